@@ -1,0 +1,45 @@
+package dev.indelible.ledger;
+
+/**
+ * What an append did. Expected outcomes are values, not exceptions: a caller switches on them.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public sealed interface AppendResult
+    permits AppendResult.Appended, AppendResult.WrongExpectedVersion, AppendResult.EventIdConflict {
+
+    /**
+     * The events are in the journal and hold under the ledger's durability policy. Events of one
+     * append are consecutive: event {@code i} has {@code firstGlobalSeq + i} and
+     * {@code firstStreamVersion + i}.
+     *
+     * @param duplicate true when this was a retry: the events were already there, nothing was written
+     */
+    record Appended(String stream, long firstGlobalSeq, long firstStreamVersion, int count, boolean duplicate)
+        implements AppendResult {
+
+        public long lastGlobalSeq() {
+            return firstGlobalSeq + count - 1;
+        }
+
+        public long lastStreamVersion() {
+            return firstStreamVersion + count - 1;
+        }
+    }
+
+    /**
+     * The stream was not at the expected version; nothing was written.
+     *
+     * @param actualVersion the stream's current version, or {@link ExpectedVersion#NO_STREAM} when it has no events
+     */
+    record WrongExpectedVersion(String stream, long expectedVersion, long actualVersion) implements AppendResult {
+    }
+
+    /**
+     * An event id is already in the journal, but not as a retry of this very append (other stream,
+     * other payload, or other companions in its batch). Nothing was written: a producer reused a key.
+     */
+    record EventIdConflict(String stream, EventId eventId, long existingGlobalSeq, String reason)
+        implements AppendResult {
+    }
+}

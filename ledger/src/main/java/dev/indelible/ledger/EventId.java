@@ -1,0 +1,81 @@
+package dev.indelible.ledger;
+
+import java.security.SecureRandom;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * A producer's 16-byte idempotency key. A retry with the same id is answered with the original
+ * position and writes nothing, from any thread or process, also after a reopen.
+ *
+ * <p>Immutable and thread-safe. Held as two longs so the hot path needs no array.
+ */
+public record EventId(long mostSignificant, long leastSignificant) {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A fresh random (version 4) id: use when the producer has no natural key. */
+    public static EventId random() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x40);
+        bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80);
+        return fromBytes(bytes);
+    }
+
+    public static EventId of(UUID uuid) {
+        return new EventId(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+    }
+
+    /** Exactly 16 bytes, big-endian. */
+    public static EventId fromBytes(byte[] bytes) {
+        if (bytes == null || bytes.length != 16) {
+            throw new InvalidEventException("event_id", "must be exactly 16 bytes, was "
+                + (bytes == null ? "missing" : bytes.length + " bytes"));
+        }
+        return new EventId(readLong(bytes, 0), readLong(bytes, 8));
+    }
+
+    /** UUID text ({@code 8-4-4-4-12}) or 32 hex digits. */
+    public static EventId parse(String text) {
+        if (text == null) {
+            throw new InvalidEventException("event_id", "is missing");
+        }
+        String hex = text.strip().replace("-", "");
+        if (hex.length() != 32 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new InvalidEventException("event_id", "must be a UUID or 32 hex digits, was '" + text + "'");
+        }
+        return new EventId(Long.parseUnsignedLong(hex.substring(0, 16), 16),
+            Long.parseUnsignedLong(hex.substring(16), 16));
+    }
+
+    public UUID toUuid() {
+        return new UUID(mostSignificant, leastSignificant);
+    }
+
+    public byte[] toBytes() {
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (mostSignificant >>> (56 - 8 * i));
+            bytes[8 + i] = (byte) (leastSignificant >>> (56 - 8 * i));
+        }
+        return bytes;
+    }
+
+    /** 32 lower-case hex digits. */
+    public String toHex() {
+        return String.format(Locale.ROOT, "%016x%016x", mostSignificant, leastSignificant);
+    }
+
+    @Override
+    public String toString() {
+        return toUuid().toString();
+    }
+
+    private static long readLong(byte[] bytes, int offset) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (bytes[offset + i] & 0xff);
+        }
+        return value;
+    }
+}

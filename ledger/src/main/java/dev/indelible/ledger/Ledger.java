@@ -1,0 +1,92 @@
+package dev.indelible.ledger;
+
+import dev.indelible.ledger.internal.DefaultLedger;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An append-only event journal: producers append immutable events to streams with optimistic
+ * concurrency and idempotency; readers replay them in {@code global_seq} order.
+ *
+ * <p>Thread-safe: any number of threads may append and read at once, and several OS processes
+ * may open the same directory and append concurrently; {@code global_seq} stays dense and stream
+ * versions and idempotency stay exact across all of them.
+ *
+ * <pre>{@code
+ * try (Ledger ledger = Ledger.open(Path.of("data"), LedgerConfig.defaults())) {
+ *     AppendResult r = ledger.append("email-alice@example.com", ExpectedVersion.NO_STREAM,
+ *         EventData.json("account.registered", "{\"email\":\"alice@example.com\"}".getBytes(UTF_8)));
+ *     if (r instanceof AppendResult.WrongExpectedVersion) { ... taken ... }
+ * }
+ * }</pre>
+ */
+public interface Ledger extends AutoCloseable {
+
+    /**
+     * Opens (creating if absent) the ledger in {@code dataDir}; the journal lives in
+     * {@code dataDir/journal}. The directory is created owner-only; one that group or others can
+     * write to is refused.
+     */
+    static Ledger open(Path dataDir, LedgerConfig config) {
+        return DefaultLedger.open(dataDir, config);
+    }
+
+    /**
+     * Appends {@code events} to {@code stream}, all or none, if the stream is at
+     * {@code expectedVersion}, and blocks until they hold under the durability policy.
+     *
+     * @param expectedVersion an exact version, or {@link ExpectedVersion#ANY}, {@link ExpectedVersion#NO_STREAM},
+     *                        {@link ExpectedVersion#STREAM_EXISTS}
+     * @throws InvalidEventException naming the field when the input is bad; nothing is written
+     * @throws LedgerException       when the journal cannot be written
+     */
+    AppendResult append(String stream, long expectedVersion, List<EventData> events);
+
+    /** {@link #append(String, long, List)} for one event. */
+    AppendResult append(String stream, long expectedVersion, EventData event);
+
+    /**
+     * Writes like {@link #append(String, long, List)} on the calling thread, but returns before
+     * the durability policy holds: the future completes when it does. Futures of one producer
+     * complete in the order of its calls, and one sync completes a whole group.
+     *
+     * @throws InvalidEventException at once, naming the field, when the input is bad
+     */
+    CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events);
+
+    /** {@link #appendAsync(String, long, List)} for one event. */
+    CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event);
+
+    /** Up to {@code limit} events from {@code fromGlobalSeq}, in order. */
+    List<RecordedEvent> read(long fromGlobalSeq, int limit);
+
+    /** Up to {@code limit} events of one stream from {@code fromVersion}, in order; empty if it does not exist. */
+    List<RecordedEvent> readStream(String stream, long fromVersion, int limit);
+
+    /** The version of the stream's last event, or {@link ExpectedVersion#NO_STREAM} if it has none. */
+    long streamVersion(String stream);
+
+    /** A pull cursor starting at {@code fromGlobalSeq}. */
+    EventReader openReader(long fromGlobalSeq);
+
+    /**
+     * Delivers every event from {@code fromGlobalSeq} to {@code handler} on a new thread, then
+     * follows live appends (from any process) until closed.
+     */
+    Subscription subscribe(long fromGlobalSeq, EventHandler handler);
+
+    /** The {@code global_seq} the next event will get: the number of events in the journal. */
+    long head();
+
+    /** Walks the whole journal and reports every problem it can locate. Does not modify anything. */
+    VerifyReport verify();
+
+    LedgerMetrics metrics();
+
+    LedgerConfig config();
+
+    /** Waits for pending syncs, writes a checkpoint for a fast reopen, releases the files. */
+    @Override
+    void close();
+}

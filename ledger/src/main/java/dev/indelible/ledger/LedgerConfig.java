@@ -1,0 +1,222 @@
+package dev.indelible.ledger;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a ledger behaves: durability, file rolling, size limits, validators and the clock.
+ * Build with {@link #builder()}; every setting has a documented default.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class LedgerConfig {
+    /** Default largest payload: 1 MiB. */
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
+    /** Largest stream name, in UTF-8 bytes. */
+    public static final int DEFAULT_MAX_STREAM_BYTES = 256;
+    /** Largest event type name, in UTF-8 bytes. */
+    public static final int DEFAULT_MAX_TYPE_BYTES = 128;
+    public static final int DEFAULT_MAX_EVENTS_PER_APPEND = 10_000;
+    public static final int DEFAULT_MAX_METADATA_ENTRIES = 32;
+    /** Events appended after which a checkpoint of the in-memory indexes is written. */
+    public static final long DEFAULT_CHECKPOINT_INTERVAL = 2_000_000;
+
+    private final Durability durability;
+    private final RollCycle rollCycle;
+    private final int maxPayloadBytes;
+    private final int maxStreamBytes;
+    private final int maxTypeBytes;
+    private final int maxEventsPerAppend;
+    private final int maxMetadataEntries;
+    private final long checkpointInterval;
+    private final String producerId;
+    private final Clock clock;
+    private final Map<String, EventValidator> validators;
+
+    private LedgerConfig(Builder b) {
+        this.durability = b.durability;
+        this.rollCycle = b.rollCycle;
+        this.maxPayloadBytes = b.maxPayloadBytes;
+        this.maxStreamBytes = b.maxStreamBytes;
+        this.maxTypeBytes = b.maxTypeBytes;
+        this.maxEventsPerAppend = b.maxEventsPerAppend;
+        this.maxMetadataEntries = b.maxMetadataEntries;
+        this.checkpointInterval = b.checkpointInterval;
+        this.producerId = b.producerId;
+        this.clock = b.clock;
+        this.validators = Map.copyOf(b.validators);
+    }
+
+    /** {@link Durability#MEMORY_MAPPED}, daily files, the default limits. */
+    public static LedgerConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.durability = durability;
+        b.rollCycle = rollCycle;
+        b.maxPayloadBytes = maxPayloadBytes;
+        b.maxStreamBytes = maxStreamBytes;
+        b.maxTypeBytes = maxTypeBytes;
+        b.maxEventsPerAppend = maxEventsPerAppend;
+        b.maxMetadataEntries = maxMetadataEntries;
+        b.checkpointInterval = checkpointInterval;
+        b.producerId = producerId;
+        b.clock = clock;
+        b.validators.putAll(validators);
+        return b;
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    public RollCycle rollCycle() {
+        return rollCycle;
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    public int maxStreamBytes() {
+        return maxStreamBytes;
+    }
+
+    public int maxTypeBytes() {
+        return maxTypeBytes;
+    }
+
+    public int maxEventsPerAppend() {
+        return maxEventsPerAppend;
+    }
+
+    public int maxMetadataEntries() {
+        return maxMetadataEntries;
+    }
+
+    public long checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public String producerId() {
+        return producerId;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The validator registered for {@code type}, or null. */
+    public EventValidator validator(String type) {
+        return validators.get(type);
+    }
+
+    /** Validates settings as they are set: a bad value fails at once, naming the setting. */
+    public static final class Builder {
+        private Durability durability = Durability.MEMORY_MAPPED;
+        private RollCycle rollCycle = RollCycle.DAILY;
+        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+        private int maxStreamBytes = DEFAULT_MAX_STREAM_BYTES;
+        private int maxTypeBytes = DEFAULT_MAX_TYPE_BYTES;
+        private int maxEventsPerAppend = DEFAULT_MAX_EVENTS_PER_APPEND;
+        private int maxMetadataEntries = DEFAULT_MAX_METADATA_ENTRIES;
+        private long checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private String producerId = defaultProducerId();
+        private Clock clock = Clock.systemUTC();
+        private final Map<String, EventValidator> validators = new HashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder durability(Durability value) {
+            this.durability = Objects.requireNonNull(value, "durability");
+            return this;
+        }
+
+        public Builder rollCycle(RollCycle value) {
+            this.rollCycle = Objects.requireNonNull(value, "rollCycle");
+            return this;
+        }
+
+        /** Largest payload accepted, 1 byte to 64 MiB. */
+        public Builder maxPayloadBytes(int value) {
+            this.maxPayloadBytes = inRange("maxPayloadBytes", value, 1, 64 << 20);
+            return this;
+        }
+
+        public Builder maxStreamBytes(int value) {
+            this.maxStreamBytes = inRange("maxStreamBytes", value, 1, 4096);
+            return this;
+        }
+
+        public Builder maxTypeBytes(int value) {
+            this.maxTypeBytes = inRange("maxTypeBytes", value, 1, 1024);
+            return this;
+        }
+
+        public Builder maxEventsPerAppend(int value) {
+            this.maxEventsPerAppend = inRange("maxEventsPerAppend", value, 1, 1_000_000);
+            return this;
+        }
+
+        public Builder maxMetadataEntries(int value) {
+            this.maxMetadataEntries = inRange("maxMetadataEntries", value, 0, 1024);
+            return this;
+        }
+
+        /** Events after which the in-memory indexes are checkpointed, so a reopen scans only the tail. */
+        public Builder checkpointInterval(long value) {
+            if (value < 1_000) {
+                throw new IllegalArgumentException("checkpointInterval: must be at least 1000, was " + value);
+            }
+            this.checkpointInterval = value;
+            return this;
+        }
+
+        /** Recorded in every event this ledger appends; defaults to {@code pid@host}. */
+        public Builder producerId(String value) {
+            if (value == null || value.isBlank() || value.length() > 128) {
+                throw new IllegalArgumentException("producerId: must be 1 to 128 characters");
+            }
+            this.producerId = value;
+            return this;
+        }
+
+        /** The clock that stamps {@code recorded_at}; tests inject a fixed one. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** Registers the check run on every event of {@code type} before it is written. */
+        public Builder validator(String type, EventValidator value) {
+            validators.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(value, "validator"));
+            return this;
+        }
+
+        public LedgerConfig build() {
+            return new LedgerConfig(this);
+        }
+
+        private static int inRange(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + ": must be between " + min + " and " + max + ", was " + value);
+            }
+            return value;
+        }
+
+        private static String defaultProducerId() {
+            return ManagementFactory.getRuntimeMXBean().getName();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.indelible.ledger.spi;
+
+import java.io.IOException;
+
+/**
+ * The storage under a ledger: an ordered log of opaque records with one exclusive writer at a
+ * time across every process. The ledger decides what goes in a record (its layout, checksums,
+ * sequence numbers); a journal only stores, orders, locks and syncs. Chronicle Queue is the
+ * embedded implementation; another log (Kafka) can implement the same interface.
+ *
+ * <p>Implementations are thread-safe; the cursors they open are not.
+ */
+public interface Journal extends AutoCloseable {
+
+    /**
+     * Runs {@code transaction} while holding the journal's exclusive write lock, which every
+     * thread and process writing this journal shares. Inside, the ledger first catches up on
+     * records others committed (with its own {@link JournalCursor}), then decides whether to write.
+     *
+     * @return the address of the record written, or {@code -1} when the transaction wrote nothing
+     * @throws IOException when the record cannot be written; nothing was committed
+     */
+    long write(WriteTransaction transaction) throws IOException;
+
+    /** A new cursor positioned at the first record. */
+    JournalCursor openCursor();
+
+    /**
+     * Forces every record this process wrote so far to stable storage. When this throws, the
+     * records may be lost: the caller must not acknowledge them, and must not retry and then
+     * acknowledge ("fsyncgate").
+     */
+    void sync() throws IOException;
+
+    /** Where the journal lives, for messages. */
+    String describe();
+
+    @Override
+    void close();
+}
