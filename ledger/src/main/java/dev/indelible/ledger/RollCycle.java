@@ -9,5 +9,5 @@ public enum RollCycle {
     HOURLY,
     TEN_MINUTELY,
     /** For tests that want several files quickly. */
-    MINUTELY
+    FIVE_MINUTELY
 }

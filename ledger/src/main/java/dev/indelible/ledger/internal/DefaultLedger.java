@@ -1,15 +1,399 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.CorruptJournalException;
+import dev.indelible.ledger.Durability;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventHandler;
+import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.LedgerMetrics;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.Subscription;
+import dev.indelible.ledger.VerifyReport;
+import dev.indelible.ledger.internal.chronicle.ChronicleJournal;
+import dev.indelible.ledger.spi.Journal;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The Chronicle-backed ledger. Being written: see issue 3. */
-public final class DefaultLedger {
-    private DefaultLedger() {
+/**
+ * The ledger over any {@link Journal}. Appends from this process's threads are serialised by one
+ * lock; appends from other processes by the journal's write lock, under which this process first
+ * catches up on what the others committed, so sequences, stream versions and idempotency stay exact.
+ *
+ * <p>Thread-safe.
+ */
+public final class DefaultLedger implements Ledger {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultLedger.class);
+
+    private final LedgerConfig config;
+    private final Journal journal;
+    private final Checkpoint checkpoint;
+    private final AppendChecks checks;
+    private final GroupCommitter committer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final WriteStep step;
+    private final Set<FollowingSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Thread checkpointer;
+    private volatile boolean closed;
+    private LedgerException failure;
+    private long checkpointedSeq;
+    private boolean checkpointWanted;
+
+    private DefaultLedger(LedgerConfig config, Journal journal, Path stateDir) {
+        this.config = config;
+        this.journal = journal;
+        this.checkpoint = new Checkpoint(stateDir);
+        this.checks = new AppendChecks(config);
+        this.step = new WriteStep(journal.openCursor(), journal.openCursor(), config);
+        this.committer = config.durability() == Durability.SYNC
+            ? new GroupCommitter(journal, "indelible-group-commit") : null;
+        this.checkpointer = new Thread(this::runCheckpoints, "indelible-checkpoint");
+        checkpointer.setDaemon(true);
     }
 
+    /** Opens the embedded ledger: a Chronicle Queue journal in {@code dataDir/journal}. */
     public static Ledger open(Path dataDir, LedgerConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        DataDirectory directory = DataDirectory.prepare(dataDir);
+        Journal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle());
+        return open(journal, directory.stateDir(), config);
+    }
+
+    /** Opens a ledger over any journal; {@code stateDir} holds its checkpoints. */
+    public static Ledger open(Journal journal, Path stateDir, LedgerConfig config) {
+        DefaultLedger ledger = new DefaultLedger(config, journal, stateDir);
+        try {
+            ledger.recover();
+        } catch (RuntimeException e) {
+            ledger.releaseAfterFailedOpen();
+            throw e;
+        }
+        ledger.checkpointer.start();
+        return ledger;
+    }
+
+    private void recover() {
+        long started = System.nanoTime();
+        LedgerState saved;
+        try {
+            saved = checkpoint.load();
+        } catch (IOException e) {
+            saved = null;
+        }
+        lock.lock();
+        try {
+            boolean fromCheckpoint = saved != null && step.resumeFrom(saved);
+            if (!fromCheckpoint) {
+                if (saved != null) {
+                    LOG.warn("checkpoint in {} does not match the journal; rebuilding the indexes from the whole journal",
+                        journal.describe());
+                }
+                step.resumeFrom(new LedgerState());
+            }
+            checkpointedSeq = fromCheckpoint ? saved.nextSeq : 0;
+            long tail = step.catchUp();
+            checkpointWanted = step.state.nextSeq - checkpointedSeq >= config.checkpointInterval();
+            LOG.info("opened {}: {} events, {} streams, {} from {} ({} tail events scanned) in {} ms", journal.describe(),
+                step.state.nextSeq, step.state.streams.size(), fromCheckpoint ? "indexes" : "no checkpoint,",
+                fromCheckpoint ? "checkpoint" : "full scan", tail, (System.nanoTime() - started) / 1_000_000);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public AppendResult append(String stream, long expectedVersion, EventData event) {
+        return append(stream, expectedVersion, List.of(event));
+    }
+
+    @Override
+    public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
+        checks.check(stream, expectedVersion, events);
+        AppendResult result;
+        long ticket;
+        lock.lock();
+        try {
+            result = writeLocked(stream, expectedVersion, events);
+            ticket = ticketFor(result);
+        } finally {
+            lock.unlock();
+        }
+        afterWrite();
+        if (ticket > 0) {
+            committer.await(ticket);
+        }
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event) {
+        return appendAsync(stream, expectedVersion, List.of(event));
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
+        checks.check(stream, expectedVersion, events);
+        AppendResult result;
+        long ticket;
+        lock.lock();
+        try {
+            result = writeLocked(stream, expectedVersion, events);
+            ticket = ticketFor(result);
+        } catch (LedgerException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            lock.unlock();
+        }
+        afterWrite();
+        if (ticket <= 0) {
+            return CompletableFuture.completedFuture(result);
+        }
+        CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        committer.completeWhenSynced(ticket, future, result);
+        return future;
+    }
+
+    private AppendResult writeLocked(String stream, long expectedVersion, List<EventData> events) {
+        ensureWritable();
+        try {
+            return step.append(journal, stream, expectedVersion, events);
+        } catch (CorruptJournalException e) {
+            failure = e;
+            throw e;
+        } catch (IOException e) {
+            failure = new LedgerException("cannot write to " + journal.describe() + ": " + e.getMessage(), e);
+            throw failure;
+        }
+    }
+
+    /** The durability ticket an append must wait for; 0 when it needs no wait. */
+    private long ticketFor(AppendResult result) {
+        if (committer == null || !(result instanceof AppendResult.Appended appended)) {
+            return 0;
+        }
+        if (step.state.nextSeq - checkpointedSeq >= config.checkpointInterval()) {
+            checkpointWanted = true;
+        }
+        // A duplicate's original may still be unsynced: wait for everything written so far.
+        return appended.duplicate() ? committer.current() : committer.written();
+    }
+
+    private void afterWrite() {
+        for (FollowingSubscription s : subscriptions) {
+            s.wake();
+        }
+        if (committer == null && !checkpointWanted && step.state.nextSeq - checkpointedSeq >= config.checkpointInterval()) {
+            checkpointWanted = true;
+        }
+        if (checkpointWanted) {
+            LockSupport.unpark(checkpointer);
+        }
+    }
+
+    private void ensureWritable() {
+        if (closed) {
+            throw new IllegalStateException("the ledger is closed");
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (committer != null && committer.failure() != null) {
+            throw committer.failure();
+        }
+    }
+
+    @Override
+    public List<RecordedEvent> read(long fromGlobalSeq, int limit) {
+        List<RecordedEvent> events = new ArrayList<>(Math.min(limit, 4096));
+        try (EventReader reader = openReader(fromGlobalSeq)) {
+            while (events.size() < limit && reader.poll(events::add, limit - events.size()) > 0) {
+                // poll until the limit or the head
+            }
+        }
+        return events;
+    }
+
+    @Override
+    public List<RecordedEvent> readStream(String stream, long fromVersion, int limit) {
+        AppendChecks.checkName("stream", stream, config.maxStreamBytes());
+        long lastAddress;
+        lock.lock();
+        try {
+            ensureOpen();
+            step.catchUp();
+            StreamIndex.Head head = step.state.streams.get(stream);
+            if (head == null) {
+                return List.of();
+            }
+            lastAddress = head.lastAddress;
+        } finally {
+            lock.unlock();
+        }
+        try (StreamReader reader = new StreamReader(journal.openCursor())) {
+            return reader.read(lastAddress, fromVersion, limit);
+        }
+    }
+
+    @Override
+    public long streamVersion(String stream) {
+        AppendChecks.checkName("stream", stream, config.maxStreamBytes());
+        lock.lock();
+        try {
+            ensureOpen();
+            step.catchUp();
+            return step.state.streams.version(stream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public EventReader openReader(long fromGlobalSeq) {
+        ensureOpen();
+        if (fromGlobalSeq < 0) {
+            throw new IllegalArgumentException("fromGlobalSeq: must be >= 0, was " + fromGlobalSeq);
+        }
+        return new JournalEventReader(journal.openCursor(), step.state.positions, fromGlobalSeq);
+    }
+
+    @Override
+    public Subscription subscribe(long fromGlobalSeq, EventHandler handler) {
+        if (handler == null) {
+            throw new IllegalArgumentException("handler: is required");
+        }
+        FollowingSubscription subscription = new FollowingSubscription(openReader(fromGlobalSeq), handler,
+            subscriptions::remove);
+        subscriptions.add(subscription);
+        subscription.start();
+        return subscription;
+    }
+
+    @Override
+    public long head() {
+        lock.lock();
+        try {
+            ensureOpen();
+            step.catchUp();
+            return step.state.nextSeq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public VerifyReport verify() {
+        ensureOpen();
+        return new JournalVerifier(journal).run();
+    }
+
+    @Override
+    public LedgerMetrics metrics() {
+        lock.lock();
+        try {
+            return step.metrics(committer == null ? 0 : committer.syncs());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public LedgerConfig config() {
+        return config;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the ledger is closed");
+        }
+    }
+
+    private void runCheckpoints() {
+        while (!closed) {
+            LockSupport.park(this);
+            if (!closed && checkpointWanted) {
+                writeCheckpoint();
+            }
+        }
+    }
+
+    /** Snapshots the indexes under the lock (a short pause for appenders), then publishes outside it. */
+    private void writeCheckpoint() {
+        Path temp;
+        long seq;
+        lock.lock();
+        try {
+            checkpointWanted = false;
+            if (failure != null || step.state.nextSeq == checkpointedSeq) {
+                return;
+            }
+            seq = step.state.nextSeq;
+            temp = checkpoint.writeTemp(step.state);
+        } catch (IOException e) {
+            LOG.warn("cannot write a checkpoint of the ledger indexes; a reopen will scan more of the journal", e);
+            return;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            checkpoint.publish(temp);
+            checkpointedSeq = seq;
+        } catch (IOException e) {
+            LOG.warn("cannot publish the checkpoint {}; a reopen will scan more of the journal", temp, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        for (FollowingSubscription s : List.copyOf(subscriptions)) {
+            s.close();
+        }
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        if (committer != null) {
+            committer.close();
+        }
+        LockSupport.unpark(checkpointer);
+        joinQuietly(checkpointer);
+        if (failure == null) {
+            checkpointWanted = true;
+            writeCheckpoint();
+        }
+        step.close();
+        journal.close();
+    }
+
+    private void releaseAfterFailedOpen() {
+        closed = true;
+        if (committer != null) {
+            committer.close();
+        }
+        step.close();
+        journal.close();
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,0 +1,135 @@
+package dev.indelible.ledger.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.indelible.ledger.ContentType;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventValidator;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.LedgerConfig;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks an append's input before anything is written, and names the field and the reason when
+ * it refuses. Runs outside the write lock.
+ *
+ * <p>Thread-safe and stateless.
+ */
+final class AppendChecks {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final LedgerConfig config;
+
+    AppendChecks(LedgerConfig config) {
+        this.config = config;
+    }
+
+    void check(String stream, long expectedVersion, List<EventData> events) {
+        checkName("stream", stream, config.maxStreamBytes());
+        ExpectedVersion.check(expectedVersion);
+        if (events == null || events.isEmpty()) {
+            throw new InvalidEventException("events", "must hold at least one event");
+        }
+        if (events.size() > config.maxEventsPerAppend()) {
+            throw new InvalidEventException("events", "holds " + events.size() + " events, over the limit of "
+                + config.maxEventsPerAppend() + " per append");
+        }
+        for (int i = 0; i < events.size(); i++) {
+            checkEvent(i, events.get(i));
+        }
+        if (events.size() > 1) {
+            checkDistinctIds(events);
+        }
+    }
+
+    private void checkEvent(int i, EventData event) {
+        if (event == null) {
+            throw new InvalidEventException("events[" + i + "]", "is missing");
+        }
+        if (event.eventId() == null) {
+            throw new InvalidEventException("events[" + i + "].event_id", "is required");
+        }
+        checkName("events[" + i + "].type", event.type(), config.maxTypeBytes());
+        if (event.contentType() == null) {
+            throw new InvalidEventException("events[" + i + "].content_type", "is required (PROTOBUF or JSON)");
+        }
+        byte[] payload = event.payload();
+        if (payload == null) {
+            throw new InvalidEventException("events[" + i + "].payload", "is required");
+        }
+        if (payload.length > config.maxPayloadBytes()) {
+            throw new InvalidEventException("events[" + i + "].payload", "is " + payload.length
+                + " bytes, over the limit of " + config.maxPayloadBytes());
+        }
+        checkMetadata(i, event.metadata());
+        EventValidator validator = config.validator(event.type());
+        if (validator != null) {
+            validator.validate(event);
+        } else if (event.contentType() == ContentType.JSON) {
+            checkJsonObject(i, payload);
+        }
+    }
+
+    private void checkMetadata(int i, Map<String, String> metadata) {
+        if (metadata.size() > config.maxMetadataEntries()) {
+            throw new InvalidEventException("events[" + i + "].metadata", "has " + metadata.size()
+                + " entries, over the limit of " + config.maxMetadataEntries());
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() == null || e.getKey().isEmpty() || e.getValue() == null) {
+                throw new InvalidEventException("events[" + i + "].metadata", "keys must be non-empty and values non-null");
+            }
+        }
+    }
+
+    private static void checkJsonObject(int i, byte[] payload) {
+        String field = "events[" + i + "].payload";
+        try (JsonParser parser = JSON.createParser(payload)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidEventException(field, "must be a JSON object");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new InvalidEventException(field, "has content after the JSON object");
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidEventException(field, "is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidEventException(field, "cannot be read as JSON: " + e.getMessage());
+        }
+    }
+
+    private static void checkDistinctIds(List<EventData> events) {
+        Set<dev.indelible.ledger.EventId> seen = new HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!seen.add(events.get(i).eventId())) {
+                throw new InvalidEventException("events[" + i + "].event_id",
+                    "repeats an earlier event id of the same append: " + events.get(i).eventId());
+            }
+        }
+    }
+
+    /** Non-empty, at most {@code maxBytes} UTF-8 bytes, no control characters. Allocates nothing for ASCII. */
+    static void checkName(String field, String value, int maxBytes) {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidEventException(field, "must not be empty");
+        }
+        int bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new InvalidEventException(field, "must not contain control characters (at index " + i + ")");
+            }
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        if (bytes > maxBytes) {
+            throw new InvalidEventException(field, "is " + bytes + " UTF-8 bytes, over the limit of " + maxBytes);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.indelible.ledger.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * Saves and loads {@link LedgerState} so a reopen scans only the journal's tail. The file is a
+ * cache, never the truth: it is written to a temp file, forced, renamed over the old one and the
+ * directory forced (RocksDB's CURRENT pattern), carries its own CRC32C, and the ledger checks it
+ * against the journal before trusting it.
+ *
+ * <p>Thread-safe: several processes may write checkpoints; the last rename wins, and each is whole.
+ */
+final class Checkpoint {
+    private static final long MAGIC = 0x49444c434b505431L; // "IDLCKPT1"
+    static final String FILE_NAME = "ledger-state.ckpt";
+
+    private final Path dir;
+    private final Path file;
+
+    Checkpoint(Path dir) {
+        this.dir = dir;
+        this.file = dir.resolve(FILE_NAME);
+    }
+
+    /** Writes the state to a temp file; call {@link #publish} (outside the lock) to make it current. */
+    Path writeTemp(LedgerState state) throws IOException {
+        Path temp = dir.resolve(FILE_NAME + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
+        CRC32C crc = new CRC32C();
+        try (OutputStream raw = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16))) {
+            out.writeLong(MAGIC);
+            state.writeTo(out);
+            out.flush();
+            new DataOutputStream(raw).writeLong(crc.getValue());
+        }
+        DataDirectory.secure(temp);
+        return temp;
+    }
+
+    /** Forces the temp file, renames it over the checkpoint and forces the directory. */
+    void publish(Path temp) throws IOException {
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DataDirectory.fsyncDirectory(dir);
+    }
+
+    /** The saved state, or null when there is none or it is damaged (the caller then scans the journal). */
+    LedgerState load() throws IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (size < 16) {
+            return null;
+        }
+        CRC32C crc = new CRC32C();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            InputStream body = new BoundedInputStream(Channels.newInputStream(channel), size - 8);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(new CheckedInputStream(body, crc), 1 << 16));
+            if (in.readLong() != MAGIC) {
+                return null;
+            }
+            LedgerState state = LedgerState.readFrom(in);
+            if (in.read() != -1) {
+                return null;
+            }
+            channel.position(size - 8);
+            long stored = new DataInputStream(Channels.newInputStream(channel)).readLong();
+            return stored == crc.getValue() ? state : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Reads at most {@code limit} bytes, so the trailing CRC is not part of the checked body. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long remaining;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.indelible.ledger.internal;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * Event id to journal address, for idempotency: an open-addressing table of two {@code long}s
+ * per slot (a 64-bit fingerprint of the 128-bit id, and the address of the record holding it).
+ * 16 bytes a slot at most 3/4 full: about 10 million ids in 256 MiB of heap, no object per id.
+ *
+ * <p>A fingerprint match is only a candidate: the caller confirms it against the record in the
+ * journal, so two ids that share a fingerprint are told apart, and a slot is never trusted alone.
+ *
+ * <p>Not thread-safe: guarded by the ledger's write lock.
+ */
+final class EventIdIndex {
+    private static final int MIN_CAPACITY = 1 << 10;
+    private static final long EMPTY = 0;
+
+    private long[] slots;
+    private int mask;
+    private int size;
+
+    EventIdIndex() {
+        this(MIN_CAPACITY);
+    }
+
+    private EventIdIndex(int capacity) {
+        slots = new long[capacity * 2];
+        mask = capacity - 1;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Bytes of heap the table holds. */
+    long heapBytes() {
+        return 16L + 8L * slots.length;
+    }
+
+    static long fingerprint(long mostSignificant, long leastSignificant) {
+        long h = mix(mostSignificant ^ mix(leastSignificant + 0x9E3779B97F4A7C15L));
+        return h == EMPTY ? 1 : h;
+    }
+
+    /** Remembers that the record at {@code address} holds an id with this fingerprint. */
+    void put(long fingerprint, long address) {
+        if ((size + 1) * 4L > (mask + 1) * 3L) {
+            grow();
+        }
+        int i = indexFor(fingerprint);
+        while (slots[2 * i] != EMPTY) {
+            if (slots[2 * i] == fingerprint && slots[2 * i + 1] == address + 1) {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        slots[2 * i] = fingerprint;
+        slots[2 * i + 1] = address + 1;
+        size++;
+    }
+
+    /**
+     * Calls {@code candidates} with every address stored under {@code fingerprint} until it
+     * returns true; returns that address, or -1 when none matched.
+     */
+    long find(long fingerprint, AddressPredicate candidates) {
+        int i = indexFor(fingerprint);
+        while (slots[2 * i] != EMPTY) {
+            if (slots[2 * i] == fingerprint) {
+                long address = slots[2 * i + 1] - 1;
+                if (candidates.test(address)) {
+                    return address;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        return -1;
+    }
+
+    /** Tests a candidate address: does the record there really hold the id? */
+    @FunctionalInterface
+    interface AddressPredicate {
+        boolean test(long address);
+    }
+
+    void writeTo(DataOutput out) throws IOException {
+        out.writeInt(mask + 1);
+        out.writeInt(size);
+        for (int i = 0; i <= mask; i++) {
+            if (slots[2 * i] != EMPTY) {
+                out.writeLong(slots[2 * i]);
+                out.writeLong(slots[2 * i + 1] - 1);
+            }
+        }
+    }
+
+    static EventIdIndex readFrom(DataInput in) throws IOException {
+        int capacity = in.readInt();
+        int count = in.readInt();
+        if (Integer.bitCount(capacity) != 1 || count < 0 || count * 4L > capacity * 3L) {
+            throw new IOException("corrupt event id index: capacity " + capacity + ", size " + count);
+        }
+        EventIdIndex index = new EventIdIndex(capacity);
+        for (int n = 0; n < count; n++) {
+            index.put(in.readLong(), in.readLong());
+        }
+        return index;
+    }
+
+    private int indexFor(long fingerprint) {
+        return (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+    }
+
+    private void grow() {
+        long[] old = slots;
+        slots = new long[old.length * 2];
+        mask = (slots.length / 2) - 1;
+        size = 0;
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != EMPTY) {
+                put(old[i], old[i + 1] - 1);
+            }
+        }
+    }
+
+    /** Stafford's variant 13 of the MurmurHash3 finaliser: spreads every input bit. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

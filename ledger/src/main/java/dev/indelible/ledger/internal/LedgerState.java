@@ -1,0 +1,75 @@
+package dev.indelible.ledger.internal;
+
+import com.google.protobuf.ByteString;
+import dev.indelible.ledger.proto.Envelope;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * What a writer must know of the whole journal: the next {@code global_seq}, the checksum chain's
+ * last link, every stream's head, every event id, and a sparse position index. Rebuilt from a
+ * checkpoint plus the journal's tail, and kept current by applying every record in order.
+ *
+ * <p>Not thread-safe: guarded by the ledger's write lock (the position index is itself thread-safe).
+ */
+final class LedgerState {
+    long nextSeq;
+    int lastCrc;
+    /** Address of the last record applied, or -1 before the first. */
+    long lastAddress = -1;
+    final StreamIndex streams;
+    final EventIdIndex eventIds;
+    final SeqIndex positions;
+
+    LedgerState() {
+        this(new StreamIndex(), new EventIdIndex(), new SeqIndex());
+    }
+
+    private LedgerState(StreamIndex streams, EventIdIndex eventIds, SeqIndex positions) {
+        this.streams = streams;
+        this.eventIds = eventIds;
+        this.positions = positions;
+    }
+
+    /** Applies a record another writer (or an earlier run) committed; the caller checked it follows on. */
+    void apply(RecordView record, long address) {
+        Envelope last = null;
+        for (int i = 0; i < record.count(); i++) {
+            last = record.envelope(i);
+            ByteString id = last.getEventId();
+            eventIds.put(EventIdIndex.fingerprint(id.substring(0, 8).asReadOnlyByteBuffer().getLong(),
+                id.substring(8, 16).asReadOnlyByteBuffer().getLong()), address);
+        }
+        streams.advance(last.getStream(), last.getStreamVersion(), address);
+        advance(record.firstSeq(), record.count(), record.lastCrc(), address);
+    }
+
+    /** Moves the sequence, chain and position index past a record of {@code count} events. */
+    void advance(long firstSeq, int count, int recordLastCrc, long address) {
+        positions.add(firstSeq, count, address);
+        nextSeq = firstSeq + count;
+        lastCrc = recordLastCrc;
+        lastAddress = address;
+    }
+
+    void writeTo(DataOutput out) throws IOException {
+        out.writeLong(nextSeq);
+        out.writeInt(lastCrc);
+        out.writeLong(lastAddress);
+        streams.writeTo(out);
+        eventIds.writeTo(out);
+        positions.writeTo(out);
+    }
+
+    static LedgerState readFrom(DataInput in) throws IOException {
+        long nextSeq = in.readLong();
+        int lastCrc = in.readInt();
+        long lastAddress = in.readLong();
+        LedgerState state = new LedgerState(StreamIndex.readFrom(in), EventIdIndex.readFrom(in), SeqIndex.readFrom(in));
+        state.nextSeq = nextSeq;
+        state.lastCrc = lastCrc;
+        state.lastAddress = lastAddress;
+        return state;
+    }
+}

@@ -1,0 +1,229 @@
+package dev.indelible.ledger.internal;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.CorruptJournalException;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.LedgerMetrics;
+import dev.indelible.ledger.proto.Envelope;
+import dev.indelible.ledger.spi.Journal;
+import dev.indelible.ledger.spi.JournalCursor;
+import dev.indelible.ledger.spi.RecordBuffer;
+import dev.indelible.ledger.spi.RecordOutput;
+import dev.indelible.ledger.spi.WriteTransaction;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One append, decided under the journal's write lock: catch up on other writers' records, answer
+ * retries from the idempotency index, check the expected version, then encode and write the
+ * record. Owns the {@link LedgerState} and the cursors that keep it current. Reused for every
+ * append so the path allocates only the result.
+ *
+ * <p>Not thread-safe: used under the ledger's lock.
+ */
+final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate {
+    LedgerState state;
+    private final JournalCursor catchUpCursor;
+    private final RecordBuffer catchUpBuffer = new RecordBuffer();
+    private final RecordView catchUpView = new RecordView();
+    private final JournalCursor lookupCursor;
+    private final RecordBuffer lookupBuffer = new RecordBuffer();
+    private final RecordView lookupView = new RecordView();
+    private final RecordEncoder encoder = new RecordEncoder();
+    private final LedgerConfig config;
+
+    private String stream;
+    private long expectedVersion;
+    private List<EventData> events;
+    private AppendResult result;
+    private long lookupMostSignificant;
+    private long lookupLeastSignificant;
+    private int lookupIndex;
+
+    private long appendCalls;
+    private long eventsAppended;
+    private long duplicates;
+    private long rejected;
+    private long caughtUp;
+
+    WriteStep(JournalCursor catchUpCursor, JournalCursor lookupCursor, LedgerConfig config) {
+        this.catchUpCursor = catchUpCursor;
+        this.lookupCursor = lookupCursor;
+        this.config = config;
+    }
+
+    /**
+     * Adopts {@code saved} if the journal still holds the record it ends with, and positions the
+     * catch-up cursor after it. A fresh state always fits.
+     */
+    boolean resumeFrom(LedgerState saved) {
+        if (saved.lastAddress < 0) {
+            catchUpCursor.toStart();
+            state = saved;
+            return saved.nextSeq == 0;
+        }
+        if (!catchUpCursor.seek(saved.lastAddress) || !catchUpCursor.next(catchUpBuffer)
+            || catchUpView.load(catchUpBuffer) != null
+            || catchUpView.firstSeq() + catchUpView.count() != saved.nextSeq || catchUpView.lastCrc() != saved.lastCrc) {
+            return false;
+        }
+        state = saved;
+        return true;
+    }
+
+    /** Applies every record committed since the last one applied; returns how many events that was. */
+    long catchUp() {
+        long applied = 0;
+        while (catchUpCursor.next(catchUpBuffer)) {
+            if (catchUpBuffer.address() <= state.lastAddress) {
+                continue; // this process's own record, applied when it was written
+            }
+            String problem = catchUpView.load(catchUpBuffer);
+            if (problem != null) {
+                throw new CorruptJournalException(state.nextSeq, catchUpBuffer.location(), problem);
+            }
+            if (catchUpView.firstSeq() != state.nextSeq) {
+                throw new CorruptJournalException(state.nextSeq, catchUpBuffer.location(),
+                    "record holds global_seq " + catchUpView.firstSeq() + " where " + state.nextSeq + " was due");
+            }
+            if (catchUpView.prevCrc() != state.lastCrc) {
+                throw new CorruptJournalException(state.nextSeq, catchUpBuffer.location(),
+                    "checksum chain broken: the record does not follow the one before it");
+            }
+            state.apply(catchUpView, catchUpBuffer.address());
+            applied += catchUpView.count();
+        }
+        caughtUp += applied;
+        return applied;
+    }
+
+    AppendResult append(Journal journal, String appendStream, long expected, List<EventData> appendEvents)
+        throws IOException {
+        this.stream = appendStream;
+        this.expectedVersion = expected;
+        this.events = appendEvents;
+        this.result = null;
+        long address = journal.write(this);
+        if (address >= 0) {
+            AppendResult.Appended appended = (AppendResult.Appended) result;
+            for (EventData e : appendEvents) {
+                state.eventIds.put(EventIdIndex.fingerprint(e.eventId().mostSignificant(),
+                    e.eventId().leastSignificant()), address);
+            }
+            state.streams.advance(appendStream, appended.lastStreamVersion(), address);
+            state.advance(appended.firstGlobalSeq(), appended.count(), encoder.lastCrc(), address);
+            appendCalls++;
+            eventsAppended += appended.count();
+        }
+        this.events = null;
+        return result;
+    }
+
+    @Override
+    public void run(RecordOutput out) {
+        catchUp();
+        result = answerRetry();
+        if (result != null) {
+            return;
+        }
+        long actual = state.streams.version(stream);
+        if (!matches(expectedVersion, actual)) {
+            rejected++;
+            result = new AppendResult.WrongExpectedVersion(stream, expectedVersion, actual);
+            return;
+        }
+        StreamIndex.Head head = state.streams.get(stream);
+        long firstVersion = head == null ? 0 : head.version + 1;
+        long prevAddress = head == null ? RecordLayout.NO_ADDRESS : head.lastAddress;
+        long firstSeq = state.nextSeq;
+        int length = encoder.encode(stream, events, firstSeq, firstVersion, prevAddress, state.lastCrc, nowMicros(),
+            config.producerId());
+        out.write(encoder.buffer(), 0, length);
+        result = new AppendResult.Appended(stream, firstSeq, firstVersion, events.size(), false);
+    }
+
+    private static boolean matches(long expected, long actual) {
+        if (expected == ExpectedVersion.ANY) {
+            return true;
+        }
+        if (expected == ExpectedVersion.STREAM_EXISTS) {
+            return actual >= 0;
+        }
+        return expected == actual;
+    }
+
+    /** The answer to a retry, an id conflict, or null when no event id of this append is known. */
+    private AppendResult answerRetry() {
+        for (int i = 0; i < events.size(); i++) {
+            EventId id = events.get(i).eventId();
+            lookupMostSignificant = id.mostSignificant();
+            lookupLeastSignificant = id.leastSignificant();
+            long address = state.eventIds.find(EventIdIndex.fingerprint(lookupMostSignificant, lookupLeastSignificant), this);
+            if (address >= 0) {
+                return i == 0 && lookupIndex == 0 ? compareWithOriginal() : conflict(id, "is already recorded");
+            }
+        }
+        return null;
+    }
+
+    private AppendResult compareWithOriginal() {
+        Envelope first = lookupView.envelope(0);
+        if (lookupView.count() != events.size()) {
+            return conflict(events.get(0).eventId(), "was recorded in an append of " + lookupView.count() + " events");
+        }
+        for (int j = 0; j < events.size(); j++) {
+            Envelope original = j == 0 ? first : lookupView.envelope(j);
+            EventData retry = events.get(j);
+            if (!original.getStream().equals(stream) || !original.getType().equals(retry.type())
+                || !Arrays.equals(original.getPayload().toByteArray(), retry.payload())
+                || !original.getEventId().equals(com.google.protobuf.ByteString.copyFrom(retry.eventId().toBytes()))) {
+                return conflict(events.get(j).eventId(), "was recorded with a different stream, type, payload or batch");
+            }
+        }
+        duplicates++;
+        return new AppendResult.Appended(stream, first.getGlobalSeq(), first.getStreamVersion(), events.size(), true);
+    }
+
+    private AppendResult conflict(EventId id, String why) {
+        rejected++;
+        Envelope original = lookupView.envelope(lookupIndex);
+        return new AppendResult.EventIdConflict(stream, id, original.getGlobalSeq(),
+            "event id " + id + " " + why + " (global_seq " + original.getGlobalSeq() + ", stream '"
+                + original.getStream() + "'); a retry must repeat the original append exactly");
+    }
+
+    /** Does the record at {@code address} hold the event id being looked up? Sets {@link #lookupIndex}. */
+    @Override
+    public boolean test(long address) {
+        if (!lookupCursor.seek(address) || !lookupCursor.next(lookupBuffer) || lookupView.load(lookupBuffer) != null) {
+            return false;
+        }
+        for (int j = 0; j < lookupView.count(); j++) {
+            EventId id = EventId.fromBytes(lookupView.envelope(j).getEventId().toByteArray());
+            if (id.mostSignificant() == lookupMostSignificant && id.leastSignificant() == lookupLeastSignificant) {
+                lookupIndex = j;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long nowMicros() {
+        Instant now = config.clock().instant();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    LedgerMetrics metrics(long syncs) {
+        return new LedgerMetrics(appendCalls, eventsAppended, duplicates, rejected, syncs, caughtUp);
+    }
+
+    void close() {
+        catchUpCursor.close();
+        lookupCursor.close();
+    }
+}

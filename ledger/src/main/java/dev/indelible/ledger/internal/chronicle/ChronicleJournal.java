@@ -1,0 +1,156 @@
+package dev.indelible.ledger.internal.chronicle;
+
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.RollCycle;
+import dev.indelible.ledger.internal.DataDirectory;
+import dev.indelible.ledger.spi.Journal;
+import dev.indelible.ledger.spi.JournalCursor;
+import dev.indelible.ledger.spi.RecordOutput;
+import dev.indelible.ledger.spi.WriteTransaction;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The embedded journal: a Chronicle Queue directory. Its write lock (shared by every thread and
+ * process that opens the directory) is the arbiter between writers; one appender serves this
+ * process, always under the ledger's own in-process lock. Addresses are Chronicle indexes
+ * ({@code cycle << 32 | sequence}): ordered but not dense across files.
+ *
+ * <p>Thread-safe: {@link #write} and {@link #sync} may be called from any thread.
+ */
+public final class ChronicleJournal implements Journal {
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final Object writeLock = new Object();
+    /** Files this process wrote since their last sync, with an open channel to force each. */
+    private final Map<File, FileChannel> unsynced = new LinkedHashMap<>();
+    private File lastWrittenFile;
+
+    public ChronicleJournal(Path dir, RollCycle rollCycle) {
+        this.dir = dir;
+        this.queue = SingleChronicleQueueBuilder.binary(dir)
+            .rollCycle(toChronicle(rollCycle))
+            .storeFileListener((cycle, file) -> DataDirectory.secure(file.toPath()))
+            .build();
+        this.appender = queue.createAppender();
+        // Every use is under the ledger's lock, from whichever thread holds it.
+        appender.singleThreadedCheckDisabled(true);
+    }
+
+    @Override
+    public long write(WriteTransaction transaction) throws IOException {
+        synchronized (writeLock) {
+            Output out = new Output();
+            try (DocumentContext dc = appender.writingDocument()) {
+                out.bytes = dc.wire().bytes();
+                try {
+                    transaction.run(out);
+                } catch (RuntimeException | Error e) {
+                    dc.rollbackOnClose();
+                    throw e;
+                }
+                if (!out.written) {
+                    dc.rollbackOnClose();
+                }
+            }
+            if (!out.written) {
+                return -1;
+            }
+            noteWritten(appender.currentFile());
+            return appender.lastIndexAppended();
+        }
+    }
+
+    private void noteWritten(File file) throws IOException {
+        if (file == null || file.equals(lastWrittenFile)) {
+            return;
+        }
+        lastWrittenFile = file;
+        synchronized (unsynced) {
+            if (!unsynced.containsKey(file)) {
+                unsynced.put(file, FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE));
+                // A new cycle file must survive a power cut as a directory entry, not just as data.
+                DataDirectory.fsyncDirectory(dir);
+            }
+        }
+    }
+
+    @Override
+    public void sync() throws IOException {
+        synchronized (unsynced) {
+            var it = unsynced.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<File, FileChannel> e = it.next();
+                // fdatasync flushes the mapped pages of the whole file (one page cache on Linux).
+                e.getValue().force(false);
+                if (!e.getKey().equals(lastWrittenFile)) {
+                    e.getValue().close();
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    @Override
+    public JournalCursor openCursor() {
+        return new ChronicleCursor(queue);
+    }
+
+    @Override
+    public String describe() {
+        return "Chronicle Queue journal at " + dir;
+    }
+
+    @Override
+    public void close() {
+        synchronized (writeLock) {
+            synchronized (unsynced) {
+                for (FileChannel channel : unsynced.values()) {
+                    try {
+                        channel.close();
+                    } catch (IOException e) {
+                        throw new LedgerException("cannot close " + dir, e);
+                    }
+                }
+                unsynced.clear();
+            }
+            appender.close();
+            queue.close();
+        }
+    }
+
+    private static net.openhft.chronicle.queue.RollCycle toChronicle(RollCycle cycle) {
+        return switch (cycle) {
+            case DAILY -> RollCycles.FAST_DAILY;
+            case HOURLY -> RollCycles.FAST_HOURLY;
+            case TEN_MINUTELY -> RollCycles.TEN_MINUTELY;
+            case FIVE_MINUTELY -> RollCycles.FIVE_MINUTELY;
+        };
+    }
+
+    private static final class Output implements RecordOutput {
+        Bytes<?> bytes;
+        boolean written;
+
+        @Override
+        public void write(byte[] data, int offset, int length) {
+            if (written) {
+                throw new IllegalStateException("a transaction writes at most one record");
+            }
+            bytes.write(data, offset, length);
+            written = true;
+        }
+    }
+}
