@@ -104,9 +104,9 @@ public final class DefaultLedger implements Ledger {
             checkpointedSeq = fromCheckpoint ? saved.nextSeq : 0;
             long tail = step.catchUp();
             checkpointWanted = step.state.nextSeq - checkpointedSeq >= config.checkpointInterval();
-            LOG.info("opened {}: {} events, {} streams, {} from {} ({} tail events scanned) in {} ms", journal.describe(),
-                step.state.nextSeq, step.state.streams.size(), fromCheckpoint ? "indexes" : "no checkpoint,",
-                fromCheckpoint ? "checkpoint" : "full scan", tail, (System.nanoTime() - started) / 1_000_000);
+            LOG.info("opened {}: {} events, {} streams; indexes from {}, {} events scanned, in {} ms", journal.describe(),
+                step.state.nextSeq, step.state.streams.size(), fromCheckpoint ? "the checkpoint" : "a full scan",
+                tail, (System.nanoTime() - started) / 1_000_000);
         } finally {
             lock.unlock();
         }

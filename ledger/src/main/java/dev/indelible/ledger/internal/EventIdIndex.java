@@ -3,6 +3,7 @@ package dev.indelible.ledger.internal;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * Event id to journal address, for idempotency: an open-addressing table of two {@code long}s
@@ -17,6 +18,7 @@ import java.io.IOException;
 final class EventIdIndex {
     private static final int MIN_CAPACITY = 1 << 10;
     private static final long EMPTY = 0;
+    private static final int CHUNK_LONGS = 1 << 16;
 
     private long[] slots;
     private int mask;
@@ -86,27 +88,33 @@ final class EventIdIndex {
         boolean test(long address);
     }
 
+    /** Writes the table as it is, slot for slot, so a load is a bulk copy with no rehashing. */
     void writeTo(DataOutput out) throws IOException {
         out.writeInt(mask + 1);
         out.writeInt(size);
-        for (int i = 0; i <= mask; i++) {
-            if (slots[2 * i] != EMPTY) {
-                out.writeLong(slots[2 * i]);
-                out.writeLong(slots[2 * i + 1] - 1);
-            }
+        byte[] chunk = new byte[CHUNK_LONGS * 8];
+        for (int from = 0; from < slots.length; from += CHUNK_LONGS) {
+            int longs = Math.min(CHUNK_LONGS, slots.length - from);
+            ByteBuffer.wrap(chunk).asLongBuffer().put(slots, from, longs);
+            out.write(chunk, 0, longs * 8);
         }
     }
 
     static EventIdIndex readFrom(DataInput in) throws IOException {
         int capacity = in.readInt();
         int count = in.readInt();
-        if (Integer.bitCount(capacity) != 1 || count < 0 || count * 4L > capacity * 3L) {
+        if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || count < 0 || count * 4L > capacity * 3L) {
             throw new IOException("corrupt event id index: capacity " + capacity + ", size " + count);
         }
         EventIdIndex index = new EventIdIndex(capacity);
-        for (int n = 0; n < count; n++) {
-            index.put(in.readLong(), in.readLong());
+        byte[] chunk = new byte[CHUNK_LONGS * 8];
+        long[] slots = index.slots;
+        for (int from = 0; from < slots.length; from += CHUNK_LONGS) {
+            int longs = Math.min(CHUNK_LONGS, slots.length - from);
+            in.readFully(chunk, 0, longs * 8);
+            ByteBuffer.wrap(chunk).asLongBuffer().get(slots, from, longs);
         }
+        index.size = count;
         return index;
     }
 

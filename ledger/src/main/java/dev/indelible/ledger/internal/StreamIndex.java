@@ -27,7 +27,15 @@ final class StreamIndex {
         }
     }
 
-    private final Map<String, Head> heads = new HashMap<>();
+    private final Map<String, Head> heads;
+
+    StreamIndex() {
+        this(16);
+    }
+
+    private StreamIndex(int expectedStreams) {
+        heads = new HashMap<>(Math.max(16, (int) (expectedStreams / 0.75f) + 1));
+    }
 
     Head get(String stream) {
         return heads.get(stream);
@@ -63,11 +71,11 @@ final class StreamIndex {
     }
 
     static StreamIndex readFrom(DataInput in) throws IOException {
-        StreamIndex index = new StreamIndex();
         int count = in.readInt();
         if (count < 0) {
             throw new IOException("corrupt stream index: " + count + " streams");
         }
+        StreamIndex index = new StreamIndex(count);
         for (int i = 0; i < count; i++) {
             index.heads.put(in.readUTF(), new Head(in.readLong(), in.readLong()));
         }
