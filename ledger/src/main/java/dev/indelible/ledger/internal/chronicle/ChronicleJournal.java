@@ -34,6 +34,7 @@ public final class ChronicleJournal implements Journal {
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final Object writeLock = new Object();
+    private final Output output = new Output();
     /** Files this process wrote since their last sync, with an open channel to force each. */
     private final Map<File, FileChannel> unsynced = new LinkedHashMap<>();
     private File lastWrittenFile;
@@ -44,15 +45,26 @@ public final class ChronicleJournal implements Journal {
             .rollCycle(toChronicle(rollCycle))
             .storeFileListener((cycle, file) -> DataDirectory.secure(file.toPath()))
             .build();
+        // Chronicle creates metadata.cq4t with the process umask, outside the store listener.
+        secureExistingFiles(dir);
         this.appender = queue.createAppender();
         // Every use is under the ledger's lock, from whichever thread holds it.
         appender.singleThreadedCheckDisabled(true);
     }
 
+    private static void secureExistingFiles(Path dir) {
+        try (var files = java.nio.file.Files.list(dir)) {
+            files.forEach(DataDirectory::secure);
+        } catch (IOException e) {
+            throw new LedgerException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public long write(WriteTransaction transaction) throws IOException {
         synchronized (writeLock) {
-            Output out = new Output();
+            Output out = output;
+            out.written = false;
             try (DocumentContext dc = appender.writingDocument()) {
                 out.bytes = dc.wire().bytes();
                 try {
