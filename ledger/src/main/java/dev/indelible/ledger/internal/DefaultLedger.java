@@ -48,8 +48,9 @@ public final class DefaultLedger implements Ledger {
     private final Thread checkpointer;
     private volatile boolean closed;
     private LedgerException failure;
-    private long checkpointedSeq;
-    private boolean checkpointWanted;
+    /** Written by the checkpoint thread, read by appenders. */
+    private volatile long checkpointedSeq;
+    private volatile boolean checkpointWanted;
 
     private DefaultLedger(LedgerConfig config, Journal journal, Path stateDir) {
         this.config = config;
@@ -119,21 +120,11 @@ public final class DefaultLedger implements Ledger {
 
     @Override
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-        checks.check(stream, expectedVersion, events);
-        AppendResult result;
-        long ticket;
-        lock.lock();
-        try {
-            result = writeLocked(stream, expectedVersion, events);
-            ticket = ticketFor(result);
-        } finally {
-            lock.unlock();
+        Written written = write(stream, expectedVersion, events);
+        if (written.ticket() > 0) {
+            committer.await(written.ticket());
         }
-        afterWrite();
-        if (ticket > 0) {
-            committer.await(ticket);
-        }
-        return result;
+        return written.result();
     }
 
     @Override
@@ -143,25 +134,36 @@ public final class DefaultLedger implements Ledger {
 
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
-        checks.check(stream, expectedVersion, events);
-        AppendResult result;
-        long ticket;
-        lock.lock();
+        Written written;
         try {
-            result = writeLocked(stream, expectedVersion, events);
-            ticket = ticketFor(result);
+            written = write(stream, expectedVersion, events);
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
+        }
+        if (written.ticket() <= 0) {
+            return CompletableFuture.completedFuture(written.result());
+        }
+        CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        committer.completeWhenSynced(written.ticket(), future, written.result());
+        return future;
+    }
+
+    /** An append's outcome and the durability ticket it must wait for (0: none). */
+    private record Written(AppendResult result, long ticket) {
+    }
+
+    private Written write(String stream, long expectedVersion, List<EventData> events) {
+        checks.check(stream, expectedVersion, events);
+        Written written;
+        lock.lock();
+        try {
+            AppendResult result = writeLocked(stream, expectedVersion, events);
+            written = new Written(result, ticketFor(result));
         } finally {
             lock.unlock();
         }
         afterWrite();
-        if (ticket <= 0) {
-            return CompletableFuture.completedFuture(result);
-        }
-        CompletableFuture<AppendResult> future = new CompletableFuture<>();
-        committer.completeWhenSynced(ticket, future, result);
-        return future;
+        return written;
     }
 
     private AppendResult writeLocked(String stream, long expectedVersion, List<EventData> events) {
@@ -177,13 +179,13 @@ public final class DefaultLedger implements Ledger {
         }
     }
 
-    /** The durability ticket an append must wait for; 0 when it needs no wait. */
+    /** Under the lock: the durability ticket an append must wait for (0: none); also notes a due checkpoint. */
     private long ticketFor(AppendResult result) {
-        if (committer == null || !(result instanceof AppendResult.Appended appended)) {
-            return 0;
-        }
         if (step.state.nextSeq - checkpointedSeq >= config.checkpointInterval()) {
             checkpointWanted = true;
+        }
+        if (committer == null || !(result instanceof AppendResult.Appended appended)) {
+            return 0;
         }
         // A duplicate's original may still be unsynced: wait for everything written so far.
         return appended.duplicate() ? committer.current() : committer.written();
@@ -192,9 +194,6 @@ public final class DefaultLedger implements Ledger {
     private void afterWrite() {
         for (FollowingSubscription s : subscriptions) {
             s.wake();
-        }
-        if (committer == null && !checkpointWanted && step.state.nextSeq - checkpointedSeq >= config.checkpointInterval()) {
-            checkpointWanted = true;
         }
         if (checkpointWanted) {
             LockSupport.unpark(checkpointer);
