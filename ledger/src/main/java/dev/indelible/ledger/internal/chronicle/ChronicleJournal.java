@@ -92,6 +92,8 @@ public final class ChronicleJournal implements Journal {
         lastWrittenFile = file;
         synchronized (unsynced) {
             if (!unsynced.containsKey(file)) {
+                // Chronicle's store listener does not fire for every new file: secure it here too.
+                DataDirectory.secure(file.toPath());
                 unsynced.put(file, FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE));
                 // A new cycle file must survive a power cut as a directory entry, not just as data.
                 DataDirectory.fsyncDirectory(dir);
