@@ -1,0 +1,71 @@
+package dev.indelible.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/** Another {@code indelible} JVM with this one's flags and class path; collects its stdout lines. */
+final class ChildProcess implements AutoCloseable {
+    private final Process process;
+    private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+    private final Thread pump;
+
+    ChildProcess(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-D")) {
+                command.add(arg);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        pump = new Thread(this::pumpLines, "child-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    private void pumpLines() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            // the child was killed: the lines read so far are what it acknowledged
+        }
+    }
+
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    int linesSoFar() {
+        return lines.size();
+    }
+
+    /** SIGKILL on Linux: no shutdown hook, no flush, no close. */
+    void killHard() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+        pump.join();
+    }
+
+    int waitFor() throws InterruptedException {
+        int code = process.waitFor();
+        pump.join();
+        return code;
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
