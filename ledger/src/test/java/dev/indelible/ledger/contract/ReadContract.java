@@ -1,0 +1,125 @@
+package dev.indelible.ledger.contract;
+
+import static dev.indelible.ledger.ExpectedVersion.ANY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.indelible.ledger.EventReader;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.Subscription;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** Reads: forward, by stream, pull cursors and live subscriptions. */
+public abstract class ReadContract extends LedgerContract {
+
+    @Test
+    void shouldReadForwardFromAnyPositionInPages() {
+        open();
+        for (int i = 0; i < 5_000; i++) {
+            ledger.append("s-" + (i % 3), ANY, event(i));
+        }
+
+        List<RecordedEvent> middle = ledger.read(2_500, 100);
+        List<RecordedEvent> tail = ledger.read(4_990, 100);
+
+        assertEquals(100, middle.size());
+        assertEquals(2_500, middle.get(0).globalSeq());
+        assertEquals(2_599, middle.get(99).globalSeq());
+        assertEquals(10, tail.size());
+        assertEquals(List.of(), ledger.read(5_000, 10));
+    }
+
+    @Test
+    void shouldReadOneStreamInVersionOrderAmongOthers() {
+        open();
+        for (int i = 0; i < 3_000; i++) {
+            ledger.append(i % 10 == 0 ? "wanted" : "noise-" + (i % 7), ANY, event(i));
+        }
+
+        List<RecordedEvent> all = ledger.readStream("wanted", 0, 1_000);
+        List<RecordedEvent> from = ledger.readStream("wanted", 250, 10);
+
+        assertEquals(300, all.size());
+        for (int v = 0; v < all.size(); v++) {
+            assertEquals(v, all.get(v).streamVersion());
+            assertEquals("wanted", all.get(v).stream());
+            assertEquals(v * 10L, all.get(v).globalSeq());
+        }
+        assertEquals(250, from.get(0).streamVersion());
+        assertEquals(10, from.size());
+        assertEquals(List.of(), ledger.readStream("never-written", 0, 10));
+    }
+
+    @Test
+    void shouldPollInOrderAndSeeLaterAppends() {
+        open();
+        ledger.append("s", ANY, List.of(event(0), event(1), event(2)));
+        List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
+        try (EventReader reader = ledger.openReader(1)) {
+            assertEquals(2, reader.poll(seen::add, 10));
+            assertEquals(0, reader.poll(seen::add, 10));
+
+            ledger.append("s", ANY, event(3));
+
+            assertEquals(1, reader.poll(seen::add, 10));
+            assertEquals(4, reader.position());
+        }
+        assertEquals(List.of(1L, 2L, 3L), seen.stream().map(RecordedEvent::globalSeq).toList());
+    }
+
+    @Test
+    void shouldDeliverPastThenLiveEventsExactlyOnceAndResumeFromItsPosition() throws Exception {
+        open();
+        for (int i = 0; i < 1_000; i++) {
+            ledger.append("s", ANY, event(i));
+        }
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        long resumeAt;
+        try (Subscription s = ledger.subscribe(0, e -> seen.add(e.globalSeq()))) {
+            await(() -> seen.size() == 1_000);
+            for (int i = 1_000; i < 1_500; i++) {
+                ledger.append("s", ANY, event(i));
+            }
+            await(() -> seen.size() == 1_500);
+            resumeAt = s.position();
+        }
+        for (int i = 1_500; i < 1_700; i++) {
+            ledger.append("s", ANY, event(i));
+        }
+        try (Subscription resumed = ledger.subscribe(resumeAt, e -> seen.add(e.globalSeq()))) {
+            await(() -> seen.size() == 1_700);
+        }
+
+        assertEquals(1_500, resumeAt);
+        for (int i = 0; i < 1_700; i++) {
+            assertEquals(i, seen.get(i));
+        }
+    }
+
+    @Test
+    void shouldVerifyAHealthyJournal() {
+        open();
+        for (int i = 0; i < 2_000; i++) {
+            ledger.append("s-" + (i % 5), ANY, i % 3 == 0 ? List.of(event(i), event(-i)) : List.of(event(i)));
+        }
+
+        var report = ledger.verify();
+
+        assertTrue(report.ok(), report.problems().toString());
+        assertEquals(ledger.head(), report.eventsChecked());
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 30 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+    }
+}
