@@ -1,0 +1,66 @@
+package dev.indelible.ledger.testing;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.ContentType;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A producer process for tests: {@code <dataDir> <producer> <threads> <appendsPerThread>}. Each
+ * thread appends to its own stream events whose ids derive from (producer, thread, i). With
+ * {@code appendsPerThread < 0} it appends until killed and prints {@code ACK <thread> <i> <global_seq>}
+ * once each append is acknowledged.
+ */
+public final class AppendWorker {
+    private AppendWorker() {
+    }
+
+    public static EventId eventId(String producer, int thread, long i) {
+        return EventId.of(UUID.nameUUIDFromBytes((producer + "/" + thread + "/" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public static String stream(String producer, int thread) {
+        return "producer-" + producer + "-t" + thread;
+    }
+
+    public static EventData event(String producer, int thread, long i) {
+        String json = "{\"producer\":\"" + producer + "\",\"thread\":" + thread + ",\"i\":" + i
+            + ",\"padding\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}";
+        return new EventData(eventId(producer, thread, i), "test.appended", ContentType.JSON,
+            json.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        String producer = args[1];
+        int threads = Integer.parseInt(args[2]);
+        long perThread = Long.parseLong(args[3]);
+        try (Ledger ledger = Ledger.open(dir, LedgerConfig.builder().producerId(producer).build())) {
+            List<Thread> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                running.add(new Thread(() -> {
+                    for (long i = 0; perThread < 0 || i < perThread; i++) {
+                        AppendResult r = ledger.append(stream(producer, thread), ExpectedVersion.ANY, event(producer, thread, i));
+                        if (perThread < 0) {
+                            System.out.println("ACK " + thread + " " + i + " " + ((AppendResult.Appended) r).firstGlobalSeq());
+                        }
+                    }
+                }));
+            }
+            running.forEach(Thread::start);
+            for (Thread t : running) {
+                t.join();
+            }
+        }
+    }
+}

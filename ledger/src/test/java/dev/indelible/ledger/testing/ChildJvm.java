@@ -1,0 +1,113 @@
+package dev.indelible.ledger.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child JVM running a main class with this JVM's class path and flags (the parent pom's list,
+ * passed by surefire), so tests use real OS processes. Stdout is collected line by line as it
+ * arrives; stderr goes to a file shown when the child fails.
+ *
+ * <p>Thread-safe.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+    private final Thread pump;
+    private final Path stderr;
+
+    private ChildJvm(Process process, Path stderr) {
+        this.process = process;
+        this.stderr = stderr;
+        this.pump = new Thread(this::pumpLines, "child-stdout-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** Starts {@code main} with {@code args}; its stderr goes to {@code stderr}. */
+    public static ChildJvm start(Class<?> main, Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-D") || arg.startsWith("-Xmx")) {
+                command.add(arg);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        return new ChildJvm(process, stderr);
+    }
+
+    private void pumpLines() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            // killed: what was read is what the child printed
+        }
+    }
+
+    public int linesSoFar() {
+        return lines.size();
+    }
+
+    /** Every line read; after {@link #kill9()} or {@link #waitFor}, all the child printed. */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** Waits until the child printed {@code count} lines, or fails showing its stderr. */
+    public void awaitLines(int count, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (lines.size() < count) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("child printed " + lines.size() + " of " + count + " lines; stderr:\n" + stderrText());
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no close, no flush. */
+    public void kill9() throws Exception {
+        new ProcessBuilder("kill", "-9", Long.toString(process.pid())).start().waitFor();
+        process.waitFor();
+        pump.join();
+    }
+
+    /** Waits for a normal exit and fails with the child's stderr otherwise. */
+    public void awaitSuccess(long timeoutSeconds) throws Exception {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("child still running after " + timeoutSeconds + " s; stderr:\n" + stderrText());
+        }
+        pump.join();
+        if (process.exitValue() != 0) {
+            throw new AssertionError("child exited " + process.exitValue() + "; stderr:\n" + stderrText());
+        }
+    }
+
+    private String stderrText() {
+        try {
+            return java.nio.file.Files.readString(stderr);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
