@@ -31,7 +31,8 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
     private final Map<String, long[]> streams = new HashMap<>();
     private final EventIdIndex ids = new EventIdIndex();
     private JournalCursor lookup;
-    private ByteBuffer wantedId;
+    private long wantedMostSignificant;
+    private long wantedLeastSignificant;
     private long expectedSeq;
     private boolean chainKnown = true;
     private int chainCrc;
@@ -116,8 +117,10 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
     }
 
     private void checkUniqueId(Envelope e, long seq) {
-        wantedId = e.getEventId().asReadOnlyByteBuffer();
-        long fp = EventIdIndex.fingerprint(wantedId.getLong(0), wantedId.getLong(8));
+        ByteBuffer id = e.getEventId().asReadOnlyByteBuffer();
+        wantedMostSignificant = id.getLong(id.position());
+        wantedLeastSignificant = id.getLong(id.position() + 8);
+        long fp = EventIdIndex.fingerprint(wantedMostSignificant, wantedLeastSignificant);
         long address = ids.find(fp, this);
         if (address >= 0 && address != buffer.address()) {
             report(Kind.DUPLICATE, seq, "event id appears again (first in the record at address " + address + ")");
@@ -133,12 +136,7 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
         if (!lookup.seek(address) || !lookup.next(lookupBuffer) || lookupView.load(lookupBuffer) != null) {
             return false;
         }
-        for (int j = 0; j < lookupView.count(); j++) {
-            if (lookupView.envelope(j).getEventId().asReadOnlyByteBuffer().equals(wantedId)) {
-                return true;
-            }
-        }
-        return false;
+        return lookupView.indexOf(wantedMostSignificant, wantedLeastSignificant) >= 0;
     }
 
     private void report(Kind kind, long seq, String detail) {

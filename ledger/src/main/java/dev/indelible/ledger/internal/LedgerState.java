@@ -1,6 +1,5 @@
 package dev.indelible.ledger.internal;
 
-import com.google.protobuf.ByteString;
 import dev.indelible.ledger.proto.Envelope;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -37,9 +36,8 @@ final class LedgerState {
         Envelope last = null;
         for (int i = 0; i < record.count(); i++) {
             last = record.envelope(i);
-            ByteString id = last.getEventId();
-            eventIds.put(EventIdIndex.fingerprint(id.substring(0, 8).asReadOnlyByteBuffer().getLong(),
-                id.substring(8, 16).asReadOnlyByteBuffer().getLong()), address);
+            java.nio.ByteBuffer id = last.getEventId().asReadOnlyByteBuffer();
+            eventIds.put(EventIdIndex.fingerprint(id.getLong(id.position()), id.getLong(id.position() + 8)), address);
         }
         streams.advance(last.getStream(), last.getStreamVersion(), address);
         advance(record.firstSeq(), record.count(), record.lastCrc(), address);

@@ -28,6 +28,7 @@ final class RecordView {
     private long prevStreamAddress;
     private int prevCrc;
     private int lastCrc;
+    private int firstBad;
 
     /**
      * Points this view at {@code record} and checks its layout and every checksum.
@@ -83,8 +84,6 @@ final class RecordView {
         return null;
     }
 
-    private int firstBad;
-
     /** After a failed {@link #load}: the index of the first event that failed. */
     int firstBadEvent() {
         return firstBad;
@@ -137,6 +136,18 @@ final class RecordView {
             e.getType(), e.getContentType() == dev.indelible.ledger.proto.ContentType.JSON ? ContentType.JSON
             : ContentType.PROTOBUF, e.getRecordedAt(), e.getProducerId(), e.getPayload().toByteArray(),
             e.getMetadataMap());
+    }
+
+    /** The index of the event with this id in the loaded record, or -1. */
+    int indexOf(long mostSignificant, long leastSignificant) {
+        for (int j = 0; j < count; j++) {
+            java.nio.ByteBuffer id = envelope(j).getEventId().asReadOnlyByteBuffer();
+            if (id.remaining() == 16 && id.getLong(id.position()) == mostSignificant
+                && id.getLong(id.position() + 8) == leastSignificant) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     /** The envelope bytes of event {@code i}, for comparing a retry with the original. */

@@ -203,14 +203,8 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         if (!lookupCursor.seek(address) || !lookupCursor.next(lookupBuffer) || lookupView.load(lookupBuffer) != null) {
             return false;
         }
-        for (int j = 0; j < lookupView.count(); j++) {
-            EventId id = EventId.fromBytes(lookupView.envelope(j).getEventId().toByteArray());
-            if (id.mostSignificant() == lookupMostSignificant && id.leastSignificant() == lookupLeastSignificant) {
-                lookupIndex = j;
-                return true;
-            }
-        }
-        return false;
+        lookupIndex = lookupView.indexOf(lookupMostSignificant, lookupLeastSignificant);
+        return lookupIndex >= 0;
     }
 
     private long nowMicros() {
