@@ -16,6 +16,7 @@ import dev.indelible.ledger.spi.RecordBuffer;
  */
 final class JournalEventReader implements EventReader {
     private final JournalCursor cursor;
+    private final java.util.function.Consumer<JournalCursor> release;
     private final RecordBuffer buffer = new RecordBuffer();
     private final RecordView view = new RecordView();
     private long position;
@@ -25,8 +26,11 @@ final class JournalEventReader implements EventReader {
     private boolean chainKnown;
     private int chainCrc;
 
-    JournalEventReader(JournalCursor cursor, SeqIndex positions, long from) {
+    /** Reads from {@code from}; hands {@code cursor} to {@code release} when closed. */
+    JournalEventReader(JournalCursor cursor, java.util.function.Consumer<JournalCursor> release, SeqIndex positions,
+                       long from) {
         this.cursor = cursor;
+        this.release = release;
         this.position = from;
         long address = positions.floor(from);
         if (address < 0 || !cursor.seek(address)) {
@@ -56,6 +60,10 @@ final class JournalEventReader implements EventReader {
     /** Loads the next record holding {@link #position}; false at the head. */
     private boolean loadNext() {
         while (cursor.next(buffer)) {
+            long peeked = RecordView.peekFirstSeq(buffer);
+            if (!chainKnown && peeked >= 0 && peeked < position && peeked + RecordView.peekCount(buffer) <= position) {
+                continue; // passed through after a seek: wholly before the start, not handed out
+            }
             String problem = view.load(buffer);
             long first = view.firstSeq();
             if (problem != null) {
@@ -90,6 +98,6 @@ final class JournalEventReader implements EventReader {
 
     @Override
     public void close() {
-        cursor.close();
+        release.accept(cursor);
     }
 }

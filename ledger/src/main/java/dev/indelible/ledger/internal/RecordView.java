@@ -117,6 +117,14 @@ final class RecordView {
         return RecordLayout.getLong(record.data(), RecordLayout.FIRST_SEQ_OFFSET);
     }
 
+    /** Reads just the event count of a record without checking it. */
+    static int peekCount(RecordBuffer record) {
+        if (record.length() < HEADER_LENGTH) {
+            return -1;
+        }
+        return RecordLayout.getInt(record.data(), RecordLayout.COUNT_OFFSET);
+    }
+
     Envelope envelope(int i) {
         int at = offsets[i];
         try {

@@ -16,11 +16,13 @@ import java.util.List;
  */
 final class StreamReader implements AutoCloseable {
     private final JournalCursor cursor;
+    private final java.util.function.Consumer<JournalCursor> release;
     private final RecordBuffer buffer = new RecordBuffer();
     private final RecordView view = new RecordView();
 
-    StreamReader(JournalCursor cursor) {
+    StreamReader(JournalCursor cursor, java.util.function.Consumer<JournalCursor> release) {
         this.cursor = cursor;
+        this.release = release;
     }
 
     List<RecordedEvent> read(long lastAddress, long fromVersion, int limit) {
@@ -63,6 +65,6 @@ final class StreamReader implements AutoCloseable {
 
     @Override
     public void close() {
-        cursor.close();
+        release.accept(cursor);
     }
 }
