@@ -33,6 +33,15 @@ public interface Ledger extends AutoCloseable {
     }
 
     /**
+     * Checks the journal in {@code dataDir} without opening it for writing, so it works on a journal
+     * too damaged to open (where {@link #open} refuses with a {@link CorruptJournalException}).
+     * Read-only: repairs nothing, writes no checkpoint.
+     */
+    static VerifyReport verify(Path dataDir) {
+        return DefaultLedger.verify(dataDir);
+    }
+
+    /**
      * Appends {@code events} to {@code stream}, all or none, if the stream is at
      * {@code expectedVersion}, and blocks until they hold under the durability policy.
      *

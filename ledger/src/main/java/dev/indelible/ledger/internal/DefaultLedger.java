@@ -76,6 +76,14 @@ public final class DefaultLedger implements Ledger {
         return open(journal, directory.stateDir(), config);
     }
 
+    /** Verifies the journal in {@code dataDir} without the writer's state: see {@link Ledger#verify(Path)}. */
+    public static VerifyReport verify(Path dataDir) {
+        DataDirectory directory = DataDirectory.prepare(dataDir);
+        try (Journal journal = new ChronicleJournal(directory.journalDir(), dev.indelible.ledger.RollCycle.DAILY)) {
+            return new JournalVerifier(journal).run();
+        }
+    }
+
     /** Opens a ledger over any journal; {@code stateDir} holds its checkpoints. */
     public static Ledger open(Journal journal, Path stateDir, LedgerConfig config) {
         DefaultLedger ledger = new DefaultLedger(config, journal, stateDir);

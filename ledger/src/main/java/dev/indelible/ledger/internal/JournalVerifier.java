@@ -69,15 +69,15 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
             return;
         }
         if (chainKnown && view.prevCrc() != chainCrc) {
-            report(Kind.CRC_MISMATCH, first, "checksum chain broken: the record does not follow the one before it"
-                + " (a record was removed, replaced or moved)");
+            report(Kind.CRC_MISMATCH, expectedSeq, "checksum chain broken: the record where global_seq " + expectedSeq
+                + " was due (holding " + first + ") does not follow the one before it (a record was removed, replaced or moved)");
         }
         chainKnown = true;
         chainCrc = view.lastCrc();
         if (first > expectedSeq) {
             report(Kind.GAP, expectedSeq, "global_seq " + expectedSeq + " to " + (first - 1) + " missing");
         } else if (first < expectedSeq) {
-            report(Kind.DUPLICATE, first, "global_seq " + first + " appears again (expected " + expectedSeq + ")");
+            report(Kind.DUPLICATE, expectedSeq, "global_seq " + first + " appears again where " + expectedSeq + " was due");
         }
         checkEvents(first);
         expectedSeq = Math.max(expectedSeq, first + view.count());
