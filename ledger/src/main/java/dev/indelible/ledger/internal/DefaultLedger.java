@@ -52,6 +52,8 @@ public final class DefaultLedger implements Ledger {
     private final ConcurrentLinkedQueue<JournalCursor> idleCursors = new ConcurrentLinkedQueue<>();
     private final Thread checkpointer;
     private volatile boolean closed;
+    /** Held while open, so a writer from another PID namespace is refused; null for other journals. */
+    private NamespaceGuard guard;
     private LedgerException failure;
     /** Written by the checkpoint thread, read by appenders. */
     private volatile long checkpointedSeq;
@@ -72,8 +74,16 @@ public final class DefaultLedger implements Ledger {
     /** Opens the embedded ledger: a Chronicle Queue journal in {@code dataDir/journal}. */
     public static Ledger open(Path dataDir, LedgerConfig config) {
         DataDirectory directory = DataDirectory.prepare(dataDir);
-        Journal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle());
-        return open(journal, directory.stateDir(), config);
+        NamespaceGuard guard = NamespaceGuard.acquire(directory.stateDir(), directory.journalDir());
+        try {
+            Journal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle());
+            DefaultLedger ledger = (DefaultLedger) open(journal, directory.stateDir(), config);
+            ledger.guard = guard;
+            return ledger;
+        } catch (RuntimeException e) {
+            guard.close();
+            throw e;
+        }
     }
 
     /** Verifies the journal in {@code dataDir} without the writer's state: see {@link Ledger#verify(Path)}. */
@@ -406,6 +416,9 @@ public final class DefaultLedger implements Ledger {
             cursor.close();
         }
         journal.close();
+        if (guard != null) {
+            guard.close();
+        }
     }
 
     private void releaseAfterFailedOpen() {

@@ -34,7 +34,12 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args}; its stderr goes to {@code stderr}. */
     public static ChildJvm start(Class<?> main, Path stderr, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return startUnder(List.of(), main, stderr, args);
+    }
+
+    /** Starts {@code main} under a wrapper command, e.g. {@code unshare --pid --fork}. */
+    public static ChildJvm startUnder(List<String> wrapper, Class<?> main, Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--add-") || arg.startsWith("-D") || arg.startsWith("-Xmx")) {
@@ -86,6 +91,24 @@ public final class ChildJvm implements AutoCloseable {
         pump.join();
     }
 
+    /** Waits for the child to exit and returns its exit code. */
+    public int awaitExit(long timeoutSeconds) throws Exception {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("child still running after " + timeoutSeconds + " s; stderr:\n" + stderrText());
+        }
+        pump.join();
+        return process.exitValue();
+    }
+
+    public String stderrText() {
+        try {
+            return java.nio.file.Files.readString(stderr);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     /** Waits for a normal exit and fails with the child's stderr otherwise. */
     public void awaitSuccess(long timeoutSeconds) throws Exception {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -95,14 +118,6 @@ public final class ChildJvm implements AutoCloseable {
         pump.join();
         if (process.exitValue() != 0) {
             throw new AssertionError("child exited " + process.exitValue() + "; stderr:\n" + stderrText());
-        }
-    }
-
-    private String stderrText() {
-        try {
-            return java.nio.file.Files.readString(stderr);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
         }
     }
 
