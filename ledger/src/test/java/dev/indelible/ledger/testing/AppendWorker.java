@@ -2,6 +2,7 @@ package dev.indelible.ledger.testing;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
+import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
@@ -18,7 +19,8 @@ import java.util.UUID;
  * A producer process for tests: {@code <dataDir> <producer> <threads> <appendsPerThread>}. Each
  * thread appends to its own stream events whose ids derive from (producer, thread, i). With
  * {@code appendsPerThread < 0} it appends until killed and prints {@code ACK <thread> <i> <global_seq>}
- * once each append is acknowledged.
+ * once each append is acknowledged. An optional fifth argument names the durability policy. A
+ * thread whose append fails prints {@code FAILED <message>} and the process exits with 3.
  */
 public final class AppendWorker {
     private AppendWorker() {
@@ -44,16 +46,23 @@ public final class AppendWorker {
         String producer = args[1];
         int threads = Integer.parseInt(args[2]);
         long perThread = Long.parseLong(args[3]);
-        try (Ledger ledger = Ledger.open(dir, LedgerConfig.builder().producerId(producer).build())) {
+        Durability durability = args.length > 4 ? Durability.valueOf(args[4]) : Durability.MEMORY_MAPPED;
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Ledger ledger = Ledger.open(dir, LedgerConfig.builder().producerId(producer).durability(durability).build())) {
             List<Thread> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 running.add(new Thread(() -> {
-                    for (long i = 0; perThread < 0 || i < perThread; i++) {
-                        AppendResult r = ledger.append(stream(producer, thread), ExpectedVersion.ANY, event(producer, thread, i));
-                        if (perThread < 0) {
-                            System.out.println("ACK " + thread + " " + i + " " + ((AppendResult.Appended) r).firstGlobalSeq());
+                    try {
+                        for (long i = 0; perThread < 0 || i < perThread; i++) {
+                            AppendResult r = ledger.append(stream(producer, thread), ExpectedVersion.ANY, event(producer, thread, i));
+                            if (perThread < 0) {
+                                System.out.println("ACK " + thread + " " + i + " " + ((AppendResult.Appended) r).firstGlobalSeq());
+                            }
                         }
+                    } catch (RuntimeException e) {
+                        failed.set(true);
+                        System.out.println("FAILED " + e.getMessage().replace('\n', ' '));
                     }
                 }));
             }
@@ -61,6 +70,14 @@ public final class AppendWorker {
             for (Thread t : running) {
                 t.join();
             }
+        } catch (RuntimeException e) {
+            // Refused at open, or close() after a failed sync: say why, then exit 3.
+            failed.set(true);
+            System.out.println("FAILED " + String.valueOf(e.getMessage()).replace('\n', ' '));
+            e.printStackTrace();
+        }
+        if (failed.get()) {
+            System.exit(3);
         }
     }
 }
