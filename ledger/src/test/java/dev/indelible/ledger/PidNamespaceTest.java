@@ -37,8 +37,7 @@ class PidNamespaceTest {
         try (Ledger ledger = Ledger.open(data, LedgerConfig.defaults())) {
             ledger.append("host-stream", ExpectedVersion.ANY, EventData.protobuf("t", new byte[] {1}));
 
-            try (ChildJvm child = ChildJvm.startUnder(NEW_PID_NAMESPACE, AppendWorker.class, tmp.resolve("stderr.txt"),
-                data.toString(), "contained", "1", "100")) {
+            try (ChildJvm child = containedWriter(data)) {
                 int exit = child.awaitExit(120);
 
                 assertNotEquals(0, exit, "the writer in another PID namespace must be refused");
@@ -56,13 +55,18 @@ class PidNamespaceTest {
             ledger.append("host-stream", ExpectedVersion.ANY, EventData.protobuf("t", new byte[] {1}));
         }
 
-        try (ChildJvm child = ChildJvm.startUnder(NEW_PID_NAMESPACE, AppendWorker.class, tmp.resolve("stderr.txt"),
-            data.toString(), "contained", "1", "100")) {
+        try (ChildJvm child = containedWriter(data)) {
             assertEquals(0, child.awaitExit(120), child.stderrText());
         }
         try (Ledger ledger = Ledger.open(data, LedgerConfig.defaults())) {
             assertEquals(101, ledger.head());
             assertTrue(ledger.verify().ok());
         }
+    }
+
+    /** A producer of 100 events in a new PID namespace, where it is pid 1 like the container it stands for. */
+    private ChildJvm containedWriter(Path data) throws java.io.IOException {
+        return ChildJvm.startUnder(NEW_PID_NAMESPACE, AppendWorker.class, tmp.resolve("stderr.txt"),
+            data.toString(), "contained", "1", "100");
     }
 }
