@@ -1,0 +1,195 @@
+package dev.indelible.projections;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import dev.indelible.ledger.ContentType;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.proto.AccountClosed;
+import dev.indelible.projections.proto.AccountEmailChanged;
+import dev.indelible.projections.proto.AccountRegistered;
+import dev.indelible.projections.proto.MemberJoined;
+import dev.indelible.projections.proto.MessagePosted;
+import dev.indelible.projections.proto.PrayerMarked;
+import dev.indelible.projections.proto.PrayerSubmitted;
+import dev.indelible.projections.proto.SelfieSubmitted;
+import dev.indelible.projections.proto.VideoProcessed;
+import dev.indelible.projections.proto.VideoRemoved;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The domain event types of the reference projections: their names, Protobuf messages, required
+ * fields, validation and JSON mapping. Register them with {@link #register(LedgerConfig.Builder)} so
+ * the ledger refuses a payload that does not parse or lacks a required field, naming the field.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class DomainEvents {
+
+    public static final String SELFIE_SUBMITTED = "selfie.submitted";
+    public static final String ACCOUNT_REGISTERED = "account.registered";
+    public static final String ACCOUNT_EMAIL_CHANGED = "account.email_changed";
+    public static final String ACCOUNT_CLOSED = "account.closed";
+    public static final String MEMBER_JOINED = "member.joined";
+    public static final String PRAYER_SUBMITTED = "prayer.submitted";
+    public static final String PRAYER_MARKED = "prayer.marked";
+    public static final String VIDEO_PROCESSED = "video.processed";
+    public static final String VIDEO_REMOVED = "video.removed";
+    public static final String MESSAGE_POSTED = "message.posted";
+
+    private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser();
+    private static final JsonFormat.Printer JSON_PRINTER =
+            JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+
+    private static final Map<String, DomainType> TYPES = new TreeMap<>(Map.of(
+            SELFIE_SUBMITTED, new DomainType(SelfieSubmitted.getDefaultInstance(),
+                    List.of("user_id", "media_type", "file_id", "submitted_at"), List.of()),
+            ACCOUNT_REGISTERED, new DomainType(AccountRegistered.getDefaultInstance(),
+                    List.of("account_id", "email"), List.of()),
+            ACCOUNT_EMAIL_CHANGED, new DomainType(AccountEmailChanged.getDefaultInstance(),
+                    List.of("account_id", "email"), List.of()),
+            ACCOUNT_CLOSED, new DomainType(AccountClosed.getDefaultInstance(), List.of("account_id"), List.of()),
+            MEMBER_JOINED, new DomainType(MemberJoined.getDefaultInstance(),
+                    List.of("username"), List.of("username", "invited_by")),
+            PRAYER_SUBMITTED, new DomainType(PrayerSubmitted.getDefaultInstance(),
+                    List.of("prayer_id", "author", "text"), List.of("author")),
+            PRAYER_MARKED, new DomainType(PrayerMarked.getDefaultInstance(),
+                    List.of("prayer_id", "username"), List.of("username")),
+            VIDEO_PROCESSED, new DomainType(VideoProcessed.getDefaultInstance(), List.of("video_id"), List.of()),
+            VIDEO_REMOVED, new DomainType(VideoRemoved.getDefaultInstance(), List.of("video_id"), List.of()),
+            MESSAGE_POSTED, new DomainType(MessagePosted.getDefaultInstance(),
+                    List.of("message_id", "project", "channel", "user", "posted_at"), List.of())));
+
+    private DomainEvents() {
+    }
+
+    /** Registers a validator for every domain type; returns the builder. */
+    public static LedgerConfig.Builder register(LedgerConfig.Builder builder) {
+        TYPES.keySet().forEach(type -> builder.validator(type, DomainEvents::validate));
+        return builder;
+    }
+
+    /** Every domain type name, sorted. */
+    public static Set<String> types() {
+        return TYPES.keySet();
+    }
+
+    public static boolean isDomainType(String type) {
+        return TYPES.containsKey(type);
+    }
+
+    /** Checks a domain event: Protobuf content, parses, no unknown fields, required fields present, names normalised. */
+    public static void validate(EventData event) {
+        if (event.contentType() != ContentType.PROTOBUF) {
+            throw new InvalidEventException("content_type",
+                    "must be PROTOBUF for " + event.type() + " (map JSON with DomainEvents.fromJson)");
+        }
+        check(event.type(), parse(event.type(), event.payload()));
+    }
+
+    /** Parses a domain payload; an unparsable one is an {@link InvalidEventException} on {@code payload}. */
+    public static Message parse(String type, byte[] payload) {
+        DomainType domain = domain(type);
+        try {
+            return domain.prototype().getParserForType().parseFrom(payload);
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidEventException("payload", "is not a valid " + type + " message: " + e.getMessage());
+        }
+    }
+
+    /** The payload of a recorded domain event as its message type. */
+    public static <T extends Message> T parse(RecordedEvent event, Class<T> messageType) {
+        return messageType.cast(parse(event.type(), event.payload()));
+    }
+
+    /**
+     * Maps a JSON object with the message's snake_case field names to a validated event with a
+     * fresh id, e.g. {@code fromJson("selfie.submitted", "{\"user_id\": 7, ...}")}.
+     */
+    public static EventData fromJson(String type, String json) {
+        Message.Builder builder = domain(type).prototype().newBuilderForType();
+        try {
+            JSON_PARSER.merge(json, builder);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new InvalidEventException("data", "does not match " + type + ": " + e.getMessage());
+        }
+        Message message = builder.build();
+        check(type, message);
+        return new EventData(EventId.random(), type, ContentType.PROTOBUF, message.toByteArray(), Map.of());
+    }
+
+    /** The payload as one line of JSON with the snake_case field names. */
+    public static String toJson(String type, byte[] payload) {
+        try {
+            return JSON_PRINTER.print(parse(type, payload));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + type + " as JSON", e);
+        }
+    }
+
+    /** An event of a domain message with a fresh random id. */
+    public static EventData event(String type, Message message) {
+        return new EventData(EventId.random(), type, ContentType.PROTOBUF, message.toByteArray(), Map.of());
+    }
+
+    /** An event whose id is derived from its type and a natural key, so a retry is recognised as one. */
+    public static EventData event(String type, Message message, String naturalKey) {
+        EventId id = EventId.of(UUID.nameUUIDFromBytes((type + '\0' + naturalKey).getBytes(StandardCharsets.UTF_8)));
+        return new EventData(id, type, ContentType.PROTOBUF, message.toByteArray(), Map.of());
+    }
+
+    private static DomainType domain(String type) {
+        DomainType domain = TYPES.get(type);
+        if (domain == null) {
+            throw new InvalidEventException("type", "is not a domain type: " + type + " (known: " + TYPES.keySet() + ")");
+        }
+        return domain;
+    }
+
+    private static void check(String type, Message message) {
+        if (!message.getUnknownFields().asMap().isEmpty()) {
+            throw new InvalidEventException("payload", "has fields " + type + " does not define: numbers "
+                    + message.getUnknownFields().asMap().keySet());
+        }
+        DomainType domain = domain(type);
+        for (String name : domain.required()) {
+            FieldDescriptor field = message.getDescriptorForType().findFieldByName(name);
+            boolean present = field.hasPresence() ? message.hasField(field) : !"".equals(message.getField(field));
+            if (!present) {
+                throw new InvalidEventException(name, "is required for " + type);
+            }
+        }
+        for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+            if (field.getJavaType() == FieldDescriptor.JavaType.STRING
+                    && ((String) message.getField(field)).indexOf('\0') >= 0) {
+                throw new InvalidEventException(field.getName(), "must not contain U+0000");
+            }
+        }
+        for (String name : domain.usernames()) {
+            String value = (String) message.getField(message.getDescriptorForType().findFieldByName(name));
+            if (!value.isEmpty() && !value.equals(Names.normalizeUsernameOrNull(value))) {
+                throw new InvalidEventException(name, "must be a normalised username (" + Names.USERNAME_RULE + "): " + value);
+            }
+        }
+        if (type.startsWith("account.") && !type.equals(ACCOUNT_CLOSED)) {
+            String email = (String) message.getField(message.getDescriptorForType().findFieldByName("email"));
+            if (!email.equals(Names.normalizeEmailOrNull(email))) {
+                throw new InvalidEventException("email", "must be a normalised address (" + Names.EMAIL_RULE + "): " + email);
+            }
+        }
+    }
+
+    private record DomainType(Message prototype, List<String> required, List<String> usernames) {
+    }
+}

@@ -1,0 +1,70 @@
+package dev.indelible.projections;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.internal.DefaultProjectionEngine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs projections over a ledger: each from its checkpoint, catching up and then following the
+ * journal live, with versioned rebuilds swapped in atomically.
+ *
+ * <p>Layout under {@code <projectionsDir>/<name>/}: {@code CURRENT} names the live version directory
+ * ({@code v<code version>-<build number>}, a RocksDB database), {@code rebuild.lock} stops a second
+ * rebuild, and {@code quarantine/} keeps damaged versions. Nothing under it is ever deleted except
+ * versions older than the previous one.
+ *
+ * <p>Thread-safe.
+ */
+public interface ProjectionEngine extends AutoCloseable {
+
+    /** Opens (or creates) every projection's live version and starts following the ledger. */
+    static ProjectionEngine start(Ledger ledger, Path projectionsDir, List<Projection> projections) {
+        return start(ledger, projectionsDir, projections, EngineConfig.defaults());
+    }
+
+    static ProjectionEngine start(Ledger ledger, Path projectionsDir, List<Projection> projections, EngineConfig config) {
+        return DefaultProjectionEngine.start(ledger, projectionsDir, projections, config);
+    }
+
+    /**
+     * Runs {@code query} on a consistent snapshot of the live version of {@code projection}. A swap
+     * during the query does not affect it: it finishes on the version it started on.
+     */
+    <T> T read(String projection, Function<ProjectionState, T> query);
+
+    /**
+     * Waits until {@code projection} has applied every event before {@code globalSeq}; {@code false}
+     * when the timeout passed first.
+     */
+    boolean awaitPosition(String projection, long globalSeq, Duration timeout);
+
+    /** Waits until every projection has applied everything in the journal when this was called. */
+    boolean awaitCaughtUp(Duration timeout);
+
+    ProjectionStatus status(String projection);
+
+    /** The status of every projection, in registration order. */
+    List<ProjectionStatus> status();
+
+    /**
+     * Rebuilds {@code projection} from {@code global_seq} 0 into a new version directory, validates
+     * it, swaps it in and keeps the previous version. Blocks until done.
+     *
+     * @throws RebuildInProgressException at once when another rebuild of it runs, here or in another process
+     */
+    RebuildResult rebuild(String projection);
+
+    /** Makes the previous version live again (it catches up from its own checkpoint); returns its name. */
+    String rollback(String projection);
+
+    /** SHA-256 (hex) over every key/value pair of the live version in key order, at a consistent snapshot. */
+    String digest(String projection);
+
+    /** Stops following and closes every version; waits for queries in flight. */
+    @Override
+    void close();
+}
