@@ -82,6 +82,8 @@ public final class DataDirectory {
         }
         try {
             view.setPermissions(Files.isDirectory(fileOrDir) ? OWNER_DIR : OWNER_FILE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Gone already (Chronicle reports released files, also after their directory was removed).
         } catch (IOException e) {
             throw new LedgerException("cannot make " + fileOrDir + " owner-only: " + e.getMessage(), e);
         }

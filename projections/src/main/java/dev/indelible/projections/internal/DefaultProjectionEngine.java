@@ -4,16 +4,168 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.ProjectionState;
+import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.projections.RebuildResult;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
-/** The engine behind {@link ProjectionEngine}. */
-public final class DefaultProjectionEngine {
-    private DefaultProjectionEngine() {
+/** The engine behind {@link ProjectionEngine}: one {@link ProjectionRunner} per projection. */
+public final class DefaultProjectionEngine implements ProjectionEngine {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+    private static final long SWAP_TIMEOUT_NANOS = Duration.ofMinutes(10).toNanos();
+
+    private final Ledger ledger;
+    private final EngineConfig config;
+    private final Map<String, ProjectionRunner> runners;
+
+    private DefaultProjectionEngine(Ledger ledger, EngineConfig config, Map<String, ProjectionRunner> runners) {
+        this.ledger = ledger;
+        this.config = config;
+        this.runners = runners;
     }
 
     public static ProjectionEngine start(Ledger ledger, Path dir, List<Projection> projections, EngineConfig config) {
-        throw new UnsupportedOperationException("engine lands in the next commit");
+        createPrivate(dir);
+        Map<String, ProjectionRunner> runners = new LinkedHashMap<>();
+        for (Projection projection : projections) {
+            String name = projection.name();
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("projection name must be 1-64 of [a-z0-9-], starting with a letter or digit: " + name);
+            }
+            if (runners.containsKey(name)) {
+                throw new IllegalArgumentException("two projections are named " + name);
+            }
+            runners.put(name, new ProjectionRunner(ledger, projection, dir, config, Clock.systemUTC()));
+        }
+        List<ProjectionRunner> opened = new ArrayList<>();
+        try {
+            for (ProjectionRunner runner : runners.values()) {
+                runner.open();
+                opened.add(runner);
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(ProjectionRunner::close);
+            throw e;
+        }
+        runners.values().forEach(ProjectionRunner::start);
+        return new DefaultProjectionEngine(ledger, config, runners);
+    }
+
+    @Override
+    public <T> T read(String projection, Function<ProjectionState, T> query) {
+        return runner(projection).read(query::apply);
+    }
+
+    @Override
+    public boolean awaitPosition(String projection, long globalSeq, Duration timeout) {
+        try {
+            return runner(projection).awaitPosition(globalSeq, timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public boolean awaitCaughtUp(Duration timeout) {
+        long target = ledger.head();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String name : runners.keySet()) {
+            if (!awaitPosition(name, target, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public ProjectionStatus status(String projection) {
+        return runner(projection).status();
+    }
+
+    @Override
+    public List<ProjectionStatus> status() {
+        return runners.values().stream().map(ProjectionRunner::status).toList();
+    }
+
+    @Override
+    public RebuildResult rebuild(String projection) {
+        ProjectionRunner runner = runner(projection);
+        try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
+            String previous = runner.liveVersion();
+            String previousDigest = previous == null ? null : digest(projection);
+            Rebuilder.Built built = Rebuilder.build(ledger, runner.dir(), runner.projection(), config);
+            awaitLive(runner, built.version());
+            return new RebuildResult(projection, previous, previousDigest, built.version(), built.digest(),
+                    built.events(), built.applied(), built.took());
+        }
+    }
+
+    @Override
+    public String rollback(String projection) {
+        ProjectionRunner runner = runner(projection);
+        try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
+            String live = runner.liveVersion();
+            String target = runner.dir().versions().stream().filter(v -> !v.equals(live)).findFirst()
+                    .orElseThrow(() -> new ProjectionException("projection " + projection + " has no previous version to roll back to"));
+            runner.dir().setCurrent(target);
+            awaitLive(runner, target);
+            return target;
+        }
+    }
+
+    @Override
+    public String digest(String projection) {
+        return runner(projection).read(VersionDigest::of);
+    }
+
+    @Override
+    public void close() {
+        runners.values().forEach(ProjectionRunner::close);
+    }
+
+    private static void awaitLive(ProjectionRunner runner, String version) {
+        try {
+            if (!runner.awaitLive(version, SWAP_TIMEOUT_NANOS)) {
+                Throwable failure = runner.failure();
+                throw new ProjectionException("projection " + runner.projection().name() + " did not switch to " + version
+                        + (failure != null ? ": " + failure : " in time"), failure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProjectionException("interrupted while waiting for " + version + " to go live", e);
+        }
+    }
+
+    private ProjectionRunner runner(String projection) {
+        ProjectionRunner runner = runners.get(projection);
+        if (runner == null) {
+            throw new IllegalArgumentException("no projection named " + projection + " (known: " + runners.keySet() + ")");
+        }
+        return runner;
+    }
+
+    private static void createPrivate(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new ProjectionException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
     }
 }

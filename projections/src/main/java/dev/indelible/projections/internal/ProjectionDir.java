@@ -1,0 +1,177 @@
+package dev.indelible.projections.internal;
+
+import dev.indelible.projections.ProjectionException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The directory of one projection and the only code that changes it.
+ *
+ * <pre>{@code
+ * <name>/CURRENT            the live version's directory name and a newline (temp, fsync, rename, fsync dir)
+ * <name>/v1-000003/         a version: RocksDB database built by code version 1, build number 3
+ * <name>/rebuild.lock       held (fcntl) while a rebuild runs; its text says by whom
+ * <name>/quarantine/v1-000002-20261125T010203Z/   a damaged version, moved aside, never deleted
+ * }</pre>
+ *
+ * <p>Thread-safe for reads; changes are made by one thread at a time (the rebuild lock's holder or
+ * the projection's runner).
+ */
+final class ProjectionDir {
+
+    private static final Pattern VERSION = Pattern.compile("v(\\d+)-(\\d{6})");
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final String projection;
+    private final Path root;
+
+    ProjectionDir(Path projectionsDir, String projection) {
+        this.projection = projection;
+        this.root = projectionsDir.resolve(projection);
+        try {
+            Files.createDirectories(root.resolve("quarantine"));
+        } catch (IOException e) {
+            throw new ProjectionException("cannot create " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    String projection() {
+        return projection;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path version(String versionName) {
+        return root.resolve(versionName);
+    }
+
+    Path lockFile() {
+        return root.resolve("rebuild.lock");
+    }
+
+    /** The live version's name, or empty before the first build. */
+    Optional<String> current() {
+        Path file = root.resolve("CURRENT");
+        try {
+            return Files.exists(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip()) : Optional.empty();
+        } catch (IOException e) {
+            throw new ProjectionException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Points CURRENT at {@code versionName} atomically and durably. */
+    void setCurrent(String versionName) {
+        Path temp = root.resolve("CURRENT.tmp");
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(java.nio.ByteBuffer.wrap((versionName + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.force(true);
+        } catch (IOException e) {
+            throw new ProjectionException("cannot write " + temp + ": " + e.getMessage(), e);
+        }
+        move(temp, root.resolve("CURRENT"));
+    }
+
+    /** A new version name for {@code codeVersion}: one more than the highest build number present anywhere. */
+    String nextVersionName(int codeVersion) {
+        int highest = 0;
+        for (Path dir : list(root)) {
+            highest = Math.max(highest, buildNumber(dir.getFileName().toString()));
+        }
+        for (Path dir : list(root.resolve("quarantine"))) {
+            highest = Math.max(highest, buildNumber(dir.getFileName().toString()));
+        }
+        return String.format("v%d-%06d", codeVersion, highest + 1);
+    }
+
+    /** Version directories, newest build first. */
+    List<String> versions() {
+        List<String> names = new ArrayList<>();
+        for (Path dir : list(root)) {
+            String name = dir.getFileName().toString();
+            if (VERSION.matcher(name).matches()) {
+                names.add(name);
+            }
+        }
+        names.sort(Comparator.comparingInt(ProjectionDir::buildNumber).reversed());
+        return names;
+    }
+
+    /** Moves a version to quarantine/ under a timestamped name; returns where it went. */
+    Path quarantine(String versionName, Clock clock) {
+        Path target = root.resolve("quarantine").resolve(versionName + "-" + STAMP.format(clock.instant()));
+        move(version(versionName), target);
+        return target;
+    }
+
+    /** Deletes version directories beyond the newest {@code keep}, never the live one. */
+    void prune(int keep, String live) {
+        List<String> versions = versions();
+        for (int i = keep; i < versions.size(); i++) {
+            if (!versions.get(i).equals(live)) {
+                deleteTree(version(versions.get(i)));
+            }
+        }
+    }
+
+    private void move(Path from, Path to) {
+        try {
+            try {
+                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new ProjectionException("cannot move " + from + " atomically: " + e.getMessage(), e);
+            }
+            Fsync.directory(to.getParent());
+            Fsync.directory(from.getParent());
+        } catch (IOException e) {
+            throw new ProjectionException("cannot move " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int buildNumber(String name) {
+        Matcher m = Pattern.compile("v\\d+-(\\d{6}).*").matcher(name);
+        return m.matches() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    private static List<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(Files::isDirectory).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new ProjectionException("cannot delete old version " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package dev.indelible.projections.internal;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.EngineConfig;
+import dev.indelible.projections.Projection;
+import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.ProjectionStatus;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * Keeps one projection live: applies new journal events to the live version on its own thread, and
+ * adopts whatever version CURRENT names once that version has caught up (a rebuild or rollback from
+ * this process or another). Queries read the live version through reference-counted snapshots.
+ *
+ * <p>Thread-safe: one runner thread writes; any thread may query or ask for status.
+ */
+final class ProjectionRunner implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionRunner.class);
+    private static final long CHECK_CURRENT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final Ledger ledger;
+    private final Projection projection;
+    private final ProjectionDir dir;
+    private final EngineConfig config;
+    private final Clock clock;
+    private final Object progress = new Object();
+    private volatile VersionStore live;
+    private volatile ProjectionStatus.State state = ProjectionStatus.State.CATCHING_UP;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+    private volatile boolean checkNow;
+    private volatile long position;
+    private volatile long applied;
+    private Applier applier;
+    private Thread thread;
+
+    ProjectionRunner(Ledger ledger, Projection projection, Path projectionsDir, EngineConfig config, Clock clock) {
+        this.ledger = ledger;
+        this.projection = projection;
+        this.dir = new ProjectionDir(projectionsDir, projection.name());
+        this.config = config;
+        this.clock = clock;
+    }
+
+    ProjectionDir dir() {
+        return dir;
+    }
+
+    Projection projection() {
+        return projection;
+    }
+
+    /**
+     * Opens the live version, on the caller's thread: builds one when there is none or the code
+     * version changed, and quarantines and rebuilds one that is damaged.
+     */
+    void open() {
+        Optional<String> current = dir.current();
+        if (current.isPresent() && java.nio.file.Files.isDirectory(dir.version(current.get()))) {
+            try {
+                VersionStore store = openVerified(current.get());
+                if (store.codeVersion() == projection.version()) {
+                    install(store);
+                    return;
+                }
+                LOG.info("projection {}: {} was built by code version {}, this is {}: rebuilding (it is kept)",
+                        projection.name(), store.name(), store.codeVersion(), projection.version());
+                store.close();
+            } catch (RocksDBException e) {
+                if (!Damage.isDamage(e)) {
+                    throw new ProjectionException(openFailure(current.get(), e), e);
+                }
+                Path moved = dir.quarantine(current.get(), clock);
+                LOG.warn("projection {}: {} is damaged ({}); moved to {} and rebuilding from the journal",
+                        projection.name(), current.get(), e.getMessage(), moved);
+            }
+        }
+        try (RebuildLock lock = RebuildLock.acquire(dir)) {
+            Rebuilder.build(ledger, dir, projection, config);
+        }
+        install(openOrFail(dir.current().orElseThrow()));
+    }
+
+    void start() {
+        thread = new Thread(this, "indelible-projection-" + projection.name());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        long nextCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
+        long idle = 0;
+        while (!closed) {
+            try {
+                if (checkNow || System.nanoTime() - nextCheck >= 0) {
+                    checkNow = false;
+                    nextCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
+                    adoptIfChanged();
+                }
+                int n = applier.step(config.batchEvents());
+                if (n > 0) {
+                    publishProgress();
+                    idle = 0;
+                } else {
+                    state = ProjectionStatus.State.LIVE;
+                    idle = Math.min(MAX_IDLE_PARK_NANOS, Math.max(50_000, idle * 2));
+                    LockSupport.parkNanos(idle);
+                }
+            } catch (RocksDBException e) {
+                if (Damage.isDamage(e)) {
+                    repair(e);
+                } else {
+                    fail(e);
+                }
+            } catch (RuntimeException | Error e) {
+                if (!closed) {
+                    fail(e);
+                }
+            }
+            if (state == ProjectionStatus.State.FAILED) {
+                return;
+            }
+        }
+    }
+
+    /** Runs a query on a snapshot of the live version; a swap meanwhile does not disturb it. */
+    <T> T read(Function<SnapshotState, T> query) {
+        while (true) {
+            VersionStore store = live;
+            if (store == null) {
+                throw new ProjectionException(unavailable());
+            }
+            if (store.acquire()) {
+                try (SnapshotState snapshot = store.snapshot()) {
+                    return query.apply(snapshot);
+                } finally {
+                    store.release();
+                }
+            }
+        }
+    }
+
+    boolean awaitPosition(long globalSeq, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (progress) {
+            while (position < globalSeq) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || state == ProjectionStatus.State.FAILED || closed) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, CHECK_CURRENT_NANOS));
+            }
+            return true;
+        }
+    }
+
+    /** Waits until the live version is {@code version}; asks the runner to look at CURRENT at once. */
+    boolean awaitLive(String version, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        checkNow = true;
+        LockSupport.unpark(thread);
+        synchronized (progress) {
+            while (live == null || !live.name().equals(version)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || state == ProjectionStatus.State.FAILED || closed) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, CHECK_CURRENT_NANOS));
+            }
+            return true;
+        }
+    }
+
+    ProjectionStatus status() {
+        VersionStore store = live;
+        long head = ledger.head();
+        return new ProjectionStatus(projection.name(), store == null ? null : store.name(), position,
+                Math.max(0, head - position), applied, closed ? ProjectionStatus.State.CLOSED : state);
+    }
+
+    String liveVersion() {
+        VersionStore store = live;
+        return store == null ? null : store.name();
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    void close() {
+        closed = true;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (applier != null) {
+            applier.close();
+        }
+        VersionStore store = live;
+        live = null;
+        if (store != null) {
+            store.close();
+        }
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private void adoptIfChanged() throws RocksDBException {
+        Optional<String> current = dir.current();
+        if (current.isEmpty() || current.get().equals(live.name())) {
+            return;
+        }
+        VersionStore next;
+        try {
+            next = VersionStore.open(dir.version(current.get()), false);
+        } catch (RocksDBException e) {
+            if (Damage.isBusy(e)) {
+                return; // its builder still has it open: look again at the next check
+            }
+            throw e;
+        }
+        Applier nextApplier = new Applier(ledger, projection, next);
+        try {
+            nextApplier.catchUpTo(Math.max(position, ledger.head()), config.batchEvents());
+        } catch (RocksDBException | RuntimeException e) {
+            nextApplier.close();
+            next.close();
+            throw e;
+        }
+        VersionStore previous = live;
+        applier.close();
+        applier = nextApplier;
+        live = next;
+        previous.close();
+        LOG.info("projection {}: {} is live (was {})", projection.name(), next.name(), previous.name());
+        dir.prune(config.keepVersions(), next.name());
+        publishProgress();
+    }
+
+    private void repair(RocksDBException cause) {
+        state = ProjectionStatus.State.REBUILDING;
+        VersionStore damaged = live;
+        live = null;
+        applier.close();
+        damaged.close();
+        Path moved = dir.quarantine(damaged.name(), clock);
+        LOG.warn("projection {}: {} is damaged ({}); moved to {} and rebuilding from the journal",
+                projection.name(), damaged.name(), cause.getMessage(), moved);
+        try (RebuildLock lock = RebuildLock.acquire(dir)) {
+            Rebuilder.build(ledger, dir, projection, config);
+        }
+        install(openOrFail(dir.current().orElseThrow()));
+    }
+
+    private VersionStore openVerified(String version) throws RocksDBException {
+        VersionStore store = VersionStore.open(dir.version(version), false);
+        if (config.verifyChecksumsOnOpen()) {
+            try {
+                store.verifyChecksums();
+            } catch (RocksDBException e) {
+                store.close();
+                throw e;
+            }
+        }
+        return store;
+    }
+
+    private VersionStore openOrFail(String version) {
+        try {
+            return VersionStore.open(dir.version(version), false);
+        } catch (RocksDBException e) {
+            throw new ProjectionException(openFailure(version, e), e);
+        }
+    }
+
+    private String openFailure(String version, RocksDBException e) {
+        String why = Damage.isBusy(e) ? "it is open in another process (one engine per projection directory)" : e.getMessage();
+        return "cannot open projection " + projection.name() + " at " + dir.version(version) + ": " + why;
+    }
+
+    private void install(VersionStore store) {
+        if (applier != null) {
+            applier.close();
+        }
+        applier = new Applier(ledger, projection, store);
+        live = store;
+        state = ProjectionStatus.State.CATCHING_UP;
+        publishProgress();
+    }
+
+    private void publishProgress() {
+        position = applier.nextSeq();
+        applied = applier.applied();
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private void fail(Throwable e) {
+        failure = e;
+        state = ProjectionStatus.State.FAILED;
+        LOG.error("projection {} stopped at global_seq {}: {}", projection.name(), position, e.toString(), e);
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private String unavailable() {
+        Throwable cause = failure;
+        return "projection " + projection.name() + " is not available" + (closed ? ": the engine is closed"
+                : cause != null ? ": it stopped on " + cause : ": it is being rebuilt after damage");
+    }
+}

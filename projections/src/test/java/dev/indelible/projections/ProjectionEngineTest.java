@@ -1,0 +1,217 @@
+package dev.indelible.projections;
+
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProjectionEngineTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path data;
+    private Ledger ledger;
+    private Path projections;
+
+    @BeforeEach
+    void openLedger() {
+        ledger = Ledger.open(data, LedgerConfig.defaults());
+        projections = data.resolve("projections");
+    }
+
+    @AfterEach
+    void closeLedger() {
+        ledger.close();
+    }
+
+    @Test
+    void shouldCatchUpAndThenFollowLiveAppends() {
+        append(500, "test.counted");
+        append(50, "test.ignored");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            assertEquals(500L, engine.read("counts", CountingProjection::total));
+            append(300, "test.counted");
+            assertTrue(engine.awaitCaughtUp(WAIT));
+            assertEquals(800L, engine.read("counts", CountingProjection::total));
+            ProjectionStatus status = engine.status("counts");
+            assertEquals(ledger.head(), status.position());
+            assertEquals(0, status.lag());
+            assertEquals(800, status.eventsApplied());
+        }
+    }
+
+    @Test
+    void shouldResumeFromItsCheckpointWithoutApplyingAnythingTwice() {
+        append(200, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            assertTrue(engine.awaitCaughtUp(WAIT));
+        }
+        append(100, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            assertTrue(engine.awaitCaughtUp(WAIT));
+            assertEquals(300L, engine.read("counts", CountingProjection::total));
+            assertEquals(30L, (long) engine.read("counts", s -> CountingProjection.countFor(s, "s-3")));
+            assertEquals(1, versionDirs("counts").size(), "a restart reuses the live version");
+        }
+    }
+
+    @Test
+    void shouldRebuildIntoANewVersionWithTheSameDigestAndKeepThePreviousOne() {
+        append(1_000, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            assertTrue(engine.awaitCaughtUp(WAIT));
+            String before = engine.digest("counts");
+            RebuildResult result = engine.rebuild("counts");
+            assertEquals(before, result.previousDigest());
+            assertEquals(before, result.newDigest());
+            assertEquals(before, engine.digest("counts"));
+            assertNotEquals(result.previousVersion(), result.newVersion());
+            assertEquals(result.newVersion(), engine.status("counts").liveVersion());
+            assertEquals(1_000, result.applied());
+            assertEquals(List.of(result.newVersion(), result.previousVersion()), versionDirs("counts"));
+            assertEquals(result.newVersion(), current("counts"));
+        }
+    }
+
+    @Test
+    void shouldKeepOnlyTheLiveAndPreviousVersions() {
+        append(10, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            engine.rebuild("counts");
+            engine.rebuild("counts");
+            RebuildResult last = engine.rebuild("counts");
+            assertEquals(List.of(last.newVersion(), last.previousVersion()), versionDirs("counts"));
+        }
+    }
+
+    @Test
+    void shouldRollBackToThePreviousVersionWhichThenCatchesUp() {
+        append(100, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            RebuildResult rebuilt = engine.rebuild("counts");
+            append(50, "test.counted");
+            assertEquals(rebuilt.previousVersion(), engine.rollback("counts"));
+            assertEquals(rebuilt.previousVersion(), current("counts"));
+            assertTrue(engine.awaitCaughtUp(WAIT));
+            assertEquals(150L, engine.read("counts", CountingProjection::total));
+        }
+    }
+
+    @Test
+    void shouldFailASecondRebuildAtOnceWhileTheFirstCompletes() throws Exception {
+        append(100, "test.counted");
+        CountingProjection projection = new CountingProjection("counts");
+        try (ProjectionEngine engine = start(projection)) {
+            assertTrue(engine.awaitCaughtUp(WAIT));
+            CountDownLatch gate = new CountDownLatch(1);
+            projection.holdAt(gate);
+            CompletableFuture<RebuildResult> first = CompletableFuture.supplyAsync(() -> engine.rebuild("counts"));
+            assertTrue(projection.awaitHeld(30));
+            long started = System.nanoTime();
+            RebuildInProgressException refused = assertThrows(RebuildInProgressException.class, () -> engine.rebuild("counts"));
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "refused at once");
+            assertTrue(refused.getMessage().contains("pid " + ProcessHandle.current().pid()), refused.getMessage());
+            assertFalse(first.isDone());
+            gate.countDown();
+            projection.holdAt(null);
+            RebuildResult result = first.get(30, TimeUnit.SECONDS);
+            assertEquals(100, result.applied());
+            assertEquals(result.newVersion(), engine.status("counts").liveVersion());
+        }
+    }
+
+    @Test
+    void shouldRebuildWhenTheCodeVersionChangesAndKeepTheOldVersion() {
+        append(100, "test.counted");
+        String first;
+        try (ProjectionEngine engine = start(new CountingProjection("counts", 1))) {
+            first = engine.status("counts").liveVersion();
+        }
+        try (ProjectionEngine engine = start(new CountingProjection("counts", 2))) {
+            String second = engine.status("counts").liveVersion();
+            assertTrue(second.startsWith("v2-"), second);
+            assertEquals(List.of(second, first), versionDirs("counts"));
+            assertEquals(100L, engine.read("counts", CountingProjection::total));
+        }
+    }
+
+    @Test
+    void shouldStopAProjectionWhoseApplyThrowsAndSayWhy() {
+        append(10, "test.counted");
+        Projection broken = new CountingProjection("counts") {
+            @Override
+            public void apply(dev.indelible.ledger.RecordedEvent event, ProjectionBatch batch) {
+                if (event.globalSeq() == 12) {
+                    throw new IllegalStateException("bad event 12");
+                }
+                super.apply(event, batch);
+            }
+        };
+        try (ProjectionEngine engine = start(broken)) {
+            append(10, "test.counted");
+            assertFalse(engine.awaitPosition("counts", ledger.head(), Duration.ofSeconds(5)));
+            assertEquals(ProjectionStatus.State.FAILED, engine.status("counts").state());
+            long position = engine.status("counts").position();
+            assertTrue(position <= 12, "stops before the event that failed: " + position);
+            assertEquals(position, (long) engine.read("counts", CountingProjection::total), "nothing of the failed batch is committed");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnInvalidProjectionName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> start(new CountingProjection("Bad Name")));
+        assertTrue(e.getMessage().contains("Bad Name"), e.getMessage());
+    }
+
+    private ProjectionEngine start(Projection projection) {
+        return ProjectionEngine.start(ledger, projections, List.of(projection));
+    }
+
+    private void append(int count, String type) {
+        for (int i = 0; i < count; i++) {
+            ledger.append("s-" + i % 10, ExpectedVersion.ANY,
+                    EventData.json(type, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private List<String> versionDirs(String name) {
+        List<String> names = new ArrayList<>();
+        try (var entries = Files.list(projections.resolve(name))) {
+            entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d+-\\d{6}")).forEach(names::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        names.sort(java.util.Comparator.reverseOrder());
+        return names;
+    }
+
+    private String current(String name) {
+        try {
+            return Files.readString(projections.resolve(name).resolve("CURRENT")).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
