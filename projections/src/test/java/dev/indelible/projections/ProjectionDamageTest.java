@@ -79,6 +79,7 @@ class ProjectionDamageTest {
             assertNotEquals(damagedVersion, engine.status("counts").liveVersion());
             assertEquals(20_000L, engine.read("counts", CountingProjection::total));
         }
+        assertEquals("ops.quarantine", ledger.readStream("ops-projection-counts", 0, 1).get(0).type());
         List<Path> quarantined = quarantined();
         assertEquals(1, quarantined.size());
         assertTrue(quarantined.get(0).getFileName().toString().startsWith(damagedVersion + "-"), quarantined.toString());

@@ -95,6 +95,21 @@ class ProjectionEngineTest {
     }
 
     @Test
+    void shouldJournalEveryRebuildAndRollbackAsAnOpsEvent() throws Exception {
+        append(10, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            engine.rebuild("counts");
+            engine.rollback("counts");
+        }
+        List<dev.indelible.ledger.RecordedEvent> ops = ledger.readStream("ops-projection-counts", 0, 10);
+        assertEquals(List.of("ops.replay", "ops.rollback"), ops.stream().map(dev.indelible.ledger.RecordedEvent::type).toList());
+        var replay = dev.indelible.ledger.proto.OperationRecorded.parseFrom(ops.get(0).payload());
+        assertEquals("ok", replay.getResult());
+        assertEquals("10", replay.getFiguresOrThrow("applied"));
+        assertEquals(64, replay.getFiguresOrThrow("new_digest").length());
+    }
+
+    @Test
     void shouldKeepOnlyTheLiveAndPreviousVersions() {
         append(10, "test.counted");
         try (ProjectionEngine engine = start(new CountingProjection("counts"))) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,9 +32,12 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     private final Ledger ledger;
     private final EngineConfig config;
     private final Map<String, ProjectionRunner> runners;
+    private final OpsRecorder ops;
 
-    private DefaultProjectionEngine(Ledger ledger, EngineConfig config, Map<String, ProjectionRunner> runners) {
+    private DefaultProjectionEngine(Ledger ledger, EngineConfig config, Map<String, ProjectionRunner> runners,
+                                    OpsRecorder ops) {
         this.ledger = ledger;
+        this.ops = ops;
         this.config = config;
         this.runners = runners;
     }
@@ -41,6 +45,7 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     public static ProjectionEngine start(Ledger ledger, Path dir, List<Projection> projections, EngineConfig config) {
         createPrivate(dir);
         Map<String, ProjectionRunner> runners = new LinkedHashMap<>();
+        OpsRecorder ops = new OpsRecorder(ledger);
         for (Projection projection : projections) {
             String name = projection.name();
             if (name == null || !NAME.matcher(name).matches()) {
@@ -49,7 +54,7 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
             if (runners.containsKey(name)) {
                 throw new IllegalArgumentException("two projections are named " + name);
             }
-            runners.put(name, new ProjectionRunner(ledger, projection, dir, config, Clock.systemUTC()));
+            runners.put(name, new ProjectionRunner(ledger, projection, dir, config, Clock.systemUTC(), ops));
         }
         List<ProjectionRunner> opened = new ArrayList<>();
         try {
@@ -62,7 +67,7 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
             throw e;
         }
         runners.values().forEach(ProjectionRunner::start);
-        return new DefaultProjectionEngine(ledger, config, runners);
+        return new DefaultProjectionEngine(ledger, config, runners, ops);
     }
 
     @Override
@@ -105,13 +110,20 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     @Override
     public RebuildResult rebuild(String projection) {
         ProjectionRunner runner = runner(projection);
+        Instant started = Instant.now();
         try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
             String previous = runner.liveVersion();
             String previousDigest = previous == null ? null : digest(projection);
             Rebuilder.Built built = Rebuilder.build(ledger, runner.dir(), runner.projection(), config);
             awaitLive(runner, built.version());
-            return new RebuildResult(projection, previous, previousDigest, built.version(), built.digest(),
-                    built.events(), built.applied(), built.took());
+            RebuildResult result = new RebuildResult(projection, previous, previousDigest, built.version(),
+                    built.digest(), built.events(), built.applied(), built.took());
+            ops.record("replay", projection, started, "ok", Map.of(
+                    "previous_version", String.valueOf(previous), "previous_digest", String.valueOf(previousDigest),
+                    "new_version", built.version(), "new_digest", built.digest(),
+                    "events", Long.toString(built.events()), "applied", Long.toString(built.applied()),
+                    "took_ms", Long.toString(built.took().toMillis())));
+            return result;
         }
     }
 
@@ -122,8 +134,10 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
             String live = runner.liveVersion();
             String target = runner.dir().versions().stream().filter(v -> !v.equals(live)).findFirst()
                     .orElseThrow(() -> new ProjectionException("projection " + projection + " has no previous version to roll back to"));
+            Instant started = Instant.now();
             runner.dir().setCurrent(target);
             awaitLive(runner, target);
+            ops.record("rollback", projection, started, "ok", Map.of("from_version", String.valueOf(live), "to_version", target));
             return target;
         }
     }

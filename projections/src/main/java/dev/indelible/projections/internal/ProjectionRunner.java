@@ -34,6 +34,7 @@ final class ProjectionRunner implements Runnable {
     private final ProjectionDir dir;
     private final EngineConfig config;
     private final Clock clock;
+    private final OpsRecorder ops;
     private final Object progress = new Object();
     private volatile VersionStore live;
     private volatile ProjectionStatus.State state = ProjectionStatus.State.CATCHING_UP;
@@ -45,7 +46,9 @@ final class ProjectionRunner implements Runnable {
     private Applier applier;
     private Thread thread;
 
-    ProjectionRunner(Ledger ledger, Projection projection, Path projectionsDir, EngineConfig config, Clock clock) {
+    ProjectionRunner(Ledger ledger, Projection projection, Path projectionsDir, EngineConfig config, Clock clock,
+                     OpsRecorder ops) {
+        this.ops = ops;
         this.ledger = ledger;
         this.projection = projection;
         this.dir = new ProjectionDir(projectionsDir, projection.name());
@@ -81,9 +84,7 @@ final class ProjectionRunner implements Runnable {
                 if (!Damage.isDamage(e)) {
                     throw new ProjectionException(openFailure(current.get(), e), e);
                 }
-                Path moved = dir.quarantine(current.get(), clock);
-                LOG.warn("projection {}: {} is damaged ({}); moved to {} and rebuilding from the journal",
-                        projection.name(), current.get(), e.getMessage(), moved);
+                quarantine(current.get(), e);
             }
         }
         try (RebuildLock lock = RebuildLock.acquire(dir)) {
@@ -260,13 +261,20 @@ final class ProjectionRunner implements Runnable {
         live = null;
         applier.close();
         damaged.close();
-        Path moved = dir.quarantine(damaged.name(), clock);
-        LOG.warn("projection {}: {} is damaged ({}); moved to {} and rebuilding from the journal",
-                projection.name(), damaged.name(), cause.getMessage(), moved);
+        quarantine(damaged.name(), cause);
         try (RebuildLock lock = RebuildLock.acquire(dir)) {
             Rebuilder.build(ledger, dir, projection, config);
         }
         install(openOrFail(dir.current().orElseThrow()));
+    }
+
+    private void quarantine(String version, RocksDBException cause) {
+        java.time.Instant started = clock.instant();
+        Path moved = dir.quarantine(version, clock);
+        LOG.warn("projection {}: {} is damaged ({}); moved to {} and rebuilding from the journal",
+                projection.name(), version, cause.getMessage(), moved);
+        ops.record("quarantine", projection.name(), started, "ok",
+                java.util.Map.of("version", version, "moved_to", moved.toString(), "cause", String.valueOf(cause.getMessage())));
     }
 
     private VersionStore openVerified(String version) throws RocksDBException {

@@ -59,13 +59,7 @@ final class RebuildLock implements AutoCloseable {
     }
 
     private static String holder() {
-        // Not InetAddress.getLocalHost(): it may ask DNS, and nothing here talks to the network.
-        String host;
-        try {
-            host = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            host = "this host";
-        }
+        String host = OpsRecorder.host().isEmpty() ? "this host" : OpsRecorder.host();
         return "pid " + ProcessHandle.current().pid() + " on " + host + " since " + Instant.now() + "\n";
     }
 
