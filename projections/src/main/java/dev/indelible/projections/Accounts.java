@@ -1,0 +1,112 @@
+package dev.indelible.projections;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.proto.AccountClosed;
+import dev.indelible.projections.proto.AccountEmailChanged;
+import dev.indelible.projections.proto.AccountRegistered;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * User accounts with one account per email address, enforced at append time.
+ *
+ * <p>Design note: the registration is the reservation. {@code account.registered} is appended to
+ * {@code email-<normalised address>} with {@code NO_STREAM}, one atomic append, so two registrations
+ * of one address never both succeed, across threads, processes and restarts (there is no window
+ * between reserving and registering). A change of address reserves the new one the same way.
+ * Addresses are never released, not even by closing: the incident was duplicate accounts, and a
+ * released address would let a stranger take over an old account's identity. Closing appends to
+ * {@code account-<id>} with {@code NO_STREAM}, so an account closes once.
+ *
+ * <p>Thread-safe.
+ */
+public final class Accounts {
+
+    private final Ledger ledger;
+    private final Lookup lookup;
+
+    /** @param lookup finds accounts by id for {@link #changeEmail} and {@link #close}, e.g. {@link AccountsQueries} */
+    public Accounts(Ledger ledger, Lookup lookup) {
+        this.ledger = ledger;
+        this.lookup = lookup;
+    }
+
+    public static String emailStream(String normalizedEmail) {
+        return "email-" + normalizedEmail;
+    }
+
+    public static String accountStream(String accountId) {
+        return "account-" + accountId;
+    }
+
+    /** Registers a new account under a normalised (trimmed, lower-cased) address. */
+    public Result register(String email, String displayName) {
+        String address = Names.email("email", email);
+        String accountId = UUID.randomUUID().toString();
+        AccountRegistered registered = AccountRegistered.newBuilder().setAccountId(accountId).setEmail(address)
+                .setDisplayName(displayName == null ? "" : displayName.strip()).build();
+        AppendResult result = ledger.append(emailStream(address), ExpectedVersion.NO_STREAM,
+                DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, registered));
+        return result instanceof AppendResult.Appended a ? new Done(accountId, a.firstGlobalSeq()) : new EmailTaken(address);
+    }
+
+    /** Moves an open account to a new address, which must be free. */
+    public Result changeEmail(String accountId, String newEmail) {
+        Require.text("account_id", accountId);
+        String address = Names.email("email", newEmail);
+        Optional<Result> refused = refuseUnlessOpen(accountId);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        AccountEmailChanged changed = AccountEmailChanged.newBuilder().setAccountId(accountId).setEmail(address).build();
+        AppendResult result = ledger.append(emailStream(address), ExpectedVersion.NO_STREAM,
+                DomainEvents.event(DomainEvents.ACCOUNT_EMAIL_CHANGED, changed));
+        return result instanceof AppendResult.Appended a ? new Done(accountId, a.firstGlobalSeq()) : new EmailTaken(address);
+    }
+
+    /** Closes an account, once. */
+    public Result close(String accountId) {
+        Require.text("account_id", accountId);
+        Optional<Result> refused = refuseUnlessOpen(accountId);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        AppendResult result = ledger.append(accountStream(accountId), ExpectedVersion.NO_STREAM,
+                DomainEvents.event(DomainEvents.ACCOUNT_CLOSED, AccountClosed.newBuilder().setAccountId(accountId).build()));
+        return result instanceof AppendResult.Appended a ? new Done(accountId, a.firstGlobalSeq()) : new Closed(accountId);
+    }
+
+    private Optional<Result> refuseUnlessOpen(String accountId) {
+        Optional<Boolean> closed = lookup.isClosed(accountId);
+        if (closed.isEmpty()) {
+            return Optional.of(new UnknownAccount(accountId));
+        }
+        return closed.get() ? Optional.of(new Closed(accountId)) : Optional.empty();
+    }
+
+    /** Finds accounts by id. */
+    @FunctionalInterface
+    public interface Lookup {
+        /** Empty when no such account exists; otherwise whether it is closed. */
+        Optional<Boolean> isClosed(String accountId);
+    }
+
+    /** What a call did: {@link Done}, or why nothing was appended. */
+    public sealed interface Result permits Done, EmailTaken, UnknownAccount, Closed {
+    }
+
+    public record Done(String accountId, long globalSeq) implements Result {
+    }
+
+    public record EmailTaken(String email) implements Result {
+    }
+
+    public record UnknownAccount(String accountId) implements Result {
+    }
+
+    public record Closed(String accountId) implements Result {
+    }
+}
