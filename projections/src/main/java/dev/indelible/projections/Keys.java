@@ -77,6 +77,15 @@ public final class Keys {
         return value;
     }
 
+    /** The long that ends a key, e.g. the global_seq of an index entry. */
+    public static long trailingLong(byte[] key) {
+        long flipped = 0;
+        for (int i = key.length - 8; i < key.length; i++) {
+            flipped = flipped << 8 | (key[i] & 0xff);
+        }
+        return flipped ^ Long.MIN_VALUE;
+    }
+
     /**
      * Splits a key back into its parts after the tag, given the shape: 's' for a string, 'l' for a
      * long, e.g. {@code parse(key, "sl")} returns a String and a Long.
