@@ -36,10 +36,12 @@ class ProjectionCrashTest {
         Random random = new Random(Long.getLong("indelible.seed", 42));
         AtomicBoolean appending = new AtomicBoolean(true);
         AtomicLong appended = new AtomicLong();
-        try (Ledger ledger = Ledger.open(data, LedgerConfig.defaults())) {
+        try (Ledger ledger = Ledger.open(data, DomainEvents.register(LedgerConfig.builder()).build())) {
+            MixedEvents mixed = new MixedEvents(ledger, 7, "");
             Thread producer = new Thread(() -> {
                 while (appending.get()) {
-                    if (appended.get() % 20 == 0) {
+                    mixed.next();
+                    if (appended.get() % 10 == 0) {
                         // About 20,000 events/s: enough for many batches in flight, few enough to catch up.
                         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                     }
@@ -52,7 +54,7 @@ class ProjectionCrashTest {
             long lastPosition = 0;
             for (int kill = 0; kill < KILLS; kill++) {
                 try (ChildJvm child = ChildJvm.start(ProjectorWorker.class, data.resolve("child-" + kill + ".err"),
-                        data.toString(), "counting")) {
+                        data.toString(), "all")) {
                     lastPosition = awaitProgressBeyond(child, lastPosition);
                     Thread.sleep(random.nextInt(200));
                     child.kill9();
@@ -60,14 +62,17 @@ class ProjectionCrashTest {
             }
             appending.set(false);
             producer.join();
-            try (ProjectionEngine engine = ProjectionEngine.start(ledger, data.resolve("projections"),
-                    List.of(new CountingProjection("counts")))) {
+            List<Projection> projections = new java.util.ArrayList<>(ReferenceProjections.all());
+            projections.add(0, new CountingProjection("counts"));
+            try (ProjectionEngine engine = ProjectionEngine.start(ledger, data.resolve("projections"), projections)) {
                 assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(120)));
                 long total = engine.read("counts", CountingProjection::total);
                 assertEquals(appended.get(), total, "every appended event counted exactly once");
-                String live = engine.digest("counts");
-                RebuildResult rebuilt = engine.rebuild("counts");
-                assertEquals(live, rebuilt.newDigest(), "the killed-and-resumed projection equals a rebuild");
+                for (Projection p : projections) {
+                    String live = engine.digest(p.name());
+                    RebuildResult rebuilt = engine.rebuild(p.name());
+                    assertEquals(live, rebuilt.newDigest(), p.name() + ": the killed-and-resumed projection equals a rebuild");
+                }
             }
         }
     }

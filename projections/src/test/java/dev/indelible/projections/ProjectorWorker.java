@@ -10,7 +10,7 @@ import java.util.List;
  * A child process that runs a projection engine over a shared data directory and prints its
  * position every few milliseconds ({@code POS <global_seq>}) until it is killed.
  *
- * <p>Usage: {@code ProjectorWorker <dataDir> counting}
+ * <p>Usage: {@code ProjectorWorker <dataDir> all}: the counting projection and the five reference ones
  */
 public final class ProjectorWorker {
     private ProjectorWorker() {
@@ -18,7 +18,8 @@ public final class ProjectorWorker {
 
     public static void main(String[] args) throws InterruptedException {
         Path data = Path.of(args[0]);
-        List<Projection> projections = List.of(new CountingProjection("counts"));
+        List<Projection> projections = new java.util.ArrayList<>(ReferenceProjections.all());
+        projections.add(0, new CountingProjection("counts"));
         LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).build();
         try (Ledger ledger = Ledger.open(data, config);
              ProjectionEngine engine = ProjectionEngine.start(ledger, data.resolve("projections"), projections)) {
