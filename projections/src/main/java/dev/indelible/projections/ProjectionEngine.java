@@ -61,6 +61,12 @@ public interface ProjectionEngine extends AutoCloseable {
     /** Makes the previous version live again (it catches up from its own checkpoint); returns its name. */
     String rollback(String projection);
 
+    /**
+     * Reads every block of the live version from disk and checks its checksum (the page cache of
+     * RocksDB is bypassed). A damaged version is quarantined and rebuilt before this returns.
+     */
+    ScrubResult scrub(String projection);
+
     /** SHA-256 (hex) over every key/value pair of the live version in key order, at a consistent snapshot. */
     String digest(String projection);
 

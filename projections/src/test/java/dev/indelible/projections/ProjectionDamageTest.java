@@ -49,7 +49,7 @@ class ProjectionDamageTest {
     @Test
     void shouldQuarantineAndRebuildAProjectionWithAGarbledTableFile() throws IOException {
         String digest = liveDigestThenClose();
-        Path sst = onlyTableFile(liveVersion());
+        Path sst = largestTableFile(liveVersion());
         byte[] original = Files.readAllBytes(sst);
         garble(sst);
         assertDamageRepaired(digest, sst.getFileName().toString(), original);
@@ -58,9 +58,30 @@ class ProjectionDamageTest {
     @Test
     void shouldQuarantineAndRebuildAProjectionWithADeletedTableFile() throws IOException {
         String digest = liveDigestThenClose();
-        Path sst = onlyTableFile(liveVersion());
+        Path sst = largestTableFile(liveVersion());
         Files.delete(sst);
         assertDamageRepaired(digest, null, null);
+    }
+
+    @Test
+    void shouldFindDamageWhileRunningWithAScrubAndRebuildWithoutARestart() throws IOException {
+        try (ProjectionEngine engine = start()) {
+            assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(30)));
+            String digest = engine.digest("counts");
+            ScrubResult sound = engine.scrub("counts");
+            assertFalse(sound.damaged(), sound.detail());
+            garble(largestTableFile(liveVersion()));
+            ScrubResult found = engine.scrub("counts");
+            assertTrue(found.damaged());
+            assertTrue(found.detail().contains("quarantine"), found.detail());
+            assertNotEquals(found.checkedVersion(), found.liveVersion());
+            assertEquals(found.liveVersion(), engine.status("counts").liveVersion());
+            assertEquals(digest, engine.digest("counts"));
+            ledger.append("s-1", ExpectedVersion.ANY, EventData.json("test.counted", "{}".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(30)), "the rebuilt version follows the journal");
+            assertEquals(20_001L, engine.read("counts", CountingProjection::total));
+        }
+        assertEquals(1, quarantined().size());
     }
 
     @Test
@@ -106,11 +127,20 @@ class ProjectionDamageTest {
         return dir.resolve(Files.readString(dir.resolve("CURRENT")).strip());
     }
 
-    private static Path onlyTableFile(Path version) throws IOException {
+    private static Path largestTableFile(Path version) throws IOException {
         try (Stream<Path> files = Files.list(version)) {
-            List<Path> tables = files.filter(p -> p.toString().endsWith(".sst")).sorted().toList();
+            List<Path> tables = files.filter(p -> p.toString().endsWith(".sst"))
+                    .sorted(java.util.Comparator.comparingLong(ProjectionDamageTest::size)).toList();
             assertFalse(tables.isEmpty(), "the built version has table files");
             return tables.get(tables.size() - 1);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

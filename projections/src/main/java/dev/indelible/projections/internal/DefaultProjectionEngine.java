@@ -8,6 +8,7 @@ import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.ProjectionStatus;
 import dev.indelible.projections.RebuildResult;
+import dev.indelible.projections.ScrubResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,6 +140,16 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
             awaitLive(runner, target);
             ops.record("rollback", projection, started, "ok", Map.of("from_version", String.valueOf(live), "to_version", target));
             return target;
+        }
+    }
+
+    @Override
+    public ScrubResult scrub(String projection) {
+        try {
+            return runner(projection).scrub(SWAP_TIMEOUT_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProjectionException("interrupted while scrubbing " + projection, e);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.projections.ScrubResult;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ final class ProjectionRunner implements Runnable {
     private volatile Throwable failure;
     private volatile boolean closed;
     private volatile boolean checkNow;
+    private volatile RocksDBException damageFound;
+    private volatile String lastQuarantine;
     private volatile long position;
     private volatile long applied;
     private Applier applier;
@@ -105,6 +108,12 @@ final class ProjectionRunner implements Runnable {
         long idle = 0;
         while (!closed) {
             try {
+                RocksDBException damage = damageFound;
+                if (damage != null) {
+                    damageFound = null;
+                    onStorageFailure(damage);
+                    continue;
+                }
                 if (checkNow || System.nanoTime() - nextCheck >= 0) {
                     checkNow = false;
                     nextCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
@@ -120,13 +129,12 @@ final class ProjectionRunner implements Runnable {
                     LockSupport.parkNanos(idle);
                 }
             } catch (RocksDBException e) {
-                if (Damage.isDamage(e)) {
-                    repair(e);
-                } else {
-                    fail(e);
-                }
+                onStorageFailure(e);
             } catch (RuntimeException | Error e) {
-                if (!closed) {
+                RocksDBException storage = rocksCause(e);
+                if (storage != null) {
+                    onStorageFailure(storage);
+                } else if (!closed) {
                     fail(e);
                 }
             }
@@ -255,6 +263,63 @@ final class ProjectionRunner implements Runnable {
         publishProgress();
     }
 
+    private void onStorageFailure(RocksDBException e) {
+        if (!Damage.isDamage(e)) {
+            fail(e);
+            return;
+        }
+        try {
+            repair(e);
+        } catch (RuntimeException repairFailure) {
+            repairFailure.addSuppressed(e);
+            fail(repairFailure);
+        }
+    }
+
+    private static RocksDBException rocksCause(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RocksDBException rocks) {
+                return rocks;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Reads every block of the live version from disk. Damage is handed to the runner thread, which
+     * quarantines the version and rebuilds; this waits for that and returns what was found.
+     */
+    ScrubResult scrub(long timeoutNanos) throws InterruptedException {
+        VersionStore store = live;
+        if (store == null || !store.acquire()) {
+            throw new ProjectionException(unavailable());
+        }
+        try {
+            store.verifyChecksums();
+            return new ScrubResult(projection.name(), store.name(), false, "every block's checksum reads back", store.name());
+        } catch (RocksDBException e) {
+            if (!Damage.isDamage(e)) {
+                throw new ProjectionException("checking " + store.dir() + " failed: " + e.getMessage(), e);
+            }
+            damageFound = e;
+        } finally {
+            store.release();
+        }
+        LockSupport.unpark(thread);
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (progress) {
+            while (live == null || live.name().equals(store.name())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || state == ProjectionStatus.State.FAILED || closed) {
+                    throw new ProjectionException("projection " + projection.name() + " is damaged (" + store.name()
+                            + ") and was not rebuilt in time" + (failure != null ? ": " + failure : ""), failure);
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, CHECK_CURRENT_NANOS));
+            }
+            return new ScrubResult(projection.name(), store.name(), true, lastQuarantine, live.name());
+        }
+    }
+
     private void repair(RocksDBException cause) {
         state = ProjectionStatus.State.REBUILDING;
         VersionStore damaged = live;
@@ -271,6 +336,7 @@ final class ProjectionRunner implements Runnable {
     private void quarantine(String version, RocksDBException cause) {
         java.time.Instant started = clock.instant();
         Path moved = dir.quarantine(version, clock);
+        lastQuarantine = version + " is damaged (" + cause.getMessage() + "); moved to " + moved + " and rebuilt";
         LOG.warn("projection {}: {} is damaged ({}); moved to {} and rebuilding from the journal",
                 projection.name(), version, cause.getMessage(), moved);
         ops.record("quarantine", projection.name(), started, "ok",
