@@ -31,6 +31,32 @@ public interface ProjectionEngine extends AutoCloseable {
     }
 
     /**
+     * Opens the live versions for reading only, without following the journal or taking their
+     * locks: for a command that queries while another process (the server) runs the engine. Each
+     * projection is seen as of the open; rebuild, rollback and scrub are refused.
+     */
+    static ProjectionEngine openReadOnly(Ledger ledger, Path projectionsDir, List<Projection> projections) {
+        return DefaultProjectionEngine.openReadOnly(ledger, projectionsDir, projections);
+    }
+
+    /**
+     * Rebuilds one projection without running it (for a command line): builds and validates a new
+     * version, swaps CURRENT, keeps the previous version. An engine running the projection in this
+     * or another process adopts the new version once it has caught up; readers keep the old one
+     * until then.
+     *
+     * @throws RebuildInProgressException at once when another rebuild of it runs
+     */
+    static RebuildResult rebuild(Ledger ledger, Path projectionsDir, Projection projection, RebuildListener progress) {
+        return DefaultProjectionEngine.rebuildOffline(ledger, projectionsDir, projection, progress);
+    }
+
+    /** Points CURRENT back at the previous version without running it; returns that version's name. */
+    static String rollback(Ledger ledger, Path projectionsDir, String projection) {
+        return DefaultProjectionEngine.rollbackOffline(ledger, projectionsDir, projection);
+    }
+
+    /**
      * Runs {@code query} on a consistent snapshot of the live version of {@code projection}. A swap
      * during the query does not affect it: it finishes on the version it started on.
      */

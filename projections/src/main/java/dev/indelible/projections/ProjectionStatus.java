@@ -11,5 +11,5 @@ package dev.indelible.projections;
 public record ProjectionStatus(String name, String liveVersion, long position, long lag, long eventsApplied,
                                State state) {
 
-    public enum State { CATCHING_UP, LIVE, REBUILDING, FAILED, CLOSED }
+    public enum State { CATCHING_UP, LIVE, REBUILDING, FAILED, CLOSED, READ_ONLY }
 }

@@ -194,6 +194,41 @@ class ProjectionEngineTest {
     }
 
     @Test
+    void shouldAdoptAVersionRebuiltWithoutTheEngine() throws Exception {
+        append(300, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            String before = engine.status("counts").liveVersion();
+            RebuildResult result = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"),
+                    (position, target) -> { });
+            assertEquals(before, result.previousVersion());
+            assertEquals(result.previousDigest(), result.newDigest());
+            append(10, "test.counted");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!result.newVersion().equals(engine.status("counts").liveVersion()) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(result.newVersion(), engine.status("counts").liveVersion());
+            assertTrue(engine.awaitCaughtUp(WAIT));
+            assertEquals(310L, engine.read("counts", CountingProjection::total));
+        }
+    }
+
+    @Test
+    void shouldReadAProjectionAnotherEngineOwns() {
+        append(100, "test.counted");
+        try (ProjectionEngine owner = start(new CountingProjection("counts"))) {
+            assertTrue(owner.awaitCaughtUp(WAIT));
+            try (ProjectionEngine reader = ProjectionEngine.openReadOnly(ledger, projections,
+                    List.of(new CountingProjection("counts")))) {
+                assertEquals(100L, reader.read("counts", CountingProjection::total));
+                assertEquals(owner.digest("counts"), reader.digest("counts"));
+                assertEquals(ProjectionStatus.State.READ_ONLY, reader.status("counts").state());
+                assertThrows(ProjectionException.class, () -> reader.rebuild("counts"));
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseAnInvalidProjectionName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> start(new CountingProjection("Bad Name")));

@@ -5,6 +5,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.RebuildListener;
 import org.rocksdb.RocksDBException;
 
 import java.util.Set;
@@ -49,9 +50,16 @@ final class Applier implements AutoCloseable {
 
     /** Applies everything before {@code target}; returns once the checkpoint reaches it. */
     void catchUpTo(long target, int batchEvents) throws RocksDBException {
+        catchUpTo(target, batchEvents, (done, of) -> { });
+    }
+
+    /** As {@link #catchUpTo(long, int)}, telling {@code progress} the position after every batch. */
+    void catchUpTo(long target, int batchEvents, RebuildListener progress) throws RocksDBException {
         while (nextSeq < target) {
             if (step((int) Math.min(batchEvents, target - nextSeq)) == 0) {
                 Thread.onSpinWait();
+            } else {
+                progress.onProgress(nextSeq, target);
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.projections.RebuildListener;
 import dev.indelible.projections.RebuildResult;
 import dev.indelible.projections.ScrubResult;
 
@@ -34,29 +35,21 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     private final EngineConfig config;
     private final Map<String, ProjectionRunner> runners;
     private final OpsRecorder ops;
+    private final boolean readOnly;
 
     private DefaultProjectionEngine(Ledger ledger, EngineConfig config, Map<String, ProjectionRunner> runners,
-                                    OpsRecorder ops) {
+                                    OpsRecorder ops, boolean readOnly) {
         this.ledger = ledger;
         this.ops = ops;
+        this.readOnly = readOnly;
         this.config = config;
         this.runners = runners;
     }
 
     public static ProjectionEngine start(Ledger ledger, Path dir, List<Projection> projections, EngineConfig config) {
         createPrivate(dir);
-        Map<String, ProjectionRunner> runners = new LinkedHashMap<>();
         OpsRecorder ops = new OpsRecorder(ledger);
-        for (Projection projection : projections) {
-            String name = projection.name();
-            if (name == null || !NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("projection name must be 1-64 of [a-z0-9-], starting with a letter or digit: " + name);
-            }
-            if (runners.containsKey(name)) {
-                throw new IllegalArgumentException("two projections are named " + name);
-            }
-            runners.put(name, new ProjectionRunner(ledger, projection, dir, config, Clock.systemUTC(), ops));
-        }
+        Map<String, ProjectionRunner> runners = runners(ledger, dir, projections, config, ops);
         List<ProjectionRunner> opened = new ArrayList<>();
         try {
             for (ProjectionRunner runner : runners.values()) {
@@ -68,7 +61,98 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
             throw e;
         }
         runners.values().forEach(ProjectionRunner::start);
-        return new DefaultProjectionEngine(ledger, config, runners, ops);
+        return new DefaultProjectionEngine(ledger, config, runners, ops, false);
+    }
+
+    /** An engine that only reads the live versions another process owns; see {@link ProjectionEngine#openReadOnly}. */
+    public static ProjectionEngine openReadOnly(Ledger ledger, Path dir, List<Projection> projections) {
+        EngineConfig config = EngineConfig.defaults();
+        OpsRecorder ops = new OpsRecorder(ledger);
+        Map<String, ProjectionRunner> runners = runners(ledger, dir, projections, config, ops);
+        List<ProjectionRunner> opened = new ArrayList<>();
+        try {
+            for (ProjectionRunner runner : runners.values()) {
+                runner.openReadOnly();
+                opened.add(runner);
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(ProjectionRunner::close);
+            throw e;
+        }
+        return new DefaultProjectionEngine(ledger, config, runners, ops, true);
+    }
+
+    /** Rebuilds one projection without running it: see {@link ProjectionEngine#rebuild(Ledger, Path, Projection, RebuildListener)}. */
+    public static RebuildResult rebuildOffline(Ledger ledger, Path dir, Projection projection, RebuildListener progress) {
+        createPrivate(dir);
+        ProjectionDir pdir = new ProjectionDir(dir, checkName(projection.name()));
+        Instant started = Instant.now();
+        try (RebuildLock lock = RebuildLock.acquire(pdir)) {
+            String previous = pdir.current().filter(v -> Files.isDirectory(pdir.version(v))).orElse(null);
+            String previousDigest = previous == null ? null : readOnlyDigest(pdir.version(previous));
+            Rebuilder.Built built = Rebuilder.build(ledger, pdir, projection, EngineConfig.defaults(), progress);
+            pdir.prune(EngineConfig.defaults().keepVersions(), built.version());
+            return recordReplay(new OpsRecorder(ledger), projection.name(), started, previous, previousDigest, built);
+        }
+    }
+
+    /** Points CURRENT back at the previous version without running it; returns that version. */
+    public static String rollbackOffline(Ledger ledger, Path dir, String projection) {
+        ProjectionDir pdir = new ProjectionDir(dir, checkName(projection));
+        Instant started = Instant.now();
+        try (RebuildLock lock = RebuildLock.acquire(pdir)) {
+            String live = pdir.current().orElse(null);
+            String target = previousVersion(pdir, live);
+            pdir.setCurrent(target);
+            new OpsRecorder(ledger).record("rollback", projection, started, "ok",
+                    Map.of("from_version", String.valueOf(live), "to_version", target));
+            return target;
+        }
+    }
+
+    private static String readOnlyDigest(Path version) {
+        try (VersionStore store = VersionStore.openReadOnly(version)) {
+            return store.digest();
+        } catch (org.rocksdb.RocksDBException e) {
+            return "unreadable (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String previousVersion(ProjectionDir dir, String live) {
+        return dir.versions().stream().filter(v -> !v.equals(live)).findFirst()
+                .orElseThrow(() -> new ProjectionException("projection " + dir.projection() + " has no previous version to roll back to"));
+    }
+
+    private static RebuildResult recordReplay(OpsRecorder ops, String projection, Instant started, String previous,
+                                              String previousDigest, Rebuilder.Built built) {
+        RebuildResult result = new RebuildResult(projection, previous, previousDigest, built.version(),
+                built.digest(), built.events(), built.applied(), built.took());
+        ops.record("replay", projection, started, "ok", Map.of(
+                "previous_version", String.valueOf(previous), "previous_digest", String.valueOf(previousDigest),
+                "new_version", built.version(), "new_digest", built.digest(),
+                "events", Long.toString(built.events()), "applied", Long.toString(built.applied()),
+                "took_ms", Long.toString(built.took().toMillis())));
+        return result;
+    }
+
+    private static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("projection name must be 1-64 of [a-z0-9-], starting with a letter or digit: " + name);
+        }
+        return name;
+    }
+
+    private static Map<String, ProjectionRunner> runners(Ledger ledger, Path dir, List<Projection> projections,
+                                                         EngineConfig config, OpsRecorder ops) {
+        Map<String, ProjectionRunner> runners = new LinkedHashMap<>();
+        for (Projection projection : projections) {
+            String name = checkName(projection.name());
+            if (runners.containsKey(name)) {
+                throw new IllegalArgumentException("two projections are named " + name);
+            }
+            runners.put(name, new ProjectionRunner(ledger, projection, dir, config, Clock.systemUTC(), ops));
+        }
+        return runners;
     }
 
     @Override
@@ -110,31 +194,23 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
 
     @Override
     public RebuildResult rebuild(String projection) {
-        ProjectionRunner runner = runner(projection);
+        ProjectionRunner runner = writable(projection);
         Instant started = Instant.now();
         try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
             String previous = runner.liveVersion();
             String previousDigest = previous == null ? null : digest(projection);
             Rebuilder.Built built = Rebuilder.build(ledger, runner.dir(), runner.projection(), config);
             awaitLive(runner, built.version());
-            RebuildResult result = new RebuildResult(projection, previous, previousDigest, built.version(),
-                    built.digest(), built.events(), built.applied(), built.took());
-            ops.record("replay", projection, started, "ok", Map.of(
-                    "previous_version", String.valueOf(previous), "previous_digest", String.valueOf(previousDigest),
-                    "new_version", built.version(), "new_digest", built.digest(),
-                    "events", Long.toString(built.events()), "applied", Long.toString(built.applied()),
-                    "took_ms", Long.toString(built.took().toMillis())));
-            return result;
+            return recordReplay(ops, projection, started, previous, previousDigest, built);
         }
     }
 
     @Override
     public String rollback(String projection) {
-        ProjectionRunner runner = runner(projection);
+        ProjectionRunner runner = writable(projection);
         try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
             String live = runner.liveVersion();
-            String target = runner.dir().versions().stream().filter(v -> !v.equals(live)).findFirst()
-                    .orElseThrow(() -> new ProjectionException("projection " + projection + " has no previous version to roll back to"));
+            String target = previousVersion(runner.dir(), live);
             Instant started = Instant.now();
             runner.dir().setCurrent(target);
             awaitLive(runner, target);
@@ -146,7 +222,7 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     @Override
     public ScrubResult scrub(String projection) {
         try {
-            return runner(projection).scrub(SWAP_TIMEOUT_NANOS);
+            return writable(projection).scrub(SWAP_TIMEOUT_NANOS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProjectionException("interrupted while scrubbing " + projection, e);
@@ -174,6 +250,14 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
             Thread.currentThread().interrupt();
             throw new ProjectionException("interrupted while waiting for " + version + " to go live", e);
         }
+    }
+
+    private ProjectionRunner writable(String projection) {
+        if (readOnly) {
+            throw new ProjectionException("this engine only reads " + projection + ", which another process runs;"
+                    + " rebuild it with ProjectionEngine.rebuild(ledger, dir, projection, listener)");
+        }
+        return runner(projection);
     }
 
     private ProjectionRunner runner(String projection) {

@@ -96,6 +96,25 @@ final class ProjectionRunner implements Runnable {
         install(openOrFail(dir.current().orElseThrow()));
     }
 
+    /**
+     * Opens the live version for reading only, without its lock: another process (the server, an
+     * engine) owns and follows it; this sees it as of now and never writes.
+     */
+    void openReadOnly() {
+        String current = dir.current().orElseThrow(() -> new ProjectionException("projection " + projection.name()
+                + " has not been built yet: run `indelible replay " + projection.name() + "`"));
+        try {
+            VersionStore store = VersionStore.openReadOnly(dir.version(current));
+            live = store;
+            position = store.nextSeq();
+            applied = store.applied();
+            state = ProjectionStatus.State.READ_ONLY;
+        } catch (RocksDBException e) {
+            throw new ProjectionException("cannot read projection " + projection.name() + " at " + dir.version(current)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     void start() {
         thread = new Thread(this, "indelible-projection-" + projection.name());
         thread.setDaemon(true);

@@ -4,6 +4,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.RebuildListener;
 import org.rocksdb.RocksDBException;
 
 import java.time.Duration;
@@ -28,6 +29,11 @@ final class Rebuilder {
     }
 
     static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config) {
+        return build(ledger, dir, projection, config, (done, of) -> { });
+    }
+
+    static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config,
+                       RebuildListener progress) {
         long started = System.nanoTime();
         String version = dir.nextVersionName(projection.version());
         try (VersionStore store = VersionStore.open(dir.version(version), true)) {
@@ -35,7 +41,7 @@ final class Rebuilder {
             long applied;
             long read;
             try (Applier applier = new Applier(ledger, projection, store)) {
-                applier.catchUpTo(target, Math.max(BULK_BATCH, config.batchEvents()));
+                applier.catchUpTo(target, Math.max(BULK_BATCH, config.batchEvents()), progress);
                 applied = applier.applied();
                 read = applier.read();
                 if (applier.nextSeq() != target) {

@@ -81,6 +81,24 @@ final class VersionStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a version without taking its lock, for reading while another process owns it: the state
+     * as of the open (RocksDB replays the owner's WAL into memory), never written.
+     */
+    static VersionStore openReadOnly(Path dir) throws RocksDBException {
+        DBOptions options = new DBOptions().setParanoidChecks(true);
+        List<ColumnFamilyDescriptor> families = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY), new ColumnFamilyDescriptor(META_CF));
+        List<ColumnFamilyHandle> handles = new ArrayList<>(2);
+        try {
+            RocksDB db = RocksDB.openReadOnly(options, dir.toString(), families, handles);
+            return new VersionStore(dir.getFileName().toString(), dir, options, db, handles, false);
+        } catch (RocksDBException e) {
+            options.close();
+            throw e;
+        }
+    }
+
     String name() {
         return name;
     }
