@@ -51,6 +51,15 @@ public interface ProjectionEngine extends AutoCloseable {
         return DefaultProjectionEngine.rebuildOffline(ledger, projectionsDir, projection, progress);
     }
 
+    /**
+     * The digest {@code projection} has after applying every event before {@code upTo}, computed
+     * from scratch in a temporary directory that is deleted afterwards: what a live version at that
+     * position must equal.
+     */
+    static String digestFromScratch(Ledger ledger, Path projectionsDir, Projection projection, long upTo) {
+        return DefaultProjectionEngine.digestFromScratch(ledger, projectionsDir, projection, upTo);
+    }
+
     /** Points CURRENT back at the previous version without running it; returns that version's name. */
     static String rollback(Ledger ledger, Path projectionsDir, String projection) {
         return DefaultProjectionEngine.rollbackOffline(ledger, projectionsDir, projection);

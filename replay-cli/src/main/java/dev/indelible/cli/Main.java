@@ -1,15 +1,20 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.CorruptJournalException;
+import dev.indelible.projections.RebuildInProgressException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code indelible} command. Exit codes: 0 success, 1 verification found a problem, 2 usage
- * or input error, 3 concurrency conflict.
+ * The {@code indelible} command. Exit codes: 0 success, 1 a problem was found (verification, or
+ * data that could not be read or written), 2 usage or input error, 3 concurrency conflict.
  */
 @Command(name = "indelible", mixinStandardHelpOptions = true, version = "indelible 0.1.0",
     description = "An append-only event ledger: nothing is ever lost, and you can prove it.",
-    subcommands = {DemoCommand.class, DemoProducerCommand.class})
+    subcommands = {AppendCommand.class, ReadCommand.class, StatusCommand.class, VerifyCommand.class,
+        ReplayCommand.class, QueryCommand.class, DemoCommand.class, DemoProducerCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;
     public static final int VERIFY_FAILED = 1;
@@ -21,8 +26,47 @@ public final class Main {
     }
 
     static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs one command with its output going to {@code out} and {@code err}; returns the exit code. */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setExitCodeExceptionMapper(e -> USAGE);
-        return cli.execute(args);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExitCodeExceptionMapper(Main::exitCode);
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            command.getErr().println("indelible " + command.getCommandName() + ": " + message(e));
+            command.getErr().flush();
+            return exitCode(e);
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static int exitCode(Throwable e) {
+        if (e instanceof RebuildInProgressException || e instanceof ConflictException) {
+            return CONFLICT;
+        }
+        if (e instanceof IllegalArgumentException || e instanceof CommandLine.ParameterException) {
+            return USAGE; // includes InvalidEventException: bad input, nothing written
+        }
+        return VERIFY_FAILED;
+    }
+
+    private static String message(Throwable e) {
+        String text = e.getMessage() == null ? e.toString() : e.getMessage();
+        return e instanceof CorruptJournalException ? text + " (run `indelible verify` for every finding)" : text;
+    }
+
+    /** A concurrency conflict the user should see with exit code 3: a wrong expected version, a reused id. */
+    static final class ConflictException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConflictException(String message) {
+            super(message);
+        }
     }
 }

@@ -96,6 +96,18 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
         }
     }
 
+    /** Builds the projection up to {@code upTo} in a scratch directory, returns its digest and deletes it. */
+    public static String digestFromScratch(Ledger ledger, Path dir, Projection projection, long upTo) {
+        Path scratch = dir.resolve(".scratch").resolve(checkName(projection.name()) + "-" + ProcessHandle.current().pid()
+                + "-" + System.nanoTime());
+        try {
+            ProjectionDir pdir = new ProjectionDir(scratch.getParent(), scratch.getFileName().toString());
+            return Rebuilder.build(ledger, pdir, projection, EngineConfig.defaults(), (p, t) -> { }, upTo).digest();
+        } finally {
+            ProjectionDir.deleteTree(scratch);
+        }
+    }
+
     /** Points CURRENT back at the previous version without running it; returns that version. */
     public static String rollbackOffline(Ledger ledger, Path dir, String projection) {
         ProjectionDir pdir = new ProjectionDir(dir, checkName(projection));
@@ -127,11 +139,14 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
                                               String previousDigest, Rebuilder.Built built) {
         RebuildResult result = new RebuildResult(projection, previous, previousDigest, built.version(),
                 built.digest(), built.events(), built.applied(), built.took());
-        ops.record("replay", projection, started, "ok", Map.of(
-                "previous_version", String.valueOf(previous), "previous_digest", String.valueOf(previousDigest),
-                "new_version", built.version(), "new_digest", built.digest(),
-                "events", Long.toString(built.events()), "applied", Long.toString(built.applied()),
-                "took_ms", Long.toString(built.took().toMillis())));
+        Map<String, String> figures = new java.util.TreeMap<>(Map.of("new_version", built.version(),
+                "new_digest", built.digest(), "events", Long.toString(built.events()),
+                "applied", Long.toString(built.applied()), "took_ms", Long.toString(built.took().toMillis())));
+        if (previous != null) {
+            figures.put("previous_version", previous);
+            figures.put("previous_digest", String.valueOf(previousDigest));
+        }
+        ops.record("replay", projection, started, "ok", figures);
         return result;
     }
 

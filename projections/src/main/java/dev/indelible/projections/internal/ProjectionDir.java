@@ -165,7 +165,10 @@ final class ProjectionDir {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

@@ -85,7 +85,7 @@ final class ProjectionRunner implements Runnable {
                 store.close();
             } catch (RocksDBException e) {
                 if (!Damage.isDamage(e)) {
-                    throw new ProjectionException(openFailure(current.get(), e), e);
+                    throw openFailure(current.get(), e);
                 }
                 quarantine(current.get(), e);
             }
@@ -379,13 +379,15 @@ final class ProjectionRunner implements Runnable {
         try {
             return VersionStore.open(dir.version(version), false);
         } catch (RocksDBException e) {
-            throw new ProjectionException(openFailure(version, e), e);
+            throw openFailure(version, e);
         }
     }
 
-    private String openFailure(String version, RocksDBException e) {
-        String why = Damage.isBusy(e) ? "it is open in another process (one engine per projection directory)" : e.getMessage();
-        return "cannot open projection " + projection.name() + " at " + dir.version(version) + ": " + why;
+    private ProjectionException openFailure(String version, RocksDBException e) {
+        String where = "cannot open projection " + projection.name() + " at " + dir.version(version) + ": ";
+        return Damage.isBusy(e)
+                ? new dev.indelible.projections.ProjectionInUseException(where + "it is open in another process (one engine per projection directory)", e)
+                : new ProjectionException(where + e.getMessage(), e);
     }
 
     private void install(VersionStore store) {

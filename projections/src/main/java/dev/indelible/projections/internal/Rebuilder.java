@@ -34,10 +34,16 @@ final class Rebuilder {
 
     static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config,
                        RebuildListener progress) {
+        return build(ledger, dir, projection, config, progress, -1);
+    }
+
+    /** @param upTo the {@code global_seq} to stop before; -1 for the journal head */
+    static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config,
+                       RebuildListener progress, long upTo) {
         long started = System.nanoTime();
         String version = dir.nextVersionName(projection.version());
         try (VersionStore store = VersionStore.open(dir.version(version), true)) {
-            long target = ledger.head();
+            long target = upTo >= 0 ? upTo : ledger.head();
             long applied;
             long read;
             try (Applier applier = new Applier(ledger, projection, store)) {

@@ -1,0 +1,118 @@
+package dev.indelible.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.projections.DomainEvents;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One event to append, from command-line options or an NDJSON line
+ * {@code {"stream": S, "type": T, "data": {...}, "event_id": optional, "expect": optional}}.
+ * Domain types are mapped to their Protobuf message and validated; other types are stored as JSON.
+ */
+record EventInput(String stream, long expectedVersion, EventData event) {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static EventInput of(String stream, String type, String json, String expect, String eventId) {
+        if (stream == null || stream.isBlank()) {
+            throw new InvalidEventException("stream", "is required (--stream)");
+        }
+        if (type == null || type.isBlank()) {
+            throw new InvalidEventException("type", "is required (--type)");
+        }
+        if (json == null) {
+            throw new InvalidEventException("data", "is required (--json '{...}')");
+        }
+        EventData event = DomainEvents.isDomainType(type) ? prefixed("data.", () -> DomainEvents.fromJson(type, json))
+            : EventData.json(type, checkedObject(json).getBytes(StandardCharsets.UTF_8));
+        if (eventId != null) {
+            event = event.withEventId(EventId.parse(eventId));
+        }
+        return new EventInput(stream, expected(expect), event);
+    }
+
+    /** Parses one NDJSON line; errors name the field. */
+    static EventInput ofLine(String line) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("line", "is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidEventException("line", "must be a JSON object {\"stream\", \"type\", \"data\"}");
+        }
+        JsonNode data = node.get("data");
+        if (data == null || !data.isObject()) {
+            throw new InvalidEventException("data", data == null ? "is required" : "must be a JSON object");
+        }
+        return of(text(node, "stream", true), text(node, "type", true), data.toString(),
+            node.has("expect") ? node.get("expect").asText() : null, text(node, "event_id", false));
+    }
+
+    /** {@code any}, {@code new}, {@code exists} or a stream version. */
+    static long expected(String expect) {
+        if (expect == null) {
+            return ExpectedVersion.ANY;
+        }
+        switch (expect.toLowerCase(Locale.ROOT)) {
+            case "any":
+                return ExpectedVersion.ANY;
+            case "new":
+                return ExpectedVersion.NO_STREAM;
+            case "exists":
+                return ExpectedVersion.STREAM_EXISTS;
+            default:
+                try {
+                    long version = Long.parseLong(expect);
+                    if (version >= 0) {
+                        return version;
+                    }
+                } catch (NumberFormatException ignored) {
+                    // reported below
+                }
+                throw new InvalidEventException("expect", "must be any, new, exists or a version >= 0, was '" + expect + "'");
+        }
+    }
+
+    private static String text(JsonNode node, String field, boolean required) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw new InvalidEventException(field, "is required");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new InvalidEventException(field, "must be a string");
+        }
+        return value.asText();
+    }
+
+    private static String checkedObject(String json) {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            if (node == null || !node.isObject()) {
+                throw new InvalidEventException("data", "must be a JSON object");
+            }
+            return json;
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("data", "is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static EventData prefixed(String prefix, java.util.function.Supplier<EventData> mapping) {
+        try {
+            return mapping.get();
+        } catch (InvalidEventException e) {
+            String field = e.field().equals("data") ? "data" : prefix + e.field();
+            throw new InvalidEventException(field, e.reason());
+        }
+    }
+}

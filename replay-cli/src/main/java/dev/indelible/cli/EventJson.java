@@ -1,0 +1,93 @@
+package dev.indelible.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.indelible.ledger.ContentType;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.proto.OperationRecorded;
+import dev.indelible.projections.DomainEvents;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * One NDJSON line per event: positions, type, id, time and the payload decoded to JSON (domain and
+ * {@code ops.*} messages through their Protobuf JSON mapping, JSON payloads as they are, other
+ * bytes as {@code data_base64}).
+ */
+final class EventJson {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFormat.Printer PRINTER =
+        JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+
+    private EventJson() {
+    }
+
+    static String line(RecordedEvent e) {
+        return object(g -> {
+            g.writeNumberField("global_seq", e.globalSeq());
+            g.writeStringField("stream", e.stream());
+            g.writeNumberField("stream_version", e.streamVersion());
+            g.writeStringField("type", e.type());
+            g.writeStringField("event_id", e.eventId().toString());
+            g.writeStringField("recorded_at", Instant.EPOCH.plus(e.recordedAtMicros(), ChronoUnit.MICROS).toString());
+            g.writeStringField("producer_id", e.producerId());
+            String data = data(e);
+            if (data != null) {
+                g.writeFieldName("data");
+                g.writeRawValue(data);
+            } else {
+                g.writeStringField("data_base64", Base64.getEncoder().encodeToString(e.payload()));
+            }
+            if (!e.metadata().isEmpty()) {
+                g.writeObjectFieldStart("metadata");
+                for (Map.Entry<String, String> m : new java.util.TreeMap<>(e.metadata()).entrySet()) {
+                    g.writeStringField(m.getKey(), m.getValue());
+                }
+                g.writeEndObject();
+            }
+        });
+    }
+
+    private static String data(RecordedEvent e) {
+        if (e.contentType() == ContentType.JSON) {
+            return new String(e.payload(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (DomainEvents.isDomainType(e.type())) {
+                return DomainEvents.toJson(e.type(), e.payload());
+            }
+            if (e.type().startsWith("ops.")) {
+                return PRINTER.print(OperationRecorded.parseFrom(e.payload()));
+            }
+        } catch (InvalidProtocolBufferException | RuntimeException unreadable) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Writes one JSON object with {@code body} and returns it as a line without the newline. */
+    static String object(Body body) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(text)) {
+            g.writeStartObject();
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    @FunctionalInterface
+    interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.indelible.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.projections.AccountsQueries;
+import dev.indelible.projections.CommunityQueries;
+import dev.indelible.projections.MessagesQueries;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.SelfiesQueries;
+import dev.indelible.projections.VideosQueries;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The rows a {@code query} prints, from the reference projections' typed queries. */
+final class QueryRows {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ProjectionEngine engine;
+    private final QueryCommand q;
+
+    QueryRows(ProjectionEngine engine, QueryCommand q) {
+        this.engine = engine;
+        this.q = q;
+    }
+
+    List<Row> rows() {
+        return switch (q.projection) {
+            case "selfies" -> selfies();
+            case "accounts" -> accounts();
+            case "community" -> community();
+            case "videos" -> videos();
+            default -> messages();
+        };
+    }
+
+    private List<Row> selfies() {
+        long userId = parseUser(required("--user", q.user));
+        return new SelfiesQueries(engine).byUser(userId, q.from, q.to).stream().map(s -> row(
+            "user_id", s.userId(), "media_type", s.mediaType(), "file_id", s.fileId(),
+            "submitted_at", s.submittedAt().toString(), "global_seq", s.globalSeq())).toList();
+    }
+
+    private List<Row> accounts() {
+        AccountsQueries accounts = new AccountsQueries(engine, null);
+        Optional<AccountsQueries.Account> found = q.email != null ? accounts.byEmail(q.email)
+            : accounts.byId(required("--email or --id", q.id));
+        return found.stream().map(a -> row("account_id", a.accountId(), "email", a.email(),
+            "display_name", a.displayName(), "closed", a.closed(), "registered_seq", a.registeredSeq())).toList();
+    }
+
+    private List<Row> community() {
+        CommunityQueries community = new CommunityQueries(engine);
+        String name = required("--member", q.member);
+        List<Row> rows = new ArrayList<>();
+        community.member(name).ifPresent(m -> rows.add(row("username", m.username(), "invited_by", m.invitedBy(),
+            "depth", m.depth(), "joined_seq", m.joinedSeq(),
+            "invite_chain", community.inviteChain(name).stream().map(CommunityQueries.Member::username).toList(),
+            "invitees", community.invitees(name))));
+        community.prayersBy(name).forEach(p -> rows.add(row("prayer_id", p.prayerId(), "author", p.author(),
+            "text", p.text(), "marked_by", community.marks(p.prayerId()).stream().map(CommunityQueries.Mark::username).toList())));
+        return rows;
+    }
+
+    private List<Row> videos() {
+        VideosQueries videos = new VideosQueries(engine);
+        List<VideosQueries.Video> found = q.id != null ? videos.latest(q.id).stream().toList() : videos.all();
+        return found.stream().map(v -> row("video_id", v.videoId(), "url", v.url(), "title", v.title(),
+            "results", rawJson(v.resultsJson()))).toList();
+    }
+
+    private List<Row> messages() {
+        MessagesQueries messages = new MessagesQueries(engine);
+        List<MessagesQueries.Message> found;
+        if (q.project != null) {
+            found = q.channel != null ? messages.byChannel(q.project, q.channel, q.limit) : messages.byProject(q.project, q.limit);
+        } else if (q.user != null) {
+            found = messages.byUser(q.user, q.limit);
+        } else {
+            throw new IllegalArgumentException("query messages needs --project P [--channel C] or --user U");
+        }
+        return found.stream().map(m -> row("message_id", m.messageId(), "project", m.project(), "channel", m.channel(),
+            "user", m.user(), "posted_at", m.postedAt().toString(), "global_seq", m.globalSeq())).toList();
+    }
+
+    private static long parseUser(String user) {
+        try {
+            return Long.parseLong(user);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--user must be a numeric user id for selfies, was '" + user + "'");
+        }
+    }
+
+    private static String required(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("query needs " + option);
+        }
+        return value;
+    }
+
+    private static Object rawJson(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            return json;
+        }
+    }
+
+    private static Row row(Object... keysAndValues) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            fields.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return new Row(fields);
+    }
+
+    /** One result: the same fields as JSON or as text. */
+    record Row(Map<String, Object> fields) {
+        String json() {
+            try {
+                return JSON.writeValueAsString(fields);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String text() {
+            StringBuilder line = new StringBuilder();
+            fields.forEach((k, v) -> line.append(line.length() == 0 ? "" : "  ").append(k).append('=').append(v));
+            return line.toString();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.Projection;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.RebuildResult;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Rebuilds projections into new versions and swaps them in, or rolls one back. */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Rebuilds projections from the journal into a new version, validates it, swaps it in",
+        "atomically and keeps the previous one. Readers use the old version until the swap.",
+        "A second replay of a projection while one runs fails at once (exit 3) and says who holds it."})
+final class ReplayCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    OutputOptions output;
+
+    @Parameters(paramLabel = "NAME", arity = "0..*", description = "Projections to rebuild: ${COMPLETION-CANDIDATES}.",
+        completionCandidates = ProjectionNames.class)
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--all", description = "Rebuild every projection.")
+    boolean all;
+
+    @Option(names = "--rollback", paramLabel = "NAME", description = "Make the previous version of NAME live again.")
+    String rollback;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (rollback != null) {
+            ProjectionNames.find(rollback);
+            try (Ledger ledger = data.openExistingLedger()) {
+                String live = ProjectionEngine.rollback(ledger, data.projections(), rollback);
+                out.println(output.json ? EventJson.object(g -> {
+                    g.writeStringField("projection", rollback);
+                    g.writeStringField("live_version", live);
+                }) : "rolled back " + rollback + ": " + live + " is live again");
+                return Main.OK;
+            }
+        }
+        List<Projection> projections = all ? ProjectionNames.all() : names.stream().map(ProjectionNames::find).toList();
+        if (projections.isEmpty()) {
+            throw new IllegalArgumentException("name a projection (" + ProjectionNames.list() + ") or give --all");
+        }
+        try (Ledger ledger = data.openExistingLedger()) {
+            for (Projection projection : projections) {
+                RebuildResult result;
+                try (ReplayProgress progress = ReplayProgress.open(projection.name(), spec.commandLine().getErr(), output.json)) {
+                    result = ProjectionEngine.rebuild(ledger, data.projections(), projection, progress);
+                }
+                out.println(output.json ? json(result) : text(result));
+                out.flush();
+            }
+        }
+        return Main.OK;
+    }
+
+    private static String text(RebuildResult r) {
+        return String.format("replayed %s: %,d events read, %,d applied in %.1f s (%,.0f events/s)%n"
+                + "  old %s  %s%n  new %s  %s%s", r.projection(), r.events(), r.applied(), r.took().toMillis() / 1000.0,
+            r.eventsPerSecond(), r.previousVersion() == null ? "(none)" : r.previousVersion(),
+            r.previousDigest() == null ? "" : r.previousDigest(), r.newVersion(), r.newDigest(),
+            r.previousDigest() == null ? "" : r.newDigest().equals(r.previousDigest()) ? "  (digests equal)"
+                : "%n  the digests differ: the old version did not match the journal (kept for inspection: replay --rollback)".formatted());
+    }
+
+    private static String json(RebuildResult r) {
+        return EventJson.object(g -> {
+            g.writeStringField("projection", r.projection());
+            g.writeStringField("previous_version", r.previousVersion());
+            g.writeStringField("previous_digest", r.previousDigest());
+            g.writeStringField("new_version", r.newVersion());
+            g.writeStringField("new_digest", r.newDigest());
+            g.writeNumberField("events", r.events());
+            g.writeNumberField("applied", r.applied());
+            g.writeNumberField("took_ms", r.took().toMillis());
+        });
+    }
+}

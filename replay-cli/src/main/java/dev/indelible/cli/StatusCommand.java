@@ -1,0 +1,168 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.EventReader;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.AccountsQueries;
+import dev.indelible.projections.MessagesQueries;
+import dev.indelible.projections.Projection;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.projections.SelfiesQueries;
+import dev.indelible.projections.VideosQueries;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.ToLongFunction;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** What is in the data directory and how healthy it is. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = {"Journal size, events, producers and when each last appended; per projection its version,",
+        "checkpoint, lag and counts. Warns about a data directory that will vanish with its container,",
+        "and about a projection count that fell since the previous status."})
+final class StatusCommand implements Callable<Integer> {
+    private static final Map<String, ToLongFunction<ProjectionEngine>> COUNTS = Map.of(
+        "selfies", e -> new SelfiesQueries(e).total(),
+        "accounts", e -> new AccountsQueries(e, null).count(),
+        "videos", e -> new VideosQueries(e).count(),
+        "messages", e -> new MessagesQueries(e).total());
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    OutputOptions output;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> warnings = new ArrayList<>();
+        String fs = Files.getFileStore(data.dir()).type();
+        if (fs.equals("tmpfs") || fs.startsWith("overlay") || fs.equals("ramfs")) {
+            warnings.add(data.dir().toAbsolutePath() + " is on " + fs + ": it vanishes with the machine or container;"
+                + " put it on a persistent volume");
+        }
+        try (Ledger ledger = data.openExistingLedger()) {
+            Map<String, Instant> producers = producers(ledger);
+            List<ProjectionLine> projections = projections(ledger, warnings);
+            long bytes = size(data.dir().resolve("journal"));
+            if (output.json) {
+                out.println(json(ledger.head(), bytes, producers, projections, warnings));
+            } else {
+                out.printf("journal    %s%n           %,d events, %,d bytes%n", data.dir().resolve("journal").toAbsolutePath(),
+                    ledger.head(), bytes);
+                producers.forEach((p, at) -> out.printf("producer   %-24s last appended %s%n", p, at));
+                for (ProjectionLine p : projections) {
+                    out.printf("projection %-10s %s%n", p.name(), p.describe());
+                }
+                warnings.forEach(w -> out.println("WARNING    " + w));
+            }
+        }
+        return Main.OK;
+    }
+
+    /** Every producer and the time of its last append: one scan of the journal. */
+    private static Map<String, Instant> producers(Ledger ledger) {
+        Map<String, Long> last = new TreeMap<>();
+        try (EventReader reader = ledger.openReader(0)) {
+            while (reader.poll(e -> last.merge(e.producerId(), e.recordedAtMicros(), Math::max), 10_000) > 0) {
+                // keep scanning
+            }
+        }
+        Map<String, Instant> at = new LinkedHashMap<>();
+        last.forEach((p, micros) -> at.put(p, Instant.EPOCH.plus(micros, ChronoUnit.MICROS)));
+        return at;
+    }
+
+    private List<ProjectionLine> projections(Ledger ledger, List<String> warnings) {
+        CountHistory history = new CountHistory(data.dir().resolve("projections").resolve("status-counts.properties"));
+        List<ProjectionLine> lines = new ArrayList<>();
+        for (Projection projection : ProjectionNames.all()) {
+            if (!Files.exists(data.projections().resolve(projection.name()).resolve("CURRENT"))) {
+                lines.add(new ProjectionLine(projection.name(), null, -1));
+                continue;
+            }
+            try (ProjectionEngine engine = ProjectionEngine.openReadOnly(ledger, data.projections(), List.of(projection))) {
+                ProjectionStatus status = engine.status(projection.name());
+                long count = COUNTS.containsKey(projection.name()) ? COUNTS.get(projection.name()).applyAsLong(engine) : -1;
+                if (!projection.name().equals("videos")) { // videos can be removed; the others only grow
+                    history.compare(projection.name(), count).ifPresent(warnings::add);
+                }
+                lines.add(new ProjectionLine(projection.name(), status, count));
+            } catch (ProjectionException e) {
+                warnings.add("projection " + projection.name() + " cannot be read: " + e.getMessage());
+            }
+        }
+        history.save();
+        return lines;
+    }
+
+    private static String json(long events, long bytes, Map<String, Instant> producers, List<ProjectionLine> projections,
+                               List<String> warnings) {
+        return EventJson.object(g -> {
+            g.writeNumberField("events", events);
+            g.writeNumberField("journal_bytes", bytes);
+            g.writeObjectFieldStart("producers");
+            for (Map.Entry<String, Instant> p : producers.entrySet()) {
+                g.writeStringField(p.getKey(), p.getValue().toString());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("projections");
+            for (ProjectionLine p : projections) {
+                g.writeStartObject();
+                g.writeStringField("name", p.name());
+                if (p.status() != null) {
+                    g.writeStringField("version", p.status().liveVersion());
+                    g.writeNumberField("checkpoint", p.status().position());
+                    g.writeNumberField("lag", p.status().lag());
+                    g.writeNumberField("events_applied", p.status().eventsApplied());
+                    if (p.count() >= 0) {
+                        g.writeNumberField("count", p.count());
+                    }
+                } else {
+                    g.writeStringField("version", null);
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("warnings");
+            for (String w : warnings) {
+                g.writeString(w);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private record ProjectionLine(String name, ProjectionStatus status, long count) {
+        String describe() {
+            if (status == null) {
+                return "not built yet (indelible replay " + name + ")";
+            }
+            return String.format("%s  checkpoint %,d  lag %,d  applied %,d%s", status.liveVersion(), status.position(),
+                status.lag(), status.eventsApplied(), count >= 0 ? String.format("  count %,d", count) : "");
+        }
+    }
+}
