@@ -108,8 +108,21 @@ public final class DomainEvents {
         }
     }
 
-    /** The payload of a recorded domain event as its message type. */
+    /**
+     * The payload of a recorded domain event as its message type. JSON payloads (appended by a
+     * ledger without the domain validators) are read through the JSON mapping.
+     */
     public static <T extends Message> T parse(RecordedEvent event, Class<T> messageType) {
+        if (event.contentType() == ContentType.JSON) {
+            Message.Builder builder = domain(event.type()).prototype().newBuilderForType();
+            try {
+                JSON_PARSER.merge(new String(event.payload(), StandardCharsets.UTF_8), builder);
+            } catch (InvalidProtocolBufferException | RuntimeException e) {
+                throw new InvalidEventException("payload", "global_seq " + event.globalSeq() + " is not a valid "
+                        + event.type() + " in JSON: " + e.getMessage());
+            }
+            return messageType.cast(builder.build());
+        }
         return messageType.cast(parse(event.type(), event.payload()));
     }
 

@@ -45,7 +45,7 @@ public final class MessagesProjection implements Projection {
     public void apply(RecordedEvent event, ProjectionBatch batch) {
         MessagePosted m = DomainEvents.parse(event, MessagePosted.class);
         long seq = event.globalSeq();
-        batch.put(Keys.of('m').i64(seq).build(), event.payload());
+        batch.put(Keys.of('m').i64(seq).build(), m.toByteArray());
         batch.put(Keys.of('p').string(m.getProject()).i64(seq).build(), EMPTY);
         batch.put(Keys.of('h').string(m.getProject()).string(m.getChannel()).i64(seq).build(), EMPTY);
         batch.put(Keys.of('u').string(m.getUser()).i64(seq).build(), EMPTY);

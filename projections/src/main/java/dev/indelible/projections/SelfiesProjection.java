@@ -43,7 +43,7 @@ public final class SelfiesProjection implements Projection {
     public void apply(RecordedEvent event, ProjectionBatch batch) {
         SelfieSubmitted selfie = DomainEvents.parse(event, SelfieSubmitted.class);
         batch.put(selfieKey(selfie.getUserId(), ProtoTime.micros(selfie.getSubmittedAt()), event.globalSeq()),
-                event.payload());
+                selfie.toByteArray());
         batch.add(countKey(selfie.getUserId()), 1);
         batch.add(TOTAL, 1);
     }

@@ -36,8 +36,8 @@ public final class SelfiesQueries {
     }
 
     static List<Selfie> byUser(ProjectionState state, long userId, Instant from, Instant to) {
-        long fromMicros = ChronoUnit.MICROS.between(Instant.EPOCH, from);
-        long toMicros = ChronoUnit.MICROS.between(Instant.EPOCH, to);
+        long fromMicros = micros(from);
+        long toMicros = micros(to);
         List<Selfie> selfies = new ArrayList<>();
         state.scan(SelfiesProjection.userPrefix(userId), SelfiesProjection.selfieKey(userId, fromMicros, Long.MIN_VALUE),
                 (key, value) -> {
@@ -49,6 +49,15 @@ public final class SelfiesQueries {
                     return true;
                 });
         return selfies;
+    }
+
+    /** Microseconds since the epoch, saturated: Instant.MIN and Instant.MAX mean "no bound". */
+    private static long micros(Instant at) {
+        try {
+            return ChronoUnit.MICROS.between(Instant.EPOCH, at);
+        } catch (ArithmeticException e) {
+            return at.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     private static Selfie toSelfie(byte[] value, long globalSeq) {

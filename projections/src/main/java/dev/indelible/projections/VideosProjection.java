@@ -42,11 +42,12 @@ public final class VideosProjection implements Projection {
     @Override
     public void apply(RecordedEvent event, ProjectionBatch batch) {
         if (event.type().equals(DomainEvents.VIDEO_PROCESSED)) {
-            byte[] key = video(DomainEvents.parse(event, VideoProcessed.class).getVideoId());
+            VideoProcessed video = DomainEvents.parse(event, VideoProcessed.class);
+            byte[] key = video(video.getVideoId());
             if (batch.get(key) == null) {
                 batch.add(COUNT, 1);
             }
-            batch.put(key, event.payload());
+            batch.put(key, video.toByteArray());
         } else {
             byte[] key = video(DomainEvents.parse(event, VideoRemoved.class).getVideoId());
             if (batch.get(key) != null) {
