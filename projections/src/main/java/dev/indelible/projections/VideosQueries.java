@@ -10,7 +10,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
 import dev.indelible.projections.proto.VideoProcessed;
 
 import java.nio.charset.StandardCharsets;
@@ -40,6 +39,8 @@ public final class VideosQueries {
             .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+
+    private static final ObjectWriter COMPACT_WRITER = new ObjectMapper().writer();
 
     private final ProjectionEngine engine;
 
@@ -128,9 +129,8 @@ public final class VideosQueries {
     private static Video toVideo(byte[] value) {
         VideoProcessed v = parse(value);
         try {
-            return new Video(v.getVideoId(), v.getUrl(), v.getTitle(), JsonFormat.printer().omittingInsignificantWhitespace()
-                    .print(v.getResults()));
-        } catch (InvalidProtocolBufferException e) {
+            return new Video(v.getVideoId(), v.getUrl(), v.getTitle(), COMPACT_WRITER.writeValueAsString(toJava(v.getResults())));
+        } catch (JsonProcessingException e) {
             throw new ProjectionException("videos holds unprintable results for " + v.getVideoId(), e);
         }
     }

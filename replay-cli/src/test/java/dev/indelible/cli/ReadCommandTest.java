@@ -1,0 +1,51 @@
+package dev.indelible.cli;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReadCommandTest {
+    @TempDir
+    Path data;
+    private Cli cli;
+
+    @BeforeEach
+    void appendSome() {
+        cli = new Cli(data);
+        cli.run("append", "--stream", "selfies-user-7", "--type", "selfie.submitted", "--json", AppendCommandTest.SELFIE).expect(0);
+        for (int i = 0; i < 5; i++) {
+            cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"i\": " + i + "}").expect(0);
+        }
+    }
+
+    @Test
+    void shouldPrintEveryEventAsOneJsonLineWithItsDataDecoded() {
+        Cli.Result r = cli.run("read").expect(0);
+        assertEquals(6, r.lines().size());
+        String first = r.lines().get(0);
+        assertTrue(first.startsWith("{\"global_seq\":0,\"stream\":\"selfies-user-7\",\"stream_version\":0,\"type\":\"selfie.submitted\""), first);
+        assertTrue(first.contains("\"data\":{\"user_id\":\"7\",\"media_type\":\"photo\""), first);
+        assertTrue(first.contains("\"recorded_at\":\"20"), first);
+    }
+
+    @Test
+    void shouldFilterByStreamTypeAndPosition() {
+        assertEquals(2, cli.run("read", "--stream", "s", "--from", "3").expect(0).lines().size());
+        assertEquals(1, cli.run("read", "--type", "selfie.*").expect(0).lines().size());
+        assertEquals(2, cli.run("read", "--from", "1", "--limit", "2").expect(0).lines().size());
+        assertTrue(cli.run("read", "--from", "4").expect(0).lines().get(0).startsWith("{\"global_seq\":4,"));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownStreamAndAMissingLedger() {
+        Cli.Result r = cli.run("read", "--stream", "nope").expect(Main.USAGE);
+        assertTrue(r.err().contains("no stream named 'nope'"), r.err());
+        Cli.Result none = cli.run("read", "--data", data.resolve("elsewhere").toString()).expect(Main.USAGE);
+        assertTrue(none.err().contains("no ledger at"), none.err());
+        cli.run("read", "--limit", "-1").expect(Main.USAGE);
+    }
+}

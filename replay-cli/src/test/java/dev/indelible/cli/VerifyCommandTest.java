@@ -1,0 +1,77 @@
+package dev.indelible.cli;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class VerifyCommandTest {
+    @TempDir
+    Path data;
+    private Cli cli;
+
+    @BeforeEach
+    void appendSome() {
+        cli = new Cli(data);
+        cli.run("append", "--stream", "selfies-user-7", "--type", "selfie.submitted", "--json", AppendCommandTest.SELFIE).expect(0);
+        cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"k\": \"some text to flip a bit in\"}").expect(0);
+    }
+
+    @Test
+    void shouldPassAHealthyLedgerAndItsProjections() {
+        Cli.Result r = cli.run("verify", "--projections").expect(0);
+        assertTrue(r.out().contains("selfies: digest"), r.out());
+        assertTrue(r.out().contains("community: no orphans"), r.out());
+        assertTrue(r.out().strip().endsWith("verify: ok"), r.out());
+    }
+
+    @Test
+    void shouldFindACorruptJournalRecordAndExitOne() throws Exception {
+        Path cycle;
+        try (Stream<Path> files = Files.list(data.resolve("journal"))) {
+            cycle = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(cycle);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("flip a bit");
+        try (RandomAccessFile raf = new RandomAccessFile(cycle.toFile(), "rw")) {
+            raf.seek(at);
+            raf.write('F');
+        }
+        Cli.Result r = cli.run("verify").expect(Main.VERIFY_FAILED);
+        assertTrue(r.out().contains("FOUND  journal: CRC_MISMATCH"), r.out());
+    }
+
+    @Test
+    void shouldFindAProjectionThatDisagreesWithTheJournal() throws Exception {
+        cli.run("replay", "selfies").expect(0);
+        Path version = data.resolve("projections/selfies").resolve(
+            Files.readString(data.resolve("projections/selfies/CURRENT")).strip());
+        RocksDB.loadLibrary();
+        List<ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+        try (DBOptions options = new DBOptions();
+             RocksDB db = RocksDB.open(options, version.toString(), List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
+                 new ColumnFamilyDescriptor("indelible".getBytes())), handles)) {
+            db.put(handles.get(0), "tampered".getBytes(), "by hand".getBytes());
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+        Cli.Result r = cli.run("verify", "--projections").expect(Main.VERIFY_FAILED);
+        assertTrue(r.out().contains("FOUND  selfies: digest"), r.out());
+        assertTrue(r.out().contains("differs from a fresh rebuild"), r.out());
+    }
+
+    @Test
+    void shouldRefuseAMissingLedger() {
+        cli.run("verify", "--data", data.resolve("nothing-here").toString()).expect(Main.USAGE);
+    }
+}
