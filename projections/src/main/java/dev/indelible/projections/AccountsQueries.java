@@ -42,6 +42,19 @@ public final class AccountsQueries implements Accounts.Lookup {
         return engine.read(AccountsProjection.NAME, s -> byId(s, accountId));
     }
 
+    /** Every account, by id: for exports. */
+    public List<Account> all() {
+        return engine.read(AccountsProjection.NAME, s -> {
+            List<Account> accounts = new ArrayList<>();
+            s.scan(Keys.of('a').build(), (key, value) -> {
+                AccountState a = AccountsProjection.parse(value);
+                return accounts.add(new Account(a.getAccountId(), a.getEmail(), a.getDisplayName(), a.getClosed(),
+                        a.getRegisteredSeq()));
+            });
+            return accounts;
+        });
+    }
+
     public long count() {
         return engine.read(AccountsProjection.NAME, s -> s.getLong(AccountsProjection.COUNT));
     }

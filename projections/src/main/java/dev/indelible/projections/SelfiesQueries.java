@@ -31,6 +31,15 @@ public final class SelfiesQueries {
         return engine.read(SelfiesProjection.NAME, state -> state.getLong(SelfiesProjection.countKey(userId)));
     }
 
+    /** Every selfie, by user and then time: for exports. */
+    public List<Selfie> all() {
+        return engine.read(SelfiesProjection.NAME, state -> {
+            List<Selfie> selfies = new ArrayList<>();
+            state.scan(Keys.of('s').build(), (key, value) -> selfies.add(toSelfie(value, Keys.trailingLong(key))));
+            return selfies;
+        });
+    }
+
     public long total() {
         return engine.read(SelfiesProjection.NAME, state -> state.getLong(SelfiesProjection.TOTAL));
     }
