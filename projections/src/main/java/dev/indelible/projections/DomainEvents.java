@@ -158,8 +158,12 @@ public final class DomainEvents {
 
     /** An event whose id is derived from its type and a natural key, so a retry is recognised as one. */
     public static EventData event(String type, Message message, String naturalKey) {
-        EventId id = EventId.of(UUID.nameUUIDFromBytes((type + '\0' + naturalKey).getBytes(StandardCharsets.UTF_8)));
-        return new EventData(id, type, ContentType.PROTOBUF, message.toByteArray(), Map.of());
+        return new EventData(eventId(type, naturalKey), type, ContentType.PROTOBUF, message.toByteArray(), Map.of());
+    }
+
+    /** The id {@link #event(String, Message, String)} gives: a name-based UUID of the type and the natural key. */
+    public static EventId eventId(String type, String naturalKey) {
+        return EventId.of(UUID.nameUUIDFromBytes((type + '\0' + naturalKey).getBytes(StandardCharsets.UTF_8)));
     }
 
     private static DomainType domain(String type) {
