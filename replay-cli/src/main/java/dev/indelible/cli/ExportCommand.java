@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 /** Writes the legacy files from the projections: views of the journal, never a second store. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = {"Writes a legacy file from a projection caught up with the journal:",
+    description = {"Writes a legacy JSON file from a projection.",
+        "The projection is caught up with the journal first:",
         "  export videos --out results.json [--b64 results.json.b64]   (byte-identical for equal journals)",
         "  export selfies --out selfie_checks.json     export accounts --out users.json",
         "An existing file is never overwritten unless --force; files are written whole (temp file, rename)."})

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /** Migrates the incident apps' JSON files into events. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Migrates a legacy file into events: selfies (selfie_checks.json), accounts (users.json),",
+    description = {"Migrates a legacy JSON file of the incident apps into events.",
+        "Kinds: selfies (selfie_checks.json), accounts (users.json),",
         "videos (results.json or results.json.b64). Every record is checked first: one bad record refuses",
         "the whole file, naming it and the field, and nothing is appended. Running it twice imports nothing",
         "the second time (event ids derive from content)."})

@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 
 /** Prints events as NDJSON, from a position or of one stream, optionally following new ones. */
 @Command(name = "read", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Prints events, one JSON object per line: global_seq, stream, stream_version, type,",
-        "event_id, recorded_at, data. The audit trail: indelible read --type 'ops.*'"})
+    description = {"Prints events as NDJSON, optionally following new ones.",
+        "One JSON object per line: global_seq, stream, stream_version, type, event_id, recorded_at, data.",
+        "The audit trail: indelible read --type 'ops.*'"})
 final class ReadCommand implements Callable<Integer> {
     private static final int PAGE = 1_000;
 

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** Proves the data is whole: the journal's checksums and sequence, and optionally every projection. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Checks every journal record: checksums, the checksum chain, dense global_seq and stream",
+    description = {"Proves the journal (and with --projections every projection) is whole.",
+        "Checks every journal record: checksums, the checksum chain, dense global_seq and stream",
         "versions, the tail. With --projections, also compares each projection's digest with a fresh",
         "rebuild at the same position, and lists community orphans. Exit 1 when anything is found."})
 final class VerifyCommand implements Callable<Integer> {
