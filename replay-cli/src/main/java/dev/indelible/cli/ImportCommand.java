@@ -78,9 +78,9 @@ final class ImportCommand implements Callable<Integer> {
                 }
             }
             Operations.record(ledger, "import", "import-" + kind, "import " + kind + " " + file.toAbsolutePath(), started,
-                "ok", Map.of("file", file.toAbsolutePath().toString(), "records", Integer.toString(parsed.events().size()
+                "ok", new java.util.TreeMap<>(Map.of("file", file.toAbsolutePath().toString(), "records", Integer.toString(parsed.events().size()
                     + parsed.skipped().size()), "appended", Integer.toString(appended),
-                    "already_imported", Integer.toString(already), "skipped", Integer.toString(skipped.size())));
+                    "already_imported", Integer.toString(already), "skipped", Integer.toString(skipped.size()))));
         }
         print(parsed.events().size() + parsed.skipped().size(), appended, already, skipped);
         return Main.OK;

@@ -74,9 +74,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     private static String text(RebuildResult r) {
         return String.format("replayed %s: %,d events read, %,d applied in %.1f s (%,.0f events/s)%n"
-                + "  old %s  %s%n  new %s  %s%s", r.projection(), r.events(), r.applied(), r.took().toMillis() / 1000.0,
-            r.eventsPerSecond(), r.previousVersion() == null ? "(none)" : r.previousVersion(),
-            r.previousDigest() == null ? "" : r.previousDigest(), r.newVersion(), r.newDigest(),
+                + "  old %s%n  new %s  %s%s", r.projection(), r.events(), r.applied(), r.took().toMillis() / 1000.0,
+            r.eventsPerSecond(), r.previousVersion() == null ? "(none)" : r.previousVersion() + "  " + r.previousDigest(),
+            r.newVersion(), r.newDigest(),
             r.previousDigest() == null ? "" : r.newDigest().equals(r.previousDigest()) ? "  (digests equal)"
                 : "%n  the digests differ: the old version did not match the journal (kept for inspection: replay --rollback)".formatted());
     }
