@@ -67,6 +67,18 @@ public interface Ledger extends AutoCloseable {
     /** {@link #appendAsync(String, long, List)} for one event. */
     CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event);
 
+    /**
+     * Appends events exactly as another ledger recorded them, keeping their {@code global_seq},
+     * stream version, id, type, time, producer, payload and metadata: for restoring a backup and
+     * copying a journal. The events must be consecutive events of one stream with one time and
+     * producer (one source record, or part of one), and must continue this ledger's sequence and
+     * that stream's versions exactly. The future completes when they are durable under the policy.
+     *
+     * @throws IllegalArgumentException at once, naming the first event that does not continue the
+     *                                  ledger; nothing is written
+     */
+    CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> events);
+
     /** Up to {@code limit} events from {@code fromGlobalSeq}, in order. */
     List<RecordedEvent> read(long fromGlobalSeq, int limit);
 

@@ -6,6 +6,7 @@ import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventHandler;
 import dev.indelible.ledger.EventReader;
+import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
@@ -163,6 +164,35 @@ public final class DefaultLedger implements Ledger {
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (written.ticket() <= 0) {
+            return CompletableFuture.completedFuture(written.result());
+        }
+        CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        committer.completeWhenSynced(written.ticket(), future, written.result());
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> recorded) {
+        List<EventData> events = RecordedCopy.check(recorded);
+        String stream = recorded.get(0).stream();
+        checks.check(stream, ExpectedVersion.ANY, events);
+        Written written;
+        lock.lock();
+        try {
+            ensureWritable();
+            AppendResult result;
+            try {
+                result = step.appendRecorded(journal, recorded, events);
+            } catch (IOException e) {
+                failure = new LedgerException("cannot write to " + journal.describe() + ": " + e.getMessage(), e);
+                throw failure;
+            }
+            written = new Written(result, ticketFor(result));
+        } finally {
+            lock.unlock();
+        }
+        afterWrite();
         if (written.ticket() <= 0) {
             return CompletableFuture.completedFuture(written.result());
         }

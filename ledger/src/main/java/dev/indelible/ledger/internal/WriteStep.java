@@ -7,6 +7,7 @@ import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerMetrics;
+import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.proto.Envelope;
 import dev.indelible.ledger.spi.Journal;
 import dev.indelible.ledger.spi.JournalCursor;
@@ -40,6 +41,8 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
     private String stream;
     private long expectedVersion;
     private List<EventData> events;
+    private List<RecordedEvent> recorded;
+    private String refusal;
     private AppendResult result;
     private long lookupMostSignificant;
     private long lookupLeastSignificant;
@@ -102,6 +105,21 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         return applied;
     }
 
+    /** Writes events another ledger recorded, at the same positions; see {@code Ledger.appendRecorded}. */
+    AppendResult appendRecorded(Journal journal, List<RecordedEvent> copies, List<EventData> asData) throws IOException {
+        this.recorded = copies;
+        this.refusal = null;
+        try {
+            AppendResult written = append(journal, copies.get(0).stream(), ExpectedVersion.ANY, asData);
+            if (refusal != null) {
+                throw new IllegalArgumentException(refusal);
+            }
+            return written;
+        } finally {
+            this.recorded = null;
+        }
+    }
+
     AppendResult append(Journal journal, String appendStream, long expected, List<EventData> appendEvents)
         throws IOException {
         this.stream = appendStream;
@@ -127,6 +145,10 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
     @Override
     public void run(RecordOutput out) {
         catchUp();
+        if (recorded != null) {
+            writeRecorded(out);
+            return;
+        }
         result = answerRetry();
         if (result != null) {
             return;
@@ -145,6 +167,30 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             config.producerId());
         out.write(encoder.buffer(), 0, length);
         result = new AppendResult.Appended(stream, firstSeq, firstVersion, events.size(), false);
+    }
+
+    private void writeRecorded(RecordOutput out) {
+        RecordedEvent first = recorded.get(0);
+        StreamIndex.Head head = state.streams.get(stream);
+        long nextVersion = head == null ? 0 : head.version + 1;
+        if (first.globalSeq() != state.nextSeq || first.streamVersion() != nextVersion) {
+            refusal = "event at global_seq " + first.globalSeq() + " (stream '" + stream + "' version "
+                + first.streamVersion() + ") does not continue this ledger, which is at global_seq " + state.nextSeq
+                + " and stream version " + nextVersion;
+            result = new AppendResult.WrongExpectedVersion(stream, first.streamVersion() - 1, nextVersion - 1);
+            return;
+        }
+        AppendResult known = answerRetry();
+        if (known != null) {
+            refusal = "event " + first.eventId() + " is already in this ledger";
+            result = known;
+            return;
+        }
+        long prevAddress = head == null ? RecordLayout.NO_ADDRESS : head.lastAddress;
+        int length = encoder.encode(stream, events, state.nextSeq, nextVersion, prevAddress, state.lastCrc,
+            first.recordedAtMicros(), first.producerId());
+        out.write(encoder.buffer(), 0, length);
+        result = new AppendResult.Appended(stream, state.nextSeq, nextVersion, events.size(), false);
     }
 
     private static boolean matches(long expected, long actual) {
