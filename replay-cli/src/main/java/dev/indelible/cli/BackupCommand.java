@@ -1,0 +1,81 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.Durability;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.VerifyReport;
+import dev.indelible.projections.Operations;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** A consistent, verifiable copy of the journal, taken while producers keep appending. */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+    description = {"Copies the journal up to its current head into DEST while producers keep appending.",
+        "The copy is a ledger of its own, written event for event, fsynced and verified, with backup.json",
+        "holding its event count and the digest of the event sequence. DEST must be new or empty."})
+final class BackupCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    OutputOptions output;
+
+    @Parameters(paramLabel = "DEST", description = "A new or empty directory for the backup.")
+    Path dest;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Instant started = Instant.now();
+        refuseNonEmpty(dest);
+        try (Ledger source = data.openExistingLedger()) {
+            long head = source.head();
+            JournalCopy.Copied copied;
+            try (Ledger target = Ledger.open(dest, LedgerConfig.builder().durability(Durability.SYNC).build())) {
+                copied = JournalCopy.copy(source, head, target);
+            }
+            VerifyReport check = Ledger.verify(dest);
+            if (!check.ok() || check.eventsChecked() != head) {
+                throw new BackupManifest.CorruptBackupException("the backup in " + dest + " did not verify: "
+                    + check.eventsChecked() + " events, " + check.problems());
+            }
+            new BackupManifest(head, copied.digest(), data.dir().toAbsolutePath().toString(), started).write(dest);
+            Operations.record(source, "backup", "backup", "backup to " + dest.toAbsolutePath(), started, "ok",
+                new TreeMap<>(Map.of("dest", dest.toAbsolutePath().toString(), "events", Long.toString(head),
+                    "up_to_global_seq", Long.toString(head - 1), "digest", copied.digest())));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(output.json ? EventJson.object(g -> {
+                g.writeStringField("backup", dest.toAbsolutePath().toString());
+                g.writeNumberField("events", head);
+                g.writeStringField("digest", copied.digest());
+            }) : String.format("backed up %,d events (global_seq 0 to %,d) to %s%n  digest %s; verified",
+                head, head - 1, dest, copied.digest()));
+        }
+        return Main.OK;
+    }
+
+    static void refuseNonEmpty(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException(dir + " is not empty; nothing is ever overwritten:"
+                        + " choose a new directory");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.indelible.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * {@code backup.json}, beside a backup's journal: how many events it holds and the digest of their
+ * sequence, so a restore can prove the backup is whole before it writes anything.
+ */
+record BackupManifest(long events, String digest, String source, Instant createdAt) {
+    static final String FILE = "backup.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    void write(Path backup) throws IOException {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("format", 1);
+        node.put("events", events);
+        node.put("digest", digest);
+        node.put("source", source);
+        node.put("created_at", createdAt.toString());
+        Path temp = backup.resolve(FILE + ".tmp");
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node)));
+            channel.force(true);
+        }
+        Files.move(temp, backup.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel dir = FileChannel.open(backup, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    static BackupManifest read(Path backup) {
+        try {
+            JsonNode node = JSON.readTree(Files.readAllBytes(backup.resolve(FILE)));
+            if (node == null || !node.path("events").canConvertToLong() || !node.path("digest").isTextual()) {
+                throw new CorruptBackupException(backup.resolve(FILE) + " is not a backup manifest");
+            }
+            return new BackupManifest(node.get("events").asLong(), node.get("digest").asText(),
+                node.path("source").asText(""), Instant.parse(node.path("created_at").asText(Instant.EPOCH.toString())));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(backup + " is not a backup: it has no " + FILE);
+        } catch (IOException e) {
+            throw new CorruptBackupException("cannot read " + backup.resolve(FILE) + ": " + e.getMessage());
+        }
+    }
+
+    /** A backup that is not whole: exit code 1, nothing restored. */
+    static final class CorruptBackupException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptBackupException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventReader;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.RecordedEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Copies the first events of one ledger into another, event for event (positions, ids, times,
+ * producers kept), and digests the sequence: SHA-256 over every field of every event, so two
+ * journals with the same digest hold the same events.
+ */
+final class JournalCopy {
+    private static final int PAGE = 10_000;
+
+    private JournalCopy() {
+    }
+
+    record Copied(long events, String digest) {
+    }
+
+    /** Copies events {@code [0, upTo)} of {@code source} into the empty {@code target}; waits until durable. */
+    static Copied copy(Ledger source, long upTo, Ledger target) {
+        Digest digest = new Digest();
+        List<CompletableFuture<AppendResult>> pending = new ArrayList<>();
+        List<RecordedEvent> group = new ArrayList<>();
+        try (EventReader reader = source.openReader(0)) {
+            long[] seen = {0};
+            while (seen[0] < upTo) {
+                int n = reader.poll(e -> {
+                    if (e.globalSeq() >= upTo) {
+                        return;
+                    }
+                    seen[0]++;
+                    digest.add(e);
+                    if (!group.isEmpty() && !sameRecord(group.get(group.size() - 1), e)) {
+                        pending.add(target.appendRecorded(List.copyOf(group)));
+                        group.clear();
+                    }
+                    group.add(e);
+                }, (int) Math.min(PAGE, upTo - seen[0]));
+                if (n == 0) {
+                    throw new IllegalStateException("the source ended at " + seen[0] + " events, before " + upTo);
+                }
+            }
+        }
+        if (!group.isEmpty()) {
+            pending.add(target.appendRecorded(List.copyOf(group)));
+        }
+        pending.forEach(CompletableFuture::join);
+        return new Copied(upTo, digest.hex());
+    }
+
+    /** The digest of events {@code [0, upTo)} of a ledger. */
+    static String digest(Ledger ledger, long upTo) {
+        Digest digest = new Digest();
+        try (EventReader reader = ledger.openReader(0)) {
+            long[] seen = {0};
+            while (seen[0] < upTo && reader.poll(e -> {
+                if (e.globalSeq() < upTo) {
+                    digest.add(e);
+                    seen[0]++;
+                }
+            }, PAGE) > 0) {
+                // keep reading
+            }
+        }
+        return digest.hex();
+    }
+
+    private static boolean sameRecord(RecordedEvent last, RecordedEvent next) {
+        return last.stream().equals(next.stream()) && last.recordedAtMicros() == next.recordedAtMicros()
+            && last.producerId().equals(next.producerId()) && last.streamVersion() + 1 == next.streamVersion();
+    }
+
+    private static final class Digest {
+        private final MessageDigest sha;
+
+        Digest() {
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+        }
+
+        void add(RecordedEvent e) {
+            number(e.globalSeq());
+            text(e.stream());
+            number(e.streamVersion());
+            bytes(e.eventId().toBytes());
+            text(e.type());
+            text(e.contentType().name());
+            number(e.recordedAtMicros());
+            text(e.producerId());
+            bytes(e.payload());
+            number(e.metadata().size());
+            for (Map.Entry<String, String> m : new TreeMap<>(e.metadata()).entrySet()) {
+                text(m.getKey());
+                text(m.getValue());
+            }
+        }
+
+        private void number(long value) {
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                sha.update((byte) (value >>> shift));
+            }
+        }
+
+        private void text(String value) {
+            bytes(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private void bytes(byte[] value) {
+            number(value.length);
+            sha.update(value);
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+}

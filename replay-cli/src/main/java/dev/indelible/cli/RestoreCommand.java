@@ -1,0 +1,106 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.Durability;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.VerifyReport;
+import dev.indelible.projections.Operations;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Restores a backup into an empty data directory; never deletes anything. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+    description = {"Restores a backup into --data DIR, which must be empty or absent; with --move-aside an",
+        "existing directory is renamed (never deleted) first. The backup is verified against its",
+        "backup.json before anything is written; a damaged backup is refused (exit 1)."})
+final class RestoreCommand implements Callable<Integer> {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    OutputOptions output;
+
+    @Parameters(paramLabel = "SRC", description = "A directory written by `indelible backup`.")
+    Path source;
+
+    @Option(names = "--move-aside", description = "Rename a non-empty target to <DIR>.moved-aside-<time> first.")
+    boolean moveAside;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Instant started = Instant.now();
+        PrintWriter out = spec.commandLine().getOut();
+        BackupManifest manifest = BackupManifest.read(source);
+        VerifyReport check = Ledger.verify(source);
+        if (!check.ok() || check.eventsChecked() != manifest.events()) {
+            throw new BackupManifest.CorruptBackupException("the backup in " + source + " is damaged: "
+                + check.eventsChecked() + " of " + manifest.events() + " events readable; " + check.problems());
+        }
+        Path target = data.dir();
+        try (Ledger backup = Ledger.open(source, LedgerConfig.defaults())) {
+            String digest = JournalCopy.digest(backup, manifest.events());
+            if (!digest.equals(manifest.digest())) {
+                throw new BackupManifest.CorruptBackupException("the backup in " + source + " does not match its "
+                    + BackupManifest.FILE + ": digest " + digest + ", expected " + manifest.digest());
+            }
+            if (!isEmpty(target)) {
+                if (!moveAside) {
+                    throw new IllegalArgumentException(target + " is not empty; restore never deletes: choose an empty"
+                        + " directory, or give --move-aside to rename it first");
+                }
+                Path aside = target.resolveSibling(target.getFileName() + ".moved-aside-" + STAMP.format(started));
+                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+                out.println("moved " + target + " aside to " + aside);
+            }
+            try (Ledger restored = Ledger.open(target, LedgerConfig.builder().durability(Durability.SYNC).build())) {
+                JournalCopy.Copied copied = JournalCopy.copy(backup, manifest.events(), restored);
+                Operations.record(restored, "restore", "restore", "restore from " + source.toAbsolutePath(), started, "ok",
+                    new TreeMap<>(Map.of("source", source.toAbsolutePath().toString(),
+                        "events", Long.toString(copied.events()), "digest", copied.digest())));
+            }
+        }
+        VerifyReport after = Ledger.verify(target);
+        if (!after.ok()) {
+            throw new BackupManifest.CorruptBackupException("the restored journal in " + target + " did not verify: "
+                + after.problems());
+        }
+        out.println(output.json ? EventJson.object(g -> {
+            g.writeStringField("restored", target.toAbsolutePath().toString());
+            g.writeNumberField("events", manifest.events());
+            g.writeStringField("digest", manifest.digest());
+        }) : String.format("restored %,d events from %s into %s; digest %s verified%n"
+            + "  projections rebuild from the journal on first use (indelible replay --all)",
+            manifest.events(), source, target, manifest.digest()));
+        return Main.OK;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.testing.AppendWorker;
+import dev.indelible.ledger.testing.ChildJvm;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BackupRestoreCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldBackUpWhileAProducerAppendsAndRestoreEveryEvent() throws Exception {
+        Path data = tmp.resolve("data");
+        Cli cli = new Cli(data);
+        cli.run("append", "--stream", "s", "--type", "custom", "--json", "{}").expect(0);
+        try (ChildJvm producer = ChildJvm.start(AppendWorker.class, tmp.resolve("producer.err"),
+                data.toString(), "producer", "2", "-1")) {
+            producer.awaitLines(2_000, 60);
+            String json = cli.run("backup", tmp.resolve("backup").toString(), "--json").expect(0).out();
+            long events = Long.parseLong(json.replaceAll(".*\"events\":(\\d+).*\\s*", "$1"));
+            assertTrue(events > 2_000, json);
+            producer.awaitLines(producer.linesSoFar() + 1_000, 60);
+            producer.kill9();
+
+            Path restored = tmp.resolve("restored");
+            Cli.Result r = new Cli(restored).run("restore", tmp.resolve("backup").toString()).expect(0);
+            assertTrue(r.out().contains("restored " + String.format("%,d", events) + " events"), r.out());
+            try (Ledger original = Ledger.open(data, LedgerConfig.defaults());
+                 Ledger copy = Ledger.open(restored, LedgerConfig.defaults())) {
+                assertTrue(original.head() > events, "the producer kept appending during the backup");
+                assertEquals(JournalCopy.digest(original, events), JournalCopy.digest(copy, events));
+                assertEquals(events + 1, copy.head(), "the restored events and the ops.restore event");
+                assertTrue(copy.verify().ok());
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseANonEmptyTargetAndMoveItAsideOnlyWhenAsked() throws Exception {
+        Cli source = new Cli(tmp.resolve("data"));
+        source.run("append", "--stream", "s", "--type", "custom", "--json", "{}").expect(0);
+        source.run("backup", tmp.resolve("backup").toString()).expect(0);
+        source.run("backup", tmp.resolve("backup").toString()).expect(Main.USAGE);
+        Path occupied = tmp.resolve("occupied");
+        Files.createDirectories(occupied);
+        Files.writeString(occupied.resolve("precious.txt"), "keep me");
+        Cli target = new Cli(occupied);
+        Cli.Result refused = target.run("restore", tmp.resolve("backup").toString()).expect(Main.USAGE);
+        assertTrue(refused.err().contains("restore never deletes"), refused.err());
+        assertEquals("keep me", Files.readString(occupied.resolve("precious.txt")));
+        Cli.Result moved = target.run("restore", tmp.resolve("backup").toString(), "--move-aside").expect(0);
+        assertTrue(moved.out().contains("aside to"), moved.out());
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            Path aside = siblings.filter(p -> p.getFileName().toString().startsWith("occupied.moved-aside-")).findFirst().orElseThrow();
+            assertEquals("keep me", Files.readString(aside.resolve("precious.txt")));
+        }
+        target.assertJournal(2);
+    }
+
+    @Test
+    void shouldRefuseACorruptBackupAndWriteNothing() throws Exception {
+        Cli source = new Cli(tmp.resolve("data"));
+        source.run("append", "--stream", "s", "--type", "custom", "--json", "{\"text\": \"the original words\"}").expect(0);
+        source.run("backup", tmp.resolve("backup").toString()).expect(0);
+        Path cycle;
+        try (Stream<Path> files = Files.list(tmp.resolve("backup").resolve("journal"))) {
+            cycle = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        int at = new String(Files.readAllBytes(cycle), StandardCharsets.ISO_8859_1).indexOf("original");
+        try (RandomAccessFile file = new RandomAccessFile(cycle.toFile(), "rw")) {
+            file.seek(at);
+            file.write('O');
+        }
+        Cli.Result r = new Cli(tmp.resolve("restored")).run("restore", tmp.resolve("backup").toString()).expect(Main.VERIFY_FAILED);
+        assertTrue(r.err().contains("is damaged"), r.err());
+        assertTrue(Files.notExists(tmp.resolve("restored")), "nothing was written");
+        new Cli(tmp.resolve("restored")).run("restore", tmp.resolve("nowhere").toString()).expect(Main.USAGE);
+    }
+}
