@@ -71,7 +71,7 @@ final class ReadCommand implements Callable<Integer> {
             page.forEach(this::print);
             version += page.size();
             if (page.isEmpty()) {
-                if (!follow) {
+                if (!follow || Thread.currentThread().isInterrupted()) {
                     return;
                 }
                 LockSupport.parkNanos(5_000_000);
@@ -83,7 +83,7 @@ final class ReadCommand implements Callable<Integer> {
         try (EventReader reader = ledger.openReader(from)) {
             while (printed < limit) {
                 if (reader.poll(this::print, PAGE) == 0) {
-                    if (!follow) {
+                    if (!follow || Thread.currentThread().isInterrupted()) {
                         return;
                     }
                     LockSupport.parkNanos(5_000_000);

@@ -41,6 +41,22 @@ class ReadCommandTest {
     }
 
     @Test
+    void shouldFollowNewEventsAsTheyAreAppended() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        Thread follower = new Thread(() -> Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter()),
+            "read", "--data", data.toString(), "--from", "6", "--follow"));
+        follower.start();
+        cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"late\": true}").expect(0);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!out.toString().contains("late") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        follower.interrupt();
+        follower.join(10_000);
+        assertTrue(out.toString().startsWith("{\"global_seq\":6,"), out.toString());
+    }
+
+    @Test
     void shouldRefuseAnUnknownStreamAndAMissingLedger() {
         Cli.Result r = cli.run("read", "--stream", "nope").expect(Main.USAGE);
         assertTrue(r.err().contains("no stream named 'nope'"), r.err());

@@ -57,6 +57,23 @@ class StatusAndQueryCommandTest {
     }
 
     @Test
+    void shouldWarnThatADataDirectoryOnTmpfsVanishesWithTheMachine() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(shm) && Files.getFileStore(shm).type().equals("tmpfs"));
+        Path dir = Files.createTempDirectory(shm, "indelible-status-");
+        try {
+            Cli onTmpfs = new Cli(dir);
+            onTmpfs.run("append", "--stream", "s", "--type", "custom", "--json", "{}").expect(0);
+            String text = onTmpfs.run("status").expect(0).out();
+            assertTrue(text.contains("is on tmpfs: it vanishes with the machine or container"), text);
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void shouldWarnWhenAProjectionCountFell() throws Exception {
         cli.run("replay", "--all").expect(0);
         cli.run("status").expect(0);
