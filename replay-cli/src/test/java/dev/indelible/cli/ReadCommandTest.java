@@ -53,6 +53,7 @@ class ReadCommandTest {
         }
         follower.interrupt();
         follower.join(10_000);
+        assertTrue(out.toString().contains("late"), out.toString());
         assertTrue(out.toString().startsWith("{\"global_seq\":6,"), out.toString());
     }
 
