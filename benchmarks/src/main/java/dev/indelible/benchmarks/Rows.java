@@ -1,0 +1,89 @@
+package dev.indelible.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/** The benchmark issue's targets, each computed from one run's scores. */
+final class Rows {
+    record Row(String target, String measured, String goal, String met) {
+    }
+
+    private final Summary s;
+    private final List<Row> rows = new ArrayList<>();
+
+    Rows(Summary s) {
+        this.s = s;
+    }
+
+    List<Row> all() {
+        OptionalDouble append1 = s.score("indelibleAppend", 1, "durability=MEMORY_MAPPED", "batch=1");
+        OptionalDouble append4 = s.score("indelibleAppend", 4, "durability=MEMORY_MAPPED", "batch=1");
+        OptionalDouble putSync4 = s.score("rocksdbPutSync", 4);
+        ratio("indelibleAppend / rawChronicleAppend, 1 thread", append1, s.score("rawChronicleAppend", 1), 0.5);
+        ratio("indelibleAppend / rawChronicleAppend, 4 threads", append4, s.score("rawChronicleAppend", 4), 0.8);
+        ratio("indelibleAppend / sqliteAutocommit", append1, s.score("sqliteAutocommit", 1), 10);
+        ratio("indelibleAppend / postgresInsert (synchronous_commit on)", append1,
+            s.score("postgresInsert", 1, "synchronousCommit=on"), 150);
+        ratio("indelibleAppend / jsonReadModifyWrite (10,000 records)", append1,
+            s.score("jsonReadModifyWrite", 1, "records=10000"), 1_000);
+        for (int t : new int[] {1, 4}) {
+            OptionalDouble async = s.score("indelibleAppendAsync", t, "inFlight=1024");
+            absolute("indelibleAppendAsync, group commit, 1,024 in flight, " + t + " thread(s)", async, "appends/s",
+                200_000, true);
+        }
+        ratio("indelibleAppendAsync (4 threads, 1,024) / rocksdbPutSync (4 threads)",
+            s.score("indelibleAppendAsync", 4, "inFlight=1024"), putSync4, 20);
+        ratio("indelibleAppend SYNC (4 threads) / rocksdbPutSync (4 threads)",
+            s.score("indelibleAppend", 4, "durability=SYNC", "batch=1"), putSync4, 1);
+        OptionalDouble p99 = s.percentile("appendLatency", 1, "0.99", "system=ledger-default");
+        absolute("append p99 latency, default policy, 1 thread", p99, "us", 10, false);
+        ratio("append p99 / raw Chronicle p99, 1 thread (at most)", p99,
+            s.percentile("appendLatency", 1, "0.99", "system=chronicle"), -2);
+        perSecond("replayDecode, 1,000,000 events", s.score("replayDecode", 1, "events=1000000"), 1_000_000, 3_000_000);
+        perSecond("rebuildAll, 1,000,000 events", s.score("rebuildAll", 1, "events=1000000"), 1_000_000, 300_000);
+        perSecond("rebuildSelfies, 1,000,000 events", s.score("rebuildSelfies", 1, "events=1000000"), 1_000_000, 0);
+        for (String method : new String[] {"rebuildAll", "rebuildSelfies"}) {
+            ratio(method + ": 4,000,000 / 1,000,000 events, time (at most)", s.score(method, 1, "events=4000000"),
+                s.score(method, 1, "events=1000000"), -4.5);
+        }
+        absolute("reopen 10,000,000 events + first append", s.score("reopen", 1, "events=10000000"), "ms", 1_000, false);
+        absolute("bytes allocated per append (default policy, batch 1)",
+            s.secondary("indelibleAppend", 1, "·gc.alloc.rate.norm", "durability=MEMORY_MAPPED", "batch=1"), "B/op", 0, false);
+        rows.add(new Row("indelibleAppendAsync p99 completion latency", "not measured yet", "< 5 ms", "?"));
+        return rows;
+    }
+
+    /** {@code goal} > 0: at least; < 0: at most its absolute value. */
+    private void ratio(String target, OptionalDouble a, OptionalDouble b, double goal) {
+        if (a.isEmpty() || b.isEmpty()) {
+            rows.add(new Row(target, "not run", (goal > 0 ? ">= " : "<= ") + Math.abs(goal) + "x", "?"));
+            return;
+        }
+        double r = a.getAsDouble() / b.getAsDouble();
+        boolean met = goal > 0 ? r >= goal : r <= -goal;
+        rows.add(new Row(target, String.format("%,.2fx", r), (goal > 0 ? ">= " : "<= ") + Math.abs(goal) + "x", met ? "yes" : "**no**"));
+    }
+
+    private void absolute(String target, OptionalDouble value, String unit, double goal, boolean atLeast) {
+        if (value.isEmpty()) {
+            rows.add(new Row(target, "not run", (atLeast ? ">= " : "<= ") + goal + " " + unit, "?"));
+            return;
+        }
+        double v = value.getAsDouble();
+        boolean met = atLeast ? v >= goal : v <= goal;
+        rows.add(new Row(target, String.format("%,.1f %s", v, unit), String.format((atLeast ? ">= " : "<= ") + "%,.0f %s", goal, unit),
+            met ? "yes" : "**no**"));
+    }
+
+    /** A single-shot time in ms for {@code events}, shown as events/s. */
+    private void perSecond(String target, OptionalDouble millis, long events, double goal) {
+        if (millis.isEmpty()) {
+            rows.add(new Row(target, "not run", goal > 0 ? String.format(">= %,.0f events/s", goal) : "-", "?"));
+            return;
+        }
+        double rate = events / (millis.getAsDouble() / 1000.0);
+        rows.add(new Row(target, String.format("%,.0f events/s", rate), goal > 0 ? String.format(">= %,.0f events/s", goal) : "-",
+            goal <= 0 ? "-" : rate >= goal ? "yes" : "**no**"));
+    }
+}
