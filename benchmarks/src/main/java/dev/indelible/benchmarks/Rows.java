@@ -36,10 +36,10 @@ final class Rows {
             s.score("indelibleAppendAsync", 4, "inFlight=1024"), putSync4, 20);
         ratio("indelibleAppend SYNC (4 threads) / rocksdbPutSync (4 threads)",
             s.score("indelibleAppend", 4, "durability=SYNC", "batch=1"), putSync4, 1);
-        OptionalDouble p99 = s.percentile("appendLatency", 1, "0.99", "system=ledger-default");
+        OptionalDouble p99 = s.percentile("appendLatency", 1, "99.0", "system=ledger-default");
         absolute("append p99 latency, default policy, 1 thread", p99, "us", 10, false);
         ratio("append p99 / raw Chronicle p99, 1 thread (at most)", p99,
-            s.percentile("appendLatency", 1, "0.99", "system=chronicle"), -2);
+            s.percentile("appendLatency", 1, "99.0", "system=chronicle"), -2);
         perSecond("replayDecode, 1,000,000 events", s.score("replayDecode", 1, "events=1000000"), 1_000_000, 3_000_000);
         perSecond("rebuildAll, 1,000,000 events", s.score("rebuildAll", 1, "events=1000000"), 1_000_000, 300_000);
         perSecond("rebuildSelfies, 1,000,000 events", s.score("rebuildSelfies", 1, "events=1000000"), 1_000_000, 0);
@@ -49,7 +49,7 @@ final class Rows {
         }
         absolute("reopen 10,000,000 events + first append", s.score("reopen", 1, "events=10000000"), "ms", 1_000, false);
         absolute("bytes allocated per append (default policy, batch 1)",
-            s.secondary("indelibleAppend", 1, "·gc.alloc.rate.norm", "durability=MEMORY_MAPPED", "batch=1"), "B/op", 0, false);
+            s.secondary("indelibleAppend", 1, "gc.alloc.rate.norm", "durability=MEMORY_MAPPED", "batch=1"), "B/op", 0, false);
         rows.add(new Row("indelibleAppendAsync p99 completion latency", "not measured yet", "< 5 ms", "?"));
         return rows;
     }

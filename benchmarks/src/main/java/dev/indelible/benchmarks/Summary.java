@@ -43,25 +43,26 @@ public final class Summary {
 
     /** The primary score of {@code method} at {@code threads} with the given params, if it ran. */
     OptionalDouble score(String method, int threads, String... params) {
-        return find(method, threads, params).map(r -> OptionalDouble.of(r.path("primaryMetric").path("score").asDouble()))
+        return find(method, threads, false, params).map(r -> OptionalDouble.of(r.path("primaryMetric").path("score").asDouble()))
             .orElse(OptionalDouble.empty());
     }
 
     OptionalDouble percentile(String method, int threads, String percentile, String... params) {
-        return find(method, threads, params).map(r -> {
+        return find(method, threads, false, params).map(r -> {
             JsonNode p = r.path("primaryMetric").path("scorePercentiles").path(percentile);
             return p.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(p.asDouble());
         }).orElse(OptionalDouble.empty());
     }
 
     OptionalDouble secondary(String method, int threads, String metric, String... params) {
-        return find(method, threads, params).map(r -> {
+        return find(method, threads, true, params).map(r -> {
             JsonNode m = r.path("secondaryMetrics").path(metric).path("score");
             return m.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(m.asDouble());
         }).orElse(OptionalDouble.empty());
     }
 
-    private java.util.Optional<JsonNode> find(String method, int threads, String... params) {
+    /** @param profiled the run with {@code -prof gc} (its score is disturbed by the profiler), or one without */
+    private java.util.Optional<JsonNode> find(String method, int threads, boolean profiled, String... params) {
         JsonNode best = null;
         for (JsonNode r : results) {
             String benchmark = r.path("benchmark").asText();
@@ -73,7 +74,7 @@ public final class Summary {
                 String[] kv = p.split("=", 2);
                 matches &= kv[1].equals(r.path("params").path(kv[0]).asText());
             }
-            if (matches && (best == null || !r.path("secondaryMetrics").has("·gc.alloc.rate.norm"))) {
+            if (matches && r.path("secondaryMetrics").has("gc.alloc.rate.norm") == profiled) {
                 best = r;
             }
         }
