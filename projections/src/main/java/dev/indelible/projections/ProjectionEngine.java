@@ -48,7 +48,19 @@ public interface ProjectionEngine extends AutoCloseable {
      * @throws RebuildInProgressException at once when another rebuild of it runs
      */
     static RebuildResult rebuild(Ledger ledger, Path projectionsDir, Projection projection, RebuildListener progress) {
-        return DefaultProjectionEngine.rebuildOffline(ledger, projectionsDir, projection, progress);
+        return rebuild(ledger, projectionsDir, List.of(projection), progress).get(0);
+    }
+
+    /**
+     * Rebuilds several projections as {@link #rebuild(Ledger, Path, Projection, RebuildListener)} does,
+     * reading the journal once for all of them; CURRENT is swapped for each only when all validated.
+     * Results are in the order given.
+     *
+     * @throws RebuildInProgressException at once when another rebuild of any of them runs
+     */
+    static List<RebuildResult> rebuild(Ledger ledger, Path projectionsDir, List<Projection> projections,
+                                       RebuildListener progress) {
+        return DefaultProjectionEngine.rebuildOffline(ledger, projectionsDir, projections, progress);
     }
 
     /**

@@ -214,6 +214,49 @@ class ProjectionEngineTest {
     }
 
     @Test
+    void shouldRebuildSeveralProjectionsFromOneReadOfTheJournal() {
+        append(200, "test.counted");
+        append(50, "test.other");
+        List<Projection> both = List.of(new CountingProjection("counts"), new CountingProjection("more"));
+        List<RebuildResult> results = ProjectionEngine.rebuild(ledger, projections, both, (position, target) -> { });
+        assertEquals(List.of("counts", "more"), results.stream().map(RebuildResult::projection).toList());
+        for (RebuildResult result : results) {
+            assertEquals(250, result.events());
+            assertEquals(200, result.applied());
+            assertEquals(result.newVersion(), current(result.projection()));
+            assertEquals(ProjectionEngine.digestFromScratch(ledger, projections, new CountingProjection(result.projection()), 250),
+                    result.newDigest());
+        }
+    }
+
+    @Test
+    void shouldRefuseAWholeMultiRebuildWhenOneProjectionIsBeingRebuilt() throws Exception {
+        append(100, "test.counted");
+        ProjectionEngine.rebuild(ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
+                (position, target) -> { });
+        String countsBefore = current("counts");
+        CountingProjection held = new CountingProjection("more");
+        CountDownLatch gate = new CountDownLatch(1);
+        held.holdAt(gate);
+        CompletableFuture<RebuildResult> first = CompletableFuture.supplyAsync(
+                () -> ProjectionEngine.rebuild(ledger, projections, held, (position, target) -> { }));
+        try {
+            assertTrue(held.awaitHeld(30));
+            RebuildInProgressException refused = assertThrows(RebuildInProgressException.class, () -> ProjectionEngine.rebuild(
+                    ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
+                    (position, target) -> { }));
+            assertTrue(refused.getMessage().contains("more"), refused.getMessage());
+            assertEquals(countsBefore, current("counts"), "nothing swapped");
+        } finally {
+            gate.countDown();
+            held.holdAt(null);
+        }
+        assertEquals(100, first.get(30, TimeUnit.SECONDS).applied());
+        RebuildResult counts = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
+        assertEquals(countsBefore, counts.previousVersion(), "the refused rebuild left no version behind it");
+    }
+
+    @Test
     void shouldReadAProjectionAnotherEngineOwns() {
         append(100, "test.counted");
         try (ProjectionEngine owner = start(new CountingProjection("counts"))) {

@@ -60,14 +60,15 @@ final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("name a projection (" + ProjectionNames.list() + ") or give --all");
         }
         try (Ledger ledger = data.openExistingLedger()) {
-            for (Projection projection : projections) {
-                RebuildResult result;
-                try (ReplayProgress progress = ReplayProgress.open(projection.name(), spec.commandLine().getErr(), output.json)) {
-                    result = ProjectionEngine.rebuild(ledger, data.projections(), projection, progress);
-                }
-                out.println(output.json ? json(result) : text(result));
-                out.flush();
+            List<RebuildResult> results;
+            String label = String.join(",", projections.stream().map(Projection::name).toList());
+            try (ReplayProgress progress = ReplayProgress.open(label, spec.commandLine().getErr(), output.json)) {
+                results = ProjectionEngine.rebuild(ledger, data.projections(), projections, progress);
             }
+            for (RebuildResult result : results) {
+                out.println(output.json ? json(result) : text(result));
+            }
+            out.flush();
         }
         return Main.OK;
     }

@@ -5,14 +5,14 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
-import dev.indelible.projections.RebuildListener;
 import org.rocksdb.RocksDBException;
 
 import java.util.Set;
 
 /**
- * Reads the journal from a version's checkpoint and applies it: each {@link #step} applies up to a
- * batch of events and commits them with the new checkpoint in one write.
+ * Applies the journal to one version from its checkpoint: each {@link #step} reads up to a batch of
+ * events and commits them with the new checkpoint in one write. A rebuild of several projections
+ * reads the journal once and hands each event to every applier ({@link #accept}, {@link #commit}).
  *
  * <p>Not thread-safe: owned by one runner or rebuild thread. After a failed step it must be discarded
  * (its batch and counters are ahead of what was committed).
@@ -28,43 +28,51 @@ final class Applier implements AutoCloseable {
     private long applied;
     private long read;
 
+    /** An applier reading the journal itself, from the version's checkpoint. */
     Applier(Ledger ledger, Projection projection, VersionStore store) {
+        this(projection, store, ledger);
+    }
+
+    /** An applier fed by the caller through {@link #accept} and {@link #commit}. */
+    Applier(Projection projection, VersionStore store) {
+        this(projection, store, null);
+    }
+
+    private Applier(Projection projection, VersionStore store, Ledger ledger) {
         this.projection = projection;
         this.types = Set.copyOf(projection.eventTypes());
         this.store = store;
         this.batch = store.newBatch();
         this.nextSeq = store.nextSeq();
         this.applied = store.applied();
-        this.reader = ledger.openReader(nextSeq);
+        this.reader = ledger == null ? null : ledger.openReader(nextSeq);
     }
 
     /** Applies up to {@code limit} events; returns how many were read (0: at the head for now). */
     int step(int limit) throws RocksDBException {
-        int n = reader.poll(this::onEvent, limit);
+        int n = reader.poll(this::accept, limit);
         if (n > 0) {
-            store.commit(batch, nextSeq, applied);
-            read += n;
+            commit();
         }
         return n;
     }
 
-    /** Applies everything before {@code target}; returns once the checkpoint reaches it. */
-    void catchUpTo(long target, int batchEvents) throws RocksDBException {
-        catchUpTo(target, batchEvents, (done, of) -> { });
+    /** Commits what was accepted since the last commit, with the checkpoint after it. */
+    void commit() throws RocksDBException {
+        store.commit(batch, nextSeq, applied);
     }
 
-    /** As {@link #catchUpTo(long, int)}, telling {@code progress} the position after every batch. */
-    void catchUpTo(long target, int batchEvents, RebuildListener progress) throws RocksDBException {
+    /** Applies everything before {@code target}; returns once the checkpoint reaches it. */
+    void catchUpTo(long target, int batchEvents) throws RocksDBException {
         while (nextSeq < target) {
             if (step((int) Math.min(batchEvents, target - nextSeq)) == 0) {
                 Thread.onSpinWait();
-            } else {
-                progress.onProgress(nextSeq, target);
             }
         }
     }
 
-    private void onEvent(RecordedEvent event) {
+    /** Applies the event at the checkpoint (if it is of the projection's types) to the batch. */
+    void accept(RecordedEvent event) {
         if (event.globalSeq() != nextSeq) {
             throw new ProjectionException("projection " + projection.name() + " expected global_seq " + nextSeq
                     + " but the journal gave " + event.globalSeq() + ": the journal has a gap, run verify");
@@ -74,6 +82,7 @@ final class Applier implements AutoCloseable {
             applied++;
         }
         nextSeq++;
+        read++;
     }
 
     long nextSeq() {
@@ -95,7 +104,9 @@ final class Applier implements AutoCloseable {
 
     @Override
     public void close() {
-        reader.close();
+        if (reader != null) {
+            reader.close();
+        }
         batch.close();
     }
 }

@@ -82,17 +82,40 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
         return new DefaultProjectionEngine(ledger, config, runners, ops, true);
     }
 
-    /** Rebuilds one projection without running it: see {@link ProjectionEngine#rebuild(Ledger, Path, Projection, RebuildListener)}. */
-    public static RebuildResult rebuildOffline(Ledger ledger, Path dir, Projection projection, RebuildListener progress) {
+    /** Rebuilds projections without running them: see {@link ProjectionEngine#rebuild(Ledger, Path, List, RebuildListener)}. */
+    public static List<RebuildResult> rebuildOffline(Ledger ledger, Path dir, List<Projection> projections,
+                                                     RebuildListener progress) {
         createPrivate(dir);
-        ProjectionDir pdir = new ProjectionDir(dir, checkName(projection.name()));
+        List<ProjectionDir> dirs = new ArrayList<>();
+        for (Projection projection : projections) {
+            ProjectionDir pdir = new ProjectionDir(dir, checkName(projection.name()));
+            if (dirs.stream().anyMatch(d -> d.projection().equals(pdir.projection()))) {
+                throw new IllegalArgumentException("projection " + projection.name() + " is named twice");
+            }
+            dirs.add(pdir);
+        }
         Instant started = Instant.now();
-        try (RebuildLock lock = RebuildLock.acquire(pdir)) {
-            String previous = pdir.current().filter(v -> Files.isDirectory(pdir.version(v))).orElse(null);
-            String previousDigest = previous == null ? null : readOnlyDigest(pdir.version(previous));
-            Rebuilder.Built built = Rebuilder.build(ledger, pdir, projection, EngineConfig.defaults(), progress);
-            pdir.prune(EngineConfig.defaults().keepVersions(), built.version());
-            return recordReplay(new OpsRecorder(ledger), projection.name(), started, previous, previousDigest, built);
+        List<RebuildLock> locks = new ArrayList<>();
+        try {
+            List<String> previous = new ArrayList<>();
+            List<String> previousDigests = new ArrayList<>();
+            for (ProjectionDir pdir : dirs) {
+                locks.add(RebuildLock.acquire(pdir));
+                String live = pdir.current().filter(v -> Files.isDirectory(pdir.version(v))).orElse(null);
+                previous.add(live);
+                previousDigests.add(live == null ? null : readOnlyDigest(pdir.version(live)));
+            }
+            List<Rebuilder.Built> built = Rebuilder.buildAll(ledger, dirs, projections, EngineConfig.defaults(), progress, -1);
+            OpsRecorder ops = new OpsRecorder(ledger);
+            List<RebuildResult> results = new ArrayList<>();
+            for (int i = 0; i < dirs.size(); i++) {
+                dirs.get(i).prune(EngineConfig.defaults().keepVersions(), built.get(i).version());
+                results.add(recordReplay(ops, projections.get(i).name(), started, previous.get(i),
+                        previousDigests.get(i), built.get(i)));
+            }
+            return results;
+        } finally {
+            locks.forEach(RebuildLock::close);
         }
     }
 

@@ -11,7 +11,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
-import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 import java.nio.charset.StandardCharsets;
@@ -130,11 +130,12 @@ final class VersionStore implements AutoCloseable {
 
     /** Commits the batch's state together with the checkpoint, in one atomic write. */
     void commit(BatchWriter batch, long nextSeq, long applied) throws RocksDBException {
-        WriteBatchWithIndex writes = batch.writes();
-        writes.put(meta, NEXT_SEQ, Keys.encodeLong(nextSeq));
-        writes.put(meta, APPLIED, Keys.encodeLong(applied));
-        db.write(writeOptions, writes);
-        writes.clear();
+        try (WriteBatch writes = new WriteBatch()) {
+            batch.drainTo(writes);
+            writes.put(meta, NEXT_SEQ, Keys.encodeLong(nextSeq));
+            writes.put(meta, APPLIED, Keys.encodeLong(applied));
+            db.write(writeOptions, writes);
+        }
     }
 
     /** Records what built this version; called once, when the build validated. */
