@@ -1,5 +1,7 @@
 package dev.indelible.cli;
 
+import dev.indelible.server.EventInput;
+
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;

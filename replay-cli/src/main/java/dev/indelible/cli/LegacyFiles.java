@@ -1,5 +1,7 @@
 package dev.indelible.cli;
 
+import dev.indelible.server.EventInput;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,9 @@
 package dev.indelible.cli;
 
+import dev.indelible.server.ReferenceQueries;
+import java.util.HashMap;
+import java.util.Map;
+
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
 import java.io.PrintWriter;
@@ -34,10 +38,10 @@ final class QueryCommand implements Callable<Integer> {
     String user;
 
     @Option(names = "--from", description = "selfies: from this time (ISO-8601, inclusive).")
-    Instant from = Instant.EPOCH;
+    Instant from;
 
     @Option(names = "--to", description = "selfies: before this time (ISO-8601, exclusive).")
-    Instant to = Instant.parse("9999-12-31T23:59:59Z");
+    Instant to;
 
     @Option(names = "--email", description = "accounts: by address.")
     String email;
@@ -60,14 +64,34 @@ final class QueryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private Map<String, String> params() {
+        Map<String, String> params = new HashMap<>();
+        put(params, "user", user);
+        put(params, "from", from == null ? null : from.toString());
+        put(params, "to", to == null ? null : to.toString());
+        put(params, "email", email);
+        put(params, "id", id);
+        put(params, "member", member);
+        put(params, "project", project);
+        put(params, "channel", channel);
+        put(params, "limit", Integer.toString(limit));
+        return params;
+    }
+
+    private static void put(Map<String, String> params, String name, String value) {
+        if (value != null) {
+            params.put(name, value);
+        }
+    }
+
     @Override
     public Integer call() {
         ProjectionNames.find(projection);
         PrintWriter out = spec.commandLine().getOut();
         try (Ledger ledger = data.openExistingLedger();
              ProjectionEngine engine = Projections.open(ledger, data.projections(), List.of(ProjectionNames.find(projection)))) {
-            List<QueryRows.Row> rows = new QueryRows(engine, this).rows();
-            for (QueryRows.Row row : rows) {
+            List<ReferenceQueries.Row> rows = new ReferenceQueries(engine, projection, params()).rows();
+            for (ReferenceQueries.Row row : rows) {
                 out.println(output.json ? row.json() : row.text());
             }
             if (!output.json && rows.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.indelible.cli;
 
+import dev.indelible.server.EventJson;
+
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.projections.CommunityProjection;

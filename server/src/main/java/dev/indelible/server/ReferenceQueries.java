@@ -1,4 +1,4 @@
-package dev.indelible.cli;
+package dev.indelible.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,36 +8,107 @@ import dev.indelible.projections.MessagesQueries;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.SelfiesQueries;
 import dev.indelible.projections.VideosQueries;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The rows a {@code query} prints, from the reference projections' typed queries. */
-final class QueryRows {
+/**
+ * The reference projections' typed queries by name and text parameters, as rows of fields: what
+ * {@code indelible query} prints and {@code GET /projections/{name}} answers. Parameters:
+ * selfies {@code user, from, to}; accounts {@code email | id}; community {@code member}; videos
+ * {@code [id]}; messages {@code project [channel] | user, limit}. A missing or malformed parameter
+ * is an {@link IllegalArgumentException} naming it.
+ */
+public final class ReferenceQueries {
+    /** The projections these queries read. */
+    public static final List<String> NAMES = List.of("selfies", "accounts", "community", "videos", "messages");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProjectionEngine engine;
-    private final QueryCommand q;
+    private final Params q;
 
-    QueryRows(ProjectionEngine engine, QueryCommand q) {
+    public ReferenceQueries(ProjectionEngine engine, String projection, Map<String, String> params) {
         this.engine = engine;
-        this.q = q;
+        this.q = new Params(projection, params);
     }
 
-    List<Row> rows() {
+    public List<Row> rows() {
         return switch (q.projection) {
             case "selfies" -> selfies();
             case "accounts" -> accounts();
             case "community" -> community();
             case "videos" -> videos();
-            default -> messages();
+            case "messages" -> messages();
+            default -> throw new UnknownProjectionException(q.projection);
         };
     }
 
+    /** No such reference projection. */
+    public static final class UnknownProjectionException extends IllegalArgumentException {
+        public UnknownProjectionException(String name) {
+            super("projection: no reference projection named '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+        }
+    }
+
+    private static final class Params {
+        final String projection;
+        final String user;
+        final Instant from;
+        final Instant to;
+        final String email;
+        final String id;
+        final String member;
+        final String project;
+        final String channel;
+        final int limit;
+
+        Params(String projection, Map<String, String> p) {
+            this.projection = projection;
+            user = p.get("user");
+            from = instant("from", p.get("from"), Instant.EPOCH);
+            to = instant("to", p.get("to"), Instant.parse("9999-12-31T23:59:59Z"));
+            email = p.get("email");
+            id = p.get("id");
+            member = p.get("member");
+            project = p.get("project");
+            channel = p.get("channel");
+            limit = limit(p.get("limit"));
+        }
+
+        private static Instant instant(String name, String value, Instant absent) {
+            if (value == null) {
+                return absent;
+            }
+            try {
+                return Instant.parse(value);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2025-11-04T12:07:00Z, was '" + value + "'");
+            }
+        }
+
+        private static int limit(String value) {
+            if (value == null) {
+                return 100;
+            }
+            try {
+                int limit = Integer.parseInt(value);
+                if (limit > 0 && limit <= 10_000) {
+                    return limit;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException("limit must be 1 to 10000, was '" + value + "'");
+        }
+    }
+
     private List<Row> selfies() {
-        long userId = parseUser(required("--user", q.user));
+        long userId = parseUser(required("user", q.user));
         return new SelfiesQueries(engine).byUser(userId, q.from, q.to).stream().map(s -> row(
             "user_id", s.userId(), "media_type", s.mediaType(), "file_id", s.fileId(),
             "submitted_at", s.submittedAt().toString(), "global_seq", s.globalSeq())).toList();
@@ -46,14 +117,14 @@ final class QueryRows {
     private List<Row> accounts() {
         AccountsQueries accounts = new AccountsQueries(engine, null);
         Optional<AccountsQueries.Account> found = q.email != null ? accounts.byEmail(q.email)
-            : accounts.byId(required("--email or --id", q.id));
+            : accounts.byId(required("email or id", q.id));
         return found.stream().map(a -> row("account_id", a.accountId(), "email", a.email(),
             "display_name", a.displayName(), "closed", a.closed(), "registered_seq", a.registeredSeq())).toList();
     }
 
     private List<Row> community() {
         CommunityQueries community = new CommunityQueries(engine);
-        String name = required("--member", q.member);
+        String name = required("member", q.member);
         List<Row> rows = new ArrayList<>();
         community.member(name).ifPresent(m -> rows.add(row("username", m.username(), "invited_by", m.invitedBy(),
             "depth", m.depth(), "joined_seq", m.joinedSeq(),
@@ -79,7 +150,7 @@ final class QueryRows {
         } else if (q.user != null) {
             found = messages.byUser(q.user, q.limit);
         } else {
-            throw new IllegalArgumentException("query messages needs --project P [--channel C] or --user U");
+            throw new IllegalArgumentException("project (and channel) or user is required for messages");
         }
         return found.stream().map(m -> row("message_id", m.messageId(), "project", m.project(), "channel", m.channel(),
             "user", m.user(), "posted_at", m.postedAt().toString(), "global_seq", m.globalSeq())).toList();
@@ -89,13 +160,13 @@ final class QueryRows {
         try {
             return Long.parseLong(user);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--user must be a numeric user id for selfies, was '" + user + "'");
+            throw new IllegalArgumentException("user must be a numeric user id for selfies, was '" + user + "'");
         }
     }
 
-    private static String required(String option, String value) {
+    private String required(String option, String value) {
         if (value == null) {
-            throw new IllegalArgumentException("query needs " + option);
+            throw new IllegalArgumentException(option + " is required for " + q.projection);
         }
         return value;
     }
@@ -117,8 +188,8 @@ final class QueryRows {
     }
 
     /** One result: the same fields as JSON or as text. */
-    record Row(Map<String, Object> fields) {
-        String json() {
+    public record Row(Map<String, Object> fields) {
+        public String json() {
             try {
                 return JSON.writeValueAsString(fields);
             } catch (JsonProcessingException e) {
@@ -126,7 +197,7 @@ final class QueryRows {
             }
         }
 
-        String text() {
+        public String text() {
             StringBuilder line = new StringBuilder();
             fields.forEach((k, v) -> line.append(line.length() == 0 ? "" : "  ").append(k).append('=').append(v));
             return line.toString();

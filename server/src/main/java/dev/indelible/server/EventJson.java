@@ -1,4 +1,4 @@
-package dev.indelible.cli;
+package dev.indelible.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code ops.*} messages through their Protobuf JSON mapping, JSON payloads as they are, other
  * bytes as {@code data_base64}).
  */
-final class EventJson {
+public final class EventJson {
     private static final JsonFactory JSON = new JsonFactory();
     private static final JsonFormat.Printer PRINTER =
         JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
@@ -30,7 +30,8 @@ final class EventJson {
     private EventJson() {
     }
 
-    static String line(RecordedEvent e) {
+    /** One event as a JSON object, without a newline. */
+    public static String line(RecordedEvent e) {
         return object(g -> {
             g.writeNumberField("global_seq", e.globalSeq());
             g.writeStringField("stream", e.stream());
@@ -74,7 +75,7 @@ final class EventJson {
     }
 
     /** Writes one JSON object with {@code body} and returns it as a line without the newline. */
-    static String object(Body body) {
+    public static String object(Body body) {
         StringWriter text = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(text)) {
             g.writeStartObject();
@@ -87,7 +88,7 @@ final class EventJson {
     }
 
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void write(JsonGenerator g) throws IOException;
     }
 }

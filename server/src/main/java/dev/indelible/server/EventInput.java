@@ -1,4 +1,4 @@
-package dev.indelible.cli;
+package dev.indelible.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,14 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One event to append, from command-line options or an NDJSON line
- * {@code {"stream": S, "type": T, "data": {...}, "event_id": optional, "expect": optional}}.
- * Domain types are mapped to their Protobuf message and validated; other types are stored as JSON.
+ * One event to append, from command-line options, an NDJSON line
+ * {@code {"stream": S, "type": T, "data": {...}, "event_id": optional, "expect": optional}} or an
+ * HTTP body. Domain types are mapped to their Protobuf message and validated; other types are
+ * stored as JSON. Errors are {@link InvalidEventException}s naming the field.
  */
-record EventInput(String stream, long expectedVersion, EventData event) {
+public record EventInput(String stream, long expectedVersion, EventData event) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    static EventInput of(String stream, String type, String json, String expect, String eventId) {
+    public static EventInput of(String stream, String type, String json, String expect, String eventId) {
         if (stream == null || stream.isBlank()) {
             throw new InvalidEventException("stream", "is required (--stream)");
         }
@@ -38,7 +39,7 @@ record EventInput(String stream, long expectedVersion, EventData event) {
     }
 
     /** Parses one NDJSON line; errors name the field. */
-    static EventInput ofLine(String line) {
+    public static EventInput ofLine(String line) {
         JsonNode node;
         try {
             node = MAPPER.readTree(line);
@@ -56,8 +57,41 @@ record EventInput(String stream, long expectedVersion, EventData event) {
             node.has("expect") ? node.get("expect").asText() : null, text(node, "event_id", false));
     }
 
+    /**
+     * One event of an HTTP body, {@code {"type": T, "data": {...}, "event_id": optional}}, for
+     * {@code stream}; {@code prefix} names its place in the body in errors (e.g. {@code events[3].}).
+     */
+    public static EventData event(JsonNode node, String prefix) {
+        if (node == null || !node.isObject()) {
+            throw new InvalidEventException(prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1),
+                "must be a JSON object {\"type\", \"data\"}");
+        }
+        try {
+            JsonNode data = node.get("data");
+            if (data == null || !data.isObject()) {
+                throw new InvalidEventException("data", data == null ? "is required" : "must be a JSON object");
+            }
+            return of("-", text(node, "type", true), data.toString(), null, text(node, "event_id", false)).event();
+        } catch (InvalidEventException e) {
+            throw new InvalidEventException(prefix + e.field(), e.reason());
+        }
+    }
+
+    /** Parses JSON text; an error names {@code field}. */
+    public static JsonNode tree(String json, String field) {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            if (node == null) {
+                throw new InvalidEventException(field, "is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException(field, "is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
     /** {@code any}, {@code new}, {@code exists} or a stream version. */
-    static long expected(String expect) {
+    public static long expected(String expect) {
         if (expect == null) {
             return ExpectedVersion.ANY;
         }

@@ -1,0 +1,69 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.Durability;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ReferenceProjections;
+import dev.indelible.server.IndelibleServer;
+import dev.indelible.server.ServerConfig;
+import dev.indelible.server.Tokens;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Serves the ledger over HTTP/JSON until SIGTERM or Ctrl-C, then drains and closes cleanly. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Serves the ledger over HTTP/JSON for producers in any language (see server/README.md).",
+        "Every request needs a token: indelible token create --name NAME --streams 'selfies-*' --verbs append,read"})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default 127.0.0.1).")
+    String bind = "127.0.0.1";
+
+    @Option(names = "--port", description = "Port (default " + ServerConfig.DEFAULT_PORT + "; 0 picks a free one).")
+    int port = ServerConfig.DEFAULT_PORT;
+
+    @Option(names = "--insecure", description = "Allow a non-loopback --bind without TLS (behind a TLS proxy only).")
+    boolean insecure;
+
+    @Option(names = "--durability", description = "MEMORY_MAPPED (default: survives kill -9) or SYNC (group-commit fsync: survives power loss).")
+    Durability durability = Durability.MEMORY_MAPPED;
+
+    @Option(names = "--max-request-bytes", description = "Largest request body (default 1048576).")
+    int maxRequestBytes = ServerConfig.defaults().maxRequestBytes();
+
+    @Option(names = "--max-events", description = "Most events in one append request (default 1000).")
+    int maxEvents = ServerConfig.defaults().maxEventsPerRequest();
+
+    @Option(names = "--no-projections", description = "Do not run the reference projections (queries answer 503).")
+    boolean noProjections;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = ServerConfig.defaults().withBind(bind, port).withInsecure(insecure)
+            .withLimits(maxRequestBytes, maxEvents);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Ledger ledger = data.openLedger(durability);
+             ProjectionEngine engine = noProjections ? null : ProjectionEngine.start(ledger, data.projections(), ReferenceProjections.all());
+             IndelibleServer server = IndelibleServer.start(ledger, engine, Tokens.open(data.dir()), config)) {
+            Thread hook = new Thread(server::close, "indelible-serve-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf("serving %s on http://%s:%d (%s); stop with Ctrl-C or SIGTERM%n", data.dir().toAbsolutePath(),
+                server.address().getHostString(), server.port(), durability);
+            out.flush();
+            server.awaitStop();
+            out.println("stopped: requests in flight finished, closing the ledger");
+            out.flush();
+        }
+        return Main.OK;
+    }
+}

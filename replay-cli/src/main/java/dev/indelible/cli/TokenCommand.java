@@ -1,0 +1,113 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.Operations;
+import dev.indelible.server.Token;
+import dev.indelible.server.Tokens;
+import dev.indelible.server.Verb;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Creates, lists and revokes the server's tokens; each change is an {@code ops.token_*} event. */
+@Command(name = "token", mixinStandardHelpOptions = true,
+    description = "Manages the tokens `indelible serve` accepts (only salted hashes are stored).",
+    subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+final class TokenCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a token and prints it once.")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        DataOptions data;
+
+        @Option(names = "--name", required = true, description = "Who uses it, e.g. selfie-bot.")
+        String name;
+
+        @Option(names = "--streams", required = true, split = ",",
+            description = "Streams it may use: names, prefixes ending in * ('selfies-*'), or '*'.")
+        List<String> streams;
+
+        @Option(names = "--verbs", required = true, split = ",", description = "append, read, query, status.")
+        List<String> verbs;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Set<Verb> parsed = EnumSet.noneOf(Verb.class);
+            verbs.forEach(v -> parsed.add(Verb.parse(v)));
+            Instant started = Instant.now();
+            try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
+                Tokens.Created created = Tokens.open(data.dir()).create(name, streams, parsed);
+                Operations.record(ledger, "token_create", "token-" + name, "token " + name + " created", started, "ok",
+                    Map.of("streams", String.join(",", streams), "verbs", String.join(",", verbs), "id", created.token().id()));
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(created.secret());
+                spec.commandLine().getErr().println("token " + name + " created; it is shown only now (the server keeps a hash)");
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists tokens (never their secrets).")
+    static final class ListTokens implements Callable<Integer> {
+        @Mixin
+        DataOptions data;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            List<Token> tokens = Tokens.open(data.dir()).list();
+            for (Token t : tokens) {
+                out.printf("%-20s %s  streams=%s  verbs=%s  created %s%s%n", t.name(), t.id(), String.join(",", t.streams()),
+                    String.join(",", t.verbs().stream().map(Verb::text).sorted().toList()), t.createdAt(),
+                    t.revoked() ? "  REVOKED " + t.revokedAt() : "");
+            }
+            if (tokens.isEmpty()) {
+                out.println("(no tokens: indelible token create --name NAME --streams 'PREFIX*' --verbs append,read)");
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes a token; a running server refuses it at once.")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin
+        DataOptions data;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Instant started = Instant.now();
+            try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
+                int revoked = Tokens.open(data.dir()).revoke(name);
+                if (revoked == 0) {
+                    throw new IllegalArgumentException("name: no valid token named '" + name + "'");
+                }
+                Operations.record(ledger, "token_revoke", "token-" + name, "token " + name + " revoked", started, "ok",
+                    Map.of("revoked", Integer.toString(revoked)));
+                spec.commandLine().getOut().println("revoked " + name);
+            }
+            return Main.OK;
+        }
+    }
+}

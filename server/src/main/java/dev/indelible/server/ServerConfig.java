@@ -1,0 +1,61 @@
+package dev.indelible.server;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * How {@code indelible serve} listens and what it accepts. Every limit is answered with a clear
+ * error naming it (413 or 400), never a dropped connection.
+ *
+ * @param bind                address to listen on; loopback unless the operator says otherwise
+ * @param port                0 for any free port
+ * @param insecure            allow a non-loopback bind without TLS (the operator's explicit choice)
+ * @param maxRequestBytes     largest request body (default 1 MiB)
+ * @param maxEventsPerRequest most events in one append (default 1,000)
+ * @param maxReadLimit        most events one read returns (default 1,000)
+ * @param threads             requests handled at once; more wait in a queue of {@code 4 x threads}
+ * @param failedAuthPerMinute failed authentications from one address before it gets 429 for the rest of the minute
+ */
+public record ServerConfig(String bind, int port, boolean insecure, int maxRequestBytes, int maxEventsPerRequest,
+                           int maxReadLimit, int threads, int failedAuthPerMinute) {
+
+    public static final int DEFAULT_PORT = 7171;
+
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, false, 1 << 20, 1_000, 1_000, 64, 20);
+    }
+
+    public ServerConfig withBind(String bind, int port) {
+        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+    }
+
+    public ServerConfig withInsecure(boolean insecure) {
+        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+    }
+
+    public ServerConfig withLimits(int maxRequestBytes, int maxEventsPerRequest) {
+        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+    }
+
+    public ServerConfig withFailedAuthPerMinute(int failedAuthPerMinute) {
+        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+    }
+
+    /** Refuses a non-loopback bind without {@code insecure}: tokens would cross the network in clear. */
+    InetAddress checkedAddress() {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("bind: '" + bind + "' is not an address: " + e.getMessage());
+        }
+        if (!address.isLoopbackAddress() && !insecure) {
+            throw new IllegalArgumentException("bind: " + bind + " is not a loopback address; bearer tokens would cross the"
+                + " network in clear. TLS is not built yet: put a TLS proxy in front and pass --insecure to say so");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port: must be 0 to 65535, was " + port);
+        }
+        return address;
+    }
+}

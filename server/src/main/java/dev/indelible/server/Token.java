@@ -1,0 +1,62 @@
+package dev.indelible.server;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A token as stored: its name, the stream patterns and verbs it is allowed, never the secret.
+ * A pattern is a stream name, or a prefix ending in {@code *} ({@code selfies-*}), or {@code *}.
+ *
+ * @param revokedAt null while the token is valid
+ */
+public record Token(String name, String id, List<String> streams, Set<Verb> verbs, Instant createdAt, Instant revokedAt) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern STREAM_PATTERN = Pattern.compile("[^*\\s]{0,200}\\*?");
+
+    public Token {
+        streams = List.copyOf(streams);
+        verbs = Set.copyOf(verbs);
+    }
+
+    public boolean revoked() {
+        return revokedAt != null;
+    }
+
+    /** Whether this token may do {@code verb} on {@code stream} ({@code null} for a request naming no stream). */
+    public boolean allows(Verb verb, String stream) {
+        if (revoked() || !verbs.contains(verb)) {
+            return false;
+        }
+        if (stream == null) {
+            return streams.contains("*") || verb == Verb.QUERY || verb == Verb.STATUS;
+        }
+        for (String pattern : streams) {
+            if (pattern.endsWith("*") ? stream.startsWith(pattern.substring(0, pattern.length() - 1)) : stream.equals(pattern)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name: 1-64 of [A-Za-z0-9._-], starting with a letter or digit, was '" + name + "'");
+        }
+        return name;
+    }
+
+    static List<String> checkStreams(List<String> streams) {
+        if (streams == null || streams.isEmpty()) {
+            throw new IllegalArgumentException("streams: give at least one stream, prefix* or *");
+        }
+        for (String pattern : streams) {
+            if (pattern.isEmpty() || !STREAM_PATTERN.matcher(pattern).matches()) {
+                throw new IllegalArgumentException("streams: '" + pattern + "' must be a stream name, a prefix ending in * or *");
+            }
+        }
+        return streams;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.indelible.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.indelible.server.internal.AtomicFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The server's tokens, in {@code <data>/server/tokens.json} (0600). A token is
+ * {@code idl_<id>_<secret>}: 16 hex digits that find its entry, then 256 random bits. Only a salted
+ * SHA-256 of the whole token is stored, compared in constant time; the secret is shown once, at
+ * creation. A random 256-bit secret needs no slow hash: there is nothing to guess a dictionary of.
+ *
+ * <p>Thread-safe. The file is re-read when it changes, so {@code indelible token revoke} takes
+ * effect in a running server at its next request.
+ */
+public final class Tokens {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Path file;
+    private Map<String, Entry> byId = new LinkedHashMap<>();
+    private FileTime loaded;
+
+    private Tokens(Path file) {
+        this.file = file;
+    }
+
+    /** The tokens of the data directory {@code dataDir} (none yet is fine). */
+    public static Tokens open(Path dataDir) {
+        Tokens tokens = new Tokens(dataDir.resolve("server").resolve("tokens.json"));
+        tokens.reloadIfChanged();
+        return tokens;
+    }
+
+    /** A new token: the secret is in the result and nowhere else. */
+    public synchronized Created create(String name, List<String> streams, Set<Verb> verbs) {
+        reloadIfChanged();
+        Token.checkName(name);
+        Token.checkStreams(streams);
+        if (verbs == null || verbs.isEmpty()) {
+            throw new IllegalArgumentException("verbs: give at least one of append, read, query, status");
+        }
+        if (byId.values().stream().anyMatch(e -> e.token.name().equals(name) && !e.token.revoked())) {
+            throw new IllegalArgumentException("name: a valid token named '" + name + "' exists; revoke it first");
+        }
+        byte[] idBytes = new byte[8];
+        byte[] secretBytes = new byte[32];
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(idBytes);
+        RANDOM.nextBytes(secretBytes);
+        RANDOM.nextBytes(salt);
+        String id = HEX.formatHex(idBytes);
+        String secret = "idl_" + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        Token token = new Token(name, id, streams, EnumSet.copyOf(verbs), Instant.now(), null);
+        Map<String, Entry> next = new LinkedHashMap<>(byId);
+        next.put(id, new Entry(token, salt, hash(salt, secret)));
+        save(next);
+        return new Created(secret, token);
+    }
+
+    /** Revokes every valid token named {@code name}; returns how many. */
+    public synchronized int revoke(String name) {
+        reloadIfChanged();
+        Map<String, Entry> next = new LinkedHashMap<>();
+        int revoked = 0;
+        Instant now = Instant.now();
+        for (Map.Entry<String, Entry> e : byId.entrySet()) {
+            Token t = e.getValue().token;
+            if (t.name().equals(name) && !t.revoked()) {
+                t = new Token(t.name(), t.id(), t.streams(), t.verbs(), t.createdAt(), now);
+                revoked++;
+            }
+            next.put(e.getKey(), new Entry(t, e.getValue().salt, e.getValue().hash));
+        }
+        if (revoked > 0) {
+            save(next);
+        }
+        return revoked;
+    }
+
+    public synchronized List<Token> list() {
+        reloadIfChanged();
+        return byId.values().stream().map(e -> e.token).toList();
+    }
+
+    /** The valid token a bearer secret belongs to, if any. */
+    public synchronized Optional<Token> authenticate(String secret) {
+        reloadIfChanged();
+        if (secret == null || !secret.startsWith("idl_") || secret.length() < 21) {
+            return Optional.empty();
+        }
+        Entry entry = byId.get(secret.substring(4, 20));
+        if (entry == null || entry.token.revoked()
+                || !MessageDigest.isEqual(entry.hash, hash(entry.salt, secret))) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.token);
+    }
+
+    /** The file tokens are kept in. */
+    public Path file() {
+        return file;
+    }
+
+    /** A token just created, with the secret shown once. */
+    public record Created(String secret, Token token) {
+    }
+
+    private record Entry(Token token, byte[] salt, byte[] hash) {
+    }
+
+    private static byte[] hash(byte[] salt, String secret) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(salt);
+            return sha.digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void reloadIfChanged() {
+        try {
+            FileTime modified = Files.getLastModifiedTime(file);
+            if (modified.equals(loaded)) {
+                return;
+            }
+            Map<String, Entry> read = new LinkedHashMap<>();
+            for (JsonNode n : JSON.readTree(file.toFile()).path("tokens")) {
+                List<String> streams = new ArrayList<>();
+                n.path("streams").forEach(s -> streams.add(s.asText()));
+                Set<Verb> verbs = EnumSet.noneOf(Verb.class);
+                n.path("verbs").forEach(v -> verbs.add(Verb.parse(v.asText())));
+                Token token = new Token(n.path("name").asText(), n.path("id").asText(), streams, verbs,
+                    Instant.parse(n.path("created_at").asText()),
+                    n.hasNonNull("revoked_at") ? Instant.parse(n.path("revoked_at").asText()) : null);
+                read.put(token.id(), new Entry(token, HEX.parseHex(n.path("salt").asText()), HEX.parseHex(n.path("sha256").asText())));
+            }
+            byId = read;
+            loaded = modified;
+        } catch (NoSuchFileException e) {
+            byId = new LinkedHashMap<>();
+            loaded = null;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the token file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void save(Map<String, Entry> next) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", 1);
+        ArrayNode list = root.putArray("tokens");
+        for (Entry e : next.values()) {
+            ObjectNode n = list.addObject();
+            n.put("name", e.token.name());
+            n.put("id", e.token.id());
+            n.put("salt", HEX.formatHex(e.salt));
+            n.put("sha256", HEX.formatHex(e.hash));
+            e.token.streams().forEach(n.putArray("streams")::add);
+            ArrayNode verbs = n.putArray("verbs");
+            e.token.verbs().stream().sorted().forEach(v -> verbs.add(v.text()));
+            n.put("created_at", e.token.createdAt().toString());
+            n.put("revoked_at", e.token.revokedAt() == null ? null : e.token.revokedAt().toString());
+        }
+        try {
+            AtomicFile.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            byId = next;
+            loaded = Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the token file " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,479 @@
+package dev.indelible.server.internal;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.server.EventInput;
+import dev.indelible.server.EventJson;
+import dev.indelible.server.ReferenceQueries;
+import dev.indelible.server.ServerConfig;
+import dev.indelible.server.Token;
+import dev.indelible.server.Tokens;
+import dev.indelible.server.Verb;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The HTTP/JSON API: routes, authentication, limits and the mapping of ledger results to status
+ * codes. Appends go through {@link Ledger#appendAsync} so that concurrent requests share a sync;
+ * the answer is sent only once the append is durable under the ledger's policy. Payloads are never
+ * logged. Thread-safe.
+ */
+public final class HttpApi implements HttpHandler {
+    private static final long APPEND_TIMEOUT_SECONDS = 30;
+
+    private final Ledger ledger;
+    private final ProjectionEngine engine;
+    private final Tokens tokens;
+    private final ServerConfig config;
+    private final ServerMetrics metrics;
+    private final FailedAuthLimiter limiter;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean draining;
+
+    public HttpApi(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config, ServerMetrics metrics) {
+        this.ledger = ledger;
+        this.engine = engine;
+        this.tokens = tokens;
+        this.config = config;
+        this.metrics = metrics;
+        this.limiter = new FailedAuthLimiter(config.failedAuthPerMinute());
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        long started = System.nanoTime();
+        String route = "unknown";
+        int status;
+        inFlight.incrementAndGet();
+        try {
+            if (draining) {
+                throw new ApiError(503, "unavailable", null, "the server is stopping; retry elsewhere or later");
+            }
+            Request request = new Request(exchange);
+            route = request.route();
+            Answer answer = route(request);
+            status = answer.status;
+            send(exchange, answer.status, answer.contentType, answer.body);
+        } catch (ApiError e) {
+            status = e.status;
+            send(exchange, e.status, "application/json; charset=utf-8", error(e));
+        } catch (InvalidEventException e) {
+            status = 400;
+            send(exchange, 400, "application/json; charset=utf-8", error(ApiError.invalid(e.field(), e.reason())));
+        } catch (RuntimeException e) {
+            status = 500;
+            send(exchange, 500, "application/json; charset=utf-8",
+                error(new ApiError(500, "internal", null, "the server failed: " + e.getClass().getSimpleName())));
+        } finally {
+            exchange.close();
+            inFlight.decrementAndGet();
+        }
+        metrics.request(route, status, System.nanoTime() - started);
+    }
+
+    /**
+     * Answers new requests 503 from now on and waits until those in flight are answered (their
+     * appends durable), at most {@code timeoutNanos}; returns whether none is left.
+     */
+    public boolean drain(long timeoutNanos) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return inFlight.get() == 0;
+    }
+
+    private Answer route(Request r) {
+        List<String> path = r.segments;
+        if (path.size() == 2 && path.get(0).equals("streams")) {
+            return switch (r.method) {
+                case "POST" -> append(r, path.get(1));
+                case "GET" -> readStream(r, path.get(1));
+                default -> throw methodNotAllowed(r);
+            };
+        }
+        if (!r.method.equals("GET")) {
+            throw path.isEmpty() ? notFound(r) : methodNotAllowed(r);
+        }
+        if (path.size() == 1 && path.get(0).equals("events")) {
+            authorize(r, Verb.READ, null);
+            return json(200, readAll(r));
+        }
+        if (path.size() == 2 && path.get(0).equals("projections")) {
+            authorize(r, Verb.QUERY, null);
+            return json(200, query(r, path.get(1)));
+        }
+        if (path.size() == 1 && path.get(0).equals("status")) {
+            authorize(r, Verb.STATUS, null);
+            return json(200, status());
+        }
+        if (path.size() == 1 && path.get(0).equals("metrics")) {
+            authorize(r, Verb.STATUS, null);
+            return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+        }
+        throw notFound(r);
+    }
+
+    private Answer append(Request r, String stream) {
+        authorize(r, Verb.APPEND, stream);
+        JsonNode body = EventInput.tree(r.body(config.maxRequestBytes()), "body");
+        JsonNode list = body;
+        String expected = r.query.get("expected_version");
+        if (body.isObject() && body.has("events")) {
+            list = body.get("events");
+            if (body.hasNonNull("expected_version")) {
+                expected = body.get("expected_version").asText();
+            }
+        }
+        long expectedVersion = expectedVersion(expected);
+        List<EventData> events = new ArrayList<>();
+        if (list.isArray()) {
+            if (list.size() > config.maxEventsPerRequest()) {
+                throw new ApiError(413, "too_many_events", "events", list.size() + " events in one request; at most "
+                    + config.maxEventsPerRequest() + " (split the batch, or raise --max-events)");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                events.add(event(list.get(i), "events[" + i + "]."));
+            }
+        } else {
+            events.add(event(list, ""));
+        }
+        if (events.isEmpty()) {
+            throw ApiError.invalid("events", "is empty: give at least one event");
+        }
+        AppendResult result = await(stream, expectedVersion, events);
+        metrics.appended(result);
+        if (result instanceof AppendResult.Appended a) {
+            return json(200, EventJson.object(g -> {
+                g.writeStringField("stream", a.stream());
+                g.writeNumberField("first_global_seq", a.firstGlobalSeq());
+                g.writeNumberField("last_global_seq", a.lastGlobalSeq());
+                g.writeNumberField("first_stream_version", a.firstStreamVersion());
+                g.writeNumberField("last_stream_version", a.lastStreamVersion());
+                g.writeNumberField("count", a.count());
+                g.writeBooleanField("duplicate", a.duplicate());
+            }));
+        }
+        if (result instanceof AppendResult.WrongExpectedVersion w) {
+            throw new ApiError(409, "wrong_expected_version", "expected_version",
+                "stream " + w.stream() + " is at version " + describe(w.actualVersion()) + ", not " + describe(w.expectedVersion()),
+                Map.of("stream", w.stream(), "expected_version", w.expectedVersion(), "actual_version", w.actualVersion()));
+        }
+        AppendResult.EventIdConflict c = (AppendResult.EventIdConflict) result;
+        throw new ApiError(409, "event_id_conflict", "event_id",
+            "event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq() + " with other content: " + c.reason(),
+            Map.of("stream", c.stream(), "event_id", c.eventId().toString(), "existing_global_seq", c.existingGlobalSeq()));
+    }
+
+    private static EventData event(JsonNode node, String prefix) {
+        try {
+            return EventInput.event(node, prefix);
+        } catch (InvalidEventException e) {
+            throw ApiError.invalid(e.field(), e.reason());
+        }
+    }
+
+    private static long expectedVersion(String text) {
+        try {
+            return EventInput.expected(text);
+        } catch (InvalidEventException e) {
+            throw ApiError.invalid("expected_version", e.reason());
+        }
+    }
+
+    private AppendResult await(String stream, long expectedVersion, List<EventData> events) {
+        try {
+            return ledger.appendAsync(stream, expectedVersion, events).get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InvalidEventException e) {
+            throw ApiError.invalid(e.field(), e.reason());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidEventException invalid) {
+                throw ApiError.invalid(invalid.field(), invalid.reason());
+            }
+            throw unavailable(e.getCause());
+        } catch (LedgerException e) {
+            throw unavailable(e);
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "unavailable", null, "the append was not durable within " + APPEND_TIMEOUT_SECONDS
+                + " s; it may still complete: retry with the same event_id");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "unavailable", null, "the server is stopping; retry with the same event_id");
+        }
+    }
+
+    private static ApiError unavailable(Throwable cause) {
+        return new ApiError(503, "unavailable", null, "the ledger did not take the append: " + cause.getMessage()
+            + "; retry with the same event_id");
+    }
+
+    private Answer readStream(Request r, String stream) {
+        authorize(r, Verb.READ, stream);
+        if (ledger.streamVersion(stream) == ExpectedVersion.NO_STREAM) {
+            throw ApiError.notFound("stream", "stream " + stream + " has no events");
+        }
+        long from = r.longParam("from_version", 0);
+        int limit = r.limit(config.maxReadLimit());
+        List<RecordedEvent> events = ledger.readStream(stream, from, limit);
+        long next = events.isEmpty() ? from : events.get(events.size() - 1).streamVersion() + 1;
+        return json(200, "{\"stream\":" + quote(stream) + ",\"events\":" + array(events) + ",\"next_version\":" + next + "}");
+    }
+
+    private String readAll(Request r) {
+        long from = r.longParam("from", 0);
+        int limit = r.limit(config.maxReadLimit());
+        List<RecordedEvent> events = ledger.read(from, limit);
+        long next = events.isEmpty() ? from : events.get(events.size() - 1).globalSeq() + 1;
+        return "{\"events\":" + array(events) + ",\"next\":" + next + ",\"head\":" + ledger.head() + "}";
+    }
+
+    private String query(Request r, String projection) {
+        if (engine == null) {
+            throw new ApiError(503, "unavailable", null, "this server runs no projections");
+        }
+        if (!ReferenceQueries.NAMES.contains(projection)) {
+            throw ApiError.notFound("projection", new ReferenceQueries.UnknownProjectionException(projection).getMessage());
+        }
+        List<ReferenceQueries.Row> rows;
+        try {
+            rows = new ReferenceQueries(engine, projection, r.query).rows();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            throw ApiError.invalid(message.split("[ :]", 2)[0], message);
+        }
+        StringBuilder out = new StringBuilder("{\"projection\":").append(quote(projection)).append(",\"rows\":[");
+        for (int i = 0; i < rows.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(rows.get(i).json());
+        }
+        return out.append("]}").toString();
+    }
+
+    private String status() {
+        List<ProjectionStatus> projections = engine == null ? List.of() : engine.status();
+        return EventJson.object(g -> {
+            g.writeNumberField("head", ledger.head());
+            g.writeStringField("durability", ledger.config().durability().name());
+            g.writeArrayFieldStart("projections");
+            for (ProjectionStatus p : projections) {
+                g.writeStartObject();
+                g.writeStringField("name", p.name());
+                g.writeStringField("state", p.state().name());
+                g.writeStringField("live_version", p.liveVersion());
+                g.writeNumberField("position", p.position());
+                g.writeNumberField("lag", p.lag());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private void authorize(Request r, Verb verb, String stream) {
+        if (limiter.blocked(r.address())) {
+            metrics.authFailure("rate_limited");
+            throw new ApiError(429, "too_many_requests", "authorization", "too many failed authentications from "
+                + r.address().getHostAddress() + "; wait a minute");
+        }
+        String header = r.exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.startsWith("Bearer ")) {
+            fail(r, "missing");
+            throw new ApiError(401, "unauthenticated", "authorization", "send Authorization: Bearer <token>"
+                + " (indelible token create prints one)");
+        }
+        Token token = tokens.authenticate(header.substring(7).strip()).orElse(null);
+        if (token == null) {
+            fail(r, "invalid");
+            throw new ApiError(401, "unauthenticated", "authorization", "the token is unknown or revoked");
+        }
+        if (!token.allows(verb, stream)) {
+            fail(r, "forbidden");
+            throw new ApiError(403, "permission_denied", stream == null ? "authorization" : "stream", "token " + token.name()
+                + " may not " + verb.text() + (stream == null ? " here" : " stream " + stream) + " (streams "
+                + token.streams() + ", verbs " + token.verbs().stream().map(Verb::text).sorted().toList() + ")");
+        }
+    }
+
+    private void fail(Request r, String reason) {
+        limiter.failed(r.address());
+        metrics.authFailure(reason);
+    }
+
+    private static ApiError notFound(Request r) {
+        return ApiError.notFound("path", "no route " + r.method + " " + r.exchange.getRequestURI().getRawPath()
+            + " (see server/README.md)");
+    }
+
+    private static ApiError methodNotAllowed(Request r) {
+        return new ApiError(405, "method_not_allowed", "method", r.method + " is not allowed on "
+            + r.exchange.getRequestURI().getRawPath());
+    }
+
+    private static String describe(long version) {
+        if (version == ExpectedVersion.NO_STREAM) {
+            return "new (no stream)";
+        }
+        if (version == ExpectedVersion.ANY) {
+            return "any";
+        }
+        if (version == ExpectedVersion.STREAM_EXISTS) {
+            return "exists";
+        }
+        return Long.toString(version);
+    }
+
+    private static String array(List<RecordedEvent> events) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < events.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(EventJson.line(events.get(i)));
+        }
+        return out.append(']').toString();
+    }
+
+    private static String quote(String text) {
+        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + '"';
+    }
+
+    private static String error(ApiError e) {
+        return EventJson.object(g -> {
+            g.writeStringField("error", e.code);
+            if (e.field != null) {
+                g.writeStringField("field", e.field);
+            }
+            g.writeStringField("message", e.getMessage());
+            for (Map.Entry<String, Object> d : new LinkedHashMap<>(e.details).entrySet()) {
+                g.writeObjectField(d.getKey(), d.getValue());
+            }
+        });
+    }
+
+    private static Answer json(int status, String body) {
+        return new Answer(status, "application/json; charset=utf-8", body);
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private record Answer(int status, String contentType, String body) {
+    }
+
+    /** The parts of a request the routes need, parsed once. */
+    private static final class Request {
+        final HttpExchange exchange;
+        final String method;
+        final List<String> segments = new ArrayList<>();
+        final Map<String, String> query = new LinkedHashMap<>();
+
+        Request(HttpExchange exchange) {
+            this.exchange = exchange;
+            this.method = exchange.getRequestMethod();
+            for (String part : exchange.getRequestURI().getRawPath().split("/")) {
+                if (!part.isEmpty()) {
+                    segments.add(decode(part, "path"));
+                }
+            }
+            String raw = exchange.getRequestURI().getRawQuery();
+            if (raw != null) {
+                for (String pair : raw.split("&")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) {
+                        query.put(decode(pair.substring(0, eq), "query"), decode(pair.substring(eq + 1), "query"));
+                    }
+                }
+            }
+        }
+
+        String route() {
+            return segments.isEmpty() ? "/" : method + " /" + segments.get(0);
+        }
+
+        java.net.InetAddress address() {
+            return exchange.getRemoteAddress().getAddress();
+        }
+
+        String body(int max) {
+            String length = exchange.getRequestHeaders().getFirst("Content-Length");
+            if (length != null) {
+                try {
+                    if (Long.parseLong(length) > max) {
+                        throw tooLarge(max);
+                    }
+                } catch (NumberFormatException e) {
+                    throw ApiError.invalid("content-length", "is not a number: " + length);
+                }
+            }
+            try (InputStream in = exchange.getRequestBody()) {
+                byte[] bytes = in.readNBytes(max + 1);
+                if (bytes.length > max) {
+                    throw tooLarge(max);
+                }
+                return new String(bytes, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw ApiError.invalid("body", "could not be read: " + e.getMessage());
+            }
+        }
+
+        long longParam(String name, long absent) {
+            String value = query.get(name);
+            if (value == null) {
+                return absent;
+            }
+            try {
+                long parsed = Long.parseLong(value);
+                if (parsed >= 0) {
+                    return parsed;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw ApiError.invalid(name, "must be a number >= 0, was '" + value + "'");
+        }
+
+        int limit(int max) {
+            long limit = longParam("limit", 100);
+            if (limit < 1 || limit > max) {
+                throw ApiError.invalid("limit", "must be 1 to " + max + ", was " + limit);
+            }
+            return (int) limit;
+        }
+
+        private static ApiError tooLarge(int max) {
+            return new ApiError(413, "request_too_large", "body", "the body is over the limit of " + max
+                + " bytes (--max-request-bytes)");
+        }
+
+        private static String decode(String text, String field) {
+            try {
+                return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw ApiError.invalid(field, "has a malformed %-escape: " + text);
+            }
+        }
+    }
+}

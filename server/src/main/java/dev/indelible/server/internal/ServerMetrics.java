@@ -1,0 +1,44 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.Ledger;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+
+/** What {@code GET /metrics} exposes, in Prometheus text through Micrometer. Thread-safe. */
+public final class ServerMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public ServerMetrics(Ledger ledger) {
+        Gauge.builder("indelible.ledger.head", ledger, Ledger::head)
+            .description("global_seq the next event will get").register(registry);
+        FunctionCounter.builder("indelible.ledger.events.appended", ledger, l -> l.metrics().eventsAppended())
+            .description("events appended by this process").register(registry);
+        FunctionCounter.builder("indelible.ledger.syncs", ledger, l -> l.metrics().syncs())
+            .description("journal syncs (group commits)").register(registry);
+    }
+
+    void request(String route, int status, long nanos) {
+        Timer.builder("indelible.http.requests").tag("route", route).tag("status", Integer.toString(status))
+            .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void appended(AppendResult result) {
+        String outcome = result instanceof AppendResult.Appended a ? (a.duplicate() ? "duplicate" : "appended")
+            : result instanceof AppendResult.WrongExpectedVersion ? "wrong_expected_version" : "event_id_conflict";
+        Counter.builder("indelible.http.appends").tag("result", outcome).register(registry).increment();
+    }
+
+    void authFailure(String reason) {
+        Counter.builder("indelible.http.auth.failures").tag("reason", reason).register(registry).increment();
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}

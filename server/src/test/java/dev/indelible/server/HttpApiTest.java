@@ -1,0 +1,157 @@
+package dev.indelible.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpApiTest {
+    private static final String ID = "0b6c5f4e-1b1f-4c8e-9a55-3c7f1d2e9a01";
+
+    @TempDir
+    Path dir;
+    private ServerFixture f;
+    private String bot;
+
+    @BeforeEach
+    void start() {
+        f = new ServerFixture(dir, ServerConfig.defaults().withLimits(4_096, 10));
+        bot = f.token("bot", "selfies-*", Verb.APPEND, Verb.READ);
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    @Test
+    void shouldAppendAndReadBackOneEventAndABatch() {
+        Http.Response one = f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "f1"));
+        assertEquals(200, one.status(), one.body());
+        assertEquals(0, one.json().get("first_stream_version").asLong());
+        Http.Response batch = f.http.post("/streams/selfies-user-7?expected_version=0", bot,
+            "[" + Http.selfie(7, "f2") + "," + Http.selfie(7, "f3") + "]");
+        assertEquals(200, batch.status(), batch.body());
+        assertEquals(2, batch.json().get("count").asInt());
+        assertEquals(2, batch.json().get("last_stream_version").asLong());
+        JsonNode read = f.http.get("/streams/selfies-user-7?from_version=1&limit=5", bot).json();
+        assertEquals(List.of("f2", "f3"), read.get("events").findValues("file_id").stream().map(JsonNode::asText).toList());
+        assertEquals(3, read.get("next_version").asLong());
+    }
+
+    @Test
+    void shouldAnswerARetryWithTheSameEventIdWithTheOriginalPosition() {
+        String event = Http.selfie(7, "f1").replace("{\"type\"", "{\"event_id\":\"" + ID + "\",\"type\"");
+        Http.Response first = f.http.post("/streams/selfies-user-7", bot, event);
+        Http.Response retry = f.http.post("/streams/selfies-user-7", bot, event);
+        assertEquals(200, retry.status(), retry.body());
+        assertTrue(retry.json().get("duplicate").asBoolean());
+        assertEquals(first.json().get("first_global_seq"), retry.json().get("first_global_seq"));
+        assertEquals(1, f.ledger.readStream("selfies-user-7", 0, 10).size());
+        Http.Response conflict = f.http.post("/streams/selfies-user-7", bot, event.replace("\"f1\"", "\"other\""));
+        assertEquals(409, conflict.status(), conflict.body());
+        assertEquals("event_id_conflict", conflict.json().get("error").asText());
+    }
+
+    @Test
+    void shouldRefuseBadRequestsWithTheirFieldAndAppendNothing() {
+        f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "f1"));
+        long head = f.ledger.head();
+        expect(409, "wrong_expected_version", "expected_version",
+            f.http.post("/streams/selfies-user-7?expected_version=new", bot, Http.selfie(7, "f2")));
+        assertEquals(0, f.http.post("/streams/selfies-user-7?expected_version=new", bot, Http.selfie(7, "f2"))
+            .json().get("actual_version").asLong());
+        expect(400, "invalid_argument", "body", f.http.post("/streams/selfies-user-7", bot, "{\"type\": "));
+        expect(400, "invalid_argument", "data.file_id",
+            f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "f2").replace(",\"file_id\":\"f2\"", "")));
+        expect(400, "invalid_argument", "events[1].data", f.http.post("/streams/selfies-user-7", bot,
+            "[" + Http.selfie(7, "f2") + "," + Http.selfie(7, "f3").replace("\"user_id\":7", "\"user_id\":\"seven\"") + "]"));
+        expect(400, "invalid_argument", "expected_version",
+            f.http.post("/streams/selfies-user-7?expected_version=soon", bot, Http.selfie(7, "f2")));
+        expect(413, "request_too_large", "body", f.http.post("/streams/selfies-user-7", bot,
+            Http.selfie(7, "x".repeat(5_000))));
+        expect(413, "too_many_events", "events", f.http.post("/streams/selfies-user-7", bot,
+            "[" + String.join(",", java.util.Collections.nCopies(11, Http.selfie(7, "f"))) + "]"));
+        assertEquals(head, f.ledger.head(), "nothing appended");
+    }
+
+    @Test
+    void shouldAnswerNotFoundForUnknownStreamsProjectionsAndRoutes() {
+        expect(404, "not_found", "stream", f.http.get("/streams/selfies-nobody", bot));
+        String reader = f.token("reader", "*", Verb.QUERY, Verb.READ, Verb.STATUS);
+        expect(404, "not_found", "projection", f.http.get("/projections/nonsense", reader));
+        expect(404, "not_found", "path", f.http.get("/nowhere", reader));
+        expect(400, "invalid_argument", "user", f.http.get("/projections/selfies", reader));
+    }
+
+    @Test
+    void shouldAnswerQueriesEventsStatusAndMetrics() {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, f.http.post("/streams/selfies-user-9", bot, Http.selfie(9, "f" + i)).status());
+        }
+        String reader = f.token("reader", "*", Verb.QUERY, Verb.READ, Verb.STATUS);
+        assertTrue(f.engine.awaitCaughtUp(Duration.ofSeconds(30)));
+        JsonNode rows = f.http.get("/projections/selfies?user=9", reader).json().get("rows");
+        assertEquals(3, rows.size());
+        JsonNode events = f.http.get("/events?from=0&limit=2", reader).json();
+        assertEquals(2, events.get("events").size());
+        assertEquals(2, events.get("next").asLong());
+        assertEquals(f.ledger.head(), f.http.get("/status", reader).json().get("head").asLong());
+        String metrics = f.http.get("/metrics", reader).body();
+        assertTrue(metrics.contains("indelible_http_appends_total{result=\"appended\"} 3.0"), metrics);
+        expect(403, "permission_denied", "authorization", f.http.get("/events", bot));
+    }
+
+    @Test
+    void shouldRefuseMissingWrongRevokedAndOutOfScopeTokensAndAppendNothing() throws Exception {
+        long head = f.ledger.head();
+        expect(401, "unauthenticated", "authorization", f.http.post("/streams/selfies-user-7", null, Http.selfie(7, "a")));
+        expect(401, "unauthenticated", "authorization",
+            f.http.post("/streams/selfies-user-7", bot.substring(0, bot.length() - 2) + "xx", Http.selfie(7, "b")));
+        expect(403, "permission_denied", "stream", f.http.post("/streams/accounts-1", bot, Http.selfie(7, "c")));
+        String readOnly = f.token("reader", "selfies-*", Verb.READ);
+        expect(403, "permission_denied", "stream", f.http.post("/streams/selfies-user-7", readOnly, Http.selfie(7, "d")));
+        assertEquals(1, f.tokens.revoke("bot"));
+        expect(401, "unauthenticated", "authorization", f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "e")));
+        assertEquals(head, f.ledger.head(), "nothing appended");
+        String file = Files.readString(f.tokens.file());
+        assertFalse(file.contains(bot.substring(21)), "the token file holds no secret");
+        assertFalse(file.contains(readOnly.substring(21)), "the token file holds no secret");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.tokens.file())));
+        assertTrue(f.http.get("/metrics", f.token("ops", "*", Verb.STATUS)).body()
+            .contains("indelible_http_auth_failures_total{reason=\"forbidden\"} 2.0"));
+    }
+
+    @Test
+    void shouldRateLimitAnAddressAfterTooManyFailures() {
+        for (int i = 0; i < 20; i++) {
+            assertEquals(401, f.http.get("/streams/selfies-user-7", "idl_0000000000000000_wrong").status());
+        }
+        expect(429, "too_many_requests", "authorization", f.http.get("/streams/selfies-user-7", "idl_0000000000000000_wrong"));
+        expect(429, "too_many_requests", "authorization", f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "a")));
+    }
+
+    @Test
+    void shouldRefuseANonLoopbackBindWithoutInsecure() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.defaults().withBind("0.0.0.0", 0).checkedAddress());
+        assertTrue(refused.getMessage().startsWith("bind: 0.0.0.0 is not a loopback address"), refused.getMessage());
+        assertEquals("0.0.0.0", ServerConfig.defaults().withBind("0.0.0.0", 0).withInsecure(true).checkedAddress().getHostAddress());
+    }
+
+    private static void expect(int status, String error, String field, Http.Response response) {
+        assertEquals(status, response.status(), response.body());
+        assertEquals(error, response.json().get("error").asText(), response.body());
+        assertEquals(field, response.json().path("field").asText(), response.body());
+    }
+}

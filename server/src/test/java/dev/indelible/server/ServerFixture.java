@@ -1,0 +1,44 @@
+package dev.indelible.server;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ReferenceProjections;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+
+/** A ledger, its reference projections and a server on 127.0.0.1 at a free port. */
+final class ServerFixture implements AutoCloseable {
+    final Path dir;
+    final Ledger ledger;
+    final ProjectionEngine engine;
+    final Tokens tokens;
+    final IndelibleServer server;
+    final Http http;
+
+    ServerFixture(Path dir, ServerConfig config) {
+        this.dir = dir;
+        this.ledger = Ledger.open(dir, DomainEvents.register(LedgerConfig.builder()).build());
+        this.engine = ProjectionEngine.start(ledger, dir.resolve("projections"), ReferenceProjections.all());
+        this.tokens = Tokens.open(dir);
+        this.server = IndelibleServer.start(ledger, engine, tokens, config.withBind("127.0.0.1", 0));
+        this.http = new Http(server.port());
+    }
+
+    ServerFixture(Path dir) {
+        this(dir, ServerConfig.defaults());
+    }
+
+    String token(String name, String streams, Verb... verbs) {
+        return tokens.create(name, List.of(streams.split(",")), EnumSet.copyOf(List.of(verbs))).secret();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        engine.close();
+        ledger.close();
+    }
+}
