@@ -8,6 +8,7 @@ import dev.indelible.projections.ReferenceProjections;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** A ledger, its reference projections and a server on 127.0.0.1 at a free port. */
 final class ServerFixture implements AutoCloseable {
@@ -19,11 +20,16 @@ final class ServerFixture implements AutoCloseable {
     final Http http;
 
     ServerFixture(Path dir, ServerConfig config) {
+        this(dir, config, UnaryOperator.identity());
+    }
+
+    /** @param served what the server appends through (a wrapper of the ledger, for fault tests) */
+    ServerFixture(Path dir, ServerConfig config, UnaryOperator<Ledger> served) {
         this.dir = dir;
         this.ledger = Ledger.open(dir, DomainEvents.register(LedgerConfig.builder()).build());
         this.engine = ProjectionEngine.start(ledger, dir.resolve("projections"), ReferenceProjections.all());
         this.tokens = Tokens.open(dir);
-        this.server = IndelibleServer.start(ledger, engine, tokens, config.withBind("127.0.0.1", 0));
+        this.server = IndelibleServer.start(served.apply(ledger), engine, tokens, config.withBind("127.0.0.1", 0));
         this.http = new Http(server.port());
     }
 

@@ -19,6 +19,9 @@ import java.util.Set;
  */
 final class Applier implements AutoCloseable {
 
+    static final long IDLE_COMMIT_EVENTS = 100_000;
+    static final long IDLE_COMMIT_NANOS = 1_000_000_000L;
+
     private final Projection projection;
     private final Set<String> types;
     private final VersionStore store;
@@ -27,6 +30,9 @@ final class Applier implements AutoCloseable {
     private long nextSeq;
     private long applied;
     private long read;
+    private long committedSeq;
+    private long committedApplied;
+    private long committedAt = System.nanoTime();
 
     /** An applier reading the journal itself, from the version's checkpoint. */
     Applier(Ledger ledger, Projection projection, VersionStore store) {
@@ -45,13 +51,22 @@ final class Applier implements AutoCloseable {
         this.batch = store.newBatch();
         this.nextSeq = store.nextSeq();
         this.applied = store.applied();
+        this.committedSeq = nextSeq;
+        this.committedApplied = applied;
         this.reader = ledger == null ? null : ledger.openReader(nextSeq);
     }
 
-    /** Applies up to {@code limit} events; returns how many were read (0: at the head for now). */
+    /**
+     * Applies up to {@code limit} events; returns how many were read (0: at the head for now).
+     * Events of other types change no state, so a step that applied none commits its checkpoint
+     * only every {@link #IDLE_COMMIT_EVENTS} events or {@link #IDLE_COMMIT_NANOS}: a projection
+     * that is not interested in the traffic does not write to RocksDB for every event. Its state
+     * is the same either way; after a crash it re-reads those events and skips them again.
+     */
     int step(int limit) throws RocksDBException {
         int n = reader.poll(this::accept, limit);
-        if (n > 0) {
+        if (n > 0 && (applied != committedApplied || nextSeq - committedSeq >= IDLE_COMMIT_EVENTS
+                || System.nanoTime() - committedAt >= IDLE_COMMIT_NANOS)) {
             commit();
         }
         return n;
@@ -60,6 +75,9 @@ final class Applier implements AutoCloseable {
     /** Commits what was accepted since the last commit, with the checkpoint after it. */
     void commit() throws RocksDBException {
         store.commit(batch, nextSeq, applied);
+        committedSeq = nextSeq;
+        committedApplied = applied;
+        committedAt = System.nanoTime();
     }
 
     /** Applies everything before {@code target}; returns once the checkpoint reaches it. */
