@@ -9,6 +9,8 @@ import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,18 +54,32 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = ServerConfig.defaults().withBind(bind, port).withInsecure(insecure)
             .withLimits(maxRequestBytes, maxEvents);
         PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch closed = new CountDownLatch(1);
         try (Ledger ledger = data.openLedger(durability);
              ProjectionEngine engine = noProjections ? null : ProjectionEngine.start(ledger, data.projections(), ReferenceProjections.all());
              IndelibleServer server = IndelibleServer.start(ledger, engine, Tokens.open(data.dir()), config)) {
-            Thread hook = new Thread(server::close, "indelible-serve-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            // On SIGTERM: drain the server, then let this thread close the engine and the ledger before the JVM halts.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                awaitQuietly(closed);
+            }, "indelible-serve-shutdown"));
             out.printf("serving %s on http://%s:%d (%s); stop with Ctrl-C or SIGTERM%n", data.dir().toAbsolutePath(),
                 server.address().getHostString(), server.port(), durability);
             out.flush();
             server.awaitStop();
-            out.println("stopped: requests in flight finished, closing the ledger");
+            out.println("stopping: requests in flight answered, closing the ledger");
             out.flush();
+        } finally {
+            closed.countDown();
         }
         return Main.OK;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -91,6 +91,11 @@ public final class ChildJvm implements AutoCloseable {
         pump.join();
     }
 
+    /** SIGTERM: the child's shutdown hooks run. Returns at once; see {@link #awaitExit}. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** Waits for the child to exit and returns its exit code. */
     public int awaitExit(long timeoutSeconds) throws Exception {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
