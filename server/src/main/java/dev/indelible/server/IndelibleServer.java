@@ -63,7 +63,7 @@ public final class IndelibleServer implements AutoCloseable {
                 Thread t = new Thread(r, "indelible-http-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
-            });
+            }, new ThreadPoolExecutor.CallerRunsPolicy()); // when full, the dispatcher handles it: back-pressure, not a drop
         try {
             HttpServer http = HttpServer.create(address, 256);
             HttpApi api = new HttpApi(ledger, engine, tokens, config, new ServerMetrics(ledger));
