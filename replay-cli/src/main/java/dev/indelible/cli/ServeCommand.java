@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Serves the ledger over HTTP/JSON until SIGTERM or Ctrl-C, then drains and closes cleanly. */
+/** Serves the ledger over HTTP/JSON and gRPC until SIGTERM or Ctrl-C, then drains and closes cleanly. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Serves the ledger over HTTP/JSON for producers in any language (see server/README.md).",
+    description = {"Serves the ledger over HTTP/JSON and gRPC for producers in any language (see server/README.md).",
         "Every request needs a token: indelible token create --name NAME --streams 'selfies-*' --verbs append,read"})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -28,8 +28,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default 127.0.0.1).")
     String bind = "127.0.0.1";
 
-    @Option(names = "--port", description = "Port (default " + ServerConfig.DEFAULT_PORT + "; 0 picks a free one).")
+    @Option(names = "--port", description = "HTTP port (default " + ServerConfig.DEFAULT_PORT + "; 0 picks free ports for both).")
     int port = ServerConfig.DEFAULT_PORT;
+
+    @Option(names = "--grpc-port", description = "gRPC port (default: the HTTP port + 1).")
+    Integer grpcPort;
 
     @Option(names = "--insecure", description = "Allow a non-loopback --bind without TLS (behind a TLS proxy only).")
     boolean insecure;
@@ -53,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = ServerConfig.defaults().withBind(bind, port).withInsecure(insecure)
             .withLimits(maxRequestBytes, maxEvents);
+        if (grpcPort != null) {
+            config = config.withGrpcPort(grpcPort);
+        }
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch closed = new CountDownLatch(1);
         try (Ledger ledger = data.openLedger(durability);
@@ -63,8 +69,9 @@ final class ServeCommand implements Callable<Integer> {
                 server.close();
                 awaitQuietly(closed);
             }, "indelible-serve-shutdown"));
-            out.printf("serving %s on http://%s:%d (%s); stop with Ctrl-C or SIGTERM%n", data.dir().toAbsolutePath(),
-                server.address().getHostString(), server.port(), durability);
+            out.printf("serving %s: HTTP on http://%s:%d, gRPC on %s:%d (%s); stop with Ctrl-C or SIGTERM%n",
+                data.dir().toAbsolutePath(), server.address().getHostString(), server.port(),
+                server.address().getHostString(), server.grpcPort(), durability);
             out.flush();
             server.awaitStop();
             out.println("stopping: requests in flight answered, closing the ledger");

@@ -65,7 +65,7 @@ class ServeAndTokenCommandTest {
                 "--port", "0", "--no-projections")) {
             server.awaitLines(1, 120);
             String line = server.lines().get(0);
-            int port = Integer.parseInt(line.replaceAll(".*:(\\d+) .*", "$1"));
+            int port = Integer.parseInt(line.replaceAll(".*http://[^:]+:(\\d+),.*", "$1"));
             HttpClient client = HttpClient.newHttpClient();
             CompletableFuture<Void> producers = CompletableFuture.allOf(java.util.stream.IntStream.range(0, 4)
                 .mapToObj(p -> CompletableFuture.runAsync(() -> {

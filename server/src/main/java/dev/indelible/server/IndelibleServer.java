@@ -3,12 +3,15 @@ package dev.indelible.server;
 import com.sun.net.httpserver.HttpServer;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
-import dev.indelible.server.internal.HttpApi;
-import dev.indelible.server.internal.ServerMetrics;
+import dev.indelible.server.internal.Apis;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ledger over HTTP/JSON ({@code server/README.md} documents the API). Every request carries a
- * bearer token from {@link Tokens}. Binds loopback unless configured otherwise.
+ * The ledger over HTTP/JSON and gRPC ({@code server/README.md} documents both). Every request
+ * carries a bearer token from {@link Tokens}. Binds loopback unless configured otherwise.
  *
  * <pre>{@code
  * try (IndelibleServer server = IndelibleServer.start(ledger, engine, Tokens.open(dataDir), ServerConfig.defaults())) {
@@ -25,12 +28,14 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>{@link #close} stops accepting, lets requests in flight finish (their appends included) and
- * returns; the caller then closes the engine and the ledger. Thread-safe.
+ * <p>{@link #close} refuses new requests, lets those in flight finish (their appends included),
+ * ends subscriptions with UNAVAILABLE and returns; the caller then closes the engine and the
+ * ledger. Thread-safe.
  */
 public final class IndelibleServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndelibleServer.class);
     private static final int DRAIN_SECONDS = 10;
+    private static final int MAX_CALLS_PER_CONNECTION = 128;
 
     static {
         // Without TCP_NODELAY, keep-alive clients (Node's fetch) wait ~40 ms per request on delayed ACKs.
@@ -40,13 +45,15 @@ public final class IndelibleServer implements AutoCloseable {
     }
 
     private final HttpServer http;
-    private final HttpApi api;
+    private final Server grpc;
+    private final Apis apis;
     private final ThreadPoolExecutor workers;
-    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private IndelibleServer(HttpServer http, HttpApi api, ThreadPoolExecutor workers) {
+    private IndelibleServer(HttpServer http, Server grpc, Apis apis, ThreadPoolExecutor workers) {
         this.http = http;
-        this.api = api;
+        this.grpc = grpc;
+        this.apis = apis;
         this.workers = workers;
     }
 
@@ -56,31 +63,52 @@ public final class IndelibleServer implements AutoCloseable {
      * @throws IllegalArgumentException for a non-loopback bind without {@code insecure}, naming the field
      */
     public static IndelibleServer start(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
-        InetSocketAddress address = new InetSocketAddress(config.checkedAddress(), config.port());
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(config.threads() * 4), r -> {
-                Thread t = new Thread(r, "indelible-http-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            }, new ThreadPoolExecutor.CallerRunsPolicy()); // when full, the dispatcher handles it: back-pressure, not a drop
+        InetAddress address = config.checkedAddress();
+        Apis apis = new Apis(ledger, engine, tokens, config);
+        ThreadPoolExecutor workers = workers(config.threads());
+        HttpServer http = null;
         try {
-            HttpServer http = HttpServer.create(address, 256);
-            HttpApi api = new HttpApi(ledger, engine, tokens, config, new ServerMetrics(ledger));
-            http.createContext("/", api);
+            http = HttpServer.create(new InetSocketAddress(address, config.port()), 256);
+            http.createContext("/", apis.http());
             http.setExecutor(workers);
+            Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(address, config.grpcPort()))
+                .addService(apis.grpc())
+                .executor(workers)
+                .maxInboundMessageSize(config.maxRequestBytes())
+                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                .build()
+                .start();
             http.start();
-            LOG.info("serving on http://{}:{}", address.getHostString(), http.getAddress().getPort());
-            return new IndelibleServer(http, api, workers);
+            LOG.info("serving HTTP on {}:{} and gRPC on port {}", address.getHostAddress(), http.getAddress().getPort(), grpc.getPort());
+            return new IndelibleServer(http, grpc, apis, workers);
         } catch (IOException e) {
+            if (http != null) {
+                http.stop(0);
+            }
             workers.shutdownNow();
-            throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on " + address.getHostAddress() + " ports " + config.port() + "/"
+                + config.grpcPort() + ": " + e.getMessage(), e);
         }
     }
 
-    /** The port listened on (useful with port 0). */
+    private static ThreadPoolExecutor workers(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        // When full, the submitting thread runs the request: back-pressure, not a drop.
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 4), r -> {
+            Thread t = new Thread(r, "indelible-request-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    /** The HTTP port (useful with port 0). */
     public int port() {
         return http.getAddress().getPort();
+    }
+
+    /** The gRPC port. */
+    public int grpcPort() {
+        return grpc.getPort();
     }
 
     public InetSocketAddress address() {
@@ -97,14 +125,17 @@ public final class IndelibleServer implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return;
         }
-        // HttpServer.stop(delay) on Java 17 waits the whole delay even when idle: drain first, then stop at once.
+        grpc.shutdown();
         try {
-            if (!api.drain(TimeUnit.SECONDS.toNanos(DRAIN_SECONDS))) {
+            // HttpServer.stop(delay) on Java 17 waits the whole delay even when idle: drain first, then stop at once.
+            if (!apis.drain(TimeUnit.SECONDS.toNanos(DRAIN_SECONDS))
+                    || !grpc.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 LOG.warn("requests still running after {} s; stopping anyway", DRAIN_SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        grpc.shutdownNow();
         http.stop(0);
         workers.shutdownNow();
         stopped.countDown();

@@ -8,7 +8,8 @@ import java.net.UnknownHostException;
  * error naming it (413 or 400), never a dropped connection.
  *
  * @param bind                address to listen on; loopback unless the operator says otherwise
- * @param port                0 for any free port
+ * @param port                HTTP port; 0 for any free port
+ * @param grpcPort            gRPC port; by default the HTTP port + 1 (0 with an HTTP port of 0)
  * @param insecure            allow a non-loopback bind without TLS (the operator's explicit choice)
  * @param maxRequestBytes     largest request body (default 1 MiB)
  * @param maxEventsPerRequest most events in one append (default 1,000)
@@ -16,29 +17,34 @@ import java.net.UnknownHostException;
  * @param threads             requests handled at once; more wait in a queue of {@code 4 x threads}
  * @param failedAuthPerMinute failed authentications from one address before it gets 429 for the rest of the minute
  */
-public record ServerConfig(String bind, int port, boolean insecure, int maxRequestBytes, int maxEventsPerRequest,
+public record ServerConfig(String bind, int port, int grpcPort, boolean insecure, int maxRequestBytes, int maxEventsPerRequest,
                            int maxReadLimit, int threads, int failedAuthPerMinute) {
 
     public static final int DEFAULT_PORT = 7171;
 
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, false, 1 << 20, 1_000, 1_000, 64, 20);
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_PORT + 1, false, 1 << 20, 1_000, 1_000, 64, 20);
     }
 
+    /** Listens on {@code bind} at {@code port} (HTTP) and {@code port + 1} (gRPC), or at free ports for 0. */
     public ServerConfig withBind(String bind, int port) {
-        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, port == 0 ? 0 : port + 1, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     public ServerConfig withInsecure(boolean insecure) {
-        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     public ServerConfig withLimits(int maxRequestBytes, int maxEventsPerRequest) {
-        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     public ServerConfig withFailedAuthPerMinute(int failedAuthPerMinute) {
-        return new ServerConfig(bind, port, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+    }
+
+    public ServerConfig withGrpcPort(int grpcPort) {
+        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     /** Refuses a non-loopback bind without {@code insecure}: tokens would cross the network in clear. */
@@ -55,6 +61,9 @@ public record ServerConfig(String bind, int port, boolean insecure, int maxReque
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port: must be 0 to 65535, was " + port);
+        }
+        if (grpcPort < 0 || grpcPort > 65_535 || (grpcPort == port && port != 0)) {
+            throw new IllegalArgumentException("grpc-port: must be 0 to 65535 and not the HTTP port, was " + grpcPort);
         }
         return address;
     }

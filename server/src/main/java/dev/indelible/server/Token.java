@@ -25,13 +25,16 @@ public record Token(String name, String id, List<String> streams, Set<Verb> verb
         return revokedAt != null;
     }
 
-    /** Whether this token may do {@code verb} on {@code stream} ({@code null} for a request naming no stream). */
+    /**
+     * Whether this token may do {@code verb} on {@code stream}; with {@code null}, whether it may
+     * do the verb at all (reads of many streams then leave out the streams it may not read).
+     */
     public boolean allows(Verb verb, String stream) {
         if (revoked() || !verbs.contains(verb)) {
             return false;
         }
         if (stream == null) {
-            return streams.contains("*") || verb == Verb.QUERY || verb == Verb.STATUS;
+            return true; // the verb at all: a caller reading many streams filters each
         }
         for (String pattern : streams) {
             if (pattern.endsWith("*") ? stream.startsWith(pattern.substring(0, pattern.length() - 1)) : stream.equals(pattern)) {

@@ -9,7 +9,6 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
-import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
@@ -18,7 +17,6 @@ import dev.indelible.server.EventJson;
 import dev.indelible.server.ReferenceQueries;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Token;
-import dev.indelible.server.Tokens;
 import dev.indelible.server.Verb;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The HTTP/JSON API: routes, authentication, limits and the mapping of ledger results to status
@@ -40,24 +35,22 @@ import java.util.concurrent.TimeoutException;
  * logged. Thread-safe.
  */
 public final class HttpApi implements HttpHandler {
-    private static final long APPEND_TIMEOUT_SECONDS = 30;
-
     private final Ledger ledger;
     private final ProjectionEngine engine;
-    private final Tokens tokens;
     private final ServerConfig config;
     private final ServerMetrics metrics;
-    private final FailedAuthLimiter limiter;
+    private final Access access;
+    private final Appends appends;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
-    public HttpApi(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config, ServerMetrics metrics) {
+    HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, Appends appends) {
         this.ledger = ledger;
         this.engine = engine;
-        this.tokens = tokens;
         this.config = config;
         this.metrics = metrics;
-        this.limiter = new FailedAuthLimiter(config.failedAuthPerMinute());
+        this.access = access;
+        this.appends = appends;
     }
 
     @Override
@@ -118,8 +111,7 @@ public final class HttpApi implements HttpHandler {
             throw path.isEmpty() ? notFound(r) : methodNotAllowed(r);
         }
         if (path.size() == 1 && path.get(0).equals("events")) {
-            authorize(r, Verb.READ, null);
-            return json(200, readAll(r));
+            return json(200, readAll(r, authorize(r, Verb.READ, null)));
         }
         if (path.size() == 2 && path.get(0).equals("projections")) {
             authorize(r, Verb.QUERY, null);
@@ -160,31 +152,16 @@ public final class HttpApi implements HttpHandler {
         } else {
             events.add(event(list, ""));
         }
-        if (events.isEmpty()) {
-            throw ApiError.invalid("events", "is empty: give at least one event");
-        }
-        AppendResult result = await(stream, expectedVersion, events);
-        metrics.appended(result);
-        if (result instanceof AppendResult.Appended a) {
-            return json(200, EventJson.object(g -> {
-                g.writeStringField("stream", a.stream());
-                g.writeNumberField("first_global_seq", a.firstGlobalSeq());
-                g.writeNumberField("last_global_seq", a.lastGlobalSeq());
-                g.writeNumberField("first_stream_version", a.firstStreamVersion());
-                g.writeNumberField("last_stream_version", a.lastStreamVersion());
-                g.writeNumberField("count", a.count());
-                g.writeBooleanField("duplicate", a.duplicate());
-            }));
-        }
-        if (result instanceof AppendResult.WrongExpectedVersion w) {
-            throw new ApiError(409, "wrong_expected_version", "expected_version",
-                "stream " + w.stream() + " is at version " + describe(w.actualVersion()) + ", not " + describe(w.expectedVersion()),
-                Map.of("stream", w.stream(), "expected_version", w.expectedVersion(), "actual_version", w.actualVersion()));
-        }
-        AppendResult.EventIdConflict c = (AppendResult.EventIdConflict) result;
-        throw new ApiError(409, "event_id_conflict", "event_id",
-            "event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq() + " with other content: " + c.reason(),
-            Map.of("stream", c.stream(), "event_id", c.eventId().toString(), "existing_global_seq", c.existingGlobalSeq()));
+        AppendResult.Appended a = appends.append(stream, expectedVersion, events);
+        return json(200, EventJson.object(g -> {
+            g.writeStringField("stream", a.stream());
+            g.writeNumberField("first_global_seq", a.firstGlobalSeq());
+            g.writeNumberField("last_global_seq", a.lastGlobalSeq());
+            g.writeNumberField("first_stream_version", a.firstStreamVersion());
+            g.writeNumberField("last_stream_version", a.lastStreamVersion());
+            g.writeNumberField("count", a.count());
+            g.writeBooleanField("duplicate", a.duplicate());
+        }));
     }
 
     private static EventData event(JsonNode node, String prefix) {
@@ -203,32 +180,6 @@ public final class HttpApi implements HttpHandler {
         }
     }
 
-    private AppendResult await(String stream, long expectedVersion, List<EventData> events) {
-        try {
-            return ledger.appendAsync(stream, expectedVersion, events).get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InvalidEventException e) {
-            throw ApiError.invalid(e.field(), e.reason());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof InvalidEventException invalid) {
-                throw ApiError.invalid(invalid.field(), invalid.reason());
-            }
-            throw unavailable(e.getCause());
-        } catch (LedgerException e) {
-            throw unavailable(e);
-        } catch (TimeoutException e) {
-            throw new ApiError(503, "unavailable", null, "the append was not durable within " + APPEND_TIMEOUT_SECONDS
-                + " s; it may still complete: retry with the same event_id");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiError(503, "unavailable", null, "the server is stopping; retry with the same event_id");
-        }
-    }
-
-    private static ApiError unavailable(Throwable cause) {
-        return new ApiError(503, "unavailable", null, "the ledger did not take the append: " + cause.getMessage()
-            + "; retry with the same event_id");
-    }
-
     private Answer readStream(Request r, String stream) {
         authorize(r, Verb.READ, stream);
         if (ledger.streamVersion(stream) == ExpectedVersion.NO_STREAM) {
@@ -241,12 +192,14 @@ public final class HttpApi implements HttpHandler {
         return json(200, "{\"stream\":" + quote(stream) + ",\"events\":" + array(events) + ",\"next_version\":" + next + "}");
     }
 
-    private String readAll(Request r) {
+    /** Events from a position; those of streams the token may not read are left out ({@code next} passes them). */
+    private String readAll(Request r, Token token) {
         long from = r.longParam("from", 0);
         int limit = r.limit(config.maxReadLimit());
         List<RecordedEvent> events = ledger.read(from, limit);
         long next = events.isEmpty() ? from : events.get(events.size() - 1).globalSeq() + 1;
-        return "{\"events\":" + array(events) + ",\"next\":" + next + ",\"head\":" + ledger.head() + "}";
+        List<RecordedEvent> readable = events.stream().filter(e -> token.allows(Verb.READ, e.stream())).toList();
+        return "{\"events\":" + array(readable) + ",\"next\":" + next + ",\"head\":" + ledger.head() + "}";
     }
 
     private String query(Request r, String projection) {
@@ -289,34 +242,10 @@ public final class HttpApi implements HttpHandler {
         });
     }
 
-    private void authorize(Request r, Verb verb, String stream) {
-        if (limiter.blocked(r.address())) {
-            metrics.authFailure("rate_limited");
-            throw new ApiError(429, "too_many_requests", "authorization", "too many failed authentications from "
-                + r.address().getHostAddress() + "; wait a minute");
-        }
-        String header = r.exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
-            fail(r, "missing");
-            throw new ApiError(401, "unauthenticated", "authorization", "send Authorization: Bearer <token>"
-                + " (indelible token create prints one)");
-        }
-        Token token = tokens.authenticate(header.substring(7).strip()).orElse(null);
-        if (token == null) {
-            fail(r, "invalid");
-            throw new ApiError(401, "unauthenticated", "authorization", "the token is unknown or revoked");
-        }
-        if (!token.allows(verb, stream)) {
-            fail(r, "forbidden");
-            throw new ApiError(403, "permission_denied", stream == null ? "authorization" : "stream", "token " + token.name()
-                + " may not " + verb.text() + (stream == null ? " here" : " stream " + stream) + " (streams "
-                + token.streams() + ", verbs " + token.verbs().stream().map(Verb::text).sorted().toList() + ")");
-        }
-    }
-
-    private void fail(Request r, String reason) {
-        limiter.failed(r.address());
-        metrics.authFailure(reason);
+    private Token authorize(Request r, Verb verb, String stream) {
+        Token token = access.authenticate(r.address(), r.exchange.getRequestHeaders().getFirst("Authorization"));
+        access.permit(r.address(), token, verb, stream);
+        return token;
     }
 
     private static ApiError notFound(Request r) {
@@ -327,19 +256,6 @@ public final class HttpApi implements HttpHandler {
     private static ApiError methodNotAllowed(Request r) {
         return new ApiError(405, "method_not_allowed", "method", r.method + " is not allowed on "
             + r.exchange.getRequestURI().getRawPath());
-    }
-
-    private static String describe(long version) {
-        if (version == ExpectedVersion.NO_STREAM) {
-            return "new (no stream)";
-        }
-        if (version == ExpectedVersion.ANY) {
-            return "any";
-        }
-        if (version == ExpectedVersion.STREAM_EXISTS) {
-            return "exists";
-        }
-        return Long.toString(version);
     }
 
     private static String array(List<RecordedEvent> events) {

@@ -1,0 +1,38 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.server.ServerConfig;
+import dev.indelible.server.Tokens;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+
+/** The two APIs over one ledger, sharing tokens, the failure rate limit, the append path and the metrics. */
+public final class Apis {
+    private final HttpApi http;
+    private final GrpcApi grpc;
+    private final GrpcAuth grpcAuth;
+
+    public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
+        ServerMetrics metrics = new ServerMetrics(ledger);
+        Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
+        Appends appends = new Appends(ledger, metrics, config.maxEventsPerRequest());
+        this.http = new HttpApi(ledger, engine, config, metrics, access, appends);
+        this.grpc = new GrpcApi(ledger, engine, config, access, appends);
+        this.grpcAuth = new GrpcAuth(access);
+    }
+
+    public HttpApi http() {
+        return http;
+    }
+
+    public ServerServiceDefinition grpc() {
+        return ServerInterceptors.intercept(grpc, grpcAuth);
+    }
+
+    /** New calls refused, in-flight ones finished (at most {@code timeoutNanos}); subscriptions end. */
+    public boolean drain(long timeoutNanos) throws InterruptedException {
+        grpc.stopSubscriptions();
+        return http.drain(timeoutNanos);
+    }
+}

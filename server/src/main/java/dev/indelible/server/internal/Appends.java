@@ -1,0 +1,95 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An append for either API: through {@link Ledger#appendAsync} (concurrent requests share a sync),
+ * waited for until durable; anything but {@link AppendResult.Appended} becomes an {@link ApiError}.
+ * Thread-safe.
+ */
+final class Appends {
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final Ledger ledger;
+    private final ServerMetrics metrics;
+    private final int maxEvents;
+
+    Appends(Ledger ledger, ServerMetrics metrics, int maxEvents) {
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.maxEvents = maxEvents;
+    }
+
+    AppendResult.Appended append(String stream, long expectedVersion, List<EventData> events) {
+        if (events.isEmpty()) {
+            throw ApiError.invalid("events", "is empty: give at least one event");
+        }
+        if (events.size() > maxEvents) {
+            throw new ApiError(413, "too_many_events", "events", events.size() + " events in one append; at most "
+                + maxEvents + " (split the batch, or raise --max-events)");
+        }
+        AppendResult result = await(stream, expectedVersion, events);
+        metrics.appended(result);
+        if (result instanceof AppendResult.Appended appended) {
+            return appended;
+        }
+        if (result instanceof AppendResult.WrongExpectedVersion w) {
+            throw new ApiError(409, "wrong_expected_version", "expected_version",
+                "stream " + w.stream() + " is at version " + describe(w.actualVersion()) + ", not " + describe(w.expectedVersion()),
+                Map.of("stream", w.stream(), "expected_version", w.expectedVersion(), "actual_version", w.actualVersion()));
+        }
+        AppendResult.EventIdConflict c = (AppendResult.EventIdConflict) result;
+        throw new ApiError(409, "event_id_conflict", "event_id",
+            "event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq() + " with other content: " + c.reason(),
+            Map.of("stream", c.stream(), "event_id", c.eventId().toString(), "existing_global_seq", c.existingGlobalSeq()));
+    }
+
+    private AppendResult await(String stream, long expectedVersion, List<EventData> events) {
+        try {
+            return ledger.appendAsync(stream, expectedVersion, events).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InvalidEventException e) {
+            throw ApiError.invalid(e.field(), e.reason());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidEventException invalid) {
+                throw ApiError.invalid(invalid.field(), invalid.reason());
+            }
+            throw unavailable(e.getCause());
+        } catch (LedgerException e) {
+            throw unavailable(e);
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "unavailable", null, "the append was not durable within " + TIMEOUT_SECONDS
+                + " s; it may still complete: retry with the same event_id");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "unavailable", null, "the server is stopping; retry with the same event_id");
+        }
+    }
+
+    private static ApiError unavailable(Throwable cause) {
+        return new ApiError(503, "unavailable", null, "the ledger did not take the append: " + cause.getMessage()
+            + "; retry with the same event_id");
+    }
+
+    static String describe(long version) {
+        if (version == ExpectedVersion.NO_STREAM) {
+            return "new (no stream)";
+        }
+        if (version == ExpectedVersion.ANY) {
+            return "any";
+        }
+        if (version == ExpectedVersion.STREAM_EXISTS) {
+            return "exists";
+        }
+        return Long.toString(version);
+    }
+}

@@ -1,0 +1,272 @@
+package dev.indelible.server.internal;
+
+import com.google.protobuf.ByteString;
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.ContentType;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.EventReader;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.server.ReferenceQueries;
+import dev.indelible.server.ServerConfig;
+import dev.indelible.server.Token;
+import dev.indelible.server.Verb;
+import dev.indelible.server.api.AppendBatchRequest;
+import dev.indelible.server.api.AppendBatchResponse;
+import dev.indelible.server.api.AppendOutcome;
+import dev.indelible.server.api.AppendRequest;
+import dev.indelible.server.api.Appended;
+import dev.indelible.server.api.Event;
+import dev.indelible.server.api.Failure;
+import dev.indelible.server.api.LedgerServiceGrpc;
+import dev.indelible.server.api.NewEvent;
+import dev.indelible.server.api.ProjectionState;
+import dev.indelible.server.api.QueryRequest;
+import dev.indelible.server.api.QueryResponse;
+import dev.indelible.server.api.ReadRequest;
+import dev.indelible.server.api.StatusRequest;
+import dev.indelible.server.api.StatusResponse;
+import dev.indelible.server.api.SubscribeRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/** The gRPC service: the operations of the HTTP API on the messages of {@code ledger_service.proto}. Thread-safe. */
+final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
+    private static final int MAX_SUBSCRIPTIONS = 256;
+
+    private final Ledger ledger;
+    private final ProjectionEngine engine;
+    private final ServerConfig config;
+    private final Access access;
+    private final Appends appends;
+    private final Set<GrpcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger threadNumber = new AtomicInteger();
+    private final ExecutorService subscriptionThreads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "indelible-subscription-" + threadNumber.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, Appends appends) {
+        this.ledger = ledger;
+        this.engine = engine;
+        this.config = config;
+        this.access = access;
+        this.appends = appends;
+    }
+
+    @Override
+    public void append(AppendRequest request, StreamObserver<Appended> observer) {
+        answer(observer, () -> appended(append(request)));
+    }
+
+    @Override
+    public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> observer) {
+        answer(observer, () -> {
+            AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder();
+            for (AppendRequest one : request.getAppendsList()) {
+                try {
+                    response.addOutcomes(AppendOutcome.newBuilder().setAppended(appended(append(one))));
+                } catch (ApiError e) {
+                    Failure.Builder failure = Failure.newBuilder().setCode(status(e).getCode().name()).setError(e.code)
+                        .setField(e.field == null ? "" : e.field).setMessage(e.getMessage());
+                    if (e.details.get("actual_version") instanceof Long actual) {
+                        failure.setActualVersion(actual);
+                    }
+                    if (e.details.get("existing_global_seq") instanceof Long existing) {
+                        failure.setEventId(String.valueOf(e.details.get("event_id"))).setExistingGlobalSeq(existing);
+                    }
+                    response.addOutcomes(AppendOutcome.newBuilder().setFailure(failure));
+                }
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void read(ReadRequest request, StreamObserver<Event> observer) {
+        try {
+            Token token = GrpcAuth.TOKEN.get();
+            int limit = request.getLimit() == 0 ? config.maxReadLimit() : request.getLimit();
+            if (limit > config.maxReadLimit()) {
+                throw ApiError.invalid("limit", "must be at most " + config.maxReadLimit() + ", was " + request.getLimit());
+            }
+            List<RecordedEvent> events;
+            if (request.hasStream()) {
+                String stream = request.getStream().getStream();
+                access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, stream);
+                if (ledger.streamVersion(stream) == ExpectedVersion.NO_STREAM) {
+                    throw ApiError.notFound("stream", "stream " + stream + " has no events");
+                }
+                events = ledger.readStream(stream, request.getStream().getFromVersion(), limit);
+            } else {
+                access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
+                events = ledger.read(request.getFromGlobalSeq(), limit).stream()
+                    .filter(e -> token.allows(Verb.READ, e.stream())).toList();
+            }
+            events.forEach(e -> observer.onNext(event(e)));
+            observer.onCompleted();
+        } catch (ApiError e) {
+            observer.onError(status(e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void subscribe(SubscribeRequest request, StreamObserver<Event> observer) {
+        try {
+            Token token = GrpcAuth.TOKEN.get();
+            access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
+            if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+                throw new ApiError(429, "too_many_subscriptions", null, "this server follows " + MAX_SUBSCRIPTIONS
+                    + " subscriptions already; retry later");
+            }
+            GrpcSubscription subscription = new GrpcSubscription(ledger, (ServerCallStreamObserver<Event>) observer,
+                request.getFromGlobalSeq(), e -> e.stream().startsWith(request.getStreamPrefix()) && token.allows(Verb.READ, e.stream()),
+                subscriptions::remove);
+            subscriptions.add(subscription);
+            subscriptionThreads.execute(subscription);
+        } catch (ApiError e) {
+            observer.onError(status(e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void query(QueryRequest request, StreamObserver<QueryResponse> observer) {
+        answer(observer, () -> {
+            access.permit(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), Verb.QUERY, null);
+            if (engine == null) {
+                throw new ApiError(503, "unavailable", null, "this server runs no projections");
+            }
+            if (!ReferenceQueries.NAMES.contains(request.getProjection())) {
+                throw ApiError.notFound("projection", new ReferenceQueries.UnknownProjectionException(request.getProjection()).getMessage());
+            }
+            try {
+                QueryResponse.Builder response = QueryResponse.newBuilder();
+                new ReferenceQueries(engine, request.getProjection(), request.getParamsMap()).rows()
+                    .forEach(row -> response.addRowsJson(row.json()));
+                return response.build();
+            } catch (IllegalArgumentException e) {
+                throw ApiError.invalid(e.getMessage().split("[ :]", 2)[0], e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
+        answer(observer, () -> {
+            access.permit(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), Verb.STATUS, null);
+            StatusResponse.Builder response = StatusResponse.newBuilder().setHead(ledger.head())
+                .setDurability(ledger.config().durability().name());
+            for (ProjectionStatus p : engine == null ? List.<ProjectionStatus>of() : engine.status()) {
+                response.addProjections(ProjectionState.newBuilder().setName(p.name()).setState(p.state().name())
+                    .setLiveVersion(p.liveVersion() == null ? "" : p.liveVersion()).setPosition(p.position()).setLag(p.lag()));
+            }
+            return response.build();
+        });
+    }
+
+    /** Ends every subscription with UNAVAILABLE (clients resume from their last global_seq + 1). */
+    void stopSubscriptions() {
+        subscriptions.forEach(GrpcSubscription::stop);
+        subscriptionThreads.shutdown();
+    }
+
+    private AppendResult.Appended append(AppendRequest request) {
+        InetAddress address = GrpcAuth.ADDRESS.get();
+        access.permit(address, GrpcAuth.TOKEN.get(), Verb.APPEND, request.getStream());
+        long expected = switch (request.getExpectedCase()) {
+            case EXPECTED_VERSION -> request.getExpectedVersion();
+            case EXPECT -> switch (request.getExpect()) {
+                case NO_STREAM -> ExpectedVersion.NO_STREAM;
+                case STREAM_EXISTS -> ExpectedVersion.STREAM_EXISTS;
+                default -> ExpectedVersion.ANY;
+            };
+            default -> ExpectedVersion.ANY;
+        };
+        List<EventData> events = new ArrayList<>(request.getEventsCount());
+        for (int i = 0; i < request.getEventsCount(); i++) {
+            events.add(eventData(request.getEvents(i), "events[" + i + "]."));
+        }
+        return appends.append(request.getStream(), expected, events);
+    }
+
+    private static EventData eventData(NewEvent e, String prefix) {
+        try {
+            EventData data = switch (e.getContentType()) {
+                case PROTOBUF -> EventData.protobuf(e.getType(), e.getPayload().toByteArray());
+                case JSON -> EventData.json(e.getType(), e.getPayload().toByteArray());
+                default -> throw new InvalidEventException("content_type", "must be PROTOBUF or JSON");
+            };
+            if (!e.getEventId().isEmpty()) {
+                data = data.withEventId(EventId.parse(e.getEventId()));
+            }
+            return e.getMetadataCount() == 0 ? data : data.withMetadata(e.getMetadataMap());
+        } catch (InvalidEventException invalid) {
+            throw ApiError.invalid(prefix + invalid.field(), invalid.reason());
+        }
+    }
+
+    private static Appended appended(AppendResult.Appended a) {
+        return Appended.newBuilder().setStream(a.stream()).setFirstGlobalSeq(a.firstGlobalSeq())
+            .setLastGlobalSeq(a.lastGlobalSeq()).setFirstStreamVersion(a.firstStreamVersion())
+            .setLastStreamVersion(a.lastStreamVersion()).setCount(a.count()).setDuplicate(a.duplicate()).build();
+    }
+
+    static Event event(RecordedEvent e) {
+        return Event.newBuilder().setGlobalSeq(e.globalSeq()).setStream(e.stream()).setStreamVersion(e.streamVersion())
+            .setEventId(e.eventId().toString()).setType(e.type())
+            .setContentType(e.contentType() == ContentType.JSON ? dev.indelible.server.api.ContentType.JSON
+                : dev.indelible.server.api.ContentType.PROTOBUF)
+            .setRecordedAtMicros(e.recordedAtMicros()).setProducerId(e.producerId())
+            .setPayload(ByteString.copyFrom(e.payload())).putAllMetadata(e.metadata()).build();
+    }
+
+    private static <T> void answer(StreamObserver<T> observer, Supplier<T> call) {
+        T response;
+        try {
+            response = call.get();
+        } catch (ApiError e) {
+            observer.onError(status(e).asRuntimeException());
+            return;
+        } catch (InvalidEventException e) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.field() + ": " + e.reason()).asRuntimeException());
+            return;
+        } catch (StatusRuntimeException e) {
+            observer.onError(e);
+            return;
+        }
+        observer.onNext(response);
+        observer.onCompleted();
+    }
+
+    /** The gRPC status of an API error; the description starts with the field at fault. */
+    static Status status(ApiError e) {
+        Status code = switch (e.status) {
+            case 400 -> Status.INVALID_ARGUMENT;
+            case 401 -> Status.UNAUTHENTICATED;
+            case 403 -> Status.PERMISSION_DENIED;
+            case 404 -> Status.NOT_FOUND;
+            case 409 -> Status.FAILED_PRECONDITION;
+            case 413, 429 -> Status.RESOURCE_EXHAUSTED;
+            case 503 -> Status.UNAVAILABLE;
+            default -> Status.INTERNAL;
+        };
+        return code.withDescription((e.field == null ? "" : e.field + ": ") + e.getMessage() + " [" + e.code + "]");
+    }
+}

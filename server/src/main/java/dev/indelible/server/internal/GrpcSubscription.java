@@ -1,0 +1,89 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.EventReader;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.server.api.Event;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * One Subscribe call on its own thread: reads the journal from the requested position, sends the
+ * events the token may read, and follows the head. Sends only while the client keeps up (gRPC flow
+ * control), so a slow client holds back its own stream, not the server's memory.
+ */
+final class GrpcSubscription implements Runnable {
+    private static final int BATCH = 256;
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final Ledger ledger;
+    private final ServerCallStreamObserver<Event> call;
+    private final long from;
+    private final Predicate<RecordedEvent> visible;
+    private final Consumer<GrpcSubscription> onEnd;
+    private volatile boolean cancelled;
+    private volatile boolean stopping;
+    private volatile Thread thread;
+
+    GrpcSubscription(Ledger ledger, ServerCallStreamObserver<Event> call, long from, Predicate<RecordedEvent> visible,
+                     Consumer<GrpcSubscription> onEnd) {
+        this.ledger = ledger;
+        this.call = call;
+        this.from = from;
+        this.visible = visible;
+        this.onEnd = onEnd;
+        call.setOnCancelHandler(() -> cancelled = true);
+        call.setOnReadyHandler(this::wake);
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try (EventReader reader = ledger.openReader(from)) {
+            while (!cancelled && !stopping) {
+                if (!call.isReady()) {
+                    LockSupport.parkNanos(this, IDLE_NANOS);
+                    continue;
+                }
+                if (reader.poll(this::send, BATCH) == 0) {
+                    LockSupport.parkNanos(this, IDLE_NANOS);
+                }
+            }
+            if (stopping && !cancelled) {
+                call.onError(Status.UNAVAILABLE.withDescription("the server is stopping: subscribe again from the last"
+                    + " global_seq received + 1").asRuntimeException());
+            }
+        } catch (StatusRuntimeException clientGone) {
+            // cancelled while sending: nothing to answer
+        } catch (RuntimeException e) {
+            if (!cancelled) {
+                call.onError(Status.INTERNAL.withDescription("reading the journal failed: " + e.getMessage()).asRuntimeException());
+            }
+        } finally {
+            onEnd.accept(this);
+        }
+    }
+
+    void stop() {
+        stopping = true;
+        wake();
+    }
+
+    private void send(RecordedEvent e) {
+        if (visible.test(e)) {
+            call.onNext(GrpcApi.event(e));
+        }
+    }
+
+    private void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.indelible.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Timestamp;
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.proto.SelfieSubmitted;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GrpcApiTest {
+    private static final int CLIENTS = 8;
+    private static final int EACH = 10_000;
+
+    @TempDir
+    Path dir;
+
+    static EventData selfie(long user, String fileId) {
+        return DomainEvents.event(DomainEvents.SELFIE_SUBMITTED, SelfieSubmitted.newBuilder().setUserId(user)
+            .setMediaType("photo").setFileId(fileId).setSubmittedAt(Timestamp.newBuilder().setSeconds(1_762_258_020L)).build());
+    }
+
+    @Test
+    void shouldStoreEveryAppendOfEightConcurrentGrpcClientsDenseAndInEachClientsOrder() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            String token = f.token("load", "selfies-*", Verb.APPEND, Verb.READ);
+            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                done.add(clients.submit(() -> {
+                    try (IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
+                        for (int i = 0; i < EACH; i++) {
+                            AppendResult r = ledger.append("selfies-user-" + client, i == 0 ? ExpectedVersion.NO_STREAM : i - 1,
+                                selfie(client, client + "-" + i));
+                            if (!(r instanceof AppendResult.Appended)) {
+                                throw new AssertionError("client " + client + " append " + i + ": " + r);
+                            }
+                        }
+                    }
+                    return EACH;
+                }));
+            }
+            int acknowledged = 0;
+            for (Future<Integer> d : done) {
+                acknowledged += d.get();
+            }
+            clients.shutdown();
+            assertEquals(CLIENTS * EACH, acknowledged);
+            List<RecordedEvent> all = f.ledger.read(0, CLIENTS * EACH + 10);
+            assertEquals(CLIENTS * EACH, all.size());
+            int[] next = new int[CLIENTS];
+            for (int seq = 0; seq < all.size(); seq++) {
+                RecordedEvent e = all.get(seq);
+                assertEquals(seq, e.globalSeq(), "dense");
+                SelfieSubmitted s = DomainEvents.parse(e, SelfieSubmitted.class);
+                int client = (int) s.getUserId();
+                assertEquals(client + "-" + next[client], s.getFileId(), "client " + client + "'s order");
+                next[client]++;
+            }
+            try (IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
+                assertEquals(100, ledger.readStream("selfies-user-3", 9_900, 1_000).size());
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerConflictsAndBadInputAsTheEmbeddedApiDoesAndAppendNothing() {
+        try (ServerFixture f = new ServerFixture(dir, ServerConfig.defaults().withLimits(4_096, 10));
+             IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(),
+                 f.token("bot", "selfies-*", Verb.APPEND, Verb.READ))) {
+            EventData first = selfie(7, "f1").withEventId(EventId.parse("0b6c5f4e-1b1f-4c8e-9a55-3c7f1d2e9a01"));
+            AppendResult.Appended appended = assertInstanceOf(AppendResult.Appended.class,
+                ledger.append("selfies-user-7", ExpectedVersion.NO_STREAM, first));
+            AppendResult.Appended retry = assertInstanceOf(AppendResult.Appended.class,
+                ledger.append("selfies-user-7", ExpectedVersion.NO_STREAM, first));
+            assertTrue(retry.duplicate());
+            assertEquals(appended.firstGlobalSeq(), retry.firstGlobalSeq());
+            long head = f.ledger.head();
+            AppendResult.WrongExpectedVersion wrong = assertInstanceOf(AppendResult.WrongExpectedVersion.class,
+                ledger.append("selfies-user-7", ExpectedVersion.NO_STREAM, selfie(7, "f2")));
+            assertEquals(0, wrong.actualVersion());
+            AppendResult.EventIdConflict conflict = assertInstanceOf(AppendResult.EventIdConflict.class,
+                ledger.append("selfies-user-7", ExpectedVersion.ANY, selfie(7, "other").withEventId(first.eventId())));
+            assertEquals(appended.firstGlobalSeq(), conflict.existingGlobalSeq());
+            InvalidEventException invalid = assertThrows(InvalidEventException.class, () -> ledger.append("selfies-user-7",
+                ExpectedVersion.ANY, EventData.protobuf(DomainEvents.SELFIE_SUBMITTED, SelfieSubmitted.newBuilder().setUserId(7).build().toByteArray())));
+            assertEquals("media_type", invalid.field(), invalid.getMessage());
+            assertThrows(InvalidEventException.class, () -> ledger.append("selfies-user-7", ExpectedVersion.ANY,
+                EventData.json("note.added", "[1, 2]".getBytes(StandardCharsets.UTF_8))));
+            IndelibleClient.RequestFailedException tooBig = assertThrows(IndelibleClient.RequestFailedException.class,
+                () -> ledger.append("selfies-user-7", ExpectedVersion.ANY, selfie(7, "x".repeat(5_000))));
+            assertEquals("RESOURCE_EXHAUSTED", tooBig.code());
+            IndelibleClient.RequestFailedException forbidden = assertThrows(IndelibleClient.RequestFailedException.class,
+                () -> ledger.append("accounts-1", ExpectedVersion.ANY, selfie(7, "f3")));
+            assertEquals("PERMISSION_DENIED", forbidden.code());
+            IndelibleClient.RequestFailedException unknown = assertThrows(IndelibleClient.RequestFailedException.class,
+                () -> ledger.readStream("selfies-nobody", 0, 10));
+            assertEquals("NOT_FOUND", unknown.code());
+            assertEquals(head, f.ledger.head(), "nothing appended");
+        }
+    }
+
+    @Test
+    void shouldRefuseMissingWrongAndRevokedTokens() {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            String token = f.token("bot", "selfies-*", Verb.APPEND);
+            for (String bad : List.of("", "idl_0000000000000000_nope", token.substring(0, token.length() - 1) + "x")) {
+                try (IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), bad)) {
+                    IndelibleClient.RequestFailedException refused = assertThrows(IndelibleClient.RequestFailedException.class,
+                        () -> ledger.append("selfies-user-7", ExpectedVersion.ANY, selfie(7, "f")));
+                    assertEquals("UNAUTHENTICATED", refused.code());
+                }
+            }
+            f.tokens.revoke("bot");
+            try (IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
+                assertEquals("UNAUTHENTICATED", assertThrows(IndelibleClient.RequestFailedException.class,
+                    () -> ledger.append("selfies-user-7", ExpectedVersion.ANY, selfie(7, "f"))).code());
+            }
+            assertEquals(0, f.ledger.head());
+        }
+    }
+}
