@@ -8,6 +8,7 @@ import dev.indelible.server.IndelibleServer;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--grpc-port", description = "gRPC port (default: the HTTP port + 1).")
     Integer grpcPort;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain: both APIs then speak TLS only.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Unencrypted PKCS#8 private key of --tls-cert.")
+    Path tlsKey;
+
     @Option(names = "--insecure", description = "Allow a non-loopback --bind without TLS (behind a TLS proxy only).")
     boolean insecure;
 
@@ -56,6 +63,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = ServerConfig.defaults().withBind(bind, port).withInsecure(insecure)
             .withLimits(maxRequestBytes, maxEvents);
+        if (tlsCert != null || tlsKey != null) {
+            config = config.withTls(tlsCert, tlsKey);
+        }
         if (grpcPort != null) {
             config = config.withGrpcPort(grpcPort);
         }
@@ -69,8 +79,8 @@ final class ServeCommand implements Callable<Integer> {
                 server.close();
                 awaitQuietly(closed);
             }, "indelible-serve-shutdown"));
-            out.printf("serving %s: HTTP on http://%s:%d, gRPC on %s:%d (%s); stop with Ctrl-C or SIGTERM%n",
-                data.dir().toAbsolutePath(), server.address().getHostString(), server.port(),
+            out.printf("serving %s: HTTP on %s://%s:%d, gRPC on %s:%d (%s); stop with Ctrl-C or SIGTERM%n",
+                data.dir().toAbsolutePath(), config.tls() ? "https" : "http", server.address().getHostString(), server.port(),
                 server.address().getHostString(), server.grpcPort(), durability);
             out.flush();
             server.awaitStop();

@@ -65,6 +65,17 @@ public final class IndelibleClient implements AutoCloseable {
         return new IndelibleClient(NettyChannelBuilder.forAddress(host, port).usePlaintext().build(), token);
     }
 
+    /** Connects over TLS, trusting the certificates in the PEM file {@code trusted} (e.g. the server's own). */
+    public static IndelibleClient connectTls(String host, int port, String token, java.nio.file.Path trusted) {
+        try {
+            return new IndelibleClient(NettyChannelBuilder.forAddress(host, port)
+                .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(trusted.toFile()).build())
+                .build(), token);
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException("trusted: cannot use " + trusted + ": " + e.getMessage(), e);
+        }
+    }
+
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
         AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream);
         if (expectedVersion >= 0) {

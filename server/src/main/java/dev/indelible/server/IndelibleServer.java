@@ -1,9 +1,12 @@
 package dev.indelible.server;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.internal.Apis;
+import dev.indelible.server.internal.PemTls;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -68,10 +71,20 @@ public final class IndelibleServer implements AutoCloseable {
         ThreadPoolExecutor workers = workers(config.threads());
         HttpServer http = null;
         try {
-            http = HttpServer.create(new InetSocketAddress(address, config.port()), 256);
+            if (config.tls()) {
+                HttpsServer https = HttpsServer.create(new InetSocketAddress(address, config.port()), 256);
+                https.setHttpsConfigurator(new HttpsConfigurator(PemTls.serverContext(config.tlsCert(), config.tlsKey())));
+                http = https;
+            } else {
+                http = HttpServer.create(new InetSocketAddress(address, config.port()), 256);
+            }
             http.createContext("/", apis.http());
             http.setExecutor(workers);
-            Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(address, config.grpcPort()))
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(address, config.grpcPort()));
+            if (config.tls()) {
+                builder.useTransportSecurity(config.tlsCert().toFile(), config.tlsKey().toFile());
+            }
+            Server grpc = builder
                 .addService(apis.grpc())
                 .executor(workers)
                 .maxInboundMessageSize(config.maxRequestBytes())
@@ -79,15 +92,23 @@ public final class IndelibleServer implements AutoCloseable {
                 .build()
                 .start();
             http.start();
-            LOG.info("serving HTTP on {}:{} and gRPC on port {}", address.getHostAddress(), http.getAddress().getPort(), grpc.getPort());
+            LOG.info("serving HTTP{} on {}:{} and gRPC on port {}", config.tls() ? "S" : "", address.getHostAddress(),
+                http.getAddress().getPort(), grpc.getPort());
             return new IndelibleServer(http, grpc, apis, workers);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (http != null) {
-                http.stop(0);
+                try {
+                    http.stop(0);
+                } catch (IllegalStateException notStarted) {
+                    // nothing to stop
+                }
             }
             workers.shutdownNow();
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
             throw new UncheckedIOException("cannot listen on " + address.getHostAddress() + " ports " + config.port() + "/"
-                + config.grpcPort() + ": " + e.getMessage(), e);
+                + config.grpcPort() + ": " + e.getMessage(), (IOException) e);
         }
     }
 

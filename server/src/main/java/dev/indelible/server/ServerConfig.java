@@ -2,6 +2,7 @@ package dev.indelible.server;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 
 /**
  * How {@code indelible serve} listens and what it accepts. Every limit is answered with a clear
@@ -10,6 +11,8 @@ import java.net.UnknownHostException;
  * @param bind                address to listen on; loopback unless the operator says otherwise
  * @param port                HTTP port; 0 for any free port
  * @param grpcPort            gRPC port; by default the HTTP port + 1 (0 with an HTTP port of 0)
+ * @param tlsCert             PEM certificate chain; with {@code tlsKey}, both APIs speak TLS only
+ * @param tlsKey              PEM PKCS#8 private key
  * @param insecure            allow a non-loopback bind without TLS (the operator's explicit choice)
  * @param maxRequestBytes     largest request body (default 1 MiB)
  * @param maxEventsPerRequest most events in one append (default 1,000)
@@ -17,34 +20,42 @@ import java.net.UnknownHostException;
  * @param threads             requests handled at once; more wait in a queue of {@code 4 x threads}
  * @param failedAuthPerMinute failed authentications from one address before it gets 429 for the rest of the minute
  */
-public record ServerConfig(String bind, int port, int grpcPort, boolean insecure, int maxRequestBytes, int maxEventsPerRequest,
+public record ServerConfig(String bind, int port, int grpcPort, Path tlsCert, Path tlsKey, boolean insecure, int maxRequestBytes, int maxEventsPerRequest,
                            int maxReadLimit, int threads, int failedAuthPerMinute) {
 
     public static final int DEFAULT_PORT = 7171;
 
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_PORT + 1, false, 1 << 20, 1_000, 1_000, 64, 20);
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_PORT + 1, null, null, false, 1 << 20, 1_000, 1_000, 64, 20);
     }
 
     /** Listens on {@code bind} at {@code port} (HTTP) and {@code port + 1} (gRPC), or at free ports for 0. */
     public ServerConfig withBind(String bind, int port) {
-        return new ServerConfig(bind, port, port == 0 ? 0 : port + 1, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, port == 0 ? 0 : port + 1, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     public ServerConfig withInsecure(boolean insecure) {
-        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     public ServerConfig withLimits(int maxRequestBytes, int maxEventsPerRequest) {
-        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     public ServerConfig withFailedAuthPerMinute(int failedAuthPerMinute) {
-        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+    }
+
+    public ServerConfig withTls(Path tlsCert, Path tlsKey) {
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+    }
+
+    public boolean tls() {
+        return tlsCert != null;
     }
 
     public ServerConfig withGrpcPort(int grpcPort) {
-        return new ServerConfig(bind, port, grpcPort, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
     /** Refuses a non-loopback bind without {@code insecure}: tokens would cross the network in clear. */
@@ -55,9 +66,12 @@ public record ServerConfig(String bind, int port, int grpcPort, boolean insecure
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("bind: '" + bind + "' is not an address: " + e.getMessage());
         }
-        if (!address.isLoopbackAddress() && !insecure) {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("tls-cert/tls-key: give both or neither");
+        }
+        if (!address.isLoopbackAddress() && tlsCert == null && !insecure) {
             throw new IllegalArgumentException("bind: " + bind + " is not a loopback address; bearer tokens would cross the"
-                + " network in clear. TLS is not built yet: put a TLS proxy in front and pass --insecure to say so");
+                + " network in clear. Give --tls-cert and --tls-key, or --insecure behind a TLS proxy");
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port: must be 0 to 65535, was " + port);
