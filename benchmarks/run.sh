@@ -53,6 +53,7 @@ for t in 1 4; do
   jmh 'AppendLatencyBenchmark.appendLatency$' -t "$t" "${tp[@]}"
   if [ -n "$pg_url" ]; then jmh 'PostgresBenchmark.postgresInsert$' -t "$t" "${tp[@]}"; fi
 done
+jmh 'ServerBenchmark.serverAppend$' -t 8 "${tp[@]}"
 jmh 'JsonFileBenchmark' -t 1 "${tp[@]}"
 jmh 'SqliteBenchmark' -t 1 "${tp[@]}"
 jmh 'LedgerAppendBenchmark.indelibleAppend$' -t 1 -p durability=MEMORY_MAPPED -p batch=1 -prof gc "${tp[@]}"

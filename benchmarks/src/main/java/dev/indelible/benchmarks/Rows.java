@@ -51,11 +51,21 @@ final class Rows {
         absolute("bytes allocated per append (default policy, batch 1)",
             s.secondary("indelibleAppend", 1, "gc.alloc.rate.norm", "durability=MEMORY_MAPPED", "batch=1"), "B/op", 0, false);
         rows.add(new Row("indelibleAppendAsync p99 completion latency", "not measured yet", "< 5 ms", "?"));
+        OptionalDouble embedded8 = s.score("serverAppend", 8, "transport=embedded");
+        for (String transport : new String[] {"http", "grpc"}) {
+            ratio("serverAppend " + transport + " / embedded, 8 producers (no goal)", s.score("serverAppend", 8,
+                "transport=" + transport), embedded8, Double.NaN);
+        }
         return rows;
     }
 
-    /** {@code goal} > 0: at least; < 0: at most its absolute value. */
+    /** {@code goal} > 0: at least; < 0: at most its absolute value; NaN: no goal, only the figure. */
     private void ratio(String target, OptionalDouble a, OptionalDouble b, double goal) {
+        if (Double.isNaN(goal)) {
+            rows.add(new Row(target, a.isEmpty() || b.isEmpty() ? "not run"
+                : String.format("%,.4fx", a.getAsDouble() / b.getAsDouble()), "-", "-"));
+            return;
+        }
         if (a.isEmpty() || b.isEmpty()) {
             rows.add(new Row(target, "not run", (goal > 0 ? ">= " : "<= ") + Math.abs(goal) + "x", "?"));
             return;

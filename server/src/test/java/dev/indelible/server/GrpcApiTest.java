@@ -11,73 +11,21 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.proto.SelfieSubmitted;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GrpcApiTest {
-    private static final int CLIENTS = 8;
-    private static final int EACH = 10_000;
-
     @TempDir
     Path dir;
 
     static EventData selfie(long user, String fileId) {
         return DomainEvents.event(DomainEvents.SELFIE_SUBMITTED, SelfieSubmitted.newBuilder().setUserId(user)
             .setMediaType("photo").setFileId(fileId).setSubmittedAt(Timestamp.newBuilder().setSeconds(1_762_258_020L)).build());
-    }
-
-    @Test
-    void shouldStoreEveryAppendOfEightConcurrentGrpcClientsDenseAndInEachClientsOrder() throws Exception {
-        try (ServerFixture f = new ServerFixture(dir)) {
-            String token = f.token("load", "selfies-*", Verb.APPEND, Verb.READ);
-            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                done.add(clients.submit(() -> {
-                    try (IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
-                        for (int i = 0; i < EACH; i++) {
-                            AppendResult r = ledger.append("selfies-user-" + client, i == 0 ? ExpectedVersion.NO_STREAM : i - 1,
-                                selfie(client, client + "-" + i));
-                            if (!(r instanceof AppendResult.Appended)) {
-                                throw new AssertionError("client " + client + " append " + i + ": " + r);
-                            }
-                        }
-                    }
-                    return EACH;
-                }));
-            }
-            int acknowledged = 0;
-            for (Future<Integer> d : done) {
-                acknowledged += d.get();
-            }
-            clients.shutdown();
-            assertEquals(CLIENTS * EACH, acknowledged);
-            List<RecordedEvent> all = f.ledger.read(0, CLIENTS * EACH + 10);
-            assertEquals(CLIENTS * EACH, all.size());
-            int[] next = new int[CLIENTS];
-            for (int seq = 0; seq < all.size(); seq++) {
-                RecordedEvent e = all.get(seq);
-                assertEquals(seq, e.globalSeq(), "dense");
-                SelfieSubmitted s = DomainEvents.parse(e, SelfieSubmitted.class);
-                int client = (int) s.getUserId();
-                assertEquals(client + "-" + next[client], s.getFileId(), "client " + client + "'s order");
-                next[client]++;
-            }
-            try (IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
-                assertEquals(100, ledger.readStream("selfies-user-3", 9_900, 1_000).size());
-            }
-        }
     }
 
     @Test

@@ -109,7 +109,12 @@ class HttpApiTest {
         assertEquals(f.ledger.head(), f.http.get("/status", reader).json().get("head").asLong());
         String metrics = f.http.get("/metrics", reader).body();
         assertTrue(metrics.contains("indelible_http_appends_total{result=\"appended\"} 3.0"), metrics);
-        expect(403, "permission_denied", "authorization", f.http.get("/events", bot));
+        f.ledger.append("accounts-x", dev.indelible.ledger.ExpectedVersion.ANY,
+            dev.indelible.ledger.EventData.json("note.added", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        JsonNode visible = f.http.get("/events?from=0", bot).json();
+        assertEquals(3, visible.get("events").size(), "only the streams the token may read");
+        assertEquals(4, visible.get("next").asLong());
+        expect(403, "permission_denied", "authorization", f.http.get("/events", f.token("writer", "*", Verb.APPEND)));
     }
 
     @Test

@@ -1,0 +1,122 @@
+package dev.indelible.benchmarks;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.server.IndelibleClient;
+import dev.indelible.server.IndelibleServer;
+import dev.indelible.server.ServerConfig;
+import dev.indelible.server.Tokens;
+import dev.indelible.server.Verb;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * One append per call through {@code indelible serve} over HTTP/JSON and over gRPC, against the
+ * embedded append in the same run (run with {@code -t 8}: eight producers). The server runs in this
+ * JVM on 127.0.0.1 without projections, so the difference is the network API's own cost.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+public class ServerBenchmark {
+
+    @Param({"embedded", "http", "grpc"})
+    public String transport;
+
+    Path dir;
+    Ledger ledger;
+    IndelibleServer server;
+    String token;
+    final AtomicInteger producers = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void start() {
+        dir = Workload.tempDir("server");
+        ledger = Ledger.open(dir, LedgerConfig.defaults());
+        token = Tokens.open(dir).create("bench", List.of("*"), EnumSet.of(Verb.APPEND)).secret();
+        server = IndelibleServer.start(ledger, null, Tokens.open(dir), ServerConfig.defaults().withBind("127.0.0.1", 0));
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+        server.close();
+        ledger.close();
+        Workload.delete(dir);
+    }
+
+    /** One producer: its stream and its connection. */
+    @State(Scope.Thread)
+    public static class Producer {
+        String stream;
+        HttpClient http;
+        HttpRequest request;
+        IndelibleClient grpc;
+        EventData event = EventData.json("selfie.recorded", Workload.RECORD);
+
+        @Setup(Level.Trial)
+        public void connect(ServerBenchmark b) {
+            stream = "selfies-producer-" + b.producers.incrementAndGet();
+            http = HttpClient.newHttpClient();
+            request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.server.port() + "/streams/" + stream))
+                .header("Authorization", "Bearer " + b.token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"selfie.recorded\",\"data\":"
+                    + new String(Workload.RECORD, StandardCharsets.UTF_8) + "}"))
+                .build();
+            grpc = IndelibleClient.connect("127.0.0.1", b.server.grpcPort(), b.token);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            grpc.close();
+        }
+    }
+
+    @Benchmark
+    public Object serverAppend(Producer p) throws IOException, InterruptedException {
+        switch (transport) {
+            case "http" -> {
+                HttpResponse<String> response = p.http.send(p.request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException(response.body());
+                }
+                return response;
+            }
+            case "grpc" -> {
+                return check(p.grpc.append(p.stream, ExpectedVersion.ANY, p.event.withEventId(EventId.random())));
+            }
+            default -> {
+                return check(ledger.append(p.stream, ExpectedVersion.ANY, p.event.withEventId(EventId.random())));
+            }
+        }
+    }
+
+    private static AppendResult check(AppendResult result) {
+        if (!(result instanceof AppendResult.Appended)) {
+            throw new IllegalStateException(result.toString());
+        }
+        return result;
+    }
+}
