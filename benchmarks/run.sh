@@ -54,6 +54,7 @@ for t in 1 4; do
   if [ -n "$pg_url" ]; then jmh 'PostgresBenchmark.postgresInsert$' -t "$t" "${tp[@]}"; fi
 done
 jmh 'ServerBenchmark.serverAppend$' -t 8 "${tp[@]}"
+jmh 'LedgerAsyncLatencyBenchmark' "${tp[@]}"
 jmh 'JsonFileBenchmark' -t 1 "${tp[@]}"
 jmh 'SqliteBenchmark' -t 1 "${tp[@]}"
 jmh 'LedgerAppendBenchmark.indelibleAppend$' -t 1 -p durability=MEMORY_MAPPED -p batch=1 -prof gc "${tp[@]}"

@@ -50,7 +50,9 @@ final class Rows {
         absolute("reopen 10,000,000 events + first append", s.score("reopen", 1, "events=10000000"), "ms", 1_000, false);
         absolute("bytes allocated per append (default policy, batch 1)",
             s.secondary("indelibleAppend", 1, "gc.alloc.rate.norm", "durability=MEMORY_MAPPED", "batch=1"), "B/op", 0, false);
-        rows.add(new Row("indelibleAppendAsync p99 completion latency", "not measured yet", "< 5 ms", "?"));
+        OptionalDouble completion = s.groupPercentile("asyncCompletion", 4, "asyncCompletionLatency", "99.0");
+        absolute("appendAsync p99 completion latency, group commit, 3 producers x 1,024 in flight",
+            completion.isPresent() ? OptionalDouble.of(completion.getAsDouble() / 1000) : completion, "ms", 5, false);
         OptionalDouble embedded8 = s.score("serverAppend", 8, "transport=embedded");
         for (String transport : new String[] {"http", "grpc"}) {
             ratio("serverAppend " + transport + " / embedded, 8 producers (no goal)", s.score("serverAppend", 8,

@@ -54,6 +54,14 @@ public final class Summary {
         }).orElse(OptionalDouble.empty());
     }
 
+    /** A percentile of one method of a {@code @Group} benchmark (its secondary metric). */
+    OptionalDouble groupPercentile(String group, int threads, String method, String percentile) {
+        return find(group, threads, false).map(r -> {
+            JsonNode p = r.path("secondaryMetrics").path(method).path("scorePercentiles").path(percentile);
+            return p.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(p.asDouble());
+        }).orElse(OptionalDouble.empty());
+    }
+
     OptionalDouble secondary(String method, int threads, String metric, String... params) {
         return find(method, threads, true, params).map(r -> {
             JsonNode m = r.path("secondaryMetrics").path(metric).path("score");
