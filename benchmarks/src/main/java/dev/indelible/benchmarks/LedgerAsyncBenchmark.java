@@ -61,6 +61,17 @@ public class LedgerAsyncBenchmark {
             stream = "selfies-user-" + Thread.currentThread().getId();
         }
 
+        /** Appends one event, first waiting for the oldest outstanding append when {@code inFlight} are out. */
+        Object submit(Ledger ledger, int inFlight) {
+            if (window.size() >= inFlight) {
+                window.poll().join();
+            }
+            CompletableFuture<AppendResult> future =
+                ledger.appendAsync(stream, ExpectedVersion.ANY, event.withEventId(EventId.random()));
+            window.add(future);
+            return future;
+        }
+
         /** Waits for everything outstanding, so no append crosses into the next iteration. */
         @TearDown(Level.Iteration)
         public void drain() {
@@ -72,12 +83,6 @@ public class LedgerAsyncBenchmark {
 
     @Benchmark
     public Object indelibleAppendAsync(Producer producer) {
-        if (producer.window.size() >= inFlight) {
-            producer.window.poll().join();
-        }
-        CompletableFuture<AppendResult> future =
-            ledger.appendAsync(producer.stream, ExpectedVersion.ANY, producer.event.withEventId(EventId.random()));
-        producer.window.add(future);
-        return future;
+        return producer.submit(ledger, inFlight);
     }
 }

@@ -2,14 +2,11 @@ package dev.indelible.benchmarks;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Durability;
-import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,37 +47,17 @@ public class LedgerAsyncLatencyBenchmark {
         Workload.delete(dir);
     }
 
-    @State(Scope.Thread)
-    public static class Producer {
-        final ArrayDeque<CompletableFuture<AppendResult>> window = new ArrayDeque<>();
-        final EventData event = EventData.json("selfie.recorded", Workload.RECORD);
-        final String stream = "selfies-user-" + Thread.currentThread().getId();
-
-        @TearDown(Level.Iteration)
-        public void drain() {
-            while (!window.isEmpty()) {
-                window.poll().join();
-            }
-        }
-    }
-
     @Benchmark
     @Group("asyncCompletion")
     @GroupThreads(1)
-    public AppendResult asyncCompletionLatency(Producer producer) {
+    public AppendResult asyncCompletionLatency(LedgerAsyncBenchmark.Producer producer) {
         return ledger.appendAsync(producer.stream, ExpectedVersion.ANY, producer.event.withEventId(EventId.random())).join();
     }
 
     @Benchmark
     @Group("asyncCompletion")
     @GroupThreads(3)
-    public Object asyncLoad(Producer producer) {
-        if (producer.window.size() >= IN_FLIGHT) {
-            producer.window.poll().join();
-        }
-        CompletableFuture<AppendResult> future =
-            ledger.appendAsync(producer.stream, ExpectedVersion.ANY, producer.event.withEventId(EventId.random()));
-        producer.window.add(future);
-        return future;
+    public Object asyncLoad(LedgerAsyncBenchmark.Producer producer) {
+        return producer.submit(ledger, IN_FLIGHT);
     }
 }

@@ -17,8 +17,9 @@ public final class Apis {
         ServerMetrics metrics = new ServerMetrics(ledger);
         Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
         Appends appends = new Appends(ledger, metrics, config.maxEventsPerRequest());
-        this.http = new HttpApi(ledger, engine, config, metrics, access, appends);
-        this.grpc = new GrpcApi(ledger, engine, config, access, appends);
+        Reads reads = new Reads(ledger, engine);
+        this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads);
+        this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
         this.grpcAuth = new GrpcAuth(access);
     }
 

@@ -34,10 +34,7 @@ final class Appends {
         if (events.isEmpty()) {
             throw ApiError.invalid("events", "is empty: give at least one event");
         }
-        if (events.size() > maxEvents) {
-            throw new ApiError(413, "too_many_events", "events", events.size() + " events in one append; at most "
-                + maxEvents + " (split the batch, or raise --max-events)");
-        }
+        checkCount(events.size());
         AppendResult result = await(stream, expectedVersion, events);
         metrics.appended(result);
         if (result instanceof AppendResult.Appended appended) {
@@ -52,6 +49,14 @@ final class Appends {
         throw new ApiError(409, "event_id_conflict", "event_id",
             "event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq() + " with other content: " + c.reason(),
             Map.of("stream", c.stream(), "event_id", c.eventId().toString(), "existing_global_seq", c.existingGlobalSeq()));
+    }
+
+    /** Refuses (413) more events than one append may hold: callers check before decoding them. */
+    void checkCount(int events) {
+        if (events > maxEvents) {
+            throw new ApiError(413, "too_many_events", "events", events + " events in one append; at most "
+                + maxEvents + " (split the batch, or raise --max-events)");
+        }
     }
 
     private AppendResult await(String stream, long expectedVersion, List<EventData> events) {

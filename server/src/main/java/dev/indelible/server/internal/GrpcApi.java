@@ -12,7 +12,6 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
-import dev.indelible.server.ReferenceQueries;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
@@ -55,6 +54,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private final ServerConfig config;
     private final Access access;
     private final Appends appends;
+    private final Reads reads;
     private final Set<GrpcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadNumber = new AtomicInteger();
     private final ExecutorService subscriptionThreads = Executors.newCachedThreadPool(r -> {
@@ -63,12 +63,13 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         return t;
     });
 
-    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, Appends appends) {
+    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, Appends appends, Reads reads) {
         this.ledger = ledger;
         this.engine = engine;
         this.config = config;
         this.access = access;
         this.appends = appends;
+        this.reads = reads;
     }
 
     @Override
@@ -111,14 +112,10 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             if (request.hasStream()) {
                 String stream = request.getStream().getStream();
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, stream);
-                if (ledger.streamVersion(stream) == ExpectedVersion.NO_STREAM) {
-                    throw ApiError.notFound("stream", "stream " + stream + " has no events");
-                }
-                events = ledger.readStream(stream, request.getStream().getFromVersion(), limit);
+                events = reads.stream(stream, request.getStream().getFromVersion(), limit);
             } else {
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
-                events = ledger.read(request.getFromGlobalSeq(), limit).stream()
-                    .filter(e -> token.allows(Verb.READ, e.stream())).toList();
+                events = Reads.readable(token, ledger.read(request.getFromGlobalSeq(), limit));
             }
             events.forEach(e -> observer.onNext(event(e)));
             observer.onCompleted();
@@ -150,20 +147,9 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     public void query(QueryRequest request, StreamObserver<QueryResponse> observer) {
         answer(observer, () -> {
             access.permit(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), Verb.QUERY, null);
-            if (engine == null) {
-                throw new ApiError(503, "unavailable", null, "this server runs no projections");
-            }
-            if (!ReferenceQueries.NAMES.contains(request.getProjection())) {
-                throw ApiError.notFound("projection", new ReferenceQueries.UnknownProjectionException(request.getProjection()).getMessage());
-            }
-            try {
-                QueryResponse.Builder response = QueryResponse.newBuilder();
-                new ReferenceQueries(engine, request.getProjection(), request.getParamsMap()).rows()
-                    .forEach(row -> response.addRowsJson(row.json()));
-                return response.build();
-            } catch (IllegalArgumentException e) {
-                throw ApiError.invalid(e.getMessage().split("[ :]", 2)[0], e.getMessage());
-            }
+            QueryResponse.Builder response = QueryResponse.newBuilder();
+            reads.query(request.getProjection(), request.getParamsMap()).forEach(row -> response.addRowsJson(row.json()));
+            return response.build();
         });
     }
 

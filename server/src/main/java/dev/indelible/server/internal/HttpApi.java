@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
@@ -41,16 +40,19 @@ public final class HttpApi implements HttpHandler {
     private final ServerMetrics metrics;
     private final Access access;
     private final Appends appends;
+    private final Reads reads;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
-    HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, Appends appends) {
+    HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, Appends appends,
+            Reads reads) {
         this.ledger = ledger;
         this.engine = engine;
         this.config = config;
         this.metrics = metrics;
         this.access = access;
         this.appends = appends;
+        this.reads = reads;
     }
 
     @Override
@@ -142,10 +144,7 @@ public final class HttpApi implements HttpHandler {
         long expectedVersion = expectedVersion(expected);
         List<EventData> events = new ArrayList<>();
         if (list.isArray()) {
-            if (list.size() > config.maxEventsPerRequest()) {
-                throw new ApiError(413, "too_many_events", "events", list.size() + " events in one request; at most "
-                    + config.maxEventsPerRequest() + " (split the batch, or raise --max-events)");
-            }
+            appends.checkCount(list.size());
             for (int i = 0; i < list.size(); i++) {
                 events.add(event(list.get(i), "events[" + i + "]."));
             }
@@ -182,12 +181,8 @@ public final class HttpApi implements HttpHandler {
 
     private Answer readStream(Request r, String stream) {
         authorize(r, Verb.READ, stream);
-        if (ledger.streamVersion(stream) == ExpectedVersion.NO_STREAM) {
-            throw ApiError.notFound("stream", "stream " + stream + " has no events");
-        }
         long from = r.longParam("from_version", 0);
-        int limit = r.limit(config.maxReadLimit());
-        List<RecordedEvent> events = ledger.readStream(stream, from, limit);
+        List<RecordedEvent> events = reads.stream(stream, from, r.limit(config.maxReadLimit()));
         long next = events.isEmpty() ? from : events.get(events.size() - 1).streamVersion() + 1;
         return json(200, "{\"stream\":" + quote(stream) + ",\"events\":" + array(events) + ",\"next_version\":" + next + "}");
     }
@@ -198,24 +193,11 @@ public final class HttpApi implements HttpHandler {
         int limit = r.limit(config.maxReadLimit());
         List<RecordedEvent> events = ledger.read(from, limit);
         long next = events.isEmpty() ? from : events.get(events.size() - 1).globalSeq() + 1;
-        List<RecordedEvent> readable = events.stream().filter(e -> token.allows(Verb.READ, e.stream())).toList();
-        return "{\"events\":" + array(readable) + ",\"next\":" + next + ",\"head\":" + ledger.head() + "}";
+        return "{\"events\":" + array(Reads.readable(token, events)) + ",\"next\":" + next + ",\"head\":" + ledger.head() + "}";
     }
 
     private String query(Request r, String projection) {
-        if (engine == null) {
-            throw new ApiError(503, "unavailable", null, "this server runs no projections");
-        }
-        if (!ReferenceQueries.NAMES.contains(projection)) {
-            throw ApiError.notFound("projection", new ReferenceQueries.UnknownProjectionException(projection).getMessage());
-        }
-        List<ReferenceQueries.Row> rows;
-        try {
-            rows = new ReferenceQueries(engine, projection, r.query).rows();
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            throw ApiError.invalid(message.split("[ :]", 2)[0], message);
-        }
+        List<ReferenceQueries.Row> rows = reads.query(projection, r.query);
         StringBuilder out = new StringBuilder("{\"projection\":").append(quote(projection)).append(",\"rows\":[");
         for (int i = 0; i < rows.size(); i++) {
             out.append(i == 0 ? "" : ",").append(rows.get(i).json());
