@@ -33,12 +33,26 @@ public interface Ledger extends AutoCloseable {
     }
 
     /**
+     * Opens a ledger over another journal implementation (see {@link dev.indelible.ledger.spi.Journal}),
+     * such as ledger-kafka's. {@code stateDir} holds checkpoints of the in-memory indexes: a cache,
+     * checked against the journal and rebuilt from it when it does not match.
+     */
+    static Ledger open(dev.indelible.ledger.spi.Journal journal, Path stateDir, LedgerConfig config) {
+        return DefaultLedger.open(journal, stateDir, config);
+    }
+
+    /**
      * Checks the journal in {@code dataDir} without opening it for writing, so it works on a journal
      * too damaged to open (where {@link #open} refuses with a {@link CorruptJournalException}).
      * Read-only: repairs nothing, writes no checkpoint.
      */
     static VerifyReport verify(Path dataDir) {
         return DefaultLedger.verify(dataDir);
+    }
+
+    /** Checks every record of another journal implementation, read-only: see {@link #verify(Path)}. */
+    static VerifyReport verify(dev.indelible.ledger.spi.Journal journal) {
+        return DefaultLedger.verify(journal);
     }
 
     /**

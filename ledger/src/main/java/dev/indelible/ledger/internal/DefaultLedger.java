@@ -51,6 +51,8 @@ public final class DefaultLedger implements Ledger {
     private final Set<FollowingSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     /** Opening a Chronicle tailer costs 100 to 250 us: reads borrow idle cursors instead. */
     private final ConcurrentLinkedQueue<JournalCursor> idleCursors = new ConcurrentLinkedQueue<>();
+    /** Stream reads follow the writer's index, which may point at records not synced yet. */
+    private final ConcurrentLinkedQueue<JournalCursor> idleWriterCursors = new ConcurrentLinkedQueue<>();
     private final Thread checkpointer;
     private volatile boolean closed;
     /** Held while open, so a writer from another PID namespace is refused; null for other journals. */
@@ -65,7 +67,7 @@ public final class DefaultLedger implements Ledger {
         this.journal = journal;
         this.checkpoint = new Checkpoint(stateDir);
         this.checks = new AppendChecks(config);
-        this.step = new WriteStep(journal.openCursor(), journal.openCursor(), config);
+        this.step = new WriteStep(journal.openWriterCursor(), journal.openWriterCursor(), config);
         this.committer = config.durability() == Durability.SYNC
             ? new GroupCommitter(journal, "indelible-group-commit") : null;
         this.checkpointer = new Thread(this::runCheckpoints, "indelible-checkpoint");
@@ -93,6 +95,11 @@ public final class DefaultLedger implements Ledger {
         try (Journal journal = new ChronicleJournal(directory.journalDir(), dev.indelible.ledger.RollCycle.DAILY)) {
             return new JournalVerifier(journal).run();
         }
+    }
+
+    /** Verifies any journal, read-only. */
+    public static VerifyReport verify(Journal journal) {
+        return new JournalVerifier(journal).run();
     }
 
     /** Opens a ledger over any journal; {@code stateDir} holds its checkpoints. */
@@ -292,7 +299,9 @@ public final class DefaultLedger implements Ledger {
         } finally {
             lock.unlock();
         }
-        try (StreamReader reader = new StreamReader(borrowCursor(), this::releaseCursor)) {
+        JournalCursor cursor = idleWriterCursors.poll();
+        try (StreamReader reader = new StreamReader(cursor != null ? cursor : journal.openWriterCursor(),
+            c -> release(idleWriterCursors, c))) {
             return reader.read(lastAddress, fromVersion, limit);
         }
     }
@@ -325,10 +334,14 @@ public final class DefaultLedger implements Ledger {
     }
 
     private void releaseCursor(JournalCursor cursor) {
-        if (closed || idleCursors.size() >= MAX_IDLE_CURSORS) {
+        release(idleCursors, cursor);
+    }
+
+    private void release(ConcurrentLinkedQueue<JournalCursor> pool, JournalCursor cursor) {
+        if (closed || pool.size() >= MAX_IDLE_CURSORS) {
             cursor.close();
         } else {
-            idleCursors.add(cursor);
+            pool.add(cursor);
         }
     }
 
@@ -443,6 +456,9 @@ public final class DefaultLedger implements Ledger {
         }
         step.close();
         for (JournalCursor cursor = idleCursors.poll(); cursor != null; cursor = idleCursors.poll()) {
+            cursor.close();
+        }
+        for (JournalCursor cursor = idleWriterCursors.poll(); cursor != null; cursor = idleWriterCursors.poll()) {
             cursor.close();
         }
         journal.close();

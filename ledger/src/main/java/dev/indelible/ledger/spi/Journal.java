@@ -22,8 +22,20 @@ public interface Journal extends AutoCloseable {
      */
     long write(WriteTransaction transaction) throws IOException;
 
-    /** A new cursor positioned at the first record. */
+    /**
+     * A new cursor positioned at the first record, for readers: it returns the records that hold
+     * under the journal's durability (on a log with transactions, the committed ones).
+     */
     JournalCursor openCursor();
+
+    /**
+     * A new cursor for the writer's own bookkeeping (catch-up, retries, stream reads): like
+     * {@link #openCursor()}, and it also returns the records this process wrote and has not synced
+     * yet. The same as {@code openCursor()} where readers see unsynced records anyway.
+     */
+    default JournalCursor openWriterCursor() {
+        return openCursor();
+    }
 
     /**
      * Forces every record this process wrote so far to stable storage. When this throws, the

@@ -1,0 +1,293 @@
+package dev.indelible.ledger.kafka.internal;
+
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.kafka.KafkaJournalConfig;
+import dev.indelible.ledger.spi.Journal;
+import dev.indelible.ledger.spi.JournalCursor;
+import dev.indelible.ledger.spi.RecordOutput;
+import dev.indelible.ledger.spi.WriteTransaction;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journal on one partition of a Kafka topic. One transactional writer: opening fences every
+ * older writer with the same transactional id ({@code initTransactions}), and a fenced writer fails
+ * its next append or sync instead of writing. Records written go into an open transaction;
+ * {@link #sync} commits it, so under the ledger's group commit an append is acknowledged only once
+ * its transaction is committed on the in-sync replicas.
+ *
+ * <p>Addresses are Kafka offsets. The writer knows each record's offset when it sends it: it is the
+ * partition's only writer, so records land one after another and each commit adds one marker;
+ * every send's real offset is checked against that, and a record that landed elsewhere (another
+ * producer on the partition) fails the transaction before anything is acknowledged.
+ *
+ * <p>Thread-safe.
+ */
+public final class KafkaJournal implements Journal {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaJournal.class);
+    private static final AtomicInteger CURSORS = new AtomicInteger();
+
+    private final KafkaJournalConfig config;
+    private final TopicPartition partition;
+    private final ClientSettings settings;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final int maxRecordBytes;
+    private final Object writeLock = new Object();
+    private final Output output = new Output();
+    /** The open transaction's records by offset: the writer's own cursors read them before they commit. */
+    private final ConcurrentSkipListMap<Long, byte[]> unsynced = new ConcurrentSkipListMap<>();
+    /** Offsets below are committed (or markers); the writer's cursors never fetch beyond. MAX when read-only. */
+    private volatile long committedEnd;
+    /** The last committed data record's offset, as far as this writer knows. */
+    private volatile long lastCommittedData;
+    /** Where the next record will land; -1 until the first send after open tells. Under writeLock. */
+    private long nextOffset = -1;
+    private boolean inTransaction;
+    private volatile String sendFailure;
+    private IOException failure;
+
+    private KafkaJournal(KafkaJournalConfig config, ClientSettings settings, KafkaProducer<byte[], byte[]> producer,
+                         int maxRecordBytes, long committedEnd) {
+        this.config = config;
+        this.partition = new TopicPartition(config.topic(), config.partition());
+        this.settings = settings;
+        this.producer = producer;
+        this.maxRecordBytes = maxRecordBytes;
+        this.committedEnd = committedEnd;
+        this.lastCommittedData = committedEnd == Long.MAX_VALUE ? Long.MAX_VALUE : committedEnd - 1;
+    }
+
+    /**
+     * Checks (or creates) the topic, fences older writers, and returns the partition's writer.
+     * Once this returns, no older writer can commit to the partition.
+     */
+    public static KafkaJournal openWriter(KafkaJournalConfig config) {
+        ClientSettings settings = new ClientSettings(config);
+        int maxMessageBytes;
+        KafkaProducer<byte[], byte[]> producer;
+        try (Admin admin = Admin.create(settings.admin())) {
+            maxMessageBytes = TopicCheck.ensure(admin, config);
+            producer = new KafkaProducer<>(settings.producer(maxMessageBytes));
+            try {
+                producer.initTransactions();
+                long end = TopicCheck.get(admin.listOffsets(
+                        Map.of(new TopicPartition(config.topic(), config.partition()), OffsetSpec.latest()),
+                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(), config, "find the end of the partition")
+                    .values().iterator().next().offset();
+                LOG.info("{}: writer '{}' fenced any older writer; partition ends at offset {}", config.describe(),
+                    config.transactionalId(), end);
+                // Room for the batch header around one record.
+                return new KafkaJournal(config, settings, producer, maxMessageBytes - 512, end);
+            } catch (RuntimeException e) {
+                producer.close(Duration.ZERO);
+                throw e instanceof LedgerException ? e : new LedgerException(config.describe()
+                    + ": cannot become the partition's writer: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A journal that only reads: committed records, with no writer and no fencing. */
+    public static KafkaJournal openReader(KafkaJournalConfig config) {
+        ClientSettings settings = new ClientSettings(config);
+        try (Admin admin = Admin.create(settings.admin())) {
+            TopicCheck.ensure(admin, config.withCreateTopic(false));
+        }
+        return new KafkaJournal(config, settings, null, 0, Long.MAX_VALUE);
+    }
+
+    @Override
+    public long write(WriteTransaction transaction) throws IOException {
+        synchronized (writeLock) {
+            if (producer == null) {
+                throw new IOException(describe() + " was opened to read only");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            output.written = null;
+            transaction.run(output);
+            byte[] record = output.written;
+            if (record == null) {
+                return -1;
+            }
+            if (record.length > maxRecordBytes) {
+                throw new InvalidEventException("events", "the append encodes to " + record.length
+                    + " bytes; the Kafka topic takes records up to " + maxRecordBytes
+                    + " bytes (its max.message.bytes less the batch header): append fewer or smaller events");
+            }
+            try {
+                if (!inTransaction) {
+                    producer.beginTransaction();
+                    inTransaction = true;
+                }
+                long expected = nextOffset;
+                var sent = producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, record),
+                    (metadata, e) -> checkLanded(expected, metadata, e));
+                if (nextOffset < 0) {
+                    producer.flush();
+                    nextOffset = sent.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS).offset();
+                }
+            } catch (KafkaException | ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw fail("cannot send a record", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw fail("interrupted while sending a record", e);
+            }
+            long address = nextOffset++;
+            unsynced.put(address, record);
+            return address;
+        }
+    }
+
+    /** Producer callback thread: notes a send that failed or landed where it was not expected. */
+    private void checkLanded(long expected, RecordMetadata metadata, Exception e) {
+        if (e != null) {
+            sendFailure = "a record was not written: " + e;
+        } else if (expected >= 0 && metadata.offset() != expected) {
+            sendFailure = "a record expected at offset " + expected + " landed at " + metadata.offset()
+                + ": another producer writes to partition " + partition + "; the journal needs it to itself";
+        }
+    }
+
+    /** Commits the open transaction: every record written so far is then on the in-sync replicas. */
+    @Override
+    public void sync() throws IOException {
+        synchronized (writeLock) {
+            if (failure != null) {
+                throw failure;
+            }
+            if (!inTransaction) {
+                return;
+            }
+            try {
+                producer.flush();
+                if (sendFailure != null) {
+                    throw fail(sendFailure, null);
+                }
+                producer.commitTransaction();
+            } catch (KafkaException e) {
+                throw fail("cannot commit the transaction", e);
+            }
+            inTransaction = false;
+            lastCommittedData = nextOffset - 1;
+            nextOffset++; // the commit marker
+            committedEnd = nextOffset;
+            unsynced.clear();
+        }
+    }
+
+    /** Under writeLock: stops the journal for good; appends since the last commit are never acknowledged. */
+    private IOException fail(String what, Exception cause) {
+        boolean fenced = cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
+            || (cause != null && (cause.getCause() instanceof ProducerFencedException
+            || cause.getCause() instanceof InvalidProducerEpochException));
+        String message = fenced
+            ? describe() + ": no longer the writer: a newer writer with transactional id '" + config.transactionalId()
+            + "' took over the partition; appends since the last commit are not acknowledged (" + cause + ")"
+            : describe() + ": " + what + (cause == null ? "" : ": " + cause)
+            + "; appends since the last commit are not acknowledged";
+        failure = new IOException(message, cause);
+        if (!fenced && inTransaction) {
+            try {
+                // Ends the transaction now, so readers are not held back until it times out.
+                producer.abortTransaction();
+            } catch (KafkaException e) {
+                LOG.warn("{}: cannot abort the failed transaction; it ends when it times out", describe(), e);
+            }
+        }
+        inTransaction = false;
+        unsynced.clear();
+        LOG.error(message);
+        return failure;
+    }
+
+    @Override
+    public JournalCursor openCursor() {
+        return new KafkaCursor(this, false, false);
+    }
+
+    @Override
+    public JournalCursor openWriterCursor() {
+        return new KafkaCursor(this, producer != null, true);
+    }
+
+    TopicPartition partition() {
+        return partition;
+    }
+
+    Map<String, Object> consumerSettings(boolean writer) {
+        return settings.consumer("indelible-" + config.topic() + "-" + config.partition() + "-cursor-"
+            + CURSORS.incrementAndGet(), writer ? 1 : 10);
+    }
+
+    Duration timeout() {
+        return config.timeout();
+    }
+
+    long committedEnd() {
+        return committedEnd;
+    }
+
+    long lastCommittedData() {
+        return lastCommittedData;
+    }
+
+    /** The first record of the open transaction at or after {@code offset}, or null. */
+    Map.Entry<Long, byte[]> unsyncedFrom(long offset) {
+        return unsynced.ceilingEntry(offset);
+    }
+
+    @Override
+    public String describe() {
+        return "Kafka journal " + config.describe();
+    }
+
+    @Override
+    public void close() {
+        synchronized (writeLock) {
+            if (producer == null) {
+                return;
+            }
+            if (inTransaction && failure == null) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException e) {
+                    LOG.warn("{}: cannot abort the open transaction at close", describe(), e);
+                }
+            }
+            producer.close(config.timeout());
+        }
+    }
+
+    private static final class Output implements RecordOutput {
+        byte[] written;
+
+        @Override
+        public void write(byte[] data, int offset, int length) {
+            if (written != null) {
+                throw new IllegalStateException("a transaction writes at most one record");
+            }
+            written = Arrays.copyOfRange(data, offset, offset + length);
+        }
+    }
+}

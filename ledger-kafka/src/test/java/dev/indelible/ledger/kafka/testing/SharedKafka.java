@@ -1,0 +1,55 @@
+package dev.indelible.ledger.kafka.testing;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.kafka.KafkaJournalConfig;
+import dev.indelible.ledger.kafka.KafkaLedger;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One single-broker cluster for every test class of this JVM that needs only one broker: started
+ * on first use, stopped when the JVM exits. Each data directory gets its own topic, so tests stay
+ * apart and a reopen of the same directory finds its events.
+ *
+ * <p>Thread-safe.
+ */
+public final class SharedKafka {
+    private static final Map<Path, String> TOPICS = new ConcurrentHashMap<>();
+    private static KafkaCluster cluster;
+
+    private SharedKafka() {
+    }
+
+    public static synchronized KafkaCluster cluster() {
+        if (cluster == null) {
+            try {
+                cluster = KafkaCluster.start(1);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start a Kafka broker on 127.0.0.1", e);
+            }
+            KafkaCluster started = cluster;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }, "stop-shared-kafka"));
+        }
+        return cluster;
+    }
+
+    /** The journal of {@code dataDir}: a topic of its own on the shared broker. */
+    public static KafkaJournalConfig journalFor(Path dataDir) {
+        String topic = TOPICS.computeIfAbsent(dataDir.toAbsolutePath(), d -> "ledger-" + UUID.randomUUID());
+        return KafkaJournalConfig.of(cluster().bootstrapServers(), topic);
+    }
+
+    /** A ledger on the shared broker for {@code dataDir}: what the contract tests open. */
+    public static Ledger open(Path dataDir, LedgerConfig config) {
+        return KafkaLedger.open(journalFor(dataDir), dataDir, config);
+    }
+}
