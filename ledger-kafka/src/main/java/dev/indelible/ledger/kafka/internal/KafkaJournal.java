@@ -64,6 +64,7 @@ public final class KafkaJournal implements Journal {
     private long nextOffset = -1;
     private boolean inTransaction;
     private volatile String sendFailure;
+    private volatile Exception sendError;
     private IOException failure;
 
     private KafkaJournal(KafkaJournalConfig config, ClientSettings settings, KafkaProducer<byte[], byte[]> producer,
@@ -162,7 +163,8 @@ public final class KafkaJournal implements Journal {
     /** Producer callback thread: notes a send that failed or landed where it was not expected. */
     private void checkLanded(long expected, RecordMetadata metadata, Exception e) {
         if (e != null) {
-            sendFailure = "a record was not written: " + e;
+            sendError = e;
+            sendFailure = "a record was not written";
         } else if (expected >= 0 && metadata.offset() != expected) {
             sendFailure = "a record expected at offset " + expected + " landed at " + metadata.offset()
                 + ": another producer writes to partition " + partition + "; the journal needs it to itself";
@@ -182,7 +184,7 @@ public final class KafkaJournal implements Journal {
             try {
                 producer.flush();
                 if (sendFailure != null) {
-                    throw fail(sendFailure, null);
+                    throw fail(sendFailure, sendError);
                 }
                 producer.commitTransaction();
             } catch (KafkaException e) {

@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One single-broker cluster for every test class of this JVM that needs only one broker: started
- * on first use, stopped when the JVM exits. Each data directory gets its own topic, so tests stay
+ * on first use, stopped when all tests ran. Each data directory gets its own topic, so tests stay
  * apart and a reopen of the same directory finds its events.
  *
  * <p>Thread-safe.
@@ -30,16 +32,25 @@ public final class SharedKafka {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start a Kafka broker on 127.0.0.1", e);
             }
-            KafkaCluster started = cluster;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    started.close();
-                } catch (Exception e) {
-                    e.printStackTrace();
-                }
-            }, "stop-shared-kafka"));
         }
         return cluster;
+    }
+
+    /** Stops the broker once every test ran (JUnit closes the root store's resources then). */
+    static synchronized void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
+        }
+    }
+
+    /** Registered for every test class through META-INF/services (see junit-platform.properties). */
+    public static final class StopAtEnd implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(SharedKafka.class, k -> (AutoCloseable) SharedKafka::stop);
+        }
     }
 
     /** The journal of {@code dataDir}: a topic of its own on the shared broker. */
