@@ -4,6 +4,7 @@ import dev.indelible.server.EventJson;
 
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.projections.Operations;
@@ -46,9 +47,9 @@ final class BackupCommand implements Callable<Integer> {
         refuseNonEmpty(dest);
         try (Ledger source = data.openExistingLedger()) {
             long head = source.head();
-            JournalCopy.Copied copied;
+            LedgerCopy.Copied copied;
             try (Ledger target = Ledger.open(dest, LedgerConfig.builder().durability(Durability.SYNC).build())) {
-                copied = JournalCopy.copy(source, head, target);
+                copied = LedgerCopy.copy(source, head, target);
             }
             VerifyReport check = Ledger.verify(dest);
             if (!check.ok() || check.eventsChecked() != head) {
@@ -56,9 +57,12 @@ final class BackupCommand implements Callable<Integer> {
                     + check.eventsChecked() + " events, " + check.problems());
             }
             new BackupManifest(head, copied.digest(), data.dir().toAbsolutePath().toString(), started).write(dest);
-            Operations.record(source, "backup", "backup", "backup to " + dest.toAbsolutePath(), started, "ok",
+            // A Kafka journal is read here beside its writer, without fencing it: backup.json is the record.
+            if (data.kafka() == null) {
+                Operations.record(source, "backup", "backup", "backup to " + dest.toAbsolutePath(), started, "ok",
                 new TreeMap<>(Map.of("dest", dest.toAbsolutePath().toString(), "events", Long.toString(head),
                     "up_to_global_seq", Long.toString(head - 1), "digest", copied.digest())));
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.println(output.json ? EventJson.object(g -> {
                 g.writeStringField("backup", dest.toAbsolutePath().toString());

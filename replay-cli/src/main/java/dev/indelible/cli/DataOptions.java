@@ -3,16 +3,24 @@ package dev.indelible.cli;
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.VerifyReport;
+import dev.indelible.ledger.kafka.KafkaJournalConfig;
+import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.projections.DomainEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The option every command shares: where the data is. */
+/** The options every command shares: where the data is, and which journal holds the events. */
 final class DataOptions {
     @Option(names = "--data", paramLabel = "DIR",
         description = "The data directory (default: $INDELIBLE_DATA, else ./indelible-data).")
     Path data;
+
+    @Option(names = "--journal", paramLabel = "URI",
+        description = {"The journal, when not the embedded one in DIR/journal (default: $INDELIBLE_JOURNAL):",
+            "kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N]. DIR still holds projections and checkpoints."})
+    String journal;
 
     Path dir() {
         if (data != null) {
@@ -26,17 +34,63 @@ final class DataOptions {
         return dir().resolve("projections");
     }
 
-    /** Opens the ledger, creating the directory if needed, with the domain types validated. */
-    Ledger openLedger(Durability durability) {
-        return Ledger.open(dir(), DomainEvents.register(LedgerConfig.builder()).durability(durability).build());
+    /** The Kafka journal given by --journal or $INDELIBLE_JOURNAL; null for the embedded one. */
+    KafkaJournalConfig kafka() {
+        String uri = journal != null ? journal : System.getenv("INDELIBLE_JOURNAL");
+        return uri == null || uri.isBlank() ? null : KafkaJournalConfig.parse(uri);
     }
 
-    /** Opens an existing ledger; a directory without one is a usage error, not a new empty ledger. */
+    /** Where the events are, for messages. */
+    String describe() {
+        KafkaJournalConfig kafka = kafka();
+        return kafka != null ? kafka.describe() : dir().toAbsolutePath().toString();
+    }
+
+    /**
+     * Opens the ledger to append, creating it if needed, with the domain types validated. On Kafka
+     * this process becomes the partition's writer and fences the previous one.
+     */
+    Ledger openLedger(Durability durability) {
+        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).durability(durability).build();
+        KafkaJournalConfig kafka = kafka();
+        return kafka != null ? KafkaLedger.open(kafka, dir(), config) : Ledger.open(dir(), config);
+    }
+
+    /**
+     * Opens an existing ledger to read; a directory without one is a usage error, not a new empty
+     * ledger. On Kafka it reads committed events beside the writer, without fencing it.
+     */
     Ledger openExistingLedger() {
-        if (!Files.isDirectory(dir().resolve("journal"))) {
-            throw new IllegalArgumentException("no ledger at " + dir().toAbsolutePath()
-                + " (give --data DIR or set INDELIBLE_DATA)");
+        KafkaJournalConfig kafka = kafka();
+        if (kafka != null) {
+            return KafkaLedger.openReadOnly(kafka, dir(), DomainEvents.register(LedgerConfig.builder()).build());
+        }
+        requireEmbedded();
+        return openLedger(Durability.MEMORY_MAPPED);
+    }
+
+    /** Opens an existing ledger that the command appends to (operations events); on Kafka, as the writer. */
+    Ledger openExistingLedgerToAppend() {
+        if (kafka() == null) {
+            requireEmbedded();
         }
         return openLedger(Durability.MEMORY_MAPPED);
+    }
+
+    /** Checks every record of the journal, read-only. */
+    VerifyReport verifyJournal() {
+        KafkaJournalConfig kafka = kafka();
+        if (kafka != null) {
+            return KafkaLedger.verify(kafka);
+        }
+        requireEmbedded();
+        return Ledger.verify(dir());
+    }
+
+    private void requireEmbedded() {
+        if (!Files.isDirectory(dir().resolve("journal"))) {
+            throw new IllegalArgumentException("no ledger at " + dir().toAbsolutePath()
+                + " (give --data DIR or set INDELIBLE_DATA, or --journal kafka://...)");
+        }
     }
 }

@@ -48,7 +48,7 @@ final class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (rollback != null) {
             ProjectionNames.find(rollback);
-            try (Ledger ledger = data.openExistingLedger()) {
+            try (Ledger ledger = data.openExistingLedgerToAppend()) {
                 String live = ProjectionEngine.rollback(ledger, data.projections(), rollback);
                 out.println(output.json ? EventJson.object(g -> {
                     g.writeStringField("projection", rollback);
@@ -61,7 +61,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (projections.isEmpty()) {
             throw new IllegalArgumentException("name a projection (" + ProjectionNames.list() + ") or give --all");
         }
-        try (Ledger ledger = data.openExistingLedger()) {
+        try (Ledger ledger = data.openExistingLedgerToAppend()) {
             List<RebuildResult> results;
             String label = String.join(",", projections.stream().map(Projection::name).toList());
             try (ReplayProgress progress = ReplayProgress.open(label, spec.commandLine().getErr(), output.json)) {

@@ -4,6 +4,7 @@ import dev.indelible.server.EventJson;
 
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.projections.Operations;
@@ -61,7 +62,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         Path target = data.dir();
         try (Ledger backup = Ledger.open(source, LedgerConfig.defaults())) {
-            String digest = JournalCopy.digest(backup, manifest.events());
+            String digest = LedgerCopy.digest(backup, manifest.events());
             if (!digest.equals(manifest.digest())) {
                 throw new BackupManifest.CorruptBackupException("the backup in " + source + " does not match its "
                     + BackupManifest.FILE + ": digest " + digest + ", expected " + manifest.digest());
@@ -76,7 +77,7 @@ final class RestoreCommand implements Callable<Integer> {
                 out.println("moved " + target + " aside to " + aside);
             }
             try (Ledger restored = Ledger.open(target, LedgerConfig.builder().durability(Durability.SYNC).build())) {
-                JournalCopy.Copied copied = JournalCopy.copy(backup, manifest.events(), restored);
+                LedgerCopy.Copied copied = LedgerCopy.copy(backup, manifest.events(), restored);
                 Operations.record(restored, "restore", "restore", "restore from " + source.toAbsolutePath(), started, "ok",
                     new TreeMap<>(Map.of("source", source.toAbsolutePath().toString(),
                         "events", Long.toString(copied.events()), "digest", copied.digest())));

@@ -3,13 +3,13 @@ package dev.indelible.cli;
 import dev.indelible.server.EventJson;
 
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.projections.CommunityProjection;
 import dev.indelible.projections.CommunityQueries;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     description = {"Proves the journal (and with --projections every projection) is whole.",
         "Checks every journal record: checksums, the checksum chain, dense global_seq and stream",
         "versions, the tail. With --projections, also compares each projection's digest with a fresh",
-        "rebuild at the same position, and lists community orphans. Exit 1 when anything is found."})
+        "rebuild at the same position, and lists community orphans. With --compare, also compares the",
+        "event count and sequence digest with another journal. Exit 1 when anything is found."})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -35,20 +36,24 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--projections", description = "Also verify every projection against a fresh rebuild.")
     boolean projections;
 
+    @Option(names = "--compare", paramLabel = "JOURNAL",
+        description = "Also compare with another journal (kafka://... or a data directory): event counts and digests.")
+    String compare;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (!Files.isDirectory(data.dir().resolve("journal"))) {
-            throw new IllegalArgumentException("no ledger at " + data.dir().toAbsolutePath() + " (give --data DIR or set INDELIBLE_DATA)");
-        }
         List<String> findings = new ArrayList<>();
-        VerifyReport journal = Ledger.verify(data.dir());
+        VerifyReport journal = data.verifyJournal();
         journal.problems().forEach(p -> findings.add("journal: " + p));
         List<String> checked = new ArrayList<>();
         checked.add(String.format("journal: %,d events in %,d records", journal.eventsChecked(), journal.records()));
+        if (compare != null) {
+            compareWith(OtherJournal.parse(compare), findings, checked);
+        }
         if (projections && journal.ok()) {
             verifyProjections(findings, checked);
         } else if (projections) {
@@ -70,6 +75,21 @@ final class VerifyCommand implements Callable<Integer> {
             out.println(findings.isEmpty() ? "verify: ok" : "verify: " + findings.size() + " finding(s)");
         }
         return findings.isEmpty() ? Main.OK : Main.VERIFY_FAILED;
+    }
+
+    private void compareWith(OtherJournal other, List<String> findings, List<String> checked) {
+        try (Ledger ours = data.openExistingLedger(); Ledger theirs = other.openToRead(data.dir())) {
+            long events = ours.head();
+            String digest = LedgerCopy.digest(ours, events);
+            String otherDigest = LedgerCopy.digest(theirs, theirs.head());
+            if (theirs.head() == events && digest.equals(otherDigest)) {
+                checked.add(String.format("compare: %,d events, digest %s, equal in %s", events, digest.substring(0, 16),
+                    other.describe()));
+            } else {
+                findings.add(String.format("compare: %,d events with digest %s here; %,d with digest %s in %s", events,
+                    digest, theirs.head(), otherDigest, other.describe()));
+            }
+        }
     }
 
     private void verifyProjections(List<String> findings, List<String> checked) {

@@ -1,6 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.testing.AppendWorker;
 import dev.indelible.ledger.testing.ChildJvm;
@@ -39,7 +40,7 @@ class BackupRestoreCommandTest {
             try (Ledger original = Ledger.open(data, LedgerConfig.defaults());
                  Ledger copy = Ledger.open(restored, LedgerConfig.defaults())) {
                 assertTrue(original.head() > events, "the producer kept appending during the backup");
-                assertEquals(JournalCopy.digest(original, events), JournalCopy.digest(copy, events));
+                assertEquals(LedgerCopy.digest(original, events), LedgerCopy.digest(copy, events));
                 assertEquals(events + 1, copy.head(), "the restored events and the ops.restore event");
                 assertTrue(copy.verify().ok());
             }

@@ -47,6 +47,22 @@ public final class KafkaLedger {
         }
     }
 
+    /**
+     * Opens the partition to read only: committed events, no fencing, so it can run beside the
+     * writer (for status, queries, exports). Appends fail, saying the ledger was opened to read.
+     * The topic must exist.
+     */
+    public static Ledger openReadOnly(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config) {
+        Path stateDir = stateDir(kafka, dataDir);
+        KafkaJournal journal = KafkaJournal.openReader(kafka);
+        try {
+            return Ledger.open(journal, stateDir, config.toBuilder().durability(Durability.SYNC).build());
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
     /** Walks every committed record of the partition and checks it, without becoming the writer. */
     public static VerifyReport verify(KafkaJournalConfig kafka) {
         try (KafkaJournal journal = KafkaJournal.openReader(kafka)) {

@@ -1,9 +1,5 @@
-package dev.indelible.cli;
+package dev.indelible.ledger;
 
-import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.EventReader;
-import dev.indelible.ledger.Ledger;
-import dev.indelible.ledger.RecordedEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,19 +13,23 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Copies the first events of one ledger into another, event for event (positions, ids, times,
  * producers kept), and digests the sequence: SHA-256 over every field of every event, so two
- * journals with the same digest hold the same events.
+ * journals with the same digest hold the same events, whatever stores them (backups, restores,
+ * and copies between the embedded journal and Kafka).
+ *
+ * <p>Stateless.
  */
-final class JournalCopy {
+public final class LedgerCopy {
     private static final int PAGE = 10_000;
 
-    private JournalCopy() {
+    private LedgerCopy() {
     }
 
-    record Copied(long events, String digest) {
+    /** How many events were copied, and the digest of their sequence. */
+    public record Copied(long events, String digest) {
     }
 
     /** Copies events {@code [0, upTo)} of {@code source} into the empty {@code target}; waits until durable. */
-    static Copied copy(Ledger source, long upTo, Ledger target) {
+    public static Copied copy(Ledger source, long upTo, Ledger target) {
         Digest digest = new Digest();
         List<CompletableFuture<AppendResult>> pending = new ArrayList<>();
         List<RecordedEvent> group = new ArrayList<>();
@@ -61,7 +61,7 @@ final class JournalCopy {
     }
 
     /** The digest of events {@code [0, upTo)} of a ledger. */
-    static String digest(Ledger ledger, long upTo) {
+    public static String digest(Ledger ledger, long upTo) {
         Digest digest = new Digest();
         try (EventReader reader = ledger.openReader(0)) {
             long[] seen = {0};

@@ -1,0 +1,74 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerCopy;
+import dev.indelible.server.EventJson;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Moves a ledger between the embedded journal and Kafka, event for event, and proves the copy. */
+@Command(name = "export-journal", mixinStandardHelpOptions = true,
+    description = {"Copies the whole journal, event for event (global_seq, stream versions, ids, times and",
+        "producers kept), into another, empty journal, then reads the copy back and compares:",
+        "  export-journal --to kafka://127.0.0.1:9092/indelible            embedded (--data) onto Kafka",
+        "  export-journal --journal kafka://127.0.0.1:9092/indelible --to DIR   and back, into a new DIR",
+        "Exit 1 when the event counts or the digests of the event sequence differ."})
+final class ExportJournalCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--to", required = true, paramLabel = "JOURNAL",
+        description = "kafka://HOST:PORT/TOPIC[?partition=N], or a new or empty data directory.")
+    String to;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        OtherJournal target = OtherJournal.parse(to);
+        if (target.dir() != null) {
+            BackupCommand.refuseNonEmpty(target.dir());
+        }
+        LedgerCopy.Copied copied;
+        String readBack;
+        long targetEvents;
+        try (Ledger source = data.openExistingLedger()) {
+            long head = source.head();
+            try (Ledger copy = target.openToAppend(data.dir())) {
+                if (copy.head() != 0) {
+                    throw new IllegalArgumentException("--to: " + target.describe() + " already holds " + copy.head()
+                        + " events; export-journal copies into an empty journal only");
+                }
+                copied = LedgerCopy.copy(source, head, copy);
+            }
+            try (Ledger copy = target.openToRead(data.dir())) {
+                targetEvents = copy.head();
+                readBack = LedgerCopy.digest(copy, targetEvents);
+            }
+        }
+        boolean same = targetEvents == copied.events() && readBack.equals(copied.digest());
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(output.json ? EventJson.object(g -> {
+            g.writeStringField("from", data.describe());
+            g.writeStringField("to", target.describe());
+            g.writeNumberField("events", copied.events());
+            g.writeNumberField("target_events", targetEvents);
+            g.writeStringField("digest", copied.digest());
+            g.writeStringField("target_digest", readBack);
+            g.writeBooleanField("equal", same);
+        }) : String.format("copied %,d events from %s to %s%n  source digest %s%n  target digest %s (%,d events read back): %s",
+            copied.events(), data.describe(), target.describe(), copied.digest(), readBack, targetEvents,
+            same ? "equal" : "DIFFERENT"));
+        return same ? Main.OK : Main.VERIFY_FAILED;
+    }
+}
