@@ -57,7 +57,8 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         List<String> warnings = new ArrayList<>();
-        String fs = Files.getFileStore(data.dir()).type();
+        boolean embedded = data.kafka() == null;
+        String fs = Files.getFileStore(Files.exists(data.dir()) ? data.dir() : Path.of(".")).type();
         if (fs.equals("tmpfs") || fs.startsWith("overlay") || fs.equals("ramfs")) {
             warnings.add(data.dir().toAbsolutePath() + " is on " + fs + ": it vanishes with the machine or container;"
                 + " put it on a persistent volume");
@@ -65,12 +66,14 @@ final class StatusCommand implements Callable<Integer> {
         try (Ledger ledger = data.openExistingLedger()) {
             Map<String, Instant> producers = producers(ledger);
             List<ProjectionLine> projections = projections(ledger, warnings);
-            long bytes = size(data.dir().resolve("journal"));
+            // On Kafka the size is the cluster's to report (kafka-log-dirs.sh); here it is unknown.
+            long bytes = embedded ? size(data.dir().resolve("journal")) : -1;
             if (output.json) {
                 out.println(json(ledger.head(), bytes, producers, projections, warnings));
             } else {
-                out.printf("journal    %s%n           %,d events, %,d bytes%n", data.dir().resolve("journal").toAbsolutePath(),
-                    ledger.head(), bytes);
+                out.printf("journal    %s%n           %,d events%s%n",
+                    embedded ? data.dir().resolve("journal").toAbsolutePath() : data.describe(), ledger.head(),
+                    embedded ? String.format(", %,d bytes", bytes) : "");
                 producers.forEach((p, at) -> out.printf("producer   %-24s last appended %s%n", p, at));
                 for (ProjectionLine p : projections) {
                     out.printf("projection %-10s %s%n", p.name(), p.describe());
