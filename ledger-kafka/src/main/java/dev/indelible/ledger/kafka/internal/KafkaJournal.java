@@ -167,7 +167,8 @@ public final class KafkaJournal implements Journal {
             sendFailure = "a record was not written";
         } else if (expected >= 0 && metadata.offset() != expected) {
             sendFailure = "a record expected at offset " + expected + " landed at " + metadata.offset()
-                + ": another producer writes to partition " + partition + "; the journal needs it to itself";
+                + " of " + partition + " (another producer on the partition, or an extra marker after a leader"
+                + " change); the writer stops rather than index it at the wrong offset: reopen it";
         }
     }
 
