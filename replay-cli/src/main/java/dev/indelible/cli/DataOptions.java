@@ -88,9 +88,13 @@ final class DataOptions {
     }
 
     private void requireEmbedded() {
-        if (!Files.isDirectory(dir().resolve("journal"))) {
-            throw new IllegalArgumentException("no ledger at " + dir().toAbsolutePath()
-                + " (give --data DIR or set INDELIBLE_DATA, or --journal kafka://...)");
+        requireLedger(dir(), " (give --data DIR or set INDELIBLE_DATA, or --journal kafka://...)");
+    }
+
+    /** A directory without an embedded journal is a usage error, not a new empty ledger. */
+    static void requireLedger(Path dir, String hint) {
+        if (!Files.isDirectory(dir.resolve("journal"))) {
+            throw new IllegalArgumentException("no ledger at " + dir.toAbsolutePath() + hint);
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.KafkaLedger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -30,9 +29,7 @@ record OtherJournal(String given, KafkaJournalConfig kafka, Path dir) {
         if (kafka != null) {
             return KafkaLedger.openReadOnly(kafka, stateDir, LedgerConfig.defaults());
         }
-        if (!Files.isDirectory(dir.resolve("journal"))) {
-            throw new IllegalArgumentException("no ledger at " + dir.toAbsolutePath());
-        }
+        DataOptions.requireLedger(dir, "");
         return Ledger.open(dir, LedgerConfig.defaults());
     }
 

@@ -38,13 +38,7 @@ public final class KafkaLedger {
      */
     public static Ledger open(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config) {
         Path stateDir = stateDir(kafka, dataDir);
-        KafkaJournal journal = KafkaJournal.openWriter(kafka);
-        try {
-            return Ledger.open(journal, stateDir, config.toBuilder().durability(Durability.SYNC).build());
-        } catch (RuntimeException e) {
-            journal.close();
-            throw e;
-        }
+        return open(KafkaJournal.openWriter(kafka), stateDir, config);
     }
 
     /**
@@ -54,7 +48,11 @@ public final class KafkaLedger {
      */
     public static Ledger openReadOnly(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config) {
         Path stateDir = stateDir(kafka, dataDir);
-        KafkaJournal journal = KafkaJournal.openReader(kafka);
+        return open(KafkaJournal.openReader(kafka), stateDir, config);
+    }
+
+    /** The ledger over {@code journal}: every append acknowledged only once its transaction committed. */
+    private static Ledger open(KafkaJournal journal, Path stateDir, LedgerConfig config) {
         try {
             return Ledger.open(journal, stateDir, config.toBuilder().durability(Durability.SYNC).build());
         } catch (RuntimeException e) {

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -299,8 +300,7 @@ public final class DefaultLedger implements Ledger {
         } finally {
             lock.unlock();
         }
-        JournalCursor cursor = idleWriterCursors.poll();
-        try (StreamReader reader = new StreamReader(cursor != null ? cursor : journal.openWriterCursor(),
+        try (StreamReader reader = new StreamReader(borrow(idleWriterCursors, journal::openWriterCursor),
             c -> release(idleWriterCursors, c))) {
             return reader.read(lastAddress, fromVersion, limit);
         }
@@ -329,8 +329,12 @@ public final class DefaultLedger implements Ledger {
     }
 
     private JournalCursor borrowCursor() {
-        JournalCursor cursor = idleCursors.poll();
-        return cursor != null ? cursor : journal.openCursor();
+        return borrow(idleCursors, journal::openCursor);
+    }
+
+    private static JournalCursor borrow(ConcurrentLinkedQueue<JournalCursor> pool, Supplier<JournalCursor> open) {
+        JournalCursor cursor = pool.poll();
+        return cursor != null ? cursor : open.get();
     }
 
     private void releaseCursor(JournalCursor cursor) {
