@@ -201,27 +201,35 @@ public final class KafkaJournal implements Journal {
 
     /** Under writeLock: stops the journal for good; appends since the last commit are never acknowledged. */
     private IOException fail(String what, Exception cause) {
-        boolean fenced = cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
-            || (cause != null && (cause.getCause() instanceof ProducerFencedException
-            || cause.getCause() instanceof InvalidProducerEpochException));
-        String message = fenced
-            ? describe() + ": no longer the writer: a newer writer with transactional id '" + config.transactionalId()
-            + "' took over the partition; appends since the last commit are not acknowledged (" + cause + ")"
-            : describe() + ": " + what + (cause == null ? "" : ": " + cause)
-            + "; appends since the last commit are not acknowledged";
-        failure = new IOException(message, cause);
-        if (!fenced && inTransaction) {
+        Exception fencedBy = fencing(cause) ? cause : null;
+        if (fencedBy == null && inTransaction) {
             try {
                 // Ends the transaction now, so readers are not held back until it times out.
                 producer.abortTransaction();
             } catch (KafkaException e) {
-                LOG.warn("{}: cannot abort the failed transaction; it ends when it times out", describe(), e);
+                // A commit racing a newer writer's fencing can fail with a generic server error; the abort then says so.
+                fencedBy = fencing(e) ? e : null;
+                if (fencedBy == null) {
+                    LOG.warn("{}: cannot abort the failed transaction; it ends when it times out", describe(), e);
+                }
             }
         }
+        String message = fencedBy != null
+            ? describe() + ": no longer the writer: a newer writer with transactional id '" + config.transactionalId()
+            + "' took over the partition; appends since the last commit are not acknowledged (" + fencedBy + ")"
+            : describe() + ": " + what + (cause == null ? "" : ": " + cause)
+            + "; appends since the last commit are not acknowledged";
+        failure = new IOException(message, cause);
         inTransaction = false;
         unsynced.clear();
         LOG.error(message);
         return failure;
+    }
+
+    private static boolean fencing(Exception e) {
+        return e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException
+            || (e != null && (e.getCause() instanceof ProducerFencedException
+            || e.getCause() instanceof InvalidProducerEpochException));
     }
 
     @Override

@@ -45,10 +45,14 @@ final class TopicCheck {
         TopicDescription topic = describe(admin, config);
         if (topic == null) {
             create(admin, config, brokers.size());
-            topic = describe(admin, config);
-            if (topic == null) {
-                throw new LedgerException(config.describe() + ": the topic was created but cannot be described within "
-                    + timeoutMs + " ms");
+            // The brokers learn of a new topic a moment after it is created.
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while ((topic = describe(admin, config)) == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new LedgerException(config.describe() + ": the topic was created but cannot be described within "
+                        + timeoutMs + " ms");
+                }
+                sleep(config);
             }
         }
         if (config.partition() >= topic.partitions().size()) {
@@ -102,26 +106,25 @@ final class TopicCheck {
         return Integer.parseInt(value(settings, TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
     }
 
+    private static void sleep(KafkaJournalConfig config) {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failed(config, "describe the new topic", e);
+        }
+    }
+
     private static String value(Config settings, String name) {
         ConfigEntry entry = settings.get(name);
         return entry == null ? null : entry.value();
     }
 
+    /** The topic's description, or null when it does not exist. */
     private static TopicDescription describe(Admin admin, KafkaJournalConfig config) {
-        try {
-            return admin.describeTopics(List.of(config.topic())).allTopicNames()
-                .get(config.timeout().toMillis(), TimeUnit.MILLISECONDS).get(config.topic());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return null;
-            }
-            throw failed(config, "describe the topic", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failed(config, "describe the topic", e);
-        } catch (TimeoutException e) {
-            throw failed(config, "describe the topic", e);
-        }
+        Map<String, TopicDescription> found = await(admin.describeTopics(List.of(config.topic())).allTopicNames(),
+            config, "describe the topic", UnknownTopicOrPartitionException.class);
+        return found == null ? null : found.get(config.topic());
     }
 
     private static void create(Admin admin, KafkaJournalConfig config, int brokers) {
@@ -137,26 +140,25 @@ final class TopicCheck {
             TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false",
             TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, replicas >= 3 ? "2" : "1",
             TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES)));
-        try {
-            admin.createTopics(List.of(topic)).all().get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("{}: created topic '{}' ({} partition(s), {} replica(s), kept forever)", config.describe(),
-                config.topic(), config.partition() + 1, replicas);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw failed(config, "create the topic", e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failed(config, "create the topic", e);
-        } catch (TimeoutException e) {
-            throw failed(config, "create the topic", e);
-        }
+        // Another process creating it at the same moment is fine: the settings are checked next.
+        await(admin.createTopics(List.of(topic)).all(), config, "create the topic", TopicExistsException.class);
+        LOG.info("{}: topic '{}' ready ({} partition(s), {} replica(s), kept forever)", config.describe(),
+            config.topic(), config.partition() + 1, replicas);
     }
 
     static <T> T get(KafkaFuture<T> future, KafkaJournalConfig config, String what) {
+        return await(future, config, what, null);
+    }
+
+    /** The future's value; null when it failed with {@code tolerated}; any other failure names {@code what}. */
+    private static <T> T await(KafkaFuture<T> future, KafkaJournalConfig config, String what,
+                               Class<? extends Exception> tolerated) {
         try {
             return future.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (tolerated != null && tolerated.isInstance(e.getCause())) {
+                return null;
+            }
             throw failed(config, what, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
