@@ -77,17 +77,26 @@ public final class DefaultLedger implements Ledger {
 
     /** Opens the embedded ledger: a Chronicle Queue journal in {@code dataDir/journal}. */
     public static Ledger open(Path dataDir, LedgerConfig config) {
-        DataDirectory directory = DataDirectory.prepare(dataDir);
-        NamespaceGuard guard = NamespaceGuard.acquire(directory.stateDir(), directory.journalDir());
-        try {
-            Journal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle());
-            DefaultLedger ledger = (DefaultLedger) open(journal, directory.stateDir(), config);
-            ledger.guard = guard;
-            return ledger;
-        } catch (RuntimeException e) {
-            guard.close();
-            throw e;
-        }
+        return EmbeddedOpen.open(dataDir, config);
+    }
+
+    DefaultLedger(LedgerConfig config, Journal journal, Path stateDir, NamespaceGuard guard) {
+        this(config, journal, stateDir);
+        this.guard = guard;
+    }
+
+    /** Where the journal's end must be cut after recovery (see {@link TornTail#incompleteEnd}), or -1. */
+    long endToCut(ChronicleJournal chronicle, Path journalDir) {
+        return TornTail.incompleteEnd(chronicle, journalDir, step);
+    }
+
+    long nextSeq() {
+        return step.state == null ? 0 : step.state.nextSeq;
+    }
+
+    /** Starts the background work of a ledger whose recovery succeeded. */
+    void start() {
+        checkpointer.start();
     }
 
     /** Verifies the journal in {@code dataDir} without the writer's state: see {@link Ledger#verify(Path)}. */
@@ -112,11 +121,11 @@ public final class DefaultLedger implements Ledger {
             ledger.releaseAfterFailedOpen();
             throw e;
         }
-        ledger.checkpointer.start();
+        ledger.start();
         return ledger;
     }
 
-    private void recover() {
+    void recover() {
         long started = System.nanoTime();
         LedgerState saved;
         try {
@@ -471,7 +480,7 @@ public final class DefaultLedger implements Ledger {
         }
     }
 
-    private void releaseAfterFailedOpen() {
+    void releaseAfterFailedOpen() {
         closed = true;
         if (committer != null) {
             committer.close();

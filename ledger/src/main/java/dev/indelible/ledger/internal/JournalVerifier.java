@@ -38,6 +38,8 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
     private int chainCrc;
     private long checked;
     private long records;
+    /** How many problems were found up to the last record that loaded: later ones are the tail's. */
+    private int problemsBeforeTail;
 
     JournalVerifier(Journal journal) {
         this.journal = journal;
@@ -51,7 +53,19 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
                 checkRecord();
             }
         }
+        if (problems.size() > problemsBeforeTail && problems.size() < MAX_PROBLEMS) {
+            reportTornTail();
+        }
         return new VerifyReport(checked, records, List.copyOf(problems));
+    }
+
+    /** Damage with no loadable record after it is what a crash mid-write leaves: say so. */
+    private void reportTornTail() {
+        Problem first = problems.get(problemsBeforeTail);
+        int damaged = problems.size() - problemsBeforeTail;
+        problems.subList(problemsBeforeTail, problems.size()).clear();
+        problems.add(new Problem(Kind.TORN_TAIL, first.globalSeq(), first.location(), "incomplete record at the end of the"
+            + " journal (" + damaged + " damaged, none valid after it; the writer's next open cuts it): " + first.detail()));
     }
 
     private void checkRecord() {
@@ -81,6 +95,7 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
         }
         checkEvents(first);
         expectedSeq = Math.max(expectedSeq, first + view.count());
+        problemsBeforeTail = problems.size();
     }
 
     private void checkEvents(long first) {

@@ -97,6 +97,36 @@ final class NamespaceGuard implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code action} while no other ledger has the journal open for writing: this guard's
+     * shared lock is swapped for an exclusive one. Returns false, having run nothing, when another
+     * process (or another ledger of this JVM) holds it.
+     */
+    boolean exclusively(Runnable action) {
+        synchronized (HELD) {
+            Held held = HELD.get(file);
+            if (held == null || held.users() > 1) {
+                return false;
+            }
+            FileChannel channel = held.channel();
+            try {
+                held.lock().release();
+                FileLock exclusive = channel.tryLock(0, Long.MAX_VALUE, false);
+                if (exclusive != null) {
+                    try {
+                        action.run();
+                    } finally {
+                        exclusive.release();
+                    }
+                }
+                HELD.put(file, new Held(channel, channel.lock(0, Long.MAX_VALUE, true), 1));
+                return exclusive != null;
+            } catch (IOException e) {
+                throw new LedgerException("cannot lock " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         synchronized (HELD) {

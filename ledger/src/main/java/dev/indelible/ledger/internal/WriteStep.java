@@ -88,8 +88,9 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             }
             String problem = catchUpView.load(catchUpBuffer);
             if (problem != null) {
-                throw new CorruptJournalException(state.nextSeq, catchUpBuffer.location(), problem);
+                throw damaged(problem);
             }
+            // A whole record out of place is not a torn write: never cut, wherever it is.
             if (catchUpView.firstSeq() != state.nextSeq) {
                 throw new CorruptJournalException(state.nextSeq, catchUpBuffer.location(),
                     "record holds global_seq " + catchUpView.firstSeq() + " where " + state.nextSeq + " was due");
@@ -103,6 +104,31 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         }
         caughtUp += applied;
         return applied;
+    }
+
+    /**
+     * The damage at the catch-up cursor, as a torn tail when no valid record follows it (what a
+     * crash mid-write leaves), else as damage inside the journal, which is never cut.
+     */
+    private CorruptJournalException damaged(String problem) {
+        long seq = state.nextSeq;
+        String location = catchUpBuffer.location();
+        long address = catchUpBuffer.address();
+        try {
+            while (catchUpCursor.next(catchUpBuffer)) {
+                if (catchUpView.load(catchUpBuffer) == null) {
+                    return new CorruptJournalException(seq, location, problem);
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            return new CorruptJournalException(seq, location, problem + "; what follows cannot be read: " + unreadable);
+        }
+        return new TornTailException(seq, location, problem, address);
+    }
+
+    /** The last record read, or an empty buffer when the journal holds none. */
+    RecordBuffer lastRecord() {
+        return catchUpBuffer;
     }
 
     /** Writes events another ledger recorded, at the same positions; see {@code Ledger.appendRecorded}. */

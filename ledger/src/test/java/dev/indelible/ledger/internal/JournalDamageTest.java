@@ -123,6 +123,12 @@ class JournalDamageTest {
                     break;
                 }
                 for (RecordedEvent e : page) {
+                    if (e.type().equals("ops.journal_repair")) {
+                        // the open cut a damaged last record as a torn tail: only the last may be cut
+                        assertEquals(EVENTS, span.firstSeq() + span.count(), what + ": cut a record that is not the last");
+                        assertEquals(span.firstSeq(), e.globalSeq(), what);
+                        break;
+                    }
                     RecordedEvent original = originals.get((int) e.globalSeq());
                     assertEquals(original.eventId(), e.eventId(), what);
                     assertArrayEquals(original.payload(), e.payload(), what + ": a changed event was read back as valid");

@@ -19,6 +19,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -32,7 +33,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class ChronicleJournal implements Journal {
     private final Path dir;
     private final SingleChronicleQueue queue;
-    private final ExcerptAppender appender;
+    /** Created at the first write: readers and verify never take Chronicle's write lock. */
+    private ExcerptAppender appender;
     private final Object writeLock = new Object();
     private final Output output = new Output();
     /** Files this process wrote since their last sync, with an open channel to force each. */
@@ -47,9 +49,6 @@ public final class ChronicleJournal implements Journal {
             .build();
         // Chronicle creates metadata.cq4t with the process umask, outside the store listener.
         secureExistingFiles(dir);
-        this.appender = queue.createAppender();
-        // Every use is under the ledger's lock, from whichever thread holds it.
-        appender.singleThreadedCheckDisabled(true);
     }
 
     private static void secureExistingFiles(Path dir) {
@@ -63,6 +62,11 @@ public final class ChronicleJournal implements Journal {
     @Override
     public long write(WriteTransaction transaction) throws IOException {
         synchronized (writeLock) {
+            if (appender == null) {
+                appender = queue.createAppender();
+                // Every use is under the ledger's lock, from whichever thread holds it.
+                appender.singleThreadedCheckDisabled(true);
+            }
             Output out = output;
             out.written = false;
             try (DocumentContext dc = appender.writingDocument()) {
@@ -122,6 +126,38 @@ public final class ChronicleJournal implements Journal {
         return new ChronicleCursor(queue);
     }
 
+    /**
+     * Where Chronicle's own bookkeeping goes past the last record the ledger could read (at
+     * {@code lastAddress}, header at {@code lastHeaderOffset}; -1 for none): a store header whose
+     * write position lies beyond it, or a later cycle file. Returns the address to cut from, else
+     * -1. Chronicle would append after its write position, leaving a hole readers stop at.
+     */
+    public long cutAfterLastReadable(long lastAddress, long lastHeaderOffset) {
+        net.openhft.chronicle.queue.RollCycle cycles = queue.rollCycle();
+        int lastCycle = queue.lastCycle();
+        if (lastCycle == Integer.MIN_VALUE) {
+            return -1;
+        }
+        int readCycle = lastAddress < 0 ? Integer.MIN_VALUE : cycles.toCycle(lastAddress);
+        int from = lastAddress < 0 ? queue.firstCycle() : readCycle;
+        for (long cycle : queue.listCyclesBetween(from, lastCycle)) {
+            // A store's write position is its last record's header, 0 while it has none.
+            long limit = cycle == readCycle ? lastHeaderOffset : 0;
+            SingleChronicleQueueStore store = queue.storeForCycle((int) cycle, queue.epoch(), false, null);
+            if (store == null) {
+                continue;
+            }
+            try {
+                if (store.writePosition() > limit) {
+                    return cycle == readCycle ? lastAddress + 1 : cycles.toIndex((int) cycle, 0);
+                }
+            } finally {
+                queue.closeStore(store);
+            }
+        }
+        return -1;
+    }
+
     @Override
     public String describe() {
         return "Chronicle Queue journal at " + dir;
@@ -140,12 +176,14 @@ public final class ChronicleJournal implements Journal {
                 }
                 unsynced.clear();
             }
-            appender.close();
+            if (appender != null) {
+                appender.close();
+            }
             queue.close();
         }
     }
 
-    private static net.openhft.chronicle.queue.RollCycle toChronicle(RollCycle cycle) {
+    static net.openhft.chronicle.queue.RollCycle toChronicle(RollCycle cycle) {
         return switch (cycle) {
             case DAILY -> RollCycles.FAST_DAILY;
             case HOURLY -> RollCycles.FAST_HOURLY;

@@ -1,0 +1,100 @@
+package dev.indelible.ledger.internal;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.RollCycle;
+import dev.indelible.ledger.internal.chronicle.ChronicleJournal;
+import dev.indelible.ledger.internal.chronicle.ChronicleTail;
+import dev.indelible.ledger.proto.OperationRecorded;
+import dev.indelible.ledger.spi.RecordBuffer;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded writer's answer to an incomplete end of the journal (a crash mid-write, a power
+ * cut before the last pages reached the disk): cut it off at the last complete record, keep the
+ * cut bytes in {@code <data>/journal-damaged/}, log it and record an {@code ops.journal_repair}
+ * event. Damage followed by valid records is never cut: it fails the open instead.
+ *
+ * <p>Stateless.
+ */
+final class TornTail {
+    private static final Logger LOG = LoggerFactory.getLogger(TornTail.class);
+
+    private TornTail() {
+    }
+
+    /** What was found at the tail and what the cut did. */
+    record Repair(long globalSeq, String location, String problem, ChronicleTail.Cut cut) {
+
+        /** Appends the audit event; a failure is logged, as the cut itself is done. */
+        void record(Ledger ledger) {
+            OperationRecorded op = OperationRecorded.newBuilder()
+                .setOperation("journal_repair")
+                .setUser(System.getProperty("user.name", ""))
+                .setDetail("cut the torn tail of the journal at global_seq " + globalSeq + " (" + location + "): " + problem)
+                .setResult("ok")
+                .setStartedAt(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()))
+                .putAllFigures(Map.of("first_cut_global_seq", Long.toString(globalSeq), "file", cut.file(),
+                    "records_kept_in_file", Long.toString(cut.keptRecords()), "moved_to", cut.movedTo().toString()))
+                .build();
+            try {
+                AppendResult result = ledger.append("ops-journal", ExpectedVersion.ANY,
+                    EventData.protobuf("ops.journal_repair", op.toByteArray()));
+                if (!(result instanceof AppendResult.Appended)) {
+                    LOG.warn("the audit event of the journal repair was not appended: {}", result);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("the audit event of the journal repair was not appended: {}", e.toString());
+            }
+        }
+    }
+
+    static Repair describe(TornTailException e) {
+        return new Repair(e.globalSeq(), e.location(), e.getMessage(), null);
+    }
+
+    /**
+     * The address to cut from when the journal ends in something the catch-up could not read:
+     * bytes other than zeros after the last complete record (a scrambled header Chronicle would
+     * stall on), or a Chronicle header still counting records that were cut short; else -1.
+     */
+    static long incompleteEnd(ChronicleJournal journal, java.nio.file.Path journalDir, WriteStep step) {
+        RecordBuffer last = step.lastRecord();
+        boolean none = last.file() == null || step.state.nextSeq == 0;
+        long cutFrom = none ? journal.cutAfterLastReadable(-1, -1)
+            : journal.cutAfterLastReadable(last.address(), last.fileOffset());
+        if (cutFrom >= 0 || none) {
+            return cutFrom;
+        }
+        try {
+            return ChronicleTail.junkAfter(journalDir, last.file(), last.fileOffset(), last.length()) ? last.address() + 1 : -1;
+        } catch (IOException e) {
+            throw new LedgerException("cannot read the end of " + journalDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Cuts the journal from {@code firstCutAddress}; at most once per open. */
+    static Repair cut(DataDirectory directory, RollCycle rollCycle, long firstCutAddress, long nextSeq, Repair found) {
+        if (found != null && found.cut() != null) {
+            throw new LedgerException("the end of " + directory.journalDir() + " is still damaged after cutting it at "
+                + found.location() + "; see " + found.cut().movedTo());
+        }
+        ChronicleTail.Cut cut = ChronicleTail.cut(directory.journalDir(), rollCycle, firstCutAddress,
+            directory.root().resolve("journal-damaged"));
+        Repair repair = found != null
+            ? new Repair(found.globalSeq(), found.location(), found.problem(), cut)
+            : new Repair(nextSeq, cut.file(), "bytes other than zeros after the last complete record", cut);
+        LOG.warn("cut the torn tail of {} at {}: {}; kept {} records of {}, moved {} bytes of cycle files to {}",
+            directory.journalDir(), repair.location(), repair.problem(), cut.keptRecords(), cut.file(), cut.cutBytes(),
+            cut.movedTo());
+        return repair;
+    }
+}
