@@ -23,6 +23,7 @@ public final class LedgerConfig {
     public static final int DEFAULT_MAX_METADATA_ENTRIES = 32;
     /** Events appended after which a checkpoint of the in-memory indexes is written. */
     public static final long DEFAULT_CHECKPOINT_INTERVAL = 2_000_000;
+    public static final long DEFAULT_FREE_SPACE_RESERVE = 64L << 20;
 
     private final Durability durability;
     private final RollCycle rollCycle;
@@ -32,6 +33,7 @@ public final class LedgerConfig {
     private final int maxEventsPerAppend;
     private final int maxMetadataEntries;
     private final long checkpointInterval;
+    private final long freeSpaceReserve;
     private final String producerId;
     private final Clock clock;
     private final Map<String, EventValidator> validators;
@@ -45,6 +47,7 @@ public final class LedgerConfig {
         this.maxEventsPerAppend = b.maxEventsPerAppend;
         this.maxMetadataEntries = b.maxMetadataEntries;
         this.checkpointInterval = b.checkpointInterval;
+        this.freeSpaceReserve = b.freeSpaceReserve;
         this.producerId = b.producerId;
         this.clock = b.clock;
         this.validators = Map.copyOf(b.validators);
@@ -70,6 +73,7 @@ public final class LedgerConfig {
         b.maxEventsPerAppend = maxEventsPerAppend;
         b.maxMetadataEntries = maxMetadataEntries;
         b.checkpointInterval = checkpointInterval;
+        b.freeSpaceReserve = freeSpaceReserve;
         b.producerId = producerId;
         b.clock = clock;
         b.validators.putAll(validators);
@@ -108,6 +112,11 @@ public final class LedgerConfig {
         return checkpointInterval;
     }
 
+    /** Bytes the embedded journal leaves free on its file system: appends are refused below it. */
+    public long freeSpaceReserve() {
+        return freeSpaceReserve;
+    }
+
     public String producerId() {
         return producerId;
     }
@@ -131,6 +140,7 @@ public final class LedgerConfig {
         private int maxEventsPerAppend = DEFAULT_MAX_EVENTS_PER_APPEND;
         private int maxMetadataEntries = DEFAULT_MAX_METADATA_ENTRIES;
         private long checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private long freeSpaceReserve = DEFAULT_FREE_SPACE_RESERVE;
         private String producerId = defaultProducerId();
         private Clock clock = Clock.systemUTC();
         private final Map<String, EventValidator> validators = new HashMap<>();
@@ -171,6 +181,20 @@ public final class LedgerConfig {
 
         public Builder maxMetadataEntries(int value) {
             this.maxMetadataEntries = inRange("maxMetadataEntries", value, 0, 1024);
+            return this;
+        }
+
+        /**
+         * Bytes to keep free on the journal's file system (default 64 MiB): an append that would
+         * go below it is refused with {@code JournalFullException}, before anything is written, so
+         * Chronicle never maps a page the disk cannot back (a SIGBUS would crash the JVM). Room
+         * for a new cycle file's header, the checkpoint and the projections' next writes.
+         */
+        public Builder freeSpaceReserve(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("freeSpaceReserve: must not be negative, was " + bytes);
+            }
+            this.freeSpaceReserve = bytes;
             return this;
         }
 

@@ -25,7 +25,8 @@ final class EmbeddedOpen {
             TornTail.Repair repair = null;
             boolean endChecked = false;
             while (true) {
-                ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle());
+                ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle(),
+                    config.freeSpaceReserve());
                 DefaultLedger ledger = new DefaultLedger(config, journal, directory.stateDir(), guard);
                 Found found;
                 try {

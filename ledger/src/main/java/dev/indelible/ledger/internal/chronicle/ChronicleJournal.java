@@ -37,12 +37,19 @@ public final class ChronicleJournal implements Journal {
     private ExcerptAppender appender;
     private final Object writeLock = new Object();
     private final Output output = new Output();
+    private final Preallocation space;
     /** Files this process wrote since their last sync, with an open channel to force each. */
     private final Map<File, FileChannel> unsynced = new LinkedHashMap<>();
     private File lastWrittenFile;
 
     public ChronicleJournal(Path dir, RollCycle rollCycle) {
+        this(dir, rollCycle, dev.indelible.ledger.LedgerConfig.DEFAULT_FREE_SPACE_RESERVE);
+    }
+
+    /** @param freeSpaceReserve bytes to leave free on the file system: appends are refused below it */
+    public ChronicleJournal(Path dir, RollCycle rollCycle, long freeSpaceReserve) {
         this.dir = dir;
+        this.space = new Preallocation(dir, freeSpaceReserve);
         this.queue = SingleChronicleQueueBuilder.binary(dir)
             .rollCycle(toChronicle(rollCycle))
             .storeFileListener((cycle, file) -> DataDirectory.secure(file.toPath()))
@@ -67,6 +74,7 @@ public final class ChronicleJournal implements Journal {
                 // Every use is under the ledger's lock, from whichever thread holds it.
                 appender.singleThreadedCheckDisabled(true);
             }
+            space.checkReserve();
             Output out = output;
             out.written = false;
             try (DocumentContext dc = appender.writingDocument()) {
@@ -179,6 +187,7 @@ public final class ChronicleJournal implements Journal {
             if (appender != null) {
                 appender.close();
             }
+            space.close();
             queue.close();
         }
     }
@@ -192,7 +201,9 @@ public final class ChronicleJournal implements Journal {
         };
     }
 
-    private static final class Output implements RecordOutput {
+    private final class Output implements RecordOutput {
+        /** Room for the index arrays Chronicle may write before the next record. */
+        private static final int INDEX_SLACK = 1 << 17;
         Bytes<?> bytes;
         boolean written;
 
@@ -201,6 +212,7 @@ public final class ChronicleJournal implements Journal {
             if (written) {
                 throw new IllegalStateException("a transaction writes at most one record");
             }
+            space.ensure(appender.currentFile(), bytes.writePosition() + length + INDEX_SLACK);
             bytes.write(data, offset, length);
             written = true;
         }

@@ -1,0 +1,110 @@
+package dev.indelible.ledger.internal.chronicle;
+
+import dev.indelible.ledger.JournalFullException;
+import java.io.File;
+import java.nio.file.Path;
+import net.openhft.posix.PosixAPI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the cycle file's disk blocks allocated ahead of the writer and a reserve free on the file
+ * system. Chronicle writes through a memory map into sparse files; a page the disk cannot back
+ * raises SIGBUS, which the JVM turns into an asynchronous error no caller can handle
+ * (Chronicle-Queue#1282). With the blocks allocated by {@code fallocate} first, a full disk
+ * refuses the append before a byte is written, and appends resume once space is freed.
+ *
+ * <p>Not thread-safe: used under the journal's write lock.
+ */
+final class Preallocation implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Preallocation.class);
+    /** Allocated ahead of the writer at each step: one fallocate per this many bytes written. */
+    static final long AHEAD = 16L << 20;
+    private static final int O_RDWR = 2;
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
+    private static final int ENOSPC = 28;
+    private static final int EDQUOT = 122;
+    /** A statvfs per append would cost more than the append: the reserve is checked this often. */
+    private static final long CHECK_NANOS = 20_000_000;
+
+    private final Path dir;
+    private final long reserve;
+    private File file;
+    private int fd = -1;
+    private long allocatedTo;
+    private boolean unsupported;
+    private long lastCheck = System.nanoTime() - CHECK_NANOS;
+
+    Preallocation(Path dir, long reserve) {
+        this.dir = dir;
+        this.reserve = reserve;
+    }
+
+    /** Before Chronicle touches the file: refuses when the file system is below the reserve. */
+    void checkReserve() {
+        long now = System.nanoTime();
+        if (now - lastCheck >= CHECK_NANOS) {
+            long free = dir.toFile().getUsableSpace();
+            if (free < reserve) {
+                throw full(free, 0);
+            }
+            lastCheck = now;
+        }
+    }
+
+    /** Makes sure {@code file} has blocks up to {@code end}, allocating {@link #AHEAD} beyond it. */
+    void ensure(File current, long end) {
+        boolean sameFile = current == file || current.equals(file);
+        if (end <= allocatedTo && sameFile) {
+            return;
+        }
+        if (!sameFile) {
+            switchTo(current);
+        }
+        long target = end + AHEAD;
+        long free = dir.toFile().getUsableSpace();
+        if (free - (target - allocatedTo) < reserve) {
+            throw full(free, target - allocatedTo);
+        }
+        if (!unsupported && fd >= 0) {
+            PosixAPI posix = PosixAPI.posix();
+            if (posix.fallocate(fd, FALLOC_FL_KEEP_SIZE, allocatedTo, target - allocatedTo) != 0) {
+                int errno = posix.lastError();
+                if (errno == ENOSPC || errno == EDQUOT) {
+                    throw full(dir.toFile().getUsableSpace(), target - allocatedTo);
+                }
+                unsupported = true;
+                LOG.warn("cannot preallocate {} ({}): relying on the free-space reserve alone", current, posix.strerror(errno));
+            }
+        }
+        allocatedTo = target;
+        lastCheck = System.nanoTime();
+    }
+
+    private void switchTo(File current) {
+        close();
+        file = current;
+        allocatedTo = 0;
+        fd = PosixAPI.posix().open(current.getPath(), O_RDWR, 0);
+        if (fd < 0 && !unsupported) {
+            unsupported = true;
+            LOG.warn("cannot open {} to preallocate it: relying on the free-space reserve alone", current);
+        }
+    }
+
+    private JournalFullException full(long free, long wanted) {
+        return new JournalFullException("no room for the journal in " + dir + ": " + free + " bytes free, the append"
+            + " needs " + wanted + " more allocated ahead of the writer and " + reserve + " kept free"
+            + " (LedgerConfig.freeSpaceReserve); nothing was written. Free space on that file system and append again.",
+            free);
+    }
+
+    @Override
+    public void close() {
+        if (fd >= 0) {
+            PosixAPI.posix().close(fd);
+            fd = -1;
+        }
+        file = null;
+    }
+}
