@@ -25,6 +25,8 @@ class VerifyCommandTest {
         cli = new Cli(data);
         cli.run("append", "--stream", "selfies-user-7", "--type", "selfie.submitted", "--json", AppendCommandTest.SELFIE).expect(0);
         cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"k\": \"some text to flip a bit in\"}").expect(0);
+        // a record after it: damage at the very end would be a torn tail, reported as TORN_TAIL
+        cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"k\": \"the final record\"}").expect(0);
     }
 
     @Test
@@ -37,19 +39,35 @@ class VerifyCommandTest {
 
     @Test
     void shouldFindACorruptJournalRecordAndExitOne() throws Exception {
+        changeJournalText("flip a bit");
+        Cli.Result r = cli.run("verify").expect(Main.VERIFY_FAILED);
+        assertTrue(r.out().contains("FOUND  journal: CRC_MISMATCH"), r.out());
+    }
+
+    @Test
+    void shouldReportATornTailThatTheNextWriterCuts() throws Exception {
+        changeJournalText("final record");
+        Cli.Result found = cli.run("verify").expect(Main.VERIFY_FAILED);
+        assertTrue(found.out().contains("FOUND  journal: TORN_TAIL"), found.out());
+
+        cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"k\": \"after\"}").expect(0);
+        cli.run("verify").expect(0);
+        assertTrue(cli.run("read", "--type", "ops.*").expect(0).out().contains("ops.journal_repair"));
+    }
+
+    /** Changes one byte of the first occurrence of {@code marker} in the journal file. */
+    private void changeJournalText(String marker) throws Exception {
         Path cycle;
         try (Stream<Path> files = Files.list(data.resolve("journal"))) {
             cycle = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
         }
         byte[] bytes = Files.readAllBytes(cycle);
         String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-        int at = text.indexOf("flip a bit");
+        int at = text.indexOf(marker);
         try (RandomAccessFile raf = new RandomAccessFile(cycle.toFile(), "rw")) {
             raf.seek(at);
-            raf.write('F');
+            raf.write(bytes[at] ^ 0x20);
         }
-        Cli.Result r = cli.run("verify").expect(Main.VERIFY_FAILED);
-        assertTrue(r.out().contains("FOUND  journal: CRC_MISMATCH"), r.out());
     }
 
     @Test
