@@ -7,7 +7,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.VerifyReport;
-import dev.indelible.projections.Operations;
+import dev.indelible.ledger.Operations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

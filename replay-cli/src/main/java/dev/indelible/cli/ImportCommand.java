@@ -7,7 +7,7 @@ import dev.indelible.server.EventJson;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
-import dev.indelible.projections.Operations;
+import dev.indelible.ledger.Operations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.Ledger;
-import dev.indelible.projections.Operations;
+import dev.indelible.ledger.Operations;
 import dev.indelible.server.Token;
 import dev.indelible.server.Tokens;
 import dev.indelible.server.Verb;

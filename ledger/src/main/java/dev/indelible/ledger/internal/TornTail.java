@@ -1,18 +1,14 @@
 package dev.indelible.ledger.internal;
 
-import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.Operations;
 import dev.indelible.ledger.RollCycle;
 import dev.indelible.ledger.internal.chronicle.ChronicleJournal;
 import dev.indelible.ledger.internal.chronicle.ChronicleTail;
-import dev.indelible.ledger.proto.OperationRecorded;
 import dev.indelible.ledger.spi.RecordBuffer;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,26 +30,12 @@ final class TornTail {
     /** What was found at the tail and what the cut did. */
     record Repair(long globalSeq, String location, String problem, ChronicleTail.Cut cut) {
 
-        /** Appends the audit event; a failure is logged, as the cut itself is done. */
+        /** Appends the audit event ({@link Operations} logs a failure: the cut itself is done). */
         void record(Ledger ledger) {
-            OperationRecorded op = OperationRecorded.newBuilder()
-                .setOperation("journal_repair")
-                .setUser(System.getProperty("user.name", ""))
-                .setDetail("cut the torn tail of the journal at global_seq " + globalSeq + " (" + location + "): " + problem)
-                .setResult("ok")
-                .setStartedAt(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()))
-                .putAllFigures(Map.of("first_cut_global_seq", Long.toString(globalSeq), "file", cut.file(),
-                    "records_kept_in_file", Long.toString(cut.keptRecords()), "moved_to", cut.movedTo().toString()))
-                .build();
-            try {
-                AppendResult result = ledger.append("ops-journal", ExpectedVersion.ANY,
-                    EventData.protobuf("ops.journal_repair", op.toByteArray()));
-                if (!(result instanceof AppendResult.Appended)) {
-                    LOG.warn("the audit event of the journal repair was not appended: {}", result);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("the audit event of the journal repair was not appended: {}", e.toString());
-            }
+            Operations.record(ledger, "journal_repair", "journal", "cut the torn tail of the journal at global_seq "
+                    + globalSeq + " (" + location + "): " + problem, Instant.now(), "ok",
+                Map.of("first_cut_global_seq", Long.toString(globalSeq), "file", cut.file(),
+                    "records_kept_in_file", Long.toString(cut.keptRecords()), "moved_to", cut.movedTo().toString()));
         }
     }
 
@@ -81,12 +63,8 @@ final class TornTail {
         }
     }
 
-    /** Cuts the journal from {@code firstCutAddress}; at most once per open. */
+    /** Cuts the journal from {@code firstCutAddress}; {@code found} describes a damaged last record, if any. */
     static Repair cut(DataDirectory directory, RollCycle rollCycle, long firstCutAddress, long nextSeq, Repair found) {
-        if (found != null && found.cut() != null) {
-            throw new LedgerException("the end of " + directory.journalDir() + " is still damaged after cutting it at "
-                + found.location() + "; see " + found.cut().movedTo());
-        }
         ChronicleTail.Cut cut = ChronicleTail.cut(directory.journalDir(), rollCycle, firstCutAddress,
             directory.root().resolve("journal-damaged"));
         Repair repair = found != null

@@ -194,7 +194,8 @@ class JournalDamageTest {
         throw new IllegalArgumentException();
     }
 
-    private static Path copy(Path from, Path to) throws Exception {
+    /** Copies a data directory, replacing {@code to}; shared with {@link TornTailTest}. */
+    static Path copy(Path from, Path to) throws Exception {
         if (Files.exists(to)) {
             assertEquals(0, new ProcessBuilder("rm", "-rf", to.toString()).start().waitFor());
         }

@@ -118,7 +118,7 @@ class TornTailTest {
 
     private void check(Path pristine, List<RecordedEvent> originals, List<Span> spans, String what, Damage damage,
                        boolean dropCheckpoint) throws Exception {
-        Path work = copy(pristine, tmp.resolve("work"));
+        Path work = JournalDamageTest.copy(pristine, tmp.resolve("work"));
         if (dropCheckpoint) {
             deleteTree(work.resolve("journal-state"));
         }
@@ -208,14 +208,6 @@ class TornTailTest {
     private static void zero(RandomAccessFile file, long from, long length) throws IOException {
         file.seek(from);
         file.write(new byte[(int) length]);
-    }
-
-    private static Path copy(Path from, Path to) throws Exception {
-        deleteTree(to);
-        // cp keeps Chronicle's sparse files sparse, so a copy costs only the bytes written.
-        assertEquals(0, new ProcessBuilder("cp", "-a", "--sparse=always", from.toString(), to.toString())
-            .start().waitFor());
-        return to;
     }
 
     private static void deleteTree(Path dir) throws Exception {

@@ -1,7 +1,7 @@
 package dev.indelible.projections.internal;
 
 import dev.indelible.ledger.Ledger;
-import dev.indelible.projections.Operations;
+import dev.indelible.ledger.Operations;
 
 import java.time.Instant;
 import java.util.Map;

@@ -5,6 +5,8 @@ import dev.indelible.ledger.RollCycle;
 import dev.indelible.ledger.internal.DataDirectory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -58,7 +60,8 @@ public final class ChronicleTail {
             byte[] bytes = new byte[(int) Math.min(SCAN_BYTES, size - end)];
             raf.seek(end);
             raf.readFully(bytes);
-            int from = bytes.length >= 4 && Integer.reverseBytes(readInt(bytes)) == END_OF_CYCLE ? 4 : 0;
+            int from = bytes.length >= 4
+                && ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == END_OF_CYCLE ? 4 : 0;
             for (int i = from; i < bytes.length; i++) {
                 if (bytes[i] != 0) {
                     return true;
@@ -79,8 +82,8 @@ public final class ChronicleTail {
         Path rebuilt = journalDir.resolveSibling(journalDir.getFileName() + "-repair");
         try {
             deleteTree(rebuilt);
-            List<Path> moving = filesFromCycle(journalDir, cycles, cycle);
             String name = fileName(cycles, cycle);
+            List<Path> moving = filesFrom(journalDir, name);
             long cutBytes = 0;
             for (Path p : moving) {
                 cutBytes += Files.size(p);
@@ -112,10 +115,9 @@ public final class ChronicleTail {
 
     private static void copyRecords(Path journalDir, Path rebuilt, net.openhft.chronicle.queue.RollCycle cycles,
                                     int cycle, long keep) {
-        long cycleStartMillis = cycles.defaultEpoch() + (long) cycle * cycles.lengthInMillis();
         try (SingleChronicleQueue from = SingleChronicleQueueBuilder.binary(journalDir).rollCycle(cycles).readOnly(true).build();
              SingleChronicleQueue to = SingleChronicleQueueBuilder.binary(rebuilt).rollCycle(cycles)
-                 .timeProvider(new SetTimeProvider(Instant.ofEpochMilli(cycleStartMillis + 1))).build();
+                 .timeProvider(new SetTimeProvider(cycleStart(cycles, cycle).plusMillis(1))).build();
              ExcerptTailer tailer = from.createTailer();
              ExcerptAppender appender = to.createAppender()) {
             if (!tailer.moveToIndex(cycles.toIndex(cycle, 0))) {
@@ -141,9 +143,7 @@ public final class ChronicleTail {
     }
 
     /** Cycle file names sort like their cycles in every roll cycle the ledger offers. */
-    private static List<Path> filesFromCycle(Path journalDir, net.openhft.chronicle.queue.RollCycle cycles, int cycle)
-        throws IOException {
-        String first = fileName(cycles, cycle);
+    private static List<Path> filesFrom(Path journalDir, String first) throws IOException {
         List<Path> files = new ArrayList<>();
         try (var list = Files.list(journalDir)) {
             for (Path p : list.sorted().toList()) {
@@ -157,8 +157,11 @@ public final class ChronicleTail {
     }
 
     private static String fileName(net.openhft.chronicle.queue.RollCycle cycles, int cycle) {
-        Instant start = Instant.ofEpochMilli(cycles.defaultEpoch() + (long) cycle * cycles.lengthInMillis());
-        return DateTimeFormatter.ofPattern(cycles.format()).withZone(ZoneOffset.UTC).format(start) + ".cq4";
+        return DateTimeFormatter.ofPattern(cycles.format()).withZone(ZoneOffset.UTC).format(cycleStart(cycles, cycle)) + ".cq4";
+    }
+
+    private static Instant cycleStart(net.openhft.chronicle.queue.RollCycle cycles, int cycle) {
+        return Instant.ofEpochMilli(cycles.defaultEpoch() + (long) cycle * cycles.lengthInMillis());
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -174,9 +177,5 @@ public final class ChronicleTail {
 
     private static long align4(long position) {
         return (position + 3) & ~3L;
-    }
-
-    private static int readInt(byte[] b) {
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 }

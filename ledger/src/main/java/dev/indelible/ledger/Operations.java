@@ -1,9 +1,5 @@
-package dev.indelible.projections;
+package dev.indelible.ledger;
 
-import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.ExpectedVersion;
-import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.proto.OperationRecorded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
