@@ -25,6 +25,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -216,7 +217,8 @@ public final class KafkaJournal implements Journal {
         }
         String message = fencedBy != null
             ? describe() + ": no longer the writer: a newer writer with transactional id '" + config.transactionalId()
-            + "' took over the partition; appends since the last commit are not acknowledged (" + fencedBy + ")"
+            + "' took over the partition (or the coordinator aborted a transaction open longer than its timeout);"
+            + " appends since the last commit are not acknowledged (" + fencedBy + ")"
             : describe() + ": " + what + (cause == null ? "" : ": " + cause)
             + "; appends since the last commit are not acknowledged";
         failure = new IOException(message, cause);
@@ -227,9 +229,14 @@ public final class KafkaJournal implements Journal {
     }
 
     private static boolean fencing(Exception e) {
+        return e != null && (fencingError(e) || fencingError(e.getCause()));
+    }
+
+    // Under transactions v2 a commit racing the coordinator's abort for a newer writer's fencing (or a timeout)
+    // fails with INVALID_TXN_STATE instead of PRODUCER_FENCED (KAFKA-20785); the transaction was rolled back.
+    private static boolean fencingError(Throwable e) {
         return e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException
-            || (e != null && (e.getCause() instanceof ProducerFencedException
-            || e.getCause() instanceof InvalidProducerEpochException));
+            || e instanceof InvalidTxnStateException;
     }
 
     @Override
