@@ -3,8 +3,8 @@ package dev.indelible.ledger;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.indelible.ledger.testing.LoopDisk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -32,22 +32,19 @@ class FullDiskTest {
 
     @TempDir
     Path tmp;
+    private LoopDisk disk;
     private Path mount;
 
     @BeforeEach
     void mountSmallDisk() throws Exception {
-        Path image = tmp.resolve("disk.img");
-        mount = Files.createDirectories(tmp.resolve("mnt"));
-        assumeTrue(run("truncate", "-s", "160M", image.toString()) == 0, "truncate failed");
-        assumeTrue(run("mkfs.ext4", "-q", "-F", "-m", "0", image.toString()) == 0, "mkfs.ext4 is not available here");
-        assumeTrue(run("mount", "-o", "loop", image.toString(), mount.toString()) == 0,
-            "mounting a loop device is not allowed here (needs root): the full-disk test is skipped");
+        disk = LoopDisk.format(tmp.resolve("disk.img"), "160M", tmp.resolve("mnt"), "rw");
+        mount = disk.mountPoint();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mount != null) {
-            run("umount", mount.toString());
+        if (disk != null) {
+            disk.close();
         }
     }
 
@@ -169,10 +166,5 @@ class FullDiskTest {
             n += l.size();
         }
         return n;
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start().waitFor();
     }
 }

@@ -91,6 +91,53 @@ public final class ChildJvm implements AutoCloseable {
         pump.join();
     }
 
+    /**
+     * SIGSTOP, returning once every thread of the child is stopped: a system call in progress
+     * (an fdatasync) has completed, and nothing more reaches the disk until {@link #resume()}.
+     */
+    public void pause() throws Exception {
+        signal("STOP");
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!allStopped(tasks)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("child " + process.pid() + " did not stop within 30 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+        if (exit != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " exited " + exit);
+        }
+    }
+
+    private static boolean allStopped(Path tasks) throws IOException {
+        try (var threads = java.nio.file.Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) threads::iterator) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(task.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException exited) {
+                    continue;
+                }
+                // The state follows the parenthesised command name, which may itself hold spaces.
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T' && state != 't') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** SIGTERM: the child's shutdown hooks run. Returns at once; see {@link #awaitExit}. */
     public void terminate() {
         process.destroy();
