@@ -257,8 +257,8 @@ public final class DefaultLedger implements Ledger {
         if (committer == null || !(result instanceof AppendResult.Appended appended)) {
             return 0;
         }
-        // A duplicate's original may still be unsynced: wait for everything written so far.
-        return appended.duplicate() ? committer.current() : committer.written();
+        // A duplicate's original may be unsynced, even one a crashed process wrote: a sync of its own covers it.
+        return committer.written();
     }
 
     private void afterWrite() {

@@ -38,15 +38,10 @@ final class GroupCommitter implements AutoCloseable {
         thread.start();
     }
 
-    /** Takes a ticket for a record just written. */
+    /** Takes a ticket for a record just written, or just found (a duplicate): the next sync covers it. */
     synchronized long written() {
         written++;
         notifyAll();
-        return written;
-    }
-
-    /** The ticket covering everything written so far (for a duplicate whose original may be unsynced). */
-    synchronized long current() {
         return written;
     }
 

@@ -38,7 +38,9 @@ public interface Journal extends AutoCloseable {
     }
 
     /**
-     * Forces every record this process wrote so far to stable storage. When this throws, the
+     * Forces to stable storage every record this process wrote so far, and every record a writer
+     * cursor of this process returned (another process, perhaps one that crashed, may have written
+     * it without syncing, and the ledger acknowledges a retry of it). When this throws, the
      * records may be lost: the caller must not acknowledge them, and must not retry and then
      * acknowledge ("fsyncgate").
      */

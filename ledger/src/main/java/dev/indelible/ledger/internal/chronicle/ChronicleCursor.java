@@ -3,6 +3,7 @@ package dev.indelible.ledger.internal.chronicle;
 import dev.indelible.ledger.spi.JournalCursor;
 import dev.indelible.ledger.spi.RecordBuffer;
 import java.io.File;
+import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -18,9 +19,12 @@ final class ChronicleCursor implements JournalCursor {
     private final ExcerptTailer tailer;
     private int fileCycle = Integer.MIN_VALUE;
     private String fileName = "";
+    private final Consumer<File> onNewFile;
 
-    ChronicleCursor(SingleChronicleQueue queue) {
+    /** {@code onNewFile} hears of each cycle file the cursor starts reading records from. */
+    ChronicleCursor(SingleChronicleQueue queue, Consumer<File> onNewFile) {
         this.tailer = queue.createTailer();
+        this.onNewFile = onNewFile;
         // The ledger's catch-up cursor is used by whichever thread holds the write lock.
         tailer.singleThreadedCheckDisabled(true);
     }
@@ -47,6 +51,9 @@ final class ChronicleCursor implements JournalCursor {
             File file = tailer.currentFile();
             fileName = file == null ? "cycle-" + cycle : file.getName();
             fileCycle = cycle;
+            if (file != null) {
+                onNewFile.accept(file);
+            }
         }
         return fileName;
     }

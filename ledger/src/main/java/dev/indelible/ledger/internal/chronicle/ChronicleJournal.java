@@ -102,13 +102,33 @@ public final class ChronicleJournal implements Journal {
             return;
         }
         lastWrittenFile = file;
+        track(file, true);
+    }
+
+    /**
+     * A writer cursor read records from {@code file}: another process (perhaps one that crashed)
+     * may have written them and not synced them yet, and the ledger may acknowledge them (a retry
+     * answered as a duplicate), so the next sync forces this file too.
+     */
+    private void noteRead(File file) {
+        try {
+            // Its writer forced the directory when it created the file.
+            track(file, false);
+        } catch (IOException e) {
+            throw new LedgerException("cannot open " + file + " to sync it: " + e.getMessage(), e);
+        }
+    }
+
+    private void track(File file, boolean created) throws IOException {
         synchronized (unsynced) {
             if (!unsynced.containsKey(file)) {
                 // Chronicle's store listener does not fire for every new file: secure it here too.
                 DataDirectory.secure(file.toPath());
                 unsynced.put(file, FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE));
-                // A new cycle file must survive a power cut as a directory entry, not just as data.
-                DataDirectory.fsyncDirectory(dir);
+                if (created) {
+                    // A new cycle file must survive a power cut as a directory entry, not just as data.
+                    DataDirectory.fsyncDirectory(dir);
+                }
             }
         }
     }
@@ -131,7 +151,12 @@ public final class ChronicleJournal implements Journal {
 
     @Override
     public JournalCursor openCursor() {
-        return new ChronicleCursor(queue);
+        return new ChronicleCursor(queue, file -> { });
+    }
+
+    @Override
+    public JournalCursor openWriterCursor() {
+        return new ChronicleCursor(queue, this::noteRead);
     }
 
     /**
