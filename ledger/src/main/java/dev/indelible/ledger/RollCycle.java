@@ -9,5 +9,7 @@ public enum RollCycle {
     HOURLY,
     TEN_MINUTELY,
     /** For tests that want several files quickly. */
-    FIVE_MINUTELY
+    FIVE_MINUTELY,
+    /** For tests of the roll itself: a file a second, at most 4,096 records each. */
+    SECONDLY
 }

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ final class Checkpoint {
             new DataOutputStream(raw).writeLong(crc.getValue());
         }
         DataDirectory.secure(temp);
+        KillPoints.reach(KillPoints.CHECKPOINT_WRITE);
         return temp;
     }
 
@@ -64,6 +66,7 @@ final class Checkpoint {
 
     /** The saved state, or null when there is none or it is damaged (the caller then scans the journal). */
     LedgerState load() throws IOException {
+        removeAbandonedTemps();
         long size;
         try {
             size = Files.size(file);
@@ -89,6 +92,25 @@ final class Checkpoint {
             return stored == crc.getValue() ? state : null;
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * Deletes temp files whose writer died mid-checkpoint (their pid is gone): never renamed, never
+     * read, and as large as the indexes. A live writer's temp is left alone.
+     */
+    private void removeAbandonedTemps() {
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, FILE_NAME + ".*.tmp")) {
+            for (Path temp : temps) {
+                String name = temp.getFileName().toString();
+                long pid = Long.parseLong(name.substring(FILE_NAME.length() + 1, name.indexOf('.', FILE_NAME.length() + 1)));
+                if (pid != self && ProcessHandle.of(pid).isEmpty()) {
+                    Files.deleteIfExists(temp);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // A temp left behind costs space, not correctness.
         }
     }
 

@@ -93,6 +93,7 @@ final class GroupCommitter implements AutoCloseable {
                 target = written;
             }
             try {
+                KillPoints.reach(KillPoints.BEFORE_SYNC);
                 journal.sync();
             } catch (IOException | RuntimeException e) {
                 fail(new LedgerException("journal sync failed; appends since the last good sync are not acknowledged"

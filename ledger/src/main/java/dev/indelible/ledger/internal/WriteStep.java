@@ -154,6 +154,7 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         this.result = null;
         long address = journal.write(this);
         if (address >= 0) {
+            KillPoints.reach(KillPoints.BEFORE_INDEX);
             AppendResult.Appended appended = (AppendResult.Appended) result;
             for (EventData e : appendEvents) {
                 state.eventIds.put(EventIdIndex.fingerprint(e.eventId().mostSignificant(),

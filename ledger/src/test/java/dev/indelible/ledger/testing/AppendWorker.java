@@ -8,6 +8,7 @@ import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.RollCycle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.UUID;
  * A producer process for tests: {@code <dataDir> <producer> <threads> <appendsPerThread>}. Each
  * thread appends to its own stream events whose ids derive from (producer, thread, i). With
  * {@code appendsPerThread < 0} it appends until killed and prints {@code ACK <thread> <i> <global_seq>}
- * once each append is acknowledged. An optional fifth argument names the durability policy. A
+ * once each append is acknowledged. Optional further arguments: the durability policy, the roll
+ * cycle and the checkpoint interval. A
  * thread whose append fails prints {@code FAILED <message>} and the process exits with 3.
  */
 public final class AppendWorker {
@@ -46,9 +48,16 @@ public final class AppendWorker {
         String producer = args[1];
         int threads = Integer.parseInt(args[2]);
         long perThread = Long.parseLong(args[3]);
-        Durability durability = args.length > 4 ? Durability.valueOf(args[4]) : Durability.MEMORY_MAPPED;
+        LedgerConfig.Builder config = LedgerConfig.builder().producerId(producer)
+            .durability(args.length > 4 ? Durability.valueOf(args[4]) : Durability.MEMORY_MAPPED);
+        if (args.length > 5) {
+            config.rollCycle(RollCycle.valueOf(args[5]));
+        }
+        if (args.length > 6) {
+            config.checkpointInterval(Long.parseLong(args[6]));
+        }
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
-        try (Ledger ledger = Ledger.open(dir, LedgerConfig.builder().producerId(producer).durability(durability).build())) {
+        try (Ledger ledger = Ledger.open(dir, config.build())) {
             List<Thread> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;

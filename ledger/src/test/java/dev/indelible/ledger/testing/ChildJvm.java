@@ -39,6 +39,16 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} under a wrapper command, e.g. {@code unshare --pid --fork}. */
     public static ChildJvm startUnder(List<String> wrapper, Class<?> main, Path stderr, String... args) throws IOException {
+        return launch(wrapper, List.of(), main, stderr, args);
+    }
+
+    /** Starts {@code main} with JVM options of its own (e.g. {@code -Dindelible.killPoint=...}) after this JVM's. */
+    public static ChildJvm startWith(List<String> jvmOptions, Class<?> main, Path stderr, String... args) throws IOException {
+        return launch(List.of(), jvmOptions, main, stderr, args);
+    }
+
+    private static ChildJvm launch(List<String> wrapper, List<String> jvmOptions, Class<?> main, Path stderr,
+                                   String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -46,6 +56,7 @@ public final class ChildJvm implements AutoCloseable {
                 command.add(arg);
             }
         }
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());

@@ -3,6 +3,7 @@ package dev.indelible.ledger.internal.chronicle;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.RollCycle;
 import dev.indelible.ledger.internal.DataDirectory;
+import dev.indelible.ledger.internal.KillPoints;
 import dev.indelible.ledger.spi.Journal;
 import dev.indelible.ledger.spi.JournalCursor;
 import dev.indelible.ledger.spi.RecordOutput;
@@ -17,6 +18,7 @@ import java.util.Map;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
@@ -78,6 +80,7 @@ public final class ChronicleJournal implements Journal {
             Output out = output;
             out.written = false;
             try (DocumentContext dc = appender.writingDocument()) {
+                KillPoints.reach(KillPoints.AFTER_HEADER);
                 out.bytes = dc.wire().bytes();
                 try {
                     transaction.run(out);
@@ -100,6 +103,9 @@ public final class ChronicleJournal implements Journal {
     private void noteWritten(File file) throws IOException {
         if (file == null || file.equals(lastWrittenFile)) {
             return;
+        }
+        if (lastWrittenFile != null) {
+            KillPoints.reach(KillPoints.CYCLE_ROLL);
         }
         lastWrittenFile = file;
         track(file, true);
@@ -223,6 +229,7 @@ public final class ChronicleJournal implements Journal {
             case HOURLY -> RollCycles.FAST_HOURLY;
             case TEN_MINUTELY -> RollCycles.TEN_MINUTELY;
             case FIVE_MINUTELY -> RollCycles.FIVE_MINUTELY;
+            case SECONDLY -> TestRollCycles.TEST_SECONDLY;
         };
     }
 
@@ -238,7 +245,10 @@ public final class ChronicleJournal implements Journal {
                 throw new IllegalStateException("a transaction writes at most one record");
             }
             space.ensure(appender.currentFile(), bytes.writePosition() + length + INDEX_SLACK);
-            bytes.write(data, offset, length);
+            int half = length / 2;
+            bytes.write(data, offset, half);
+            KillPoints.reach(KillPoints.MID_PAYLOAD);
+            bytes.write(data, offset + half, length - half);
             written = true;
         }
     }

@@ -1,0 +1,88 @@
+package dev.indelible.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.indelible.ledger.internal.KillPoints;
+import dev.indelible.ledger.testing.AppendWorker;
+import dev.indelible.ledger.testing.ChildJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A writer process (four threads, {@link Durability#SYNC}, a new cycle file every second, a
+ * checkpoint every 1,000 events) killed with SIGKILL at each named point of the append, roll and
+ * checkpoint paths ({@link KillPoints}), five times each, at a random hit of the point. After each
+ * kill the journal is reopened: every acknowledged event at its {@code global_seq}, whole, and
+ * {@code verify} clean; the next kill appends to the same journal. The report shows every point
+ * reached. {@code -Dindelible.soak=true} kills 50 times at each point.
+ */
+class KillPointTest {
+    private static final int KILLS = Boolean.getBoolean("indelible.soak") ? 50 : 5;
+    private static final List<String> POINTS = List.of(KillPoints.AFTER_HEADER, KillPoints.MID_PAYLOAD,
+        KillPoints.BEFORE_INDEX, KillPoints.BEFORE_SYNC, KillPoints.CYCLE_ROLL, KillPoints.CHECKPOINT_WRITE);
+    private static final LedgerConfig CONFIG = LedgerConfig.builder().durability(Durability.SYNC)
+        .rollCycle(RollCycle.SECONDLY).checkpointInterval(1_000).build();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldLoseNothingAcknowledgedWhenKilledAtAnyNamedPoint() throws Exception {
+        long seed = Long.getLong("indelible.seed", System.nanoTime());
+        Random random = new Random(seed);
+        Map<String, String> report = new LinkedHashMap<>();
+        for (String point : POINTS) {
+            Path data = tmp.resolve(point);
+            long acknowledged = 0;
+            for (int kill = 0; kill < KILLS; kill++) {
+                // The roll and the checkpoint come about once a second; the append points hundreds of times.
+                boolean rare = point.equals(KillPoints.CYCLE_ROLL) || point.equals(KillPoints.CHECKPOINT_WRITE);
+                long hit = 1 + random.nextInt(rare ? 2 : 400);
+                acknowledged += killAndReopen(data, point, hit, "k" + kill, "seed " + seed + ", " + point + " hit " + hit);
+            }
+            report.put(point, KILLS + " kills, " + acknowledged + " acknowledged, 0 lost");
+        }
+        System.out.println("KillPointTest (seed " + seed + "):");
+        report.forEach((point, line) -> System.out.printf("  %-16s reached and killed: %s%n", point, line));
+    }
+
+    private long killAndReopen(Path data, String point, long hit, String producer, String where) throws Exception {
+        List<String> printed;
+        try (ChildJvm writer = ChildJvm.startWith(List.of("-Dindelible.killPoint=" + point + ":" + hit),
+            AppendWorker.class, tmp.resolve(producer + "-" + point + ".err"), data.toString(), producer, "4", "-1",
+            Durability.SYNC.name(), RollCycle.SECONDLY.name(), "1000")) {
+            int exit = writer.awaitExit(120);
+            assertEquals(137, exit, where + ": the writer was not killed; stderr:\n" + writer.stderrText());
+            assertTrue(writer.stderrText().contains("kill point " + point + " reached"), where + ": " + writer.stderrText());
+            printed = writer.lines();
+        }
+        try (Ledger ledger = Ledger.open(data, CONFIG)) {
+            for (String line : printed) {
+                assertTrue(line.startsWith("ACK "), where + ": the writer failed: " + line);
+                String[] ack = line.split(" ");
+                int thread = Integer.parseInt(ack[1]);
+                long i = Long.parseLong(ack[2]);
+                List<RecordedEvent> at = ledger.read(Long.parseLong(ack[3]), 1);
+                assertEquals(1, at.size(), where + ": acknowledged event lost: " + line);
+                EventData expected = AppendWorker.event(producer, thread, i);
+                assertEquals(expected.eventId(), at.get(0).eventId(), where + ": " + line);
+                assertArrayEquals(expected.payload(), at.get(0).payload(), where + ": " + line);
+            }
+            VerifyReport report = ledger.verify();
+            assertTrue(report.ok(), where + ": " + report.problems());
+        }
+        try (var state = Files.list(data.resolve("journal-state"))) {
+            List<Path> temps = state.filter(p -> p.toString().endsWith(".tmp")).toList();
+            assertTrue(temps.isEmpty(), where + ": a dead writer's checkpoint temp files are left: " + temps);
+        }
+        return printed.size();
+    }
+}
