@@ -55,7 +55,10 @@ final class AppendChecks {
         if (event.eventId() == null) {
             throw new InvalidEventException("events[" + i + "].event_id", "is required");
         }
-        checkName("events[" + i + "].type", event.type(), config.maxTypeBytes());
+        String typeProblem = nameProblem(event.type(), config.maxTypeBytes());
+        if (typeProblem != null) {
+            throw new InvalidEventException("events[" + i + "].type", typeProblem);
+        }
         if (event.contentType() == null) {
             throw new InvalidEventException("events[" + i + "].content_type", "is required (PROTOBUF or JSON)");
         }
@@ -71,7 +74,8 @@ final class AppendChecks {
         EventValidator validator = config.validator(event.type());
         if (validator != null) {
             validator.validate(event);
-        } else if (event.contentType() == ContentType.JSON) {
+        } else if (event.contentType() == ContentType.JSON && !JsonSyntax.isObject(payload)) {
+            // Not certainly valid: Jackson decides and words the error.
             checkJsonObject(i, payload);
         }
     }
@@ -80,6 +84,9 @@ final class AppendChecks {
         if (metadata.size() > config.maxMetadataEntries()) {
             throw new InvalidEventException("events[" + i + "].metadata", "has " + metadata.size()
                 + " entries, over the limit of " + config.maxMetadataEntries());
+        }
+        if (metadata.isEmpty()) {
+            return;
         }
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             if (e.getKey() == null || e.getKey().isEmpty() || e.getValue() == null) {
@@ -117,19 +124,25 @@ final class AppendChecks {
 
     /** Non-empty, at most {@code maxBytes} UTF-8 bytes, no control characters. Allocates nothing for ASCII. */
     static void checkName(String field, String value, int maxBytes) {
+        String problem = nameProblem(value, maxBytes);
+        if (problem != null) {
+            throw new InvalidEventException(field, problem);
+        }
+    }
+
+    /** Why {@code value} is not a valid name, or null when it is. */
+    private static String nameProblem(String value, int maxBytes) {
         if (value == null || value.isEmpty()) {
-            throw new InvalidEventException(field, "must not be empty");
+            return "must not be empty";
         }
         int bytes = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isISOControl(c)) {
-                throw new InvalidEventException(field, "must not contain control characters (at index " + i + ")");
+                return "must not contain control characters (at index " + i + ")";
             }
             bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
         }
-        if (bytes > maxBytes) {
-            throw new InvalidEventException(field, "is " + bytes + " UTF-8 bytes, over the limit of " + maxBytes);
-        }
+        return bytes > maxBytes ? "is " + bytes + " UTF-8 bytes, over the limit of " + maxBytes : null;
     }
 }

@@ -262,8 +262,10 @@ public final class DefaultLedger implements Ledger {
     }
 
     private void afterWrite() {
-        for (FollowingSubscription s : subscriptions) {
-            s.wake();
+        if (!subscriptions.isEmpty()) { // no iterator to allocate on the append path
+            for (FollowingSubscription s : subscriptions) {
+                s.wake();
+            }
         }
         if (checkpointWanted) {
             LockSupport.unpark(checkpointer);

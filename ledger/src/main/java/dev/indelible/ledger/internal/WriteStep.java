@@ -156,7 +156,8 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         if (address >= 0) {
             KillPoints.reach(KillPoints.BEFORE_INDEX);
             AppendResult.Appended appended = (AppendResult.Appended) result;
-            for (EventData e : appendEvents) {
+            for (int i = 0; i < appendEvents.size(); i++) {
+                EventData e = appendEvents.get(i);
                 state.eventIds.put(EventIdIndex.fingerprint(e.eventId().mostSignificant(),
                     e.eventId().leastSignificant()), address);
             }
