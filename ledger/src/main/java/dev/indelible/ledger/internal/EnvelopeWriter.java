@@ -15,20 +15,20 @@ import java.util.Map;
  * <p>Not thread-safe: one per writer, used under the write lock.
  */
 final class EnvelopeWriter {
-    private static final int WIRE_VARINT = 0;
-    private static final int WIRE_LENGTH_DELIMITED = 2;
-    private static final int FIELD_EVENT_ID = 1;
-    private static final int FIELD_STREAM = 2;
-    private static final int FIELD_STREAM_VERSION = 3;
-    private static final int FIELD_GLOBAL_SEQ = 4;
-    private static final int FIELD_TYPE = 5;
-    private static final int FIELD_RECORDED_AT = 6;
-    private static final int FIELD_PRODUCER_ID = 7;
-    private static final int FIELD_CONTENT_TYPE = 8;
-    private static final int FIELD_PAYLOAD = 9;
-    private static final int FIELD_METADATA = 10;
+    static final int WIRE_VARINT = 0;
+    static final int WIRE_LENGTH_DELIMITED = 2;
+    static final int FIELD_EVENT_ID = 1;
+    static final int FIELD_STREAM = 2;
+    static final int FIELD_STREAM_VERSION = 3;
+    static final int FIELD_GLOBAL_SEQ = 4;
+    static final int FIELD_TYPE = 5;
+    static final int FIELD_RECORDED_AT = 6;
+    static final int FIELD_PRODUCER_ID = 7;
+    static final int FIELD_CONTENT_TYPE = 8;
+    static final int FIELD_PAYLOAD = 9;
+    static final int FIELD_METADATA = 10;
     private static final int CONTENT_TYPE_PROTOBUF = 1;
-    private static final int CONTENT_TYPE_JSON = 2;
+    static final int CONTENT_TYPE_JSON = 2;
 
     private byte[] buf = new byte[1024];
     private int pos;

@@ -4,8 +4,6 @@ import static dev.indelible.ledger.internal.RecordLayout.EVENT_PREFIX_LENGTH;
 import static dev.indelible.ledger.internal.RecordLayout.HEADER_LENGTH;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.indelible.ledger.ContentType;
-import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.proto.Envelope;
 import dev.indelible.ledger.spi.RecordBuffer;
@@ -20,6 +18,7 @@ import java.util.zip.CRC32C;
  */
 final class RecordView {
     private final CRC32C crc = new CRC32C();
+    private final EnvelopeReader reader = new EnvelopeReader();
     private final byte[] scratch = new byte[4];
     private int[] offsets = new int[16];
     private byte[] data;
@@ -135,15 +134,8 @@ final class RecordView {
     }
 
     RecordedEvent event(int i) {
-        return toRecordedEvent(envelope(i));
-    }
-
-    static RecordedEvent toRecordedEvent(Envelope e) {
-        byte[] id = e.getEventId().toByteArray();
-        return new RecordedEvent(e.getGlobalSeq(), e.getStream(), e.getStreamVersion(), EventId.fromBytes(id),
-            e.getType(), e.getContentType() == dev.indelible.ledger.proto.ContentType.JSON ? ContentType.JSON
-            : ContentType.PROTOBUF, e.getRecordedAt(), e.getProducerId(), e.getPayload().toByteArray(),
-            e.getMetadataMap());
+        int at = offsets[i];
+        return reader.decode(data, at + EVENT_PREFIX_LENGTH, RecordLayout.getInt(data, at));
     }
 
     /** The index of the event with this id in the loaded record, or -1. */
