@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.testing.AppendWorker;
+import dev.indelible.ledger.testing.AppendWorker.Ack;
 import dev.indelible.ledger.testing.ChildJvm;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ class KillNineTest {
             }
             for (Ack ack : acks) {
                 assertTrue(ack.globalSeq() < journal.size(), "acknowledged global_seq " + ack.globalSeq() + " is missing");
-                assertEquals(AppendWorker.eventId(ack.producer(), ack.thread(), ack.i()), journal.get((int) ack.globalSeq()),
+                assertEquals(ack.event().eventId(), journal.get((int) ack.globalSeq()),
                     "the event at global_seq " + ack.globalSeq() + " is not the one acknowledged there");
             }
             VerifyReport report = ledger.verify();
@@ -69,16 +70,6 @@ class KillNineTest {
                 assertTrue(ledger.append("after-a-kill", ExpectedVersion.ANY, EventData.protobuf("t", new byte[] {1}))
                     instanceof AppendResult.Appended, "appending resumes after a kill");
             }
-        }
-    }
-
-    private record Ack(String producer, int thread, long i, long globalSeq) {
-        static Ack parse(String producer, String line) {
-            String[] f = line.split(" ");
-            if (f.length != 4 || !f[0].equals("ACK")) {
-                throw new AssertionError("unexpected line from the producer: " + line);
-            }
-            return new Ack(producer, Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
         }
     }
 }

@@ -67,12 +67,10 @@ class KillPointTest {
         try (Ledger ledger = Ledger.open(data, CONFIG)) {
             for (String line : printed) {
                 assertTrue(line.startsWith("ACK "), where + ": the writer failed: " + line);
-                String[] ack = line.split(" ");
-                int thread = Integer.parseInt(ack[1]);
-                long i = Long.parseLong(ack[2]);
-                List<RecordedEvent> at = ledger.read(Long.parseLong(ack[3]), 1);
+                AppendWorker.Ack ack = AppendWorker.Ack.parse(producer, line);
+                List<RecordedEvent> at = ledger.read(ack.globalSeq(), 1);
                 assertEquals(1, at.size(), where + ": acknowledged event lost: " + line);
-                EventData expected = AppendWorker.event(producer, thread, i);
+                EventData expected = ack.event();
                 assertEquals(expected.eventId(), at.get(0).eventId(), where + ": " + line);
                 assertArrayEquals(expected.payload(), at.get(0).payload(), where + ": " + line);
             }

@@ -102,12 +102,10 @@ class PowerCutTest {
                 all.addAll(page);
             }
             for (String line : acknowledged) {
-                String[] ack = line.split(" ");
-                int thread = Integer.parseInt(ack[1]);
-                long i = Long.parseLong(ack[2]);
-                long seq = Long.parseLong(ack[3]);
-                assertTrue(seq < all.size(), where + "acknowledged event " + line + " is lost: the journal ends at " + all.size());
-                assertEquals(AppendWorker.eventId(PRODUCER, thread, i), all.get((int) seq).eventId(), where + line);
+                AppendWorker.Ack ack = AppendWorker.Ack.parse(PRODUCER, line);
+                assertTrue(ack.globalSeq() < all.size(), where + "acknowledged event " + line + " is lost: the journal ends at "
+                    + all.size());
+                assertEquals(ack.event().eventId(), all.get((int) ack.globalSeq()).eventId(), where + line);
             }
             long appended = 0;
             boolean repaired = false;
@@ -118,8 +116,7 @@ class PowerCutTest {
                     repaired = true;
                     continue;
                 }
-                int thread = Integer.parseInt(e.stream().substring(e.stream().lastIndexOf('t') + 1));
-                EventData expected = AppendWorker.event(PRODUCER, thread, e.streamVersion());
+                EventData expected = AppendWorker.event(PRODUCER, AppendWorker.thread(e.stream()), e.streamVersion());
                 assertEquals(expected.eventId(), e.eventId(), where + "event " + seq + " in its stream's order");
                 assertArrayEquals(expected.payload(), e.payload(), where + "event " + seq + " is whole");
                 appended++;
@@ -148,8 +145,7 @@ class PowerCutTest {
             }
             try (Ledger ledger = Ledger.open(data, LedgerConfig.builder().durability(Durability.SYNC).build())) {
                 for (RecordedEvent e : ledger.read(0, 100)) {
-                    int thread = Integer.parseInt(e.stream().substring(e.stream().lastIndexOf('t') + 1));
-                    EventData again = AppendWorker.event(PRODUCER, thread, e.streamVersion());
+                    EventData again = AppendWorker.event(PRODUCER, AppendWorker.thread(e.stream()), e.streamVersion());
                     AppendResult result = ledger.append(e.stream(), ExpectedVersion.ANY, again);
                     assertTrue(result instanceof AppendResult.Appended a && a.duplicate(), result.toString());
                     retried.add(again);

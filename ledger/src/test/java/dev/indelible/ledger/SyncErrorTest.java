@@ -53,11 +53,10 @@ class SyncErrorTest {
         assertTrue(acks.size() <= failing - 1, acks.size() + " acks, but only " + (failing - 1) + " syncs succeeded");
 
         try (Ledger ledger = Ledger.open(data, LedgerConfig.builder().durability(Durability.SYNC).build())) {
-            for (String ack : acks) {
-                String[] f = ack.split(" ");
-                List<RecordedEvent> at = ledger.read(Long.parseLong(f[3]), 1);
-                assertEquals(AppendWorker.eventId("synced", Integer.parseInt(f[1]), Long.parseLong(f[2])),
-                    at.get(0).eventId(), "acknowledged " + ack);
+            for (String line : acks) {
+                AppendWorker.Ack ack = AppendWorker.Ack.parse("synced", line);
+                List<RecordedEvent> at = ledger.read(ack.globalSeq(), 1);
+                assertEquals(ack.event().eventId(), at.get(0).eventId(), "acknowledged " + line);
             }
             VerifyReport report = ledger.verify();
             assertTrue(report.ok(), report.problems().toString());

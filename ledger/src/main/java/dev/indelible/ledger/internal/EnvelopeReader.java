@@ -78,10 +78,7 @@ final class EnvelopeReader {
                 skip(wire);
                 continue;
             }
-            int size = (int) varint();
-            if (size < 0 || size > end - pos) {
-                throw new IllegalStateException("envelope field " + field + " claims " + size + " bytes");
-            }
+            int size = length(end);
             int at = pos;
             pos += size;
             switch (field) {
@@ -128,10 +125,7 @@ final class EnvelopeReader {
                 skip(tag & 7);
                 continue;
             }
-            int size = (int) varint();
-            if (size < 0 || size > to - pos) {
-                throw new IllegalStateException("metadata entry claims " + size + " bytes");
-            }
+            int size = length(to);
             String s = new String(b, pos, size, StandardCharsets.UTF_8);
             pos += size;
             if (tag >>> 3 == 1) {
@@ -159,6 +153,15 @@ final class EnvelopeReader {
         cachedBytes[slot] = Arrays.copyOfRange(b, at, at + size);
         cachedStrings[slot] = s;
         return s;
+    }
+
+    /** The length of a length-delimited field, which must end by {@code end}. */
+    private int length(int end) {
+        int size = (int) varint();
+        if (size < 0 || size > end - pos) {
+            throw new IllegalStateException("an envelope field claims " + size + " bytes, " + (end - pos) + " are left");
+        }
+        return size;
     }
 
     private long varint() {

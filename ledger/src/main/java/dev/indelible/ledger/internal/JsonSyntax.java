@@ -13,6 +13,7 @@ final class JsonSyntax {
     private static final int MAX_DEPTH = 64;
     private static final int MAX_DIGITS = 100;
     private static final int MAX_STRING = 1 << 20;
+    private static final int MAX_NAME = 1_000;
     private static final int FAIL = -1;
 
     private JsonSyntax() {
@@ -32,9 +33,9 @@ final class JsonSyntax {
     private static int value(byte[] b, int i, int depth) {
         switch (b[i]) {
             case '{':
-                return depth >= MAX_DEPTH ? FAIL : object(b, i + 1, depth + 1);
+                return depth >= MAX_DEPTH ? FAIL : container(b, i + 1, depth + 1, '}');
             case '[':
-                return depth >= MAX_DEPTH ? FAIL : array(b, i + 1, depth + 1);
+                return depth >= MAX_DEPTH ? FAIL : container(b, i + 1, depth + 1, ']');
             case '"':
                 return string(b, i + 1, MAX_STRING);
             case 't':
@@ -48,20 +49,23 @@ final class JsonSyntax {
         }
     }
 
-    private static int object(byte[] b, int i, int depth) {
+    /** The members of an object ({@code close} '}') or the elements of an array (']'), after the bracket. */
+    private static int container(byte[] b, int i, int depth, char close) {
         i = skipSpace(b, i);
-        if (i < b.length && b[i] == '}') {
+        if (i < b.length && b[i] == close) {
             return i + 1;
         }
         while (true) {
-            if (i >= b.length || b[i] != '"') {
-                return FAIL;
+            if (close == '}') {
+                if (i >= b.length || b[i] != '"') {
+                    return FAIL;
+                }
+                i = skipSpace(b, string(b, i + 1, MAX_NAME));
+                if (i == FAIL || i >= b.length || b[i] != ':') {
+                    return FAIL;
+                }
+                i = skipSpace(b, i + 1);
             }
-            i = skipSpace(b, string(b, i + 1, 1_000));
-            if (i == FAIL || i >= b.length || b[i] != ':') {
-                return FAIL;
-            }
-            i = skipSpace(b, i + 1);
             if (i >= b.length || (i = value(b, i, depth)) == FAIL) {
                 return FAIL;
             }
@@ -69,30 +73,7 @@ final class JsonSyntax {
             if (i >= b.length) {
                 return FAIL;
             }
-            if (b[i] == '}') {
-                return i + 1;
-            }
-            if (b[i] != ',') {
-                return FAIL;
-            }
-            i = skipSpace(b, i + 1);
-        }
-    }
-
-    private static int array(byte[] b, int i, int depth) {
-        i = skipSpace(b, i);
-        if (i < b.length && b[i] == ']') {
-            return i + 1;
-        }
-        while (true) {
-            if (i >= b.length || (i = value(b, i, depth)) == FAIL) {
-                return FAIL;
-            }
-            i = skipSpace(b, i);
-            if (i >= b.length) {
-                return FAIL;
-            }
-            if (b[i] == ']') {
+            if (b[i] == close) {
                 return i + 1;
             }
             if (b[i] != ',') {
@@ -104,9 +85,6 @@ final class JsonSyntax {
 
     /** After the opening quote: escapes, no control characters, well-formed UTF-8. */
     private static int string(byte[] b, int i, int maxBytes) {
-        if (i == FAIL) {
-            return FAIL;
-        }
         int end = Math.min(b.length, i + maxBytes);
         while (i < end) {
             int c = b[i] & 0xFF;

@@ -36,6 +36,27 @@ public final class AppendWorker {
         return "producer-" + producer + "-t" + thread;
     }
 
+    /** The thread number of a stream named by {@link #stream}. */
+    public static int thread(String stream) {
+        return Integer.parseInt(stream.substring(stream.lastIndexOf("-t") + 2));
+    }
+
+    /** One {@code ACK <thread> <i> <global_seq>} line of a producer. */
+    public record Ack(String producer, int thread, long i, long globalSeq) {
+        public static Ack parse(String producer, String line) {
+            String[] f = line.split(" ");
+            if (f.length != 4 || !f[0].equals("ACK")) {
+                throw new AssertionError("unexpected line from the producer: " + line);
+            }
+            return new Ack(producer, Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
+        }
+
+        /** The event acknowledged. */
+        public EventData event() {
+            return AppendWorker.event(producer, thread, i);
+        }
+    }
+
     public static EventData event(String producer, int thread, long i) {
         String json = "{\"producer\":\"" + producer + "\",\"thread\":" + thread + ",\"i\":" + i
             + ",\"padding\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}";
