@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.Lock;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -39,16 +40,22 @@ final class Checkpoint {
         this.file = dir.resolve(FILE_NAME);
     }
 
-    /** Writes the state to a temp file; call {@link #publish} (outside the lock) to make it current. */
-    Path writeTemp(LedgerState state) throws IOException {
+    /**
+     * Writes the snapshot to a temp file, taking {@code lock} only to copy each chunk of an index;
+     * call {@link #publish} to make it current.
+     */
+    Path writeTemp(LedgerState.Snapshot state, Lock lock) throws IOException {
         Path temp = dir.resolve(FILE_NAME + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         CRC32C crc = new CRC32C();
         try (OutputStream raw = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16))) {
             out.writeLong(MAGIC);
-            state.writeTo(out);
+            state.writeTo(out, lock);
             out.flush();
             new DataOutputStream(raw).writeLong(crc.getValue());
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
         }
         DataDirectory.secure(temp);
         KillPoints.reach(KillPoints.CHECKPOINT_WRITE);

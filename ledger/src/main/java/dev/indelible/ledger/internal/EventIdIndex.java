@@ -4,6 +4,8 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Event id to journal address, for idempotency: an open-addressing table of two {@code long}s
@@ -88,15 +90,68 @@ final class EventIdIndex {
         boolean test(long address);
     }
 
-    /** Writes the table as it is, slot for slot, so a load is a bulk copy with no rehashing. */
+    /**
+     * Under the lock: the table as it is now, to be written while appends go on. Slots only go
+     * from empty to filled, and a record appended later has a higher address, so the table as of
+     * now is the later table without the slots holding higher addresses; a growth leaves the old
+     * array, which the snapshot keeps, untouched.
+     */
+    Snapshot snapshot(long lastAddress) {
+        return new Snapshot(slots, mask + 1, size, lastAddress);
+    }
+
+    /** Writes the table as it is (no appends may run): for tests and tools. */
     void writeTo(DataOutput out) throws IOException {
-        out.writeInt(mask + 1);
-        out.writeInt(size);
-        byte[] chunk = new byte[CHUNK_LONGS * 8];
-        for (int from = 0; from < slots.length; from += CHUNK_LONGS) {
-            int longs = Math.min(CHUNK_LONGS, slots.length - from);
-            ByteBuffer.wrap(chunk).asLongBuffer().put(slots, from, longs);
-            out.write(chunk, 0, longs * 8);
+        snapshot(Long.MAX_VALUE).writeTo(out, new ReentrantLock());
+    }
+
+    /** The table as of one moment, written slot for slot so a load is a bulk copy with no rehashing. */
+    static final class Snapshot {
+        private final long[] slots;
+        private final int capacity;
+        private final int size;
+        private final long lastAddress;
+
+        private Snapshot(long[] slots, int capacity, int size, long lastAddress) {
+            this.slots = slots;
+            this.capacity = capacity;
+            this.size = size;
+            this.lastAddress = lastAddress;
+        }
+
+        /** Copies one chunk at a time under {@code lock}, so appenders wait for a chunk, not the table. */
+        void writeTo(DataOutput out, Lock lock) throws IOException {
+            out.writeInt(capacity);
+            out.writeInt(size);
+            long[] chunk = new long[CHUNK_LONGS];
+            byte[] bytes = new byte[CHUNK_LONGS * 8];
+            int filled = 0;
+            for (int from = 0; from < slots.length; from += CHUNK_LONGS) {
+                int longs = Math.min(CHUNK_LONGS, slots.length - from);
+                lock.lock();
+                try {
+                    System.arraycopy(slots, from, chunk, 0, longs);
+                } finally {
+                    lock.unlock();
+                }
+                for (int i = 0; i < longs; i += 2) {
+                    if (chunk[i] == EMPTY) {
+                        continue;
+                    }
+                    if (chunk[i + 1] - 1 > lastAddress) {
+                        chunk[i] = EMPTY;
+                        chunk[i + 1] = EMPTY;
+                    } else {
+                        filled++;
+                    }
+                }
+                ByteBuffer.wrap(bytes).asLongBuffer().put(chunk, 0, longs);
+                out.write(bytes, 0, longs * 8);
+            }
+            if (filled != size) {
+                throw new IOException("event id index: " + filled + " ids up to address " + lastAddress
+                    + ", expected " + size + "; the checkpoint is not written");
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.indelible.ledger.proto.Envelope;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.concurrent.locks.Lock;
 
 /**
  * What a writer must know of the whole journal: the next {@code global_seq}, the checksum chain's
@@ -51,13 +52,47 @@ final class LedgerState {
         lastAddress = address;
     }
 
-    void writeTo(DataOutput out) throws IOException {
-        out.writeLong(nextSeq);
-        out.writeInt(lastCrc);
-        out.writeLong(lastAddress);
-        streams.writeTo(out);
-        eventIds.writeTo(out);
-        positions.writeTo(out);
+    /**
+     * Under the lock: the state as it is now, to be written while appends go on; close it under
+     * the lock once written.
+     */
+    Snapshot snapshot() {
+        return new Snapshot(nextSeq, lastCrc, lastAddress, streams.snapshot(), eventIds.snapshot(lastAddress), positions.copy());
+    }
+
+    /** The state as of one moment, whatever is appended while it is written. */
+    static final class Snapshot implements AutoCloseable {
+        final long nextSeq;
+        private final int lastCrc;
+        private final long lastAddress;
+        private final StreamIndex.Snapshot streams;
+        private final EventIdIndex.Snapshot eventIds;
+        private final SeqIndex positions;
+
+        private Snapshot(long nextSeq, int lastCrc, long lastAddress, StreamIndex.Snapshot streams,
+                         EventIdIndex.Snapshot eventIds, SeqIndex positions) {
+            this.nextSeq = nextSeq;
+            this.lastCrc = lastCrc;
+            this.lastAddress = lastAddress;
+            this.streams = streams;
+            this.eventIds = eventIds;
+            this.positions = positions;
+        }
+
+        /** Holds {@code lock} only while copying a chunk of an index, never for the whole write. */
+        void writeTo(DataOutput out, Lock lock) throws IOException {
+            out.writeLong(nextSeq);
+            out.writeInt(lastCrc);
+            out.writeLong(lastAddress);
+            streams.writeTo(out, lock);
+            eventIds.writeTo(out, lock);
+            positions.writeTo(out);
+        }
+
+        @Override
+        public void close() {
+            streams.close();
+        }
     }
 
     static LedgerState readFrom(DataInput in) throws IOException {

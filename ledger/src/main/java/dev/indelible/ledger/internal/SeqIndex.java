@@ -45,6 +45,16 @@ final class SeqIndex {
         return insertion == 0 ? -1 : addresses[insertion - 1];
     }
 
+    /** A copy as of now: small (16 bytes per {@value #SPACING} events), so it is taken whole. */
+    synchronized SeqIndex copy() {
+        SeqIndex copy = new SeqIndex();
+        copy.seqs = Arrays.copyOf(seqs, Math.max(64, size));
+        copy.addresses = Arrays.copyOf(addresses, Math.max(64, size));
+        copy.size = size;
+        copy.nextSample = nextSample;
+        return copy;
+    }
+
     synchronized void writeTo(DataOutput out) throws IOException {
         out.writeInt(size);
         out.writeLong(nextSample);

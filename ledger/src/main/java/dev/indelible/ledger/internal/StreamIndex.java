@@ -4,22 +4,33 @@ import dev.indelible.ledger.ExpectedVersion;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Each stream's current version and the address of its last record: what expected-version checks
- * and stream reads need. One map entry per stream (about 150 bytes with a short name: 1 million
- * streams in about 150 MiB); the stream name is the caller's string, so an append to an existing
+ * and stream reads need. One map entry per stream (about 170 bytes with a short name: 1 million
+ * streams in about 170 MiB); the stream name is the caller's string, so an append to an existing
  * stream allocates nothing here.
  *
- * <p>Not thread-safe: guarded by the ledger's write lock.
+ * <p>A {@link Snapshot} is written while appends go on: while one is open, a head keeps its value
+ * as of the snapshot before it first changes, and a stream created since is marked so.
+ *
+ * <p>Not thread-safe: guarded by the ledger's write lock. The map is concurrent only so that a
+ * snapshot's iterator survives the puts between its chunks.
  */
 final class StreamIndex {
     /** Mutable so an append updates it in place. */
     static final class Head {
         long version;
         long lastAddress;
+        /** The snapshot whose values follow (0: none); its version is {@link #ABSENT} for a stream created since. */
+        int snapshotEpoch;
+        long snapshotVersion;
+        long snapshotAddress;
 
         Head(long version, long lastAddress) {
             this.version = version;
@@ -27,14 +38,21 @@ final class StreamIndex {
         }
     }
 
+    private static final long ABSENT = Long.MIN_VALUE;
+    /** Heads read per lock hold by a snapshot. */
+    private static final int CHUNK = 4096;
+
     private final Map<String, Head> heads;
+    /** The open snapshot's epoch, 0 while none is open. */
+    private int openEpoch;
+    private int lastEpoch;
 
     StreamIndex() {
         this(16);
     }
 
     private StreamIndex(int expectedStreams) {
-        heads = new HashMap<>(Math.max(16, (int) (expectedStreams / 0.75f) + 1));
+        heads = new ConcurrentHashMap<>(Math.max(16, expectedStreams));
     }
 
     Head get(String stream) {
@@ -50,8 +68,18 @@ final class StreamIndex {
     void advance(String stream, long lastVersion, long address) {
         Head head = heads.get(stream);
         if (head == null) {
-            heads.put(stream, new Head(lastVersion, address));
+            head = new Head(lastVersion, address);
+            if (openEpoch != 0) {
+                head.snapshotEpoch = openEpoch;
+                head.snapshotVersion = ABSENT;
+            }
+            heads.put(stream, head);
         } else {
+            if (openEpoch != 0 && head.snapshotEpoch != openEpoch) {
+                head.snapshotEpoch = openEpoch;
+                head.snapshotVersion = head.version;
+                head.snapshotAddress = head.lastAddress;
+            }
             head.version = lastVersion;
             head.lastAddress = address;
         }
@@ -61,12 +89,77 @@ final class StreamIndex {
         return heads.size();
     }
 
+    /** Under the lock: opens a snapshot of every head as it is now; {@link #close} it under the lock too. */
+    Snapshot snapshot() {
+        lastEpoch = lastEpoch == Integer.MAX_VALUE ? 1 : lastEpoch + 1;
+        openEpoch = lastEpoch;
+        return new Snapshot(openEpoch, heads.size());
+    }
+
+    /** Writes the index as it is (no appends may run): for tests and tools. */
     void writeTo(DataOutput out) throws IOException {
-        out.writeInt(heads.size());
-        for (Map.Entry<String, Head> e : heads.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeLong(e.getValue().version);
-            out.writeLong(e.getValue().lastAddress);
+        Lock lock = new ReentrantLock();
+        try (Snapshot snapshot = snapshot()) {
+            snapshot.writeTo(out, lock);
+        }
+    }
+
+    /** The heads as of one moment. */
+    final class Snapshot implements AutoCloseable {
+        private final int epoch;
+        private final int count;
+
+        private Snapshot(int epoch, int count) {
+            this.epoch = epoch;
+            this.count = count;
+        }
+
+        /** Reads {@value #CHUNK} heads at a time under {@code lock}, so appenders wait for a chunk, not the index. */
+        void writeTo(DataOutput out, Lock lock) throws IOException {
+            out.writeInt(count);
+            Iterator<Map.Entry<String, Head>> entries = heads.entrySet().iterator();
+            String[] names = new String[CHUNK];
+            long[] versions = new long[CHUNK];
+            long[] addresses = new long[CHUNK];
+            int written = 0;
+            boolean more = true;
+            while (more) {
+                int n = 0;
+                lock.lock();
+                try {
+                    for (int visited = 0; visited < CHUNK && (more = entries.hasNext()); visited++) {
+                        Map.Entry<String, Head> e = entries.next();
+                        Head head = e.getValue();
+                        boolean changed = head.snapshotEpoch == epoch;
+                        if (changed && head.snapshotVersion == ABSENT) {
+                            continue;
+                        }
+                        names[n] = e.getKey();
+                        versions[n] = changed ? head.snapshotVersion : head.version;
+                        addresses[n] = changed ? head.snapshotAddress : head.lastAddress;
+                        n++;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                for (int i = 0; i < n; i++) {
+                    out.writeUTF(names[i]);
+                    out.writeLong(versions[i]);
+                    out.writeLong(addresses[i]);
+                }
+                written += n;
+            }
+            if (written != count) {
+                throw new IOException("stream index: " + written + " streams, expected " + count + "; the checkpoint is not written");
+            }
+        }
+
+        /** Under the lock: heads stop keeping values for this snapshot. */
+        @Override
+        public void close() {
+            if (openEpoch == epoch) {
+                openEpoch = 0;
+            }
         }
     }
 
