@@ -54,6 +54,7 @@ public final class DefaultLedger implements Ledger {
     private final ConcurrentLinkedQueue<JournalCursor> idleCursors = new ConcurrentLinkedQueue<>();
     /** Stream reads follow the writer's index, which may point at records not synced yet. */
     private final ConcurrentLinkedQueue<JournalCursor> idleWriterCursors = new ConcurrentLinkedQueue<>();
+    /** Writes checkpoints and doubles the event id table, beside the appends. */
     private final Thread checkpointer;
     private volatile boolean closed;
     /** Held while open, so a writer from another PID namespace is refused; null for other journals. */
@@ -64,6 +65,8 @@ public final class DefaultLedger implements Ledger {
     /** Under the lock: where the last checkpoint began, so appends during its write do not ask for another. */
     private long checkpointStartedSeq;
     private volatile boolean checkpointWanted;
+    /** Set under the lock when the event id table is half full: the checkpoint thread doubles it. */
+    private volatile boolean indexGrowthWanted;
 
     private DefaultLedger(LedgerConfig config, Journal journal, Path stateDir) {
         this.config = config;
@@ -257,6 +260,9 @@ public final class DefaultLedger implements Ledger {
         if (step.state.nextSeq - checkpointStartedSeq >= config.checkpointInterval()) {
             checkpointWanted = true;
         }
+        if (step.state.eventIds.growthDue()) {
+            indexGrowthWanted = true;
+        }
         if (committer == null || !(result instanceof AppendResult.Appended appended)) {
             return 0;
         }
@@ -270,7 +276,7 @@ public final class DefaultLedger implements Ledger {
                 s.wake();
             }
         }
-        if (checkpointWanted) {
+        if (checkpointWanted || indexGrowthWanted) {
             LockSupport.unpark(checkpointer);
         }
     }
@@ -417,9 +423,29 @@ public final class DefaultLedger implements Ledger {
     private void runCheckpoints() {
         while (!closed) {
             LockSupport.park(this);
+            if (!closed && indexGrowthWanted) {
+                growIndex();
+            }
             if (!closed && checkpointWanted) {
                 writeCheckpoint();
             }
+        }
+    }
+
+    /** Doubles the event id table beside the appends, which wait only for the copy of one chunk at a time. */
+    private void growIndex() {
+        indexGrowthWanted = false;
+        EventIdIndex ids;
+        lock.lock();
+        try {
+            ids = step.state.eventIds;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            ids.growConcurrently(lock);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            LOG.warn("cannot grow the event id index in the background; an append will grow it when it is full", e);
         }
     }
 

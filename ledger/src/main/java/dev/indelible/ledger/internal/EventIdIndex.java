@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -15,16 +16,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A fingerprint match is only a candidate: the caller confirms it against the record in the
  * journal, so two ids that share a fingerprint are told apart, and a slot is never trusted alone.
  *
+ * <p>A large table doubles in the background ({@link #growConcurrently}) once half full, so no
+ * append waits for a rehash of millions of slots; {@link #put} doubles it at once only when the
+ * background growth has not finished by the time the table is 3/4 full.
+ *
  * <p>Not thread-safe: guarded by the ledger's write lock.
  */
 final class EventIdIndex {
     private static final int MIN_CAPACITY = 1 << 10;
+    /** Below this many slots a growth takes well under a millisecond: done at once by {@link #put}. */
+    static final int BACKGROUND_GROWTH_CAPACITY = 1 << 16;
     private static final long EMPTY = 0;
     private static final int CHUNK_LONGS = 1 << 16;
 
     private long[] slots;
     private int mask;
     private int size;
+    /** The ids put since a background growth began, which its copies of the table may lack; null when none runs. */
+    private PutLog growthLog;
 
     EventIdIndex() {
         this(MIN_CAPACITY);
@@ -54,16 +63,121 @@ final class EventIdIndex {
         if ((size + 1) * 4L > (mask + 1) * 3L) {
             grow();
         }
-        int i = indexFor(fingerprint);
-        while (slots[2 * i] != EMPTY) {
-            if (slots[2 * i] == fingerprint && slots[2 * i + 1] == address + 1) {
-                return;
+        if (insert(slots, mask, fingerprint, address + 1)) {
+            size++;
+            if (growthLog != null) {
+                growthLog.add(fingerprint, address + 1);
             }
-            i = (i + 1) & mask;
         }
-        slots[2 * i] = fingerprint;
-        slots[2 * i + 1] = address + 1;
-        size++;
+    }
+
+    /** Whether a background growth should start: the table is large and half full, and none runs. */
+    boolean growthDue() {
+        return growthLog == null && mask + 1 >= BACKGROUND_GROWTH_CAPACITY && size * 2L >= mask + 1;
+    }
+
+    /**
+     * Doubles the table while appends go on, for a caller that holds no lock: the larger table is
+     * filled from copies of this one taken a chunk at a time under {@code lock}, then from the ids
+     * put meanwhile, and replaces it under the lock. Slots only fill, so every id is in a copy or
+     * in the log, and an id in both is stored once. Returns false when no growth was due, or a
+     * put doubled the table first.
+     */
+    boolean growConcurrently(Lock lock) {
+        long[] from;
+        PutLog log = new PutLog();
+        lock.lock();
+        try {
+            if (!growthDue()) {
+                return false;
+            }
+            from = slots;
+            growthLog = log;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            long[] to = new long[from.length * 2];
+            int toMask = from.length - 1;
+            int filled = 0;
+            long[] chunk = new long[CHUNK_LONGS];
+            for (int at = 0; at < from.length; at += CHUNK_LONGS) {
+                int longs = Math.min(CHUNK_LONGS, from.length - at);
+                lock.lock();
+                try {
+                    if (slots != from) {
+                        return false;
+                    }
+                    System.arraycopy(from, at, chunk, 0, longs);
+                } finally {
+                    lock.unlock();
+                }
+                filled += insertAll(to, toMask, chunk, longs);
+            }
+            lock.lock();
+            try {
+                if (slots != from) {
+                    return false;
+                }
+                filled += insertAll(to, toMask, log.entries, log.length);
+                if (filled != size) {
+                    throw new IllegalStateException("event id index: the grown table holds " + filled
+                        + " ids where the table holds " + size);
+                }
+                slots = to;
+                mask = toMask;
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            lock.lock();
+            try {
+                if (growthLog == log) {
+                    growthLog = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Stores a slot's pair unless the table holds it already; returns whether it was added. */
+    private static boolean insert(long[] table, int tableMask, long fingerprint, long storedAddress) {
+        int i = indexFor(fingerprint, tableMask);
+        while (table[2 * i] != EMPTY) {
+            if (table[2 * i] == fingerprint && table[2 * i + 1] == storedAddress) {
+                return false;
+            }
+            i = (i + 1) & tableMask;
+        }
+        table[2 * i] = fingerprint;
+        table[2 * i + 1] = storedAddress;
+        return true;
+    }
+
+    private static int insertAll(long[] table, int tableMask, long[] pairs, int longs) {
+        int added = 0;
+        for (int i = 0; i < longs; i += 2) {
+            if (pairs[i] != EMPTY && insert(table, tableMask, pairs[i], pairs[i + 1])) {
+                added++;
+            }
+        }
+        return added;
+    }
+
+    /** Slot pairs in the order they were put. */
+    private static final class PutLog {
+        long[] entries = new long[1 << 12];
+        int length;
+
+        void add(long fingerprint, long storedAddress) {
+            if (length == entries.length) {
+                entries = Arrays.copyOf(entries, length * 2);
+            }
+            entries[length++] = fingerprint;
+            entries[length++] = storedAddress;
+        }
     }
 
     /**
@@ -174,19 +288,21 @@ final class EventIdIndex {
     }
 
     private int indexFor(long fingerprint) {
-        return (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+        return indexFor(fingerprint, mask);
     }
 
+    private static int indexFor(long fingerprint, int tableMask) {
+        return (int) (fingerprint ^ (fingerprint >>> 32)) & tableMask;
+    }
+
+    /** Doubles the table at once; a background growth under way is abandoned. */
     private void grow() {
-        long[] old = slots;
-        slots = new long[old.length * 2];
-        mask = (slots.length / 2) - 1;
-        size = 0;
-        for (int i = 0; i < old.length; i += 2) {
-            if (old[i] != EMPTY) {
-                put(old[i], old[i + 1] - 1);
-            }
-        }
+        long[] grown = new long[slots.length * 2];
+        int grownMask = slots.length - 1;
+        size = insertAll(grown, grownMask, slots, slots.length);
+        slots = grown;
+        mask = grownMask;
+        growthLog = null;
     }
 
     /** Stafford's variant 13 of the MurmurHash3 finaliser: spreads every input bit. */

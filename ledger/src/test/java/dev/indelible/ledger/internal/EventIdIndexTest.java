@@ -1,12 +1,15 @@
 package dev.indelible.ledger.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 class EventIdIndexTest {
@@ -60,6 +63,78 @@ class EventIdIndexTest {
         for (long i = 0; i < 5_000; i++) {
             long expected = i;
             assertEquals(expected, loaded.find(EventIdIndex.fingerprint(i, i * 31), a -> a == expected));
+        }
+    }
+
+    @Test
+    void shouldKeepEveryIdPutBetweenTheChunksOfABackgroundGrowth() {
+        EventIdIndex index = new EventIdIndex();
+        PuttingLock lock = new PuttingLock(index, 1_000);
+        lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2);
+        long before = index.heapBytes();
+
+        assertTrue(index.growthDue(), "a large table half full is due to grow");
+        assertTrue(index.growConcurrently(lock));
+
+        assertEquals(2 * before - 16, index.heapBytes(), "twice the slots");
+        assertTrue(lock.put > EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2 + 4_000, "puts ran between the chunks");
+        lock.assertAllFound();
+        assertFalse(index.growthDue(), "a quarter full after the growth");
+    }
+
+    @Test
+    void shouldGiveWayWhenAPutDoublesTheTableBeforeTheBackgroundGrowthEnds() {
+        EventIdIndex index = new EventIdIndex();
+        // Enough puts per chunk to fill the table to 3/4 before the growth copies its second chunk.
+        PuttingLock lock = new PuttingLock(index, EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 8);
+        lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2);
+        long before = index.heapBytes();
+
+        assertFalse(index.growConcurrently(lock), "the put's own growth came first");
+
+        lock.assertAllFound();
+        assertEquals(2 * before - 16, index.heapBytes(), "doubled once, by the put");
+    }
+
+    @Test
+    void shouldNotGrowInTheBackgroundBeforeItIsDue() {
+        EventIdIndex index = new EventIdIndex();
+        index.put(EventIdIndex.fingerprint(1, 1), 0);
+
+        assertFalse(index.growthDue(), "a small table grows at once when full");
+        assertFalse(index.growConcurrently(new ReentrantLock()));
+    }
+
+    /** Puts {@code perLock} new ids every time the lock is taken, as appenders would between chunks. */
+    private static final class PuttingLock extends ReentrantLock {
+        private final EventIdIndex index;
+        private final int perLock;
+        long put;
+
+        PuttingLock(EventIdIndex index, int perLock) {
+            this.index = index;
+            this.perLock = perLock;
+        }
+
+        void putWithoutGrowth(long count) {
+            for (long i = 0; i < count; i++) {
+                index.put(EventIdIndex.fingerprint(put, ~put), put * 7);
+                put++;
+            }
+        }
+
+        @Override
+        public void lock() {
+            putWithoutGrowth(perLock);
+            super.lock();
+        }
+
+        void assertAllFound() {
+            for (long i = 0; i < put; i++) {
+                long expected = i * 7;
+                assertEquals(expected, index.find(EventIdIndex.fingerprint(i, ~i), a -> a == expected), "id " + i);
+            }
+            assertEquals(put, index.size());
         }
     }
 }
