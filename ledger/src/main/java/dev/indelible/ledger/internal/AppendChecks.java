@@ -30,6 +30,12 @@ final class AppendChecks {
         this.config = config;
     }
 
+    void check(String stream, long expectedVersion, EventData event) {
+        checkName("stream", stream, config.maxStreamBytes());
+        ExpectedVersion.check(expectedVersion);
+        checkEvent(0, event);
+    }
+
     void check(String stream, long expectedVersion, List<EventData> events) {
         checkName("stream", stream, config.maxStreamBytes());
         ExpectedVersion.check(expectedVersion);

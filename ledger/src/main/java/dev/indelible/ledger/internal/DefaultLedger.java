@@ -162,31 +162,45 @@ public final class DefaultLedger implements Ledger {
 
     @Override
     public AppendResult append(String stream, long expectedVersion, EventData event) {
-        return append(stream, expectedVersion, List.of(event));
+        // No list around the one event: the path allocates only the result.
+        checks.check(stream, expectedVersion, event);
+        return awaitDurable(write(stream, expectedVersion, null, event));
     }
 
     @Override
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-        Written written = write(stream, expectedVersion, events);
+        checks.check(stream, expectedVersion, events);
+        return awaitDurable(write(stream, expectedVersion, events, null));
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event) {
+        try {
+            checks.check(stream, expectedVersion, event);
+            return whenDurable(write(stream, expectedVersion, null, event));
+        } catch (LedgerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
+        try {
+            checks.check(stream, expectedVersion, events);
+            return whenDurable(write(stream, expectedVersion, events, null));
+        } catch (LedgerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private AppendResult awaitDurable(Written written) {
         if (written.ticket() > 0) {
             committer.await(written.ticket());
         }
         return written.result();
     }
 
-    @Override
-    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event) {
-        return appendAsync(stream, expectedVersion, List.of(event));
-    }
-
-    @Override
-    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
-        Written written;
-        try {
-            written = write(stream, expectedVersion, events);
-        } catch (LedgerException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+    private CompletableFuture<AppendResult> whenDurable(Written written) {
         if (written.ticket() <= 0) {
             return CompletableFuture.completedFuture(written.result());
         }
@@ -216,24 +230,19 @@ public final class DefaultLedger implements Ledger {
             lock.unlock();
         }
         afterWrite();
-        if (written.ticket() <= 0) {
-            return CompletableFuture.completedFuture(written.result());
-        }
-        CompletableFuture<AppendResult> future = new CompletableFuture<>();
-        committer.completeWhenSynced(written.ticket(), future, written.result());
-        return future;
+        return whenDurable(written);
     }
 
     /** An append's outcome and the durability ticket it must wait for (0: none). */
     private record Written(AppendResult result, long ticket) {
     }
 
-    private Written write(String stream, long expectedVersion, List<EventData> events) {
-        checks.check(stream, expectedVersion, events);
+    /** Writes checked input: {@code events}, or when that is null the one {@code event}. */
+    private Written write(String stream, long expectedVersion, List<EventData> events, EventData event) {
         Written written;
         lock.lock();
         try {
-            AppendResult result = writeLocked(stream, expectedVersion, events);
+            AppendResult result = writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
             written = new Written(result, ticketFor(result));
         } finally {
             lock.unlock();

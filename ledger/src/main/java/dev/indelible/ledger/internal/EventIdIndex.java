@@ -85,13 +85,22 @@ final class EventIdIndex {
      */
     boolean growConcurrently(Lock lock) {
         long[] from;
-        PutLog log = new PutLog();
         lock.lock();
         try {
             if (!growthDue()) {
                 return false;
             }
             from = slots;
+        } finally {
+            lock.unlock();
+        }
+        // Room for every put until the table is 3/4 full, allocated here rather than by appends.
+        PutLog log = new PutLog(from.length / 4 + 2);
+        lock.lock();
+        try {
+            if (slots != from || !growthDue()) {
+                return false;
+            }
             growthLog = log;
         } finally {
             lock.unlock();
@@ -168,8 +177,12 @@ final class EventIdIndex {
 
     /** Slot pairs in the order they were put. */
     private static final class PutLog {
-        long[] entries = new long[1 << 12];
+        long[] entries;
         int length;
+
+        PutLog(int longs) {
+            entries = new long[longs];
+        }
 
         void add(long fingerprint, long storedAddress) {
             if (length == entries.length) {

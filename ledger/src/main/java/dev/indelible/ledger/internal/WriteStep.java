@@ -17,7 +17,10 @@ import dev.indelible.ledger.spi.WriteTransaction;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * One append, decided under the journal's write lock: catch up on other writers' records, answer
@@ -36,6 +39,7 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
     private final RecordBuffer lookupBuffer = new RecordBuffer();
     private final RecordView lookupView = new RecordView();
     private final RecordEncoder encoder = new RecordEncoder();
+    private final SingleEvent single = new SingleEvent();
     private final LedgerConfig config;
 
     private String stream;
@@ -167,7 +171,30 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             eventsAppended += appended.count();
         }
         this.events = null;
+        single.event = null;
         return result;
+    }
+
+    /** Under the lock: {@code event} as the list {@link #append} takes, without allocating one. */
+    List<EventData> single(EventData event) {
+        single.event = event;
+        return single;
+    }
+
+    /** A reusable one-element list, valid until the append it was made for returns. */
+    private static final class SingleEvent extends AbstractList<EventData> implements RandomAccess {
+        EventData event;
+
+        @Override
+        public EventData get(int index) {
+            Objects.checkIndex(index, 1);
+            return event;
+        }
+
+        @Override
+        public int size() {
+            return 1;
+        }
     }
 
     @Override
