@@ -49,6 +49,7 @@ public abstract class InputContract extends LedgerContract {
         refused("stream", () -> ledger.append("line\nbreak", ANY, event(1)));
         refused("expectedVersion", () -> ledger.append("s", -7, event(1)));
         refused("events", () -> ledger.append("s", ANY, List.of()));
+        refused("events[0]", () -> ledger.append("s", ANY, (EventData) null));
         refused("events", () -> ledger.append("s", ANY, tooMany));
         refused("events[0].type", () -> ledger.append("s", ANY, new EventData(EventId.random(), "", ContentType.JSON, "{}".getBytes(), Map.of())));
         refused("events[0].payload", () -> ledger.append("s", ANY, new EventData(EventId.random(), "t", ContentType.PROTOBUF, null, Map.of())));
