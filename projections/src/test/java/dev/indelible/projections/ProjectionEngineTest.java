@@ -230,6 +230,36 @@ class ProjectionEngineTest {
     }
 
     @Test
+    void shouldFailAWholeMultiRebuildWhenOneProjectionThrowsWhileTheOthersApplyOnOtherThreads() {
+        append(100, "test.counted");
+        ProjectionEngine.rebuild(ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
+                (position, target) -> { });
+        String countsBefore = current("counts");
+        String moreBefore = current("more");
+        append(35_000, "test.counted"); // several batches of 10,000: the healthy projection runs ahead
+        Projection broken = new CountingProjection("more") {
+            @Override
+            public void apply(dev.indelible.ledger.RecordedEvent event, ProjectionBatch batch) {
+                if (event.globalSeq() == 25_000) {
+                    throw new IllegalStateException("bad event 25000");
+                }
+                super.apply(event, batch);
+            }
+        };
+        List<Long> progress = new ArrayList<>();
+
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger,
+                projections, List.of(new CountingProjection("counts"), broken), (position, target) -> progress.add(position)));
+
+        assertEquals("bad event 25000", failed.getMessage());
+        assertEquals(countsBefore, current("counts"), "no projection of a failed rebuild is swapped in");
+        assertEquals(moreBefore, current("more"));
+        assertEquals(List.of(10_000L, 20_000L), progress, "progress counts only batches every projection committed");
+        RebuildResult again = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("more"), (p, t) -> { });
+        assertEquals(35_100, again.applied());
+    }
+
+    @Test
     void shouldRefuseAWholeMultiRebuildWhenOneProjectionIsBeingRebuilt() throws Exception {
         append(100, "test.counted");
         ProjectionEngine.rebuild(ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),

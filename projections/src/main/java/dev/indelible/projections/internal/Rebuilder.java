@@ -2,6 +2,7 @@ package dev.indelible.projections.internal;
 
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
@@ -9,8 +10,16 @@ import dev.indelible.projections.RebuildListener;
 import org.rocksdb.RocksDBException;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds a new version of one or more projections from {@code global_seq} 0 and makes them current.
@@ -21,10 +30,17 @@ import java.util.List;
  * block's checksum reads back); flush; only when all validated is each CURRENT replaced atomically.
  * Whoever runs a projection live adopts the new version at its next check. The caller holds every
  * projection's {@link RebuildLock}. Not thread-safe.
+ *
+ * <p>The calling thread reads and decodes the journal; each projection applies and commits its
+ * batches on a pool thread, in journal order, while the next batch is read, and the projections
+ * validate side by side. A projection's state is the same as applied alone: only whole batches
+ * move between threads, each projection's in order.
  */
 final class Rebuilder {
 
     private static final int BULK_BATCH = 10_000;
+    /** Batches read ahead of the slowest projection: bounds the events held in memory. */
+    private static final int BATCHES_AHEAD = 2;
 
     private Rebuilder() {
     }
@@ -58,6 +74,7 @@ final class Rebuilder {
         List<VersionStore> stores = new ArrayList<>();
         List<Applier> appliers = new ArrayList<>();
         List<String> versions = new ArrayList<>();
+        ExecutorService pool = pool(projections.size());
         try {
             for (int i = 0; i < projections.size(); i++) {
                 String version = dirs.get(i).nextVersionName(projections.get(i).version());
@@ -66,10 +83,20 @@ final class Rebuilder {
                 appliers.add(new Applier(projections.get(i), stores.get(i)));
             }
             long target = upTo >= 0 ? upTo : ledger.head();
-            replay(ledger, appliers, target, Math.max(BULK_BATCH, config.batchEvents()), progress);
-            List<String> digests = new ArrayList<>();
+            replay(ledger, appliers, target, Math.max(BULK_BATCH, config.batchEvents()), progress, pool);
+            List<CompletableFuture<String>> validated = new ArrayList<>();
             for (int i = 0; i < projections.size(); i++) {
-                digests.add(validate(projections.get(i), appliers.get(i), stores.get(i), target));
+                int index = i;
+                validated.add(CompletableFuture.supplyAsync(() -> unchecked(() ->
+                    validate(projections.get(index), appliers.get(index), stores.get(index), target)), pool));
+            }
+            List<String> digests = new ArrayList<>();
+            try {
+                for (CompletableFuture<String> digest : validated) {
+                    digests.add(await(digest));
+                }
+            } finally {
+                settle(validated);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             List<Built> built = new ArrayList<>();
@@ -81,9 +108,19 @@ final class Rebuilder {
         } catch (RocksDBException e) {
             throw new ProjectionException("rebuild of " + names(projections) + " failed: " + e.getMessage(), e);
         } finally {
+            pool.shutdown();
             appliers.forEach(Applier::close);
             stores.forEach(VersionStore::close);
         }
+    }
+
+    private static ExecutorService pool(int projections) {
+        AtomicInteger created = new AtomicInteger();
+        return Executors.newFixedThreadPool(Math.min(projections, Runtime.getRuntime().availableProcessors()), task -> {
+            Thread thread = new Thread(task, "indelible-rebuild-" + created.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static VersionStore open(ProjectionDir dir, String version, Projection projection) {
@@ -95,22 +132,96 @@ final class Rebuilder {
         }
     }
 
-    private static void replay(Ledger ledger, List<Applier> appliers, long target, int batch, RebuildListener progress)
-            throws RocksDBException {
+    /** A batch handed to every projection, and the {@code global_seq} after it. */
+    private record Handed(CompletableFuture<Void> applied, long next) {
+    }
+
+    private static void replay(Ledger ledger, List<Applier> appliers, long target, int batch, RebuildListener progress,
+                               ExecutorService pool) throws RocksDBException {
         long next = 0;
+        List<CompletableFuture<Void>> tails = new ArrayList<>();
+        appliers.forEach(a -> tails.add(CompletableFuture.completedFuture(null)));
+        Deque<Handed> handed = new ArrayDeque<>();
         try (EventReader reader = ledger.openReader(0)) {
             while (next < target) {
-                int n = reader.poll(event -> appliers.forEach(a -> a.accept(event)), (int) Math.min(batch, target - next));
+                List<RecordedEvent> events = new ArrayList<>();
+                int n = reader.poll(events::add, (int) Math.min(batch, target - next));
                 if (n == 0) {
                     Thread.onSpinWait();
                     continue;
                 }
                 next += n;
-                for (Applier applier : appliers) {
-                    applier.commit();
+                for (int i = 0; i < appliers.size(); i++) {
+                    Applier applier = appliers.get(i);
+                    tails.set(i, tails.get(i).thenRunAsync(() -> unchecked(() -> apply(applier, events)), pool));
                 }
-                progress.onProgress(next, target);
+                handed.add(new Handed(CompletableFuture.allOf(tails.toArray(CompletableFuture[]::new)), next));
+                while (handed.size() > BATCHES_AHEAD) {
+                    reportApplied(handed.poll(), progress, target);
+                }
             }
+            while (!handed.isEmpty()) {
+                reportApplied(handed.poll(), progress, target);
+            }
+        } finally {
+            settle(tails);
+        }
+    }
+
+    private static Void apply(Applier applier, List<RecordedEvent> events) throws RocksDBException {
+        for (RecordedEvent event : events) {
+            applier.accept(event);
+        }
+        applier.commit();
+        return null;
+    }
+
+    private static void reportApplied(Handed batch, RebuildListener progress, long target) throws RocksDBException {
+        await(batch.applied());
+        progress.onProgress(batch.next(), target);
+    }
+
+    /** Waits until every task has ended, failed or not: the stores they use are closed next. */
+    private static void settle(List<? extends CompletableFuture<?>> tasks) {
+        CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).handle((v, ignored) -> v).join();
+    }
+
+    /** The result of {@code future}, or its failure thrown as it was raised. */
+    private static <T> T await(CompletableFuture<T> future) throws RocksDBException {
+        try {
+            return future.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() instanceof UncheckedRocksDB u ? u.getCause() : e.getCause();
+            if (cause instanceof RocksDBException r) {
+                throw r;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error r) {
+                throw r;
+            }
+            throw new ProjectionException("rebuild failed: " + cause, cause);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RocksTask<T> {
+        T run() throws RocksDBException;
+    }
+
+    private static <T> T unchecked(RocksTask<T> task) {
+        try {
+            return task.run();
+        } catch (RocksDBException e) {
+            throw new UncheckedRocksDB(e);
+        }
+    }
+
+    /** Carries a RocksDBException out of a pool task, to be thrown as itself by {@link #await}. */
+    private static final class UncheckedRocksDB extends RuntimeException {
+        UncheckedRocksDB(RocksDBException cause) {
+            super(cause);
         }
     }
 
