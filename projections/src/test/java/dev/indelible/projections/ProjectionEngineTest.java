@@ -236,12 +236,12 @@ class ProjectionEngineTest {
                 (position, target) -> { });
         String countsBefore = current("counts");
         String moreBefore = current("more");
-        append(35_000, "test.counted"); // several batches of 10,000: the healthy projection runs ahead
+        append(120_000, "test.counted"); // three batches of 50,000 at most: the healthy projection runs ahead
         Projection broken = new CountingProjection("more") {
             @Override
             public void apply(dev.indelible.ledger.RecordedEvent event, ProjectionBatch batch) {
-                if (event.globalSeq() == 25_000) {
-                    throw new IllegalStateException("bad event 25000");
+                if (event.globalSeq() == 110_000) {
+                    throw new IllegalStateException("bad event 110000");
                 }
                 super.apply(event, batch);
             }
@@ -251,12 +251,32 @@ class ProjectionEngineTest {
         IllegalStateException failed = assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger,
                 projections, List.of(new CountingProjection("counts"), broken), (position, target) -> progress.add(position)));
 
-        assertEquals("bad event 25000", failed.getMessage());
+        assertEquals("bad event 110000", failed.getMessage());
         assertEquals(countsBefore, current("counts"), "no projection of a failed rebuild is swapped in");
         assertEquals(moreBefore, current("more"));
-        assertEquals(List.of(10_000L, 20_000L), progress, "progress counts only batches every projection committed");
+        assertEquals(List.of(50_000L, 100_000L), progress, "progress counts only batches every projection committed");
         RebuildResult again = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("more"), (p, t) -> { });
-        assertEquals(35_100, again.applied());
+        assertEquals(120_100, again.applied());
+    }
+
+    @Test
+    void shouldHoldNoMoreThanAboutSixteenMebibytesOfPayloadPerRebuildBatch() {
+        byte[] large = ("{\"s\":\"" + "x".repeat((1 << 20) - 100) + "\"}").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 40; i++) {
+            ledger.append("large", ExpectedVersion.ANY, EventData.json("test.counted", large));
+        }
+        List<Long> progress = new ArrayList<>();
+
+        RebuildResult result = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"),
+                (position, target) -> progress.add(position));
+
+        assertEquals(40, result.applied());
+        assertEquals(40L, progress.get(progress.size() - 1));
+        long before = 0;
+        for (long position : progress) {
+            assertTrue(position - before <= 17, "a batch of at most 17 events of 1 MiB: " + progress);
+            before = position;
+        }
     }
 
     @Test
