@@ -24,8 +24,7 @@ import java.util.Map;
 final class BatchWriter implements ProjectionBatch, AutoCloseable {
 
     private static final byte[] DELETED = new byte[0];
-    private static final Comparator<Map.Entry<Key, byte[]>> BY_KEY =
-            (a, b) -> Arrays.compareUnsigned(a.getKey().bytes, b.getKey().bytes);
+    private static final Comparator<Map.Entry<Key, byte[]>> BY_KEY = (a, b) -> a.getKey().compareTo(b.getKey());
 
     private final RocksDB db;
     private final ColumnFamilyHandle state;
@@ -83,13 +82,27 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
         read.close();
     }
 
-    private static final class Key {
+    private static final class Key implements Comparable<Key> {
         final byte[] bytes;
         private final int hash;
+        /** The first 8 bytes, big-endian, zero-padded: most comparisons end here. */
+        private final long prefix;
 
         Key(byte[] bytes) {
             this.bytes = bytes;
             this.hash = Arrays.hashCode(bytes);
+            long head = 0;
+            for (int i = 0; i < 8; i++) {
+                head = head << 8 | (i < bytes.length ? bytes[i] & 0xff : 0);
+            }
+            this.prefix = head;
+        }
+
+        /** Unsigned byte order, as RocksDB's default comparator. */
+        @Override
+        public int compareTo(Key other) {
+            int byPrefix = Long.compareUnsigned(prefix, other.prefix);
+            return byPrefix != 0 ? byPrefix : Arrays.compareUnsigned(bytes, other.bytes);
         }
 
         @Override

@@ -22,6 +22,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -96,25 +100,36 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
         }
         Instant started = Instant.now();
         List<RebuildLock> locks = new ArrayList<>();
+        ExecutorService digester = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "indelible-previous-digest");
+            thread.setDaemon(true);
+            return thread;
+        });
+        List<CompletableFuture<String>> previousDigests = new ArrayList<>();
         try {
             List<String> previous = new ArrayList<>();
-            List<String> previousDigests = new ArrayList<>();
             for (ProjectionDir pdir : dirs) {
                 locks.add(RebuildLock.acquire(pdir));
                 String live = pdir.current().filter(v -> Files.isDirectory(pdir.version(v))).orElse(null);
                 previous.add(live);
-                previousDigests.add(live == null ? null : readOnlyDigest(pdir.version(live)));
+                // Read while the new versions are built: the locks keep anyone from changing them.
+                previousDigests.add(live == null ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.supplyAsync(() -> readOnlyDigest(pdir.version(live)), digester));
             }
             List<Rebuilder.Built> built = Rebuilder.buildAll(ledger, dirs, projections, EngineConfig.defaults(), progress, -1);
             OpsRecorder ops = new OpsRecorder(ledger);
             List<RebuildResult> results = new ArrayList<>();
             for (int i = 0; i < dirs.size(); i++) {
+                String previousDigest = previousDigests.get(i).join();
                 dirs.get(i).prune(EngineConfig.defaults().keepVersions(), built.get(i).version());
                 results.add(recordReplay(ops, projections.get(i).name(), started, previous.get(i),
-                        previousDigests.get(i), built.get(i)));
+                        previousDigest, built.get(i)));
             }
             return results;
         } finally {
+            previousDigests.forEach(digest -> digest.cancel(false)); // after a failure: only a running one goes on
+            digester.shutdown();
+            awaitTermination(digester); // no version is unlocked while its digest is being read
             locks.forEach(RebuildLock::close);
         }
     }
@@ -142,6 +157,16 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
             new OpsRecorder(ledger).record("rollback", projection, started, "ok",
                     Map.of("from_version", String.valueOf(live), "to_version", target));
             return target;
+        }
+    }
+
+    private static void awaitTermination(ExecutorService executor) {
+        try {
+            while (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+                // a digest reads the whole version: wait on
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
