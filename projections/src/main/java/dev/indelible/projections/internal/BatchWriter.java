@@ -1,5 +1,6 @@
 package dev.indelible.projections.internal;
 
+import dev.indelible.projections.Keys;
 import dev.indelible.projections.ProjectionBatch;
 import dev.indelible.projections.ProjectionException;
 import org.rocksdb.ColumnFamilyHandle;
@@ -42,6 +43,20 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
         if (value != null) {
             return value == DELETED ? null : value.clone();
         }
+        return stored(key);
+    }
+
+    /** One key hashed and no copies of the counter: rebuilds bump counters for most events. */
+    @Override
+    public long add(byte[] key, long delta) {
+        Key counter = new Key(key.clone());
+        byte[] current = pending.get(counter);
+        long value = (current == null ? Keys.decodeLong(stored(key)) : current == DELETED ? 0 : Keys.decodeLong(current)) + delta;
+        pending.put(counter, Keys.encodeLong(value));
+        return value;
+    }
+
+    private byte[] stored(byte[] key) {
         try {
             return db.get(state, read, key);
         } catch (RocksDBException e) {

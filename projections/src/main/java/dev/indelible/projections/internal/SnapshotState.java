@@ -12,6 +12,7 @@ import org.rocksdb.Snapshot;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /** A {@link ProjectionState} over one RocksDB snapshot. Not thread-safe: one query's thread. */
 final class SnapshotState implements ProjectionState, AutoCloseable {
@@ -74,6 +75,17 @@ final class SnapshotState implements ProjectionState, AutoCloseable {
 
     RocksIterator iterator() {
         return db.newIterator(state, read);
+    }
+
+    /**
+     * Hands {@code reader} an iterator for one pass over the whole state: its blocks are read
+     * ahead and not kept in the block cache, where they would evict what queries use.
+     */
+    <T> T readOnce(Function<RocksIterator, T> reader) {
+        try (ReadOptions once = new ReadOptions().setSnapshot(snapshot).setFillCache(false).setReadaheadSize(2 << 20);
+             RocksIterator it = db.newIterator(state, once)) {
+            return reader.apply(it);
+        }
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {

@@ -1,6 +1,5 @@
 package dev.indelible.projections.internal;
 
-import org.rocksdb.RocksIterator;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,14 +22,14 @@ final class VersionDigest {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
         byte[] length = new byte[4];
-        try (RocksIterator it = snapshot.iterator()) {
+        return snapshot.readOnce(it -> {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 update(sha, length, it.key());
                 update(sha, length, it.value());
             }
             VersionStore.checkIterator(it);
-        }
-        return HexFormat.of().formatHex(sha.digest());
+            return HexFormat.of().formatHex(sha.digest());
+        });
     }
 
     private static void update(MessageDigest sha, byte[] length, byte[] bytes) {
