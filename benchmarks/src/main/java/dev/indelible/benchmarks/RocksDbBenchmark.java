@@ -27,6 +27,9 @@ import org.rocksdb.WriteOptions;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
 public class RocksDbBenchmark {
+    /** Keys per {@link #rocksdbBatchNoWal} call. */
+    static final int BATCH_KEYS = 1_000;
+
     static {
         RocksDB.loadLibrary();
     }
@@ -81,7 +84,7 @@ public class RocksDbBenchmark {
     @Benchmark
     public void rocksdbBatchNoWal() throws RocksDBException {
         try (WriteBatch batch = new WriteBatch()) {
-            for (int i = 0; i < 1_000; i++) {
+            for (int i = 0; i < BATCH_KEYS; i++) {
                 batch.put(nextKey(), Workload.RECORD);
             }
             db.write(noWal, batch);
