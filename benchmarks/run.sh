@@ -3,7 +3,7 @@
 #   benchmarks/results/<date>/results.json  (JMH JSON, every run merged)
 #   benchmarks/results/<date>/summary.md     (the targets as ratios within this run)
 #   benchmarks/results/<date>/throughput.png (append throughput against threads)
-# About 20 minutes on 2 cores. PostgreSQL is installed from Debian's packages when missing and run as a
+# About 18 minutes on 2 cores. PostgreSQL is installed from Debian's packages when missing and run as a
 # private cluster on 127.0.0.1 in a temp directory; where that fails, postgresInsert is skipped and the
 # summary says so. BENCH_QUICK=1 runs every benchmark briefly (minutes, numbers rough).
 set -euo pipefail
