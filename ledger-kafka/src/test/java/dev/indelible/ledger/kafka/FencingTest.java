@@ -50,7 +50,11 @@ class FencingTest {
                 assertEquals(0, older.awaitExit(60), older.stderrText());
                 List<String> lines = older.lines();
                 String last = lines.get(lines.size() - 1);
-                assertTrue(last.startsWith("failed ") && last.contains("no longer the writer"), last);
+                // The broker can answer the fenced writer's commit with a generic server error ("Unhandled error in
+                // EndTxnResponse", seen in CI), which the writer cannot tell from a broker fault: it then says the commit
+                // failed. Either way it stops and acknowledges nothing more; what follows checks nothing was lost.
+                assertTrue(last.startsWith("failed ")
+                    && (last.contains("no longer the writer") || last.contains("cannot commit the transaction")), last);
                 Set<EventId> olderAcked = new HashSet<>();
                 lines.stream().filter(l -> l.startsWith("ack ")).forEach(l -> olderAcked.add(new EventId(1, Long.parseLong(l.substring(4)))));
 
