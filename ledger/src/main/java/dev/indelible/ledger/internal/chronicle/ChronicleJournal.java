@@ -37,6 +37,8 @@ public final class ChronicleJournal implements Journal {
     private final SingleChronicleQueue queue;
     /** Created at the first write: readers and verify never take Chronicle's write lock. */
     private ExcerptAppender appender;
+    /** Started with the appender: only a writer needs pages ahead of it. */
+    private ReadAhead readAhead;
     private final Object writeLock = new Object();
     private final Output output = new Output();
     private final Preallocation space;
@@ -75,6 +77,7 @@ public final class ChronicleJournal implements Journal {
                 appender = queue.createAppender();
                 // Every use is under the ledger's lock, from whichever thread holds it.
                 appender.singleThreadedCheckDisabled(true);
+                readAhead = new ReadAhead();
             }
             space.checkReserve();
             Output out = output;
@@ -217,6 +220,7 @@ public final class ChronicleJournal implements Journal {
             }
             if (appender != null) {
                 appender.close();
+                readAhead.close();
             }
             space.close();
             queue.close();
@@ -244,7 +248,9 @@ public final class ChronicleJournal implements Journal {
             if (written) {
                 throw new IllegalStateException("a transaction writes at most one record");
             }
-            space.ensure(appender.currentFile(), bytes.writePosition() + length + INDEX_SLACK);
+            File current = appender.currentFile();
+            space.ensure(current, bytes.writePosition() + length + INDEX_SLACK);
+            readAhead.follow(current, bytes.writePosition());
             int half = length / 2;
             bytes.write(data, offset, half);
             KillPoints.reach(KillPoints.MID_PAYLOAD);

@@ -1,0 +1,112 @@
+package dev.indelible.ledger.internal.chronicle;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the cycle file ahead of the writer on a thread of its own, so the page-cache pages the
+ * next appends write into already exist. Chronicle writes through a memory map: the first write to
+ * a page that is not cached makes the appender allocate and zero it, under the write lock. On a
+ * VM that hands free memory back to its host that costs about 2 ms per MiB, a third of a steady
+ * append's time. Reading never changes the file, so it is safe beside writers in other processes.
+ *
+ * <p>{@link #follow} is called by the writer under the journal's write lock; the reading runs on
+ * the read-ahead thread.
+ */
+final class ReadAhead implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadAhead.class);
+    /** How far ahead of the writer pages are read. */
+    static final long LEAD = 32L << 20;
+    /** Bytes per read, and how far the writer moves between wake-ups of the thread. */
+    private static final int STEP = 1 << 20;
+    private static final long IDLE_NANOS = 100_000_000L;
+
+    private final Thread thread;
+    private volatile File file;
+    private volatile long writerAt;
+    private volatile boolean closed;
+    /** Writer side: the file and position at the last wake-up. */
+    private File noticedFile;
+    private long noticedAt = Long.MIN_VALUE;
+
+    ReadAhead() {
+        thread = new Thread(this::run, "indelible-read-ahead");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Under the write lock: the writer is at {@code position} of {@code current}. Wakes the thread once per step. */
+    void follow(File current, long position) {
+        if (position - noticedAt < STEP && position >= noticedAt && current.equals(noticedFile)) {
+            return;
+        }
+        noticedFile = current;
+        noticedAt = position;
+        writerAt = position;
+        file = current;
+        LockSupport.unpark(thread);
+    }
+
+    private void run() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(STEP);
+        File reading = null;
+        FileChannel channel = null;
+        long readTo = 0;
+        try {
+            while (!closed) {
+                File current = file;
+                long at = writerAt;
+                if (current != null && !current.equals(reading)) {
+                    closeQuietly(channel);
+                    channel = FileChannel.open(current.toPath(), StandardOpenOption.READ);
+                    reading = current;
+                    readTo = 0;
+                }
+                readTo = Math.max(readTo, at);
+                // Not past the end: Chronicle sets the file's size, and a read never extends it.
+                long target = channel == null ? 0 : Math.min(channel.size(), at + LEAD);
+                int read = 0;
+                if (readTo < target) {
+                    buffer.clear().limit((int) Math.min(STEP, target - readTo));
+                    read = channel.read(buffer, readTo);
+                }
+                if (read > 0) {
+                    readTo += read;
+                } else {
+                    LockSupport.parkNanos(this, IDLE_NANOS);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("reading ahead of the writer stopped: {}", e.toString());
+        } finally {
+            closeQuietly(channel);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // read-only: nothing to lose
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
