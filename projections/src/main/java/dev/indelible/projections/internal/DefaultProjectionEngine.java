@@ -100,11 +100,7 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
         }
         Instant started = Instant.now();
         List<RebuildLock> locks = new ArrayList<>();
-        ExecutorService digester = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "indelible-previous-digest");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService digester = Executors.newSingleThreadExecutor(DaemonThreads.named("indelible-previous-digest"));
         List<CompletableFuture<String>> previousDigests = new ArrayList<>();
         try {
             List<String> previous = new ArrayList<>();

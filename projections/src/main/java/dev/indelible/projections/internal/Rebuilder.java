@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds a new version of one or more projections from {@code global_seq} 0 and makes them current.
@@ -122,12 +121,8 @@ final class Rebuilder {
     }
 
     private static ExecutorService pool(int projections) {
-        AtomicInteger created = new AtomicInteger();
-        return Executors.newFixedThreadPool(Math.min(projections, Runtime.getRuntime().availableProcessors()), task -> {
-            Thread thread = new Thread(task, "indelible-rebuild-" + created.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        return Executors.newFixedThreadPool(Math.min(projections, Runtime.getRuntime().availableProcessors()),
+            DaemonThreads.named("indelible-rebuild"));
     }
 
     private static VersionStore open(ProjectionDir dir, String version, Projection projection) {

@@ -43,7 +43,9 @@ final class ReadAhead implements AutoCloseable {
 
     /** Under the write lock: the writer is at {@code position} of {@code current}. Wakes the thread once per step. */
     void follow(File current, long position) {
-        if (position - noticedAt < STEP && position >= noticedAt && current.equals(noticedFile)) {
+        // Chronicle hands back the same File while it writes one file: no path comparison per append.
+        boolean sameFile = current == noticedFile || current.equals(noticedFile);
+        if (sameFile && position >= noticedAt && position < noticedAt + STEP) {
             return;
         }
         noticedFile = current;
