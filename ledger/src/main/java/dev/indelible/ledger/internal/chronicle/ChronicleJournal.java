@@ -250,7 +250,7 @@ public final class ChronicleJournal implements Journal {
             }
             File current = appender.currentFile();
             space.ensure(current, bytes.writePosition() + length + INDEX_SLACK);
-            readAhead.follow(current, bytes.writePosition());
+            readAhead.follow(current, bytes.writePosition(), space.allocatedTo());
             int half = length / 2;
             bytes.write(data, offset, half);
             KillPoints.reach(KillPoints.MID_PAYLOAD);

@@ -40,6 +40,11 @@ final class Preallocation implements AutoCloseable {
         this.reserve = reserve;
     }
 
+    /** Where the blocks allocated ahead of the writer end, in the current file. */
+    long allocatedTo() {
+        return allocatedTo;
+    }
+
     /** Before Chronicle touches the file: refuses when the file system is below the reserve. */
     void checkReserve() {
         long now = System.nanoTime();

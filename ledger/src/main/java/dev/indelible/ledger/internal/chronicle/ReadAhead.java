@@ -30,10 +30,12 @@ final class ReadAhead implements AutoCloseable {
     private final Thread thread;
     private volatile File file;
     private volatile long writerAt;
+    private volatile long allocatedTo;
     private volatile boolean closed;
-    /** Writer side: the file and position at the last wake-up. */
+    /** Writer side: the file, position and allocation at the last wake-up. */
     private File noticedFile;
     private long noticedAt = Long.MIN_VALUE;
+    private long noticedAllocation;
 
     ReadAhead() {
         thread = new Thread(this::run, "indelible-read-ahead");
@@ -41,15 +43,22 @@ final class ReadAhead implements AutoCloseable {
         thread.start();
     }
 
-    /** Under the write lock: the writer is at {@code position} of {@code current}. Wakes the thread once per step. */
-    void follow(File current, long position) {
+    /**
+     * Under the write lock: the writer is at {@code position} of {@code current}, whose blocks are
+     * allocated up to {@code allocated}. Pages are read no further: a page read from a hole would be
+     * cached unbacked, and the write into it would have to allocate under the memory map, where a
+     * full disk is a SIGBUS. Wakes the thread once per step, or when more is allocated.
+     */
+    void follow(File current, long position, long allocated) {
         // Chronicle hands back the same File while it writes one file: no path comparison per append.
         boolean sameFile = current == noticedFile || current.equals(noticedFile);
-        if (sameFile && position >= noticedAt && position < noticedAt + STEP) {
+        if (sameFile && position >= noticedAt && position < noticedAt + STEP && allocated == noticedAllocation) {
             return;
         }
         noticedFile = current;
         noticedAt = position;
+        noticedAllocation = allocated;
+        allocatedTo = allocated;
         writerAt = position;
         file = current;
         LockSupport.unpark(thread);
@@ -64,6 +73,7 @@ final class ReadAhead implements AutoCloseable {
             while (!closed) {
                 File current = file;
                 long at = writerAt;
+                long allocated = allocatedTo;
                 if (current != null && !current.equals(reading)) {
                     closeQuietly(channel);
                     channel = FileChannel.open(current.toPath(), StandardOpenOption.READ);
@@ -71,8 +81,8 @@ final class ReadAhead implements AutoCloseable {
                     readTo = 0;
                 }
                 readTo = Math.max(readTo, at);
-                // Not past the end: Chronicle sets the file's size, and a read never extends it.
-                long target = channel == null ? 0 : Math.min(channel.size(), at + LEAD);
+                // Not past the end (Chronicle sets the file's size) nor past the allocated blocks.
+                long target = channel == null ? 0 : Math.min(Math.min(channel.size(), allocated), at + LEAD);
                 int read = 0;
                 if (readTo < target) {
                     buffer.clear().limit((int) Math.min(STEP, target - readTo));

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read-ahead thread brings the pages ahead of the writer into the page cache (what
- * {@code mincore}, behind {@link MappedByteBuffer#isLoaded}, reports), no further than its lead,
- * follows the writer to the next file, and never changes a byte.
+ * {@code mincore}, behind {@link MappedByteBuffer#isLoaded}, reports), no further than its lead
+ * or the blocks allocated for the writer, follows the writer to the next file, and never changes
+ * a byte.
  */
 class ReadAheadTest {
     private static final long MIB = 1 << 20;
@@ -39,12 +40,15 @@ class ReadAheadTest {
         }
 
         try (ReadAhead readAhead = new ReadAhead()) {
-            readAhead.follow(first.toFile(), 20 * MIB);
+            readAhead.follow(first.toFile(), 20 * MIB, 96 * MIB);
             assertTrue(awaitLoaded(first, 20 * MIB, ReadAhead.LEAD), "the lead ahead of the writer is cached");
             assertFalse(loaded(first, 20 * MIB + ReadAhead.LEAD + 8 * MIB, 16 * MIB), "nothing beyond the lead");
 
-            readAhead.follow(second.toFile(), 0);
-            assertTrue(awaitLoaded(second, 0, ReadAhead.LEAD), "the next file, once the writer is in it");
+            readAhead.follow(second.toFile(), 0, 8 * MIB);
+            assertTrue(awaitLoaded(second, 0, 8 * MIB), "the next file, once the writer is in it");
+            assertFalse(loaded(second, 12 * MIB, 16 * MIB), "nothing beyond the blocks allocated for the writer");
+            readAhead.follow(second.toFile(), 0, 96 * MIB);
+            assertTrue(awaitLoaded(second, 0, ReadAhead.LEAD), "the lead, once allocated");
         }
         byte[] back = new byte[written.length];
         try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "r")) {
