@@ -145,6 +145,7 @@ public final class DefaultLedger implements Ledger {
                 if (saved != null) {
                     LOG.warn("checkpoint in {} does not match the journal; rebuilding the indexes from the whole journal",
                         journal.describe());
+                    saved.close();
                 }
                 step.resumeFrom(new LedgerState());
             }
@@ -164,13 +165,31 @@ public final class DefaultLedger implements Ledger {
     public AppendResult append(String stream, long expectedVersion, EventData event) {
         // No list around the one event: the path allocates only the result.
         checks.check(stream, expectedVersion, event);
-        return awaitDurable(write(stream, expectedVersion, null, event));
+        return writeAndAwait(stream, expectedVersion, null, event);
     }
 
     @Override
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
         checks.check(stream, expectedVersion, events);
-        return awaitDurable(write(stream, expectedVersion, events, null));
+        return writeAndAwait(stream, expectedVersion, events, null);
+    }
+
+    /** {@link #write} for a caller that blocks: no {@link Written} to carry the ticket. */
+    private AppendResult writeAndAwait(String stream, long expectedVersion, List<EventData> events, EventData event) {
+        AppendResult result;
+        long ticket;
+        lock.lock();
+        try {
+            result = writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
+            ticket = ticketFor(result);
+        } finally {
+            lock.unlock();
+        }
+        afterWrite();
+        if (ticket > 0) {
+            committer.await(ticket);
+        }
+        return result;
     }
 
     @Override
@@ -191,13 +210,6 @@ public final class DefaultLedger implements Ledger {
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private AppendResult awaitDurable(Written written) {
-        if (written.ticket() > 0) {
-            committer.await(written.ticket());
-        }
-        return written.result();
     }
 
     private CompletableFuture<AppendResult> whenDurable(Written written) {
@@ -521,6 +533,7 @@ public final class DefaultLedger implements Ledger {
             checkpointWanted = true;
             writeCheckpoint();
         }
+        closeState();
         step.close();
         for (JournalCursor cursor = idleCursors.poll(); cursor != null; cursor = idleCursors.poll()) {
             cursor.close();
@@ -539,8 +552,21 @@ public final class DefaultLedger implements Ledger {
         if (committer != null) {
             committer.close();
         }
+        closeState();
         step.close();
         journal.close();
+    }
+
+    /** Frees the off-heap indexes; appends already refuse, as {@code closed} is set. */
+    private void closeState() {
+        lock.lock();
+        try {
+            if (step.state != null) {
+                step.state.close();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private static void joinQuietly(Thread thread) {

@@ -4,14 +4,15 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Event id to journal address, for idempotency: an open-addressing table of two {@code long}s
  * per slot (a 64-bit fingerprint of the 128-bit id, and the address of the record holding it).
- * 16 bytes a slot at most 3/4 full: about 10 million ids in 256 MiB of heap, no object per id.
+ * 16 bytes a slot at most 3/4 full: about 10 million ids in 256 MiB, no object per id. The table
+ * is off the heap ({@link OffHeapLongs}): it grows with the journal, so on the heap it would set
+ * the ledger's {@code -Xmx}, and every doubling would leave the old table as garbage.
  *
  * <p>A fingerprint match is only a candidate: the caller confirms it against the record in the
  * journal, so two ids that share a fingerprint are told apart, and a slot is never trusted alone.
@@ -20,16 +21,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * append waits for a rehash of millions of slots; {@link #put} doubles it at once only when the
  * background growth has not finished by the time the table is 3/4 full.
  *
+ * <p>A table is freed once neither the index nor a {@link Snapshot} holds it; {@link #close} frees
+ * the index's own.
+ *
  * <p>Not thread-safe: guarded by the ledger's write lock.
  */
-final class EventIdIndex {
+final class EventIdIndex implements AutoCloseable {
     private static final int MIN_CAPACITY = 1 << 10;
     /** Below this many slots a growth takes well under a millisecond: done at once by {@link #put}. */
     static final int BACKGROUND_GROWTH_CAPACITY = 1 << 16;
     private static final long EMPTY = 0;
     private static final int CHUNK_LONGS = 1 << 16;
 
-    private long[] slots;
+    private Table table;
     private int mask;
     private int size;
     /** The ids put since a background growth began, which its copies of the table may lack; null when none runs. */
@@ -40,17 +44,38 @@ final class EventIdIndex {
     }
 
     private EventIdIndex(int capacity) {
-        slots = new long[capacity * 2];
+        table = new Table(new OffHeapLongs(capacity * 2L));
         mask = capacity - 1;
+    }
+
+    /** Slot pairs, and how many holders (the index, snapshots) still read them. Guarded by the lock. */
+    private static final class Table {
+        final OffHeapLongs longs;
+        int holders = 1;
+
+        Table(OffHeapLongs longs) {
+            this.longs = longs;
+        }
+
+        void release() {
+            if (--holders == 0) {
+                longs.free();
+            }
+        }
     }
 
     int size() {
         return size;
     }
 
-    /** Bytes of heap the table holds. */
-    long heapBytes() {
-        return 16L + 8L * slots.length;
+    /** The current table: for tests. */
+    OffHeapLongs table() {
+        return table.longs;
+    }
+
+    /** Bytes the table holds, off the heap. */
+    long tableBytes() {
+        return 8L * table.longs.length();
     }
 
     static long fingerprint(long mostSignificant, long leastSignificant) {
@@ -63,7 +88,7 @@ final class EventIdIndex {
         if ((size + 1) * 4L > (mask + 1) * 3L) {
             grow();
         }
-        if (insert(slots, mask, fingerprint, address + 1)) {
+        if (insert(table.longs, mask, fingerprint, address + 1)) {
             size++;
             if (growthLog != null) {
                 growthLog.add(fingerprint, address + 1);
@@ -84,40 +109,44 @@ final class EventIdIndex {
      * put doubled the table first.
      */
     boolean growConcurrently(Lock lock) {
-        long[] from;
+        Table from;
         lock.lock();
         try {
             if (!growthDue()) {
                 return false;
             }
-            from = slots;
+            from = table;
         } finally {
             lock.unlock();
         }
         // Room for every put until the table is 3/4 full, allocated here rather than by appends.
-        PutLog log = new PutLog(from.length / 4 + 2);
+        PutLog log = new PutLog(from.longs.length() / 4 + 2);
         lock.lock();
         try {
-            if (slots != from || !growthDue()) {
+            if (table != from || !growthDue()) {
+                log.free();
                 return false;
             }
             growthLog = log;
         } finally {
             lock.unlock();
         }
+        OffHeapLongs to = null;
+        boolean swapped = false;
         try {
-            long[] to = new long[from.length * 2];
-            int toMask = from.length - 1;
+            long fromLongs = from.longs.length();
+            to = new OffHeapLongs(fromLongs * 2);
+            int toMask = (int) (fromLongs - 1);
             int filled = 0;
             long[] chunk = new long[CHUNK_LONGS];
-            for (int at = 0; at < from.length; at += CHUNK_LONGS) {
-                int longs = Math.min(CHUNK_LONGS, from.length - at);
+            for (long at = 0; at < fromLongs; at += CHUNK_LONGS) {
+                int longs = (int) Math.min(CHUNK_LONGS, fromLongs - at);
                 lock.lock();
                 try {
-                    if (slots != from) {
+                    if (table != from) {
                         return false;
                     }
-                    System.arraycopy(from, at, chunk, 0, longs);
+                    from.longs.copyTo(at, chunk, longs);
                 } finally {
                     lock.unlock();
                 }
@@ -125,16 +154,18 @@ final class EventIdIndex {
             }
             lock.lock();
             try {
-                if (slots != from) {
+                if (table != from || log.overflowed) {
                     return false;
                 }
-                filled += insertAll(to, toMask, log.entries, log.length);
+                filled += log.insertInto(to, toMask);
                 if (filled != size) {
                     throw new IllegalStateException("event id index: the grown table holds " + filled
                         + " ids where the table holds " + size);
                 }
-                slots = to;
+                table = new Table(to);
                 mask = toMask;
+                from.release();
+                swapped = true;
                 return true;
             } finally {
                 lock.unlock();
@@ -148,24 +179,28 @@ final class EventIdIndex {
             } finally {
                 lock.unlock();
             }
+            log.free();
+            if (to != null && !swapped) {
+                to.free();
+            }
         }
     }
 
     /** Stores a slot's pair unless the table holds it already; returns whether it was added. */
-    private static boolean insert(long[] table, int tableMask, long fingerprint, long storedAddress) {
-        int i = indexFor(fingerprint, tableMask);
-        while (table[2 * i] != EMPTY) {
-            if (table[2 * i] == fingerprint && table[2 * i + 1] == storedAddress) {
+    private static boolean insert(OffHeapLongs table, int tableMask, long fingerprint, long storedAddress) {
+        long i = indexFor(fingerprint, tableMask);
+        while (table.get(2 * i) != EMPTY) {
+            if (table.get(2 * i) == fingerprint && table.get(2 * i + 1) == storedAddress) {
                 return false;
             }
             i = (i + 1) & tableMask;
         }
-        table[2 * i] = fingerprint;
-        table[2 * i + 1] = storedAddress;
+        table.set(2 * i, fingerprint);
+        table.set(2 * i + 1, storedAddress);
         return true;
     }
 
-    private static int insertAll(long[] table, int tableMask, long[] pairs, int longs) {
+    private static int insertAll(OffHeapLongs table, int tableMask, long[] pairs, int longs) {
         int added = 0;
         for (int i = 0; i < longs; i += 2) {
             if (pairs[i] != EMPTY && insert(table, tableMask, pairs[i], pairs[i + 1])) {
@@ -175,21 +210,41 @@ final class EventIdIndex {
         return added;
     }
 
-    /** Slot pairs in the order they were put. */
+    /**
+     * Slot pairs in the order they were put, off the heap. Sized for every put until the table is
+     * 3/4 full, when a put doubles it and the log is dropped; should it fill anyway, the growth
+     * is abandoned rather than the log grown by an append.
+     */
     private static final class PutLog {
-        long[] entries;
-        int length;
+        private final OffHeapLongs entries;
+        private long length;
+        boolean overflowed;
 
-        PutLog(int longs) {
-            entries = new long[longs];
+        PutLog(long longs) {
+            entries = new OffHeapLongs(longs);
         }
 
         void add(long fingerprint, long storedAddress) {
-            if (length == entries.length) {
-                entries = Arrays.copyOf(entries, length * 2);
+            if (length + 2 > entries.length()) {
+                overflowed = true;
+                return;
             }
-            entries[length++] = fingerprint;
-            entries[length++] = storedAddress;
+            entries.set(length++, fingerprint);
+            entries.set(length++, storedAddress);
+        }
+
+        int insertInto(OffHeapLongs table, int tableMask) {
+            int added = 0;
+            for (long i = 0; i < length; i += 2) {
+                if (insert(table, tableMask, entries.get(i), entries.get(i + 1))) {
+                    added++;
+                }
+            }
+            return added;
+        }
+
+        void free() {
+            entries.free();
         }
     }
 
@@ -198,10 +253,11 @@ final class EventIdIndex {
      * returns true; returns that address, or -1 when none matched.
      */
     long find(long fingerprint, AddressPredicate candidates) {
-        int i = indexFor(fingerprint);
-        while (slots[2 * i] != EMPTY) {
-            if (slots[2 * i] == fingerprint) {
-                long address = slots[2 * i + 1] - 1;
+        OffHeapLongs slots = table.longs;
+        long i = indexFor(fingerprint, mask);
+        while (slots.get(2 * i) != EMPTY) {
+            if (slots.get(2 * i) == fingerprint) {
+                long address = slots.get(2 * i + 1) - 1;
                 if (candidates.test(address)) {
                     return address;
                 }
@@ -221,26 +277,41 @@ final class EventIdIndex {
      * Under the lock: the table as it is now, to be written while appends go on. Slots only go
      * from empty to filled, and a record appended later has a higher address, so the table as of
      * now is the later table without the slots holding higher addresses; a growth leaves the old
-     * array, which the snapshot keeps, untouched.
+     * table, which the snapshot holds until {@link Snapshot#close}, untouched.
      */
     Snapshot snapshot(long lastAddress) {
-        return new Snapshot(slots, mask + 1, size, lastAddress);
+        table.holders++;
+        return new Snapshot(table, mask + 1, size, lastAddress);
     }
 
     /** Writes the table as it is (no appends may run): for tests and tools. */
     void writeTo(DataOutput out) throws IOException {
-        snapshot(Long.MAX_VALUE).writeTo(out, new ReentrantLock());
+        Snapshot snapshot = snapshot(Long.MAX_VALUE);
+        try {
+            snapshot.writeTo(out, new ReentrantLock());
+        } finally {
+            snapshot.close();
+        }
+    }
+
+    /** Under the lock: frees the table unless a snapshot still holds it. The index is not used again. */
+    @Override
+    public void close() {
+        if (table != null) {
+            table.release();
+            table = null;
+        }
     }
 
     /** The table as of one moment, written slot for slot so a load is a bulk copy with no rehashing. */
-    static final class Snapshot {
-        private final long[] slots;
+    static final class Snapshot implements AutoCloseable {
+        private final Table table;
         private final int capacity;
         private final int size;
         private final long lastAddress;
 
-        private Snapshot(long[] slots, int capacity, int size, long lastAddress) {
-            this.slots = slots;
+        private Snapshot(Table table, int capacity, int size, long lastAddress) {
+            this.table = table;
             this.capacity = capacity;
             this.size = size;
             this.lastAddress = lastAddress;
@@ -253,11 +324,12 @@ final class EventIdIndex {
             long[] chunk = new long[CHUNK_LONGS];
             byte[] bytes = new byte[CHUNK_LONGS * 8];
             int filled = 0;
-            for (int from = 0; from < slots.length; from += CHUNK_LONGS) {
-                int longs = Math.min(CHUNK_LONGS, slots.length - from);
+            OffHeapLongs slots = table.longs;
+            for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+                int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
                 lock.lock();
                 try {
-                    System.arraycopy(slots, from, chunk, 0, longs);
+                    slots.copyTo(from, chunk, longs);
                 } finally {
                     lock.unlock();
                 }
@@ -280,6 +352,12 @@ final class EventIdIndex {
                     + ", expected " + size + "; the checkpoint is not written");
             }
         }
+
+        /** Under the lock: lets the table go, freeing it if the index no longer uses it. */
+        @Override
+        public void close() {
+            table.release();
+        }
     }
 
     static EventIdIndex readFrom(DataInput in) throws IOException {
@@ -289,19 +367,23 @@ final class EventIdIndex {
             throw new IOException("corrupt event id index: capacity " + capacity + ", size " + count);
         }
         EventIdIndex index = new EventIdIndex(capacity);
-        byte[] chunk = new byte[CHUNK_LONGS * 8];
-        long[] slots = index.slots;
-        for (int from = 0; from < slots.length; from += CHUNK_LONGS) {
-            int longs = Math.min(CHUNK_LONGS, slots.length - from);
-            in.readFully(chunk, 0, longs * 8);
-            ByteBuffer.wrap(chunk).asLongBuffer().get(slots, from, longs);
+        try {
+            byte[] bytes = new byte[CHUNK_LONGS * 8];
+            ByteBuffer chunk = ByteBuffer.wrap(bytes);
+            OffHeapLongs slots = index.table.longs;
+            for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+                int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
+                in.readFully(bytes, 0, longs * 8);
+                for (int i = 0; i < longs; i++) {
+                    slots.set(from + i, chunk.getLong(i * 8));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            index.close();
+            throw e;
         }
         index.size = count;
         return index;
-    }
-
-    private int indexFor(long fingerprint) {
-        return indexFor(fingerprint, mask);
     }
 
     private static int indexFor(long fingerprint, int tableMask) {
@@ -310,12 +392,21 @@ final class EventIdIndex {
 
     /** Doubles the table at once; a background growth under way is abandoned. */
     private void grow() {
-        long[] grown = new long[slots.length * 2];
-        int grownMask = slots.length - 1;
-        size = insertAll(grown, grownMask, slots, slots.length);
-        slots = grown;
+        OffHeapLongs slots = table.longs;
+        OffHeapLongs grown = new OffHeapLongs(slots.length() * 2);
+        int grownMask = (int) (slots.length() - 1);
+        int added = 0;
+        for (long i = 0; i < slots.length(); i += 2) {
+            if (slots.get(i) != EMPTY && insert(grown, grownMask, slots.get(i), slots.get(i + 1))) {
+                added++;
+            }
+        }
+        Table old = table;
+        table = new Table(grown);
+        size = added;
         mask = grownMask;
         growthLog = null;
+        old.release();
     }
 
     /** Stafford's variant 13 of the MurmurHash3 finaliser: spreads every input bit. */

@@ -12,8 +12,9 @@ import java.util.concurrent.locks.Lock;
  * checkpoint plus the journal's tail, and kept current by applying every record in order.
  *
  * <p>Not thread-safe: guarded by the ledger's write lock (the position index is itself thread-safe).
+ * Close it, under the lock, once it is no longer used: the event id table is off the heap.
  */
-final class LedgerState {
+final class LedgerState implements AutoCloseable {
     long nextSeq;
     int lastCrc;
     /** Address of the last record applied, or -1 before the first. */
@@ -92,7 +93,13 @@ final class LedgerState {
         @Override
         public void close() {
             streams.close();
+            eventIds.close();
         }
+    }
+
+    @Override
+    public void close() {
+        eventIds.close();
     }
 
     static LedgerState readFrom(DataInput in) throws IOException {

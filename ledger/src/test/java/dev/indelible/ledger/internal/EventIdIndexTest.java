@@ -2,6 +2,7 @@ package dev.indelible.ledger.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -71,12 +72,14 @@ class EventIdIndexTest {
         EventIdIndex index = new EventIdIndex();
         PuttingLock lock = new PuttingLock(index, 1_000);
         lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2);
-        long before = index.heapBytes();
+        long before = index.tableBytes();
+        OffHeapLongs old = index.table();
 
         assertTrue(index.growthDue(), "a large table half full is due to grow");
         assertTrue(index.growConcurrently(lock));
 
-        assertEquals(2 * before - 16, index.heapBytes(), "twice the slots");
+        assertEquals(2 * before, index.tableBytes(), "twice the slots");
+        assertTrue(old.isFreed(), "the old table is freed once replaced");
         assertTrue(lock.put > EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2 + 4_000, "puts ran between the chunks");
         lock.assertAllFound();
         assertFalse(index.growthDue(), "a quarter full after the growth");
@@ -88,12 +91,45 @@ class EventIdIndexTest {
         // Enough puts per chunk to fill the table to 3/4 before the growth copies its second chunk.
         PuttingLock lock = new PuttingLock(index, EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 8);
         lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2);
-        long before = index.heapBytes();
+        long before = index.tableBytes();
+        OffHeapLongs old = index.table();
 
         assertFalse(index.growConcurrently(lock), "the put's own growth came first");
 
         lock.assertAllFound();
-        assertEquals(2 * before - 16, index.heapBytes(), "doubled once, by the put");
+        assertEquals(2 * before, index.tableBytes(), "doubled once, by the put");
+        assertTrue(old.isFreed(), "the table the put replaced is freed");
+        index.close();
+    }
+
+    @Test
+    void shouldFreeAReplacedTableOnlyOnceNoSnapshotReadsIt() throws IOException {
+        EventIdIndex index = new EventIdIndex();
+        for (long i = 0; i < 700; i++) {
+            index.put(EventIdIndex.fingerprint(i, ~i), i);
+        }
+        OffHeapLongs first = index.table();
+        EventIdIndex.Snapshot snapshot = index.snapshot(699);
+        for (long i = 700; i < 2_000; i++) {
+            index.put(EventIdIndex.fingerprint(i, ~i), i);
+        }
+        assertNotSame(first, index.table(), "the puts doubled the table");
+        assertFalse(first.isFreed(), "the snapshot still reads the old table");
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        snapshot.writeTo(new DataOutputStream(bytes), new ReentrantLock());
+        snapshot.close();
+        assertTrue(first.isFreed(), "freed once the snapshot let it go");
+        EventIdIndex loaded = EventIdIndex.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertEquals(700, loaded.size(), "the snapshot holds the table as it was");
+
+        OffHeapLongs current = index.table();
+        EventIdIndex.Snapshot late = index.snapshot(Long.MAX_VALUE);
+        index.close();
+        assertFalse(current.isFreed(), "a snapshot taken before the close still reads the table");
+        late.close();
+        assertTrue(current.isFreed());
+        loaded.close();
     }
 
     @Test

@@ -26,7 +26,7 @@ class LedgerStateSnapshotTest {
         LedgerState live = new LedgerState();
         Appender appender = new Appender(live);
         appender.append(before);
-        long capacityAtSnapshot = live.eventIds.heapBytes();
+        long capacityAtSnapshot = live.eventIds.tableBytes();
 
         LedgerState.Snapshot snapshot = live.snapshot();
         // Between every chunk the lock is taken for, appends change heads, create streams and grow the id table.
@@ -35,7 +35,7 @@ class LedgerStateSnapshotTest {
         snapshot.close();
 
         assertTrue(lock.appended > 100_000, "appends ran between the chunks: " + lock.appended);
-        assertTrue(live.eventIds.heapBytes() > capacityAtSnapshot, "the id table grew while the snapshot was written");
+        assertTrue(live.eventIds.tableBytes() > capacityAtSnapshot, "the id table grew while the snapshot was written");
         LedgerState reference = new LedgerState();
         new Appender(reference).append(before);
         LedgerState.Snapshot referenceSnapshot = reference.snapshot();

@@ -1,0 +1,72 @@
+package dev.indelible.ledger.internal;
+
+import static net.openhft.chronicle.core.UnsafeMemory.MEMORY;
+
+import java.lang.ref.Cleaner;
+
+/**
+ * A zeroed, fixed-length array of {@code long}s outside the Java heap, for tables that grow with
+ * the journal: they neither count against {@code -Xmx} nor leave a garbage array behind when
+ * they double. {@link #free} returns the memory at once; one never freed is returned when it
+ * becomes unreachable.
+ *
+ * <p>Indexes are not checked: callers index within {@link #length()}, and never touch an array
+ * after freeing it. Not thread-safe.
+ */
+final class OffHeapLongs {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final long address;
+    private final long length;
+    private final Cleaner.Cleanable cleanable;
+    private boolean freed;
+
+    OffHeapLongs(long length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length must be positive: " + length);
+        }
+        long bytes = length * Long.BYTES;
+        this.address = MEMORY.allocate(bytes);
+        this.length = length;
+        MEMORY.setMemory(address, bytes, (byte) 0);
+        this.cleanable = CLEANER.register(this, new Release(address, bytes));
+    }
+
+    long length() {
+        return length;
+    }
+
+    long get(long index) {
+        return MEMORY.readLong(address + index * Long.BYTES);
+    }
+
+    void set(long index, long value) {
+        MEMORY.writeLong(address + index * Long.BYTES, value);
+    }
+
+    /** Copies {@code count} longs from {@code from} into {@code to[0..count)}. */
+    void copyTo(long from, long[] to, int count) {
+        for (int i = 0; i < count; i++) {
+            to[i] = get(from + i);
+        }
+    }
+
+    /** Returns the memory now; only the first call frees it. */
+    void free() {
+        freed = true;
+        cleanable.clean();
+    }
+
+    /** Whether {@link #free} was called. */
+    boolean isFreed() {
+        return freed;
+    }
+
+    /** Holds no reference to the array itself, or it would never become unreachable. */
+    private record Release(long address, long bytes) implements Runnable {
+        @Override
+        public void run() {
+            MEMORY.freeMemory(address, bytes);
+        }
+    }
+}
