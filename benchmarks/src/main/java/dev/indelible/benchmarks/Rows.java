@@ -46,6 +46,10 @@ final class Rows {
         absolute("append p99 latency, default policy, 1 thread", p99, "us", 10, false);
         ratio("append p99 / raw Chronicle p99, 1 thread (at most)", p99,
             s.percentile("appendLatency", 1, "99.0", "system=chronicle"), -2);
+        // The 2x goal is out of reach while the ledger's median alone is further off than that.
+        ratio("append p50 / raw Chronicle p99, 1 thread (no goal: the p99 ratio's floor)",
+            s.percentile("appendLatency", 1, "50.0", "system=ledger-default"),
+            s.percentile("appendLatency", 1, "99.0", "system=chronicle"), Double.NaN);
         perSecond("replayDecode, 1,000,000 events", s.score("replayDecode", 1, "events=1000000"), 1_000_000, 3_000_000);
         perSecond("rebuildAll, 1,000,000 events", s.score("rebuildAll", 1, "events=1000000"), 1_000_000, 300_000);
         OptionalDouble selfiesMillis = s.score("rebuildSelfies", 1, "events=1000000");
@@ -56,6 +60,12 @@ final class Rows {
             selfiesMillis.isEmpty() ? selfiesMillis : OptionalDouble.of(SELFIES_KEYS_AT_1M / (selfiesMillis.getAsDouble() / 1000)),
             bulkBatches.isEmpty() ? bulkBatches : OptionalDouble.of(bulkBatches.getAsDouble() * RocksDbBenchmark.BATCH_KEYS),
             0.75);
+        // A rebuild reads every event: replayDecode alone, writing nothing, caps the ratio above.
+        OptionalDouble decodeMillis = s.score("replayDecode", 1, "events=1000000");
+        ratio("replayDecode at the rebuild's keys per event / rocksdbBatchNoWal keys/s (no goal: the ratio's ceiling)",
+            decodeMillis.isEmpty() ? decodeMillis : OptionalDouble.of(SELFIES_KEYS_AT_1M / (decodeMillis.getAsDouble() / 1000)),
+            bulkBatches.isEmpty() ? bulkBatches : OptionalDouble.of(bulkBatches.getAsDouble() * RocksDbBenchmark.BATCH_KEYS),
+            Double.NaN);
         for (String method : new String[] {"rebuildAll", "rebuildSelfies"}) {
             ratio(method + ": 4,000,000 / 1,000,000 events, time (at most)", s.score(method, 1, "events=4000000"),
                 s.score(method, 1, "events=1000000"), -4.5);
