@@ -9,11 +9,8 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,12 +22,13 @@ import java.util.Map;
 final class BatchWriter implements ProjectionBatch, AutoCloseable {
 
     private static final byte[] DELETED = new byte[0];
-    private static final Comparator<Map.Entry<Key, byte[]>> BY_KEY = (a, b) -> a.getKey().compareTo(b.getKey());
+    private static final Key[] NO_KEYS = new Key[0];
 
     private final RocksDB db;
     private final ColumnFamilyHandle state;
     private final ReadOptions read = new ReadOptions();
-    private final Map<Key, byte[]> pending = new HashMap<>();
+    /** Each key maps to itself and carries its pending value: the sort then compares keys, not entries. */
+    private final Map<Key, Key> pending = new HashMap<>();
 
     BatchWriter(RocksDB db, ColumnFamilyHandle state) {
         this.db = db;
@@ -39,9 +37,9 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
 
     @Override
     public byte[] get(byte[] key) {
-        byte[] value = pending.get(new Key(key));
-        if (value != null) {
-            return value == DELETED ? null : value.clone();
+        Key held = pending.get(new Key(key));
+        if (held != null) {
+            return held.value == DELETED ? null : held.value.clone();
         }
         return stored(key);
     }
@@ -49,10 +47,17 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
     /** One key hashed and no copies of the counter: rebuilds bump counters for most events. */
     @Override
     public long add(byte[] key, long delta) {
-        Key counter = new Key(key.clone());
-        byte[] current = pending.get(counter);
-        long value = (current == null ? Keys.decodeLong(stored(key)) : current == DELETED ? 0 : Keys.decodeLong(current)) + delta;
-        pending.put(counter, Keys.encodeLong(value));
+        Key probe = new Key(key);
+        Key counter = pending.get(probe);
+        long value;
+        if (counter == null) {
+            value = Keys.decodeLong(stored(key)) + delta;
+            counter = probe.copy();
+            pending.put(counter, counter);
+        } else {
+            value = (counter.value == DELETED ? 0 : Keys.decodeLong(counter.value)) + delta;
+        }
+        counter.value = Keys.encodeLong(value);
         return value;
     }
 
@@ -66,12 +71,18 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
 
     @Override
     public void put(byte[] key, byte[] value) {
-        pending.put(new Key(key.clone()), value.clone());
+        hold(key, value.clone());
     }
 
     @Override
     public void delete(byte[] key) {
-        pending.put(new Key(key.clone()), DELETED);
+        hold(key, DELETED);
+    }
+
+    private void hold(byte[] key, byte[] value) {
+        Key held = new Key(key.clone());
+        Key previous = pending.putIfAbsent(held, held);
+        (previous == null ? held : previous).value = value;
     }
 
     /**
@@ -79,13 +90,13 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
      * let RocksDB's skip list reuse its last insert position instead of searching from the top.
      */
     void drainTo(WriteBatch writes) throws RocksDBException {
-        List<Map.Entry<Key, byte[]>> sorted = new ArrayList<>(pending.entrySet());
-        sorted.sort(BY_KEY);
-        for (Map.Entry<Key, byte[]> entry : sorted) {
-            if (entry.getValue() == DELETED) {
-                writes.delete(state, entry.getKey().bytes);
+        Key[] sorted = pending.values().toArray(NO_KEYS);
+        Arrays.sort(sorted);
+        for (Key key : sorted) {
+            if (key.value == DELETED) {
+                writes.delete(state, key.bytes);
             } else {
-                writes.put(state, entry.getKey().bytes, entry.getValue());
+                writes.put(state, key.bytes, key.value);
             }
         }
         pending.clear();
@@ -102,6 +113,8 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
         private final int hash;
         /** The first 8 bytes, big-endian, zero-padded: most comparisons end here. */
         private final long prefix;
+        /** The pending value, or {@link #DELETED}. */
+        byte[] value;
 
         Key(byte[] bytes) {
             this.bytes = bytes;
@@ -111,6 +124,17 @@ final class BatchWriter implements ProjectionBatch, AutoCloseable {
                 head = head << 8 | (i < bytes.length ? bytes[i] & 0xff : 0);
             }
             this.prefix = head;
+        }
+
+        private Key(byte[] bytes, int hash, long prefix) {
+            this.bytes = bytes;
+            this.hash = hash;
+            this.prefix = prefix;
+        }
+
+        /** This key with its own copy of the bytes, to be held past the caller's array. */
+        Key copy() {
+            return new Key(bytes.clone(), hash, prefix);
         }
 
         /** Unsigned byte order, as RocksDB's default comparator. */
