@@ -198,7 +198,10 @@ public final class LedgerConfig {
             return this;
         }
 
-        /** Events after which the in-memory indexes are checkpointed, so a reopen scans only the tail. */
+        /**
+         * Events after which the in-memory indexes are checkpointed, so a reopen scans only the tail.
+         * Large checkpoints are spaced further: at least one event per 64 bytes of the last one.
+         */
         public Builder checkpointInterval(long value) {
             if (value < 1_000) {
                 throw new IllegalArgumentException("checkpointInterval: must be at least 1000, was " + value);

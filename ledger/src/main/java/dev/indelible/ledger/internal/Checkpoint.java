@@ -29,7 +29,9 @@ import java.util.zip.CheckedOutputStream;
  * <p>Thread-safe: several processes may write checkpoints; the last rename wins, and each is whole.
  */
 final class Checkpoint {
-    private static final long MAGIC = 0x49444c434b505431L; // "IDLCKPT1"
+    /** The id table with only its filled slots; the first format wrote every slot. */
+    private static final long MAGIC = 0x49444c434b505432L; // "IDLCKPT2"
+    private static final long MAGIC_DENSE_IDS = 0x49444c434b505431L; // "IDLCKPT1"
     static final String FILE_NAME = "ledger-state.ckpt";
 
     private final Path dir;
@@ -71,6 +73,15 @@ final class Checkpoint {
         DataDirectory.fsyncDirectory(dir);
     }
 
+    /** The current checkpoint's size in bytes; 0 when there is none. */
+    long size() {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The saved state, or null when there is none or it is damaged (the caller then scans the journal). */
     LedgerState load() throws IOException {
         removeAbandonedTemps();
@@ -87,16 +98,19 @@ final class Checkpoint {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             InputStream body = new BoundedInputStream(Channels.newInputStream(channel), size - 8);
             DataInputStream in = new DataInputStream(new BufferedInputStream(new CheckedInputStream(body, crc), 1 << 16));
-            if (in.readLong() != MAGIC) {
+            long magic = in.readLong();
+            if (magic != MAGIC && magic != MAGIC_DENSE_IDS) {
                 return null;
             }
-            LedgerState state = LedgerState.readFrom(in);
-            if (in.read() != -1) {
-                return null;
-            }
+            LedgerState state = LedgerState.readFrom(in, magic == MAGIC_DENSE_IDS);
+            boolean whole = in.read() == -1;
             channel.position(size - 8);
             long stored = new DataInputStream(Channels.newInputStream(channel)).readLong();
-            return stored == crc.getValue() ? state : null;
+            if (!whole || stored != crc.getValue()) {
+                state.close();
+                return null;
+            }
+            return state;
         } catch (IOException | RuntimeException e) {
             return null;
         }

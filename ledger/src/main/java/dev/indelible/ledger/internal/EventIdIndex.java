@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -322,7 +323,8 @@ final class EventIdIndex implements AutoCloseable {
             out.writeInt(capacity);
             out.writeInt(size);
             long[] chunk = new long[CHUNK_LONGS];
-            byte[] bytes = new byte[CHUNK_LONGS * 8];
+            long[] present = new long[CHUNK_LONGS / 2 / 64];
+            ByteBuffer bytes = ByteBuffer.allocate(present.length * 8 + CHUNK_LONGS * 8);
             int filled = 0;
             OffHeapLongs slots = table.longs;
             for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
@@ -333,19 +335,22 @@ final class EventIdIndex implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                for (int i = 0; i < longs; i += 2) {
-                    if (chunk[i] == EMPTY) {
-                        continue;
-                    }
-                    if (chunk[i + 1] - 1 > lastAddress) {
-                        chunk[i] = EMPTY;
-                        chunk[i + 1] = EMPTY;
-                    } else {
+                int words = longs / 2 / 64;
+                Arrays.fill(present, 0, words, 0);
+                bytes.clear().position(words * 8);
+                for (int slot = 0; slot < longs / 2; slot++) {
+                    long fingerprint = chunk[2 * slot];
+                    long stored = chunk[2 * slot + 1];
+                    if (fingerprint != EMPTY && stored - 1 <= lastAddress) {
+                        present[slot >>> 6] |= 1L << slot;
+                        bytes.putLong(fingerprint).putLong(stored);
                         filled++;
                     }
                 }
-                ByteBuffer.wrap(bytes).asLongBuffer().put(chunk, 0, longs);
-                out.write(bytes, 0, longs * 8);
+                for (int w = 0; w < words; w++) {
+                    bytes.putLong(w * 8, present[w]);
+                }
+                out.write(bytes.array(), 0, bytes.position());
             }
             if (filled != size) {
                 throw new IOException("event id index: " + filled + " ids up to address " + lastAddress
@@ -360,7 +365,16 @@ final class EventIdIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a table written by {@link Snapshot#writeTo}: per chunk of slots, a bitmap of the filled
+     * ones, then their pairs. Empty slots, half or more of the table, are not written.
+     */
     static EventIdIndex readFrom(DataInput in) throws IOException {
+        return readFrom(in, false);
+    }
+
+    /** {@code dense}: the first checkpoint format, every slot written. */
+    static EventIdIndex readFrom(DataInput in, boolean dense) throws IOException {
         int capacity = in.readInt();
         int count = in.readInt();
         if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || count < 0 || count * 4L > capacity * 3L) {
@@ -368,15 +382,9 @@ final class EventIdIndex implements AutoCloseable {
         }
         EventIdIndex index = new EventIdIndex(capacity);
         try {
-            byte[] bytes = new byte[CHUNK_LONGS * 8];
-            ByteBuffer chunk = ByteBuffer.wrap(bytes);
-            OffHeapLongs slots = index.table.longs;
-            for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
-                int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
-                in.readFully(bytes, 0, longs * 8);
-                for (int i = 0; i < longs; i++) {
-                    slots.set(from + i, chunk.getLong(i * 8));
-                }
+            long filled = dense ? readDense(in, index.table.longs) : readSparse(in, index.table.longs);
+            if (filled != count) {
+                throw new IOException("corrupt event id index: " + filled + " filled slots, size " + count);
             }
         } catch (IOException | RuntimeException e) {
             index.close();
@@ -384,6 +392,54 @@ final class EventIdIndex implements AutoCloseable {
         }
         index.size = count;
         return index;
+    }
+
+    private static long readSparse(DataInput in, OffHeapLongs slots) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
+        long[] present = new long[CHUNK_LONGS / 2 / 64];
+        long filled = 0;
+        for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+            int words = (int) (Math.min(CHUNK_LONGS, slots.length() - from) / 2 / 64);
+            in.readFully(bytes.array(), 0, words * 8);
+            int inChunk = 0;
+            for (int w = 0; w < words; w++) {
+                present[w] = bytes.getLong(w * 8);
+                inChunk += Long.bitCount(present[w]);
+            }
+            in.readFully(bytes.array(), 0, inChunk * 16);
+            int pair = 0;
+            for (int w = 0; w < words; w++) {
+                for (long bits = present[w]; bits != 0; bits &= bits - 1) {
+                    long slot = (w << 6) + Long.numberOfTrailingZeros(bits);
+                    long fingerprint = bytes.getLong(pair * 16);
+                    if (fingerprint == EMPTY) {
+                        throw new IOException("corrupt event id index: an empty fingerprint marked filled");
+                    }
+                    slots.set(from + 2 * slot, fingerprint);
+                    slots.set(from + 2 * slot + 1, bytes.getLong(pair * 16 + 8));
+                    pair++;
+                }
+            }
+            filled += inChunk;
+        }
+        return filled;
+    }
+
+    private static long readDense(DataInput in, OffHeapLongs slots) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
+        long filled = 0;
+        for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+            int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
+            in.readFully(bytes.array(), 0, longs * 8);
+            for (int i = 0; i < longs; i++) {
+                long value = bytes.getLong(i * 8);
+                slots.set(from + i, value);
+                if (i % 2 == 0 && value != EMPTY) {
+                    filled++;
+                }
+            }
+        }
+        return filled;
     }
 
     private static int indexFor(long fingerprint, int tableMask) {

@@ -103,10 +103,24 @@ final class LedgerState implements AutoCloseable {
     }
 
     static LedgerState readFrom(DataInput in) throws IOException {
+        return readFrom(in, false);
+    }
+
+    /** {@code denseIds}: a checkpoint of the first format, with every slot of the id table written. */
+    static LedgerState readFrom(DataInput in, boolean denseIds) throws IOException {
         long nextSeq = in.readLong();
         int lastCrc = in.readInt();
         long lastAddress = in.readLong();
-        LedgerState state = new LedgerState(StreamIndex.readFrom(in), EventIdIndex.readFrom(in), SeqIndex.readFrom(in));
+        StreamIndex streams = StreamIndex.readFrom(in);
+        EventIdIndex eventIds = EventIdIndex.readFrom(in, denseIds);
+        SeqIndex positions;
+        try {
+            positions = SeqIndex.readFrom(in);
+        } catch (IOException | RuntimeException e) {
+            eventIds.close();
+            throw e;
+        }
+        LedgerState state = new LedgerState(streams, eventIds, positions);
         state.nextSeq = nextSeq;
         state.lastCrc = lastCrc;
         state.lastAddress = lastAddress;

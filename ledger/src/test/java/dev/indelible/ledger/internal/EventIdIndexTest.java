@@ -67,6 +67,54 @@ class EventIdIndexTest {
         }
     }
 
+    /** Only filled slots are written: a bitmap per chunk and 16 bytes per id, not 16 per slot. */
+    @Test
+    void shouldWriteOnlyTheFilledSlotsAcrossChunks() throws IOException {
+        EventIdIndex index = new EventIdIndex();
+        int ids = 200_000; // a 512Ki-slot table: 16 chunks
+        for (long i = 0; i < ids; i++) {
+            index.put(EventIdIndex.fingerprint(i, ~i), i);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        index.writeTo(new DataOutputStream(bytes));
+
+        long slots = index.tableBytes() / 16;
+        assertEquals(8 + slots / 8 + 16L * ids, bytes.size(), "header, one bit per slot, 16 bytes per id");
+        EventIdIndex loaded = EventIdIndex.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertEquals(index.tableBytes(), loaded.tableBytes(), "same capacity, so the same slots");
+        for (long i = 0; i < ids; i++) {
+            long expected = i;
+            assertEquals(expected, loaded.find(EventIdIndex.fingerprint(i, ~i), a -> a == expected), "id " + i);
+        }
+        loaded.close();
+        index.close();
+    }
+
+    /** Checkpoints written before the sparse form, every slot dense, still load. */
+    @Test
+    void shouldLoadTheDenseFormOfTheFirstCheckpoints() throws IOException {
+        int capacity = 1 << 10;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(capacity);
+        out.writeInt(2);
+        long[] slots = new long[capacity * 2];
+        slots[2 * 77] = 77; // fingerprint 77 in its home slot 77, record address 40 stored as 41
+        slots[2 * 77 + 1] = 41;
+        slots[2 * 99] = 99;
+        slots[2 * 99 + 1] = 8;
+        for (long slot : slots) {
+            out.writeLong(slot);
+        }
+
+        EventIdIndex loaded = EventIdIndex.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), true);
+
+        assertEquals(2, loaded.size());
+        assertEquals(40, loaded.find(77, a -> true));
+        assertEquals(7, loaded.find(99, a -> true));
+        loaded.close();
+    }
+
     @Test
     void shouldKeepEveryIdPutBetweenTheChunksOfABackgroundGrowth() {
         EventIdIndex index = new EventIdIndex();
