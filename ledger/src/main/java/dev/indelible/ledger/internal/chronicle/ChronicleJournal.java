@@ -39,6 +39,8 @@ public final class ChronicleJournal implements Journal {
     private ExcerptAppender appender;
     /** Started with the appender: only a writer needs pages ahead of it. */
     private ReadAhead readAhead;
+    /** Set by the first sync: from then on the read-ahead caches single pages. */
+    private volatile boolean synced;
     private final Object writeLock = new Object();
     private final Output output = new Output();
     private final Preallocation space;
@@ -77,7 +79,7 @@ public final class ChronicleJournal implements Journal {
                 appender = queue.createAppender();
                 // Every use is under the ledger's lock, from whichever thread holds it.
                 appender.singleThreadedCheckDisabled(true);
-                readAhead = new ReadAhead();
+                readAhead = new ReadAhead(() -> synced);
             }
             space.checkReserve();
             Output out = output;
@@ -144,6 +146,7 @@ public final class ChronicleJournal implements Journal {
 
     @Override
     public void sync() throws IOException {
+        synced = true;
         synchronized (unsynced) {
             var it = unsynced.entrySet().iterator();
             while (it.hasNext()) {

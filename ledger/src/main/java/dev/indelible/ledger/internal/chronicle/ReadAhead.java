@@ -2,10 +2,14 @@ package dev.indelible.ledger.internal.chronicle;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.nio.ByteBuffer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import net.openhft.chronicle.core.OS;
+import net.openhft.posix.MAdviseFlag;
+import net.openhft.posix.PosixAPI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,7 @@ final class ReadAhead implements AutoCloseable {
     private static final long IDLE_NANOS = 100_000_000L;
 
     private final Thread thread;
+    private final BooleanSupplier singlePages;
     private volatile File file;
     private volatile long writerAt;
     private volatile long allocatedTo;
@@ -37,7 +42,9 @@ final class ReadAhead implements AutoCloseable {
     private long noticedAt = Long.MIN_VALUE;
     private long noticedAllocation;
 
-    ReadAhead() {
+    /** {@code singlePages}: whether the journal is being synced, so pages are cached one by one ({@link #cache}). */
+    ReadAhead(BooleanSupplier singlePages) {
+        this.singlePages = singlePages;
         thread = new Thread(this::run, "indelible-read-ahead");
         thread.setDaemon(true);
         thread.start();
@@ -83,8 +90,11 @@ final class ReadAhead implements AutoCloseable {
                 readTo = Math.max(readTo, at);
                 // Not past the end (Chronicle sets the file's size) nor past the allocated blocks.
                 long target = channel == null ? 0 : Math.min(Math.min(channel.size(), allocated), at + LEAD);
-                int read = 0;
-                if (readTo < target) {
+                long read = 0;
+                if (readTo < target && singlePages.getAsBoolean()) {
+                    read = Math.min(STEP, target - readTo);
+                    cache(channel, readTo, read);
+                } else if (readTo < target) {
                     buffer.clear().limit((int) Math.min(STEP, target - readTo));
                     read = channel.read(buffer, readTo);
                 }
@@ -98,6 +108,24 @@ final class ReadAhead implements AutoCloseable {
             LOG.debug("reading ahead of the writer stopped: {}", e.toString());
         } finally {
             closeQuietly(channel);
+        }
+    }
+
+    /**
+     * Brings {@code length} bytes at {@code from} into the page cache as single pages
+     * ({@code MADV_WILLNEED}), not by reading them. A sequential read lets the kernel's readahead
+     * cache large folios (Linux 6.x), and a sync writes back a dirty folio whole: for a 260-byte
+     * append, up to megabytes. Fsynced appends fell from 7,800/s to 2,600/s within 30 s that way.
+     * Unsynced appends prefer large folios, which the writer faults in once each, not per page.
+     */
+    private static void cache(FileChannel channel, long from, long length) throws IOException {
+        long start = from & -OS.pageSize();
+        long size = from + length - start;
+        long address = OS.map(channel, FileChannel.MapMode.READ_ONLY, start, size);
+        try {
+            PosixAPI.posix().madvise(address, size, MAdviseFlag.MADV_WILLNEED);
+        } finally {
+            OS.unmap(address, size);
         }
     }
 

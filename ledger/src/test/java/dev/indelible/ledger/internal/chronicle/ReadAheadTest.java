@@ -12,7 +12,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,8 +28,9 @@ class ReadAheadTest {
     @TempDir
     Path dir;
 
-    @Test
-    void shouldReadThePagesAheadOfTheWriterAndNoFurther() throws Exception {
+    @ParameterizedTest(name = "single pages: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldReadThePagesAheadOfTheWriterAndNoFurther(boolean singlePages) throws Exception {
         // tmpfs answers reads of a hole without caching a page: nothing to observe there.
         assumeFalse("tmpfs".equals(Files.getFileStore(dir).type()), "the temp directory is on tmpfs");
         Path first = sparse("1.cq4", 96 * MIB);
@@ -39,7 +41,7 @@ class ReadAheadTest {
             file.write(written);
         }
 
-        try (ReadAhead readAhead = new ReadAhead()) {
+        try (ReadAhead readAhead = new ReadAhead(() -> singlePages)) {
             readAhead.follow(first.toFile(), 20 * MIB, 96 * MIB);
             assertTrue(awaitLoaded(first, 20 * MIB, ReadAhead.LEAD), "the lead ahead of the writer is cached");
             assertFalse(loaded(first, 20 * MIB + ReadAhead.LEAD + 8 * MIB, 16 * MIB), "nothing beyond the lead");
