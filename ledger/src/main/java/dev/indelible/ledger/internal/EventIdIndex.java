@@ -158,7 +158,7 @@ final class EventIdIndex implements AutoCloseable {
                 if (table != from || log.overflowed) {
                     return false;
                 }
-                filled += log.insertInto(to, toMask);
+                filled += insertAll(to, toMask, log.entries, log.length);
                 if (filled != size) {
                     throw new IllegalStateException("event id index: the grown table holds " + filled
                         + " ids where the table holds " + size);
@@ -211,14 +211,25 @@ final class EventIdIndex implements AutoCloseable {
         return added;
     }
 
+    /** {@link #insertAll(OffHeapLongs, int, long[], int)} from pairs off the heap: a table or a put log. */
+    private static int insertAll(OffHeapLongs table, int tableMask, OffHeapLongs pairs, long longs) {
+        int added = 0;
+        for (long i = 0; i < longs; i += 2) {
+            if (pairs.get(i) != EMPTY && insert(table, tableMask, pairs.get(i), pairs.get(i + 1))) {
+                added++;
+            }
+        }
+        return added;
+    }
+
     /**
      * Slot pairs in the order they were put, off the heap. Sized for every put until the table is
      * 3/4 full, when a put doubles it and the log is dropped; should it fill anyway, the growth
      * is abandoned rather than the log grown by an append.
      */
     private static final class PutLog {
-        private final OffHeapLongs entries;
-        private long length;
+        final OffHeapLongs entries;
+        long length;
         boolean overflowed;
 
         PutLog(long longs) {
@@ -232,16 +243,6 @@ final class EventIdIndex implements AutoCloseable {
             }
             entries.set(length++, fingerprint);
             entries.set(length++, storedAddress);
-        }
-
-        int insertInto(OffHeapLongs table, int tableMask) {
-            int added = 0;
-            for (long i = 0; i < length; i += 2) {
-                if (insert(table, tableMask, entries.get(i), entries.get(i + 1))) {
-                    added++;
-                }
-            }
-            return added;
         }
 
         void free() {
@@ -304,7 +305,10 @@ final class EventIdIndex implements AutoCloseable {
         }
     }
 
-    /** The table as of one moment, written slot for slot so a load is a bulk copy with no rehashing. */
+    /**
+     * The table as of one moment, its filled slots written by position, so a load puts each id
+     * back in its slot with no rehashing.
+     */
     static final class Snapshot implements AutoCloseable {
         private final Table table;
         private final int capacity;
@@ -451,12 +455,7 @@ final class EventIdIndex implements AutoCloseable {
         OffHeapLongs slots = table.longs;
         OffHeapLongs grown = new OffHeapLongs(slots.length() * 2);
         int grownMask = (int) (slots.length() - 1);
-        int added = 0;
-        for (long i = 0; i < slots.length(); i += 2) {
-            if (slots.get(i) != EMPTY && insert(grown, grownMask, slots.get(i), slots.get(i + 1))) {
-                added++;
-            }
-        }
+        int added = insertAll(grown, grownMask, slots, slots.length());
         Table old = table;
         table = new Table(grown);
         size = added;

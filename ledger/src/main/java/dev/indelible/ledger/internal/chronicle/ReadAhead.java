@@ -91,12 +91,14 @@ final class ReadAhead implements AutoCloseable {
                 // Not past the end (Chronicle sets the file's size) nor past the allocated blocks.
                 long target = channel == null ? 0 : Math.min(Math.min(channel.size(), allocated), at + LEAD);
                 long read = 0;
-                if (readTo < target && singlePages.getAsBoolean()) {
-                    read = Math.min(STEP, target - readTo);
-                    cache(channel, readTo, read);
-                } else if (readTo < target) {
-                    buffer.clear().limit((int) Math.min(STEP, target - readTo));
-                    read = channel.read(buffer, readTo);
+                if (readTo < target) {
+                    int step = (int) Math.min(STEP, target - readTo);
+                    if (singlePages.getAsBoolean()) {
+                        cache(channel, readTo, step);
+                        read = step;
+                    } else {
+                        read = channel.read(buffer.clear().limit(step), readTo);
+                    }
                 }
                 if (read > 0) {
                     readTo += read;
