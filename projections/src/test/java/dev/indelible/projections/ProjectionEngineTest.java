@@ -174,15 +174,7 @@ class ProjectionEngineTest {
     @Test
     void shouldStopAProjectionWhoseApplyThrowsAndSayWhy() {
         append(10, "test.counted");
-        Projection broken = new CountingProjection("counts") {
-            @Override
-            public void apply(dev.indelible.ledger.RecordedEvent event, ProjectionBatch batch) {
-                if (event.globalSeq() == 12) {
-                    throw new IllegalStateException("bad event 12");
-                }
-                super.apply(event, batch);
-            }
-        };
+        Projection broken = failingAt("counts", 12);
         try (ProjectionEngine engine = start(broken)) {
             append(10, "test.counted");
             assertFalse(engine.awaitPosition("counts", ledger.head(), Duration.ofSeconds(5)));
@@ -237,15 +229,7 @@ class ProjectionEngineTest {
         String countsBefore = current("counts");
         String moreBefore = current("more");
         append(120_000, "test.counted"); // three batches of 50,000 at most: the healthy projection runs ahead
-        Projection broken = new CountingProjection("more") {
-            @Override
-            public void apply(dev.indelible.ledger.RecordedEvent event, ProjectionBatch batch) {
-                if (event.globalSeq() == 110_000) {
-                    throw new IllegalStateException("bad event 110000");
-                }
-                super.apply(event, batch);
-            }
-        };
+        Projection broken = failingAt("more", 110_000);
         List<Long> progress = new ArrayList<>();
 
         IllegalStateException failed = assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger,
@@ -328,7 +312,20 @@ class ProjectionEngineTest {
         assertTrue(e.getMessage().contains("Bad Name"), e.getMessage());
     }
 
-    private ProjectionEngine start(Projection projection) {
+    /** A counting projection whose apply throws "bad event N" at {@code globalSeq} N. */
+    private static Projection failingAt(String name, long globalSeq) {
+        return new CountingProjection(name) {
+            @Override
+            public void apply(dev.indelible.ledger.RecordedEvent event, ProjectionBatch batch) {
+                if (event.globalSeq() == globalSeq) {
+                    throw new IllegalStateException("bad event " + globalSeq);
+                }
+                super.apply(event, batch);
+            }
+        };
+    }
+
+        private ProjectionEngine start(Projection projection) {
         return ProjectionEngine.start(ledger, projections, List.of(projection));
     }
 

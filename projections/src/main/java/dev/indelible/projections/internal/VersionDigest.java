@@ -24,33 +24,44 @@ final class VersionDigest {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
         byte[] length = new byte[4];
-        // Direct buffers reused for every pair: no array per key and value, and a plain copy out of JNI.
-        ByteBuffer[] key = {ByteBuffer.allocateDirect(1 << 10)};
-        ByteBuffer[] value = {ByteBuffer.allocateDirect(1 << 16)};
         return snapshot.readOnce(it -> {
-            ToIntFunction<ByteBuffer> readKey = it::key;
-            ToIntFunction<ByteBuffer> readValue = it::value;
+            Part key = new Part(it::key, 1 << 10);
+            Part value = new Part(it::value, 1 << 16);
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                update(sha, length, key, readKey);
-                update(sha, length, value, readValue);
+                key.digest(sha, length);
+                value.digest(sha, length);
             }
             VersionStore.checkIterator(it);
             return HexFormat.of().formatHex(sha.digest());
         });
     }
 
-    /** Reads a key or value into {@code buffer[0]}, growing it to fit, and digests its length and bytes. */
-    private static void update(MessageDigest sha, byte[] length, ByteBuffer[] buffer, ToIntFunction<ByteBuffer> read) {
-        int n = read.applyAsInt(buffer[0].clear());
-        if (n > buffer[0].capacity()) {
-            buffer[0] = ByteBuffer.allocateDirect(Integer.highestOneBit(n) << 1);
-            read.applyAsInt(buffer[0]);
+    /**
+     * The key or the value of the iterator's entry, read into a direct buffer reused for every
+     * entry and grown to fit: no array per key and value, and a plain copy out of JNI.
+     */
+    private static final class Part {
+        private final ToIntFunction<ByteBuffer> read;
+        private ByteBuffer buffer;
+
+        Part(ToIntFunction<ByteBuffer> read, int capacity) {
+            this.read = read;
+            this.buffer = ByteBuffer.allocateDirect(capacity);
         }
-        length[0] = (byte) (n >>> 24);
-        length[1] = (byte) (n >>> 16);
-        length[2] = (byte) (n >>> 8);
-        length[3] = (byte) n;
-        sha.update(length);
-        sha.update(buffer[0]);
+
+        /** Digests the current entry's bytes, after their length. */
+        void digest(MessageDigest sha, byte[] length) {
+            int n = read.applyAsInt(buffer.clear());
+            if (n > buffer.capacity()) {
+                buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(n) << 1);
+                read.applyAsInt(buffer);
+            }
+            length[0] = (byte) (n >>> 24);
+            length[1] = (byte) (n >>> 16);
+            length[2] = (byte) (n >>> 8);
+            length[3] = (byte) n;
+            sha.update(length);
+            sha.update(buffer);
+        }
     }
 }
