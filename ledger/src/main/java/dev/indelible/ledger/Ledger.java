@@ -70,6 +70,23 @@ public interface Ledger extends AutoCloseable {
     AppendResult append(String stream, long expectedVersion, EventData event);
 
     /**
+     * {@link #append(String, long, List)}, filling the caller's {@code receipt} instead of
+     * returning a new result: the embedded ledger's append then allocates nothing.
+     *
+     * @return {@code receipt}, filled
+     */
+    default AppendReceipt append(String stream, long expectedVersion, List<EventData> events, AppendReceipt receipt) {
+        receipt.fill(append(stream, expectedVersion, events));
+        return receipt;
+    }
+
+    /** {@link #append(String, long, List, AppendReceipt)} for one event. */
+    default AppendReceipt append(String stream, long expectedVersion, EventData event, AppendReceipt receipt) {
+        receipt.fill(append(stream, expectedVersion, event));
+        return receipt;
+    }
+
+    /**
      * Writes like {@link #append(String, long, List)} on the calling thread, but returns before
      * the durability policy holds: the future completes when it does. Futures of one producer
      * complete in the order of its calls, and one sync completes a whole group.

@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.AppendReceipt;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.CorruptJournalException;
 import dev.indelible.ledger.Durability;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -174,23 +176,48 @@ public final class DefaultLedger implements Ledger {
     public AppendResult append(String stream, long expectedVersion, EventData event) {
         // No list around the one event: the path allocates only the result.
         checks.check(stream, expectedVersion, event);
-        return writeAndAwait(stream, expectedVersion, null, event);
+        return writeAndAwait(stream, expectedVersion, null, event, null);
     }
 
     @Override
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
         checks.check(stream, expectedVersion, events);
-        return writeAndAwait(stream, expectedVersion, events, null);
+        return writeAndAwait(stream, expectedVersion, events, null, null);
     }
 
-    /** {@link #write} for a caller that blocks: no {@link Written} to carry the ticket. */
-    private AppendResult writeAndAwait(String stream, long expectedVersion, List<EventData> events, EventData event) {
-        AppendResult result;
+    @Override
+    public AppendReceipt append(String stream, long expectedVersion, EventData event, AppendReceipt receipt) {
+        Objects.requireNonNull(receipt, "receipt");
+        checks.check(stream, expectedVersion, event);
+        writeAndAwait(stream, expectedVersion, null, event, receipt);
+        return receipt;
+    }
+
+    @Override
+    public AppendReceipt append(String stream, long expectedVersion, List<EventData> events, AppendReceipt receipt) {
+        Objects.requireNonNull(receipt, "receipt");
+        checks.check(stream, expectedVersion, events);
+        writeAndAwait(stream, expectedVersion, events, null, receipt);
+        return receipt;
+    }
+
+    /**
+     * {@link #write} for a caller that blocks: no {@link Written} to carry the ticket. Fills
+     * {@code receipt} when given, allocating nothing; else returns the outcome as a new value.
+     */
+    private AppendResult writeAndAwait(String stream, long expectedVersion, List<EventData> events, EventData event,
+                                       AppendReceipt receipt) {
+        AppendResult result = null;
         long ticket;
         lock.lock();
         try {
-            result = writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
-            ticket = ticketFor(result);
+            writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
+            if (receipt != null) {
+                step.fill(receipt);
+            } else {
+                result = step.result();
+            }
+            ticket = ticketFor(step.appended());
         } finally {
             lock.unlock();
         }
@@ -246,7 +273,7 @@ public final class DefaultLedger implements Ledger {
                 failure = new LedgerException("cannot write to " + journal.describe() + ": " + e.getMessage(), e);
                 throw failure;
             }
-            written = new Written(result, ticketFor(result));
+            written = new Written(result, ticketFor(step.appended()));
         } finally {
             lock.unlock();
         }
@@ -263,8 +290,8 @@ public final class DefaultLedger implements Ledger {
         Written written;
         lock.lock();
         try {
-            AppendResult result = writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
-            written = new Written(result, ticketFor(result));
+            writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
+            written = new Written(step.result(), ticketFor(step.appended()));
         } finally {
             lock.unlock();
         }
@@ -272,10 +299,10 @@ public final class DefaultLedger implements Ledger {
         return written;
     }
 
-    private AppendResult writeLocked(String stream, long expectedVersion, List<EventData> events) {
+    private void writeLocked(String stream, long expectedVersion, List<EventData> events) {
         ensureWritable();
         try {
-            return step.append(journal, stream, expectedVersion, events);
+            step.append(journal, stream, expectedVersion, events);
         } catch (CorruptJournalException e) {
             failure = e;
             throw e;
@@ -296,14 +323,14 @@ public final class DefaultLedger implements Ledger {
     }
 
     /** Under the lock: the durability ticket an append must wait for (0: none); also notes a due checkpoint. */
-    private long ticketFor(AppendResult result) {
+    private long ticketFor(boolean appended) {
         if (step.state.nextSeq - checkpointStartedSeq >= checkpointEvery) {
             checkpointWanted = true;
         }
         if (step.state.eventIds.growthDue()) {
             indexGrowthWanted = true;
         }
-        if (committer == null || !(result instanceof AppendResult.Appended appended)) {
+        if (committer == null || !appended) {
             return 0;
         }
         // A duplicate's original may be unsynced, even one a crashed process wrote: a sync of its own covers it.

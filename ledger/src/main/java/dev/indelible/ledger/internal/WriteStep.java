@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.AppendReceipt;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.CorruptJournalException;
 import dev.indelible.ledger.EventData;
@@ -26,7 +27,7 @@ import java.util.RandomAccess;
  * One append, decided under the journal's write lock: catch up on other writers' records, answer
  * retries from the idempotency index, check the expected version, then encode and write the
  * record. Owns the {@link LedgerState} and the cursors that keep it current. Reused for every
- * append so the path allocates only the result.
+ * append so the path allocates nothing of its own.
  *
  * <p>Not thread-safe: used under the ledger's lock.
  */
@@ -47,7 +48,12 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
     private List<EventData> events;
     private List<RecordedEvent> recorded;
     private String refusal;
-    private AppendResult result;
+    /** The outcome: a refusal, or null when appended (now, or earlier for a retry) as the fields below say. */
+    private AppendResult rejection;
+    private long firstSeq;
+    private long firstVersion;
+    private int count;
+    private boolean duplicate;
     private long lookupMostSignificant;
     private long lookupLeastSignificant;
     private int lookupIndex;
@@ -140,39 +146,59 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         this.recorded = copies;
         this.refusal = null;
         try {
-            AppendResult written = append(journal, copies.get(0).stream(), ExpectedVersion.ANY, asData);
+            append(journal, copies.get(0).stream(), ExpectedVersion.ANY, asData);
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
             }
-            return written;
+            return result();
         } finally {
             this.recorded = null;
         }
     }
 
-    AppendResult append(Journal journal, String appendStream, long expected, List<EventData> appendEvents)
+    /**
+     * Decides and writes one append; its outcome stays readable through {@link #appended},
+     * {@link #result} and {@link #fill} until the next append. Allocates nothing when appended.
+     */
+    void append(Journal journal, String appendStream, long expected, List<EventData> appendEvents)
         throws IOException {
         this.stream = appendStream;
         this.expectedVersion = expected;
         this.events = appendEvents;
-        this.result = null;
         long address = journal.write(this);
         if (address >= 0) {
             KillPoints.reach(KillPoints.BEFORE_INDEX);
-            AppendResult.Appended appended = (AppendResult.Appended) result;
-            for (int i = 0; i < appendEvents.size(); i++) {
+            for (int i = 0; i < count; i++) {
                 EventData e = appendEvents.get(i);
                 state.eventIds.put(EventIdIndex.fingerprint(e.eventId().mostSignificant(),
                     e.eventId().leastSignificant()), address);
             }
-            state.streams.advance(appendStream, appended.lastStreamVersion(), address);
-            state.advance(appended.firstGlobalSeq(), appended.count(), encoder.lastCrc(), address);
+            state.streams.advance(appendStream, firstVersion + count - 1, address);
+            state.advance(firstSeq, count, encoder.lastCrc(), address);
             appendCalls++;
-            eventsAppended += appended.count();
+            eventsAppended += count;
         }
         this.events = null;
         single.event = null;
-        return result;
+    }
+
+    /** Whether the last append's events are in the journal: written now, or earlier for a retry. */
+    boolean appended() {
+        return rejection == null;
+    }
+
+    /** The last append's outcome as a value. */
+    AppendResult result() {
+        return rejection != null ? rejection : new AppendResult.Appended(stream, firstSeq, firstVersion, count, duplicate);
+    }
+
+    /** The last append's outcome into the caller's receipt, allocating nothing. */
+    void fill(AppendReceipt receipt) {
+        if (rejection != null) {
+            receipt.fill(rejection);
+        } else {
+            receipt.fillAppended(stream, firstSeq, firstVersion, count, duplicate);
+        }
     }
 
     /** Under the lock: {@code event} as the list {@link #append} takes, without allocating one. */
@@ -204,24 +230,30 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             writeRecorded(out);
             return;
         }
-        result = answerRetry();
-        if (result != null) {
+        if (answeredRetry()) {
             return;
         }
         long actual = state.streams.version(stream);
         if (!matches(expectedVersion, actual)) {
             rejected++;
-            result = new AppendResult.WrongExpectedVersion(stream, expectedVersion, actual);
+            rejection = new AppendResult.WrongExpectedVersion(stream, expectedVersion, actual);
             return;
         }
         StreamIndex.Head head = state.streams.get(stream);
-        long firstVersion = head == null ? 0 : head.version + 1;
+        long nextVersion = head == null ? 0 : head.version + 1;
         long prevAddress = head == null ? RecordLayout.NO_ADDRESS : head.lastAddress;
-        long firstSeq = state.nextSeq;
-        int length = encoder.encode(stream, events, firstSeq, firstVersion, prevAddress, state.lastCrc, nowMicros(),
-            config.producerId());
+        int length = encoder.encode(stream, events, state.nextSeq, nextVersion, prevAddress, state.lastCrc,
+            nowMicros(), config.producerId());
         out.write(encoder.buffer(), 0, length);
-        result = new AppendResult.Appended(stream, firstSeq, firstVersion, events.size(), false);
+        appendedAt(state.nextSeq, nextVersion, false);
+    }
+
+    private void appendedAt(long seq, long version, boolean retry) {
+        rejection = null;
+        firstSeq = seq;
+        firstVersion = version;
+        count = events.size();
+        duplicate = retry;
     }
 
     private void writeRecorded(RecordOutput out) {
@@ -232,20 +264,18 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             refusal = "event at global_seq " + first.globalSeq() + " (stream '" + stream + "' version "
                 + first.streamVersion() + ") does not continue this ledger, which is at global_seq " + state.nextSeq
                 + " and stream version " + nextVersion;
-            result = new AppendResult.WrongExpectedVersion(stream, first.streamVersion() - 1, nextVersion - 1);
+            rejection = new AppendResult.WrongExpectedVersion(stream, first.streamVersion() - 1, nextVersion - 1);
             return;
         }
-        AppendResult known = answerRetry();
-        if (known != null) {
+        if (answeredRetry()) {
             refusal = "event " + first.eventId() + " is already in this ledger";
-            result = known;
             return;
         }
         long prevAddress = head == null ? RecordLayout.NO_ADDRESS : head.lastAddress;
         int length = encoder.encode(stream, events, state.nextSeq, nextVersion, prevAddress, state.lastCrc,
             first.recordedAtMicros(), first.producerId());
         out.write(encoder.buffer(), 0, length);
-        result = new AppendResult.Appended(stream, state.nextSeq, nextVersion, events.size(), false);
+        appendedAt(state.nextSeq, nextVersion, false);
     }
 
     private static boolean matches(long expected, long actual) {
@@ -258,24 +288,30 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         return expected == actual;
     }
 
-    /** The answer to a retry, an id conflict, or null when no event id of this append is known. */
-    private AppendResult answerRetry() {
+    /** Answers a retry or refuses an id conflict; false when no event id of this append is known. */
+    private boolean answeredRetry() {
         for (int i = 0; i < events.size(); i++) {
             EventId id = events.get(i).eventId();
             lookupMostSignificant = id.mostSignificant();
             lookupLeastSignificant = id.leastSignificant();
             long address = state.eventIds.find(EventIdIndex.fingerprint(lookupMostSignificant, lookupLeastSignificant), this);
             if (address >= 0) {
-                return i == 0 && lookupIndex == 0 ? compareWithOriginal() : conflict(id, "is already recorded");
+                if (i == 0 && lookupIndex == 0) {
+                    compareWithOriginal();
+                } else {
+                    conflict(id, "is already recorded");
+                }
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
-    private AppendResult compareWithOriginal() {
+    private void compareWithOriginal() {
         Envelope first = lookupView.envelope(0);
         if (lookupView.count() != events.size()) {
-            return conflict(events.get(0).eventId(), "was recorded in an append of " + lookupView.count() + " events");
+            conflict(events.get(0).eventId(), "was recorded in an append of " + lookupView.count() + " events");
+            return;
         }
         for (int j = 0; j < events.size(); j++) {
             Envelope original = j == 0 ? first : lookupView.envelope(j);
@@ -283,17 +319,18 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             if (!original.getStream().equals(stream) || !original.getType().equals(retry.type())
                 || !Arrays.equals(original.getPayload().toByteArray(), retry.payload())
                 || !original.getEventId().equals(com.google.protobuf.ByteString.copyFrom(retry.eventId().toBytes()))) {
-                return conflict(events.get(j).eventId(), "was recorded with a different stream, type, payload or batch");
+                conflict(events.get(j).eventId(), "was recorded with a different stream, type, payload or batch");
+                return;
             }
         }
         duplicates++;
-        return new AppendResult.Appended(stream, first.getGlobalSeq(), first.getStreamVersion(), events.size(), true);
+        appendedAt(first.getGlobalSeq(), first.getStreamVersion(), true);
     }
 
-    private AppendResult conflict(EventId id, String why) {
+    private void conflict(EventId id, String why) {
         rejected++;
         Envelope original = lookupView.envelope(lookupIndex);
-        return new AppendResult.EventIdConflict(stream, id, original.getGlobalSeq(),
+        rejection = new AppendResult.EventIdConflict(stream, id, original.getGlobalSeq(),
             "event id " + id + " " + why + " (global_seq " + original.getGlobalSeq() + ", stream '"
                 + original.getStream() + "'); a retry must repeat the original append exactly");
     }

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.indelible.ledger.AppendReceipt;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
@@ -143,5 +146,52 @@ public abstract class AppendContract extends LedgerContract {
         assertInstanceOf(AppendResult.EventIdConflict.class, otherStream);
         assertEquals(0, assertInstanceOf(AppendResult.EventIdConflict.class, inABatch).existingGlobalSeq());
         assertEquals(1, ledger.head());
+    }
+
+    @Test
+    void shouldFillOneReusedReceiptWithEveryOutcome() {
+        open();
+        AppendReceipt receipt = new AppendReceipt();
+        EventData original = event(1);
+
+        assertSame(receipt, ledger.append("s", NO_STREAM, original, receipt));
+        assertEquals(new AppendResult.Appended("s", 0, 0, 1, false), receipt.result());
+
+        ledger.append("s", 0, List.of(event(2), event(3)), receipt);
+        assertTrue(receipt.appended());
+        assertFalse(receipt.duplicate());
+        assertEquals(1, receipt.firstGlobalSeq());
+        assertEquals(2, receipt.lastGlobalSeq());
+        assertEquals(2, receipt.lastStreamVersion());
+        assertEquals(2, receipt.count());
+
+        ledger.append("s", NO_STREAM, original, receipt);
+        assertTrue(receipt.duplicate());
+        assertEquals(new AppendResult.Appended("s", 0, 0, 1, true), receipt.result());
+
+        ledger.append("s", 0, event(4), receipt);
+        assertFalse(receipt.appended());
+        assertEquals(new AppendResult.WrongExpectedVersion("s", 0, 2), receipt.result());
+        assertThrows(IllegalStateException.class, receipt::firstGlobalSeq);
+
+        ledger.append("t", ANY, original, receipt);
+        assertEquals(0, assertInstanceOf(AppendResult.EventIdConflict.class, receipt.result()).existingGlobalSeq());
+
+        ledger.append("t", ANY, event(5), receipt);
+        assertEquals(new AppendResult.Appended("t", 3, 0, 1, false), receipt.result());
+        assertEquals(4, ledger.head());
+    }
+
+    @Test
+    void shouldRefuseAMissingReceiptAndWriteNothing() {
+        open();
+
+        NullPointerException e = assertThrows(NullPointerException.class,
+            () -> ledger.append("s", ANY, event(1), (AppendReceipt) null));
+
+        assertEquals("receipt", e.getMessage());
+        assertEquals(0, ledger.head());
+        assertThrows(IllegalStateException.class, () -> new AppendReceipt().appended());
+        assertEquals(List.of(), ledger.read(0, 1));
     }
 }
