@@ -5,6 +5,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -324,11 +325,20 @@ final class EventIdIndex implements AutoCloseable {
 
         /** Copies one chunk at a time under {@code lock}, so appenders wait for a chunk, not the table. */
         void writeTo(DataOutput out, Lock lock) throws IOException {
+            WriteBuffers buffers = WriteBuffers.take();
+            try {
+                writeTo(out, lock, buffers);
+            } finally {
+                WriteBuffers.SPARE.set(buffers);
+            }
+        }
+
+        private void writeTo(DataOutput out, Lock lock, WriteBuffers buffers) throws IOException {
             out.writeInt(capacity);
             out.writeInt(size);
-            long[] chunk = new long[CHUNK_LONGS];
-            long[] present = new long[CHUNK_LONGS / 2 / 64];
-            ByteBuffer bytes = ByteBuffer.allocate(present.length * 8 + CHUNK_LONGS * 8);
+            long[] chunk = buffers.chunk;
+            long[] present = buffers.present;
+            ByteBuffer bytes = buffers.bytes;
             int filled = 0;
             OffHeapLongs slots = table.longs;
             for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
@@ -359,6 +369,22 @@ final class EventIdIndex implements AutoCloseable {
             if (filled != size) {
                 throw new IOException("event id index: " + filled + " ids up to address " + lastAddress
                     + ", expected " + size + "; the checkpoint is not written");
+            }
+        }
+
+        /**
+         * A checkpoint's 1.5 MiB of copying buffers, kept for the next one: allocated afresh, they
+         * would be most of what the ledger allocates per event.
+         */
+        private static final class WriteBuffers {
+            static final AtomicReference<WriteBuffers> SPARE = new AtomicReference<>();
+            final long[] chunk = new long[CHUNK_LONGS];
+            final long[] present = new long[CHUNK_LONGS / 2 / 64];
+            final ByteBuffer bytes = ByteBuffer.allocate(present.length * 8 + CHUNK_LONGS * 8);
+
+            static WriteBuffers take() {
+                WriteBuffers spare = SPARE.getAndSet(null);
+                return spare != null ? spare : new WriteBuffers();
             }
         }
 

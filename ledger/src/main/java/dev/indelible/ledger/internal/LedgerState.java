@@ -58,7 +58,8 @@ final class LedgerState implements AutoCloseable {
      * the lock once written.
      */
     Snapshot snapshot() {
-        return new Snapshot(nextSeq, lastCrc, lastAddress, streams.snapshot(), eventIds.snapshot(lastAddress), positions.copy());
+        return new Snapshot(nextSeq, lastCrc, lastAddress, streams.snapshot(), eventIds.snapshot(lastAddress),
+            positions.snapshot());
     }
 
     /** The state as of one moment, whatever is appended while it is written. */
@@ -68,10 +69,10 @@ final class LedgerState implements AutoCloseable {
         private final long lastAddress;
         private final StreamIndex.Snapshot streams;
         private final EventIdIndex.Snapshot eventIds;
-        private final SeqIndex positions;
+        private final SeqIndex.Snapshot positions;
 
         private Snapshot(long nextSeq, int lastCrc, long lastAddress, StreamIndex.Snapshot streams,
-                         EventIdIndex.Snapshot eventIds, SeqIndex positions) {
+                         EventIdIndex.Snapshot eventIds, SeqIndex.Snapshot positions) {
             this.nextSeq = nextSeq;
             this.lastCrc = lastCrc;
             this.lastAddress = lastAddress;

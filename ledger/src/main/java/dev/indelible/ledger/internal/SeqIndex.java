@@ -10,13 +10,17 @@ import java.util.Arrays;
  * events, so a read from any position seeks to the entry below it and scans at most that many
  * events. 10 million events take about 1.25 MiB.
  *
+ * <p>Entries live in fixed chunks that are only ever appended to, so growing never copies one and
+ * a {@link #snapshot} shares them: the append path and checkpoints leave no garbage behind.
+ *
  * <p>Thread-safe: the writer adds while readers look up.
  */
 final class SeqIndex {
     static final int SPACING = 128;
+    /** Entries per chunk: a chunk (seq and address pairs) is 64 KiB and covers 524,288 events. */
+    static final int CHUNK = 4096;
 
-    private long[] seqs = new long[64];
-    private long[] addresses = new long[64];
+    private long[][] chunks = new long[8][];
     private int size;
     private long nextSample;
 
@@ -25,42 +29,58 @@ final class SeqIndex {
         if (firstSeq + count <= nextSample) {
             return;
         }
-        if (size == seqs.length) {
-            seqs = Arrays.copyOf(seqs, size * 2);
-            addresses = Arrays.copyOf(addresses, size * 2);
-        }
-        seqs[size] = firstSeq;
-        addresses[size] = address;
-        size++;
+        append(firstSeq, address);
         nextSample = ((firstSeq + count - 1) / SPACING + 1) * SPACING;
+    }
+
+    private void append(long seq, long address) {
+        int chunk = size / CHUNK;
+        if (chunk == chunks.length) {
+            chunks = Arrays.copyOf(chunks, chunk * 2);
+        }
+        if (chunks[chunk] == null) {
+            chunks[chunk] = new long[2 * CHUNK];
+        }
+        int at = 2 * (size % CHUNK);
+        chunks[chunk][at] = seq;
+        chunks[chunk][at + 1] = address;
+        size++;
     }
 
     /** The address of a record at or before the one holding {@code seq}, or -1 for the start. */
     synchronized long floor(long seq) {
-        int i = Arrays.binarySearch(seqs, 0, size, seq);
-        if (i >= 0) {
-            return addresses[i];
+        int low = 0;
+        int high = size - 1;
+        while (low <= high) { // the last entry whose seq is at most seq
+            int mid = (low + high) >>> 1;
+            if (seqAt(mid) <= seq) {
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
         }
-        int insertion = -i - 1;
-        return insertion == 0 ? -1 : addresses[insertion - 1];
+        return high < 0 ? -1 : chunks[high / CHUNK][2 * (high % CHUNK) + 1];
     }
 
-    /** A copy as of now: small (16 bytes per {@value #SPACING} events), so it is taken whole. */
-    synchronized SeqIndex copy() {
-        SeqIndex copy = new SeqIndex();
-        copy.seqs = Arrays.copyOf(seqs, Math.max(64, size));
-        copy.addresses = Arrays.copyOf(addresses, Math.max(64, size));
-        copy.size = size;
-        copy.nextSample = nextSample;
-        return copy;
+    private long seqAt(int i) {
+        return chunks[i / CHUNK][2 * (i % CHUNK)];
     }
 
-    synchronized void writeTo(DataOutput out) throws IOException {
-        out.writeInt(size);
-        out.writeLong(nextSample);
-        for (int i = 0; i < size; i++) {
-            out.writeLong(seqs[i]);
-            out.writeLong(addresses[i]);
+    /** The index as of now, to be written while adds go on; shares the chunks, whose entries below {@code size} never change. */
+    synchronized Snapshot snapshot() {
+        return new Snapshot(chunks.clone(), size, nextSample);
+    }
+
+    /** A read-only view of the entries an index held at one moment. */
+    record Snapshot(long[][] chunks, int size, long nextSample) {
+        void writeTo(DataOutput out) throws IOException {
+            out.writeInt(size);
+            out.writeLong(nextSample);
+            for (int i = 0; i < size; i++) {
+                long[] chunk = chunks[i / CHUNK];
+                out.writeLong(chunk[2 * (i % CHUNK)]);
+                out.writeLong(chunk[2 * (i % CHUNK) + 1]);
+            }
         }
     }
 
@@ -71,13 +91,9 @@ final class SeqIndex {
             throw new IOException("corrupt sequence index: " + count + " entries");
         }
         index.nextSample = in.readLong();
-        index.seqs = new long[Math.max(64, count)];
-        index.addresses = new long[Math.max(64, count)];
         for (int i = 0; i < count; i++) {
-            index.seqs[i] = in.readLong();
-            index.addresses[i] = in.readLong();
+            index.append(in.readLong(), in.readLong());
         }
-        index.size = count;
         return index;
     }
 }
