@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -17,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.Lock;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -94,19 +94,20 @@ final class Checkpoint {
         if (size < 16) {
             return null;
         }
-        CRC32C crc = new CRC32C();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            // Checked whole before any size in it is believed: a damaged one could ask for gigabytes.
+            if (!checksumMatches(channel, size)) {
+                return null;
+            }
+            channel.position(0);
             InputStream body = new BoundedInputStream(Channels.newInputStream(channel), size - 8);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(new CheckedInputStream(body, crc), 1 << 16));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(body, 1 << 16));
             long magic = in.readLong();
             if (magic != MAGIC && magic != MAGIC_DENSE_IDS) {
                 return null;
             }
             LedgerState state = LedgerState.readFrom(in, magic == MAGIC_DENSE_IDS);
-            boolean whole = in.read() == -1;
-            channel.position(size - 8);
-            long stored = new DataInputStream(Channels.newInputStream(channel)).readLong();
-            if (!whole || stored != crc.getValue()) {
+            if (in.read() != -1) {
                 state.close();
                 return null;
             }
@@ -114,6 +115,29 @@ final class Checkpoint {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** Whether the CRC32C at the end of the file matches the {@code size - 8} bytes before it. */
+    private static boolean checksumMatches(FileChannel channel, long size) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long position = 0;
+        while (position < size - 8) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), size - 8 - position));
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                return false;
+            }
+            position += n;
+            crc.update(buffer.flip());
+        }
+        ByteBuffer stored = ByteBuffer.allocate(8);
+        while (stored.hasRemaining()) {
+            if (channel.read(stored, size - 8 + stored.position()) < 0) {
+                return false;
+            }
+        }
+        return stored.getLong(0) == crc.getValue();
     }
 
     /**

@@ -59,6 +59,20 @@ class LedgerRecoveryTest {
     }
 
     @Test
+    void shouldBelieveNoSizeInADamagedCheckpoint() throws IOException {
+        List<EventId> ids = appendEvents(LedgerConfig.defaults(), 3_000);
+        Path checkpoint = dir.resolve("journal-state").resolve(Checkpoint.FILE_NAME);
+        byte[] bytes = Files.readAllBytes(checkpoint);
+        // The stream count after magic, next seq, last CRC and last address: two billion streams.
+        java.nio.ByteBuffer.wrap(bytes).putInt(8 + 8 + 4 + 8, Integer.MAX_VALUE);
+        Files.write(checkpoint, bytes);
+
+        try (Ledger ledger = Ledger.open(dir, LedgerConfig.defaults())) {
+            assertReopenedState(ledger, ids);
+        }
+    }
+
+    @Test
     void shouldRebuildWhenTheCheckpointBelongsToAnotherJournal() throws IOException {
         Path other = dir.resolve("other");
         try (Ledger ledger = Ledger.open(other, LedgerConfig.defaults())) {
