@@ -24,6 +24,10 @@ final class GroupCommitter implements AutoCloseable {
 
     private final Journal journal;
     private final Thread thread;
+    /** Whether the sync thread waits for a write: only then does a write wake anyone. */
+    private boolean idle;
+    /** Blocked appenders wait on this object's monitor; the sync thread waits on {@code writes}. */
+    private final Object writes = new Object();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private long written;
     private long synced;
@@ -39,10 +43,19 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     /** Takes a ticket for a record just written, or just found (a duplicate): the next sync covers it. */
-    synchronized long written() {
-        written++;
-        notifyAll();
-        return written;
+    long written() {
+        long ticket;
+        boolean wake;
+        synchronized (this) {
+            ticket = ++written;
+            wake = idle;
+        }
+        if (wake) { // not notifyAll on this monitor: that would wake every blocked appender for nothing
+            synchronized (writes) {
+                writes.notifyAll();
+            }
+        }
+        return ticket;
     }
 
     /** Blocks until {@code ticket} is on disk. */
@@ -82,15 +95,9 @@ final class GroupCommitter implements AutoCloseable {
 
     private void run() {
         while (true) {
-            long target;
-            synchronized (this) {
-                while (!closed && synced >= written) {
-                    waitQuietly();
-                }
-                if (synced >= written) {
-                    return;
-                }
-                target = written;
+            long target = awaitWrites();
+            if (target < 0) {
+                return;
             }
             try {
                 KillPoints.reach(KillPoints.BEFORE_SYNC);
@@ -131,12 +138,25 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    private void waitQuietly() {
-        try {
-            wait();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
+    /** The ticket to sync up to, once there is one; -1 once closed with nothing left to sync. */
+    private long awaitWrites() {
+        synchronized (writes) { // held from the check to the wait, so no write's wake-up is missed
+            while (true) {
+                synchronized (this) {
+                    idle = !closed && synced >= written;
+                    if (!idle) {
+                        return synced < written ? written : -1;
+                    }
+                }
+                try {
+                    writes.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    synchronized (this) {
+                        closed = true;
+                    }
+                }
+            }
         }
     }
 
@@ -145,7 +165,9 @@ final class GroupCommitter implements AutoCloseable {
     public void close() {
         synchronized (this) {
             closed = true;
-            notifyAll();
+        }
+        synchronized (writes) {
+            writes.notifyAll();
         }
         try {
             thread.join();
