@@ -104,6 +104,22 @@ final class EventIdIndex implements AutoCloseable {
     }
 
     /**
+     * The 1.5 MiB of buffers a checkpoint or a growth copies the table through, kept for the next
+     * one: allocated afresh, they would be most of what the ledger allocates per event.
+     */
+    private static final class CopyBuffers {
+        static final AtomicReference<CopyBuffers> SPARE = new AtomicReference<>();
+        final long[] chunk = new long[CHUNK_LONGS];
+        final long[] present = new long[CHUNK_LONGS / 2 / 64];
+        final ByteBuffer bytes = ByteBuffer.allocate(present.length * 8 + CHUNK_LONGS * 8);
+
+        static CopyBuffers take() {
+            CopyBuffers spare = SPARE.getAndSet(null);
+            return spare != null ? spare : new CopyBuffers();
+        }
+    }
+
+    /**
      * Doubles the table while appends go on, for a caller that holds no lock: the larger table is
      * filled from copies of this one taken a chunk at a time under {@code lock}, then from the ids
      * put meanwhile, and replaces it under the lock. Slots only fill, so every id is in a copy or
@@ -134,13 +150,15 @@ final class EventIdIndex implements AutoCloseable {
             lock.unlock();
         }
         OffHeapLongs to = null;
+        CopyBuffers buffers = null;
         boolean swapped = false;
         try {
             long fromLongs = from.longs.length();
             to = new OffHeapLongs(fromLongs * 2);
             int toMask = (int) (fromLongs - 1);
             int filled = 0;
-            long[] chunk = new long[CHUNK_LONGS];
+            buffers = CopyBuffers.take();
+            long[] chunk = buffers.chunk;
             for (long at = 0; at < fromLongs; at += CHUNK_LONGS) {
                 int longs = (int) Math.min(CHUNK_LONGS, fromLongs - at);
                 lock.lock();
@@ -184,6 +202,9 @@ final class EventIdIndex implements AutoCloseable {
             log.free();
             if (to != null && !swapped) {
                 to.free();
+            }
+            if (buffers != null) {
+                CopyBuffers.SPARE.set(buffers);
             }
         }
     }
@@ -325,15 +346,15 @@ final class EventIdIndex implements AutoCloseable {
 
         /** Copies one chunk at a time under {@code lock}, so appenders wait for a chunk, not the table. */
         void writeTo(DataOutput out, Lock lock) throws IOException {
-            WriteBuffers buffers = WriteBuffers.take();
+            CopyBuffers buffers = CopyBuffers.take();
             try {
                 writeTo(out, lock, buffers);
             } finally {
-                WriteBuffers.SPARE.set(buffers);
+                CopyBuffers.SPARE.set(buffers);
             }
         }
 
-        private void writeTo(DataOutput out, Lock lock, WriteBuffers buffers) throws IOException {
+        private void writeTo(DataOutput out, Lock lock, CopyBuffers buffers) throws IOException {
             out.writeInt(capacity);
             out.writeInt(size);
             long[] chunk = buffers.chunk;
@@ -369,22 +390,6 @@ final class EventIdIndex implements AutoCloseable {
             if (filled != size) {
                 throw new IOException("event id index: " + filled + " ids up to address " + lastAddress
                     + ", expected " + size + "; the checkpoint is not written");
-            }
-        }
-
-        /**
-         * A checkpoint's 1.5 MiB of copying buffers, kept for the next one: allocated afresh, they
-         * would be most of what the ledger allocates per event.
-         */
-        private static final class WriteBuffers {
-            static final AtomicReference<WriteBuffers> SPARE = new AtomicReference<>();
-            final long[] chunk = new long[CHUNK_LONGS];
-            final long[] present = new long[CHUNK_LONGS / 2 / 64];
-            final ByteBuffer bytes = ByteBuffer.allocate(present.length * 8 + CHUNK_LONGS * 8);
-
-            static WriteBuffers take() {
-                WriteBuffers spare = SPARE.getAndSet(null);
-                return spare != null ? spare : new WriteBuffers();
             }
         }
 
