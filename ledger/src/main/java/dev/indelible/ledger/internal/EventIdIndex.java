@@ -3,9 +3,6 @@ package dev.indelible.ledger.internal;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -32,8 +29,9 @@ final class EventIdIndex implements AutoCloseable {
     private static final int MIN_CAPACITY = 1 << 10;
     /** Below this many slots a growth takes well under a millisecond: done at once by {@link #put}. */
     static final int BACKGROUND_GROWTH_CAPACITY = 1 << 16;
-    private static final long EMPTY = 0;
-    private static final int CHUNK_LONGS = 1 << 16;
+    static final long EMPTY = 0;
+    /** Longs copied under the lock at a time (512 KiB), so appenders wait for a chunk, not the table. */
+    static final int CHUNK_LONGS = 1 << 16;
 
     private Table table;
     private int mask;
@@ -104,22 +102,6 @@ final class EventIdIndex implements AutoCloseable {
     }
 
     /**
-     * The 1.5 MiB of buffers a checkpoint or a growth copies the table through, kept for the next
-     * one: allocated afresh, they would be most of what the ledger allocates per event.
-     */
-    private static final class CopyBuffers {
-        static final AtomicReference<CopyBuffers> SPARE = new AtomicReference<>();
-        final long[] chunk = new long[CHUNK_LONGS];
-        final long[] present = new long[CHUNK_LONGS / 2 / 64];
-        final ByteBuffer bytes = ByteBuffer.allocate(present.length * 8 + CHUNK_LONGS * 8);
-
-        static CopyBuffers take() {
-            CopyBuffers spare = SPARE.getAndSet(null);
-            return spare != null ? spare : new CopyBuffers();
-        }
-    }
-
-    /**
      * Doubles the table while appends go on, for a caller that holds no lock: the larger table is
      * filled from copies of this one taken a chunk at a time under {@code lock}, then from the ids
      * put meanwhile, and replaces it under the lock. Slots only fill, so every id is in a copy or
@@ -150,14 +132,14 @@ final class EventIdIndex implements AutoCloseable {
             lock.unlock();
         }
         OffHeapLongs to = null;
-        CopyBuffers buffers = null;
+        EventIdTableFormat.CopyBuffers buffers = null;
         boolean swapped = false;
         try {
             long fromLongs = from.longs.length();
             to = new OffHeapLongs(fromLongs * 2);
             int toMask = (int) (fromLongs - 1);
             int filled = 0;
-            buffers = CopyBuffers.take();
+            buffers = EventIdTableFormat.CopyBuffers.take();
             long[] chunk = buffers.chunk;
             for (long at = 0; at < fromLongs; at += CHUNK_LONGS) {
                 int longs = (int) Math.min(CHUNK_LONGS, fromLongs - at);
@@ -204,7 +186,7 @@ final class EventIdIndex implements AutoCloseable {
                 to.free();
             }
             if (buffers != null) {
-                CopyBuffers.SPARE.set(buffers);
+                EventIdTableFormat.CopyBuffers.SPARE.set(buffers);
             }
         }
     }
@@ -346,51 +328,9 @@ final class EventIdIndex implements AutoCloseable {
 
         /** Copies one chunk at a time under {@code lock}, so appenders wait for a chunk, not the table. */
         void writeTo(DataOutput out, Lock lock) throws IOException {
-            CopyBuffers buffers = CopyBuffers.take();
-            try {
-                writeTo(out, lock, buffers);
-            } finally {
-                CopyBuffers.SPARE.set(buffers);
-            }
-        }
-
-        private void writeTo(DataOutput out, Lock lock, CopyBuffers buffers) throws IOException {
             out.writeInt(capacity);
             out.writeInt(size);
-            long[] chunk = buffers.chunk;
-            long[] present = buffers.present;
-            ByteBuffer bytes = buffers.bytes;
-            int filled = 0;
-            OffHeapLongs slots = table.longs;
-            for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
-                int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
-                lock.lock();
-                try {
-                    slots.copyTo(from, chunk, longs);
-                } finally {
-                    lock.unlock();
-                }
-                int words = longs / 2 / 64;
-                Arrays.fill(present, 0, words, 0);
-                bytes.clear().position(words * 8);
-                for (int slot = 0; slot < longs / 2; slot++) {
-                    long fingerprint = chunk[2 * slot];
-                    long stored = chunk[2 * slot + 1];
-                    if (fingerprint != EMPTY && stored - 1 <= lastAddress) {
-                        present[slot >>> 6] |= 1L << slot;
-                        bytes.putLong(fingerprint).putLong(stored);
-                        filled++;
-                    }
-                }
-                for (int w = 0; w < words; w++) {
-                    bytes.putLong(w * 8, present[w]);
-                }
-                out.write(bytes.array(), 0, bytes.position());
-            }
-            if (filled != size) {
-                throw new IOException("event id index: " + filled + " ids up to address " + lastAddress
-                    + ", expected " + size + "; the checkpoint is not written");
-            }
+            EventIdTableFormat.writeSparse(out, table.longs, lock, lastAddress, size);
         }
 
         /** Under the lock: lets the table go, freeing it if the index no longer uses it. */
@@ -417,7 +357,8 @@ final class EventIdIndex implements AutoCloseable {
         }
         EventIdIndex index = new EventIdIndex(capacity);
         try {
-            long filled = dense ? readDense(in, index.table.longs) : readSparse(in, index.table.longs);
+            long filled = dense ? EventIdTableFormat.readDense(in, index.table.longs)
+                : EventIdTableFormat.readSparse(in, index.table.longs);
             if (filled != count) {
                 throw new IOException("corrupt event id index: " + filled + " filled slots, size " + count);
             }
@@ -427,54 +368,6 @@ final class EventIdIndex implements AutoCloseable {
         }
         index.size = count;
         return index;
-    }
-
-    private static long readSparse(DataInput in, OffHeapLongs slots) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
-        long[] present = new long[CHUNK_LONGS / 2 / 64];
-        long filled = 0;
-        for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
-            int words = (int) (Math.min(CHUNK_LONGS, slots.length() - from) / 2 / 64);
-            in.readFully(bytes.array(), 0, words * 8);
-            int inChunk = 0;
-            for (int w = 0; w < words; w++) {
-                present[w] = bytes.getLong(w * 8);
-                inChunk += Long.bitCount(present[w]);
-            }
-            in.readFully(bytes.array(), 0, inChunk * 16);
-            int pair = 0;
-            for (int w = 0; w < words; w++) {
-                for (long bits = present[w]; bits != 0; bits &= bits - 1) {
-                    long slot = (w << 6) + Long.numberOfTrailingZeros(bits);
-                    long fingerprint = bytes.getLong(pair * 16);
-                    if (fingerprint == EMPTY) {
-                        throw new IOException("corrupt event id index: an empty fingerprint marked filled");
-                    }
-                    slots.set(from + 2 * slot, fingerprint);
-                    slots.set(from + 2 * slot + 1, bytes.getLong(pair * 16 + 8));
-                    pair++;
-                }
-            }
-            filled += inChunk;
-        }
-        return filled;
-    }
-
-    private static long readDense(DataInput in, OffHeapLongs slots) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
-        long filled = 0;
-        for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
-            int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
-            in.readFully(bytes.array(), 0, longs * 8);
-            for (int i = 0; i < longs; i++) {
-                long value = bytes.getLong(i * 8);
-                slots.set(from + i, value);
-                if (i % 2 == 0 && value != EMPTY) {
-                    filled++;
-                }
-            }
-        }
-        return filled;
     }
 
     private static int indexFor(long fingerprint, int tableMask) {

@@ -1,0 +1,137 @@
+package dev.indelible.ledger.internal;
+
+import static dev.indelible.ledger.internal.EventIdIndex.CHUNK_LONGS;
+import static dev.indelible.ledger.internal.EventIdIndex.EMPTY;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * How an event id table is written in a checkpoint: per chunk of {@link EventIdIndex#CHUNK_LONGS}
+ * longs, a bitmap of its filled slots, then their (fingerprint, address) pairs. Empty slots, half
+ * or more of the table, are not written, and a load puts each pair back in its slot with no
+ * rehashing. The first format wrote every slot ({@link #readDense}).
+ *
+ * <p>Thread-safe: no state but the {@link CopyBuffers} kept for reuse.
+ */
+final class EventIdTableFormat {
+    private EventIdTableFormat() {
+    }
+
+    /**
+     * Writes the slots holding addresses up to {@code lastAddress}, copying one chunk at a time
+     * under {@code lock}; fails, writing nothing more, unless there are {@code expected} of them.
+     */
+    static void writeSparse(DataOutput out, OffHeapLongs slots, Lock lock, long lastAddress, int expected)
+        throws IOException {
+        CopyBuffers buffers = CopyBuffers.take();
+        try {
+            long[] chunk = buffers.chunk;
+            long[] present = buffers.present;
+            ByteBuffer bytes = buffers.bytes;
+            int filled = 0;
+            for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+                int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
+                lock.lock();
+                try {
+                    slots.copyTo(from, chunk, longs);
+                } finally {
+                    lock.unlock();
+                }
+                int words = longs / 2 / 64;
+                Arrays.fill(present, 0, words, 0);
+                bytes.clear().position(words * 8);
+                for (int slot = 0; slot < longs / 2; slot++) {
+                    long fingerprint = chunk[2 * slot];
+                    long stored = chunk[2 * slot + 1];
+                    if (fingerprint != EMPTY && stored - 1 <= lastAddress) {
+                        present[slot >>> 6] |= 1L << slot;
+                        bytes.putLong(fingerprint).putLong(stored);
+                        filled++;
+                    }
+                }
+                for (int w = 0; w < words; w++) {
+                    bytes.putLong(w * 8, present[w]);
+                }
+                out.write(bytes.array(), 0, bytes.position());
+            }
+            if (filled != expected) {
+                throw new IOException("event id index: " + filled + " ids up to address " + lastAddress
+                    + ", expected " + expected + "; the checkpoint is not written");
+            }
+        } finally {
+            CopyBuffers.SPARE.set(buffers);
+        }
+    }
+
+    /** Fills {@code slots} from the sparse form; returns how many slots were filled. */
+    static long readSparse(DataInput in, OffHeapLongs slots) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
+        long[] present = new long[CHUNK_LONGS / 2 / 64];
+        long filled = 0;
+        for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+            int words = (int) (Math.min(CHUNK_LONGS, slots.length() - from) / 2 / 64);
+            in.readFully(bytes.array(), 0, words * 8);
+            int inChunk = 0;
+            for (int w = 0; w < words; w++) {
+                present[w] = bytes.getLong(w * 8);
+                inChunk += Long.bitCount(present[w]);
+            }
+            in.readFully(bytes.array(), 0, inChunk * 16);
+            int pair = 0;
+            for (int w = 0; w < words; w++) {
+                for (long bits = present[w]; bits != 0; bits &= bits - 1) {
+                    long slot = (w << 6) + Long.numberOfTrailingZeros(bits);
+                    long fingerprint = bytes.getLong(pair * 16);
+                    if (fingerprint == EMPTY) {
+                        throw new IOException("corrupt event id index: an empty fingerprint marked filled");
+                    }
+                    slots.set(from + 2 * slot, fingerprint);
+                    slots.set(from + 2 * slot + 1, bytes.getLong(pair * 16 + 8));
+                    pair++;
+                }
+            }
+            filled += inChunk;
+        }
+        return filled;
+    }
+
+    /** Fills {@code slots} from the first format, every slot written; returns how many were filled. */
+    static long readDense(DataInput in, OffHeapLongs slots) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
+        long filled = 0;
+        for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+            int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
+            in.readFully(bytes.array(), 0, longs * 8);
+            for (int i = 0; i < longs; i++) {
+                long value = bytes.getLong(i * 8);
+                slots.set(from + i, value);
+                if (i % 2 == 0 && value != EMPTY) {
+                    filled++;
+                }
+            }
+        }
+        return filled;
+    }
+
+    /**
+     * The 1.5 MiB of buffers a checkpoint or a growth copies the table through, kept for the next
+     * one: allocated afresh, they would be most of what the ledger allocates per event.
+     */
+    static final class CopyBuffers {
+        static final AtomicReference<CopyBuffers> SPARE = new AtomicReference<>();
+        final long[] chunk = new long[CHUNK_LONGS];
+        final long[] present = new long[CHUNK_LONGS / 2 / 64];
+        final ByteBuffer bytes = ByteBuffer.allocate(present.length * 8 + CHUNK_LONGS * 8);
+
+        static CopyBuffers take() {
+            CopyBuffers spare = SPARE.getAndSet(null);
+            return spare != null ? spare : new CopyBuffers();
+        }
+    }
+}
