@@ -53,20 +53,27 @@ final class SeqIndex {
         int high = size - 1;
         while (low <= high) { // the last entry whose seq is at most seq
             int mid = (low + high) >>> 1;
-            if (seqAt(mid) <= seq) {
+            if (seqAt(chunks, mid) <= seq) {
                 low = mid + 1;
             } else {
                 high = mid - 1;
             }
         }
-        return high < 0 ? -1 : chunks[high / CHUNK][2 * (high % CHUNK) + 1];
+        return high < 0 ? -1 : addressAt(chunks, high);
     }
 
-    private long seqAt(int i) {
+    private static long seqAt(long[][] chunks, int i) {
         return chunks[i / CHUNK][2 * (i % CHUNK)];
     }
 
-    /** The index as of now, to be written while adds go on; shares the chunks, whose entries below {@code size} never change. */
+    private static long addressAt(long[][] chunks, int i) {
+        return chunks[i / CHUNK][2 * (i % CHUNK) + 1];
+    }
+
+    /**
+     * The index as of now, to be written while adds go on; shares the chunks, whose entries below
+     * {@code size} never change.
+     */
     synchronized Snapshot snapshot() {
         return new Snapshot(chunks.clone(), size, nextSample);
     }
@@ -77,9 +84,8 @@ final class SeqIndex {
             out.writeInt(size);
             out.writeLong(nextSample);
             for (int i = 0; i < size; i++) {
-                long[] chunk = chunks[i / CHUNK];
-                out.writeLong(chunk[2 * (i % CHUNK)]);
-                out.writeLong(chunk[2 * (i % CHUNK) + 1]);
+                out.writeLong(seqAt(chunks, i));
+                out.writeLong(addressAt(chunks, i));
             }
         }
     }
