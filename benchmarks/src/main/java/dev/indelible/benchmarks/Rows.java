@@ -50,22 +50,19 @@ final class Rows {
         ratio("append p50 / raw Chronicle p99, 1 thread (no goal: the p99 ratio's floor)",
             s.percentile("appendLatency", 1, "50.0", "system=ledger-default"),
             s.percentile("appendLatency", 1, "99.0", "system=chronicle"), Double.NaN);
-        perSecond("replayDecode, 1,000,000 events", s.score("replayDecode", 1, "events=1000000"), 1_000_000, 3_000_000);
+        OptionalDouble decodeMillis = s.score("replayDecode", 1, "events=1000000");
+        perSecond("replayDecode, 1,000,000 events", decodeMillis, 1_000_000, 3_000_000);
         perSecond("rebuildAll, 1,000,000 events", s.score("rebuildAll", 1, "events=1000000"), 1_000_000, 300_000);
         OptionalDouble selfiesMillis = s.score("rebuildSelfies", 1, "events=1000000");
         perSecond("rebuildSelfies, 1,000,000 events", selfiesMillis, 1_000_000, 0);
         OptionalDouble bulkBatches = s.score("rocksdbBatchNoWal", 1);
+        OptionalDouble bulkKeys = bulkBatches.isEmpty() ? bulkBatches
+            : OptionalDouble.of(bulkBatches.getAsDouble() * RocksDbBenchmark.BATCH_KEYS);
         ratio("rebuildSelfies keys/s / rocksdbBatchNoWal keys/s (" + String.format("%,d", SELFIES_KEYS_AT_1M)
-                + " keys rebuilt from 1,000,000 events)",
-            selfiesMillis.isEmpty() ? selfiesMillis : OptionalDouble.of(SELFIES_KEYS_AT_1M / (selfiesMillis.getAsDouble() / 1000)),
-            bulkBatches.isEmpty() ? bulkBatches : OptionalDouble.of(bulkBatches.getAsDouble() * RocksDbBenchmark.BATCH_KEYS),
-            0.75);
+                + " keys rebuilt from 1,000,000 events)", selfiesKeysPerSecond(selfiesMillis), bulkKeys, 0.75);
         // A rebuild reads every event: replayDecode alone, writing nothing, caps the ratio above.
-        OptionalDouble decodeMillis = s.score("replayDecode", 1, "events=1000000");
         ratio("replayDecode at the rebuild's keys per event / rocksdbBatchNoWal keys/s (no goal: the ratio's ceiling)",
-            decodeMillis.isEmpty() ? decodeMillis : OptionalDouble.of(SELFIES_KEYS_AT_1M / (decodeMillis.getAsDouble() / 1000)),
-            bulkBatches.isEmpty() ? bulkBatches : OptionalDouble.of(bulkBatches.getAsDouble() * RocksDbBenchmark.BATCH_KEYS),
-            Double.NaN);
+            selfiesKeysPerSecond(decodeMillis), bulkKeys, Double.NaN);
         for (String method : new String[] {"rebuildAll", "rebuildSelfies"}) {
             ratio(method + ": 4,000,000 / 1,000,000 events, time (at most)", s.score(method, 1, "events=4000000"),
                 s.score(method, 1, "events=1000000"), -4.5);
@@ -110,6 +107,11 @@ final class Rows {
         double r = a.getAsDouble() / b.getAsDouble();
         boolean met = goal > 0 ? r >= goal : r <= -goal;
         rows.add(new Row(target, String.format("%,.2fx", r), (goal > 0 ? ">= " : "<= ") + Math.abs(goal) + "x", met ? "yes" : "**no**"));
+    }
+
+    /** The selfies rebuild's keys per second, had it taken {@code millis} for its 1,000,000 events. */
+    private static OptionalDouble selfiesKeysPerSecond(OptionalDouble millis) {
+        return millis.isEmpty() ? millis : OptionalDouble.of(SELFIES_KEYS_AT_1M / (millis.getAsDouble() / 1000));
     }
 
     private static OptionalDouble difference(OptionalDouble a, OptionalDouble b) {
