@@ -6,7 +6,8 @@ package dev.indelible.ledger;
  * <p>Immutable and thread-safe.
  */
 public sealed interface AppendResult
-    permits AppendResult.Appended, AppendResult.WrongExpectedVersion, AppendResult.EventIdConflict {
+    permits AppendResult.Appended, AppendResult.WrongExpectedVersion, AppendResult.EventIdConflict,
+    AppendResult.RuleViolated {
 
     /**
      * The events are in the journal and hold under the ledger's durability policy. Events of one
@@ -41,5 +42,27 @@ public sealed interface AppendResult
      */
     record EventIdConflict(String stream, EventId eventId, long existingGlobalSeq, String reason)
         implements AppendResult {
+    }
+
+    /**
+     * An event's {@link EventRule} did not hold when the append was decided; nothing was written.
+     *
+     * @param stream          the append's stream
+     * @param rule            the event type whose rule refused it
+     * @param field           the payload field that names {@code checkedStream}
+     * @param checkedStream   the stream whose version did not match: the append's own, or a condition's
+     * @param requiredVersion the version the rule requires ({@link ExpectedVersion}'s forms)
+     * @param actualVersion   that stream's version, {@link ExpectedVersion#NO_STREAM} when it has no events
+     * @param why             what the rule protects, e.g. "an address has one account"
+     */
+    record RuleViolated(String stream, String rule, String field, String checkedStream, long requiredVersion,
+                        long actualVersion, String why) implements AppendResult {
+
+        /** One sentence naming the rule, the field and the stream, e.g. for an API error. */
+        public String message() {
+            return "rule " + rule + (why.isEmpty() ? "" : " (" + why + ")") + ": stream " + checkedStream
+                + ", named by " + field + ", " + ExpectedVersion.requirement(requiredVersion) + "; it "
+                + ExpectedVersion.state(actualVersion);
+        }
     }
 }

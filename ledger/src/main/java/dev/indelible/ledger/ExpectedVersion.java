@@ -40,4 +40,28 @@ public final class ExpectedVersion {
         }
         return Long.toString(value);
     }
+
+    /** Whether a stream at {@code actual} ({@link #NO_STREAM} when it has no events) meets {@code expected}. */
+    public static boolean matches(long expected, long actual) {
+        if (expected == ANY) {
+            return true;
+        }
+        return expected == STREAM_EXISTS ? actual >= 0 : expected == actual;
+    }
+
+    /** What {@code expected} asks of a stream, as words: "must not exist", "must exist", "must be at version 3". */
+    public static String requirement(long expected) {
+        if (expected == NO_STREAM) {
+            return "must not exist";
+        }
+        if (expected == STREAM_EXISTS) {
+            return "must exist";
+        }
+        return expected == ANY ? "may be at any version" : "must be at version " + expected;
+    }
+
+    /** A stream's {@code actual} version as words: "does not exist" or "is at version 3". */
+    public static String state(long actual) {
+        return actual < 0 ? "does not exist" : "is at version " + actual;
+    }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How a ledger behaves: durability, file rolling, size limits, validators and the clock.
+ * How a ledger behaves: durability, file rolling, size limits, validators, rules and the clock.
  * Build with {@link #builder()}; every setting has a documented default.
  *
  * <p>Immutable and thread-safe.
@@ -37,6 +37,7 @@ public final class LedgerConfig {
     private final String producerId;
     private final Clock clock;
     private final Map<String, EventValidator> validators;
+    private final Map<String, EventRule> rules;
 
     private LedgerConfig(Builder b) {
         this.durability = b.durability;
@@ -51,6 +52,7 @@ public final class LedgerConfig {
         this.producerId = b.producerId;
         this.clock = b.clock;
         this.validators = Map.copyOf(b.validators);
+        this.rules = Map.copyOf(b.rules);
     }
 
     /** {@link Durability#MEMORY_MAPPED}, daily files, the default limits. */
@@ -77,6 +79,7 @@ public final class LedgerConfig {
         b.producerId = producerId;
         b.clock = clock;
         b.validators.putAll(validators);
+        b.rules.putAll(rules);
         return b;
     }
 
@@ -130,6 +133,16 @@ public final class LedgerConfig {
         return validators.get(type);
     }
 
+    /** The rule registered for {@code type}, or null. */
+    public EventRule rule(String type) {
+        return rules.get(type);
+    }
+
+    /** The event types that have a rule. */
+    public java.util.Set<String> ruleTypes() {
+        return rules.keySet();
+    }
+
     /** Validates settings as they are set: a bad value fails at once, naming the setting. */
     public static final class Builder {
         private Durability durability = Durability.MEMORY_MAPPED;
@@ -144,6 +157,7 @@ public final class LedgerConfig {
         private String producerId = defaultProducerId();
         private Clock clock = Clock.systemUTC();
         private final Map<String, EventValidator> validators = new HashMap<>();
+        private final Map<String, EventRule> rules = new HashMap<>();
 
         private Builder() {
         }
@@ -228,6 +242,21 @@ public final class LedgerConfig {
         /** Registers the check run on every event of {@code type} before it is written. */
         public Builder validator(String type, EventValidator value) {
             validators.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(value, "validator"));
+            return this;
+        }
+
+        /**
+         * Registers the rule every append of {@code type} must meet (its stream, versions and
+         * conditions), checked under the write lock after the type's validator: see {@link EventRule}.
+         */
+        public Builder rule(String type, EventRule value) {
+            rules.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(value, "rule"));
+            return this;
+        }
+
+        /** Drops every registered rule: for copying or auditing journals written before them. */
+        public Builder withoutRules() {
+            rules.clear();
             return this;
         }
 

@@ -16,10 +16,11 @@ import java.util.UUID;
  * <p>Design note: the registration is the reservation. {@code account.registered} is appended to
  * {@code email-<normalised address>} with {@code NO_STREAM}, one atomic append, so two registrations
  * of one address never both succeed, across threads, processes and restarts (there is no window
- * between reserving and registering). A change of address reserves the new one the same way.
- * Addresses are never released, not even by closing: the incident was duplicate accounts, and a
- * released address would let a stranger take over an old account's identity. Closing appends to
- * {@code account-<id>} with {@code NO_STREAM}, so an account closes once.
+ * between reserving and registering). A change of address reserves the new one the same way, on
+ * condition that {@code account-<id>} does not exist: closing appends there with {@code NO_STREAM},
+ * so an account closes once and a closed account never changes its address. The ledger enforces
+ * these rules ({@link DomainRules}) for every producer; this class only chooses the events.
+ * Addresses are never released, not even by closing.
  *
  * <p>Thread-safe.
  */
@@ -48,43 +49,37 @@ public final class Accounts {
         String accountId = UUID.randomUUID().toString();
         AccountRegistered registered = AccountRegistered.newBuilder().setAccountId(accountId).setEmail(address)
                 .setDisplayName(displayName == null ? "" : displayName.strip()).build();
-        AppendResult result = ledger.append(emailStream(address), ExpectedVersion.NO_STREAM,
-                DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, registered));
+        AppendResult result = DomainRules.append(ledger, DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, registered));
         return result instanceof AppendResult.Appended a ? new Done(accountId, a.firstGlobalSeq()) : new EmailTaken(address);
     }
 
-    /** Moves an open account to a new address, which must be free. */
+    /**
+     * Moves an open account to a new address, which must be free. Whether the account is closed is
+     * decided by the ledger with the append, so a concurrent {@link #close} cannot slip between.
+     */
     public Result changeEmail(String accountId, String newEmail) {
         Require.text("account_id", accountId);
         String address = Names.email("email", newEmail);
-        Optional<Result> refused = refuseUnlessOpen(accountId);
-        if (refused.isPresent()) {
-            return refused.get();
+        if (lookup.isClosed(accountId).isEmpty()) {
+            return new UnknownAccount(accountId);
         }
         AccountEmailChanged changed = AccountEmailChanged.newBuilder().setAccountId(accountId).setEmail(address).build();
-        AppendResult result = ledger.append(emailStream(address), ExpectedVersion.NO_STREAM,
-                DomainEvents.event(DomainEvents.ACCOUNT_EMAIL_CHANGED, changed));
-        return result instanceof AppendResult.Appended a ? new Done(accountId, a.firstGlobalSeq()) : new EmailTaken(address);
+        AppendResult result = DomainRules.append(ledger, DomainEvents.event(DomainEvents.ACCOUNT_EMAIL_CHANGED, changed));
+        if (result instanceof AppendResult.Appended a) {
+            return new Done(accountId, a.firstGlobalSeq());
+        }
+        return result instanceof AppendResult.RuleViolated ? new Closed(accountId) : new EmailTaken(address);
     }
 
     /** Closes an account, once. */
     public Result close(String accountId) {
         Require.text("account_id", accountId);
-        Optional<Result> refused = refuseUnlessOpen(accountId);
-        if (refused.isPresent()) {
-            return refused.get();
+        if (lookup.isClosed(accountId).isEmpty()) {
+            return new UnknownAccount(accountId);
         }
-        AppendResult result = ledger.append(accountStream(accountId), ExpectedVersion.NO_STREAM,
+        AppendResult result = DomainRules.append(ledger,
                 DomainEvents.event(DomainEvents.ACCOUNT_CLOSED, AccountClosed.newBuilder().setAccountId(accountId).build()));
         return result instanceof AppendResult.Appended a ? new Done(accountId, a.firstGlobalSeq()) : new Closed(accountId);
-    }
-
-    private Optional<Result> refuseUnlessOpen(String accountId) {
-        Optional<Boolean> closed = lookup.isClosed(accountId);
-        if (closed.isEmpty()) {
-            return Optional.of(new UnknownAccount(accountId));
-        }
-        return closed.get() ? Optional.of(new Closed(accountId)) : Optional.empty();
     }
 
     /** Finds accounts by id. */

@@ -14,10 +14,10 @@ import java.util.UUID;
  * Every reference is checked before the append, so no record can point at a member or prayer that
  * does not exist ("prayed by None").
  *
- * <p>Design note: the checks read one stream and append to another, yet cannot race. Members and
- * prayers are never removed, so once a reference exists it exists for good; a username is claimed
- * with {@code NO_STREAM} and a mark requires its prayer's stream with {@code STREAM_EXISTS}, both
- * checked by the ledger under its write lock. Usernames are normalised by {@link Names} ("Max" and
+ * <p>Design note: every reference is a condition of the event's rule ({@link DomainRules}), checked
+ * by the ledger under its write lock with the append, for every producer: a username is claimed
+ * with {@code NO_STREAM}, an inviter, author or marking member must have a {@code member-} stream
+ * and a mark its prayer's stream. Usernames are normalised by {@link Names} ("Max" and
  * "max" are one member).
  *
  * <p>Thread-safe.
@@ -42,44 +42,34 @@ public final class Community {
     public Result join(String username, String invitedBy) {
         String name = Names.username("username", username);
         String inviter = invitedBy == null || invitedBy.isBlank() ? "" : Names.username("invited_by", invitedBy);
-        if (!inviter.isEmpty() && !isMember(inviter)) {
-            return new UnknownMember(inviter);
-        }
         MemberJoined joined = MemberJoined.newBuilder().setUsername(name).setInvitedBy(inviter).build();
-        AppendResult result = ledger.append(memberStream(name), ExpectedVersion.NO_STREAM,
-                DomainEvents.event(DomainEvents.MEMBER_JOINED, joined));
-        return result instanceof AppendResult.Appended a ? new Done(name, a.firstGlobalSeq()) : new UsernameTaken(name);
+        AppendResult result = DomainRules.append(ledger, DomainEvents.event(DomainEvents.MEMBER_JOINED, joined));
+        if (result instanceof AppendResult.Appended a) {
+            return new Done(name, a.firstGlobalSeq());
+        }
+        return result instanceof AppendResult.RuleViolated ? new UnknownMember(inviter) : new UsernameTaken(name);
     }
 
     /** Records a prayer by an existing member; the result's id names it. */
     public Result submitPrayer(String author, String text) {
         String name = Names.username("author", author);
         Require.text("text", text);
-        if (!isMember(name)) {
-            return new UnknownMember(name);
-        }
         String prayerId = UUID.randomUUID().toString();
         PrayerSubmitted prayer = PrayerSubmitted.newBuilder().setPrayerId(prayerId).setAuthor(name).setText(text).build();
-        AppendResult result = ledger.append(prayerStream(prayerId), ExpectedVersion.NO_STREAM,
-                DomainEvents.event(DomainEvents.PRAYER_SUBMITTED, prayer));
-        return new Done(prayerId, ((AppendResult.Appended) result).firstGlobalSeq());
+        AppendResult result = DomainRules.append(ledger, DomainEvents.event(DomainEvents.PRAYER_SUBMITTED, prayer));
+        return result instanceof AppendResult.Appended a ? new Done(prayerId, a.firstGlobalSeq()) : new UnknownMember(name);
     }
 
     /** Records that a member prayed for a prayer; both must exist. */
     public Result markPrayed(String prayerId, String username) {
         Require.text("prayer_id", prayerId);
         String name = Names.username("username", username);
-        if (!isMember(name)) {
-            return new UnknownMember(name);
-        }
         PrayerMarked mark = PrayerMarked.newBuilder().setPrayerId(prayerId).setUsername(name).build();
-        AppendResult result = ledger.append(prayerStream(prayerId), ExpectedVersion.STREAM_EXISTS,
-                DomainEvents.event(DomainEvents.PRAYER_MARKED, mark));
-        return result instanceof AppendResult.Appended a ? new Done(prayerId, a.firstGlobalSeq()) : new UnknownPrayer(prayerId);
-    }
-
-    private boolean isMember(String normalizedUsername) {
-        return ledger.streamVersion(memberStream(normalizedUsername)) >= 0;
+        AppendResult result = DomainRules.append(ledger, DomainEvents.event(DomainEvents.PRAYER_MARKED, mark));
+        if (result instanceof AppendResult.Appended a) {
+            return new Done(prayerId, a.firstGlobalSeq());
+        }
+        return result instanceof AppendResult.RuleViolated ? new UnknownMember(name) : new UnknownPrayer(prayerId);
     }
 
     /** What a call did: {@link Done}, or why nothing was appended. */

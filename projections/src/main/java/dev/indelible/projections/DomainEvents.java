@@ -74,10 +74,10 @@ public final class DomainEvents {
     private DomainEvents() {
     }
 
-    /** Registers a validator for every domain type; returns the builder. */
+    /** Registers a validator and the rule ({@link DomainRules}) of every domain type; returns the builder. */
     public static LedgerConfig.Builder register(LedgerConfig.Builder builder) {
         TYPES.keySet().forEach(type -> builder.validator(type, DomainEvents::validate));
-        return builder;
+        return DomainRules.register(builder);
     }
 
     /** Every domain type name, sorted. */

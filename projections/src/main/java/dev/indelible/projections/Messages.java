@@ -36,12 +36,11 @@ public final class Messages {
                 .setUser(Require.text("user", user))
                 .setPostedAt(ProtoTime.timestamp(Require.present("posted_at", at)))
                 .build();
-        AppendResult result = ledger.append(streamFor(project), ExpectedVersion.ANY,
-                DomainEvents.event(DomainEvents.MESSAGE_POSTED, message, messageId));
+        AppendResult result = DomainRules.append(ledger, DomainEvents.event(DomainEvents.MESSAGE_POSTED, message, messageId));
         if (result instanceof AppendResult.Appended appended) {
             return new Posted(appended.firstGlobalSeq(), appended.duplicate());
         }
-        return new Conflict(((AppendResult.EventIdConflict) result).reason());
+        return new Conflict(result instanceof AppendResult.EventIdConflict c ? c.reason() : result.toString());
     }
 
     /** What {@link #post} did. */

@@ -33,20 +33,17 @@ public final class Selfies {
      * file is a retry: answered with the original position, nothing written twice.
      */
     public SubmitResult submit(long userId, String mediaType, String fileId, Instant at) {
-        if (userId <= 0) {
-            throw new InvalidEventException("user_id", "must be a positive id: " + userId);
-        }
         Require.text("media_type", mediaType);
         Require.text("file_id", fileId);
         Require.present("submitted_at", at);
         SelfieSubmitted selfie = SelfieSubmitted.newBuilder().setUserId(userId).setMediaType(mediaType)
                 .setFileId(fileId).setSubmittedAt(ProtoTime.timestamp(at)).build();
-        AppendResult result = ledger.append(streamFor(userId), ExpectedVersion.ANY,
+        AppendResult result = DomainRules.append(ledger,
                 DomainEvents.event(DomainEvents.SELFIE_SUBMITTED, selfie, userId + "/" + fileId));
         if (result instanceof AppendResult.Appended appended) {
             return new Submitted(appended.firstGlobalSeq(), appended.duplicate());
         }
-        return new Conflict(((AppendResult.EventIdConflict) result).reason());
+        return new Conflict(result instanceof AppendResult.EventIdConflict c ? c.reason() : result.toString());
     }
 
     /** What {@link #submit} did. */

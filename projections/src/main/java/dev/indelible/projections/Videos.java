@@ -45,15 +45,14 @@ public final class Videos {
         }
         VideoProcessed processed = VideoProcessed.newBuilder().setVideoId(videoId)
                 .setUrl(url == null ? "" : url).setTitle(title == null ? "" : title).setResults(results).build();
-        AppendResult result = ledger.append(streamFor(videoId), ExpectedVersion.ANY,
-                DomainEvents.event(DomainEvents.VIDEO_PROCESSED, processed));
+        AppendResult result = DomainRules.append(ledger, DomainEvents.event(DomainEvents.VIDEO_PROCESSED, processed));
         return new Done(((AppendResult.Appended) result).firstGlobalSeq());
     }
 
     /** Removes a video from the read model; its history stays in the journal. */
     public Result remove(String videoId) {
         Require.text("video_id", videoId);
-        AppendResult result = ledger.append(streamFor(videoId), ExpectedVersion.STREAM_EXISTS,
+        AppendResult result = DomainRules.append(ledger,
                 DomainEvents.event(DomainEvents.VIDEO_REMOVED, VideoRemoved.newBuilder().setVideoId(videoId).build()));
         return result instanceof AppendResult.Appended a ? new Done(a.firstGlobalSeq()) : new UnknownVideo(videoId);
     }

@@ -23,6 +23,9 @@ final class Acknowledgement {
             throw new Main.ConflictException("event id " + conflict.eventId() + " is already used (global_seq "
                 + conflict.existingGlobalSeq() + "): " + conflict.reason() + "; nothing was appended");
         }
+        if (result instanceof AppendResult.RuleViolated violated) {
+            throw new Main.ConflictException(violated.message() + "; nothing was appended");
+        }
         AppendResult.Appended a = (AppendResult.Appended) result;
         if (json) {
             return EventJson.object(g -> {

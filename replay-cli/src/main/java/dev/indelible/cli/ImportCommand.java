@@ -77,6 +77,8 @@ final class ImportCommand implements Callable<Integer> {
                     }
                 } else if (result instanceof AppendResult.WrongExpectedVersion) {
                     skipped.add(input.stream() + ": already in the ledger from another registration");
+                } else if (result instanceof AppendResult.RuleViolated violated) {
+                    skipped.add(input.stream() + ": " + violated.message());
                 } else {
                     skipped.add(input.stream() + ": " + ((AppendResult.EventIdConflict) result).reason());
                 }

@@ -4,6 +4,7 @@ import dev.indelible.server.EventJson;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerCopy;
+import dev.indelible.ledger.RuleAudit;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.projections.CommunityProjection;
 import dev.indelible.projections.CommunityQueries;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
     description = {"Proves the journal (and with --projections every projection) is whole.",
         "Checks every journal record: checksums, the checksum chain, dense global_seq and stream",
         "versions, the tail. With --projections, also compares each projection's digest with a fresh",
-        "rebuild at the same position, and lists community orphans. With --compare, also compares the",
+        "rebuild at the same position, lists every event that breaks its type's rule (two accounts for",
+        "one address, a reference to no member) and community orphans. With --compare, also compares the",
         "event count and sequence digest with another journal. Exit 1 when anything is found."})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
@@ -106,6 +108,11 @@ final class VerifyCommand implements Callable<Integer> {
                     findings.add(projection.name() + ": digest " + live + " differs from a fresh rebuild's " + fresh
                         + " at global_seq " + position + " (indelible replay " + projection.name() + " rebuilds it)");
                 }
+            }
+            RuleAudit.Report rules = RuleAudit.run(ledger, ledger.config());
+            rules.violations().forEach(v -> findings.add("rule broken at " + v));
+            if (rules.ok()) {
+                checked.add(String.format("rules: %,d events of types with a rule, none breaks it", rules.eventsWithRules()));
             }
             List<String> orphans = new CommunityQueries(engine).integrityReport();
             orphans.forEach(o -> findings.add("community orphan: " + o));

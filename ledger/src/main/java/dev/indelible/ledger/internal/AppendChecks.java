@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventRule;
 import dev.indelible.ledger.EventValidator;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
@@ -17,7 +18,9 @@ import java.util.Set;
 
 /**
  * Checks an append's input before anything is written, and names the field and the reason when
- * it refuses. Runs outside the write lock.
+ * it refuses; asks each event's {@link EventRule} what it requires and refuses an event sent to a
+ * stream its rule does not allow. Runs outside the write lock; the versions a rule requires are
+ * checked under it ({@link WriteStep}).
  *
  * <p>Thread-safe and stateless.
  */
@@ -30,13 +33,26 @@ final class AppendChecks {
         this.config = config;
     }
 
-    void check(String stream, long expectedVersion, EventData event) {
+    /** @return what the event's rule requires (one element), or null when its type has no rule */
+    EventRule.Requirement[] check(String stream, long expectedVersion, EventData event) {
         checkName("stream", stream, config.maxStreamBytes());
         ExpectedVersion.check(expectedVersion);
         checkEvent(0, event);
+        EventRule rule = config.rule(event.type());
+        if (rule == null) {
+            return null;
+        }
+        return new EventRule.Requirement[] {require(rule, stream, 0, 1, event)};
     }
 
-    void check(String stream, long expectedVersion, List<EventData> events) {
+    /** @return what each event's rule requires (null for an event without one), or null when none has a rule */
+    EventRule.Requirement[] check(String stream, long expectedVersion, List<EventData> events) {
+        checkInput(stream, expectedVersion, events);
+        return requirements(stream, events);
+    }
+
+    /** The checks of {@link #check} but the rules': for copies of recorded events, kept as they were. */
+    void checkInput(String stream, long expectedVersion, List<EventData> events) {
         checkName("stream", stream, config.maxStreamBytes());
         ExpectedVersion.check(expectedVersion);
         if (events == null || events.isEmpty()) {
@@ -52,6 +68,32 @@ final class AppendChecks {
         if (events.size() > 1) {
             checkDistinctIds(events);
         }
+    }
+
+    private EventRule.Requirement[] requirements(String stream, List<EventData> events) {
+        EventRule.Requirement[] requirements = null;
+        for (int i = 0; i < events.size(); i++) {
+            EventRule rule = config.rule(events.get(i).type());
+            if (rule != null) {
+                if (requirements == null) {
+                    requirements = new EventRule.Requirement[events.size()];
+                }
+                requirements[i] = require(rule, stream, i, events.size(), events.get(i));
+            }
+        }
+        return requirements;
+    }
+
+    private static EventRule.Requirement require(EventRule rule, String stream, int i, int count, EventData event) {
+        EventRule.Requirement requirement = rule.require(event);
+        if (requirement == null) {
+            throw new IllegalStateException("the rule of " + event.type() + " returned no requirement");
+        }
+        if (!requirement.stream().equals(stream)) {
+            throw new InvalidEventException("stream", "rule " + event.type() + ": " + (count > 1 ? "events[" + i + "] " : "")
+                + "belongs to stream " + requirement.stream() + " (named by " + requirement.field() + "), not " + stream);
+        }
+        return requirement;
     }
 
     private void checkEvent(int i, EventData event) {

@@ -7,6 +7,7 @@ import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventHandler;
 import dev.indelible.ledger.EventReader;
+import dev.indelible.ledger.EventRule;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
@@ -175,29 +176,29 @@ public final class DefaultLedger implements Ledger {
     @Override
     public AppendResult append(String stream, long expectedVersion, EventData event) {
         // No list around the one event: the path allocates only the result.
-        checks.check(stream, expectedVersion, event);
-        return writeAndAwait(stream, expectedVersion, null, event, null);
+        EventRule.Requirement[] rules = checks.check(stream, expectedVersion, event);
+        return writeAndAwait(stream, expectedVersion, null, event, rules, null);
     }
 
     @Override
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-        checks.check(stream, expectedVersion, events);
-        return writeAndAwait(stream, expectedVersion, events, null, null);
+        EventRule.Requirement[] rules = checks.check(stream, expectedVersion, events);
+        return writeAndAwait(stream, expectedVersion, events, null, rules, null);
     }
 
     @Override
     public AppendReceipt append(String stream, long expectedVersion, EventData event, AppendReceipt receipt) {
         Objects.requireNonNull(receipt, "receipt");
-        checks.check(stream, expectedVersion, event);
-        writeAndAwait(stream, expectedVersion, null, event, receipt);
+        EventRule.Requirement[] rules = checks.check(stream, expectedVersion, event);
+        writeAndAwait(stream, expectedVersion, null, event, rules, receipt);
         return receipt;
     }
 
     @Override
     public AppendReceipt append(String stream, long expectedVersion, List<EventData> events, AppendReceipt receipt) {
         Objects.requireNonNull(receipt, "receipt");
-        checks.check(stream, expectedVersion, events);
-        writeAndAwait(stream, expectedVersion, events, null, receipt);
+        EventRule.Requirement[] rules = checks.check(stream, expectedVersion, events);
+        writeAndAwait(stream, expectedVersion, events, null, rules, receipt);
         return receipt;
     }
 
@@ -206,12 +207,12 @@ public final class DefaultLedger implements Ledger {
      * {@code receipt} when given, allocating nothing; else returns the outcome as a new value.
      */
     private AppendResult writeAndAwait(String stream, long expectedVersion, List<EventData> events, EventData event,
-                                       AppendReceipt receipt) {
+                                       EventRule.Requirement[] rules, AppendReceipt receipt) {
         AppendResult result = null;
         long ticket;
         lock.lock();
         try {
-            writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
+            writeLocked(stream, expectedVersion, events != null ? events : step.single(event), rules);
             if (receipt != null) {
                 step.fill(receipt);
             } else {
@@ -231,8 +232,8 @@ public final class DefaultLedger implements Ledger {
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event) {
         try {
-            checks.check(stream, expectedVersion, event);
-            return whenDurable(write(stream, expectedVersion, null, event));
+            EventRule.Requirement[] rules = checks.check(stream, expectedVersion, event);
+            return whenDurable(write(stream, expectedVersion, null, event, rules));
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -241,8 +242,8 @@ public final class DefaultLedger implements Ledger {
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
         try {
-            checks.check(stream, expectedVersion, events);
-            return whenDurable(write(stream, expectedVersion, events, null));
+            EventRule.Requirement[] rules = checks.check(stream, expectedVersion, events);
+            return whenDurable(write(stream, expectedVersion, events, null, rules));
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -261,7 +262,7 @@ public final class DefaultLedger implements Ledger {
     public CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> recorded) {
         List<EventData> events = RecordedCopy.check(recorded);
         String stream = recorded.get(0).stream();
-        checks.check(stream, ExpectedVersion.ANY, events);
+        checks.checkInput(stream, ExpectedVersion.ANY, events);
         Written written;
         lock.lock();
         try {
@@ -286,11 +287,12 @@ public final class DefaultLedger implements Ledger {
     }
 
     /** Writes checked input: {@code events}, or when that is null the one {@code event}. */
-    private Written write(String stream, long expectedVersion, List<EventData> events, EventData event) {
+    private Written write(String stream, long expectedVersion, List<EventData> events, EventData event,
+                          EventRule.Requirement[] rules) {
         Written written;
         lock.lock();
         try {
-            writeLocked(stream, expectedVersion, events != null ? events : step.single(event));
+            writeLocked(stream, expectedVersion, events != null ? events : step.single(event), rules);
             written = new Written(step.result(), ticketFor(step.appended()));
         } finally {
             lock.unlock();
@@ -299,10 +301,11 @@ public final class DefaultLedger implements Ledger {
         return written;
     }
 
-    private void writeLocked(String stream, long expectedVersion, List<EventData> events) {
+    private void writeLocked(String stream, long expectedVersion, List<EventData> events,
+                             EventRule.Requirement[] rules) {
         ensureWritable();
         try {
-            step.append(journal, stream, expectedVersion, events);
+            step.append(journal, stream, expectedVersion, events, rules);
         } catch (CorruptJournalException e) {
             failure = e;
             throw e;

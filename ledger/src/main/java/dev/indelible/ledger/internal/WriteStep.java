@@ -5,6 +5,7 @@ import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.CorruptJournalException;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.EventRule;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerMetrics;
@@ -46,6 +47,8 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
     private String stream;
     private long expectedVersion;
     private List<EventData> events;
+    /** What each event's rule requires (null entries: no rule), or null when none has one. */
+    private EventRule.Requirement[] requirements;
     private List<RecordedEvent> recorded;
     private String refusal;
     /** The outcome: a refusal, or null when appended (now, or earlier for a retry) as the fields below say. */
@@ -146,7 +149,8 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         this.recorded = copies;
         this.refusal = null;
         try {
-            append(journal, copies.get(0).stream(), ExpectedVersion.ANY, asData);
+            // A copy keeps history as recorded: rules are checked when events are first appended.
+            append(journal, copies.get(0).stream(), ExpectedVersion.ANY, asData, null);
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
             }
@@ -160,11 +164,12 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
      * Decides and writes one append; its outcome stays readable through {@link #appended},
      * {@link #result} and {@link #fill} until the next append. Allocates nothing when appended.
      */
-    void append(Journal journal, String appendStream, long expected, List<EventData> appendEvents)
-        throws IOException {
+    void append(Journal journal, String appendStream, long expected, List<EventData> appendEvents,
+                EventRule.Requirement[] appendRequirements) throws IOException {
         this.stream = appendStream;
         this.expectedVersion = expected;
         this.events = appendEvents;
+        this.requirements = appendRequirements;
         long address = journal.write(this);
         if (address >= 0) {
             KillPoints.reach(KillPoints.BEFORE_INDEX);
@@ -179,6 +184,7 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             eventsAppended += count;
         }
         this.events = null;
+        this.requirements = null;
         single.event = null;
     }
 
@@ -234,9 +240,12 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
             return;
         }
         long actual = state.streams.version(stream);
-        if (!matches(expectedVersion, actual)) {
+        if (!ExpectedVersion.matches(expectedVersion, actual)) {
             rejected++;
             rejection = new AppendResult.WrongExpectedVersion(stream, expectedVersion, actual);
+            return;
+        }
+        if (requirements != null && !rulesHold(actual)) {
             return;
         }
         StreamIndex.Head head = state.streams.get(stream);
@@ -278,15 +287,37 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
         appendedAt(state.nextSeq, nextVersion, false);
     }
 
-    private static boolean matches(long expected, long actual) {
-        if (expected == ExpectedVersion.ANY) {
-            return true;
+    /**
+     * Checks every event's rule against the journal as it is now: the stream's version just before
+     * that event, then each condition. Sets the rejection and returns false at the first that fails.
+     */
+    private boolean rulesHold(long actual) {
+        for (int i = 0; i < requirements.length; i++) {
+            EventRule.Requirement requirement = requirements[i];
+            if (requirement == null) {
+                continue;
+            }
+            long before = actual + i; // NO_STREAM is -1: before event i of a new stream it is at i - 1
+            if (!ExpectedVersion.matches(requirement.expectedVersion(), before)) {
+                return violated(i, requirement.field(), stream, requirement.expectedVersion(), before, requirement.why());
+            }
+            for (EventRule.Condition condition : requirement.conditions()) {
+                long version = condition.stream().equals(stream) ? before : state.streams.version(condition.stream());
+                if (!ExpectedVersion.matches(condition.expectedVersion(), version)) {
+                    return violated(i, condition.field(), condition.stream(), condition.expectedVersion(), version,
+                        condition.why());
+                }
+            }
         }
-        if (expected == ExpectedVersion.STREAM_EXISTS) {
-            return actual >= 0;
-        }
-        return expected == actual;
+        return true;
     }
+
+    private boolean violated(int i, String field, String checked, long required, long actual, String why) {
+        rejected++;
+        rejection = new AppendResult.RuleViolated(stream, events.get(i).type(), field, checked, required, actual, why);
+        return false;
+    }
+
 
     /** Answers a retry or refuses an id conflict; false when no event id of this append is known. */
     private boolean answeredRetry() {

@@ -45,6 +45,11 @@ final class Appends {
                 "stream " + w.stream() + " is at version " + describe(w.actualVersion()) + ", not " + describe(w.expectedVersion()),
                 Map.of("stream", w.stream(), "expected_version", w.expectedVersion(), "actual_version", w.actualVersion()));
         }
+        if (result instanceof AppendResult.RuleViolated v) {
+            throw new ApiError(409, "rule_violated", "data." + v.field(), v.message(),
+                Map.of("stream", v.stream(), "rule", v.rule(), "checked_stream", v.checkedStream(),
+                    "required_version", v.requiredVersion(), "actual_version", v.actualVersion(), "why", v.why()));
+        }
         AppendResult.EventIdConflict c = (AppendResult.EventIdConflict) result;
         throw new ApiError(409, "event_id_conflict", "event_id",
             "event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq() + " with other content: " + c.reason(),

@@ -90,6 +90,10 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
                     if (e.details.get("actual_version") instanceof Long actual) {
                         failure.setActualVersion(actual);
                     }
+                    if (e.details.get("rule") instanceof String rule) {
+                        failure.setRule(rule).setCheckedStream(String.valueOf(e.details.get("checked_stream")))
+                            .setRequiredVersion((Long) e.details.get("required_version")).setWhy(String.valueOf(e.details.get("why")));
+                    }
                     if (e.details.get("existing_global_seq") instanceof Long existing) {
                         failure.setEventId(String.valueOf(e.details.get("event_id"))).setExistingGlobalSeq(existing);
                     }

@@ -30,7 +30,8 @@ public final class ServerMetrics {
 
     void appended(AppendResult result) {
         String outcome = result instanceof AppendResult.Appended a ? (a.duplicate() ? "duplicate" : "appended")
-            : result instanceof AppendResult.WrongExpectedVersion ? "wrong_expected_version" : "event_id_conflict";
+            : result instanceof AppendResult.WrongExpectedVersion ? "wrong_expected_version"
+            : result instanceof AppendResult.RuleViolated ? "rule_violated" : "event_id_conflict";
         Counter.builder("indelible.http.appends").tag("result", outcome).register(registry).increment();
     }
 
