@@ -1,7 +1,6 @@
 package dev.indelible.projections;
 
 import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.proto.AccountClosed;
 import dev.indelible.projections.proto.AccountEmailChanged;

@@ -1,8 +1,6 @@
 package dev.indelible.projections;
 
 import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.ExpectedVersion;
-import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.internal.ProtoTime;
 import dev.indelible.projections.proto.SelfieSubmitted;

@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.proto.VideoProcessed;
