@@ -1,5 +1,7 @@
 package dev.indelible.projections;
 
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
@@ -107,7 +109,20 @@ class ReferenceProjectionsTest {
     }
 
     @Test
-    void shouldReportAnOrphanAppendedAroundTheClient() {
+    void shouldRefuseAnOrphanAppendedAroundTheClient() {
+        EventData orphan = DomainEvents.event(DomainEvents.MEMBER_JOINED,
+                MemberJoined.newBuilder().setUsername("zed").setInvitedBy("nobody").build());
+        assertInstanceOf(AppendResult.RuleViolated.class, ledger.append("member-zed", ExpectedVersion.NO_STREAM, orphan));
+        caughtUp();
+        assertEquals(List.of(), new CommunityQueries(engine).integrityReport());
+        assertEquals(0, ledger.head());
+    }
+
+    @Test
+    void shouldReportAnOrphanInAJournalWrittenWithoutTheRules() {
+        stop();
+        ledger = Ledger.open(data, DomainEvents.register(LedgerConfig.builder()).withoutRules().build());
+        engine = ProjectionEngine.start(ledger, data.resolve("projections"), ReferenceProjections.all());
         ledger.append("member-zed", ExpectedVersion.NO_STREAM, DomainEvents.event(DomainEvents.MEMBER_JOINED,
                 MemberJoined.newBuilder().setUsername("zed").setInvitedBy("nobody").build()));
         caughtUp();
