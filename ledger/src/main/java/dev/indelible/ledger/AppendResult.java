@@ -48,6 +48,7 @@ public sealed interface AppendResult
      * An event's {@link EventRule} did not hold when the append was decided; nothing was written.
      *
      * @param stream          the append's stream
+     * @param event           the index of the refused event in the append (0 for a single event)
      * @param rule            the event type whose rule refused it
      * @param field           the payload field that names {@code checkedStream}
      * @param checkedStream   the stream whose version did not match: the append's own, or a condition's
@@ -55,7 +56,7 @@ public sealed interface AppendResult
      * @param actualVersion   that stream's version, {@link ExpectedVersion#NO_STREAM} when it has no events
      * @param why             what the rule protects, e.g. "an address has one account"
      */
-    record RuleViolated(String stream, String rule, String field, String checkedStream, long requiredVersion,
+    record RuleViolated(String stream, int event, String rule, String field, String checkedStream, long requiredVersion,
                         long actualVersion, String why) implements AppendResult {
 
         /** One sentence naming the rule, the field and the stream, e.g. for an API error. */

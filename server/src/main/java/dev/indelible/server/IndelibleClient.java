@@ -97,7 +97,8 @@ public final class IndelibleClient implements AutoCloseable {
             case "wrong_expected_version" -> new AppendResult.WrongExpectedVersion(stream, expectedVersion, f.getActualVersion());
             case "event_id_conflict" -> new AppendResult.EventIdConflict(stream, EventId.parse(f.getEventId()),
                 f.getExistingGlobalSeq(), f.getMessage());
-            case "rule_violated" -> new AppendResult.RuleViolated(stream, f.getRule(), f.getField().replaceFirst("^data\\.", ""),
+            case "rule_violated" -> new AppendResult.RuleViolated(stream, f.getEventIndex(), f.getRule(),
+                f.getField().replaceFirst("^(events\\[\\d+]\\.)?data\\.", ""),
                 f.getCheckedStream(), f.getRequiredVersion(), f.getActualVersion(), f.getWhy());
             case "invalid_argument" -> throw new InvalidEventException(f.getField(), f.getMessage());
             default -> throw new RequestFailedException(f.getCode(), f.getField(), f.getMessage());

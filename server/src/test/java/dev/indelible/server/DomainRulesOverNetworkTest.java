@@ -72,6 +72,19 @@ class DomainRulesOverNetworkTest {
     }
 
     @Test
+    void shouldNameTheEventOfABatchThatBreaksARuleAndWriteNoneOfIt() {
+        Http.Response refused = f.http.post("/streams/" + ALICE_STREAM, bot,
+            "[" + registeredJson("acct-1", ALICE) + "," + registeredJson("acct-2", ALICE) + "]");
+
+        assertEquals(409, refused.status(), refused.body());
+        JsonNode body = refused.json();
+        assertEquals("rule_violated", body.get("error").asText(), refused.body());
+        assertEquals("events[1].data.email", body.get("field").asText(), refused.body());
+        assertEquals(1, body.get("event_index").asInt(), refused.body());
+        assertEquals(0, f.ledger.head(), "the whole batch is refused");
+    }
+
+    @Test
     void shouldAcceptAnAccountOnlyOnItsAddressStreamAndOnlyOnceOverHttp() {
         Http.Response accepted = f.http.post("/streams/" + ALICE_STREAM, bot, registeredJson("acct-1", ALICE));
         assertEquals(200, accepted.status(), accepted.body());
@@ -223,7 +236,7 @@ class DomainRulesOverNetworkTest {
 
             AppendResult.RuleViolated second = assertInstanceOf(AppendResult.RuleViolated.class, client.append(ALICE_STREAM,
                 ExpectedVersion.ANY, event(DomainEvents.ACCOUNT_REGISTERED, registered("acct-3", ALICE))));
-            assertEquals(new AppendResult.RuleViolated(ALICE_STREAM, "account.registered", "email", ALICE_STREAM,
+            assertEquals(new AppendResult.RuleViolated(ALICE_STREAM, 0, "account.registered", "email", ALICE_STREAM,
                 ExpectedVersion.NO_STREAM, 0, "an address has one account"), second);
             assertEquals(SECOND_ALICE_MESSAGE, second.message());
             assertEquals(second, f.ledger.append(ALICE_STREAM, ExpectedVersion.ANY,
@@ -232,7 +245,7 @@ class DomainRulesOverNetworkTest {
             AppendResult.RuleViolated orphan = assertInstanceOf(AppendResult.RuleViolated.class, client.append("prayer-p1",
                 ExpectedVersion.ANY, event(DomainEvents.PRAYER_SUBMITTED,
                     PrayerSubmitted.newBuilder().setPrayerId("p1").setAuthor("carol").setText("for rain").build())));
-            assertEquals(new AppendResult.RuleViolated("prayer-p1", "prayer.submitted", "author", "member-carol",
+            assertEquals(new AppendResult.RuleViolated("prayer-p1", 0, "prayer.submitted", "author", "member-carol",
                 ExpectedVersion.STREAM_EXISTS, ExpectedVersion.NO_STREAM, "the author is a member"), orphan);
 
             AppendResult.RuleViolated ghost = assertInstanceOf(AppendResult.RuleViolated.class, client.append("member-dave",

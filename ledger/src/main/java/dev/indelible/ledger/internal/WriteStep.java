@@ -314,7 +314,7 @@ final class WriteStep implements WriteTransaction, EventIdIndex.AddressPredicate
 
     private boolean violated(int i, String field, String checked, long required, long actual, String why) {
         rejected++;
-        rejection = new AppendResult.RuleViolated(stream, events.get(i).type(), field, checked, required, actual, why);
+        rejection = new AppendResult.RuleViolated(stream, i, events.get(i).type(), field, checked, required, actual, why);
         return false;
     }
 

@@ -121,6 +121,7 @@ public abstract class RulesContract extends LedgerContract {
             List.of(guest("registered", "carol"), guest("registered", "carol")));
 
         AppendResult.RuleViolated v = assertInstanceOf(AppendResult.RuleViolated.class, batch);
+        assertEquals(1, v.event());
         assertEquals(0, v.actualVersion(), "the second event would find the first");
         assertEquals(0, ledger.head());
     }

@@ -46,9 +46,11 @@ final class Appends {
                 Map.of("stream", w.stream(), "expected_version", w.expectedVersion(), "actual_version", w.actualVersion()));
         }
         if (result instanceof AppendResult.RuleViolated v) {
-            throw new ApiError(409, "rule_violated", "data." + v.field(), v.message(),
-                Map.of("stream", v.stream(), "rule", v.rule(), "checked_stream", v.checkedStream(),
-                    "required_version", v.requiredVersion(), "actual_version", v.actualVersion(), "why", v.why()));
+            String at = events.size() > 1 ? "events[" + v.event() + "].data." : "data.";
+            throw new ApiError(409, "rule_violated", at + v.field(), v.message(),
+                Map.of("stream", v.stream(), "event_index", (long) v.event(), "rule", v.rule(), "checked_stream",
+                    v.checkedStream(), "required_version", v.requiredVersion(), "actual_version", v.actualVersion(),
+                    "why", v.why()));
         }
         AppendResult.EventIdConflict c = (AppendResult.EventIdConflict) result;
         throw new ApiError(409, "event_id_conflict", "event_id",

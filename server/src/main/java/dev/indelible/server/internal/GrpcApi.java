@@ -92,7 +92,8 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
                     }
                     if (e.details.get("rule") instanceof String rule) {
                         failure.setRule(rule).setCheckedStream(String.valueOf(e.details.get("checked_stream")))
-                            .setRequiredVersion((Long) e.details.get("required_version")).setWhy(String.valueOf(e.details.get("why")));
+                            .setRequiredVersion((Long) e.details.get("required_version")).setWhy(String.valueOf(e.details.get("why")))
+                            .setEventIndex(((Long) e.details.get("event_index")).intValue());
                     }
                     if (e.details.get("existing_global_seq") instanceof Long existing) {
                         failure.setEventId(String.valueOf(e.details.get("event_id"))).setExistingGlobalSeq(existing);
