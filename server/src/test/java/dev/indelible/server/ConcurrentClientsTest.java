@@ -62,7 +62,7 @@ class ConcurrentClientsTest {
                 RecordedEvent e = all.get(seq);
                 assertEquals(seq, e.globalSeq(), "dense");
                 SelfieSubmitted s = DomainEvents.parse(e, SelfieSubmitted.class);
-                int client = (int) s.getUserId();
+                int client = (int) s.getUserId() - 1; // user ids are positive: client c is user c + 1
                 assertEquals(client + "-" + next[client], s.getFileId(), "client " + client + "'s order");
                 assertEquals(next[client], e.streamVersion());
                 next[client]++;
@@ -77,8 +77,8 @@ class ConcurrentClientsTest {
         return () -> {
             try (IndelibleClient ledger = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
                 for (int i = 0; i < GRPC_EACH; i++) {
-                    AppendResult r = ledger.append("selfies-user-" + client, i == 0 ? ExpectedVersion.NO_STREAM : i - 1,
-                        GrpcApiTest.selfie(client, client + "-" + i));
+                    AppendResult r = ledger.append("selfies-user-" + (client + 1), i == 0 ? ExpectedVersion.NO_STREAM : i - 1,
+                        GrpcApiTest.selfie(client + 1, client + "-" + i));
                     if (!(r instanceof AppendResult.Appended)) {
                         throw new AssertionError("gRPC client " + client + " append " + i + ": " + r);
                     }
@@ -92,8 +92,8 @@ class ConcurrentClientsTest {
         return () -> {
             Http http = new Http(f.server.port());
             for (int i = 0; i < HTTP_EACH; i++) {
-                Http.Response r = http.post("/streams/selfies-user-" + client + "?expected_version=" + (i == 0 ? "new" : i - 1),
-                    token, Http.selfie(client, client + "-" + i));
+                Http.Response r = http.post("/streams/selfies-user-" + (client + 1) + "?expected_version=" + (i == 0 ? "new" : i - 1),
+                    token, Http.selfie(client + 1, client + "-" + i));
                 if (r.status() != 200) {
                     throw new AssertionError("HTTP client " + client + " append " + i + ": " + r);
                 }

@@ -58,7 +58,7 @@ class SubscribeAcrossRestartTest {
     private static void append(ServerFixture f, String token, int from, int to) {
         try (IndelibleClient client = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
             for (int i = from; i < to; i++) {
-                client.append("selfies-user-" + i % 7, ExpectedVersion.ANY, GrpcApiTest.selfie(i % 7, "f" + i));
+                client.append("selfies-user-" + (i % 7 + 1), ExpectedVersion.ANY, GrpcApiTest.selfie(i % 7 + 1, "f" + i));
             }
         }
     }
