@@ -109,15 +109,32 @@ public final class Tokens {
     /** The valid token a bearer secret belongs to, if any. */
     public synchronized Optional<Token> authenticate(String secret) {
         reloadIfChanged();
-        if (secret == null || !secret.startsWith("idl_") || secret.length() < 21) {
+        String id = idOf(secret);
+        if (id == null) {
             return Optional.empty();
         }
-        Entry entry = byId.get(secret.substring(4, 20));
+        Entry entry = byId.get(id);
         if (entry == null || entry.token.revoked()
                 || !MessageDigest.isEqual(entry.hash, hash(entry.salt, secret))) {
             return Optional.empty();
         }
         return Optional.of(entry.token);
+    }
+
+    /** Whether the token with this id is still valid (not revoked since it authenticated). */
+    public synchronized boolean isValid(String id) {
+        reloadIfChanged();
+        Entry entry = byId.get(id);
+        return entry != null && !entry.token.revoked();
+    }
+
+    /** The token id a bearer secret claims ({@code idl_<id>_...}), or null when it has no such shape. */
+    public static String idOf(String secret) {
+        if (secret == null || !secret.startsWith("idl_") || secret.length() < 21) {
+            return null;
+        }
+        String id = secret.substring(4, 20);
+        return id.chars().allMatch(HexFormat::isHexDigit) ? id : null;
     }
 
     /** The file tokens are kept in. */

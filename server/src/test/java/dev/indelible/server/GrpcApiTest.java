@@ -84,4 +84,36 @@ class GrpcApiTest {
             assertEquals(0, f.ledger.head());
         }
     }
+
+    @Test
+    void shouldEndAnOpenSubscriptionWithinASecondOfItsTokenBeingRevoked() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            String token = f.token("follower", "selfies-*", Verb.APPEND, Verb.READ);
+            List<Long> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Throwable> why = new java.util.concurrent.atomic.AtomicReference<>();
+            try (IndelibleClient client = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token);
+                 AutoCloseable subscription = client.subscribe(0, e -> {
+                     received.add(e.globalSeq());
+                     first.countDown();
+                 }, t -> {
+                     why.set(t);
+                     ended.countDown();
+                 })) {
+                f.ledger.append("selfies-user-7", ExpectedVersion.ANY, selfie(7, "before"));
+                assertTrue(first.await(30, java.util.concurrent.TimeUnit.SECONDS), "the subscription delivers");
+                assertEquals(List.of(0L), received);
+
+                long revoked = System.nanoTime();
+                Tokens.open(dir).revoke("follower"); // as `indelible token revoke` does, from its own file handle
+                assertTrue(ended.await(5, java.util.concurrent.TimeUnit.SECONDS), "the subscription ends after a revoke");
+                long tookMillis = (System.nanoTime() - revoked) / 1_000_000;
+                assertTrue(tookMillis < 1_000, "ended " + tookMillis + " ms after the revoke");
+                assertTrue(String.valueOf(why.get()).contains("UNAUTHENTICATED"), String.valueOf(why.get()));
+                f.ledger.append("selfies-user-7", ExpectedVersion.ANY, selfie(7, "after"));
+                assertEquals(List.of(0L), received, "nothing reaches a revoked token");
+            }
+        }
+    }
 }

@@ -138,12 +138,31 @@ class HttpApiTest {
     }
 
     @Test
-    void shouldRateLimitAnAddressAfterTooManyFailures() {
+    void shouldKeepOneMetricSeriesPerRouteTemplateWhateverPathsAreAsked() {
+        for (int i = 0; i < 200; i++) {
+            f.http.get("/no-such-path-" + i, null);
+            f.http.get("/streams/s-" + i + "/deeper", null);
+            f.http.get("/streams/selfies-user-" + i, bot);
+        }
+        String scrape = f.http.get("/metrics", f.token("ops", "*", Verb.STATUS)).body();
+        List<String> series = scrape.lines().filter(l -> l.startsWith("indelible_http_requests_seconds_count")).toList();
+        assertTrue(series.size() <= 8, "one series per route template and status, not per path: " + series);
+        assertFalse(scrape.contains("no-such-path") || scrape.contains("deeper") || scrape.contains("selfies-user-"),
+            "no request path in a metric");
+        assertTrue(series.stream().anyMatch(l -> l.contains("route=\"GET /streams/{stream}\"")), series.toString());
+        assertTrue(series.stream().anyMatch(l -> l.contains("route=\"unmatched\"")), series.toString());
+    }
+
+    @Test
+    void shouldRateLimitFailuresOfAnAddressButNeverRefuseAValidToken() {
         for (int i = 0; i < 20; i++) {
             assertEquals(401, f.http.get("/streams/selfies-user-7", "idl_0000000000000000_wrong").status());
         }
         expect(429, "too_many_requests", "authorization", f.http.get("/streams/selfies-user-7", "idl_0000000000000000_wrong"));
-        expect(429, "too_many_requests", "authorization", f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "a")));
+        expect(429, "too_many_requests", "authorization", f.http.get("/streams/selfies-user-7", null));
+        assertEquals(200, f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "a")).status(),
+            "a valid token from the same address is never locked out by others' failures");
+        assertEquals(200, f.http.get("/streams/selfies-user-7", bot).status());
     }
 
     @Test

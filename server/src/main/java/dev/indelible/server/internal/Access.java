@@ -6,8 +6,13 @@ import dev.indelible.server.Verb;
 import java.net.InetAddress;
 
 /**
- * Who may do what, for both APIs: the bearer token, the rate limit on failures per address, and
+ * Who may do what, for both APIs: the bearer token, the rate limit on failed authentications, and
  * each failure counted by reason. Errors are {@link ApiError}s (401, 403, 429). Thread-safe.
+ *
+ * <p>Design note: a valid token is always accepted. Failures are counted per client address and
+ * per token id, and past the limit only failing attempts are refused (429): everything local shares
+ * 127.0.0.1, so refusing the address would let any local process without a token lock every local
+ * producer out. Secrets are 256 random bits, so the limit is about noise, not guessing.
  */
 final class Access {
     private final Tokens tokens;
@@ -22,36 +27,41 @@ final class Access {
 
     /** The valid token of an {@code Authorization} header value. */
     Token authenticate(InetAddress address, String header) {
-        if (limiter.blocked(address)) {
+        String secret = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : null;
+        Token token = secret == null ? null : tokens.authenticate(secret).orElse(null);
+        if (token != null) {
+            return token;
+        }
+        String tokenId = Tokens.idOf(secret);
+        if (limiter.blocked(address) || (tokenId != null && limiter.blocked(tokenId))) {
             metrics.authFailure("rate_limited");
             throw new ApiError(429, "too_many_requests", "authorization", "too many failed authentications from "
-                + address.getHostAddress() + "; wait a minute");
+                + address.getHostAddress() + (tokenId == null ? "" : " or for token id " + tokenId) + "; wait a minute"
+                + " (a valid token is still accepted)");
         }
-        if (header == null || !header.startsWith("Bearer ")) {
-            fail(address, "missing");
-            throw new ApiError(401, "unauthenticated", "authorization", "send Authorization: Bearer <token>"
-                + " (indelible token create prints one)");
+        limiter.failed(address);
+        if (tokenId != null) {
+            limiter.failed(tokenId);
         }
-        Token token = tokens.authenticate(header.substring(7).strip()).orElse(null);
-        if (token == null) {
-            fail(address, "invalid");
-            throw new ApiError(401, "unauthenticated", "authorization", "the token is unknown or revoked");
-        }
-        return token;
+        metrics.authFailure(secret == null ? "missing" : "invalid");
+        throw secret == null
+            ? new ApiError(401, "unauthenticated", "authorization", "send Authorization: Bearer <token>"
+                + " (indelible token create prints one)")
+            : new ApiError(401, "unauthenticated", "authorization", "the token is unknown or revoked");
+    }
+
+    /** Whether a token that authenticated earlier is still valid: long calls end when it is revoked. */
+    boolean stillValid(Token token) {
+        return tokens.isValid(token.id());
     }
 
     /** Refuses (403) unless {@code token} may do {@code verb} on {@code stream} (null: the verb at all). */
     void permit(InetAddress address, Token token, Verb verb, String stream) {
         if (!token.allows(verb, stream)) {
-            fail(address, "forbidden");
+            metrics.authFailure("forbidden"); // a valid token's mistake: counted, never rate-limited
             throw new ApiError(403, "permission_denied", stream == null ? "authorization" : "stream", "token " + token.name()
                 + " may not " + verb.text() + (stream == null ? "" : " stream " + stream) + " (streams "
                 + token.streams() + ", verbs " + token.verbs().stream().map(Verb::text).sorted().toList() + ")");
         }
-    }
-
-    private void fail(InetAddress address, String reason) {
-        limiter.failed(address);
-        metrics.authFailure(reason);
     }
 }

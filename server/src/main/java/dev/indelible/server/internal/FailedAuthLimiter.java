@@ -1,31 +1,30 @@
 package dev.indelible.server.internal;
 
-import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts failed authentications per client address in one-minute windows; past the limit the
- * address is refused (429) until its window ends, without its token being checked.
+ * Counts failed authentications per key (a client address, a token id) in one-minute windows;
+ * past the limit further failures of that key are refused (429) until its window ends.
  * Thread-safe.
  */
 final class FailedAuthLimiter {
     private static final long WINDOW_NANOS = 60_000_000_000L;
 
     private final int limit;
-    private final ConcurrentHashMap<InetAddress, Window> windows = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, Window> windows = new ConcurrentHashMap<>();
 
     FailedAuthLimiter(int limit) {
         this.limit = limit;
     }
 
-    boolean blocked(InetAddress address) {
-        Window w = windows.get(address);
+    boolean blocked(Object key) {
+        Window w = windows.get(key);
         return w != null && w.current(System.nanoTime()) && w.failures >= limit;
     }
 
-    void failed(InetAddress address) {
+    void failed(Object key) {
         long now = System.nanoTime();
-        windows.compute(address, (a, w) -> {
+        windows.compute(key, (a, w) -> {
             Window next = w != null && w.current(now) ? w : new Window(now);
             next.failures++;
             return next;

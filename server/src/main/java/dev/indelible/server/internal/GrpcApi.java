@@ -140,7 +140,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             }
             GrpcSubscription subscription = new GrpcSubscription(ledger, (ServerCallStreamObserver<Event>) observer,
                 request.getFromGlobalSeq(), e -> e.stream().startsWith(request.getStreamPrefix()) && token.allows(Verb.READ, e.stream()),
-                subscriptions::remove);
+                () -> access.stillValid(token), subscriptions::remove);
             subscriptions.add(subscription);
             subscriptionThreads.execute(subscription);
         } catch (ApiError e) {

@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -20,22 +21,26 @@ import java.util.function.Predicate;
 final class GrpcSubscription implements Runnable {
     private static final int BATCH = 256;
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How often the token is checked again: a revoked token's subscription ends within this. */
+    private static final long TOKEN_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Ledger ledger;
     private final ServerCallStreamObserver<Event> call;
     private final long from;
     private final Predicate<RecordedEvent> visible;
+    private final BooleanSupplier tokenValid;
     private final Consumer<GrpcSubscription> onEnd;
     private volatile boolean cancelled;
     private volatile boolean stopping;
     private volatile Thread thread;
 
     GrpcSubscription(Ledger ledger, ServerCallStreamObserver<Event> call, long from, Predicate<RecordedEvent> visible,
-                     Consumer<GrpcSubscription> onEnd) {
+                     BooleanSupplier tokenValid, Consumer<GrpcSubscription> onEnd) {
         this.ledger = ledger;
         this.call = call;
         this.from = from;
         this.visible = visible;
+        this.tokenValid = tokenValid;
         this.onEnd = onEnd;
         call.setOnCancelHandler(() -> cancelled = true);
         call.setOnReadyHandler(this::wake);
@@ -44,8 +49,17 @@ final class GrpcSubscription implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        long tokenCheckedAt = System.nanoTime();
         try (EventReader reader = ledger.openReader(from)) {
             while (!cancelled && !stopping) {
+                if (System.nanoTime() - tokenCheckedAt > TOKEN_CHECK_NANOS) {
+                    if (!tokenValid.getAsBoolean()) {
+                        call.onError(Status.UNAUTHENTICATED.withDescription("authorization: the token was revoked")
+                            .asRuntimeException());
+                        return;
+                    }
+                    tokenCheckedAt = System.nanoTime();
+                }
                 if (!call.isReady()) {
                     LockSupport.parkNanos(this, IDLE_NANOS);
                     continue;

@@ -307,8 +307,28 @@ public final class HttpApi implements HttpHandler {
             }
         }
 
+        /**
+         * The route's template, one of a fixed set whatever the request says: it names a metric
+         * series, and a series per distinct path would let anyone without a token fill the heap.
+         */
         String route() {
-            return segments.isEmpty() ? "/" : method + " /" + segments.get(0);
+            String template = switch (segments.size()) {
+                case 0 -> "/";
+                case 1 -> switch (segments.get(0)) {
+                    case "events", "status", "metrics" -> "/" + segments.get(0);
+                    default -> null;
+                };
+                case 2 -> switch (segments.get(0)) {
+                    case "streams" -> "/streams/{stream}";
+                    case "projections" -> "/projections/{name}";
+                    default -> null;
+                };
+                default -> null;
+            };
+            if (template == null) {
+                return "unmatched";
+            }
+            return (method.equals("GET") || method.equals("POST") ? method : "other") + " " + template;
         }
 
         java.net.InetAddress address() {
