@@ -199,6 +199,9 @@ public final class DomainEvents {
                 throw new InvalidEventException(name, "must be a normalised username (" + Names.USERNAME_RULE + "): " + value);
             }
         }
+        if (message instanceof SelfieSubmitted selfie && selfie.getUserId() <= 0) {
+            throw new InvalidEventException("user_id", "must be a positive id: " + selfie.getUserId());
+        }
         if (type.startsWith("account.") && !type.equals(ACCOUNT_CLOSED)) {
             String email = (String) message.getField(message.getDescriptorForType().findFieldByName("email"));
             if (!email.equals(Names.normalizeEmailOrNull(email))) {

@@ -32,7 +32,7 @@ import java.util.function.Function;
  * {@link #requirement} for the stream and version instead of carrying their own copy.
  *
  * <pre>
- * selfie.submitted       selfies-user-&lt;user_id&gt;   user_id &gt; 0
+ * selfie.submitted       selfies-user-&lt;user_id&gt;
  * account.registered     email-&lt;email&gt;            NO_STREAM: an address has one account
  * account.email_changed  email-&lt;email&gt;            NO_STREAM; account-&lt;account_id&gt; NO_STREAM (not closed)
  * account.closed         account-&lt;account_id&gt;     NO_STREAM: an account closes once
@@ -53,7 +53,7 @@ import java.util.function.Function;
 public final class DomainRules {
 
     private static final Map<String, Function<Message, Requirement>> RULES = Map.of(
-            DomainEvents.SELFIE_SUBMITTED, m -> selfie((SelfieSubmitted) m),
+            DomainEvents.SELFIE_SUBMITTED, m -> Requirement.stream(Selfies.streamFor(((SelfieSubmitted) m).getUserId()), "user_id"),
             DomainEvents.ACCOUNT_REGISTERED, m -> Requirement.stream(Accounts.emailStream(((AccountRegistered) m).getEmail()),
                     "email").expect(NO_STREAM, "an address has one account"),
             DomainEvents.ACCOUNT_EMAIL_CHANGED, m -> emailChanged((AccountEmailChanged) m),
@@ -100,12 +100,6 @@ public final class DomainRules {
         return DomainRules::requirement;
     }
 
-    private static Requirement selfie(SelfieSubmitted s) {
-        if (s.getUserId() <= 0) {
-            throw new InvalidEventException("user_id", "must be a positive id: " + s.getUserId());
-        }
-        return Requirement.stream(Selfies.streamFor(s.getUserId()), "user_id");
-    }
 
     private static Requirement emailChanged(AccountEmailChanged c) {
         return Requirement.stream(Accounts.emailStream(c.getEmail()), "email").expect(NO_STREAM, "an address has one account")

@@ -7,6 +7,7 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.proto.SelfieSubmitted;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,8 +80,8 @@ class DomainRulesTest {
 
     @Test
     void shouldRefuseASelfieOfNoUser() {
-        EventData selfie = DomainEvents.fromJson(DomainEvents.SELFIE_SUBMITTED, "{\"user_id\": 0, \"media_type\": \"photo\","
-                + " \"file_id\": \"f\", \"submitted_at\": \"2026-11-25T01:02:03Z\"}");
+        EventData selfie = DomainEvents.event(DomainEvents.SELFIE_SUBMITTED, SelfieSubmitted.newBuilder().setUserId(0)
+                .setMediaType("photo").setFileId("f").setSubmittedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1)).build());
         InvalidEventException e = assertThrows(InvalidEventException.class, () -> ledger.append("selfies-user-0", ANY, selfie));
         assertEquals("user_id", e.field());
     }

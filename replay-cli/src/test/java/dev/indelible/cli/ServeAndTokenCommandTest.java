@@ -67,7 +67,7 @@ class ServeAndTokenCommandTest {
             String line = server.lines().get(0);
             int port = Integer.parseInt(line.replaceAll(".*http://[^:]+:(\\d+),.*", "$1"));
             HttpClient client = HttpClient.newHttpClient();
-            CompletableFuture<Void> producers = CompletableFuture.allOf(java.util.stream.IntStream.range(0, 4)
+            CompletableFuture<Void> producers = CompletableFuture.allOf(java.util.stream.IntStream.range(1, 5)
                 .mapToObj(p -> CompletableFuture.runAsync(() -> {
                     for (int i = 0; ; i++) {
                         String fileId = p + "-" + i;
