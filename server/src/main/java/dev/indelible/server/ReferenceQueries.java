@@ -37,6 +37,22 @@ public final class ReferenceQueries {
         this.q = new Params(projection, params);
     }
 
+    /**
+     * The streams a query's answer is built from, as stream names or {@code prefix*} patterns: a
+     * token must be allowed to read all of them to query it, since the answer shows what they hold.
+     */
+    public static List<String> streamsRead(String projection, Map<String, String> params) {
+        return switch (projection) {
+            case "selfies" -> List.of(params.containsKey("user") ? "selfies-user-" + params.get("user") : "selfies-user-*");
+            case "accounts" -> List.of("email-*", "account-*");
+            case "community" -> List.of("member-*", "prayer-*");
+            case "videos" -> List.of(params.containsKey("id") ? "video-" + params.get("id") : "video-*");
+            case "messages" -> List.of(params.containsKey("project") && !params.containsKey("user")
+                ? "messages-" + params.get("project") : "messages-*");
+            default -> throw new UnknownProjectionException(projection);
+        };
+    }
+
     public List<Row> rows() {
         return switch (q.projection) {
             case "selfies" -> selfies();

@@ -44,6 +44,21 @@ public record Token(String name, String id, List<String> streams, Set<Verb> verb
         return false;
     }
 
+    /**
+     * Whether the token may {@code verb} every stream {@code streams} names: a stream name, or a
+     * {@code prefix*} pattern that one of its own patterns must cover whole.
+     */
+    public boolean allowsEvery(Verb verb, String streams) {
+        if (!streams.endsWith("*")) {
+            return allows(verb, streams);
+        }
+        if (revoked() || !verbs.contains(verb)) {
+            return false;
+        }
+        String prefix = streams.substring(0, streams.length() - 1);
+        return this.streams.stream().anyMatch(p -> p.endsWith("*") && prefix.startsWith(p.substring(0, p.length() - 1)));
+    }
+
     static String checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: 1-64 of [A-Za-z0-9._-], starting with a letter or digit, was '" + name + "'");

@@ -86,6 +86,24 @@ class HttpApiTest {
     }
 
     @Test
+    void shouldAnswerAQueryOnlyFromStreamsTheTokenMayRead() {
+        new dev.indelible.projections.Accounts(f.ledger, id -> java.util.Optional.empty()).register("alice@example.com", "Alice");
+        assertEquals(200, f.http.post("/streams/selfies-user-9", bot, Http.selfie(9, "f")).status());
+        assertTrue(f.engine.awaitCaughtUp(Duration.ofSeconds(30)));
+        String selfiesOnly = f.token("selfie-reader", "selfies-*", Verb.QUERY);
+        String oneUser = f.token("user-9", "selfies-user-9", Verb.QUERY);
+
+        expect(403, "permission_denied", "projection", f.http.get("/projections/accounts?email=alice@example.com", selfiesOnly));
+        expect(403, "permission_denied", "projection", f.http.get("/projections/community?member=max", selfiesOnly));
+        expect(403, "permission_denied", "projection", f.http.get("/projections/selfies?user=8", oneUser));
+        assertEquals(1, f.http.get("/projections/selfies?user=9", selfiesOnly).json().get("rows").size());
+        assertEquals(1, f.http.get("/projections/selfies?user=9", oneUser).json().get("rows").size());
+        String everything = f.token("auditor", "*", Verb.QUERY);
+        assertEquals("alice@example.com", f.http.get("/projections/accounts?email=alice@example.com", everything).json()
+            .get("rows").get(0).get("email").asText());
+    }
+
+    @Test
     void shouldAnswerNotFoundForUnknownStreamsProjectionsAndRoutes() {
         expect(404, "not_found", "stream", f.http.get("/streams/selfies-nobody", bot));
         String reader = f.token("reader", "*", Verb.QUERY, Verb.READ, Verb.STATUS);

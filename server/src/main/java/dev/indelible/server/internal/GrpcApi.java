@@ -153,7 +153,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         answer(observer, () -> {
             access.permit(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), Verb.QUERY, null);
             QueryResponse.Builder response = QueryResponse.newBuilder();
-            reads.query(request.getProjection(), request.getParamsMap()).forEach(row -> response.addRowsJson(row.json()));
+            reads.query(GrpcAuth.TOKEN.get(), request.getProjection(), request.getParamsMap()).forEach(row -> response.addRowsJson(row.json()));
             return response.build();
         });
     }

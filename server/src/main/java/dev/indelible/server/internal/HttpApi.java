@@ -116,8 +116,7 @@ public final class HttpApi implements HttpHandler {
             return json(200, readAll(r, authorize(r, Verb.READ, null)));
         }
         if (path.size() == 2 && path.get(0).equals("projections")) {
-            authorize(r, Verb.QUERY, null);
-            return json(200, query(r, path.get(1)));
+            return json(200, query(r, authorize(r, Verb.QUERY, null), path.get(1)));
         }
         if (path.size() == 1 && path.get(0).equals("status")) {
             authorize(r, Verb.STATUS, null);
@@ -196,8 +195,8 @@ public final class HttpApi implements HttpHandler {
         return "{\"events\":" + array(Reads.readable(token, events)) + ",\"next\":" + next + ",\"head\":" + ledger.head() + "}";
     }
 
-    private String query(Request r, String projection) {
-        List<ReferenceQueries.Row> rows = reads.query(projection, r.query);
+    private String query(Request r, Token token, String projection) {
+        List<ReferenceQueries.Row> rows = reads.query(token, projection, r.query);
         StringBuilder out = new StringBuilder("{\"projection\":").append(quote(projection)).append(",\"rows\":[");
         for (int i = 0; i < rows.size(); i++) {
             out.append(i == 0 ? "" : ",").append(rows.get(i).json());

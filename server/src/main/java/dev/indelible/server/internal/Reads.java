@@ -33,13 +33,21 @@ final class Reads {
         return events.stream().filter(e -> token.allows(Verb.READ, e.stream())).toList();
     }
 
-    /** A reference query's rows: 503 without projections, 404 for an unknown one, 400 naming a bad parameter. */
-    List<ReferenceQueries.Row> query(String projection, Map<String, String> params) {
+    /**
+     * A reference query's rows: 503 without projections, 404 for an unknown one, 403 unless the
+     * token may read every stream the answer is built from, 400 naming a bad parameter.
+     */
+    List<ReferenceQueries.Row> query(Token token, String projection, Map<String, String> params) {
         if (engine == null) {
             throw new ApiError(503, "unavailable", null, "this server runs no projections");
         }
         if (!ReferenceQueries.NAMES.contains(projection)) {
             throw ApiError.notFound("projection", new ReferenceQueries.UnknownProjectionException(projection).getMessage());
+        }
+        List<String> streams = ReferenceQueries.streamsRead(projection, params);
+        if (!streams.stream().allMatch(s -> token.allowsEvery(Verb.QUERY, s))) {
+            throw new ApiError(403, "permission_denied", "projection", "token " + token.name() + " may not query "
+                + projection + ": the answer shows streams " + streams + ", and the token's streams are " + token.streams());
         }
         try {
             return new ReferenceQueries(engine, projection, params).rows();
