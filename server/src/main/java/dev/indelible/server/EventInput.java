@@ -18,7 +18,9 @@ import java.util.Locale;
  * stored as JSON. Errors are {@link InvalidEventException}s naming the field.
  */
 public record EventInput(String stream, long expectedVersion, EventData event) {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Content after the first JSON value is refused, never ignored: {@code {ev1}{ev2}} is not one event. */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public static EventInput of(String stream, String type, String json, String expect, String eventId) {
         if (stream == null || stream.isBlank()) {

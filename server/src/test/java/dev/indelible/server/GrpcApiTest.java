@@ -116,4 +116,39 @@ class GrpcApiTest {
             }
         }
     }
+
+    @Test
+    void shouldRefuseAVersionPastTheLargestAndAnUnknownExpectNamingTheField() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            String token = f.token("bot", "selfies-*", Verb.APPEND);
+            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
+            try {
+                io.grpc.Metadata headers = new io.grpc.Metadata();
+                headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                var stub = dev.indelible.server.api.LedgerServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS);
+                var event = dev.indelible.server.api.NewEvent.newBuilder().setType("note.added")
+                    .setContentType(dev.indelible.server.api.ContentType.JSON)
+                    .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{}"));
+                // 2^64 - 2 read as a signed long is -2, the ledger's ANY
+                var wrapped = dev.indelible.server.api.AppendRequest.newBuilder().setStream("selfies-user-7")
+                    .setExpectedVersion(-2L).addEvents(event).build();
+                io.grpc.StatusRuntimeException tooBig = assertThrows(io.grpc.StatusRuntimeException.class, () -> stub.append(wrapped));
+                assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, tooBig.getStatus().getCode());
+                assertTrue(tooBig.getStatus().getDescription().startsWith("expected_version: is 18446744073709551614"),
+                    tooBig.getStatus().getDescription());
+                var unknown = dev.indelible.server.api.AppendRequest.newBuilder().setStream("selfies-user-7")
+                    .setExpectValue(7).addEvents(event).build();
+                io.grpc.StatusRuntimeException badExpect = assertThrows(io.grpc.StatusRuntimeException.class, () -> stub.append(unknown));
+                assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, badExpect.getStatus().getCode());
+                assertTrue(badExpect.getStatus().getDescription().startsWith("expect: "), badExpect.getStatus().getDescription());
+                assertEquals(0, f.ledger.head());
+            } finally {
+                channel.shutdownNow();
+                assertTrue(channel.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        }
+    }
 }

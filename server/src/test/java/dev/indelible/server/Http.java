@@ -25,6 +25,10 @@ final class Http {
         return send(request(path, token).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    Response post(String path, String token, byte[] body) {
+        return send(request(path, token).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     Response get(String path, String token) {
         return send(request(path, token).GET());
     }

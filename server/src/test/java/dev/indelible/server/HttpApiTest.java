@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +84,36 @@ class HttpApiTest {
         expect(413, "too_many_events", "events", f.http.post("/streams/selfies-user-7", bot,
             "[" + String.join(",", java.util.Collections.nCopies(11, Http.selfie(7, "f"))) + "]"));
         assertEquals(head, f.ledger.head(), "nothing appended");
+    }
+
+    @Test
+    void shouldRefuseTrailingContentInvalidUtf8AndAnEventsObjectNamingTheFieldAndWriteNothing() {
+        String one = Http.selfie(7, "a");
+        expect(400, "invalid_argument", "body", f.http.post("/streams/selfies-user-7", bot, one + one));
+        expect(400, "invalid_argument", "events", f.http.post("/streams/selfies-user-7", bot, "{\"events\": " + one + "}"));
+        byte[] bytes = ("{\"type\": \"note.added\", \"data\": {\"text\": \"caf\u00e9\"}}").getBytes(StandardCharsets.UTF_8);
+        byte[] broken = java.util.Arrays.copyOf(bytes, bytes.length);
+        int e = new String(bytes, StandardCharsets.ISO_8859_1).indexOf('\u00c3'); // the first byte of the two of 'é'
+        broken[e + 1] = (byte) 0x28; // no longer a continuation byte: invalid UTF-8
+        expect(400, "invalid_argument", "body", f.http.post("/streams/selfies-user-7", bot, broken));
+        assertEquals(0, f.ledger.head());
+        assertEquals(200, f.http.post("/streams/selfies-user-7", bot, bytes).status(), "the same body, valid, is taken");
+    }
+
+    @Test
+    void shouldAnswerHealthWithoutATokenAndTellNothingElse() {
+        assertEquals(200, f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "a")).status());
+        Http.Response live = f.http.get("/health/live", null);
+        assertEquals(200, live.status(), live.body());
+        assertEquals("{\"status\":\"live\"}", live.body());
+        assertTrue(f.engine.awaitCaughtUp(Duration.ofSeconds(30)));
+        Http.Response ready = f.http.get("/health/ready", null);
+        assertEquals(200, ready.status(), ready.body());
+        assertEquals("{\"status\":\"ready\"}", ready.body());
+        expect(404, "not_found", "path", f.http.get("/health/secrets", null));
+        for (int i = 0; i < 30; i++) {
+            assertEquals(200, f.http.get("/health/live", null).status(), "health is never rate-limited");
+        }
     }
 
     @Test

@@ -182,11 +182,13 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         InetAddress address = GrpcAuth.ADDRESS.get();
         access.permit(address, GrpcAuth.TOKEN.get(), Verb.APPEND, request.getStream());
         long expected = switch (request.getExpectedCase()) {
-            case EXPECTED_VERSION -> request.getExpectedVersion();
+            case EXPECTED_VERSION -> exactVersion(request.getExpectedVersion());
             case EXPECT -> switch (request.getExpect()) {
+                case ANY -> ExpectedVersion.ANY;
                 case NO_STREAM -> ExpectedVersion.NO_STREAM;
                 case STREAM_EXISTS -> ExpectedVersion.STREAM_EXISTS;
-                default -> ExpectedVersion.ANY;
+                default -> throw ApiError.invalid("expect", "is not ANY, NO_STREAM or STREAM_EXISTS: value "
+                    + request.getExpectValue());
             };
             default -> ExpectedVersion.ANY;
         };
@@ -195,6 +197,15 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             events.add(eventData(request.getEvents(i), "events[" + i + "]."));
         }
         return appends.append(request.getStream(), expected, events);
+    }
+
+    /** A uint64 version as the ledger's long: one past 2^63 - 1 would wrap into the special values. */
+    private static long exactVersion(long unsigned) {
+        if (unsigned < 0) {
+            throw ApiError.invalid("expected_version", "is " + Long.toUnsignedString(unsigned) + ", over the largest version "
+                + Long.MAX_VALUE);
+        }
+        return unsigned;
     }
 
     private static EventData eventData(NewEvent e, String prefix) {

@@ -41,6 +41,9 @@ public final class HttpApi implements HttpHandler {
     private final Access access;
     private final Appends appends;
     private final Reads reads;
+    /** Events a projection may trail the journal by and still count as ready. */
+    static final long READY_LAG = 10_000;
+
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
@@ -115,6 +118,9 @@ public final class HttpApi implements HttpHandler {
         if (path.size() == 1 && path.get(0).equals("events")) {
             return json(200, readAll(r, authorize(r, Verb.READ, null)));
         }
+        if (path.size() == 2 && path.get(0).equals("health")) {
+            return health(path.get(1));
+        }
         if (path.size() == 2 && path.get(0).equals("projections")) {
             return json(200, query(r, authorize(r, Verb.QUERY, null), path.get(1)));
         }
@@ -136,6 +142,9 @@ public final class HttpApi implements HttpHandler {
         String expected = r.query.get("expected_version");
         if (body.isObject() && body.has("events")) {
             list = body.get("events");
+            if (!list.isArray()) {
+                throw ApiError.invalid("events", "must be an array of events");
+            }
             if (body.hasNonNull("expected_version")) {
                 expected = body.get("expected_version").asText();
             }
@@ -202,6 +211,21 @@ public final class HttpApi implements HttpHandler {
             out.append(i == 0 ? "" : ",").append(rows.get(i).json());
         }
         return out.append("]}").toString();
+    }
+
+    /**
+     * Health for a load balancer or an orchestrator, without a token, so it tells nothing else:
+     * {@code live} while the server answers; {@code ready} while every projection is neither failed
+     * nor more than {@link #READY_LAG} events behind the journal.
+     */
+    private Answer health(String check) {
+        boolean ready = switch (check) {
+            case "live" -> true;
+            case "ready" -> engine == null || engine.status().stream()
+                .allMatch(p -> p.state() != ProjectionStatus.State.FAILED && p.lag() <= READY_LAG);
+            default -> throw ApiError.notFound("path", "no health check '" + check + "' (live, ready)");
+        };
+        return ready ? json(200, "{\"status\":\"" + check + "\"}") : json(503, "{\"status\":\"not_" + check + "\"}");
     }
 
     private String status() {
@@ -320,6 +344,8 @@ public final class HttpApi implements HttpHandler {
                 case 2 -> switch (segments.get(0)) {
                     case "streams" -> "/streams/{stream}";
                     case "projections" -> "/projections/{name}";
+                    case "health" -> segments.get(1).equals("live") || segments.get(1).equals("ready")
+                        ? "/health/" + segments.get(1) : null;
                     default -> null;
                 };
                 default -> null;
@@ -350,7 +376,9 @@ public final class HttpApi implements HttpHandler {
                 if (bytes.length > max) {
                     throw tooLarge(max);
                 }
-                return new String(bytes, StandardCharsets.UTF_8);
+                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw ApiError.invalid("body", "is not valid UTF-8: " + e.getMessage());
             } catch (IOException e) {
                 throw ApiError.invalid("body", "could not be read: " + e.getMessage());
             }
