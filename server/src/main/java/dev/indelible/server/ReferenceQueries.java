@@ -37,6 +37,18 @@ public final class ReferenceQueries {
         this.q = new Params(projection, params);
     }
 
+    /** The query parameters a projection's query takes; an unknown projection takes none. */
+    public static List<String> parameters(String projection) {
+        return switch (projection) {
+            case "selfies" -> List.of("user", "from", "to");
+            case "accounts" -> List.of("email", "id");
+            case "community" -> List.of("member");
+            case "videos" -> List.of("id");
+            case "messages" -> List.of("project", "channel", "user", "limit");
+            default -> List.of();
+        };
+    }
+
     /**
      * The streams a query's answer is built from, as stream names or {@code prefix*} patterns: a
      * token must be allowed to read all of them to query it, since the answer shows what they hold.

@@ -101,6 +101,22 @@ class HttpApiTest {
     }
 
     @Test
+    void shouldRefuseAnUnknownQueryParameterOnEveryRouteNamingIt() {
+        String all = f.token("all", "*", Verb.APPEND, Verb.READ, Verb.QUERY, Verb.STATUS);
+        expect(400, "invalid_argument", "form", f.http.get("/events?form=5", all));
+        expect(400, "invalid_argument", "stream", f.http.get("/events?stream=selfies-user-777", all));
+        expect(400, "invalid_argument", "expect", f.http.post("/streams/selfies-user-7?expect=new", all, Http.selfie(7, "a")));
+        expect(400, "invalid_argument", "from", f.http.get("/streams/selfies-user-7?from=1", all));
+        expect(400, "invalid_argument", "usr", f.http.get("/projections/selfies?user=7&usr=8", all));
+        expect(400, "invalid_argument", "x", f.http.get("/status?x=1", all));
+        expect(400, "invalid_argument", "x", f.http.get("/metrics?x=1", all));
+        expect(400, "invalid_argument", "x", f.http.get("/health/live?x=1", null));
+        assertEquals(0, f.ledger.head());
+        assertEquals(200, f.http.post("/streams/selfies-user-7?expected_version=new", all, Http.selfie(7, "a")).status());
+        assertEquals(200, f.http.get("/events?from=0&limit=5", all).status());
+    }
+
+    @Test
     void shouldAnswerHealthWithoutATokenAndTellNothingElse() {
         assertEquals(200, f.http.post("/streams/selfies-user-7", bot, Http.selfie(7, "a")).status());
         Http.Response live = f.http.get("/health/live", null);

@@ -107,8 +107,8 @@ public final class HttpApi implements HttpHandler {
         List<String> path = r.segments;
         if (path.size() == 2 && path.get(0).equals("streams")) {
             return switch (r.method) {
-                case "POST" -> append(r, path.get(1));
-                case "GET" -> readStream(r, path.get(1));
+                case "POST" -> append(r.onlyParams("expected_version"), path.get(1));
+                case "GET" -> readStream(r.onlyParams("from_version", "limit"), path.get(1));
                 default -> throw methodNotAllowed(r);
             };
         }
@@ -116,20 +116,20 @@ public final class HttpApi implements HttpHandler {
             throw path.isEmpty() ? notFound(r) : methodNotAllowed(r);
         }
         if (path.size() == 1 && path.get(0).equals("events")) {
-            return json(200, readAll(r, authorize(r, Verb.READ, null)));
+            return json(200, readAll(r.onlyParams("from", "limit"), authorize(r, Verb.READ, null)));
         }
         if (path.size() == 2 && path.get(0).equals("health")) {
-            return health(path.get(1));
+            return health(r.onlyParams(), path.get(1));
         }
         if (path.size() == 2 && path.get(0).equals("projections")) {
             return json(200, query(r, authorize(r, Verb.QUERY, null), path.get(1)));
         }
         if (path.size() == 1 && path.get(0).equals("status")) {
-            authorize(r, Verb.STATUS, null);
+            authorize(r.onlyParams(), Verb.STATUS, null);
             return json(200, status());
         }
         if (path.size() == 1 && path.get(0).equals("metrics")) {
-            authorize(r, Verb.STATUS, null);
+            authorize(r.onlyParams(), Verb.STATUS, null);
             return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
         }
         throw notFound(r);
@@ -218,7 +218,7 @@ public final class HttpApi implements HttpHandler {
      * {@code live} while the server answers; {@code ready} while every projection is neither failed
      * nor more than {@link #READY_LAG} events behind the journal.
      */
-    private Answer health(String check) {
+    private Answer health(Request r, String check) {
         boolean ready = switch (check) {
             case "live" -> true;
             case "ready" -> engine == null || engine.status().stream()
@@ -382,6 +382,18 @@ public final class HttpApi implements HttpHandler {
             } catch (IOException e) {
                 throw ApiError.invalid("body", "could not be read: " + e.getMessage());
             }
+        }
+
+        /** Refuses (400) a query parameter the route does not take: a typo must not read from 0. */
+        Request onlyParams(String... names) {
+            List<String> known = List.of(names);
+            for (String name : query.keySet()) {
+                if (!known.contains(name)) {
+                    throw ApiError.invalid(name, "is not a parameter of " + route() + (known.isEmpty() ? " (it takes none)"
+                        : " (it takes " + String.join(", ", known) + ")"));
+                }
+            }
+            return this;
         }
 
         long longParam(String name, long absent) {

@@ -44,6 +44,13 @@ final class Reads {
         if (!ReferenceQueries.NAMES.contains(projection)) {
             throw ApiError.notFound("projection", new ReferenceQueries.UnknownProjectionException(projection).getMessage());
         }
+        List<String> known = ReferenceQueries.parameters(projection);
+        for (String name : params.keySet()) {
+            if (!known.contains(name)) {
+                throw ApiError.invalid(name, "is not a parameter of the " + projection + " query (it takes "
+                    + String.join(", ", known) + ")");
+            }
+        }
         List<String> streams = ReferenceQueries.streamsRead(projection, params);
         if (!streams.stream().allMatch(s -> token.allowsEvery(Verb.QUERY, s))) {
             throw new ApiError(403, "permission_denied", "projection", "token " + token.name() + " may not query "
