@@ -5,10 +5,8 @@ import dev.indelible.server.EventInput;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -63,9 +61,7 @@ final class AppendCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--ndjson takes stream, type and data from each line; drop --stream, --type and the --json payload");
             }
             try (Ledger ledger = data.openLedger(durability);
-                 BufferedReader in = ndjson.equals("-")
-                     ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                     : Files.newBufferedReader(Path.of(ndjson), StandardCharsets.UTF_8)) {
+                 InputStream in = ndjson.equals("-") ? System.in : Files.newInputStream(Path.of(ndjson))) {
                 return new NdjsonAppender(ledger, out, spec.commandLine().getErr(), jsonOutput).run(in);
             }
         }

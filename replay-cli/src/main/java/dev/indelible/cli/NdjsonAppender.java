@@ -1,36 +1,30 @@
 package dev.indelible.cli;
 
-import dev.indelible.server.EventInput;
-
-import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
-import java.io.BufferedReader;
+import dev.indelible.server.NdjsonAppends;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
- * Appends NDJSON lines as they arrive through the ledger's async path, so group commit batches
- * them, and acknowledges each on stdout, in input order, once it is durable.
+ * {@code append --ndjson}: the lines through {@link NdjsonAppends}, each acknowledged on stdout in
+ * input order once durable.
  *
  * <p>A bad line stops reading (exit 2, naming the line and field); the lines before it stay
- * appended and were acknowledged. A conflict (wrong expected version, reused id) is reported for
- * its line and the stream goes on, since later lines may already be in flight; the exit code is 3.
+ * appended and were acknowledged. A conflict (wrong expected version, reused id, a rule) is
+ * reported for its line on stderr and the stream goes on; the exit code is then 3.
  */
 final class NdjsonAppender {
     private static final int IN_FLIGHT = 4_096;
+    /** A line holds one event: the largest payload the ledger takes, with room for its JSON. */
+    private static final int MAX_LINE_BYTES = 4 << 20;
 
     private final Ledger ledger;
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
-    private final BlockingQueue<Pending> pending = new ArrayBlockingQueue<>(IN_FLIGHT);
-    private volatile int conflicts;
-    private volatile RuntimeException failure;
+    private int conflicts;
 
     NdjsonAppender(Ledger ledger, PrintWriter out, PrintWriter err, boolean json) {
         this.ledger = ledger;
@@ -39,64 +33,24 @@ final class NdjsonAppender {
         this.json = json;
     }
 
-    int run(BufferedReader in) throws IOException, InterruptedException {
-        Thread printer = new Thread(this::acknowledgeInOrder, "indelible-acks");
-        printer.start();
-        InvalidEventException badLine = null;
+    int run(InputStream in) throws IOException, InterruptedException {
         try {
-            long lineNumber = 0;
-            for (String line = in.readLine(); line != null && failure == null; line = in.readLine()) {
-                lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
+            new NdjsonAppends(ledger, IN_FLIGHT, MAX_LINE_BYTES).run(in, input -> { }, (line, input, result) -> {
                 try {
-                    EventInput input = EventInput.ofLine(line);
-                    CompletableFuture<AppendResult> future =
-                        ledger.appendAsync(input.stream(), input.expectedVersion(), input.event());
-                    pending.put(new Pending(lineNumber, input, future));
-                } catch (InvalidEventException e) {
-                    badLine = new InvalidEventException("line " + lineNumber + ": " + e.field(), e.reason());
-                    break;
-                }
-            }
-        } finally {
-            pending.put(Pending.END);
-            printer.join();
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        if (badLine != null) {
-            throw badLine;
-        }
-        return conflicts > 0 ? Main.CONFLICT : Main.OK;
-    }
-
-    private void acknowledgeInOrder() {
-        try {
-            for (Pending p = pending.take(); p != Pending.END; p = pending.take()) {
-                if (failure != null) {
-                    continue;
-                }
-                try {
-                    out.println(Acknowledgement.of(p.input(), p.future().join(), json));
+                    out.println(Acknowledgement.of(input, result, json));
                 } catch (Main.ConflictException e) {
                     conflicts++;
-                    err.println("indelible append: line " + p.line() + ": " + e.getMessage());
+                    err.println("indelible append: line " + line + ": " + e.getMessage());
                     err.flush();
-                } catch (CompletionException e) {
-                    failure = new IllegalStateException("line " + p.line() + " was not appended: "
-                        + e.getCause().getMessage() + "; lines before it were", e.getCause());
                 }
                 out.flush();
+            });
+        } catch (NdjsonAppends.BadLineException e) {
+            if (e.why() instanceof InvalidEventException invalid) {
+                throw new InvalidEventException("line " + e.line() + ": " + invalid.field(), invalid.reason());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            throw e;
         }
-    }
-
-    private record Pending(long line, EventInput input, CompletableFuture<AppendResult> future) {
-        static final Pending END = new Pending(-1, null, null);
+        return conflicts > 0 ? Main.CONFLICT : Main.OK;
     }
 }

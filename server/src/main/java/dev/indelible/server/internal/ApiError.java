@@ -23,6 +23,23 @@ final class ApiError extends RuntimeException {
         this.details = details;
     }
 
+    /** The JSON error answer, {@code {"error", "field", "message", ...details}}; first {@code "line"} when given. */
+    String json(Long line) {
+        return dev.indelible.server.EventJson.object(g -> {
+            if (line != null) {
+                g.writeNumberField("line", line);
+            }
+            g.writeStringField("error", code);
+            if (field != null) {
+                g.writeStringField("field", field);
+            }
+            g.writeStringField("message", getMessage());
+            for (Map.Entry<String, Object> d : new java.util.TreeMap<>(details).entrySet()) {
+                g.writeObjectField(d.getKey(), d.getValue());
+            }
+        });
+    }
+
     static ApiError invalid(String field, String message) {
         return new ApiError(400, "invalid_argument", field, message);
     }

@@ -40,20 +40,25 @@ final class Appends {
         if (result instanceof AppendResult.Appended appended) {
             return appended;
         }
+        throw refusal(result, events.size());
+    }
+
+    /** The API error of an append that was refused: the one mapping of ledger results to the wire. */
+    static ApiError refusal(AppendResult result, int events) {
         if (result instanceof AppendResult.WrongExpectedVersion w) {
-            throw new ApiError(409, "wrong_expected_version", "expected_version",
+            return new ApiError(409, "wrong_expected_version", "expected_version",
                 "stream " + w.stream() + " is at version " + describe(w.actualVersion()) + ", not " + describe(w.expectedVersion()),
                 Map.of("stream", w.stream(), "expected_version", w.expectedVersion(), "actual_version", w.actualVersion()));
         }
         if (result instanceof AppendResult.RuleViolated v) {
-            String at = events.size() > 1 ? "events[" + v.event() + "].data." : "data.";
-            throw new ApiError(409, "rule_violated", at + v.field(), v.message(),
+            String at = events > 1 ? "events[" + v.event() + "].data." : "data.";
+            return new ApiError(409, "rule_violated", at + v.field(), v.message(),
                 Map.of("stream", v.stream(), "event_index", (long) v.event(), "rule", v.rule(), "checked_stream",
                     v.checkedStream(), "required_version", v.requiredVersion(), "actual_version", v.actualVersion(),
                     "why", v.why()));
         }
         AppendResult.EventIdConflict c = (AppendResult.EventIdConflict) result;
-        throw new ApiError(409, "event_id_conflict", "event_id",
+        return new ApiError(409, "event_id_conflict", "event_id",
             "event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq() + " with other content: " + c.reason(),
             Map.of("stream", c.stream(), "event_id", c.eventId().toString(), "existing_global_seq", c.existingGlobalSeq()));
     }

@@ -34,6 +34,9 @@ import java.util.Map;
  * logged. Thread-safe.
  */
 public final class HttpApi implements HttpHandler {
+    /** Events a projection may trail the journal by and still count as ready. */
+    static final long READY_LAG = 10_000;
+
     private final Ledger ledger;
     private final ProjectionEngine engine;
     private final ServerConfig config;
@@ -41,9 +44,7 @@ public final class HttpApi implements HttpHandler {
     private final Access access;
     private final Appends appends;
     private final Reads reads;
-    /** Events a projection may trail the journal by and still count as ready. */
-    static final long READY_LAG = 10_000;
-
+    private final StreamedAppends streamed;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
@@ -56,6 +57,7 @@ public final class HttpApi implements HttpHandler {
         this.access = access;
         this.appends = appends;
         this.reads = reads;
+        this.streamed = new StreamedAppends(ledger, metrics, access, config.maxRequestBytes());
     }
 
     @Override
@@ -72,7 +74,9 @@ public final class HttpApi implements HttpHandler {
             route = request.route();
             Answer answer = route(request);
             status = answer.status;
-            send(exchange, answer.status, answer.contentType, answer.body);
+            if (answer.body != null) {
+                send(exchange, answer.status, answer.contentType, answer.body);
+            }
         } catch (ApiError e) {
             status = e.status;
             send(exchange, e.status, "application/json; charset=utf-8", error(e));
@@ -112,6 +116,12 @@ public final class HttpApi implements HttpHandler {
                 default -> throw methodNotAllowed(r);
             };
         }
+        if (path.size() == 1 && path.get(0).equals("append")) {
+            if (!r.method.equals("POST")) {
+                throw methodNotAllowed(r);
+            }
+            return appendStream(r.onlyParams());
+        }
         if (!r.method.equals("GET")) {
             throw path.isEmpty() ? notFound(r) : methodNotAllowed(r);
         }
@@ -133,6 +143,18 @@ public final class HttpApi implements HttpHandler {
             return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
         }
         throw notFound(r);
+    }
+
+    /** {@code POST /append}: answered as it streams, so the answer carries no body here. */
+    private Answer appendStream(Request r) {
+        Token token = authorize(r, Verb.APPEND, null);
+        try {
+            streamed.answer(r.exchange, r.address(), token);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "unavailable", null, "the server is stopping; retry with the same event_id");
+        }
+        return new Answer(200, null, null);
     }
 
     private Answer append(Request r, String stream) {
@@ -276,16 +298,7 @@ public final class HttpApi implements HttpHandler {
     }
 
     private static String error(ApiError e) {
-        return EventJson.object(g -> {
-            g.writeStringField("error", e.code);
-            if (e.field != null) {
-                g.writeStringField("field", e.field);
-            }
-            g.writeStringField("message", e.getMessage());
-            for (Map.Entry<String, Object> d : new LinkedHashMap<>(e.details).entrySet()) {
-                g.writeObjectField(d.getKey(), d.getValue());
-            }
-        });
+        return e.json(null);
     }
 
     private static Answer json(int status, String body) {
@@ -338,7 +351,7 @@ public final class HttpApi implements HttpHandler {
             String template = switch (segments.size()) {
                 case 0 -> "/";
                 case 1 -> switch (segments.get(0)) {
-                    case "events", "status", "metrics" -> "/" + segments.get(0);
+                    case "events", "status", "metrics", "append" -> "/" + segments.get(0);
                     default -> null;
                 };
                 case 2 -> switch (segments.get(0)) {

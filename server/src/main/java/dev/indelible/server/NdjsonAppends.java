@@ -1,0 +1,259 @@
+package dev.indelible.server;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Appends NDJSON lines ({@link EventInput#ofLine}) as they arrive, through the ledger's async path
+ * so one sync covers many, and hands each line's outcome on in input order once it is durable:
+ * {@code indelible append --ndjson} and HTTP {@code POST /append} both stream through it.
+ *
+ * <p>A bad line (or one its {@link LineCheck} refuses) stops reading: the lines before it are
+ * acknowledged first, then {@link BadLineException} names it. A conflict (wrong expected version,
+ * reused id, a rule) is that line's outcome and the stream goes on, since later lines may already
+ * be in flight. At most {@code inFlight} lines wait for their sync, so a fast writer is slowed to
+ * the ledger's pace and memory stays bounded; so is a line, at {@code maxLineBytes}.
+ *
+ * <p>One instance per stream of lines; not thread-safe.
+ */
+public final class NdjsonAppends {
+    private final Ledger ledger;
+    private final int inFlight;
+    private final int maxLineBytes;
+
+    public NdjsonAppends(Ledger ledger, int inFlight, int maxLineBytes) {
+        this.ledger = ledger;
+        this.inFlight = inFlight;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** Checks a parsed line before it is appended; throws (e.g. a permission error) to end the stream there. */
+    @FunctionalInterface
+    public interface LineCheck {
+        void check(EventInput input);
+    }
+
+    /** Receives each line's outcome, in input order, on one thread. */
+    @FunctionalInterface
+    public interface Outcomes {
+        /**
+         * @param result {@link AppendResult.Appended}, or the conflict that kept the line out
+         * @throws IOException when the outcome cannot be delivered (the client left): reading stops
+         */
+        void outcome(long line, EventInput input, AppendResult result) throws IOException;
+
+        /** No outcome is ready to hand on yet: the moment to flush what was buffered. */
+        default void idle() throws IOException {
+        }
+    }
+
+    /** The line that ended the stream, and why; every line before it had its outcome delivered. */
+    public static final class BadLineException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long line;
+
+        BadLineException(long line, RuntimeException why) {
+            super("line " + line + ": " + why.getMessage(), why);
+            this.line = line;
+        }
+
+        public long line() {
+            return line;
+        }
+
+        /** What refused it: an {@link InvalidEventException}, or the check's own exception. */
+        public RuntimeException why() {
+            return (RuntimeException) getCause();
+        }
+    }
+
+    /** What a stream did. {@code delivered} is false when the outcomes could not all be handed on. */
+    public record Summary(long appended, long refused, boolean delivered) {
+    }
+
+    /**
+     * Reads {@code in} to its end, appending each line.
+     *
+     * @throws BadLineException      after the outcomes of the lines before it
+     * @throws IllegalStateException when the ledger fails mid-stream, naming the first line not appended
+     */
+    public Summary run(InputStream in, LineCheck check, Outcomes outcomes) throws IOException, InterruptedException {
+        Delivery delivery = new Delivery(outcomes, new ArrayBlockingQueue<>(inFlight));
+        Thread thread = new Thread(delivery, "indelible-ndjson-acks");
+        thread.setDaemon(true);
+        thread.start();
+        BadLineException bad = null;
+        try {
+            LineReader lines = new LineReader(in, maxLineBytes);
+            for (long number = 1; delivery.healthy(); number++) {
+                String line;
+                EventInput input;
+                try {
+                    line = lines.next();
+                    if (line == null) {
+                        break;
+                    }
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    input = EventInput.ofLine(line);
+                    check.check(input);
+                } catch (RuntimeException e) {
+                    bad = new BadLineException(number, e);
+                    break;
+                }
+                CompletableFuture<AppendResult> future = ledger.appendAsync(input.stream(), input.expectedVersion(), input.event());
+                delivery.pending.put(new Pending(number, input, future));
+            }
+        } finally {
+            delivery.pending.put(Pending.END);
+            thread.join();
+        }
+        if (delivery.failure != null) {
+            throw delivery.failure;
+        }
+        if (bad != null && delivery.delivered) {
+            throw bad;
+        }
+        return new Summary(delivery.appended, delivery.refused, delivery.delivered);
+    }
+
+    /** Hands outcomes on in input order as their appends become durable. */
+    private static final class Delivery implements Runnable {
+        final Outcomes outcomes;
+        final BlockingQueue<Pending> pending;
+        volatile IllegalStateException failure;
+        volatile boolean delivered = true;
+        long appended;
+        long refused;
+
+        Delivery(Outcomes outcomes, BlockingQueue<Pending> pending) {
+            this.outcomes = outcomes;
+            this.pending = pending;
+        }
+
+        boolean healthy() {
+            return failure == null && delivered;
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (Pending p = next(); p != Pending.END; p = next()) {
+                    AppendResult result;
+                    try {
+                        if (!p.future().isDone()) {
+                            idle();
+                        }
+                        result = p.future().join();
+                    } catch (CompletionException e) {
+                        if (failure == null) {
+                            failure = new IllegalStateException("line " + p.line() + " was not appended: "
+                                + e.getCause().getMessage() + "; lines before it were", e.getCause());
+                        }
+                        continue;
+                    }
+                    if (result instanceof AppendResult.Appended) {
+                        appended++;
+                    } else {
+                        refused++;
+                    }
+                    if (delivered && failure == null) {
+                        try {
+                            outcomes.outcome(p.line(), p.input(), result);
+                        } catch (IOException gone) {
+                            delivered = false; // appends already made stay; nothing more is read
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private Pending next() throws InterruptedException {
+            Pending p = pending.poll();
+            if (p == null) {
+                idle();
+                p = pending.take();
+            }
+            return p;
+        }
+
+        private void idle() {
+            if (delivered && failure == null) {
+                try {
+                    outcomes.idle();
+                } catch (IOException gone) {
+                    delivered = false;
+                }
+            }
+        }
+    }
+
+    private record Pending(long line, EventInput input, CompletableFuture<AppendResult> future) {
+        static final Pending END = new Pending(-1, null, null);
+    }
+
+    /** UTF-8 lines of at most {@code max} bytes, decoded strictly; a longer one or invalid bytes are refused. */
+    private static final class LineReader {
+        private final InputStream in;
+        private final int max;
+        private final byte[] chunk = new byte[64 * 1024];
+        private int chunkStart;
+        private int chunkEnd;
+        private byte[] line = new byte[256];
+
+        LineReader(InputStream in, int max) {
+            this.in = in;
+            this.max = max;
+        }
+
+        String next() throws IOException {
+            int length = 0;
+            boolean any = false;
+            while (true) {
+                if (chunkStart == chunkEnd) {
+                    chunkEnd = in.read(chunk);
+                    chunkStart = 0;
+                    if (chunkEnd <= 0) {
+                        chunkEnd = 0;
+                        return any ? decode(length) : null;
+                    }
+                }
+                any = true;
+                byte b = chunk[chunkStart++];
+                if (b == '\n') {
+                    return decode(length);
+                }
+                if (length == max) {
+                    throw new InvalidEventException("line", "is over the limit of " + max + " bytes");
+                }
+                if (length == line.length) {
+                    line = Arrays.copyOf(line, Math.min(max, line.length * 2));
+                }
+                line[length++] = b;
+            }
+        }
+
+        private String decode(int length) {
+            int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
+            try {
+                return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line, 0, end)).toString();
+            } catch (CharacterCodingException e) {
+                throw new InvalidEventException("line", "is not valid UTF-8");
+            }
+        }
+    }
+}

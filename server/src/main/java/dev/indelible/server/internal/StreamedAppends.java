@@ -1,0 +1,142 @@
+package dev.indelible.server.internal;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.server.EventInput;
+import dev.indelible.server.EventJson;
+import dev.indelible.server.NdjsonAppends;
+import dev.indelible.server.Token;
+import dev.indelible.server.Verb;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code POST /append}: an NDJSON body of appends, one per line as {@code indelible append --ndjson}
+ * takes them, answered as NDJSON in input order, each line once durable. Body and answer are
+ * streamed, never held whole, so one request can carry a million events in bounded memory.
+ *
+ * <pre>
+ * {"line": 1, "stream": "selfies-user-7", "global_seq": 41, "stream_version": 3, "event_id": "...", "duplicate": false}
+ * {"line": 2, "error": "wrong_expected_version", "field": "expected_version", "message": "...", ...}  a conflict: goes on
+ * {"line": 3, "error": "invalid_argument", "field": "data.user_id", "message": "..."}              a bad line: the last
+ * </pre>
+ *
+ * <p>Each line is checked against the token like a single append. A bad first line is a plain
+ * error answer with its status (400, 403). Thread-safe: one call per request.
+ */
+final class StreamedAppends {
+    private static final int IN_FLIGHT = 4_096;
+
+    private final Ledger ledger;
+    private final ServerMetrics metrics;
+    private final Access access;
+    private final int maxLineBytes;
+
+    StreamedAppends(Ledger ledger, ServerMetrics metrics, Access access, int maxLineBytes) {
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.access = access;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** Answers the exchange; throws an {@link ApiError} only while nothing has been sent. */
+    void answer(HttpExchange exchange, InetAddress address, Token token) throws InterruptedException {
+        Answer answer = new Answer(exchange);
+        NdjsonAppends.LineCheck permitted = input -> access.permit(address, token, Verb.APPEND, input.stream());
+        try {
+            new NdjsonAppends(ledger, IN_FLIGHT, maxLineBytes).run(exchange.getRequestBody(), permitted, answer);
+        } catch (IOException clientLeft) {
+            // mid-body: each line read was one whole append; the client retries the rest with their event ids
+        } catch (NdjsonAppends.BadLineException e) {
+            ApiError error = e.why() instanceof ApiError api ? api
+                : e.why() instanceof InvalidEventException invalid ? ApiError.invalid(invalid.field(), invalid.reason())
+                : new ApiError(400, "invalid_argument", "line", e.why().getMessage());
+            if (!answer.started()) {
+                throw new ApiError(error.status, error.code, error.field, "line " + e.line() + ": " + error.getMessage(),
+                    error.details);
+            }
+            write(answer, error.json(e.line()));
+        } catch (IllegalStateException ledgerFailed) {
+            if (!answer.started()) {
+                throw new ApiError(503, "unavailable", null, ledgerFailed.getMessage() + "; retry with the same event_id");
+            }
+            write(answer, new ApiError(503, "unavailable", null, ledgerFailed.getMessage()).json(null));
+        }
+        answer.close();
+    }
+
+    private static void write(Answer answer, String line) {
+        try {
+            answer.write(line);
+        } catch (IOException gone) {
+            // nothing more to tell a client that left
+        }
+    }
+
+    /** The NDJSON answer: headers sent with the first line, lines buffered and flushed whenever no outcome is ready. */
+    private final class Answer implements NdjsonAppends.Outcomes {
+        private final HttpExchange exchange;
+        private OutputStream out;
+
+        Answer(HttpExchange exchange) {
+            this.exchange = exchange;
+        }
+
+        boolean started() {
+            return out != null;
+        }
+
+        @Override
+        public void outcome(long line, EventInput input, AppendResult result) throws IOException {
+            metrics.appended(result);
+            if (result instanceof AppendResult.Appended a) {
+                write(EventJson.object(g -> {
+                    g.writeNumberField("line", line);
+                    g.writeStringField("stream", a.stream());
+                    g.writeNumberField("global_seq", a.firstGlobalSeq());
+                    g.writeNumberField("stream_version", a.firstStreamVersion());
+                    g.writeStringField("event_id", input.event().eventId().toString());
+                    g.writeBooleanField("duplicate", a.duplicate());
+                }));
+            } else {
+                write(Appends.refusal(result, 1).json(line));
+            }
+        }
+
+        @Override
+        public void idle() throws IOException {
+            if (out != null) {
+                out.flush();
+            }
+        }
+
+        void write(String line) throws IOException {
+            start();
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+        }
+
+        private void start() throws IOException {
+            if (out == null) {
+                exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson; charset=utf-8");
+                exchange.sendResponseHeaders(200, 0);
+                out = new BufferedOutputStream(exchange.getResponseBody(), 64 * 1024);
+            }
+        }
+
+        /** Ends the answer (an empty body gets 200 and no lines); a client that left is no error. */
+        void close() {
+            try {
+                start();
+                out.close();
+            } catch (IOException gone) {
+                // the appends it made stay; it reconnects and retries with the same event ids
+            }
+        }
+    }
+}

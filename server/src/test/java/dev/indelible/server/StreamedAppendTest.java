@@ -1,0 +1,198 @@
+package dev.indelible.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.proto.SelfieSubmitted;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code POST /append}: NDJSON appends in, NDJSON acknowledgements out, each once durable, in input order. */
+class StreamedAppendTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private ServerFixture f;
+    private String bot;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        f = new ServerFixture(dir, ServerConfig.defaults().withLimits(4_096, 1_000));
+        bot = f.token("bot", "selfies-*", Verb.APPEND, Verb.READ);
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    @Test
+    void shouldAcknowledgeEveryLineInInputOrderOnceDurable() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            body.append(line(i % 10 + 1, "f" + i, null)).append('\n');
+        }
+
+        HttpResponse<String> answer = post(body.toString());
+
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals("application/x-ndjson; charset=utf-8", answer.headers().firstValue("Content-Type").orElse(""));
+        List<JsonNode> acks = lines(answer.body());
+        assertEquals(5_000, acks.size());
+        for (int i = 0; i < acks.size(); i++) {
+            assertEquals(i + 1, acks.get(i).get("line").asLong(), "input order");
+            assertEquals(i, acks.get(i).get("global_seq").asLong());
+            assertEquals(false, acks.get(i).get("duplicate").asBoolean());
+        }
+        assertEquals(5_000, f.ledger.head());
+
+        HttpResponse<String> again = post(body.toString());
+        assertTrue(lines(again.body()).stream().allMatch(a -> a.get("duplicate").asBoolean()), "a retry writes nothing");
+        assertEquals(5_000, f.ledger.head());
+    }
+
+    @Test
+    void shouldEndAtABadLineAfterAcknowledgingTheLinesBeforeIt() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            body.append(line(7, "f" + i, null)).append('\n');
+        }
+        body.append(line(0, "bad", null)).append('\n').append(line(7, "never", null)).append('\n');
+
+        List<JsonNode> answer = lines(post(body.toString()).body());
+
+        assertEquals(11, answer.size());
+        JsonNode bad = answer.get(10);
+        assertEquals(11, bad.get("line").asLong());
+        assertEquals("invalid_argument", bad.get("error").asText());
+        assertEquals("data.user_id", bad.get("field").asText());
+        assertEquals(10, f.ledger.head(), "nothing of the bad line or after it");
+    }
+
+    @Test
+    void shouldReportAConflictForItsLineAndGoOn() throws Exception {
+        String body = line(7, "a", null) + "\n" + line(7, "b", "new") + "\n" + line(7, "c", "0") + "\n";
+
+        List<JsonNode> answer = lines(post(body).body());
+
+        assertEquals(3, answer.size());
+        assertEquals(0, answer.get(0).get("global_seq").asLong());
+        assertEquals("wrong_expected_version", answer.get(1).get("error").asText());
+        assertEquals(2, answer.get(1).get("line").asLong());
+        assertEquals(0, answer.get(1).get("actual_version").asLong());
+        assertEquals(1, answer.get(2).get("global_seq").asLong());
+        assertEquals(2, f.ledger.head());
+    }
+
+    @Test
+    void shouldAnswerABadFirstLineAsAPlainErrorAndAForbiddenStreamNamingItsLine() throws Exception {
+        HttpResponse<String> bad = post("{\"stream\": \"selfies-user-7\"}\n");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(JSON.readTree(bad.body()).get("message").asText().startsWith("line 1: "), bad.body());
+
+        HttpResponse<String> forbidden = post("{\"stream\": \"accounts-1\", \"type\": \"note.added\", \"data\": {}}\n");
+        assertEquals(403, forbidden.statusCode(), forbidden.body());
+
+        List<JsonNode> later = lines(post(line(7, "a", null) + "\n{\"stream\": \"accounts-1\", \"type\": \"note.added\", \"data\": {}}\n")
+            .body());
+        assertEquals(2, later.size());
+        assertEquals("permission_denied", later.get(1).get("error").asText());
+        assertEquals(2, later.get(1).get("line").asLong());
+
+        String tooLong = "{\"stream\": \"selfies-user-7\", \"type\": \"note.added\", \"data\": {\"x\": \"" + "y".repeat(5_000) + "\"}}";
+        List<JsonNode> limited = lines(post(line(7, "b", null) + "\n" + tooLong + "\n").body());
+        assertEquals("line", limited.get(1).get("field").asText());
+        assertTrue(limited.get(1).get("message").asText().contains("over the limit of 4096 bytes"), limited.get(1).toString());
+        assertEquals(2, f.ledger.head());
+    }
+
+    @Test
+    void shouldLoseNothingAcknowledgedAndHalfWriteNothingWhenTheClientLeavesMidBody() throws Exception {
+        Set<String> acknowledged = new HashSet<>();
+        try (Socket socket = new Socket("127.0.0.1", f.server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /append HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + bot
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 2_000; i++) {
+                String text = line(i % 5 + 1, "left-" + i, null) + "\n";
+                if (i == 1_999) {
+                    text = text.substring(0, text.length() / 2); // the last line only half sent
+                }
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(bytes);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            for (String l = in.readLine(); l != null && acknowledged.size() < 100; l = in.readLine()) {
+                if (l.startsWith("{\"line\"")) {
+                    acknowledged.add(JSON.readTree(l).get("event_id").asText());
+                }
+            }
+        } // closed without the last chunk: the client left mid-body
+
+        assertEquals(200, f.http.get("/health/live", null).status(), "the server goes on");
+        f.server.close(); // waits for the request in flight: what it read before the client left is appended by then
+        Map<String, Integer> stored = new HashMap<>();
+        for (RecordedEvent e : f.ledger.read(0, 10_000)) {
+            stored.merge(e.eventId().toString(), 1, Integer::sum);
+            assertTrue(DomainEvents.parse(e, SelfieSubmitted.class).getFileId().startsWith("left-"), "a whole selfie");
+        }
+        assertTrue(stored.keySet().containsAll(acknowledged), "every acknowledged line is stored");
+        assertTrue(stored.values().stream().allMatch(n -> n == 1), "none twice");
+        assertTrue(stored.size() <= 1_999, "the half-sent line is not appended");
+        assertTrue(f.ledger.verify().ok());
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + f.server.port() + "/append"))
+            .header("Authorization", "Bearer " + bot).timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String line(long user, String fileId, String expect) {
+        String id = UUID.nameUUIDFromBytes((user + "/" + fileId).getBytes(StandardCharsets.UTF_8)).toString();
+        return "{\"stream\":\"selfies-user-" + user + "\",\"type\":\"selfie.submitted\",\"event_id\":\"" + id + "\""
+            + (expect == null ? "" : ",\"expect\":\"" + expect + "\"")
+            + ",\"data\":{\"user_id\":" + user + ",\"media_type\":\"photo\",\"file_id\":\"" + fileId
+            + "\",\"submitted_at\":\"2025-11-04T12:07:00Z\"}}";
+    }
+
+    private static List<JsonNode> lines(String body) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : body.split("\n")) {
+            if (!l.isBlank()) {
+                out.add(JSON.readTree(l));
+            }
+        }
+        return out;
+    }
+}
