@@ -16,9 +16,10 @@ public final class Apis {
     public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
         ServerMetrics metrics = new ServerMetrics(ledger);
         Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
-        Appends appends = new Appends(ledger, metrics, config.maxEventsPerRequest());
+        EventFeed feed = new EventFeed(ledger);
+        Appends appends = new Appends(ledger, metrics, config.maxEventsPerRequest(), feed::appended);
         Reads reads = new Reads(ledger, engine);
-        this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads);
+        this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed);
         this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
         this.grpcAuth = new GrpcAuth(access);
     }

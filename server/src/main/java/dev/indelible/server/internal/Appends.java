@@ -23,11 +23,14 @@ final class Appends {
     private final Ledger ledger;
     private final ServerMetrics metrics;
     private final int maxEvents;
+    private final Runnable onDurable;
 
-    Appends(Ledger ledger, ServerMetrics metrics, int maxEvents) {
+    /** @param onDurable called after each append that is durable, e.g. to wake readers waiting for events */
+    Appends(Ledger ledger, ServerMetrics metrics, int maxEvents, Runnable onDurable) {
         this.ledger = ledger;
         this.metrics = metrics;
         this.maxEvents = maxEvents;
+        this.onDurable = onDurable;
     }
 
     AppendResult.Appended append(String stream, long expectedVersion, List<EventData> events) {
@@ -38,6 +41,7 @@ final class Appends {
         AppendResult result = await(stream, expectedVersion, events);
         metrics.appended(result);
         if (result instanceof AppendResult.Appended appended) {
+            onDurable.run();
             return appended;
         }
         throw refusal(result, events.size());
@@ -61,6 +65,11 @@ final class Appends {
         return new ApiError(409, "event_id_conflict", "event_id",
             "event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq() + " with other content: " + c.reason(),
             Map.of("stream", c.stream(), "event_id", c.eventId().toString(), "existing_global_seq", c.existingGlobalSeq()));
+    }
+
+    /** Wakes what waits for appends, as after {@link #append}: for appends made elsewhere in the server. */
+    void durable() {
+        onDurable.run();
     }
 
     /** Refuses (413) more events than one append may hold: callers check before decoding them. */

@@ -45,11 +45,13 @@ public final class HttpApi implements HttpHandler {
     private final Appends appends;
     private final Reads reads;
     private final StreamedAppends streamed;
+    private final EventFeed feed;
+    private final ServerSentEvents sse;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
     HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, Appends appends,
-            Reads reads) {
+            Reads reads, EventFeed feed) {
         this.ledger = ledger;
         this.engine = engine;
         this.config = config;
@@ -57,7 +59,9 @@ public final class HttpApi implements HttpHandler {
         this.access = access;
         this.appends = appends;
         this.reads = reads;
-        this.streamed = new StreamedAppends(ledger, metrics, access, config.maxRequestBytes());
+        this.streamed = new StreamedAppends(ledger, metrics, access, config.maxRequestBytes(), appends);
+        this.feed = feed;
+        this.sse = new ServerSentEvents(feed, access);
     }
 
     @Override
@@ -126,7 +130,10 @@ public final class HttpApi implements HttpHandler {
             throw path.isEmpty() ? notFound(r) : methodNotAllowed(r);
         }
         if (path.size() == 1 && path.get(0).equals("events")) {
-            return json(200, readAll(r.onlyParams("from", "limit"), authorize(r, Verb.READ, null)));
+            return json(200, readAll(r.onlyParams("from", "limit", "wait", "stream_prefix", "type"), authorize(r, Verb.READ, null)));
+        }
+        if (path.size() == 1 && path.get(0).equals("subscribe")) {
+            return subscribe(r.onlyParams("from", "stream_prefix", "type"), authorize(r, Verb.READ, null));
         }
         if (path.size() == 2 && path.get(0).equals("health")) {
             return health(r.onlyParams(), path.get(1));
@@ -218,12 +225,43 @@ public final class HttpApi implements HttpHandler {
     }
 
     /** Events from a position; those of streams the token may not read are left out ({@code next} passes them). */
+    /**
+     * Events from a position that the token may read (and match {@code stream_prefix} and
+     * {@code type}); with {@code wait}, a long poll: held until one matches or the wait ends.
+     * {@code next} passes the events left out.
+     */
     private String readAll(Request r, Token token) {
         long from = r.longParam("from", 0);
         int limit = r.limit(config.maxReadLimit());
-        List<RecordedEvent> events = ledger.read(from, limit);
-        long next = events.isEmpty() ? from : events.get(events.size() - 1).globalSeq() + 1;
-        return "{\"events\":" + array(Reads.readable(token, events)) + ",\"next\":" + next + ",\"head\":" + ledger.head() + "}";
+        EventFeed.Filter filter = EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"));
+        EventFeed.Page page;
+        try {
+            page = feed.read(from, limit, filter, r.waitMillis(), () -> draining);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + from);
+        }
+        return "{\"events\":" + array(page.events()) + ",\"next\":" + page.next() + ",\"head\":" + ledger.head() + "}";
+    }
+
+    /** {@code GET /subscribe}: server-sent events; {@code Last-Event-ID} resumes after the event it names. */
+    private Answer subscribe(Request r, Token token) {
+        long from = r.longParam("from", 0);
+        String lastEventId = r.exchange.getRequestHeaders().getFirst("Last-Event-ID");
+        if (lastEventId != null) {
+            try {
+                from = Long.parseLong(lastEventId.strip()) + 1;
+            } catch (NumberFormatException e) {
+                throw ApiError.invalid("last-event-id", "must be a global_seq, was '" + lastEventId + "'");
+            }
+        }
+        EventFeed.Filter filter = EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"));
+        try {
+            sse.answer(r.exchange, token, from, filter, () -> draining);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new Answer(200, null, null);
     }
 
     private String query(Request r, Token token, String projection) {
@@ -351,7 +389,7 @@ public final class HttpApi implements HttpHandler {
             String template = switch (segments.size()) {
                 case 0 -> "/";
                 case 1 -> switch (segments.get(0)) {
-                    case "events", "status", "metrics", "append" -> "/" + segments.get(0);
+                    case "events", "status", "metrics", "append", "subscribe" -> "/" + segments.get(0);
                     default -> null;
                 };
                 case 2 -> switch (segments.get(0)) {
@@ -423,6 +461,19 @@ public final class HttpApi implements HttpHandler {
                 // reported below
             }
             throw ApiError.invalid(name, "must be a number >= 0, was '" + value + "'");
+        }
+
+        /** {@code wait}: {@code 30s}, {@code 500ms} or seconds; at most a minute. */
+        long waitMillis() {
+            String value = query.get("wait");
+            if (value == null) {
+                return 0;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(ms|s)?").matcher(value);
+            if (!m.matches() || ("ms".equals(m.group(2)) ? Long.parseLong(m.group(1)) : Long.parseLong(m.group(1)) * 1000) > 60_000) {
+                throw ApiError.invalid("wait", "must be a duration of at most 60s, such as 30s or 500ms, was '" + value + "'");
+            }
+            return "ms".equals(m.group(2)) ? Long.parseLong(m.group(1)) : Long.parseLong(m.group(1)) * 1000;
         }
 
         int limit(int max) {

@@ -36,12 +36,14 @@ final class StreamedAppends {
     private final ServerMetrics metrics;
     private final Access access;
     private final int maxLineBytes;
+    private final Appends appends;
 
-    StreamedAppends(Ledger ledger, ServerMetrics metrics, Access access, int maxLineBytes) {
+    StreamedAppends(Ledger ledger, ServerMetrics metrics, Access access, int maxLineBytes, Appends appends) {
         this.ledger = ledger;
         this.metrics = metrics;
         this.access = access;
         this.maxLineBytes = maxLineBytes;
+        this.appends = appends;
     }
 
     /** Answers the exchange; throws an {@link ApiError} only while nothing has been sent. */
@@ -110,6 +112,7 @@ final class StreamedAppends {
 
         @Override
         public void idle() throws IOException {
+            appends.durable(); // what was acknowledged so far is durable: wake the readers waiting for it
             if (out != null) {
                 out.flush();
             }

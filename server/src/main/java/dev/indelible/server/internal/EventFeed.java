@@ -1,0 +1,109 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.server.Token;
+import dev.indelible.server.Verb;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Events for readers that follow the journal over HTTP: a page from a position, filtered by the
+ * token's streams, a stream prefix and event types, waiting for new events when there are none
+ * yet ({@code GET /events?wait=}, {@code GET /subscribe}). Appends made through this server wake
+ * the waiters at once; appends by another process are seen within {@link #RECHECK_MILLIS}.
+ *
+ * <p>Thread-safe.
+ */
+final class EventFeed {
+    /** How long a waiter sleeps before it looks again without being woken. */
+    static final long RECHECK_MILLIS = 50;
+    /** Events scanned per page at most, matching or not, so a filter that matches little cannot pin a thread on one read. */
+    private static final int SCAN = 1_000;
+
+    private final Ledger ledger;
+    private final Object appended = new Object();
+
+    EventFeed(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    /** Which events a reader wants: the token's streams always, then a stream prefix and types if given. */
+    record Filter(Token token, String streamPrefix, List<String> types) {
+
+        /** From query parameters: {@code stream_prefix=P} and {@code type=T[,T2...]} ({@code ops.*} matches a prefix). */
+        static Filter of(Token token, String streamPrefix, String types) {
+            return new Filter(token, streamPrefix == null ? "" : streamPrefix,
+                types == null || types.isBlank() ? List.of() : List.of(types.split(",")));
+        }
+
+        boolean matches(RecordedEvent e) {
+            return e.stream().startsWith(streamPrefix) && token.allows(Verb.READ, e.stream()) && typeMatches(e.type());
+        }
+
+        private boolean typeMatches(String type) {
+            if (types.isEmpty()) {
+                return true;
+            }
+            for (String t : types) {
+                if (t.endsWith("*") ? type.startsWith(t.substring(0, t.length() - 1)) : type.equals(t)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * @param events the matching events
+     * @param next   where to read from next: past the last event scanned, matching or not
+     */
+    record Page(List<RecordedEvent> events, long next) {
+    }
+
+    /**
+     * Up to {@code limit} matching events from {@code from}; when none match yet, waits up to
+     * {@code waitMillis} for more (0: answers at once), giving up early when {@code stop} says so.
+     */
+    Page read(long from, int limit, Filter filter, long waitMillis, BooleanSupplier stop) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        long position = from;
+        while (true) {
+            List<RecordedEvent> scanned = ledger.read(position, Math.max(limit, SCAN));
+            List<RecordedEvent> matching = new ArrayList<>();
+            for (RecordedEvent e : scanned) {
+                position = e.globalSeq() + 1;
+                if (filter.matches(e) && matching.size() < limit) {
+                    matching.add(e);
+                    if (matching.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (!matching.isEmpty() || (scanned.isEmpty() && left <= 0) || stop.getAsBoolean()) {
+                return new Page(matching, position);
+            }
+            if (scanned.isEmpty()) {
+                awaitAppend(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, RECHECK_MILLIS));
+            } else if (left <= 0) {
+                return new Page(matching, position); // a page of others' events: say how far it got
+            }
+        }
+    }
+
+    /** Wakes the waiters: an append through this server is durable. */
+    void appended() {
+        synchronized (appended) {
+            appended.notifyAll();
+        }
+    }
+
+    private void awaitAppend(long millis) throws InterruptedException {
+        synchronized (appended) {
+            appended.wait(Math.max(1, millis));
+        }
+    }
+}
