@@ -182,7 +182,7 @@ public final class DomainEvents {
         DomainType domain = domain(type);
         for (String name : domain.required()) {
             FieldDescriptor field = message.getDescriptorForType().findFieldByName(name);
-            boolean present = field.hasPresence() ? message.hasField(field) : !"".equals(message.getField(field));
+            boolean present = field.hasPresence() ? message.hasField(field) : !field.getDefaultValue().equals(message.getField(field));
             if (!present) {
                 throw new InvalidEventException(name, "is required for " + type);
             }

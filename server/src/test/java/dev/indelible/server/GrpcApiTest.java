@@ -49,7 +49,7 @@ class GrpcApiTest {
             assertEquals(appended.firstGlobalSeq(), conflict.existingGlobalSeq());
             InvalidEventException invalid = assertThrows(InvalidEventException.class, () -> ledger.append("selfies-user-7",
                 ExpectedVersion.ANY, EventData.protobuf(DomainEvents.SELFIE_SUBMITTED, SelfieSubmitted.newBuilder().setUserId(7).build().toByteArray())));
-            assertEquals("media_type", invalid.field(), invalid.getMessage());
+            assertEquals("events[0].data.media_type", invalid.field(), "named as over HTTP: " + invalid.getMessage());
             assertThrows(InvalidEventException.class, () -> ledger.append("selfies-user-7", ExpectedVersion.ANY,
                 EventData.json("note.added", "[1, 2]".getBytes(StandardCharsets.UTF_8))));
             IndelibleClient.RequestFailedException tooBig = assertThrows(IndelibleClient.RequestFailedException.class,
@@ -150,5 +150,51 @@ class GrpcApiTest {
                 assertTrue(channel.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
             }
         }
+    }
+
+    @Test
+    void shouldTakeADomainEventAsJsonAndNameItsFieldsAsHttpDoes() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            String token = f.token("bot", "selfies-*", Verb.APPEND);
+            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
+            try {
+                io.grpc.Metadata headers = new io.grpc.Metadata();
+                headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                var stub = dev.indelible.server.api.LedgerServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS);
+                var appended = stub.append(request("{\"user_id\": 7, \"media_type\": \"photo\", \"file_id\": \"f\","
+                    + " \"submitted_at\": \"2025-11-04T12:07:00Z\"}", dev.indelible.server.api.ContentType.JSON));
+                assertEquals(0, appended.getFirstGlobalSeq());
+                assertEquals(dev.indelible.ledger.ContentType.PROTOBUF, f.ledger.read(0, 1).get(0).contentType(),
+                    "stored as its Protobuf message, as over HTTP");
+
+                io.grpc.StatusRuntimeException json = assertThrows(io.grpc.StatusRuntimeException.class, () -> stub.append(
+                    request("{\"user_id\": 7, \"file_id\": \"f\", \"submitted_at\": \"2025-11-04T12:07:00Z\"}",
+                        dev.indelible.server.api.ContentType.JSON)));
+                assertTrue(json.getStatus().getDescription().startsWith("events[0].data.media_type: is required"),
+                    json.getStatus().getDescription());
+                byte[] noFile = SelfieSubmitted.newBuilder().setUserId(7).setMediaType("photo")
+                    .setSubmittedAt(Timestamp.newBuilder().setSeconds(1)).build().toByteArray();
+                io.grpc.StatusRuntimeException protobuf = assertThrows(io.grpc.StatusRuntimeException.class, () -> stub.append(
+                    dev.indelible.server.api.AppendRequest.newBuilder().setStream("selfies-user-7").addEvents(
+                        dev.indelible.server.api.NewEvent.newBuilder().setType("selfie.submitted")
+                            .setContentType(dev.indelible.server.api.ContentType.PROTOBUF)
+                            .setPayload(com.google.protobuf.ByteString.copyFrom(noFile))).build()));
+                assertTrue(protobuf.getStatus().getDescription().startsWith("events[0].data.file_id: is required"),
+                    protobuf.getStatus().getDescription());
+                assertEquals(1, f.ledger.head());
+            } finally {
+                channel.shutdownNow();
+                assertTrue(channel.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    private static dev.indelible.server.api.AppendRequest request(String json, dev.indelible.server.api.ContentType type) {
+        return dev.indelible.server.api.AppendRequest.newBuilder().setStream("selfies-user-7").addEvents(
+            dev.indelible.server.api.NewEvent.newBuilder().setType("selfie.submitted").setContentType(type)
+                .setPayload(com.google.protobuf.ByteString.copyFromUtf8(json))).build();
     }
 }

@@ -10,6 +10,7 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
 import dev.indelible.server.ServerConfig;
@@ -208,19 +209,50 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         return unsigned;
     }
 
+    /**
+     * A domain type's payload may be its Protobuf message or, as over HTTP, its JSON object; either
+     * is validated here so that errors name the field as HTTP does ({@code data.media_type}).
+     */
     private static EventData eventData(NewEvent e, String prefix) {
         try {
             EventData data = switch (e.getContentType()) {
                 case PROTOBUF -> EventData.protobuf(e.getType(), e.getPayload().toByteArray());
-                case JSON -> EventData.json(e.getType(), e.getPayload().toByteArray());
+                case JSON -> DomainEvents.isDomainType(e.getType()) ? domain(() -> DomainEvents.fromJson(e.getType(), utf8(e)))
+                    : EventData.json(e.getType(), e.getPayload().toByteArray());
                 default -> throw new InvalidEventException("content_type", "must be PROTOBUF or JSON");
             };
+            if (e.getContentType() == dev.indelible.server.api.ContentType.PROTOBUF && DomainEvents.isDomainType(e.getType())) {
+                EventData protobuf = data;
+                domain(() -> {
+                    DomainEvents.validate(protobuf);
+                    return protobuf;
+                });
+            }
             if (!e.getEventId().isEmpty()) {
                 data = data.withEventId(EventId.parse(e.getEventId()));
             }
             return e.getMetadataCount() == 0 ? data : data.withMetadata(e.getMetadataMap());
         } catch (InvalidEventException invalid) {
             throw ApiError.invalid(prefix + invalid.field(), invalid.reason());
+        }
+    }
+
+    /** Runs a domain mapping or check, naming a payload field as HTTP does: {@code data.<field>}. */
+    private static EventData domain(Supplier<EventData> mapping) {
+        try {
+            return mapping.get();
+        } catch (InvalidEventException e) {
+            boolean payloadField = !List.of("data", "payload", "content_type", "type").contains(e.field());
+            throw new InvalidEventException(payloadField ? "data." + e.field() : e.field(), e.reason());
+        }
+    }
+
+    private static String utf8(NewEvent e) {
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .decode(e.getPayload().asReadOnlyByteBuffer()).toString();
+        } catch (java.nio.charset.CharacterCodingException invalid) {
+            throw new InvalidEventException("payload", "is not valid UTF-8");
         }
     }
 
