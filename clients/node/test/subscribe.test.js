@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '../src/index.js';
+import { RUN, TOKEN, client, faultyProxy } from '../testing/helpers.js';
+
+test('subscribe yields exactly the matching events appended, in order, and ends on break', async () => {
+  const c = client();
+  const { head } = await c.readAll({ from: 0, limit: 1 });
+  const prefix = `sub-${RUN}-`;
+  const seen = [];
+  const reading = (async () => {
+    for await (const e of c.subscribe({ from: head, streamPrefix: prefix, types: ['sub.kept'], pollMs: 20 })) {
+      seen.push(e);
+      if (seen.length === 6) break;
+    }
+  })();
+  const appended = [];
+  for (let i = 0; i < 6; i++) {
+    const stream = `${prefix}${i % 2}`;
+    appended.push((await c.append(stream, { type: 'sub.kept', data: { i } })).firstGlobalSeq);
+    await c.append(stream, { type: 'sub.other', data: { i } }); // filtered out by type
+    await c.append(`unsub-${RUN}`, { type: 'sub.kept', data: { i } }); // and by stream
+  }
+  await reading;
+  assert.deepEqual(seen.map((e) => e.data.i), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(seen.map((e) => e.globalSeq), appended);
+  assert.ok(seen.every((e) => e.type === 'sub.kept' && e.stream.startsWith(prefix) && e.eventId && e.recordedAt));
+});
+
+test('subscribe resumes after 503s and dropped connections without yielding an event twice, and ends on abort', async () => {
+  const c = client();
+  const { head } = await c.readAll({ from: 0, limit: 1 });
+  const stream = `sub-${RUN}-flaky`;
+  for (let i = 0; i < 30; i++) await c.append(stream, { type: 'sub.kept', data: { i } });
+  const proxy = await faultyProxy((n) => (n % 3 === 1 ? '503' : n % 3 === 2 ? 'drop' : 'pass'));
+  const controller = new AbortController();
+  try {
+    const flaky = new Client({ url: proxy.url, token: TOKEN, retry: { baseMs: 5, capMs: 20 } });
+    const seen = [];
+    for await (const e of flaky.subscribe({ from: head, streamPrefix: stream, pollMs: 10, batch: 7, signal: controller.signal })) {
+      seen.push(e.data.i);
+      if (seen.length === 30) setTimeout(() => controller.abort(), 50); // ends the loop without an error
+    }
+    assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i));
+    assert.ok(proxy.requests() > 6);
+  } finally {
+    await proxy.close();
+  }
+});
