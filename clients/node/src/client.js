@@ -111,7 +111,7 @@ export class Client {
    * errors and 503 from the last global_seq + 1 and never yields an event twice; it ends when the
    * caller breaks out of the loop or `signal` aborts. Other errors (401, 403, 400) are thrown.
    */
-  subscribe({ from = 0, streamPrefix, types, pollMs = 200, batch = 1000, signal } = {}) {
+  subscribe({ from = 0, streamPrefix, types, pollMs = 200, waitMs = 10_000, batch = 1000, signal } = {}) {
     const prefixes = streamPrefix === undefined || streamPrefix === null ? null
       : Array.isArray(streamPrefix) ? streamPrefix : [streamPrefix];
     const wanted = types ? new Set(Array.isArray(types) ? types : [types]) : null;
@@ -124,7 +124,12 @@ export class Client {
       while (!aborted()) {
         let page;
         try {
-          page = await transport.once(`/events${query({ from: position, limit: batch })}`, { signal });
+          // A long poll, filtered by the server where it can be: an empty answer means nothing came within the wait.
+          page = await transport.once(`/events${query({
+            from: position, limit: batch, wait: waitMs > 0 ? `${waitMs}ms` : undefined,
+            stream_prefix: prefixes && prefixes.length === 1 ? prefixes[0] : undefined,
+            type: wanted ? [...wanted].join(',') : undefined,
+          })}`, { signal });
           failures = 0;
         } catch (e) {
           if (aborted()) return;
@@ -146,7 +151,7 @@ export class Client {
           }
         }
         position = Math.max(position, page.next);
-        if (page.events.length === 0 && position >= page.head) { // caught up: wait for more
+        if (page.events.length === 0 && position >= page.head && waitMs === 0) { // caught up, no long poll: wait here
           try {
             await sleep(pollMs, signal);
           } catch {

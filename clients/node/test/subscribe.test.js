@@ -37,7 +37,7 @@ test('subscribe resumes after 503s and dropped connections without yielding an e
   try {
     const flaky = new Client({ url: proxy.url, token: TOKEN, retry: { baseMs: 5, capMs: 20 } });
     const seen = [];
-    for await (const e of flaky.subscribe({ from: head, streamPrefix: stream, pollMs: 10, batch: 7, signal: controller.signal })) {
+    for await (const e of flaky.subscribe({ from: head, streamPrefix: stream, pollMs: 10, waitMs: 200, batch: 7, signal: controller.signal })) {
       seen.push(e.data.i);
       if (seen.length === 30) setTimeout(() => controller.abort(), 50); // ends the loop without an error
     }
