@@ -244,6 +244,38 @@ class ProjectionEngineTest {
     }
 
     @Test
+    void shouldNeverRollBackToABuildThatDidNotFinishAndDeleteItAtTheNextBuild() {
+        append(20, "test.counted");
+        String first = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { }).newVersion();
+        assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger, projections, failingAt("counts", 12),
+                (p, t) -> { }));
+        List<String> afterFailure = versionDirs("counts");
+        assertEquals(2, afterFailure.size(), "the failed build's directory is left, as a killed one's is: " + afterFailure);
+        String unfinished = afterFailure.get(0);
+
+        RebuildResult second = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
+        assertEquals(first, second.previousVersion());
+        assertEquals(List.of(second.newVersion(), first), versionDirs("counts"), "the unfinished " + unfinished + " is gone");
+
+        assertEquals(first, ProjectionEngine.rollback(ledger, projections, "counts"), "back to the version that completed");
+        assertEquals(first, current("counts"));
+    }
+
+    @Test
+    void shouldRefuseARollbackWhenTheOnlyOtherVersionDidNotFinish() {
+        append(20, "test.counted");
+        ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
+        String live = current("counts");
+        assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger, projections, failingAt("counts", 12),
+                (p, t) -> { }));
+
+        ProjectionException refused = assertThrows(ProjectionException.class,
+                () -> ProjectionEngine.rollback(ledger, projections, "counts"));
+        assertTrue(refused.getMessage().contains("no previous version that completed its build"), refused.getMessage());
+        assertEquals(live, current("counts"), "the half-built version never goes live");
+    }
+
+    @Test
     void shouldHoldNoMoreThanAboutSixteenMebibytesOfPayloadPerRebuildBatch() {
         byte[] large = ("{\"s\":\"" + "x".repeat((1 << 20) - 100) + "\"}").getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 40; i++) {

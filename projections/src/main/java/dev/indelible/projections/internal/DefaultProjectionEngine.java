@@ -174,10 +174,16 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
         }
     }
 
+    /**
+     * The newest version other than the live one that completed its build's validation: a build
+     * that was killed or failed is never a version to roll back to, whatever its number.
+     */
     private static String previousVersion(ProjectionDir dir, String live) {
-        return dir.versions().stream().filter(v -> !v.equals(live)).findFirst()
-                .orElseThrow(() -> new ProjectionException("projection " + dir.projection() + " has no previous version to roll back to"));
+        return dir.versions().stream().filter(v -> !v.equals(live) && ProjectionDir.completion(dir.version(v)) == ProjectionDir.Completion.COMPLETE).findFirst()
+                .orElseThrow(() -> new ProjectionException("projection " + dir.projection()
+                        + " has no previous version that completed its build to roll back to"));
     }
+
 
     private static RebuildResult recordReplay(OpsRecorder ops, String projection, Instant started, String previous,
                                               String previousDigest, Rebuilder.Built built) {

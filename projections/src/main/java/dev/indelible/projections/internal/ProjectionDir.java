@@ -125,13 +125,44 @@ final class ProjectionDir {
         return target;
     }
 
-    /** Deletes version directories beyond the newest {@code keep}, never the live one. */
+    /**
+     * Deletes the versions that completed their build beyond the newest {@code keep}, never the
+     * live one. A build that did not finish is left to {@link #deleteUnfinished}.
+     */
     void prune(int keep, String live) {
-        List<String> versions = versions();
-        for (int i = keep; i < versions.size(); i++) {
-            if (!versions.get(i).equals(live)) {
-                deleteTree(version(versions.get(i)));
+        int kept = 0;
+        for (String v : versions()) {
+            if (v.equals(live)) {
+                kept++;
+            } else if (completion(version(v)) == Completion.COMPLETE && kept++ >= keep) {
+                deleteTree(version(v));
             }
+        }
+    }
+
+    /**
+     * Deletes every version whose build did not finish (killed, or failed before it validated),
+     * other than the live one: derived data that was never valid. Only under the rebuild lock,
+     * so no build of them is running. One that cannot be read is left for quarantine, not deleted.
+     */
+    void deleteUnfinished() {
+        String live = current().orElse(null);
+        for (String v : versions()) {
+            if (!v.equals(live) && completion(version(v)) == Completion.UNFINISHED) {
+                deleteTree(version(v));
+            }
+        }
+    }
+
+    /** What a version directory holds, as far as going live goes. */
+    enum Completion { COMPLETE, UNFINISHED, UNREADABLE }
+
+    /** Whether the version at {@code path} completed its build and validated: only then is it fit to go live. */
+    static Completion completion(Path path) {
+        try (VersionStore store = VersionStore.openReadOnly(path)) {
+            return store.complete() ? Completion.COMPLETE : Completion.UNFINISHED;
+        } catch (org.rocksdb.RocksDBException e) {
+            return Completion.UNREADABLE;
         }
     }
 

@@ -84,6 +84,7 @@ final class Rebuilder {
         try {
             for (int i = 0; i < projections.size(); i++) {
                 String version = dirs.get(i).nextVersionName(projections.get(i).version());
+                dirs.get(i).deleteUnfinished(); // a build killed before: never live, never a rollback target
                 versions.add(version);
                 stores.add(open(dirs.get(i), version, projections.get(i)));
                 appliers.add(new Applier(projections.get(i), stores.get(i)));
