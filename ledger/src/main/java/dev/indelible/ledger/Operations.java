@@ -1,8 +1,6 @@
 package dev.indelible.ledger;
 
 import dev.indelible.ledger.proto.OperationRecorded;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,16 +20,16 @@ import java.util.Map;
  */
 public final class Operations {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
 
     private Operations() {
     }
 
     /**
-     * Appends one operation. A failure to append is logged, not thrown: the operation itself is
-     * done, and the ledger reports its own errors.
+     * Appends one operation's audit event. An operation whose audit event cannot be written fails:
+     * the trail is the point, so it is never skipped with a warning.
      *
      * @param subject what it was done to, e.g. {@code projection-messages} or {@code import-selfies}
+     * @throws LedgerException when the event cannot be appended (a full disk, a failed journal)
      */
     public static void record(Ledger ledger, String operation, String subject, String detail, Instant startedAt,
                               String result, Map<String, String> figures) {
@@ -44,14 +42,15 @@ public final class Operations {
                 .setStartedAt(ChronoUnit.MICROS.between(Instant.EPOCH, startedAt))
                 .putAllFigures(figures)
                 .build();
+        AppendResult appended;
         try {
-            AppendResult appended = ledger.append("ops-" + subject, ExpectedVersion.ANY,
-                    EventData.protobuf("ops." + operation, op.toByteArray()));
-            if (!(appended instanceof AppendResult.Appended)) {
-                LOG.warn("the audit event of {} of {} was not appended: {}", operation, subject, appended);
-            }
+            appended = ledger.append("ops-" + subject, ExpectedVersion.ANY, EventData.protobuf("ops." + operation, op.toByteArray()));
         } catch (RuntimeException e) {
-            LOG.warn("the audit event of {} of {} was not appended: {}", operation, subject, e.toString());
+            throw new LedgerException("the audit event of " + operation + " of " + subject + " could not be written: "
+                    + e.getMessage() + "; the operation is not confirmed", e);
+        }
+        if (!(appended instanceof AppendResult.Appended)) {
+            throw new LedgerException("the audit event of " + operation + " of " + subject + " was refused: " + appended);
         }
     }
 

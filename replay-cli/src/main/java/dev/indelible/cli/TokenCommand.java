@@ -49,9 +49,15 @@ final class TokenCommand {
             verbs.forEach(v -> parsed.add(Verb.parse(v)));
             Instant started = Instant.now();
             try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
-                Tokens.Created created = Tokens.open(data.dir()).create(name, streams, parsed);
-                Operations.record(ledger, "token_create", "token-" + name, "token " + name + " created", started, "ok",
-                    Map.of("streams", String.join(",", streams), "verbs", String.join(",", verbs), "id", created.token().id()));
+                Tokens tokens = Tokens.open(data.dir());
+                Tokens.Created created = tokens.create(name, streams, parsed);
+                try {
+                    Operations.record(ledger, "token_create", "token-" + name, "token " + name + " created", started, "ok",
+                        Map.of("streams", String.join(",", streams), "verbs", String.join(",", verbs), "id", created.token().id()));
+                } catch (dev.indelible.ledger.LedgerException unaudited) {
+                    tokens.revoke(name); // a token nobody can account for must not work
+                    throw unaudited;
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(created.secret());
                 spec.commandLine().getErr().println("token " + name + " created; it is shown only now (the server keeps a hash)");

@@ -30,12 +30,19 @@ final class TornTail {
     /** What was found at the tail and what the cut did. */
     record Repair(long globalSeq, String location, String problem, ChronicleTail.Cut cut) {
 
-        /** Appends the audit event ({@link Operations} logs a failure: the cut itself is done). */
+        /**
+         * Appends the audit event. Unlike other operations, a repair that cannot be journaled is
+         * logged and kept: the cut is what lets the journal open, and the cut bytes are kept aside.
+         */
         void record(Ledger ledger) {
-            Operations.record(ledger, "journal_repair", "journal", "cut the torn tail of the journal at global_seq "
-                    + globalSeq + " (" + location + "): " + problem, Instant.now(), "ok",
-                Map.of("first_cut_global_seq", Long.toString(globalSeq), "file", cut.file(),
-                    "records_kept_in_file", Long.toString(cut.keptRecords()), "moved_to", cut.movedTo().toString()));
+            try {
+                Operations.record(ledger, "journal_repair", "journal", "cut the torn tail of the journal at global_seq "
+                        + globalSeq + " (" + location + "): " + problem, Instant.now(), "ok",
+                    Map.of("first_cut_global_seq", Long.toString(globalSeq), "file", cut.file(),
+                        "records_kept_in_file", Long.toString(cut.keptRecords()), "moved_to", cut.movedTo().toString()));
+            } catch (dev.indelible.ledger.LedgerException e) {
+                LOG.warn("{}; the cut bytes are in {}", e.getMessage(), cut.movedTo());
+            }
         }
     }
 

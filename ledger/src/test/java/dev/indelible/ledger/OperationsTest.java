@@ -1,0 +1,43 @@
+package dev.indelible.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.indelible.ledger.proto.OperationRecorded;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit trail: every operation is an ops event, and one whose event cannot be written fails. */
+class OperationsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldAppendTheOperationAsAnOpsEventOfItsSubject() throws Exception {
+        try (Ledger ledger = Ledger.open(dir, LedgerConfig.defaults())) {
+            Operations.record(ledger, "import", "import-selfies", "import selfies f.json", Instant.EPOCH, "ok", Map.of("appended", "3"));
+
+            RecordedEvent e = ledger.readStream("ops-import-selfies", 0, 1).get(0);
+            assertEquals("ops.import", e.type());
+            OperationRecorded op = OperationRecorded.parseFrom(e.payload());
+            assertEquals("ok", op.getResult());
+            assertEquals("3", op.getFiguresOrThrow("appended"));
+        }
+    }
+
+    @Test
+    void shouldFailTheOperationWhenItsAuditEventCannotBeWritten() {
+        Ledger ledger = Ledger.open(dir, LedgerConfig.defaults());
+        ledger.close();
+
+        LedgerException failed = assertThrows(LedgerException.class, () -> Operations.record(ledger, "token_create",
+            "token-bot", "token bot created", Instant.EPOCH, "ok", Map.of()));
+
+        assertTrue(failed.getMessage().startsWith("the audit event of token_create of token-bot could not be written: "),
+            failed.getMessage());
+    }
+}
