@@ -56,6 +56,29 @@ class FollowEventsTest {
     }
 
     @Test
+    void shouldAnswerAPageOfLargeEventsWithinItsByteBudgetAndContinueFromNext() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            String token = f.token("reader", "*", Verb.APPEND, Verb.READ);
+            byte[] large = ("{\"s\":\"" + "x".repeat(1_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 12; i++) {
+                f.ledger.append("large", dev.indelible.ledger.ExpectedVersion.ANY,
+                    dev.indelible.ledger.EventData.json("note.added", large));
+            }
+            List<Long> seen = new ArrayList<>();
+            long next = 0;
+            int pages = 0;
+            while (seen.size() < 12 && pages++ < 12) {
+                JsonNode page = f.http.get("/events?from=" + next + "&limit=1000", token).json();
+                assertTrue(page.get("events").size() <= 5, "at most 4 MiB of payload and one event more: " + page.get("events").size());
+                page.get("events").forEach(e -> seen.add(e.get("global_seq").asLong()));
+                next = page.get("next").asLong();
+            }
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), seen, "every event once, page after page");
+            assertTrue(pages >= 3, "twelve events of 1 MB take three pages or more: " + pages);
+        }
+    }
+
+    @Test
     void shouldDeliverEveryEventExactlyOnceAcrossAServerRestartWithLastEventId() throws Exception {
         List<Long> received = new ArrayList<>();
         String token;

@@ -1,5 +1,6 @@
 package dev.indelible.server.internal;
 
+import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.server.Token;
@@ -22,6 +23,8 @@ final class EventFeed {
     static final long RECHECK_MILLIS = 50;
     /** Events scanned per page at most, matching or not, so a filter that matches little cannot pin a thread on one read. */
     private static final int SCAN = 1_000;
+    /** Payload bytes one page holds at most (one event more when it alone is larger). */
+    static final long PAGE_BYTES = 4L << 20;
 
     private final Ledger ledger;
     private final Object appended = new Object();
@@ -71,25 +74,53 @@ final class EventFeed {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         long position = from;
         while (true) {
-            List<RecordedEvent> scanned = ledger.read(position, Math.max(limit, SCAN));
-            List<RecordedEvent> matching = new ArrayList<>();
-            for (RecordedEvent e : scanned) {
-                position = e.globalSeq() + 1;
-                if (filter.matches(e) && matching.size() < limit) {
-                    matching.add(e);
-                    if (matching.size() == limit) {
-                        break;
-                    }
-                }
-            }
+            Scan scan = scan(position, limit, filter);
+            position = scan.next;
             long left = deadline - System.nanoTime();
-            if (!matching.isEmpty() || (scanned.isEmpty() && left <= 0) || stop.getAsBoolean()) {
-                return new Page(matching, position);
+            if (!scan.matching.isEmpty() || (scan.scanned == 0 && left <= 0) || stop.getAsBoolean()) {
+                return new Page(scan.matching, position);
             }
-            if (scanned.isEmpty()) {
+            if (scan.scanned == 0) {
                 awaitAppend(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, RECHECK_MILLIS));
             } else if (left <= 0) {
-                return new Page(matching, position); // a page of others' events: say how far it got
+                return new Page(scan.matching, position); // a page of others' events: say how far it got
+            }
+        }
+    }
+
+    /**
+     * Reads events one at a time from {@code from}, keeping the matching ones, until {@code limit}
+     * match, {@link #SCAN} were read or the kept payloads reach {@link #PAGE_BYTES}: a page of
+     * large events never sits in memory whole.
+     */
+    private Scan scan(long from, int limit, Filter filter) {
+        Scan scan = new Scan(filter);
+        try (EventReader reader = ledger.openReader(from)) {
+            while (scan.scanned < SCAN && scan.matching.size() < limit && scan.bytes < PAGE_BYTES
+                && reader.poll(scan::take, 1) > 0) {
+                scan.scanned++;
+            }
+            scan.next = reader.position();
+        }
+        return scan;
+    }
+
+    /** What one scan kept. Not thread-safe. */
+    private static final class Scan {
+        final List<RecordedEvent> matching = new ArrayList<>();
+        final Filter filter;
+        int scanned;
+        long bytes;
+        long next;
+
+        Scan(Filter filter) {
+            this.filter = filter;
+        }
+
+        void take(RecordedEvent e) {
+            if (filter.matches(e)) {
+                matching.add(e);
+                bytes += e.payload().length;
             }
         }
     }
