@@ -182,7 +182,8 @@ public final class DomainEvents {
         DomainType domain = domain(type);
         for (String name : domain.required()) {
             FieldDescriptor field = message.getDescriptorForType().findFieldByName(name);
-            boolean present = field.hasPresence() ? message.hasField(field) : !field.getDefaultValue().equals(message.getField(field));
+            // A number without presence reads 0 when absent: its own check words that ("a positive id").
+            boolean present = field.hasPresence() ? message.hasField(field) : !"".equals(message.getField(field));
             if (!present) {
                 throw new InvalidEventException(name, "is required for " + type);
             }
