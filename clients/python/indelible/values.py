@@ -1,0 +1,68 @@
+"""Values returned by the client."""
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+__all__ = ["Appended", "Ack", "Event", "Page"]
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What ``Client.append`` stored: the positions of the batch, or with ``duplicate`` the
+    positions it was stored at before (a retry; nothing was written)."""
+    stream: str
+    first_global_seq: int
+    last_global_seq: int
+    first_stream_version: int
+    last_stream_version: int
+    count: int
+    duplicate: bool
+
+    @classmethod
+    def from_json(cls, answer: Dict[str, Any]) -> "Appended":
+        return cls(answer["stream"], answer["first_global_seq"], answer["last_global_seq"],
+                   answer["first_stream_version"], answer["last_stream_version"], answer["count"],
+                   bool(answer["duplicate"]))
+
+
+@dataclass(frozen=True)
+class Ack:
+    """One event a ``Producer`` had acknowledged: stored (durably) at ``global_seq``."""
+    stream: str
+    global_seq: int
+    stream_version: int
+    event_id: str
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    """A recorded event as the server returns it. ``data`` is the payload as JSON (for the domain
+    types through their Protobuf JSON mapping: 64-bit integers such as ``user_id`` come back as
+    strings, timestamps as RFC 3339 text); a payload that is not JSON has ``data`` None and
+    ``data_base64`` set. ``metadata`` is empty when the event has none."""
+    global_seq: int
+    stream: str
+    stream_version: int
+    event_id: str
+    type: str
+    recorded_at: str
+    producer_id: Optional[str]
+    data: Optional[Dict[str, Any]]
+    metadata: Dict[str, str] = field(default_factory=dict)
+    content_type: Optional[str] = None
+    data_base64: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, e: Dict[str, Any]) -> "Event":
+        return cls(e["global_seq"], e["stream"], e["stream_version"], e["event_id"], e["type"],
+                   e.get("recorded_at", ""), e.get("producer_id"), e.get("data"),
+                   dict(e.get("metadata") or {}), e.get("content_type"), e.get("data_base64"))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One ``GET /events`` answer: the readable events, where to read on (``next``, past the
+    events this token may not read) and the journal's head (the next global_seq to be written)."""
+    events: List[Event]
+    next: int
+    head: int

@@ -1,0 +1,175 @@
+"""What the tests share: the server they run against (from the environment), unique names, and a
+TCP proxy that cuts connections on demand, to test the client's retries without stopping the
+server."""
+import os
+import random
+import socket
+import threading
+import time
+import unittest
+import urllib.parse
+import uuid
+from typing import List, Optional, Tuple
+
+import indelible
+
+_HOW = ("the tests run against a real `indelible serve`: set INDELIBLE_URL (e.g. http://127.0.0.1:7171), "
+        "INDELIBLE_TOKEN (a token for streams '*', verbs append,read,query,status) and "
+        "INDELIBLE_NARROW_TOKEN (streams 'selfies-*', verbs append,read); "
+        "server/src/test/java/dev/indelible/server/PythonClientTest.java does all of it")
+
+
+def setting(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise AssertionError(f"{name} is not set: {_HOW}")
+    return value
+
+
+def url() -> str:
+    return setting("INDELIBLE_URL")
+
+
+def token() -> str:
+    return setting("INDELIBLE_TOKEN")
+
+
+def narrow_token() -> str:
+    return setting("INDELIBLE_NARROW_TOKEN")
+
+
+def client(**options) -> indelible.Client:
+    return indelible.Client(url(), token(), **options)
+
+
+def unique(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:12]
+
+
+def user_id() -> int:
+    """A user id no other run used (selfie streams are selfies-user-<id>)."""
+    return random.randint(10 ** 9, 10 ** 15)
+
+
+NOW = "2024-05-01T12:00:00Z"
+
+
+class ServerTestCase(unittest.TestCase):
+    """Fails (does not skip) when the server is not configured or not answering."""
+    client: indelible.Client
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.client = client()
+        if not cls.client.live():
+            raise AssertionError(f"no server answers GET {url()}/health/live: {_HOW}")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.client.close()
+
+    def head(self) -> int:
+        return self.client.read(0, 1).head
+
+    def events_since(self, start: int) -> List[indelible.Event]:
+        return list(self.client.read_all(start))
+
+
+class Proxy:
+    """A TCP proxy in front of the server. ``cut()`` closes every open connection; ``down(s)``
+    refuses connections for s seconds; ``swallow(n)`` lets the next n answers reach the client
+    only as a closed connection: the server did the work, the client never hears of it."""
+
+    def __init__(self) -> None:
+        target = urllib.parse.urlsplit(url())
+        self.target: Tuple[str, int] = (target.hostname or "127.0.0.1", target.port or 80)
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._lock = threading.Lock()
+        self._open: List[socket.socket] = []
+        self._down_until = 0.0
+        self._swallow = 0
+        self.swallowed = 0
+        self.cuts = 0
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True, name="test-proxy").start()
+
+    def cut(self) -> None:
+        with self._lock:
+            sockets, self._open = self._open, []
+            self.cuts += 1
+        for s in sockets:
+            _close(s)
+
+    def down(self, seconds: float) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + seconds
+        self.cut()
+
+    def swallow(self, answers: int) -> None:
+        with self._lock:
+            self._swallow += answers
+
+    def close(self) -> None:
+        self._closed = True
+        _close(self._listener)
+        self.cut()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                downstream, _ = self._listener.accept()
+            except OSError:
+                return
+            if time.monotonic() < self._down_until:
+                _close(downstream)
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=10)
+                upstream.settimeout(None)
+            except OSError:
+                _close(downstream)
+                continue
+            with self._lock:
+                self._open += [downstream, upstream]
+            threading.Thread(target=self._pump, args=(downstream, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, downstream, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, answers: bool) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if answers and self._take_swallow():
+                    break  # the answer is dropped and the connection closed
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            _close(source)
+            _close(sink)
+
+    def _take_swallow(self) -> bool:
+        with self._lock:
+            if self._swallow > 0:
+                self._swallow -= 1
+                self.swallowed += 1
+                return True
+            return False
+
+
+def _close(s: Optional[socket.socket]) -> None:
+    if s is None:
+        return
+    try:
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        s.close()
+    except OSError:
+        pass
