@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.proto.SelfieSubmitted;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -151,11 +149,8 @@ class StreamedAppendTest {
                 out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             }
             out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            for (String l = in.readLine(); l != null && acknowledged.size() < 100; l = in.readLine()) {
-                if (l.startsWith("{\"line\"")) {
-                    acknowledged.add(JSON.readTree(l).get("event_id").asText());
-                }
+            for (String l : chunkedLines(socket.getInputStream(), 100)) {
+                acknowledged.add(JSON.readTree(l).get("event_id").asText());
             }
         } // closed without the last chunk: the client left mid-body
 
@@ -170,6 +165,43 @@ class StreamedAppendTest {
         assertTrue(stored.values().stream().allMatch(n -> n == 1), "none twice");
         assertTrue(stored.size() <= 1_999, "the half-sent line is not appended");
         assertTrue(f.ledger.verify().ok());
+    }
+
+    /** The first {@code count} NDJSON lines of a chunked HTTP answer: chunk boundaries fall anywhere in a line. */
+    private static List<String> chunkedLines(java.io.InputStream raw, int count) throws Exception {
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(raw));
+        String line;
+        while (!(line = readLine(in)).isEmpty()) {
+            // the status line and headers
+        }
+        List<String> lines = new ArrayList<>();
+        StringBuilder partial = new StringBuilder();
+        while (lines.size() < count) {
+            int size = Integer.parseInt(readLine(in).strip(), 16);
+            assertTrue(size > 0, "the answer ended after " + lines.size() + " lines");
+            byte[] chunk = new byte[size];
+            in.readFully(chunk);
+            readLine(in);
+            partial.append(new String(chunk, StandardCharsets.UTF_8));
+            for (int nl = partial.indexOf("\n"); nl >= 0 && lines.size() < count; nl = partial.indexOf("\n")) {
+                lines.add(partial.substring(0, nl));
+                partial.delete(0, nl + 1);
+            }
+        }
+        return lines;
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new java.io.EOFException("the answer ended");
+            }
+            if (b != '\r') {
+                out.append((char) b);
+            }
+        }
+        return out.toString();
     }
 
     private HttpResponse<String> post(String body) throws Exception {
