@@ -121,14 +121,8 @@ class GrpcApiTest {
     void shouldRefuseAVersionPastTheLargestAndAnUnknownExpectNamingTheField() throws Exception {
         try (ServerFixture f = new ServerFixture(dir)) {
             String token = f.token("bot", "selfies-*", Verb.APPEND);
-            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
-                .forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
-            try {
-                io.grpc.Metadata headers = new io.grpc.Metadata();
-                headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                var stub = dev.indelible.server.api.LedgerServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS);
+            try (RawGrpc raw = new RawGrpc(f.server.grpcPort(), token)) {
+                var stub = raw.stub;
                 var event = dev.indelible.server.api.NewEvent.newBuilder().setType("note.added")
                     .setContentType(dev.indelible.server.api.ContentType.JSON)
                     .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{}"));
@@ -145,9 +139,6 @@ class GrpcApiTest {
                 assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, badExpect.getStatus().getCode());
                 assertTrue(badExpect.getStatus().getDescription().startsWith("expect: "), badExpect.getStatus().getDescription());
                 assertEquals(0, f.ledger.head());
-            } finally {
-                channel.shutdownNow();
-                assertTrue(channel.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
             }
         }
     }
@@ -156,14 +147,8 @@ class GrpcApiTest {
     void shouldTakeADomainEventAsJsonAndNameItsFieldsAsHttpDoes() throws Exception {
         try (ServerFixture f = new ServerFixture(dir)) {
             String token = f.token("bot", "selfies-*", Verb.APPEND);
-            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
-                .forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
-            try {
-                io.grpc.Metadata headers = new io.grpc.Metadata();
-                headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                var stub = dev.indelible.server.api.LedgerServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS);
+            try (RawGrpc raw = new RawGrpc(f.server.grpcPort(), token)) {
+                var stub = raw.stub;
                 var appended = stub.append(request("{\"user_id\": 7, \"media_type\": \"photo\", \"file_id\": \"f\","
                     + " \"submitted_at\": \"2025-11-04T12:07:00Z\"}", dev.indelible.server.api.ContentType.JSON));
                 assertEquals(0, appended.getFirstGlobalSeq());
@@ -185,9 +170,6 @@ class GrpcApiTest {
                 assertTrue(protobuf.getStatus().getDescription().startsWith("events[0].data.file_id: is required"),
                     protobuf.getStatus().getDescription());
                 assertEquals(1, f.ledger.head());
-            } finally {
-                channel.shutdownNow();
-                assertTrue(channel.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
             }
         }
     }
@@ -196,5 +178,26 @@ class GrpcApiTest {
         return dev.indelible.server.api.AppendRequest.newBuilder().setStream("selfies-user-7").addEvents(
             dev.indelible.server.api.NewEvent.newBuilder().setType("selfie.submitted").setContentType(type)
                 .setPayload(com.google.protobuf.ByteString.copyFromUtf8(json))).build();
+    }
+
+    /** The generated blocking stub with a bearer token, for what IndelibleClient cannot send (wrapped versions, unknown enums). */
+    private static final class RawGrpc implements AutoCloseable {
+        final io.grpc.ManagedChannel channel;
+        final dev.indelible.server.api.LedgerServiceGrpc.LedgerServiceBlockingStub stub;
+
+        RawGrpc(int port, String token) {
+            channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            io.grpc.Metadata headers = new io.grpc.Metadata();
+            headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+            stub = dev.indelible.server.api.LedgerServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            channel.shutdownNow();
+            assertTrue(channel.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS), "channel closed");
+        }
     }
 }
