@@ -18,7 +18,7 @@ class DomainTest(ServerTestCase):
         stored = self.client.read_stream(f"selfies-user-{user}")
         self.assertEqual(len(stored), 1)
         self.assertEqual(stored[0].event_id, indelible.Selfies.event_id(user, "IMG_1.jpg"))
-        self.assertEqual(stored[0].data, {"user_id": str(user), "media_type": "photo", "file_id": "IMG_1.jpg",
+        self.assertEqual(stored[0].data, {"user_id": user, "media_type": "photo", "file_id": "IMG_1.jpg",
                                           "submitted_at": "2024-05-01T12:00:00Z"})
         # the Java client's id for the same selfie (DomainEvents.eventId), so both dedupe alike
         self.assertEqual(indelible.derived_event_id("selfie.submitted", "7/f1"), "53705326-2d12-3344-bc10-33cf2db53664")

@@ -1,5 +1,11 @@
 package dev.indelible.projections;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -51,6 +57,10 @@ public final class DomainEvents {
     private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser();
     private static final JsonFormat.Printer JSON_PRINTER =
             JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+    private static final ObjectMapper TREE = new ObjectMapper();
+    private static final java.math.BigInteger MAX_EXACT = java.math.BigInteger.ONE.shiftLeft(53);
+    private static final Set<FieldDescriptor.Type> LONGS = java.util.EnumSet.of(FieldDescriptor.Type.INT64,
+            FieldDescriptor.Type.SINT64, FieldDescriptor.Type.SFIXED64, FieldDescriptor.Type.UINT64, FieldDescriptor.Type.FIXED64);
 
     private static final Map<String, DomainType> TYPES = new TreeMap<>(Map.of(
             SELFIE_SUBMITTED, new DomainType(SelfieSubmitted.getDefaultInstance(),
@@ -142,13 +152,55 @@ public final class DomainEvents {
         return new EventData(EventId.random(), type, ContentType.PROTOBUF, message.toByteArray(), Map.of());
     }
 
-    /** The payload as one line of JSON with the snake_case field names. */
+    /** The payload as one line of JSON with the snake_case field names: see {@link #toJson(Message)}. */
     public static String toJson(String type, byte[] payload) {
+        return toJson(parse(type, payload));
+    }
+
+    /**
+     * A message as one line of JSON with the snake_case field names. The one rule for integers:
+     * a 64-bit field whose value is at most 2^53 in magnitude is a JSON number, a larger one a
+     * string (Protobuf's JSON mapping writes every 64-bit integer as a string, and a JavaScript
+     * number holds 2^53 exactly, no more), so {@code "user_id": 777} comes back as posted.
+     */
+    public static String toJson(Message message) {
         try {
-            return JSON_PRINTER.print(parse(type, payload));
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + type + " as JSON", e);
+            ObjectNode tree = (ObjectNode) TREE.readTree(JSON_PRINTER.print(message));
+            numbersWhereExact(message.getDescriptorForType(), tree);
+            return TREE.writeValueAsString(tree);
+        } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName() + " as JSON", e);
         }
+    }
+
+    private static void numbersWhereExact(Descriptors.Descriptor type, ObjectNode json) {
+        for (FieldDescriptor field : type.getFields()) {
+            JsonNode value = json.get(field.getName());
+            if (value == null || field.isMapField()) {
+                continue;
+            }
+            if (LONGS.contains(field.getType())) {
+                if (field.isRepeated() && value.isArray()) {
+                    ArrayNode array = (ArrayNode) value;
+                    for (int i = 0; i < array.size(); i++) {
+                        array.set(i, exact(array.get(i)));
+                    }
+                } else {
+                    json.set(field.getName(), exact(value));
+                }
+            } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && value.isObject()
+                    && !field.getMessageType().getFile().getPackage().equals("google.protobuf")) {
+                numbersWhereExact(field.getMessageType(), (ObjectNode) value);
+            }
+        }
+    }
+
+    private static JsonNode exact(JsonNode text) {
+        if (!text.isTextual()) {
+            return text;
+        }
+        java.math.BigInteger value = new java.math.BigInteger(text.asText());
+        return value.abs().compareTo(MAX_EXACT) <= 0 ? LongNode.valueOf(value.longValue()) : text;
     }
 
     /** An event of a domain message with a fresh random id. */

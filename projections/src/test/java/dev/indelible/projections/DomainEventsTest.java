@@ -32,8 +32,21 @@ class DomainEventsTest {
     void shouldMapJsonWithTheSnakeCaseNamesAndPrintItBack() {
         EventData event = DomainEvents.fromJson(DomainEvents.SELFIE_SUBMITTED, SELFIE);
         assertEquals(ContentType.PROTOBUF, event.contentType());
-        assertEquals("{\"user_id\":\"1201911108\",\"media_type\":\"photo\",\"file_id\":\"AgAC1\","
+        assertEquals("{\"user_id\":1201911108,\"media_type\":\"photo\",\"file_id\":\"AgAC1\","
                 + "\"submitted_at\":\"2026-11-25T01:02:03Z\"}", DomainEvents.toJson(event.type(), event.payload()));
+    }
+
+    @Test
+    void shouldWriteA64BitIntegerAsANumberWhenItIsExactInJsonAndAsAStringBeyond() {
+        long exact = 1L << 53;
+        assertTrue(DomainEvents.toJson(SelfieSubmitted.newBuilder().setUserId(exact).build())
+                .startsWith("{\"user_id\":9007199254740992"), "2^53 is a number");
+        assertTrue(DomainEvents.toJson(SelfieSubmitted.newBuilder().setUserId(exact + 1).build())
+                .startsWith("{\"user_id\":\"9007199254740993\""), "past 2^53 a string, as a JavaScript number would round it");
+        assertTrue(DomainEvents.toJson(SelfieSubmitted.newBuilder().setUserId(-exact).build())
+                .startsWith("{\"user_id\":-9007199254740992"));
+        assertTrue(DomainEvents.toJson(dev.indelible.ledger.proto.OperationRecorded.newBuilder().setStartedAt(1_764_000_000_000_000L)
+                .build()).contains("\"started_at\":1764000000000000"), "ops events follow the same rule");
     }
 
     @Test

@@ -28,7 +28,7 @@ class ReadCommandTest {
         assertEquals(6, r.lines().size());
         String first = r.lines().get(0);
         assertTrue(first.startsWith("{\"global_seq\":0,\"stream\":\"selfies-user-7\",\"stream_version\":0,\"type\":\"selfie.submitted\""), first);
-        assertTrue(first.contains("\"data\":{\"user_id\":\"7\",\"media_type\":\"photo\""), first);
+        assertTrue(first.contains("\"data\":{\"user_id\":7,\"media_type\":\"photo\""), first);
         assertTrue(first.contains("\"recorded_at\":\"20"), first);
     }
 

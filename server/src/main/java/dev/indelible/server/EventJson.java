@@ -3,7 +3,6 @@ package dev.indelible.server;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.proto.OperationRecorded;
@@ -24,8 +23,6 @@ import java.util.Map;
  */
 public final class EventJson {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final JsonFormat.Printer PRINTER =
-        JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
 
     private EventJson() {
     }
@@ -66,7 +63,7 @@ public final class EventJson {
                 return DomainEvents.toJson(e.type(), e.payload());
             }
             if (e.type().startsWith("ops.")) {
-                return PRINTER.print(OperationRecorded.parseFrom(e.payload()));
+                return DomainEvents.toJson(OperationRecorded.parseFrom(e.payload()));
             }
         } catch (InvalidProtocolBufferException | RuntimeException unreadable) {
             return null;
