@@ -69,6 +69,7 @@ final class ServeCommand implements Callable<Integer> {
         if (grpcPort != null) {
             config = config.withGrpcPort(grpcPort);
         }
+        config.checkedAddress(); // refused before a ledger or projections are made in the data directory
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch closed = new CountDownLatch(1);
         try (Ledger ledger = data.openLedger(durability);

@@ -52,7 +52,9 @@ final class VerifyCommand implements Callable<Integer> {
         VerifyReport journal = data.verifyJournal();
         journal.problems().forEach(p -> findings.add("journal: " + p));
         List<String> checked = new ArrayList<>();
-        checked.add(String.format("journal: %,d events in %,d records", journal.eventsChecked(), journal.records()));
+        if (journal.ok()) {
+            checked.add(String.format("journal: %,d events in %,d records", journal.eventsChecked(), journal.records()));
+        }
         if (compare != null) {
             compareWith(OtherJournal.parse(compare), findings, checked);
         }
@@ -74,9 +76,28 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             checked.forEach(c -> out.println("ok     " + c));
             findings.forEach(f -> out.println("FOUND  " + f));
+            nextSteps(findings).forEach(n -> out.println("next   " + n));
             out.println(findings.isEmpty() ? "verify: ok" : "verify: " + findings.size() + " finding(s)");
         }
         return findings.isEmpty() ? Main.OK : Main.VERIFY_FAILED;
+    }
+
+    /** What to do about each kind of finding; verify itself never changes anything. */
+    private static List<String> nextSteps(List<String> findings) {
+        List<String> steps = new ArrayList<>();
+        if (findings.stream().anyMatch(f -> f.startsWith("journal: TORN_TAIL"))) {
+            steps.add("a torn tail is what a crash mid-write leaves: the next writer (indelible append, serve) cuts it,"
+                + " keeps the cut bytes aside and records ops.journal_repair");
+        }
+        if (findings.stream().anyMatch(f -> f.startsWith("journal:") && !f.startsWith("journal: TORN_TAIL"))) {
+            steps.add("damage inside the journal is never cut: restore the last backup into a new directory"
+                + " (indelible restore BACKUP --data NEW) and compare the two (indelible verify --data NEW --compare DIR)");
+        }
+        if (findings.stream().anyMatch(f -> f.startsWith("rule broken"))) {
+            steps.add("the events named stay in the journal, which is append-only; the rules refuse any new one like them"
+                + " (indelible read --from SEQ --limit 1 shows one)");
+        }
+        return steps;
     }
 
     private void compareWith(OtherJournal other, List<String> findings, List<String> checked) {

@@ -50,9 +50,12 @@ class ServeAndTokenCommandTest {
     }
 
     @Test
-    void shouldRefuseANonLoopbackBindWithoutInsecure() {
-        Cli.Result refused = new Cli(data).run("serve", "--bind", "0.0.0.0", "--port", "0").expect(Main.USAGE);
+    void shouldRefuseANonLoopbackBindWithoutInsecureBeforeMakingAnything() throws Exception {
+        Path fresh = data.resolve("never-served");
+        Cli.Result refused = new Cli(fresh).run("serve", "--bind", "0.0.0.0", "--port", "0").expect(Main.USAGE);
         assertTrue(refused.err().contains("bind: 0.0.0.0 is not a loopback address"), refused.err());
+        assertTrue(!java.nio.file.Files.exists(fresh.resolve("journal")) && !java.nio.file.Files.exists(fresh.resolve("projections")),
+            "a refused serve makes no ledger and no projections");
     }
 
     @Test

@@ -42,6 +42,8 @@ class VerifyCommandTest {
         changeJournalText("flip a bit");
         Cli.Result r = cli.run("verify").expect(Main.VERIFY_FAILED);
         assertTrue(r.out().contains("FOUND  journal: CRC_MISMATCH"), r.out());
+        assertTrue(!r.out().contains("ok     journal"), "no ok line for a journal with a finding: " + r.out());
+        assertTrue(r.out().contains("next   damage inside the journal is never cut: restore the last backup"), r.out());
     }
 
     @Test
@@ -49,6 +51,7 @@ class VerifyCommandTest {
         changeJournalText("final record");
         Cli.Result found = cli.run("verify").expect(Main.VERIFY_FAILED);
         assertTrue(found.out().contains("FOUND  journal: TORN_TAIL"), found.out());
+        assertTrue(found.out().contains("next   a torn tail is what a crash mid-write leaves"), found.out());
 
         cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"k\": \"after\"}").expect(0);
         cli.run("verify").expect(0);

@@ -58,8 +58,14 @@ public record ServerConfig(String bind, int port, int grpcPort, Path tlsCert, Pa
         return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
     }
 
-    /** Refuses a non-loopback bind without {@code insecure}: tokens would cross the network in clear. */
-    InetAddress checkedAddress() {
+    /**
+     * The address to bind, after checking every setting: a non-loopback bind without TLS or
+     * {@code insecure} is refused, since tokens would cross the network in clear. Callers check
+     * before they open anything, so a refused configuration leaves nothing behind.
+     *
+     * @throws IllegalArgumentException naming the setting
+     */
+    public InetAddress checkedAddress() {
         InetAddress address;
         try {
             address = InetAddress.getByName(bind);
