@@ -78,17 +78,14 @@ public final class NdjsonAppends {
         }
     }
 
-    /** What a stream did. {@code delivered} is false when the outcomes could not all be handed on. */
-    public record Summary(long appended, long refused, boolean delivered) {
-    }
-
     /**
-     * Reads {@code in} to its end, appending each line.
+     * Reads {@code in} to its end, appending each line; stops early, quietly, when an outcome
+     * cannot be delivered (the client left).
      *
      * @throws BadLineException      after the outcomes of the lines before it
      * @throws IllegalStateException when the ledger fails mid-stream, naming the first line not appended
      */
-    public Summary run(InputStream in, LineCheck check, Outcomes outcomes) throws IOException, InterruptedException {
+    public void run(InputStream in, LineCheck check, Outcomes outcomes) throws IOException, InterruptedException {
         Delivery delivery = new Delivery(outcomes, new ArrayBlockingQueue<>(inFlight));
         Thread thread = new Thread(delivery, "indelible-ndjson-acks");
         thread.setDaemon(true);
@@ -126,7 +123,6 @@ public final class NdjsonAppends {
         if (bad != null && delivery.delivered) {
             throw bad;
         }
-        return new Summary(delivery.appended, delivery.refused, delivery.delivered);
     }
 
     /** Hands outcomes on in input order as their appends become durable. */
@@ -135,8 +131,6 @@ public final class NdjsonAppends {
         final BlockingQueue<Pending> pending;
         volatile IllegalStateException failure;
         volatile boolean delivered = true;
-        long appended;
-        long refused;
 
         Delivery(Outcomes outcomes, BlockingQueue<Pending> pending) {
             this.outcomes = outcomes;
@@ -163,11 +157,6 @@ public final class NdjsonAppends {
                                 + e.getCause().getMessage() + "; lines before it were", e.getCause());
                         }
                         continue;
-                    }
-                    if (result instanceof AppendResult.Appended) {
-                        appended++;
-                    } else {
-                        refused++;
                     }
                     if (delivered && failure == null) {
                         try {

@@ -140,7 +140,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
                     + " subscriptions already; retry later");
             }
             GrpcSubscription subscription = new GrpcSubscription(ledger, (ServerCallStreamObserver<Event>) observer,
-                request.getFromGlobalSeq(), e -> e.stream().startsWith(request.getStreamPrefix()) && token.allows(Verb.READ, e.stream()),
+                request.getFromGlobalSeq(), EventFeed.Filter.of(token, request.getStreamPrefix(), null)::matches,
                 () -> access.stillValid(token), subscriptions::remove);
             subscriptions.add(subscription);
             subscriptionThreads.execute(subscription);

@@ -132,7 +132,8 @@ public final class HttpApi implements HttpHandler {
             return subscribe(r.onlyParams("from", "stream_prefix", "type"), authorize(r, Verb.READ, null));
         }
         if (path.size() == 2 && path.get(0).equals("health")) {
-            return health(r.onlyParams(), path.get(1));
+            r.onlyParams();
+            return health(path.get(1));
         }
         if (path.size() == 2 && path.get(0).equals("projections")) {
             return json(200, query(r, authorize(r, Verb.QUERY, null), path.get(1)));
@@ -220,7 +221,6 @@ public final class HttpApi implements HttpHandler {
         return json(200, "{\"stream\":" + quote(stream) + ",\"events\":" + array(events) + ",\"next_version\":" + next + "}");
     }
 
-    /** Events from a position; those of streams the token may not read are left out ({@code next} passes them). */
     /**
      * Events from a position that the token may read (and match {@code stream_prefix} and
      * {@code type}); with {@code wait}, a long poll: held until one matches or the wait ends.
@@ -229,10 +229,9 @@ public final class HttpApi implements HttpHandler {
     private String readAll(Request r, Token token) {
         long from = r.longParam("from", 0);
         int limit = r.limit(config.maxReadLimit());
-        EventFeed.Filter filter = EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"));
         EventFeed.Page page;
         try {
-            page = feed.read(from, limit, filter, r.waitMillis(), () -> draining);
+            page = feed.read(from, limit, filter(r, token), r.waitMillis(), () -> draining);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + from);
@@ -251,13 +250,17 @@ public final class HttpApi implements HttpHandler {
                 throw ApiError.invalid("last-event-id", "must be a global_seq, was '" + lastEventId + "'");
             }
         }
-        EventFeed.Filter filter = EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"));
         try {
-            sse.answer(r.exchange, token, from, filter, () -> draining);
+            sse.answer(r.exchange, token, from, filter(r, token), () -> draining);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return new Answer(200, null, null);
+    }
+
+    /** The events a reader wants: the token's streams, and its {@code stream_prefix} and {@code type} if given. */
+    private static EventFeed.Filter filter(Request r, Token token) {
+        return EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"));
     }
 
     private String query(Request r, Token token, String projection) {
@@ -274,7 +277,7 @@ public final class HttpApi implements HttpHandler {
      * {@code live} while the server answers; {@code ready} while every projection is neither failed
      * nor more than {@link #READY_LAG} events behind the journal.
      */
-    private Answer health(Request r, String check) {
+    private Answer health(String check) {
         boolean ready = switch (check) {
             case "live" -> true;
             case "ready" -> engine == null || engine.status().stream()
