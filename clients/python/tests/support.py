@@ -47,8 +47,11 @@ def unique(prefix: str = "") -> str:
 
 
 def user_id() -> int:
-    """A user id no other run used (selfie streams are selfies-user-<id>)."""
-    return random.randint(10 ** 9, 10 ** 15)
+    """A user id no other run used (selfie streams are selfies-user-<id>).
+
+    Below 10^14, so a test may append a digit and stay under 2^53, where JSON numbers stay exact.
+    """
+    return random.randint(10 ** 9, 10 ** 14)
 
 
 NOW = "2024-05-01T12:00:00Z"

@@ -9,6 +9,7 @@ import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-events", description = "Most events in one append request (default 1000).")
     int maxEvents = ServerConfig.defaults().maxEventsPerRequest();
 
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+        description = "Close an HTTP connection that moves no byte for this long (default 30).")
+    long idleTimeoutSeconds = ServerConfig.defaults().idleTimeout().toSeconds();
+
     @Option(names = "--no-projections", description = "Do not run the reference projections (queries answer 503).")
     boolean noProjections;
 
@@ -62,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerConfig config = ServerConfig.defaults().withBind(bind, port).withInsecure(insecure)
-            .withLimits(maxRequestBytes, maxEvents);
+            .withLimits(maxRequestBytes, maxEvents).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds));
         if (tlsCert != null || tlsKey != null) {
             config = config.withTls(tlsCert, tlsKey);
         }

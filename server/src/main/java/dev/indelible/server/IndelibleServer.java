@@ -1,8 +1,5 @@
 package dev.indelible.server;
 
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.internal.Apis;
@@ -18,6 +15,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.spi.JettyHttpServer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,25 +45,23 @@ public final class IndelibleServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IndelibleServer.class);
     private static final int DRAIN_SECONDS = 10;
     private static final int MAX_CALLS_PER_CONNECTION = 128;
+    static final int MAX_HTTP_CONNECTIONS = 1_024;
+    static final int MAX_HEADER_BYTES = 16 * 1024;
 
-    static {
-        // Without TCP_NODELAY, keep-alive clients (Node's fetch) wait ~40 ms per request on delayed ACKs.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
-    private final HttpServer http;
+    private final org.eclipse.jetty.server.Server jetty;
+    private final ServerConnector connector;
     private final Server grpc;
     private final Apis apis;
-    private final ThreadPoolExecutor workers;
+    private final ThreadPoolExecutor grpcWorkers;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private IndelibleServer(HttpServer http, Server grpc, Apis apis, ThreadPoolExecutor workers) {
-        this.http = http;
+    private IndelibleServer(org.eclipse.jetty.server.Server jetty, ServerConnector connector, Server grpc, Apis apis,
+                            ThreadPoolExecutor grpcWorkers) {
+        this.jetty = jetty;
+        this.connector = connector;
         this.grpc = grpc;
         this.apis = apis;
-        this.workers = workers;
+        this.grpcWorkers = grpcWorkers;
     }
 
     /**
@@ -68,55 +72,87 @@ public final class IndelibleServer implements AutoCloseable {
     public static IndelibleServer start(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
         InetAddress address = config.checkedAddress();
         Apis apis = new Apis(ledger, engine, tokens, config);
-        ThreadPoolExecutor workers = workers(config.threads());
-        HttpServer http = null;
+        // gRPC and HTTP each have their own threads: a flood on one port cannot starve the other.
+        ThreadPoolExecutor grpcWorkers = workers(config.threads());
+        org.eclipse.jetty.server.Server jetty = null;
         try {
-            if (config.tls()) {
-                HttpsServer https = HttpsServer.create(new InetSocketAddress(address, config.port()), 256);
-                https.setHttpsConfigurator(new HttpsConfigurator(PemTls.serverContext(config.tlsCert(), config.tlsKey())));
-                http = https;
-            } else {
-                http = HttpServer.create(new InetSocketAddress(address, config.port()), 256);
-            }
+            jetty = jetty(config.threads());
+            ServerConnector connector = connector(jetty, address, config);
+            JettyHttpServer http = new JettyHttpServer(jetty, true);
+            http.bind(new InetSocketAddress(address, config.port()), 256); // takes the connector of that port
             http.createContext("/", apis.http());
-            http.setExecutor(workers);
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(address, config.grpcPort()));
             if (config.tls()) {
                 builder.useTransportSecurity(config.tlsCert().toFile(), config.tlsKey().toFile());
             }
             Server grpc = builder
                 .addService(apis.grpc())
-                .executor(workers)
+                .executor(grpcWorkers)
                 .maxInboundMessageSize(config.maxRequestBytes())
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 .build()
                 .start();
-            http.start();
+            jetty.start();
             LOG.info("serving HTTP{} on {}:{} and gRPC on port {}", config.tls() ? "S" : "", address.getHostAddress(),
-                http.getAddress().getPort(), grpc.getPort());
-            return new IndelibleServer(http, grpc, apis, workers);
-        } catch (IOException | RuntimeException e) {
-            if (http != null) {
+                connector.getLocalPort(), grpc.getPort());
+            return new IndelibleServer(jetty, connector, grpc, apis, grpcWorkers);
+        } catch (Exception e) {
+            if (jetty != null) {
                 try {
-                    http.stop(0);
-                } catch (IllegalStateException notStarted) {
-                    // nothing to stop
+                    jetty.stop();
+                } catch (Exception stopping) {
+                    e.addSuppressed(stopping);
                 }
             }
-            workers.shutdownNow();
+            grpcWorkers.shutdownNow();
             if (e instanceof RuntimeException runtime) {
                 throw runtime;
             }
+            IOException cause = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
             throw new UncheckedIOException("cannot listen on " + address.getHostAddress() + " ports " + config.port() + "/"
-                + config.grpcPort() + ": " + e.getMessage(), (IOException) e);
+                + config.grpcPort() + ": " + e.getMessage(), cause);
         }
+    }
+
+    /** Jetty reads headers and bodies without a thread waiting on each socket; handlers run on its pool. */
+    private static org.eclipse.jetty.server.Server jetty(int threads) {
+        QueuedThreadPool pool = new QueuedThreadPool(threads + 8, 4, 60_000);
+        pool.setName("indelible-http");
+        pool.setDaemon(true);
+        org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(pool);
+        jetty.setStopTimeout(0); // close() drains first
+        jetty.setHandler(new ContextHandlerCollection()); // where the JDK API's contexts go
+        return jetty;
+    }
+
+    private static ServerConnector connector(org.eclipse.jetty.server.Server jetty, InetAddress address, ServerConfig config) {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        HttpConnectionFactory plain = new HttpConnectionFactory(http);
+        ServerConnector connector;
+        if (config.tls()) {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(PemTls.serverContext(config.tlsCert(), config.tlsKey()));
+            connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, plain.getProtocol()), plain);
+        } else {
+            connector = new ServerConnector(jetty, plain);
+        }
+        connector.setHost(address.getHostAddress());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(256);
+        jetty.addConnector(connector);
+        jetty.addBean(new NetworkConnectionLimit(MAX_HTTP_CONNECTIONS, connector));
+        return connector;
     }
 
     private static ThreadPoolExecutor workers(int threads) {
         AtomicInteger n = new AtomicInteger();
         // When full, the submitting thread runs the request: back-pressure, not a drop.
         return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 4), r -> {
-            Thread t = new Thread(r, "indelible-request-" + n.incrementAndGet());
+            Thread t = new Thread(r, "indelible-grpc-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         }, new ThreadPoolExecutor.CallerRunsPolicy());
@@ -124,7 +160,7 @@ public final class IndelibleServer implements AutoCloseable {
 
     /** The HTTP port (useful with port 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** The gRPC port. */
@@ -133,7 +169,7 @@ public final class IndelibleServer implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return http.getAddress();
+        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
     }
 
     /** Blocks until {@link #close} ran. */
@@ -148,7 +184,6 @@ public final class IndelibleServer implements AutoCloseable {
         }
         grpc.shutdown();
         try {
-            // HttpServer.stop(delay) on Java 17 waits the whole delay even when idle: drain first, then stop at once.
             if (!apis.drain(TimeUnit.SECONDS.toNanos(DRAIN_SECONDS))
                     || !grpc.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 LOG.warn("requests still running after {} s; stopping anyway", DRAIN_SECONDS);
@@ -157,8 +192,12 @@ public final class IndelibleServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         grpc.shutdownNow();
-        http.stop(0);
-        workers.shutdownNow();
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping HTTP: {}", e.toString());
+        }
+        grpcWorkers.shutdownNow();
         stopped.countDown();
     }
 }

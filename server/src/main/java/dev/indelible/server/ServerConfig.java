@@ -3,6 +3,7 @@ package dev.indelible.server;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How {@code indelible serve} listens and what it accepts. Every limit is answered with a clear
@@ -19,35 +20,41 @@ import java.nio.file.Path;
  * @param maxReadLimit        most events one read returns (default 1,000)
  * @param threads             requests handled at once; more wait in a queue of {@code 4 x threads}
  * @param failedAuthPerMinute failed authentications from one address before it gets 429 for the rest of the minute
+ * @param idleTimeout         an HTTP connection that moves no byte for this long is closed (default 30 s): a
+ *                            stalled header or upload, a client that stops reading its answer
  */
 public record ServerConfig(String bind, int port, int grpcPort, Path tlsCert, Path tlsKey, boolean insecure, int maxRequestBytes, int maxEventsPerRequest,
-                           int maxReadLimit, int threads, int failedAuthPerMinute) {
+                           int maxReadLimit, int threads, int failedAuthPerMinute, Duration idleTimeout) {
 
     public static final int DEFAULT_PORT = 7171;
 
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_PORT + 1, null, null, false, 1 << 20, 1_000, 1_000, 64, 20);
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_PORT + 1, null, null, false, 1 << 20, 1_000, 1_000, 64, 20, Duration.ofSeconds(30));
     }
 
     /** Listens on {@code bind} at {@code port} (HTTP) and {@code port + 1} (gRPC), or at free ports for 0. */
     public ServerConfig withBind(String bind, int port) {
-        return new ServerConfig(bind, port, port == 0 ? 0 : port + 1, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, port == 0 ? 0 : port + 1, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute, idleTimeout);
     }
 
     public ServerConfig withInsecure(boolean insecure) {
-        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute, idleTimeout);
     }
 
     public ServerConfig withLimits(int maxRequestBytes, int maxEventsPerRequest) {
-        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute, idleTimeout);
     }
 
     public ServerConfig withFailedAuthPerMinute(int failedAuthPerMinute) {
-        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute, idleTimeout);
     }
 
     public ServerConfig withTls(Path tlsCert, Path tlsKey) {
-        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute, idleTimeout);
+    }
+
+    public ServerConfig withIdleTimeout(Duration idleTimeout) {
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute, idleTimeout);
     }
 
     public boolean tls() {
@@ -55,7 +62,7 @@ public record ServerConfig(String bind, int port, int grpcPort, Path tlsCert, Pa
     }
 
     public ServerConfig withGrpcPort(int grpcPort) {
-        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute);
+        return new ServerConfig(bind, port, grpcPort, tlsCert, tlsKey, insecure, maxRequestBytes, maxEventsPerRequest, maxReadLimit, threads, failedAuthPerMinute, idleTimeout);
     }
 
     /**
@@ -84,6 +91,9 @@ public record ServerConfig(String bind, int port, int grpcPort, Path tlsCert, Pa
         }
         if (grpcPort < 0 || grpcPort > 65_535 || (grpcPort == port && port != 0)) {
             throw new IllegalArgumentException("grpc-port: must be 0 to 65535 and not the HTTP port, was " + grpcPort);
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle-timeout: must be positive, was " + idleTimeout);
         }
         return address;
     }
