@@ -3,6 +3,7 @@ package dev.indelible.server;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.internal.Apis;
+import dev.indelible.server.internal.JettyErrors;
 import dev.indelible.server.internal.PemTls;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -122,6 +123,7 @@ public final class IndelibleServer implements AutoCloseable {
         org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(pool);
         jetty.setStopTimeout(0); // close() drains first
         jetty.setHandler(new ContextHandlerCollection()); // where the JDK API's contexts go
+        jetty.setErrorHandler(new JettyErrors(MAX_HEADER_BYTES));
         return jetty;
     }
 

@@ -56,7 +56,11 @@ class KilledServerRetryTest {
                 int port = port(server);
                 CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(request(port, token, body),
                     HttpResponse.BodyHandlers.ofString());
-                Thread.sleep(heldAnswer ? 1_000 : random.nextInt(15));
+                if (heldAnswer) {
+                    server.awaitLines(2, 60); // "written": stored, its answer held back for 3 s
+                } else {
+                    Thread.sleep(random.nextInt(15)); // a random moment, not a wait for something
+                }
                 server.kill9();
                 try {
                     answeredBeforeKill += inFlight.join().statusCode() == 200 ? 1 : 0;

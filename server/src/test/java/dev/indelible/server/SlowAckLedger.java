@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real ledger whose async appends are acknowledged {@code delayMillis} after they are written:
- * the window in which a server can die with the event stored and the answer not sent.
+ * the window in which a server can die with the event stored and the answer not sent. Prints
+ * "written" when the event is stored.
  */
 final class SlowAckLedger implements Ledger {
     private final Ledger ledger;
@@ -30,6 +31,10 @@ final class SlowAckLedger implements Ledger {
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
         CompletableFuture<AppendResult> written = ledger.appendAsync(stream, expectedVersion, events);
+        written.thenRun(() -> {
+            System.out.println("written"); // a test kills the process on this line, with the answer held back
+            System.out.flush();
+        });
         return written.thenApplyAsync(r -> r, CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS));
     }
 

@@ -22,6 +22,13 @@ final class Damage {
         return missingTable || message.startsWith("Corruption");
     }
 
+    /** The file system is full: not damage, and not for ever; RocksDB stops writing until the version is reopened. */
+    static boolean isNoSpace(RocksDBException e) {
+        Status status = e.getStatus();
+        return (status != null && status.getSubCode() == Status.SubCode.NoSpace)
+            || String.valueOf(e.getMessage()).contains("No space left on device");
+    }
+
     /** RocksDB's LOCK is held: another process (or engine) has this version open. */
     static boolean isBusy(RocksDBException e) {
         String message = String.valueOf(e.getMessage());

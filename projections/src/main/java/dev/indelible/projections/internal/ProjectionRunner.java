@@ -29,6 +29,8 @@ final class ProjectionRunner implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionRunner.class);
     private static final long CHECK_CURRENT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long NO_SPACE_FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long NO_SPACE_MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Ledger ledger;
     private final Projection projection;
@@ -273,16 +275,20 @@ final class ProjectionRunner implements Runnable {
             throw e;
         }
         VersionStore previous = live;
+        dir.prune(config.keepVersions(), next.name()); // before the swap: who waits for it sees the pruned directory
         applier.close();
         applier = nextApplier;
         live = next;
         previous.close();
         LOG.info("projection {}: {} is live (was {})", projection.name(), next.name(), previous.name());
-        dir.prune(config.keepVersions(), next.name());
         publishProgress();
     }
 
     private void onStorageFailure(RocksDBException e) {
+        if (Damage.isNoSpace(e)) {
+            awaitSpace(e);
+            return;
+        }
         if (!Damage.isDamage(e)) {
             fail(e);
             return;
@@ -293,6 +299,53 @@ final class ProjectionRunner implements Runnable {
             repairFailure.addSuppressed(e);
             fail(repairFailure);
         }
+    }
+
+    /**
+     * The disk is full: FAILED (status and readiness say so) until the live version reopens, tried
+     * with a growing pause; RocksDB writes nothing more after ENOSPC until it is reopened.
+     */
+    private void awaitSpace(RocksDBException full) {
+        failure = full;
+        state = ProjectionStatus.State.FAILED;
+        LOG.error("projection {} stopped at global_seq {}: the disk is full ({}); it goes on by itself once there is room",
+                projection.name(), position, full.getMessage());
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+        long pause = NO_SPACE_FIRST_PAUSE_NANOS;
+        while (!closed) {
+            LockSupport.parkNanos(pause);
+            if (closed) {
+                return;
+            }
+            try {
+                reopenLive();
+                failure = null;
+                LOG.info("projection {}: disk space is back; going on from global_seq {}", projection.name(), position);
+                return;
+            } catch (RocksDBException e) {
+                if (!Damage.isNoSpace(e)) {
+                    fail(e);
+                    return;
+                }
+                pause = Math.min(NO_SPACE_MAX_PAUSE_NANOS, pause * 2);
+            }
+        }
+    }
+
+    private void reopenLive() throws RocksDBException {
+        VersionStore full = live;
+        if (applier != null) {
+            applier.close();
+            applier = null;
+        }
+        if (full != null) {
+            live = null;
+            full.close(); // one process may open a version once
+        }
+        String version = full != null ? full.name() : dir.current().orElseThrow();
+        install(VersionStore.open(dir.version(version), false));
     }
 
     private static RocksDBException rocksCause(Throwable e) {

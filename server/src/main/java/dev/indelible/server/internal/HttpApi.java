@@ -43,6 +43,7 @@ public final class HttpApi implements HttpHandler {
     private final StreamedAppends streamed;
     private final EventFeed feed;
     private final ServerSentEvents sse;
+    private final TokenSlots slots;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
@@ -58,6 +59,7 @@ public final class HttpApi implements HttpHandler {
         this.streamed = new StreamedAppends(ledger, metrics, access, config.maxRequestBytes(), appends);
         this.feed = feed;
         this.sse = new ServerSentEvents(feed, access);
+        this.slots = new TokenSlots(Math.max(1, config.threads() / 2));
     }
 
     @Override
@@ -65,12 +67,13 @@ public final class HttpApi implements HttpHandler {
         long started = System.nanoTime();
         String route = "unknown";
         int status;
+        Request request = null;
         inFlight.incrementAndGet();
         try {
             if (draining) {
                 throw new ApiError(503, "unavailable", null, "the server is stopping; retry elsewhere or later");
             }
-            Request request = new Request(exchange);
+            request = new Request(exchange);
             route = request.route();
             Answer answer = route(request);
             status = answer.status;
@@ -89,6 +92,9 @@ public final class HttpApi implements HttpHandler {
                 error(new ApiError(500, "internal", null, "the server failed: " + e.getClass().getSimpleName())));
         } finally {
             exchange.close();
+            if (request != null) {
+                request.releaseSlot();
+            }
             inFlight.decrementAndGet();
         }
         metrics.request(route, status, System.nanoTime() - started);
@@ -309,6 +315,7 @@ public final class HttpApi implements HttpHandler {
     private Token authorize(Request r, Verb verb, String stream) {
         Token token = access.authenticate(r.address(), r.exchange.getRequestHeaders().getFirst("Authorization"));
         access.permit(r.address(), token, verb, stream);
+        r.holdSlot(() -> slots.take(token));
         return token;
     }
 

@@ -20,6 +20,7 @@ final class Request {
     final String method;
     final List<String> segments = new ArrayList<>();
     final Map<String, String> query = new LinkedHashMap<>();
+    private Runnable slot;
 
     Request(HttpExchange exchange) {
         this.exchange = exchange;
@@ -64,6 +65,20 @@ final class Request {
             return "unmatched";
         }
         return (method.equals("GET") || method.equals("POST") ? method : "other") + " " + template;
+    }
+
+    /** Takes the token's slot for this request ({@link TokenSlots}), once however often the route authorizes. */
+    void holdSlot(java.util.function.Supplier<Runnable> take) {
+        if (slot == null) {
+            slot = take.get();
+        }
+    }
+
+    void releaseSlot() {
+        if (slot != null) {
+            slot.run();
+            slot = null;
+        }
     }
 
     java.net.InetAddress address() {

@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Clients that hold connections without finishing a request (slowloris): they cost a socket
- * each, never a request thread, and a connection that moves nothing is closed.
+ * What a client cannot push the HTTP server past. Connections that never finish a request
+ * (slowloris) cost a socket each, never a request thread; one that moves nothing is closed; one
+ * token's slow uploads hold at most half the request threads; oversized and malformed requests
+ * are answered in the API's JSON error format.
  */
 @Timeout(120)
-class SlowClientsTest {
+class HttpBoundsTest {
     /** Twice the request threads: with one thread per unfinished header, this many stopped the old server. */
     private static final int SLOW_SOCKETS = 2 * ServerConfig.defaults().threads();
     private static final long ANSWER_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -40,8 +42,8 @@ class SlowClientsTest {
         try (ServerFixture f = new ServerFixture(dir); Drip drip = new Drip(f.server.port(), SLOW_SOCKETS)) {
             String token = f.token("producer", "selfies-*", Verb.APPEND, Verb.READ);
             drip.send(SLOW_SOCKETS); // a header byte on every socket: all are open and unfinished
-            long[] http = new long[20];
-            long[] grpc = new long[20];
+            long[] http = new long[21];
+            long[] grpc = new long[21];
             try (IndelibleClient client = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
                 for (int i = 0; i < http.length; i++) {
                     long started = System.nanoTime();
@@ -93,7 +95,8 @@ class SlowClientsTest {
             assertEquals(200, poll.status(), poll.toString());
             assertTrue(System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(2), "held for its whole wait");
 
-            assertEquals(200, f.http.post("/streams/selfies-user-1", token, Http.selfie(1, "late")).status());
+            // a new client: the long poll's pooled connection is closed by now, and POST is not retried on it
+            assertEquals(200, new Http(f.server.port()).post("/streams/selfies-user-1", token, Http.selfie(1, "late")).status());
             String line;
             do {
                 line = events.readLine();
@@ -135,59 +138,147 @@ class SlowClientsTest {
     }
 
     @Test
-    void shouldRefuseHeadersOverTheLimitWith431AndServeTheNextRequest() throws Exception {
+    void shouldBoundOneTokensSlowUploadsToHalfTheRequestThreadsAndServeOtherTokens() throws Exception {
+        int perToken = ServerConfig.defaults().threads() / 2;
+        int uploads = perToken + 8;
+        try (ServerFixture f = new ServerFixture(dir)) {
+            String slow = f.token("slow", "selfies-*", Verb.APPEND);
+            String other = f.token("other", "selfies-*", Verb.APPEND);
+            String begun = "POST /streams/selfies-user-9 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + slow
+                + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
+            try (Drip drip = new Drip(f.server.port(), uploads, begun)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (drip.answered("HTTP/1.1 503") < uploads - perToken) {
+                    assertTrue(System.nanoTime() < deadline, drip.answered("HTTP/1.1 503") + " of the uploads past the bound"
+                        + " refused after 30 s");
+                    drip.send(uploads);
+                }
+                assertEquals(perToken, drip.open(), "the token's first uploads still being read");
+                Http.Response refused = f.http.post("/streams/selfies-user-1", slow, Http.selfie(1, "one-more"));
+                assertEquals(503, refused.status(), refused.toString());
+                assertTrue(refused.body().contains("requests in flight"), refused.toString());
+
+                long started = System.nanoTime();
+                Http.Response served = f.http.post("/streams/selfies-user-2", other, Http.selfie(2, "other"));
+                long took = System.nanoTime() - started;
+                assertEquals(200, served.status(), served.toString());
+                assertTrue(took < ANSWER_WITHIN_NANOS, "another token answered within 2 s: " + took / 1_000_000 + " ms");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Http.Response again;
+            while ((again = f.http.post("/streams/selfies-user-1", slow, Http.selfie(1, "after"))).status() == 503) {
+                assertTrue(System.nanoTime() < deadline, "slots given back once the uploads left: " + again);
+            }
+            assertEquals(200, again.status(), again.toString());
+        }
+    }
+
+    @Test
+    void shouldRefuseHeadersOverTheLimitWith431InJsonAndServeTheNextRequest() throws Exception {
         try (ServerFixture f = new ServerFixture(dir); Socket socket = new Socket("127.0.0.1", f.server.port())) {
             socket.setSoTimeout(10_000);
             String header = "X-Big: " + "a".repeat(IndelibleServer.MAX_HEADER_BYTES) + "\r\n";
             socket.getOutputStream().write(("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n" + header + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
-            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-            assertEquals("HTTP/1.1 431", status);
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
+            assertTrue(answer.endsWith("{\"error\":\"request_too_large\",\"field\":\"headers\",\"message\":\"the request"
+                + " headers are over the limit of 16384 bytes\"}"), "the API's JSON error, not an HTML page: " + answer);
             assertEquals(200, f.http.get("/health/live", null).status());
         }
     }
 
-    private static long max(long[] values) {
-        return Arrays.stream(values).max().orElseThrow();
+    @Test
+    void shouldAnswerMalformedAndOversizedRequestsInTheApisJsonErrorFormat() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir, ServerConfig.defaults().withIdleTimeout(Duration.ofSeconds(1)))) {
+            String uri = raw(f, "GET /" + "a".repeat(1 << 20) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertTrue(uri.startsWith("HTTP/1.1 414"), uri);
+            assertTrue(uri.contains("{\"error\":\"request_too_large\",\"field\":\"uri\""), uri);
+            for (String malformed : List.of("GARBAGE\r\n\r\n", "GET /health/live HTTP/1.1\r\n\r\n",
+                    "POST /streams/selfies-user-1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ten\r\n\r\n")) {
+                String answer = raw(f, malformed);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+                assertTrue(answer.contains("application/json"), answer);
+                assertTrue(answer.contains("{\"error\":\"invalid_argument\",\"field\":\"request\",\"message\":\"malformed HTTP"
+                    + " request: "), answer);
+            }
+            assertEquals(0, f.ledger.read(0, 10).size(), "nothing written");
+        }
     }
 
-    /** Sockets that each began a request and add one header byte at a time, never finishing it. */
+    /** Sends {@code request} on a new connection and reads until the server closes it. */
+    private static String raw(ServerFixture f, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", f.server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** The slowest answer after the first, which loads the classes of its path. */
+    private static long max(long[] values) {
+        return Arrays.stream(values).skip(1).max().orElseThrow();
+    }
+
+    /** Sockets that each began a request and add one byte at a time (of a header, or of a body), never finishing it. */
     private static final class Drip implements AutoCloseable {
+        static final String HEADER = "POST /streams/selfies-user-9 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+
         private final List<Socket> sockets = new ArrayList<>();
+        private final List<StringBuilder> answers = new ArrayList<>();
         private int next;
 
         Drip(int port, int count) throws IOException {
+            this(port, count, HEADER);
+        }
+
+        Drip(int port, int count, String begun) throws IOException {
             for (int i = 0; i < count; i++) {
                 Socket socket = new Socket("127.0.0.1", port);
                 socket.setSoTimeout(1);
                 sockets.add(socket);
-                socket.getOutputStream().write("POST /streams/selfies-user-9 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
-                    .getBytes(StandardCharsets.US_ASCII));
+                answers.add(new StringBuilder());
+                socket.getOutputStream().write(begun.getBytes(StandardCharsets.US_ASCII));
             }
         }
 
-        /** One more header byte on the next {@code count} sockets, round robin. */
+        /** One more byte on the next {@code count} sockets, round robin (a space: still valid in a header or a JSON body). */
         void send(int count) throws IOException {
             for (int i = 0; i < count; i++) {
                 OutputStream out = sockets.get(next++ % sockets.size()).getOutputStream();
-                out.write('a');
+                out.write(' ');
                 out.flush();
             }
         }
 
-        /** How many the server still waits on. */
+        /** How many the server still waits on: no answer, not closed. */
         int open() {
-            int open = 0;
-            for (Socket socket : sockets) {
+            poll();
+            return (int) answers.stream().filter(a -> a.length() == 0).count();
+        }
+
+        /** How many were answered with this status line start, e.g. {@code "HTTP/1.1 503"}. */
+        int answered(String status) {
+            poll();
+            return (int) answers.stream().filter(a -> a.toString().startsWith(status)).count();
+        }
+
+        private void poll() {
+            byte[] buffer = new byte[4096];
+            for (int i = 0; i < sockets.size(); i++) {
+                StringBuilder answer = answers.get(i);
+                if (answer.toString().endsWith("<closed>")) {
+                    continue;
+                }
                 try {
-                    socket.getInputStream().read(); // an answer (408) or the end of the stream: the server is done with it
+                    int n = sockets.get(i).getInputStream().read(buffer);
+                    answer.append(n < 0 ? "<closed>" : new String(buffer, 0, n, StandardCharsets.US_ASCII));
                 } catch (SocketTimeoutException nothingYet) {
-                    open++; // the server is still waiting for the header
+                    // the server is still reading this request
                 } catch (IOException reset) {
-                    // closed
+                    answer.append("<closed>");
                 }
             }
-            return open;
         }
 
         @Override
