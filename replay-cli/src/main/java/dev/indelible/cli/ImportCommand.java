@@ -1,20 +1,18 @@
 package dev.indelible.cli;
 
-import dev.indelible.server.EventInput;
-
-import dev.indelible.server.EventJson;
-
-import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.Operations;
+import dev.indelible.server.EventInput;
+import dev.indelible.server.EventJson;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,15 +22,37 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Migrates the incident apps' JSON files into events. */
+/**
+ * Migrates the incident apps' JSON files into events: reads the file once to check every record,
+ * then again to append, one record at a time, so memory does not grow with the file.
+ *
+ * <p>Design note: a run killed while appending leaves the records appended so far; making the
+ * whole file one atomic append needs a multi-stream append the ledger does not have (issue 19,
+ * part 2). Since event ids derive from content, running the import again completes it.
+ */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Migrates a legacy JSON file of the incident apps into events.",
         "Kinds: selfies (selfie_checks.json), accounts (users.json),",
         "videos (results.json or results.json.b64). Every record is checked first: one bad record refuses",
-        "the whole file, naming it and the field, and nothing is appended. Running it twice imports nothing",
-        "the second time (event ids derive from content)."})
+        "the whole file, naming it and the field, and nothing is appended. Event ids derive from content:",
+        "a second run imports nothing, and a run interrupted part way (kill -9, power cut) leaves what it",
+        "appended, which running it again completes, appending only what is missing."})
 final class ImportCommand implements Callable<Integer> {
     enum Kind { selfies, accounts, videos }
+
+    /** Appends waiting for their sync: enough for one sync to cover many, as {@code append --ndjson}. */
+    private static final int IN_FLIGHT = 4_096;
+
+    /** The first pass: reading a record checks it; nothing is kept. */
+    private static final LegacyFiles.Records CHECK_ONLY = new LegacyFiles.Records() {
+        @Override
+        public void event(EventInput input) {
+        }
+
+        @Override
+        public void skipped(String why) {
+        }
+    };
 
     @Mixin
     DataOptions data;
@@ -52,56 +72,44 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Instant started = Instant.now();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("no file " + file);
-        }
-        LegacyFiles.Parsed parsed = switch (kind) {
-            case selfies -> LegacyFiles.selfies(bytes);
-            case accounts -> LegacyFiles.accounts(bytes);
-            case videos -> LegacyFiles.videos(bytes);
-        };
-        int appended = 0;
-        int already = 0;
-        List<String> skipped = new ArrayList<>(parsed.skipped());
+        read(CHECK_ONLY);
+        ImportAppends appends;
+        // SYNC: a migration must survive a power cut; the window lets one sync cover many records.
         try (Ledger ledger = data.openLedger(Durability.SYNC)) {
-            for (EventInput input : parsed.events()) {
-                AppendResult result = ledger.append(input.stream(), input.expectedVersion(), input.event());
-                if (result instanceof AppendResult.Appended a) {
-                    if (a.duplicate()) {
-                        already++;
-                    } else {
-                        appended++;
-                    }
-                } else if (result instanceof AppendResult.WrongExpectedVersion) {
-                    skipped.add(input.stream() + ": already in the ledger from another registration");
-                } else if (result instanceof AppendResult.RuleViolated violated) {
-                    skipped.add(input.stream() + ": " + violated.message());
-                } else {
-                    skipped.add(input.stream() + ": " + ((AppendResult.EventIdConflict) result).reason());
-                }
-            }
+            appends = new ImportAppends(ledger, IN_FLIGHT);
+            read(appends);
+            appends.awaitDurable();
             Operations.record(ledger, "import", "import-" + kind, "import " + kind + " " + file.toAbsolutePath(), started,
-                "ok", new java.util.TreeMap<>(Map.of("file", file.toAbsolutePath().toString(), "records", Integer.toString(parsed.events().size()
-                    + parsed.skipped().size()), "appended", Integer.toString(appended),
-                    "already_imported", Integer.toString(already), "skipped", Integer.toString(skipped.size()))));
+                "ok", new java.util.TreeMap<>(Map.of("file", file.toAbsolutePath().toString(),
+                    "records", Long.toString(appends.records()), "appended", Long.toString(appends.appended()),
+                    "already_imported", Long.toString(appends.already()),
+                    "skipped", Integer.toString(appends.skipped().size()))));
         }
-        print(parsed.events().size() + parsed.skipped().size(), appended, already, skipped);
+        print(appends.records(), appends.appended(), appends.already(), appends.skipped());
         return Main.OK;
     }
 
-    private void print(int records, int appended, int already, List<String> skipped) {
+    /** One pass over the file, record by record. */
+    private void read(LegacyFiles.Records records) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            switch (kind) {
+                case selfies -> LegacyFiles.selfies(in, records);
+                case accounts -> LegacyFiles.accounts(in, records);
+                case videos -> LegacyFiles.videos(in, records);
+            }
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no file " + file);
+        }
+    }
+
+    private void print(long records, long appended, long already, List<String> skipped) {
         PrintWriter out = spec.commandLine().getOut();
         if (output.json) {
-            int a = appended;
-            int b = already;
             out.println(EventJson.object(g -> {
                 g.writeStringField("kind", kind.name());
                 g.writeNumberField("records", records);
-                g.writeNumberField("appended", a);
-                g.writeNumberField("already_imported", b);
+                g.writeNumberField("appended", appended);
+                g.writeNumberField("already_imported", already);
                 g.writeArrayFieldStart("skipped");
                 for (String s : skipped) {
                     g.writeString(s);

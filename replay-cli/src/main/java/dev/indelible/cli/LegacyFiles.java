@@ -2,7 +2,9 @@ package dev.indelible.cli;
 
 import dev.indelible.server.EventInput;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -20,24 +22,25 @@ import dev.indelible.projections.proto.AccountRegistered;
 import dev.indelible.projections.proto.SelfieSubmitted;
 import dev.indelible.projections.proto.VideoProcessed;
 import com.google.protobuf.Timestamp;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Reads the incident apps' JSON files into events, all or nothing: every record is checked before
- * anything is appended, and the first bad one refuses the file, naming the record and the field.
- * Event ids derive from content, so importing a file twice appends nothing the second time.
+ * Reads the incident apps' JSON files as a stream of events, one record at a time, so memory does
+ * not grow with the file. A bad record throws {@link InvalidEventException} naming it and the
+ * field; {@link ImportCommand} reads a file once to check every record before it appends any.
+ * Event ids derive from content, so importing a file again appends only what is not there yet.
+ *
+ * <p>Stateless; each call reads its own stream.
  */
 final class LegacyFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,121 +48,133 @@ final class LegacyFiles {
     private LegacyFiles() {
     }
 
-    /** What a file holds: the events to append, and the records left out (with why). */
-    record Parsed(List<EventInput> events, List<String> skipped) {
+    /** Receives a file's records in file order: an event to append, or a record left out (with why). */
+    interface Records {
+        void event(EventInput input);
+
+        void skipped(String why);
     }
 
     /** {@code selfie_checks.json}: an array of {user_id, media_type, file_id, timestamp}. */
-    static Parsed selfies(byte[] file) {
-        JsonNode root = parse(file);
-        if (!root.isArray()) {
-            throw new InvalidEventException("file", "must be a JSON array of selfie records");
-        }
-        List<EventInput> events = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            String record = "record " + i;
-            JsonNode r = object(root.get(i), record);
-            long userId = userId(r.get("user_id"), record);
-            SelfieSubmitted selfie = SelfieSubmitted.newBuilder().setUserId(userId)
-                .setMediaType(text(r, "media_type", record)).setFileId(text(r, "file_id", record))
-                .setSubmittedAt(timestamp(r.get("timestamp"), record + ".timestamp")).build();
-            events.add(new EventInput(Selfies.streamFor(userId), ExpectedVersion.ANY,
-                DomainEvents.event(DomainEvents.SELFIE_SUBMITTED, selfie, userId + "/" + selfie.getFileId())));
-        }
-        return new Parsed(events, List.of());
+    static void selfies(InputStream file, Records out) {
+        read(file, p -> {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                throw new InvalidEventException("file", "must be a JSON array of selfie records");
+            }
+            entries(p, false, (key, node) -> out.event(selfie(object(node, "record " + key), "record " + key)));
+        });
     }
 
-    /** {@code users.json}: an array, or an object keyed by id, of records with an email. */
-    static Parsed accounts(byte[] file) {
-        JsonNode root = parse(file);
-        if (!root.isArray() && !root.isObject()) {
-            throw new InvalidEventException("file", "must be a JSON array or object of user records");
+    private static EventInput selfie(JsonNode r, String record) {
+        long userId = userId(r.get("user_id"), record);
+        SelfieSubmitted selfie = SelfieSubmitted.newBuilder().setUserId(userId)
+            .setMediaType(text(r, "media_type", record)).setFileId(text(r, "file_id", record))
+            .setSubmittedAt(timestamp(r.get("timestamp"), record + ".timestamp")).build();
+        return new EventInput(Selfies.streamFor(userId), ExpectedVersion.ANY,
+            DomainEvents.event(DomainEvents.SELFIE_SUBMITTED, selfie, userId + "/" + selfie.getFileId()));
+    }
+
+    /**
+     * {@code users.json}: an array, or an object keyed by id, of records with an email. Keeps the
+     * first record of each address; the set of addresses seen is the one thing held per record.
+     */
+    static void accounts(InputStream file, Records out) {
+        read(file, p -> {
+            JsonToken root = p.nextToken();
+            if (root != JsonToken.START_ARRAY && root != JsonToken.START_OBJECT) {
+                throw new InvalidEventException("file", "must be a JSON array or object of user records");
+            }
+            boolean keyed = root == JsonToken.START_OBJECT;
+            Set<String> emails = new HashSet<>();
+            entries(p, keyed, (key, node) -> {
+                String record = "record " + key;
+                JsonNode r = object(node, record);
+                String email = Names.normalizeEmailOrNull(text(r, "email", record));
+                if (email == null) {
+                    throw new InvalidEventException(record + ".email", "is not an email address (" + Names.EMAIL_RULE + ")");
+                }
+                if (!emails.add(email)) {
+                    out.skipped(record + ": " + email + " was registered before in this file (the incident's re-registration)");
+                    return;
+                }
+                String id = r.hasNonNull("id") ? r.get("id").asText() : keyed ? key
+                    : UUID.nameUUIDFromBytes(email.getBytes(StandardCharsets.UTF_8)).toString();
+                out.event(account(r, id, email));
+            });
+        });
+    }
+
+    private static EventInput account(JsonNode r, String id, String email) {
+        AccountRegistered registered = AccountRegistered.newBuilder().setAccountId(id).setEmail(email)
+            .setDisplayName(firstText(r, "display_name", "name", "username")).build();
+        EventData event = DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, registered, "import/" + email + "/" + id);
+        if (r.hasNonNull("created_at")) {
+            event = event.withMetadata(Map.of("legacy_created_at", r.get("created_at").asText()));
         }
-        List<EventInput> events = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        Set<String> emails = new HashSet<>();
-        Iterator<Map.Entry<String, JsonNode>> records = root.isObject() ? root.fields()
-            : indexed(root);
-        while (records.hasNext()) {
-            Map.Entry<String, JsonNode> entry = records.next();
-            String record = "record " + entry.getKey();
-            JsonNode r = object(entry.getValue(), record);
-            String email = Names.normalizeEmailOrNull(text(r, "email", record));
-            if (email == null) {
-                throw new InvalidEventException(record + ".email", "is not an email address (" + Names.EMAIL_RULE + ")");
-            }
-            String id = r.hasNonNull("id") ? r.get("id").asText() : root.isObject() ? entry.getKey()
-                : UUID.nameUUIDFromBytes(email.getBytes(StandardCharsets.UTF_8)).toString();
-            if (!emails.add(email)) {
-                skipped.add(record + ": " + email + " was registered before in this file (the incident's re-registration)");
-                continue;
-            }
-            AccountRegistered registered = AccountRegistered.newBuilder().setAccountId(id).setEmail(email)
-                .setDisplayName(firstText(r, "display_name", "name", "username")).build();
-            EventData event = DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, registered, "import/" + email + "/" + id);
-            if (r.hasNonNull("created_at")) {
-                event = event.withMetadata(Map.of("legacy_created_at", r.get("created_at").asText()));
-            }
-            events.add(new EventInput(Accounts.emailStream(email), ExpectedVersion.NO_STREAM, event));
-        }
-        return new Parsed(events, skipped);
+        return new EventInput(Accounts.emailStream(email), ExpectedVersion.NO_STREAM, event);
     }
 
     /** {@code results.json} (an object keyed by video id) or {@code results.json.b64} (the same in base64). */
-    static Parsed videos(byte[] file) {
-        String text = new String(file, StandardCharsets.UTF_8).strip();
-        if (!text.startsWith("{")) {
-            try {
-                file = Base64.getMimeDecoder().decode(text);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidEventException("file", "is neither a JSON object nor base64 of one: " + e.getMessage());
+    static void videos(InputStream file, Records out) {
+        InputStream json = Base64Json.decodeUnlessObject(file);
+        read(json, p -> {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidEventException("file", "must be a JSON object keyed by video id");
             }
-        }
-        JsonNode root = parse(file);
-        if (!root.isObject()) {
-            throw new InvalidEventException("file", "must be a JSON object keyed by video id");
-        }
-        List<EventInput> events = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            String record = "record " + entry.getKey();
-            JsonNode r = object(entry.getValue(), record);
-            Struct.Builder results = Struct.newBuilder();
-            try {
-                JsonFormat.parser().merge(r.toString(), results);
-            } catch (InvalidProtocolBufferException e) {
-                throw new InvalidEventException(record, "cannot be kept as a results object: " + e.getMessage());
-            }
-            VideoProcessed video = VideoProcessed.newBuilder().setVideoId(entry.getKey())
-                .setUrl(r.path("url").asText("")).setTitle(r.path("title").asText("")).setResults(results).build();
-            String contentKey = entry.getKey() + "/" + UUID.nameUUIDFromBytes(video.toByteArray());
-            events.add(new EventInput(Videos.streamFor(entry.getKey()), ExpectedVersion.ANY,
-                DomainEvents.event(DomainEvents.VIDEO_PROCESSED, video, contentKey)));
-        }
-        return new Parsed(events, List.of());
+            entries(p, true, (key, node) -> out.event(video(key, object(node, "record " + key))));
+            Base64Json.checkRest(json);
+        });
     }
 
-    private static JsonNode parse(byte[] file) {
+    private static EventInput video(String videoId, JsonNode r) {
+        Struct.Builder results = Struct.newBuilder();
         try {
-            JsonNode root = JSON.readTree(file);
-            if (root == null) {
-                throw new InvalidEventException("file", "is empty");
-            }
-            return root;
+            JsonFormat.parser().merge(r.toString(), results);
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidEventException("record " + videoId, "cannot be kept as a results object: " + e.getMessage());
+        }
+        VideoProcessed video = VideoProcessed.newBuilder().setVideoId(videoId)
+            .setUrl(r.path("url").asText("")).setTitle(r.path("title").asText("")).setResults(results).build();
+        String contentKey = videoId + "/" + UUID.nameUUIDFromBytes(video.toByteArray());
+        return new EventInput(Videos.streamFor(videoId), ExpectedVersion.ANY,
+            DomainEvents.event(DomainEvents.VIDEO_PROCESSED, video, contentKey));
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void read(JsonParser parser) throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface Entry {
+        void accept(String key, JsonNode value);
+    }
+
+    /** Runs {@code body} over the file's tokens; what is after the first value is never read. */
+    private static void read(InputStream file, Body body) {
+        try (JsonParser parser = JSON.getFactory().createParser(file)) {
+            body.read(parser);
         } catch (JsonProcessingException e) {
             throw new InvalidEventException("file", "is not valid JSON: " + e.getOriginalMessage()
                 + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidEventException("file", "cannot be read: " + e.getMessage());
         }
     }
 
-    private static Iterator<Map.Entry<String, JsonNode>> indexed(JsonNode array) {
-        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            entries.add(Map.entry(Integer.toString(i), array.get(i)));
+    /** The members of the array or object just opened, one tree at a time; keys are indexes in an array. */
+    private static void entries(JsonParser p, boolean keyed, Entry entry) throws IOException {
+        for (int i = 0; ; i++) {
+            JsonToken token = p.nextToken();
+            if (token == JsonToken.END_ARRAY || token == JsonToken.END_OBJECT) {
+                return;
+            }
+            String key = keyed ? p.currentName() : Integer.toString(i);
+            if (keyed) {
+                p.nextToken();
+            }
+            entry.accept(key, JSON.readTree(p));
         }
-        return entries.iterator();
     }
 
     private static JsonNode object(JsonNode node, String record) {
@@ -219,7 +234,9 @@ final class LegacyFiles {
 
     private static Instant instant(String text, String field) {
         try {
-            return Instant.parse(text);
+            // Both offset forms need a Z or a sign after the T: without one only a local time can
+            // parse, and trying those first costs two exceptions per record of a large file.
+            return hasOffset(text) ? Instant.parse(text) : LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException notInstant) {
             try {
                 return java.time.OffsetDateTime.parse(text).toInstant();
@@ -231,5 +248,11 @@ final class LegacyFiles {
                 }
             }
         }
+    }
+
+    private static boolean hasOffset(String text) {
+        int t = Math.max(text.indexOf('T'), text.indexOf('t'));
+        return t < 0 || text.indexOf('Z', t) >= 0 || text.indexOf('z', t) >= 0 || text.indexOf('+', t) >= 0
+            || text.indexOf('-', t) >= 0;
     }
 }
