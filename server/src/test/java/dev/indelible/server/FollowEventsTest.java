@@ -56,7 +56,7 @@ class FollowEventsTest {
     }
 
     @Test
-    void shouldAnswerAPageOfLargeEventsWithinItsByteBudgetAndContinueFromNext() throws Exception {
+    void shouldAnswerPagesOfLargeEventsWithinTheirByteBudgetAndContinueFromNext() throws Exception {
         try (ServerFixture f = new ServerFixture(dir)) {
             String token = f.token("reader", "*", Verb.APPEND, Verb.READ);
             byte[] large = ("{\"s\":\"" + "x".repeat(1_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
@@ -69,12 +69,22 @@ class FollowEventsTest {
             int pages = 0;
             while (seen.size() < 12 && pages++ < 12) {
                 JsonNode page = f.http.get("/events?from=" + next + "&limit=1000", token).json();
-                assertTrue(page.get("events").size() <= 5, "at most 4 MiB of payload and one event more: " + page.get("events").size());
+                assertTrue(page.get("events").size() <= 2, "at most 1 MiB of payload and one event more: " + page.get("events").size());
                 page.get("events").forEach(e -> seen.add(e.get("global_seq").asLong()));
                 next = page.get("next").asLong();
             }
             assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), seen, "every event once, page after page");
-            assertTrue(pages >= 3, "twelve events of 1 MB take three pages or more: " + pages);
+            assertTrue(pages >= 6, "twelve events of 1 MB take six pages or more: " + pages);
+
+            List<Long> versions = new ArrayList<>();
+            long nextVersion = 0;
+            for (int streamPages = 0; versions.size() < 12 && streamPages < 12; streamPages++) {
+                JsonNode page = f.http.get("/streams/large?from_version=" + nextVersion + "&limit=1000", token).json();
+                assertTrue(page.get("events").size() <= 2, "a stream's page has the same budget: " + page.get("events").size());
+                page.get("events").forEach(e -> versions.add(e.get("stream_version").asLong()));
+                nextVersion = page.get("next_version").asLong();
+            }
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), versions, "the stream's events once each, in order");
         }
     }
 

@@ -18,7 +18,7 @@ public final class Apis {
         Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
         EventFeed feed = new EventFeed(ledger);
         Appends appends = new Appends(ledger, metrics, config.maxEventsPerRequest(), feed::appended);
-        Reads reads = new Reads(ledger, engine);
+        Reads reads = new Reads(ledger, engine, feed);
         this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed);
         this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
         this.grpcAuth = new GrpcAuth(access);

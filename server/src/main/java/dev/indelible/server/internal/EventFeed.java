@@ -24,7 +24,7 @@ final class EventFeed {
     /** Events scanned per page at most, matching or not, so a filter that matches little cannot pin a thread on one read. */
     private static final int SCAN = 1_000;
     /** Payload bytes one page holds at most (one event more when it alone is larger). */
-    static final long PAGE_BYTES = 4L << 20;
+    static final long PAGE_BYTES = 1L << 20;
 
     private final Ledger ledger;
     private final Object appended = new Object();

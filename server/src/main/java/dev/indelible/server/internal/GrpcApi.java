@@ -121,7 +121,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
                 events = reads.stream(stream, request.getStream().getFromVersion(), limit);
             } else {
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
-                events = Reads.readable(token, ledger.read(request.getFromGlobalSeq(), limit));
+                events = reads.all(token, request.getFromGlobalSeq(), limit);
             }
             events.forEach(e -> observer.onNext(event(e)));
             observer.onCompleted();

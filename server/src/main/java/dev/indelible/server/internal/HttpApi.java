@@ -77,7 +77,9 @@ public final class HttpApi implements HttpHandler {
             route = request.route();
             Answer answer = route(request);
             status = answer.status;
-            if (answer.body != null) {
+            if (answer.events != null) {
+                sendEvents(exchange, answer);
+            } else if (answer.body != null) {
                 send(exchange, answer.status, answer.contentType, answer.body);
             }
         } catch (ApiError e) {
@@ -132,7 +134,7 @@ public final class HttpApi implements HttpHandler {
             throw path.isEmpty() ? notFound(r) : methodNotAllowed(r);
         }
         if (path.size() == 1 && path.get(0).equals("events")) {
-            return json(200, readAll(r.onlyParams("from", "limit", "wait", "stream_prefix", "type"), authorize(r, Verb.READ, null)));
+            return readAll(r.onlyParams("from", "limit", "wait", "stream_prefix", "type"), authorize(r, Verb.READ, null));
         }
         if (path.size() == 1 && path.get(0).equals("subscribe")) {
             return subscribe(r.onlyParams("from", "stream_prefix", "type"), authorize(r, Verb.READ, null));
@@ -224,7 +226,7 @@ public final class HttpApi implements HttpHandler {
         long from = r.longParam("from_version", 0);
         List<RecordedEvent> events = reads.stream(stream, from, r.limit(config.maxReadLimit()));
         long next = events.isEmpty() ? from : events.get(events.size() - 1).streamVersion() + 1;
-        return json(200, "{\"stream\":" + quote(stream) + ",\"events\":" + array(events) + ",\"next_version\":" + next + "}");
+        return events(200, "{\"stream\":" + quote(stream) + ",\"events\":", events, ",\"next_version\":" + next + "}");
     }
 
     /**
@@ -232,7 +234,7 @@ public final class HttpApi implements HttpHandler {
      * {@code type}); with {@code wait}, a long poll: held until one matches or the wait ends.
      * {@code next} passes the events left out.
      */
-    private String readAll(Request r, Token token) {
+    private Answer readAll(Request r, Token token) {
         long from = r.longParam("from", 0);
         int limit = r.limit(config.maxReadLimit());
         EventFeed.Page page;
@@ -242,7 +244,7 @@ public final class HttpApi implements HttpHandler {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + from);
         }
-        return "{\"events\":" + array(page.events()) + ",\"next\":" + page.next() + ",\"head\":" + ledger.head() + "}";
+        return events(200, "{\"events\":", page.events(), ",\"next\":" + page.next() + ",\"head\":" + ledger.head() + "}");
     }
 
     /** {@code GET /subscribe}: server-sent events; {@code Last-Event-ID} resumes after the event it names. */
@@ -329,13 +331,6 @@ public final class HttpApi implements HttpHandler {
             + r.exchange.getRequestURI().getRawPath());
     }
 
-    private static String array(List<RecordedEvent> events) {
-        StringBuilder out = new StringBuilder("[");
-        for (int i = 0; i < events.size(); i++) {
-            out.append(i == 0 ? "" : ",").append(EventJson.line(events.get(i)));
-        }
-        return out.append(']').toString();
-    }
 
     private static String quote(String text) {
         return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + '"';
@@ -358,6 +353,35 @@ public final class HttpApi implements HttpHandler {
         }
     }
 
-    private record Answer(int status, String contentType, String body) {
+    /**
+     * A JSON answer around a page of events, written an event at a time: the page (at most
+     * {@link EventFeed#PAGE_BYTES} of payloads) is the only copy in memory, never a string of it all.
+     */
+    private static void sendEvents(HttpExchange exchange, Answer answer) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(answer.status, 0); // chunked
+        try (OutputStream out = new java.io.BufferedOutputStream(exchange.getResponseBody(), 16 * 1024)) {
+            out.write(answer.body.getBytes(StandardCharsets.UTF_8));
+            out.write('[');
+            for (int i = 0; i < answer.events.size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                out.write(EventJson.line(answer.events.get(i)).getBytes(StandardCharsets.UTF_8));
+            }
+            out.write(']');
+            out.write(answer.tail.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Answer events(int status, String head, List<RecordedEvent> events, String tail) {
+        return new Answer(status, "application/json; charset=utf-8", head, events, tail);
+    }
+
+    /** {@code body}, or with {@code events}: {@code body} + the events as a JSON array + {@code tail}. */
+    private record Answer(int status, String contentType, String body, List<RecordedEvent> events, String tail) {
+        Answer(int status, String contentType, String body) {
+            this(status, contentType, body, null, null);
+        }
     }
 }

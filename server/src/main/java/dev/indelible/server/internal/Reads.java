@@ -7,6 +7,7 @@ import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.ReferenceQueries;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -14,23 +15,52 @@ import java.util.Map;
 final class Reads {
     private final Ledger ledger;
     private final ProjectionEngine engine;
+    private final EventFeed feed;
 
-    Reads(Ledger ledger, ProjectionEngine engine) {
+    Reads(Ledger ledger, ProjectionEngine engine, EventFeed feed) {
         this.ledger = ledger;
         this.engine = engine;
+        this.feed = feed;
     }
 
-    /** A stream's events from {@code fromVersion}; 404 when it has none. */
+    /**
+     * A stream's events from {@code fromVersion}, up to {@code limit} or {@link EventFeed#PAGE_BYTES}
+     * of payloads (one event more when it alone is larger); 404 when it has none. Read a few at a
+     * time, so a page of large events is never read whole and then cut.
+     */
     List<RecordedEvent> stream(String stream, long fromVersion, int limit) {
         if (ledger.streamVersion(stream) == ExpectedVersion.NO_STREAM) {
             throw ApiError.notFound("stream", "stream " + stream + " has no events");
         }
-        return ledger.readStream(stream, fromVersion, limit);
+        List<RecordedEvent> page = new ArrayList<>();
+        long bytes = 0;
+        int batch = 4;
+        while (page.size() < limit && bytes < EventFeed.PAGE_BYTES) {
+            List<RecordedEvent> read = ledger.readStream(stream, fromVersion + page.size(), Math.min(batch, limit - page.size()));
+            for (RecordedEvent e : read) {
+                page.add(e);
+                bytes += e.payload().length;
+                if (bytes >= EventFeed.PAGE_BYTES) {
+                    break;
+                }
+            }
+            if (read.size() < batch) {
+                break; // the end of the stream
+            }
+            long average = Math.max(1, bytes / page.size());
+            batch = (int) Math.max(1, Math.min(256, (EventFeed.PAGE_BYTES - bytes) / average));
+        }
+        return page;
     }
 
-    /** The events of streams {@code token} may read; the others are left out. */
-    static List<RecordedEvent> readable(Token token, List<RecordedEvent> events) {
-        return events.stream().filter(e -> token.allows(Verb.READ, e.stream())).toList();
+    /** Events from {@code fromGlobalSeq} of the streams {@code token} may read, within a page's byte budget. */
+    List<RecordedEvent> all(Token token, long fromGlobalSeq, int limit) {
+        try {
+            return feed.read(fromGlobalSeq, limit, EventFeed.Filter.of(token, null, null), 0, () -> false).events();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + fromGlobalSeq);
+        }
     }
 
     /**
