@@ -100,7 +100,7 @@ class KilledServerRetryTest {
 
     private static int port(ChildJvm server) throws Exception {
         server.awaitLines(1, 60);
-        return Integer.parseInt(server.lines().get(0).substring("port ".length()));
+        return Integer.parseInt(server.lines().get(0).split(" ")[1]);
     }
 
     private static HttpRequest request(int port, String token, String body) {

@@ -75,6 +75,10 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public int linesSoFar() {
         return lines.size();
     }

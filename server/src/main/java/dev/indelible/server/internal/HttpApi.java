@@ -58,7 +58,7 @@ public final class HttpApi implements HttpHandler {
         this.reads = reads;
         this.streamed = new StreamedAppends(ledger, metrics, access, config.maxRequestBytes(), appends);
         this.feed = feed;
-        this.sse = new ServerSentEvents(feed, access);
+        this.sse = new ServerSentEvents(feed, access, config.idleTimeout().toMillis());
         this.slots = new TokenSlots(Math.max(1, config.threads() / 2));
     }
 
@@ -239,7 +239,9 @@ public final class HttpApi implements HttpHandler {
         int limit = r.limit(config.maxReadLimit());
         EventFeed.Page page;
         try {
-            page = feed.read(from, limit, filter(r, token), r.waitMillis(), () -> draining);
+            // answered well within the idle timeout: an answer written as the connection expires would be cut
+            long wait = Math.min(r.waitMillis(), config.idleTimeout().toMillis() * 3 / 4);
+            page = feed.read(from, limit, filter(r, token), wait, () -> draining);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + from);

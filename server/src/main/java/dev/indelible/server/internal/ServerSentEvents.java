@@ -32,11 +32,14 @@ final class ServerSentEvents {
 
     private final EventFeed feed;
     private final Access access;
+    private final long heartbeatNanos;
     private final AtomicInteger open = new AtomicInteger();
 
-    ServerSentEvents(EventFeed feed, Access access) {
+    /** @param idleTimeoutMillis the connection's: a quiet subscription sends a heartbeat well within it */
+    ServerSentEvents(EventFeed feed, Access access, long idleTimeoutMillis) {
         this.feed = feed;
         this.access = access;
+        this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(HEARTBEAT_MILLIS, idleTimeoutMillis / 2));
     }
 
     /** Streams until the client leaves, the server stops or the token is revoked; refuses (429) past the cap. */
@@ -78,7 +81,7 @@ final class ServerSentEvents {
             }
             if (!page.events().isEmpty()) {
                 quietSince = System.nanoTime();
-            } else if (System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
+            } else if (System.nanoTime() - quietSince > heartbeatNanos) {
                 write(out, ": heartbeat at global_seq " + position + "\n\n");
                 quietSince = System.nanoTime();
             }
