@@ -1,6 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.server.EventJson;
+import dev.indelible.server.Tokens;
 
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -26,8 +28,9 @@ import picocli.CommandLine.Spec;
 /** A consistent, verifiable copy of the journal, taken while producers keep appending. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
     description = {"Copies the journal up to its current head into DEST while producers keep appending.",
-        "The copy is a ledger of its own, written event for event, fsynced and verified, with backup.json",
-        "holding its event count and the digest of the event sequence. DEST must be new or empty."})
+        "The copy is a ledger of its own, written event for event, fsynced and verified, with the tokens",
+        "(salted hashes) and backup.json holding its event count, the digest of the event sequence and",
+        "the tokens' SHA-256. Projections are rebuilt from the journal. DEST must be new or empty."})
 final class BackupCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -56,7 +59,13 @@ final class BackupCommand implements Callable<Integer> {
                 throw new BackupManifest.CorruptBackupException("the backup in " + dest + " did not verify: "
                     + check.eventsChecked() + " events, " + check.problems());
             }
-            new BackupManifest(head, copied.digest(), data.dir().toAbsolutePath().toString(), started).write(dest);
+            // The tokens as they are now (hashes only): a restored server lets its clients in with the tokens they hold.
+            Optional<byte[]> tokens = Tokens.stored(data.dir());
+            if (tokens.isPresent()) {
+                Tokens.install(dest, tokens.get());
+            }
+            String tokensSha256 = tokens.map(BackupManifest::sha256).orElse(BackupManifest.NO_TOKENS);
+            new BackupManifest(head, copied.digest(), data.dir().toAbsolutePath().toString(), started, tokensSha256).write(dest);
             // A Kafka journal is read here beside its writer, without fencing it: backup.json is the record.
             if (data.kafka() == null) {
                 Operations.record(source, "backup", "backup", "backup to " + dest.toAbsolutePath(), started, "ok",
@@ -68,8 +77,9 @@ final class BackupCommand implements Callable<Integer> {
                 g.writeStringField("backup", dest.toAbsolutePath().toString());
                 g.writeNumberField("events", head);
                 g.writeStringField("digest", copied.digest());
-            }) : String.format("backed up %,d events (global_seq 0 to %,d) to %s%n  digest %s; verified",
-                head, head - 1, dest, copied.digest()));
+                g.writeStringField("tokens_sha256", tokensSha256);
+            }) : String.format("backed up %,d events (global_seq 0 to %,d) and %s to %s%n  digest %s; verified",
+                head, head - 1, tokens.isPresent() ? "the tokens" : "no tokens (none made)", dest, copied.digest()));
         }
         return Main.OK;
     }

@@ -15,17 +15,24 @@ import java.time.Instant;
 
 /**
  * {@code backup.json}, beside a backup's journal: how many events it holds and the digest of their
- * sequence, so a restore can prove the backup is whole before it writes anything.
+ * sequence, and the SHA-256 of the token file kept with it, so a restore can prove the backup is
+ * whole before it writes anything.
+ *
+ * @param tokensSha256 of {@code server/tokens.json} in the backup; {@link #NO_TOKENS} when the source had
+ *                     none; null for a backup of format 1, which did not keep them
  */
-record BackupManifest(long events, String digest, String source, Instant createdAt) {
+record BackupManifest(long events, String digest, String source, Instant createdAt, String tokensSha256) {
     static final String FILE = "backup.json";
+    static final String NO_TOKENS = "none";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     void write(Path backup) throws IOException {
         ObjectNode node = JSON.createObjectNode();
-        node.put("format", 1);
+        node.put("format", 2);
         node.put("events", events);
         node.put("digest", digest);
+        node.put("tokens_sha256", tokensSha256);
+        node.put("projections", "not kept: rebuilt from the journal on first use");
         node.put("source", source);
         node.put("created_at", createdAt.toString());
         Path temp = backup.resolve(FILE + ".tmp");
@@ -46,11 +53,21 @@ record BackupManifest(long events, String digest, String source, Instant created
                 throw new CorruptBackupException(backup.resolve(FILE) + " is not a backup manifest");
             }
             return new BackupManifest(node.get("events").asLong(), node.get("digest").asText(),
-                node.path("source").asText(""), Instant.parse(node.path("created_at").asText(Instant.EPOCH.toString())));
+                node.path("source").asText(""), Instant.parse(node.path("created_at").asText(Instant.EPOCH.toString())),
+                node.hasNonNull("tokens_sha256") ? node.get("tokens_sha256").asText() : null);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(backup + " is not a backup: it has no " + FILE);
         } catch (IOException e) {
             throw new CorruptBackupException("cannot read " + backup.resolve(FILE) + ": " + e.getMessage());
+        }
+    }
+
+    /** SHA-256 of {@code content}, in hex: what {@code tokens_sha256} holds. */
+    static String sha256(byte[] content) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.server.EventJson;
+import dev.indelible.server.Tokens;
 
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
@@ -30,8 +31,8 @@ import picocli.CommandLine.Spec;
 /** Restores a backup into an empty data directory; never deletes anything. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
     description = {"Restores a backup into --data DIR, which must be empty or absent; with --move-aside an",
-        "existing directory is renamed (never deleted) first. The backup is verified against its",
-        "backup.json before anything is written; a damaged backup is refused (exit 1)."})
+        "existing directory is renamed (never deleted) first. The backup (journal and tokens) is verified",
+        "against its backup.json before anything is written; a damaged backup is refused (exit 1)."})
 final class RestoreCommand implements Callable<Integer> {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -60,6 +61,7 @@ final class RestoreCommand implements Callable<Integer> {
             throw new BackupManifest.CorruptBackupException("the backup in " + source + " is damaged: "
                 + check.eventsChecked() + " of " + manifest.events() + " events readable; " + check.problems());
         }
+        byte[] tokens = keptTokens(manifest);
         Path target = data.dir();
         try (Ledger backup = Ledger.open(source, LedgerConfig.defaults())) {
             String digest = LedgerCopy.digest(backup, manifest.events());
@@ -83,6 +85,9 @@ final class RestoreCommand implements Callable<Integer> {
                         "events", Long.toString(copied.events()), "digest", copied.digest())));
             }
         }
+        if (tokens != null) {
+            Tokens.install(target, tokens);
+        }
         VerifyReport after = Ledger.verify(target);
         if (!after.ok()) {
             throw new BackupManifest.CorruptBackupException("the restored journal in " + target + " did not verify: "
@@ -92,10 +97,29 @@ final class RestoreCommand implements Callable<Integer> {
             g.writeStringField("restored", target.toAbsolutePath().toString());
             g.writeNumberField("events", manifest.events());
             g.writeStringField("digest", manifest.digest());
-        }) : String.format("restored %,d events from %s into %s; digest %s verified%n"
+            g.writeBooleanField("tokens", tokens != null);
+        }) : String.format("restored %,d events from %s into %s; digest %s verified%n  %s%n"
             + "  projections rebuild from the journal on first use (indelible replay --all)",
-            manifest.events(), source, target, manifest.digest()));
+            manifest.events(), source, target, manifest.digest(), tokens != null ? "tokens restored: clients keep theirs"
+                : manifest.tokensSha256() == null ? "no tokens: this backup was made before backups kept them;"
+                + " make new ones with indelible token create" : "no tokens: the backed-up directory had none"));
         return Main.OK;
+    }
+
+    /** The backup's token file, checked against its manifest before anything is written; null when it kept none. */
+    private byte[] keptTokens(BackupManifest manifest) throws IOException {
+        String expected = manifest.tokensSha256();
+        if (expected == null || expected.equals(BackupManifest.NO_TOKENS)) {
+            return null;
+        }
+        byte[] tokens = Tokens.stored(source).orElseThrow(() -> new BackupManifest.CorruptBackupException("the backup in "
+            + source + " lacks the token file its " + BackupManifest.FILE + " names"));
+        String actual = BackupManifest.sha256(tokens);
+        if (!actual.equals(expected)) {
+            throw new BackupManifest.CorruptBackupException("the token file of the backup in " + source + " does not match"
+                + " its " + BackupManifest.FILE + ": SHA-256 " + actual + ", expected " + expected);
+        }
+        return tokens;
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

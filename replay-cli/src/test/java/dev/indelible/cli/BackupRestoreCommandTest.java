@@ -5,10 +5,18 @@ import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.testing.AppendWorker;
 import dev.indelible.ledger.testing.ChildJvm;
+import dev.indelible.server.IndelibleServer;
+import dev.indelible.server.ServerConfig;
+import dev.indelible.server.Tokens;
 import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +53,51 @@ class BackupRestoreCommandTest {
                 assertTrue(copy.verify().ok());
             }
         }
+    }
+
+    @Test
+    void shouldKeepTheTokensSoAClientsOldTokenWorksAgainstTheRestoredServer() throws Exception {
+        Path data = tmp.resolve("data");
+        Cli source = new Cli(data);
+        String bot = source.run("token", "create", "--data", data.toString(), "--name", "bot", "--streams", "selfies-*", "--verbs", "append").expect(0).out().strip();
+        String gone = source.run("token", "create", "--data", data.toString(), "--name", "gone", "--streams", "*", "--verbs", "read").expect(0).out().strip();
+        source.run("token", "revoke", "--data", data.toString(), "gone").expect(0);
+        assertTrue(source.run("backup", tmp.resolve("backup").toString()).expect(0).out().contains("and the tokens"));
+
+        Path restored = tmp.resolve("restored");
+        Cli.Result r = new Cli(restored).run("restore", tmp.resolve("backup").toString()).expect(0);
+        assertTrue(r.out().contains("tokens restored"), r.out());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+            restored.resolve("server").resolve("tokens.json"))));
+        try (Ledger ledger = Ledger.open(restored, LedgerConfig.defaults());
+             IndelibleServer server = IndelibleServer.start(ledger, null, Tokens.open(restored),
+                 ServerConfig.defaults().withBind("127.0.0.1", 0))) {
+            HttpClient http = HttpClient.newHttpClient();
+            assertEquals(200, post(http, server, bot).statusCode(), "the old token appends at once");
+            assertEquals(401, post(http, server, gone).statusCode(), "a revoked token stays revoked");
+        }
+    }
+
+    @Test
+    void shouldRefuseABackupWhoseTokenFileWasAlteredAndWriteNothing() throws Exception {
+        Path data = tmp.resolve("data");
+        Cli source = new Cli(data);
+        source.run("token", "create", "--data", data.toString(), "--name", "bot", "--streams", "*", "--verbs", "read").expect(0);
+        source.run("backup", tmp.resolve("backup").toString()).expect(0);
+        Path tokens = tmp.resolve("backup").resolve("server").resolve("tokens.json");
+        Files.writeString(tokens, Files.readString(tokens).replace("\"read\"", "\"append\""));
+        Path target = tmp.resolve("restored");
+        Cli.Result refused = new Cli(target).run("restore", tmp.resolve("backup").toString()).expect(1);
+        assertTrue(refused.err().contains("token file") && refused.err().contains("does not match"), refused.err());
+        assertTrue(Files.notExists(target), "nothing written");
+    }
+
+    private static HttpResponse<String> post(HttpClient http, IndelibleServer server, String token) throws Exception {
+        String selfie = "{\"type\":\"selfie.submitted\",\"data\":{\"user_id\":1,\"media_type\":\"photo\","
+            + "\"file_id\":\"f\",\"submitted_at\":\"2025-11-04T12:07:00Z\"}}";
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/streams/selfies-user-1"))
+            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(selfie)).build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

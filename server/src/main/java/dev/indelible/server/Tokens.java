@@ -50,7 +50,7 @@ public final class Tokens {
 
     /** The tokens of the data directory {@code dataDir} (none yet is fine). */
     public static Tokens open(Path dataDir) {
-        Tokens tokens = new Tokens(dataDir.resolve("server").resolve("tokens.json"));
+        Tokens tokens = new Tokens(fileIn(dataDir));
         tokens.reloadIfChanged();
         return tokens;
     }
@@ -165,18 +165,7 @@ public final class Tokens {
             if (modified.equals(loaded)) {
                 return;
             }
-            Map<String, Entry> read = new LinkedHashMap<>();
-            for (JsonNode n : JSON.readTree(file.toFile()).path("tokens")) {
-                List<String> streams = new ArrayList<>();
-                n.path("streams").forEach(s -> streams.add(s.asText()));
-                Set<Verb> verbs = EnumSet.noneOf(Verb.class);
-                n.path("verbs").forEach(v -> verbs.add(Verb.parse(v.asText())));
-                Token token = new Token(n.path("name").asText(), n.path("id").asText(), streams, verbs,
-                    Instant.parse(n.path("created_at").asText()),
-                    n.hasNonNull("revoked_at") ? Instant.parse(n.path("revoked_at").asText()) : null);
-                read.put(token.id(), new Entry(token, HEX.parseHex(n.path("salt").asText()), HEX.parseHex(n.path("sha256").asText())));
-            }
-            byId = read;
+            byId = parse(JSON.readTree(file.toFile()));
             loaded = modified;
         } catch (NoSuchFileException e) {
             byId = new LinkedHashMap<>();
@@ -184,6 +173,49 @@ public final class Tokens {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read the token file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Entry> parse(JsonNode root) {
+        Map<String, Entry> read = new LinkedHashMap<>();
+        for (JsonNode n : root.path("tokens")) {
+            List<String> streams = new ArrayList<>();
+            n.path("streams").forEach(s -> streams.add(s.asText()));
+            Set<Verb> verbs = EnumSet.noneOf(Verb.class);
+            n.path("verbs").forEach(v -> verbs.add(Verb.parse(v.asText())));
+            Token token = new Token(n.path("name").asText(), n.path("id").asText(), streams, verbs,
+                Instant.parse(n.path("created_at").asText()),
+                n.hasNonNull("revoked_at") ? Instant.parse(n.path("revoked_at").asText()) : null);
+            read.put(token.id(), new Entry(token, HEX.parseHex(n.path("salt").asText()), HEX.parseHex(n.path("sha256").asText())));
+        }
+        return read;
+    }
+
+    /** {@code dataDir}'s token file as stored (salted hashes, never a secret), or empty when it has none: what a backup keeps. */
+    public static Optional<byte[]> stored(Path dataDir) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(fileIn(dataDir)));
+        } catch (NoSuchFileException none) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Makes {@code content}, a token file {@link #stored} read, {@code dataDir}'s, whole or not at all and
+     * owner-only: what a restore gives back, so clients keep their tokens.
+     *
+     * @throws IllegalArgumentException when it is not a token file
+     */
+    public static void install(Path dataDir, byte[] content) throws IOException {
+        try {
+            parse(JSON.readTree(content));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not a token file: " + e.getMessage(), e);
+        }
+        AtomicFile.write(fileIn(dataDir), content);
+    }
+
+    private static Path fileIn(Path dataDir) {
+        return dataDir.resolve("server").resolve("tokens.json");
     }
 
     private void save(Map<String, Entry> next) {
