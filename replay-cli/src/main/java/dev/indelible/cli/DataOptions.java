@@ -9,10 +9,19 @@ import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.projections.DomainEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The options every command shares: where the data is, and which journal holds the events. */
+/**
+ * The options every command shares: where the data is, and which journal holds the events. Given
+ * before the subcommand ({@code indelible --data D read}), they count for it too.
+ */
 final class DataOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--data", paramLabel = "DIR",
         description = "The data directory (default: $INDELIBLE_DATA, else ./indelible-data).")
     Path data;
@@ -23,11 +32,23 @@ final class DataOptions {
     String journal;
 
     Path dir() {
-        if (data != null) {
-            return data;
+        Path given = data != null ? data : fromEnclosing("--data");
+        if (given != null) {
+            return given;
         }
         String env = System.getenv("INDELIBLE_DATA");
         return env != null && !env.isBlank() ? Path.of(env) : Path.of("indelible-data");
+    }
+
+    /** The option as given to a command this one is a subcommand of, the nearest first; null if none was. */
+    private <T> T fromEnclosing(String name) {
+        for (CommandSpec c = command == null ? null : command.parent(); c != null; c = c.parent()) {
+            OptionSpec option = c.findOption(name);
+            if (option != null && option.getValue() != null) {
+                return option.getValue();
+            }
+        }
+        return null;
     }
 
     Path projections() {
@@ -36,7 +57,8 @@ final class DataOptions {
 
     /** The Kafka journal given by --journal or $INDELIBLE_JOURNAL; null for the embedded one. */
     KafkaJournalConfig kafka() {
-        String uri = journal != null ? journal : System.getenv("INDELIBLE_JOURNAL");
+        String given = journal != null ? journal : fromEnclosing("--journal");
+        String uri = given != null ? given : System.getenv("INDELIBLE_JOURNAL");
         return uri == null || uri.isBlank() ? null : KafkaJournalConfig.parse(uri);
     }
 

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** Moves a ledger between the embedded journal and Kafka, event for event, and proves the copy. */
 @Command(name = "export-journal", mixinStandardHelpOptions = true,
-    description = {"Copies the whole journal, event for event (global_seq, stream versions, ids, times and",
-        "producers kept), into another, empty journal, then reads the copy back and compares:",
+    description = {"Copies the whole journal into another, empty one, then reads the copy back and compares.",
+        "Event for event: global_seq, stream versions, ids, times and producers are kept.",
         "  export-journal --to kafka://127.0.0.1:9092/indelible            embedded (--data) onto Kafka",
         "  export-journal --journal kafka://127.0.0.1:9092/indelible --to DIR   and back, into a new DIR",
         "Exit 1 when the event counts or the digests of the event sequence differ."})

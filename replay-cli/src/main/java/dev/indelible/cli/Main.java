@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
         ReplayCommand.class, QueryCommand.class, ImportCommand.class, ExportCommand.class, BackupCommand.class, RestoreCommand.class, ExportJournalCommand.class, ServeCommand.class, TokenCommand.class, DemoCommand.class, DemoProducerCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
+    @CommandLine.Mixin
+    DataOptions data; // given before the subcommand: `indelible --data D read`
+
     public static final int OK = 0;
     public static final int VERIFY_FAILED = 1;
     public static final int USAGE = 2;

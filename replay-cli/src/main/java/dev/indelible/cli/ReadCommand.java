@@ -65,7 +65,11 @@ final class ReadCommand implements Callable<Integer> {
 
     private void readStream(Ledger ledger) {
         if (ledger.streamVersion(stream) < 0) {
-            throw new IllegalArgumentException("no stream named '" + stream + "'");
+            if (!follow) {
+                throw new IllegalArgumentException("no stream named '" + stream + "'");
+            }
+            spec.commandLine().getErr().println("stream " + stream + " has no events yet; waiting for its first");
+            spec.commandLine().getErr().flush();
         }
         long version = from;
         while (printed < limit) {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Serves the ledger over HTTP/JSON and gRPC until SIGTERM or Ctrl-C, then drains and closes cleanly. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Serves the ledger over HTTP/JSON and gRPC for producers in any language (see server/README.md).",
+    description = {"Serves the ledger over HTTP/JSON and gRPC, for producers in any language.",
+        "The API, its limits and its security model: server/README.md.",
         "Every request needs a token: indelible token create --name NAME --streams 'selfies-*' --verbs append,read"})
 final class ServeCommand implements Callable<Integer> {
     @Mixin

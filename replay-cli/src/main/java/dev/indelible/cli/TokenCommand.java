@@ -24,6 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Manages the tokens `indelible serve` accepts (only salted hashes are stored).",
     subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 final class TokenCommand {
+    @Mixin
+    DataOptions data; // `indelible token --data D create ...`
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a token and prints it once.")
     static final class Create implements Callable<Integer> {

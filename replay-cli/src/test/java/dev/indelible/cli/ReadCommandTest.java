@@ -23,6 +23,19 @@ class ReadCommandTest {
     }
 
     @Test
+    void shouldTakeTheDataOptionsBeforeTheSubcommandTooAndLetTheSubcommandsOwnWin() {
+        Cli cli = new Cli(data);
+        cli.run("append", "--stream", "s", "--type", "t", "--json", "{}").expect(0);
+        Cli.Result before = cli.run("--data", data.toString(), "read", "--stream", "s").expect(0);
+        assertTrue(before.out().contains("\"stream\":\"s\""), before.out());
+        Cli.Result own = cli.run("--data", data.resolve("elsewhere").toString(), "read", "--data", data.toString(),
+            "--stream", "s").expect(0);
+        assertTrue(own.out().contains("\"stream\":\"s\""), own.out());
+        cli.run("token", "--data", data.toString(), "create", "--name", "x", "--streams", "*", "--verbs", "read").expect(0);
+        assertTrue(cli.run("token", "list", "--data", data.toString()).expect(0).out().contains("x "));
+    }
+
+    @Test
     void shouldPrintEveryEventAsOneJsonLineWithItsDataDecoded() {
         Cli.Result r = cli.run("read").expect(0);
         assertEquals(6, r.lines().size());
@@ -55,6 +68,28 @@ class ReadCommandTest {
         follower.join(10_000);
         assertTrue(out.toString().contains("late"), out.toString());
         assertTrue(out.toString().startsWith("{\"global_seq\":6,"), out.toString());
+    }
+
+    @Test
+    void shouldFollowAStreamThatDoesNotExistYetUntilItsFirstEvent() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        Thread follower = new Thread(() -> Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
+            "read", "--data", data.toString(), "--stream", "later", "--follow"));
+        follower.start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!err.toString().contains("waiting") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(follower.isAlive(), "still waiting, not refused: " + err);
+        cli.run("append", "--stream", "later", "--type", "custom", "--json", "{\"first\": true}").expect(0);
+        while (!out.toString().contains("first") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        follower.interrupt();
+        follower.join(10_000);
+        assertTrue(out.toString().startsWith("{\"global_seq\":"), out.toString());
+        assertTrue(out.toString().contains("\"stream\":\"later\""), out.toString());
     }
 
     @Test
