@@ -110,6 +110,24 @@ class ProjectionEngineTest {
     }
 
     @Test
+    void shouldStoreItsCheckpointPastEventsOfOtherTypesOnceIdleSoStatusShowsNoLag() throws Exception {
+        append(10, "test.counted");
+        try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
+            assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(30)));
+            append(11, "test.other");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long lag;
+            do { // the stored checkpoint, as another process's status reads it
+                try (ProjectionEngine reader = ProjectionEngine.openReadOnly(ledger, projections,
+                        List.of(new CountingProjection("counts")))) {
+                    lag = reader.status("counts").lag();
+                }
+                assertTrue(System.nanoTime() < deadline, "stored lag still " + lag + " after 30 s idle");
+            } while (lag > 0);
+        }
+    }
+
+    @Test
     void shouldKeepOnlyTheLiveAndPreviousVersions() {
         append(10, "test.counted");
         try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
