@@ -1,6 +1,7 @@
 package dev.indelible.ledger;
 
 import dev.indelible.ledger.internal.DefaultLedger;
+import dev.indelible.ledger.internal.JvmRequirements;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,7 @@ public interface Ledger extends AutoCloseable {
      * write to is refused.
      */
     static Ledger open(Path dataDir, LedgerConfig config) {
+        JvmRequirements.check();
         return DefaultLedger.open(dataDir, config);
     }
 
@@ -38,6 +40,7 @@ public interface Ledger extends AutoCloseable {
      * checked against the journal and rebuilt from it when it does not match.
      */
     static Ledger open(dev.indelible.ledger.spi.Journal journal, Path stateDir, LedgerConfig config) {
+        JvmRequirements.check();
         return DefaultLedger.open(journal, stateDir, config);
     }
 
@@ -47,11 +50,13 @@ public interface Ledger extends AutoCloseable {
      * Read-only: repairs nothing, writes no checkpoint.
      */
     static VerifyReport verify(Path dataDir) {
+        JvmRequirements.check();
         return DefaultLedger.verify(dataDir);
     }
 
     /** Checks every record of another journal implementation, read-only: see {@link #verify(Path)}. */
     static VerifyReport verify(dev.indelible.ledger.spi.Journal journal) {
+        JvmRequirements.check();
         return DefaultLedger.verify(journal);
     }
 

@@ -47,12 +47,22 @@ public final class ChildJvm implements AutoCloseable {
         return launch(List.of(), jvmOptions, main, stderr, args);
     }
 
+    /** Starts {@code main} with only {@code jvmOptions}: none of this JVM's flags, not even Chronicle's. */
+    public static ChildJvm startBare(List<String> jvmOptions, Class<?> main, Path stderr, String... args) throws IOException {
+        return launch(List.of(), jvmOptions, main, stderr, false, args);
+    }
+
     private static ChildJvm launch(List<String> wrapper, List<String> jvmOptions, Class<?> main, Path stderr,
                                    String... args) throws IOException {
+        return launch(wrapper, jvmOptions, main, stderr, true, args);
+    }
+
+    private static ChildJvm launch(List<String> wrapper, List<String> jvmOptions, Class<?> main, Path stderr,
+                                   boolean inherit, String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-D") || arg.startsWith("-Xmx")) {
+            if (inherit && (arg.startsWith("--add-") || arg.startsWith("-D") || arg.startsWith("-Xmx"))) {
                 command.add(arg);
             }
         }
