@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * Copies the first events of one ledger into another, event for event (positions, ids, times,
@@ -30,6 +31,11 @@ public final class LedgerCopy {
 
     /** Copies events {@code [0, upTo)} of {@code source} into the empty {@code target}; waits until durable. */
     public static Copied copy(Ledger source, long upTo, Ledger target) {
+        return copy(source, upTo, target, copied -> { });
+    }
+
+    /** {@link #copy(Ledger, long, Ledger)}, telling {@code progress} how many events are read so far, a page at a time. */
+    public static Copied copy(Ledger source, long upTo, Ledger target, LongConsumer progress) {
         Digest digest = new Digest();
         List<CompletableFuture<AppendResult>> pending = new ArrayList<>();
         List<RecordedEvent> group = new ArrayList<>();
@@ -51,6 +57,7 @@ public final class LedgerCopy {
                 if (n == 0) {
                     throw new IllegalStateException("the source ended at " + seen[0] + " events, before " + upTo);
                 }
+                progress.accept(seen[0]);
             }
         }
         if (!group.isEmpty()) {
@@ -62,6 +69,11 @@ public final class LedgerCopy {
 
     /** The digest of events {@code [0, upTo)} of a ledger. */
     public static String digest(Ledger ledger, long upTo) {
+        return digest(ledger, upTo, read -> { });
+    }
+
+    /** {@link #digest(Ledger, long)}, telling {@code progress} how many events are read so far, a page at a time. */
+    public static String digest(Ledger ledger, long upTo, LongConsumer progress) {
         Digest digest = new Digest();
         try (EventReader reader = ledger.openReader(0)) {
             long[] seen = {0};
@@ -71,7 +83,7 @@ public final class LedgerCopy {
                     seen[0]++;
                 }
             }, PAGE) > 0) {
-                // keep reading
+                progress.accept(seen[0]);
             }
         }
         return digest.hex();

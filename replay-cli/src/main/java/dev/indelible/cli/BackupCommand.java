@@ -52,8 +52,9 @@ final class BackupCommand implements Callable<Integer> {
         try (Ledger source = data.openExistingLedger()) {
             long head = source.head();
             LedgerCopy.Copied copied;
-            try (Ledger target = Ledger.open(dest, LedgerConfig.builder().durability(Durability.SYNC).build())) {
-                copied = LedgerCopy.copy(source, head, target);
+            try (Ledger target = Ledger.open(dest, LedgerConfig.builder().durability(Durability.SYNC).build());
+                 Progress progress = Progress.open("backup", spec.commandLine().getErr(), output.json)) {
+                copied = LedgerCopy.copy(source, head, target, n -> progress.onProgress(n, head));
             }
             VerifyReport check = Ledger.verify(dest);
             if (!check.ok() || check.eventsChecked() != head) {

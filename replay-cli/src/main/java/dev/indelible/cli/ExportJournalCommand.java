@@ -49,11 +49,15 @@ final class ExportJournalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--to: " + target.describe() + " already holds " + copy.head()
                         + " events; export-journal copies into an empty journal only");
                 }
-                copied = LedgerCopy.copy(source, head, copy);
+                try (Progress progress = Progress.open("export-journal", spec.commandLine().getErr(), output.json)) {
+                    copied = LedgerCopy.copy(source, head, copy, n -> progress.onProgress(n, head));
+                }
             }
-            try (Ledger copy = target.openToRead(data.dir())) {
+            try (Ledger copy = target.openToRead(data.dir());
+                 Progress progress = Progress.open("export-journal: reading the copy back", spec.commandLine().getErr(),
+                     output.json)) {
                 targetEvents = copy.head();
-                readBack = LedgerCopy.digest(copy, targetEvents);
+                readBack = LedgerCopy.digest(copy, targetEvents, n -> progress.onProgress(n, targetEvents));
             }
         }
         boolean same = targetEvents == copied.events() && readBack.equals(copied.digest());

@@ -64,7 +64,7 @@ final class ReplayCommand implements Callable<Integer> {
         try (Ledger ledger = data.openExistingLedgerToAppend()) {
             List<RebuildResult> results;
             String label = String.join(",", projections.stream().map(Projection::name).toList());
-            try (ReplayProgress progress = ReplayProgress.open(label, spec.commandLine().getErr(), output.json)) {
+            try (Progress progress = Progress.open("replay " + label, spec.commandLine().getErr(), output.json)) {
                 results = ProjectionEngine.rebuild(ledger, data.projections(), projections, progress);
             }
             for (RebuildResult result : results) {

@@ -65,7 +65,10 @@ final class RestoreCommand implements Callable<Integer> {
         byte[] tokens = keptTokens(manifest);
         Path target = data.dir();
         try (Ledger backup = Ledger.open(source, LedgerConfig.defaults())) {
-            String digest = LedgerCopy.digest(backup, manifest.events());
+            String digest;
+            try (Progress progress = Progress.open("restore: checking the backup", spec.commandLine().getErr(), output.json)) {
+                digest = LedgerCopy.digest(backup, manifest.events(), n -> progress.onProgress(n, manifest.events()));
+            }
             if (!digest.equals(manifest.digest())) {
                 throw new BackupManifest.CorruptBackupException("the backup in " + source + " does not match its "
                     + BackupManifest.FILE + ": digest " + digest + ", expected " + manifest.digest());
@@ -79,8 +82,10 @@ final class RestoreCommand implements Callable<Integer> {
                 Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
                 out.println("moved " + target + " aside to " + aside);
             }
-            try (Ledger restored = Ledger.open(target, LedgerConfig.builder().durability(Durability.SYNC).build())) {
-                LedgerCopy.Copied copied = LedgerCopy.copy(backup, manifest.events(), restored);
+            try (Ledger restored = Ledger.open(target, LedgerConfig.builder().durability(Durability.SYNC).build());
+                 Progress progress = Progress.open("restore", spec.commandLine().getErr(), output.json)) {
+                LedgerCopy.Copied copied = LedgerCopy.copy(backup, manifest.events(), restored,
+                    n -> progress.onProgress(n, manifest.events()));
                 Operations.record(restored, "restore", "restore", "restore from " + source.toAbsolutePath(), started, "ok",
                     new TreeMap<>(Map.of("source", source.toAbsolutePath().toString(),
                         "events", Long.toString(copied.events()), "digest", copied.digest())));

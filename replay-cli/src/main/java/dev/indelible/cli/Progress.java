@@ -7,27 +7,29 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows a rebuild's progress: a bar with rate and ETA on a terminal, otherwise a plain line about
- * every two seconds (logs and pipes stay readable).
+ * Shows how far a long command is through the events it works on (a rebuild, a backup, a restore,
+ * a copy): a bar with rate and ETA on a terminal, otherwise a plain line about every two seconds
+ * (logs and pipes stay readable); nothing at all with {@code --json}.
  */
-abstract class ReplayProgress implements RebuildListener, AutoCloseable {
+abstract class Progress implements RebuildListener, AutoCloseable {
 
-    static ReplayProgress open(String projection, PrintWriter err, boolean quiet) {
+    /** @param task what the line names, e.g. {@code "replay selfies"} or {@code "backup"} */
+    static Progress open(String task, PrintWriter err, boolean quiet) {
         if (quiet) {
-            return new Lines(projection, null);
+            return new Lines(task, null);
         }
-        return System.console() != null ? new Bar(projection) : new Lines(projection, err);
+        return System.console() != null ? new Bar(task) : new Lines(task, err);
     }
 
     @Override
     public void close() {
     }
 
-    private static final class Bar extends ReplayProgress {
+    private static final class Bar extends Progress {
         private final ProgressBar bar;
 
-        Bar(String projection) {
-            bar = new ProgressBarBuilder().setTaskName("replay " + projection).setUnit(" events", 1)
+        Bar(String task) {
+            bar = new ProgressBarBuilder().setTaskName(task).setUnit(" events", 1)
                 .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250).build();
         }
 
@@ -43,14 +45,14 @@ abstract class ReplayProgress implements RebuildListener, AutoCloseable {
         }
     }
 
-    private static final class Lines extends ReplayProgress {
-        private final String projection;
+    private static final class Lines extends Progress {
+        private final String task;
         private final PrintWriter err;
         private final long started = System.nanoTime();
         private long lastPrint = started;
 
-        Lines(String projection, PrintWriter err) {
-            this.projection = projection;
+        Lines(String task, PrintWriter err) {
+            this.task = task;
             this.err = err;
         }
 
@@ -62,7 +64,7 @@ abstract class ReplayProgress implements RebuildListener, AutoCloseable {
             }
             lastPrint = now;
             double rate = position / Math.max(1e-9, (now - started) / 1e9);
-            err.printf("replay %s: %,d of %,d events (%d%%), %,.0f events/s, ETA %.0f s%n", projection, position, target,
+            err.printf("%s: %,d of %,d events (%d%%), %,.0f events/s, ETA %.0f s%n", task, position, target,
                 target == 0 ? 100 : position * 100 / target, rate, (target - position) / Math.max(1, rate));
             err.flush();
         }
