@@ -18,7 +18,8 @@ import java.time.Duration;
  * @param maxRequestBytes     largest request body (default 1 MiB)
  * @param maxEventsPerRequest most events in one append (default 1,000)
  * @param maxReadLimit        most events one read returns (default 1,000)
- * @param threads             requests handled at once; more wait in a queue of {@code 4 x threads}
+ * @param threads             gRPC calls handled at once, more waiting in a queue of {@code 4 x threads}; HTTP
+ *                            has {@code threads + 8}, and one token at most {@code threads / 2} of them
  * @param failedAuthPerMinute failed authentications from one address before it gets 429 for the rest of the minute
  * @param idleTimeout         an HTTP connection that moves no byte for this long is closed (default 30 s): a
  *                            stalled header or upload, a client that stops reading its answer

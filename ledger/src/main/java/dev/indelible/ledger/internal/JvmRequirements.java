@@ -3,8 +3,6 @@ package dev.indelible.ledger.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,6 +13,7 @@ import java.util.List;
  */
 public final class JvmRequirements {
     private static final List<String> FLAGS = load();
+    private static final List<String> MODULE_FLAGS = FLAGS.stream().filter(f -> f.startsWith("--add-")).toList();
     private static volatile boolean checked;
 
     private JvmRequirements() {
@@ -33,11 +32,11 @@ public final class JvmRequirements {
                 }
             }
         }
-        List<String> missing = FLAGS.stream().filter(flag -> flag.startsWith("--add-") && !granted(flag)).toList();
+        List<String> missing = MODULE_FLAGS.stream().filter(flag -> !granted(flag)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("Chronicle Queue, which holds the journal, needs JVM options this process was"
                 + " started without: " + String.join(" ", missing) + ". Start java with all of: "
-                + String.join(" ", FLAGS.stream().filter(f -> f.startsWith("--add-")).toList())
+                + String.join(" ", MODULE_FLAGS)
                 + " (ledger/README.md, \"Using the ledger as a library\")");
         }
         checked = true;
@@ -52,17 +51,13 @@ public final class JvmRequirements {
             .orElse(true); // a module this JVM lacks cannot be asked for
     }
 
-    static List<String> flags() {
-        return FLAGS;
-    }
-
     private static List<String> load() {
         try (InputStream in = JvmRequirements.class.getResourceAsStream("jvm.flags")) {
             if (in == null) {
                 throw new IllegalStateException("jvm.flags is missing from the ledger's jar");
             }
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-            return List.copyOf(new ArrayList<>(Arrays.asList(text.split("\\s+"))));
+            return List.of(text.split("\\s+"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read jvm.flags: " + e.getMessage(), e);
         }

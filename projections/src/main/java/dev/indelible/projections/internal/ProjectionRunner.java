@@ -306,13 +306,9 @@ final class ProjectionRunner implements Runnable {
      * with a growing pause; RocksDB writes nothing more after ENOSPC until it is reopened.
      */
     private void awaitSpace(RocksDBException full) {
-        failure = full;
-        state = ProjectionStatus.State.FAILED;
+        markFailed(full);
         LOG.error("projection {} stopped at global_seq {}: the disk is full ({}); it goes on by itself once there is room",
                 projection.name(), position, full.getMessage());
-        synchronized (progress) {
-            progress.notifyAll();
-        }
         long pause = NO_SPACE_FIRST_PAUSE_NANOS;
         while (!closed) {
             LockSupport.parkNanos(pause);
@@ -462,9 +458,14 @@ final class ProjectionRunner implements Runnable {
     }
 
     private void fail(Throwable e) {
+        markFailed(e);
+        LOG.error("projection {} stopped at global_seq {}: {}", projection.name(), position, e.toString(), e);
+    }
+
+    /** FAILED for status, readiness and every waiter, with its cause. */
+    private void markFailed(Throwable e) {
         failure = e;
         state = ProjectionStatus.State.FAILED;
-        LOG.error("projection {} stopped at global_seq {}: {}", projection.name(), position, e.toString(), e);
         synchronized (progress) {
             progress.notifyAll();
         }

@@ -360,7 +360,7 @@ public final class HttpApi implements HttpHandler {
      * {@link EventFeed#PAGE_BYTES} of payloads) is the only copy in memory, never a string of it all.
      */
     private static void sendEvents(HttpExchange exchange, Answer answer) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.getResponseHeaders().set("Content-Type", answer.contentType);
         exchange.sendResponseHeaders(answer.status, 0); // chunked
         try (OutputStream out = new java.io.BufferedOutputStream(exchange.getResponseBody(), 16 * 1024)) {
             out.write(answer.body.getBytes(StandardCharsets.UTF_8));
