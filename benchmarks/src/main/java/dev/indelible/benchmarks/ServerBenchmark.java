@@ -18,8 +18,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,14 +36,23 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One append per call through {@code indelible serve} over HTTP/JSON and over gRPC, against the
- * embedded append in the same run (run with {@code -t 8}: eight producers). The server runs in this
- * JVM on 127.0.0.1 without projections, so the difference is the network API's own cost.
+ * Appends through {@code indelible serve} over HTTP/JSON and over gRPC, against the embedded
+ * ledger in the same run (run with {@code -t 8}: eight producers). The server runs in this JVM on
+ * 127.0.0.1 without projections, so the difference is the network API's own cost.
+ * <ul>
+ * <li>{@code serverAppend}: one append per call, waited for.
+ * <li>{@code serverAppendAsync}: each producer keeps {@value #IN_FLIGHT} appends in flight, over
+ *     gRPC {@code AppendStream} (the Java client's {@code appendAsync}) or the embedded {@code appendAsync}.
+ * <li>{@code serverTrivial}: the cheapest call of each transport ({@code GET /health/live}), the
+ *     floor an append's cost is measured against.
+ * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
 public class ServerBenchmark {
+
+    static final int IN_FLIGHT = 512;
 
     @Param({"embedded", "http", "grpc"})
     public String transport;
@@ -51,6 +62,8 @@ public class ServerBenchmark {
     IndelibleServer server;
     String token;
     final AtomicInteger producers = new AtomicInteger();
+    /** Async appends not yet answered, of every producer: the server outlives them all. */
+    final java.util.concurrent.atomic.AtomicLong unanswered = new java.util.concurrent.atomic.AtomicLong();
 
     @Setup(Level.Trial)
     public void start() {
@@ -61,7 +74,12 @@ public class ServerBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void stop() {
+    public void stop() throws InterruptedException {
+        // JMH may run this while other threads still drain their windows in their own teardown.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (unanswered.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
         server.close();
         ledger.close();
         Workload.delete(dir);
@@ -74,7 +92,9 @@ public class ServerBenchmark {
         HttpClient http;
         HttpRequest request;
         IndelibleClient grpc;
+        HttpRequest health;
         EventData event = EventData.json("selfie.recorded", Workload.RECORD);
+        final ArrayDeque<CompletableFuture<AppendResult>> window = new ArrayDeque<>();
 
         @Setup(Level.Trial)
         public void connect(ServerBenchmark b) {
@@ -86,6 +106,15 @@ public class ServerBenchmark {
                     + new String(Workload.RECORD, StandardCharsets.UTF_8) + "}"))
                 .build();
             grpc = IndelibleClient.connect("127.0.0.1", b.server.grpcPort(), b.token);
+            health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.server.port() + "/health/live")).build();
+        }
+
+        /** Waits for everything outstanding, so no append crosses into the next iteration. */
+        @TearDown(Level.Iteration)
+        public void drain() {
+            while (!window.isEmpty()) {
+                check(window.poll().join());
+            }
         }
 
         @TearDown(Level.Trial)
@@ -110,6 +139,37 @@ public class ServerBenchmark {
             default -> {
                 return check(ledger.append(p.stream, ExpectedVersion.ANY, p.event.withEventId(EventId.random())));
             }
+        }
+    }
+
+    @Benchmark
+    public Object serverAppendAsync(Producer p) {
+        if (p.window.size() >= IN_FLIGHT) {
+            check(p.window.poll().join());
+        }
+        EventData event = p.event.withEventId(EventId.random());
+        CompletableFuture<AppendResult> future = switch (transport) {
+            case "grpc" -> p.grpc.appendAsync(p.stream, ExpectedVersion.ANY, event);
+            case "embedded" -> ledger.appendAsync(p.stream, ExpectedVersion.ANY, event);
+            default -> throw new IllegalArgumentException("serverAppendAsync runs on embedded and grpc, not " + transport);
+        };
+        unanswered.incrementAndGet();
+        future.whenComplete((r, e) -> unanswered.decrementAndGet());
+        p.window.add(future);
+        return future;
+    }
+
+    @Benchmark
+    public Object serverTrivial(Producer p) throws IOException, InterruptedException {
+        switch (transport) {
+            case "http" -> {
+                HttpResponse<String> response = p.http.send(p.health, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException(response.body());
+                }
+                return response;
+            }
+            default -> throw new IllegalArgumentException("serverTrivial runs on http and grpc, not " + transport);
         }
     }
 

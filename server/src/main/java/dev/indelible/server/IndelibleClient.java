@@ -30,6 +30,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -51,7 +52,10 @@ import java.util.function.Consumer;
 public final class IndelibleClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final LedgerServiceGrpc.LedgerServiceBlockingStub blocking;
+    private static final int APPENDS_IN_FLIGHT = 4_096;
+    private static final long DELIVERY_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
     private final LedgerServiceGrpc.LedgerServiceStub async;
+    private AppendPipeline pipeline; // guarded by this; made at the first appendAsync
 
     private IndelibleClient(ManagedChannel channel, String token) {
         this.channel = channel;
@@ -77,6 +81,62 @@ public final class IndelibleClient implements AutoCloseable {
     }
 
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
+        AppendRequest request = request(stream, expectedVersion, events);
+        AppendOutcome outcome = call(() -> blocking.appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build()))
+            .getOutcomes(0);
+        return result(stream, expectedVersion, outcome);
+    }
+
+    /**
+     * Sends the append and returns at once; the future completes when the server has made it
+     * durable (or refused it) with the {@link AppendResult} {@link #append} would return, or fails
+     * with {@link InvalidEventException} or {@link RequestFailedException}. Every thread's appends
+     * share one {@code AppendStream} call, at most 4,096 in flight (a caller beyond that waits), so
+     * one server sync covers many. Appends go out in the order of the calls; a refusal may be
+     * answered before appends sent earlier. If the connection drops or the server restarts, the
+     * unanswered appends are sent again, in order, with their event ids (those already stored answer
+     * {@code duplicate}); one still unanswered after two minutes fails with DEADLINE_EXCEEDED. An
+     * append over 256 KiB goes as a call of its own, not ordered with the others.
+     */
+    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
+        AppendRequest request = request(stream, expectedVersion, events);
+        CompletableFuture<AppendOutcome> outcome = request.getSerializedSize() > AppendPipeline.BATCH_BYTES ? alone(request)
+            : pipeline().send(request);
+        return outcome.thenApply(o -> result(stream, expectedVersion, o));
+    }
+
+    private CompletableFuture<AppendOutcome> alone(AppendRequest request) {
+        CompletableFuture<AppendOutcome> outcome = new CompletableFuture<>();
+        async.appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build(), new StreamObserver<>() {
+            @Override
+            public void onNext(dev.indelible.server.api.AppendBatchResponse response) {
+                outcome.complete(response.getOutcomes(0));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                outcome.completeExceptionally(t instanceof StatusRuntimeException e ? failure(e) : t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        return outcome;
+    }
+
+    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event) {
+        return appendAsync(stream, expectedVersion, List.of(event));
+    }
+
+    private synchronized AppendPipeline pipeline() {
+        if (pipeline == null) {
+            pipeline = new AppendPipeline(async, APPENDS_IN_FLIGHT, DELIVERY_TIMEOUT_NANOS);
+        }
+        return pipeline;
+    }
+
+    private static AppendRequest request(String stream, long expectedVersion, List<EventData> events) {
         AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream);
         if (expectedVersion >= 0) {
             request.setExpectedVersion(expectedVersion);
@@ -85,8 +145,11 @@ public final class IndelibleClient implements AutoCloseable {
                 : expectedVersion == ExpectedVersion.STREAM_EXISTS ? Expect.STREAM_EXISTS : Expect.ANY);
         }
         events.forEach(e -> request.addEvents(newEvent(e)));
-        AppendOutcome outcome = call(() -> blocking.appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build()))
-            .getOutcomes(0);
+        return request.build();
+    }
+
+    /** An outcome as the embedded API's result; an invalid append or another failure throws. */
+    private static AppendResult result(String stream, long expectedVersion, AppendOutcome outcome) {
         if (outcome.hasAppended()) {
             var a = outcome.getAppended();
             return new AppendResult.Appended(a.getStream(), a.getFirstGlobalSeq(), a.getFirstStreamVersion(), a.getCount(),
@@ -146,8 +209,16 @@ public final class IndelibleClient implements AutoCloseable {
         return () -> context.cancel(null);
     }
 
+    /** Waits for the appends in flight (up to their delivery timeout), then closes the connection. */
     @Override
     public void close() {
+        AppendPipeline appends;
+        synchronized (this) {
+            appends = pipeline;
+        }
+        if (appends != null) {
+            appends.close();
+        }
         channel.shutdown();
         try {
             if (!channel.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -194,15 +265,20 @@ public final class IndelibleClient implements AutoCloseable {
         try {
             return call.get();
         } catch (StatusRuntimeException e) {
-            Status status = e.getStatus();
-            String description = status.getDescription() == null ? "" : status.getDescription();
-            int colon = description.indexOf(": ");
-            String field = colon > 0 && !description.substring(0, colon).contains(" ") ? description.substring(0, colon) : "";
-            if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
-                throw new InvalidEventException(field, description.substring(field.isEmpty() ? 0 : colon + 2));
-            }
-            throw new RequestFailedException(status.getCode().name(), field, description);
+            throw failure(e);
         }
+    }
+
+    /** A gRPC status as the embedded API's exceptions: INVALID_ARGUMENT names its field. */
+    private static RuntimeException failure(StatusRuntimeException e) {
+        Status status = e.getStatus();
+        String description = status.getDescription() == null ? "" : status.getDescription();
+        int colon = description.indexOf(": ");
+        String field = colon > 0 && !description.substring(0, colon).contains(" ") ? description.substring(0, colon) : "";
+        if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+            return new InvalidEventException(field, description.substring(field.isEmpty() ? 0 : colon + 2));
+        }
+        return new RequestFailedException(status.getCode().name(), field, description);
     }
 
     private static NewEvent newEvent(EventData e) {

@@ -199,6 +199,7 @@ public final class IndelibleServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping HTTP: {}", e.toString());
         }
+        apis.close();
         grpcWorkers.shutdownNow();
         stopped.countDown();
     }

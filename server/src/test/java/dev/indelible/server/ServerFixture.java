@@ -29,7 +29,11 @@ final class ServerFixture implements AutoCloseable {
         this.ledger = Ledger.open(dir, DomainEvents.register(LedgerConfig.builder()).build());
         this.engine = ProjectionEngine.start(ledger, dir.resolve("projections"), ReferenceProjections.all());
         this.tokens = Tokens.open(dir);
-        this.server = IndelibleServer.start(served.apply(ledger), engine, tokens, config.withBind("127.0.0.1", 0));
+        ServerConfig local = config.withBind("127.0.0.1", 0);
+        if (config.grpcPort() != ServerConfig.defaults().grpcPort()) {
+            local = local.withGrpcPort(config.grpcPort()); // a test that restarts a server on its port
+        }
+        this.server = IndelibleServer.start(served.apply(ledger), engine, tokens, local);
         this.http = new Http(server.port());
     }
 

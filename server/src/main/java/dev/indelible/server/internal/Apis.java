@@ -32,9 +32,14 @@ public final class Apis {
         return ServerInterceptors.intercept(grpc, grpcAuth);
     }
 
+    /** Once every call ended: the threads that answer append streams stop. */
+    public void close() {
+        grpc.close();
+    }
+
     /** New calls refused, in-flight ones finished (at most {@code timeoutNanos}); subscriptions end. */
     public boolean drain(long timeoutNanos) throws InterruptedException {
-        grpc.stopSubscriptions();
+        grpc.stopStreams();
         return http.drain(timeoutNanos);
     }
 }

@@ -8,6 +8,8 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,17 +36,39 @@ final class Appends {
     }
 
     AppendResult.Appended append(String stream, long expectedVersion, List<EventData> events) {
+        return await(appendAsync(stream, expectedVersion, events));
+    }
+
+    /**
+     * Writes now and completes once durable, with the {@link ApiError} of a refusal or a failure;
+     * bad input throws at once. Streamed gRPC appends keep many of these in flight.
+     */
+    CompletableFuture<AppendResult.Appended> appendAsync(String stream, long expectedVersion, List<EventData> events) {
         if (events.isEmpty()) {
             throw ApiError.invalid("events", "is empty: give at least one event");
         }
         checkCount(events.size());
-        AppendResult result = await(stream, expectedVersion, events);
-        metrics.appended(result);
-        if (result instanceof AppendResult.Appended appended) {
-            onDurable.run();
-            return appended;
+        CompletableFuture<AppendResult> written;
+        try {
+            written = ledger.appendAsync(stream, expectedVersion, events);
+        } catch (InvalidEventException e) {
+            throw ApiError.invalid(e.field(), e.reason());
+        } catch (LedgerException e) {
+            throw unavailable(e);
         }
-        throw refusal(result, events.size());
+        return written.handle((result, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                throw cause instanceof InvalidEventException invalid ? ApiError.invalid(invalid.field(), invalid.reason())
+                    : unavailable(cause);
+            }
+            metrics.appended(result);
+            if (result instanceof AppendResult.Appended appended) {
+                onDurable.run();
+                return appended;
+            }
+            throw refusal(result, events.size());
+        });
     }
 
     /** The API error of an append that was refused: the one mapping of ledger results to the wire. */
@@ -80,18 +104,11 @@ final class Appends {
         }
     }
 
-    private AppendResult await(String stream, long expectedVersion, List<EventData> events) {
+    private static AppendResult.Appended await(CompletableFuture<AppendResult.Appended> append) {
         try {
-            return ledger.appendAsync(stream, expectedVersion, events).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InvalidEventException e) {
-            throw ApiError.invalid(e.field(), e.reason());
+            return append.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof InvalidEventException invalid) {
-                throw ApiError.invalid(invalid.field(), invalid.reason());
-            }
-            throw unavailable(e.getCause());
-        } catch (LedgerException e) {
-            throw unavailable(e);
+            throw (ApiError) e.getCause();
         } catch (TimeoutException e) {
             throw new ApiError(503, "unavailable", null, "the append was not durable within " + TIMEOUT_SECONDS
                 + " s; it may still complete: retry with the same event_id");

@@ -31,6 +31,8 @@ import dev.indelible.server.api.QueryResponse;
 import dev.indelible.server.api.ReadRequest;
 import dev.indelible.server.api.StatusRequest;
 import dev.indelible.server.api.StatusResponse;
+import dev.indelible.server.api.AppendStreamRequest;
+import dev.indelible.server.api.AppendStreamResponse;
 import dev.indelible.server.api.SubscribeRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -57,9 +59,17 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private final Appends appends;
     private final Reads reads;
     private final Set<GrpcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Set<GrpcAppendStream> appendStreams = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadNumber = new AtomicInteger();
     private final ExecutorService subscriptionThreads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "indelible-subscription-" + threadNumber.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    // Sends AppendStream outcomes, so that a sync completing thousands of appends only queues them.
+    private final ExecutorService appendAnswers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+        Thread t = new Thread(r, "indelible-append-answers-" + threadNumber.incrementAndGet());
         t.setDaemon(true);
         return t;
     });
@@ -84,26 +94,51 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder();
             for (AppendRequest one : request.getAppendsList()) {
                 try {
-                    response.addOutcomes(AppendOutcome.newBuilder().setAppended(appended(append(one))));
+                    response.addOutcomes(outcome(append(one)));
                 } catch (ApiError e) {
-                    Failure.Builder failure = Failure.newBuilder().setCode(status(e).getCode().name()).setError(e.code)
-                        .setField(e.field == null ? "" : e.field).setMessage(e.getMessage());
-                    if (e.details.get("actual_version") instanceof Long actual) {
-                        failure.setActualVersion(actual);
-                    }
-                    if (e.details.get("rule") instanceof String rule) {
-                        failure.setRule(rule).setCheckedStream(String.valueOf(e.details.get("checked_stream")))
-                            .setRequiredVersion((Long) e.details.get("required_version")).setWhy(String.valueOf(e.details.get("why")))
-                            .setEventIndex(((Long) e.details.get("event_index")).intValue());
-                    }
-                    if (e.details.get("existing_global_seq") instanceof Long existing) {
-                        failure.setEventId(String.valueOf(e.details.get("event_id"))).setExistingGlobalSeq(existing);
-                    }
-                    response.addOutcomes(AppendOutcome.newBuilder().setFailure(failure));
+                    response.addOutcomes(outcome(e));
                 }
             }
             return response.build();
         });
+    }
+
+    @Override
+    public StreamObserver<AppendStreamRequest> appendStream(StreamObserver<AppendStreamResponse> observer) {
+        Token token = GrpcAuth.TOKEN.get();
+        InetAddress address = GrpcAuth.ADDRESS.get();
+        GrpcAppendStream[] self = new GrpcAppendStream[1];
+        self[0] = new GrpcAppendStream((ServerCallStreamObserver<AppendStreamResponse>) observer, request -> {
+            if (!access.stillValid(token)) {
+                throw new ApiError(401, "unauthenticated", "authorization", "token " + token.name() + " was revoked");
+            }
+            Prepared append = prepare(address, token, request);
+            return appends.appendAsync(append.stream, append.expected, append.events);
+        }, appendAnswers, () -> appendStreams.remove(self[0]));
+        appendStreams.add(self[0]);
+        return self[0];
+    }
+
+    static AppendOutcome outcome(AppendResult.Appended appended) {
+        return AppendOutcome.newBuilder().setAppended(appended(appended)).build();
+    }
+
+    /** A refused append as the wire's {@link Failure}: the fields HTTP puts in its JSON error. */
+    static AppendOutcome outcome(ApiError e) {
+        Failure.Builder failure = Failure.newBuilder().setCode(status(e).getCode().name()).setError(e.code)
+            .setField(e.field == null ? "" : e.field).setMessage(e.getMessage());
+        if (e.details.get("actual_version") instanceof Long actual) {
+            failure.setActualVersion(actual);
+        }
+        if (e.details.get("rule") instanceof String rule) {
+            failure.setRule(rule).setCheckedStream(String.valueOf(e.details.get("checked_stream")))
+                .setRequiredVersion((Long) e.details.get("required_version")).setWhy(String.valueOf(e.details.get("why")))
+                .setEventIndex(((Long) e.details.get("event_index")).intValue());
+        }
+        if (e.details.get("existing_global_seq") instanceof Long existing) {
+            failure.setEventId(String.valueOf(e.details.get("event_id"))).setExistingGlobalSeq(existing);
+        }
+        return AppendOutcome.newBuilder().setFailure(failure).build();
     }
 
     @Override
@@ -173,15 +208,32 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         });
     }
 
-    /** Ends every subscription with UNAVAILABLE (clients resume from their last global_seq + 1). */
-    void stopSubscriptions() {
+    /**
+     * Ends every subscription with UNAVAILABLE (clients resume from their last global_seq + 1), and
+     * every append stream once the appends it took are answered (clients resend the rest).
+     */
+    void stopStreams() {
         subscriptions.forEach(GrpcSubscription::stop);
         subscriptionThreads.shutdown();
+        appendStreams.forEach(GrpcAppendStream::stop);
+    }
+
+    /** After every call ended. */
+    void close() {
+        appendAnswers.shutdown();
     }
 
     private AppendResult.Appended append(AppendRequest request) {
-        InetAddress address = GrpcAuth.ADDRESS.get();
-        access.permit(address, GrpcAuth.TOKEN.get(), Verb.APPEND, request.getStream());
+        Prepared append = prepare(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), request);
+        return appends.append(append.stream, append.expected, append.events);
+    }
+
+    private record Prepared(String stream, long expected, List<EventData> events) {
+    }
+
+    /** The request checked against the token and mapped to the ledger's types; throws the {@link ApiError} of bad input. */
+    private Prepared prepare(InetAddress address, Token token, AppendRequest request) {
+        access.permit(address, token, Verb.APPEND, request.getStream());
         long expected = switch (request.getExpectedCase()) {
             case EXPECTED_VERSION -> exactVersion(request.getExpectedVersion());
             case EXPECT -> switch (request.getExpect()) {
@@ -193,11 +245,12 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             };
             default -> ExpectedVersion.ANY;
         };
+        appends.checkCount(request.getEventsCount());
         List<EventData> events = new ArrayList<>(request.getEventsCount());
         for (int i = 0; i < request.getEventsCount(); i++) {
             events.add(eventData(request.getEvents(i), "events[" + i + "]."));
         }
-        return appends.append(request.getStream(), expected, events);
+        return new Prepared(request.getStream(), expected, events);
     }
 
     /** A uint64 version as the ledger's long: one past 2^63 - 1 would wrap into the special values. */
