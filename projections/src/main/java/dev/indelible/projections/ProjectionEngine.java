@@ -72,8 +72,13 @@ public interface ProjectionEngine extends AutoCloseable {
         return DefaultProjectionEngine.digestFromScratch(ledger, projectionsDir, projection, upTo);
     }
 
-    /** Points CURRENT back at the previous version without running it; returns that version's name. */
-    static String rollback(Ledger ledger, Path projectionsDir, String projection) {
+    /**
+     * Points CURRENT back at the newest other version that completed its build, without running it.
+     * Versions whose build did not finish are skipped and deleted, and named in the result.
+     *
+     * @throws ProjectionException when no other version completed its build; CURRENT is unchanged
+     */
+    static RollbackResult rollback(Ledger ledger, Path projectionsDir, String projection) {
         return DefaultProjectionEngine.rollbackOffline(ledger, projectionsDir, projection);
     }
 

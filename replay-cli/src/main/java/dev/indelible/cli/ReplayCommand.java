@@ -6,6 +6,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.RebuildResult;
+import dev.indelible.projections.RollbackResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,11 +50,13 @@ final class ReplayCommand implements Callable<Integer> {
         if (rollback != null) {
             ProjectionNames.find(rollback);
             try (Ledger ledger = data.openExistingLedgerToAppend()) {
-                String live = ProjectionEngine.rollback(ledger, data.projections(), rollback);
+                RollbackResult r = ProjectionEngine.rollback(ledger, data.projections(), rollback);
                 out.println(output.json ? EventJson.object(g -> {
                     g.writeStringField("projection", rollback);
-                    g.writeStringField("live_version", live);
-                }) : "rolled back " + rollback + ": " + live + " is live again");
+                    g.writeStringField("live_version", r.toVersion());
+                    g.writeStringField("previous_version", r.fromVersion());
+                    discardedJson(g, r.discardedUnfinished());
+                }) : "rolled back " + rollback + ": " + r.toVersion() + " is live again" + discardedText(r.discardedUnfinished()));
                 return Main.OK;
             }
         }
@@ -81,7 +84,22 @@ final class ReplayCommand implements Callable<Integer> {
             r.eventsPerSecond(), r.previousVersion() == null ? "(none)" : r.previousVersion() + "  " + r.previousDigest(),
             r.newVersion(), r.newDigest(),
             r.previousDigest() == null ? "" : r.newDigest().equals(r.previousDigest()) ? "  (digests equal)"
-                : "%n  the digests differ: the old version did not match the journal (kept for inspection: replay --rollback)".formatted());
+                : "%n  the digests differ: the old version did not match the journal (kept for inspection: replay --rollback)".formatted())
+            + discardedText(r.discardedUnfinished());
+    }
+
+    /** Builds that were killed or failed leave versions that never validated: say they went, and why. */
+    private static String discardedText(List<String> discarded) {
+        return discarded.stream().map(v -> "%n  deleted %s: a build that did not finish (killed or failed before it validated)".formatted(v))
+            .collect(java.util.stream.Collectors.joining());
+    }
+
+    private static void discardedJson(com.fasterxml.jackson.core.JsonGenerator g, List<String> discarded) throws java.io.IOException {
+        g.writeArrayFieldStart("discarded_unfinished");
+        for (String v : discarded) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
     }
 
     private static String json(RebuildResult r) {
@@ -94,6 +112,7 @@ final class ReplayCommand implements Callable<Integer> {
             g.writeNumberField("events", r.events());
             g.writeNumberField("applied", r.applied());
             g.writeNumberField("took_ms", r.took().toMillis());
+            discardedJson(g, r.discardedUnfinished());
         });
     }
 }

@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.testing.ChildJvm;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -46,6 +47,42 @@ class ReplayCommandTest {
         Cli.Result rollback = cli.run("replay", "--rollback", "messages").expect(0);
         assertTrue(rollback.out().contains("v1-000001 is live again"), rollback.out());
         assertEquals(1, cli.run("read", "--type", "ops.rollback").expect(0).lines().size());
+    }
+
+    @Test
+    void shouldRollBackPastAReplayKilledMidwayToTheLastCompletedVersion() throws Exception {
+        cli.run("replay", "messages").expect(0);
+        killReplayMidway();
+        Cli.Result second = cli.run("replay", "messages").expect(0);
+        assertTrue(second.out().contains("deleted v1-000002: a build that did not finish"), second.out());
+        assertTrue(second.out().contains("new v1-000003"), second.out());
+
+        Cli.Result rollback = cli.run("replay", "--rollback", "messages").expect(0);
+        assertTrue(rollback.out().contains("v1-000001 is live again"), rollback.out());
+        assertTrue(cli.run("query", "messages", "--project", "p", "--limit", "30").expect(0).out().contains("m19"),
+            "answers from the complete version");
+    }
+
+    @Test
+    void shouldRefuseARollbackWhenTheOnlyOtherVersionIsAKilledReplay() throws Exception {
+        cli.run("replay", "messages").expect(0);
+        killReplayMidway();
+        Cli.Result refused = cli.run("replay", "--rollback", "messages", "--json").expect(Main.VERIFY_FAILED);
+        assertTrue(refused.err().contains("cannot roll back projection messages: it has no previous version that completed"
+            + " its build to roll back to (v1-000002 was a build that did not finish"), refused.err());
+        assertTrue(refused.err().contains("v1-000001 stays live"), refused.err());
+        assertTrue(cli.run("query", "messages", "--project", "p", "--limit", "30").expect(0).out().contains("m19"));
+        assertTrue(cli.run("replay", "messages", "--json").expect(0).out().contains("\"discarded_unfinished\":[]"),
+            "the refused rollback already deleted the unfinished build");
+    }
+
+    /** A replay in a child JVM, killed with SIGKILL after its first batch and before it validated. */
+    private void killReplayMidway() throws Exception {
+        try (ChildJvm child = ChildJvm.start(StalledReplayWorker.class, data.resolve("child.err"), data.toString(), "messages")) {
+            child.awaitLines(1, 60);
+            child.kill9();
+        }
+        assertTrue(Files.isDirectory(data.resolve("projections/messages/v1-000002")), "the killed build left its directory");
     }
 
     @Test

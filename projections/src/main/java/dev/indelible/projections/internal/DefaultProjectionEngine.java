@@ -9,6 +9,7 @@ import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.ProjectionStatus;
 import dev.indelible.projections.RebuildListener;
 import dev.indelible.projections.RebuildResult;
+import dev.indelible.projections.RollbackResult;
 import dev.indelible.projections.ScrubResult;
 
 import java.io.IOException;
@@ -142,17 +143,16 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
         }
     }
 
-    /** Points CURRENT back at the previous version without running it; returns that version. */
-    public static String rollbackOffline(Ledger ledger, Path dir, String projection) {
+    /** Points CURRENT back at the previous version that completed its build, without running it. */
+    public static RollbackResult rollbackOffline(Ledger ledger, Path dir, String projection) {
         ProjectionDir pdir = new ProjectionDir(dir, checkName(projection));
         Instant started = Instant.now();
         try (RebuildLock lock = RebuildLock.acquire(pdir)) {
             String live = pdir.current().orElse(null);
-            String target = previousVersion(pdir, live);
-            pdir.setCurrent(target);
-            new OpsRecorder(ledger).record("rollback", projection, started, "ok",
-                    Map.of("from_version", String.valueOf(live), "to_version", target));
-            return target;
+            RollbackResult result = rollbackTarget(pdir, live);
+            pdir.setCurrent(result.toVersion());
+            recordRollback(new OpsRecorder(ledger), started, result);
+            return result;
         }
     }
 
@@ -175,26 +175,46 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     }
 
     /**
-     * The newest version other than the live one that completed its build's validation: a build
-     * that was killed or failed is never a version to roll back to, whatever its number.
+     * Where a rollback goes: the newest version other than the live one that completed its build's
+     * validation. Builds that did not finish are never a target whatever their number; they are
+     * deleted here (the caller holds the rebuild lock, so none of them is running) and reported.
      */
-    private static String previousVersion(ProjectionDir dir, String live) {
-        return dir.versions().stream().filter(v -> !v.equals(live) && ProjectionDir.completion(dir.version(v)) == ProjectionDir.Completion.COMPLETE).findFirst()
-                .orElseThrow(() -> new ProjectionException("projection " + dir.projection()
-                        + " has no previous version that completed its build to roll back to"));
+    private static RollbackResult rollbackTarget(ProjectionDir dir, String live) {
+        List<String> discarded = dir.deleteUnfinished();
+        String target = dir.versions().stream()
+                .filter(v -> !v.equals(live) && ProjectionDir.completion(dir.version(v)) == ProjectionDir.Completion.COMPLETE)
+                .findFirst()
+                .orElseThrow(() -> new ProjectionException("cannot roll back projection " + dir.projection()
+                        + ": it has no previous version that completed its build to roll back to"
+                        + (discarded.isEmpty() ? "" : " (" + String.join(", ", discarded)
+                        + (discarded.size() == 1 ? " was a build" : " were builds")
+                        + " that did not finish, killed or failed before validating: deleted)")
+                        + "; " + String.valueOf(live) + " stays live"));
+        return new RollbackResult(dir.projection(), live, target, discarded);
     }
 
+    private static void recordRollback(OpsRecorder ops, Instant started, RollbackResult result) {
+        Map<String, String> figures = new java.util.TreeMap<>(Map.of("from_version", String.valueOf(result.fromVersion()),
+                "to_version", result.toVersion()));
+        if (!result.discardedUnfinished().isEmpty()) {
+            figures.put("discarded_unfinished", String.join(",", result.discardedUnfinished()));
+        }
+        ops.record("rollback", result.projection(), started, "ok", figures);
+    }
 
     private static RebuildResult recordReplay(OpsRecorder ops, String projection, Instant started, String previous,
                                               String previousDigest, Rebuilder.Built built) {
         RebuildResult result = new RebuildResult(projection, previous, previousDigest, built.version(),
-                built.digest(), built.events(), built.applied(), built.took());
+                built.digest(), built.events(), built.applied(), built.took(), built.discarded());
         Map<String, String> figures = new java.util.TreeMap<>(Map.of("new_version", built.version(),
                 "new_digest", built.digest(), "events", Long.toString(built.events()),
                 "applied", Long.toString(built.applied()), "took_ms", Long.toString(built.took().toMillis())));
         if (previous != null) {
             figures.put("previous_version", previous);
             figures.put("previous_digest", String.valueOf(previousDigest));
+        }
+        if (!built.discarded().isEmpty()) {
+            figures.put("discarded_unfinished", String.join(",", built.discarded()));
         }
         ops.record("replay", projection, started, "ok", figures);
         return result;
@@ -274,13 +294,12 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     public String rollback(String projection) {
         ProjectionRunner runner = writable(projection);
         try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
-            String live = runner.liveVersion();
-            String target = previousVersion(runner.dir(), live);
             Instant started = Instant.now();
-            runner.dir().setCurrent(target);
-            awaitLive(runner, target);
-            ops.record("rollback", projection, started, "ok", Map.of("from_version", String.valueOf(live), "to_version", target));
-            return target;
+            RollbackResult result = rollbackTarget(runner.dir(), runner.liveVersion());
+            runner.dir().setCurrent(result.toVersion());
+            awaitLive(runner, result.toVersion());
+            recordRollback(ops, started, result);
+            return result.toVersion();
         }
     }
 

@@ -144,14 +144,19 @@ final class ProjectionDir {
      * Deletes every version whose build did not finish (killed, or failed before it validated),
      * other than the live one: derived data that was never valid. Only under the rebuild lock,
      * so no build of them is running. One that cannot be read is left for quarantine, not deleted.
+     *
+     * @return the versions deleted, newest first, for the caller to report
      */
-    void deleteUnfinished() {
+    List<String> deleteUnfinished() {
         String live = current().orElse(null);
+        List<String> deleted = new ArrayList<>();
         for (String v : versions()) {
             if (!v.equals(live) && completion(version(v)) == Completion.UNFINISHED) {
                 deleteTree(version(v));
+                deleted.add(v);
             }
         }
+        return deleted;
     }
 
     /** What a version directory holds, as far as going live goes. */

@@ -46,6 +46,7 @@ final class ProjectionRunner implements Runnable {
     private volatile boolean checkNow;
     private volatile RocksDBException damageFound;
     private volatile String lastQuarantine;
+    private String refusedVersion; // the unfinished version CURRENT named, logged once
     private volatile long position;
     private volatile long applied;
     private Applier applier;
@@ -71,20 +72,24 @@ final class ProjectionRunner implements Runnable {
 
     /**
      * Opens the live version, on the caller's thread: builds one when there is none or the code
-     * version changed, and quarantines and rebuilds one that is damaged.
+     * version changed, and quarantines and rebuilds one that is damaged or never finished its build.
      */
     void open() {
         Optional<String> current = dir.current();
         if (current.isPresent() && java.nio.file.Files.isDirectory(dir.version(current.get()))) {
             try {
                 VersionStore store = openVerified(current.get());
-                if (store.codeVersion() == projection.version()) {
+                if (!store.complete()) {
+                    store.close();
+                    quarantineUnfinished(current.get());
+                } else if (store.codeVersion() == projection.version()) {
                     install(store);
                     return;
+                } else {
+                    LOG.info("projection {}: {} was built by code version {}, this is {}: rebuilding (it is kept)",
+                            projection.name(), store.name(), store.codeVersion(), projection.version());
+                    store.close();
                 }
-                LOG.info("projection {}: {} was built by code version {}, this is {}: rebuilding (it is kept)",
-                        projection.name(), store.name(), store.codeVersion(), projection.version());
-                store.close();
             } catch (RocksDBException e) {
                 if (!Damage.isDamage(e)) {
                     throw openFailure(current.get(), e);
@@ -107,6 +112,12 @@ final class ProjectionRunner implements Runnable {
                 + " has not been built yet: run `indelible replay " + projection.name() + "`"));
         try {
             VersionStore store = VersionStore.openReadOnly(dir.version(current));
+            if (!store.complete()) {
+                store.close();
+                throw new ProjectionException("projection " + projection.name() + " is not available: its live version "
+                        + current + " did not finish its build (killed or failed before it validated); the engine"
+                        + " quarantines and rebuilds it at its next start, or run `indelible replay " + projection.name() + "`");
+            }
             live = store;
             position = store.nextSeq();
             applied = store.applied();
@@ -266,6 +277,15 @@ final class ProjectionRunner implements Runnable {
             }
             throw e;
         }
+        if (!next.complete()) {
+            next.close();
+            if (!current.get().equals(refusedVersion)) {
+                refusedVersion = current.get();
+                LOG.error("projection {}: CURRENT names {}, whose build did not finish (it never validated): {} stays live",
+                        projection.name(), current.get(), live.name());
+            }
+            return;
+        }
         Applier nextApplier = new Applier(ledger, projection, next);
         try {
             nextApplier.catchUpTo(Math.max(position, ledger.head()), config.batchEvents());
@@ -409,6 +429,16 @@ final class ProjectionRunner implements Runnable {
                 projection.name(), version, cause.getMessage(), moved);
         ops.record("quarantine", projection.name(), started, "ok",
                 java.util.Map.of("version", version, "moved_to", moved.toString(), "cause", String.valueOf(cause.getMessage())));
+    }
+
+    /** CURRENT names a version that never validated (only a bug or a hand could do that): kept aside, never live. */
+    private void quarantineUnfinished(String version) {
+        java.time.Instant started = clock.instant();
+        Path moved = dir.quarantine(version, clock);
+        LOG.error("projection {}: the live version {} did not finish its build (it never validated); moved to {}"
+                + " and rebuilding from the journal", projection.name(), version, moved);
+        ops.record("quarantine", projection.name(), started, "ok", java.util.Map.of("version", version,
+                "moved_to", moved.toString(), "cause", "its build did not finish: it never validated"));
     }
 
     private VersionStore openVerified(String version) throws RocksDBException {

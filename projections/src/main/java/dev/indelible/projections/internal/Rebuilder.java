@@ -51,7 +51,8 @@ final class Rebuilder {
     private Rebuilder() {
     }
 
-    record Built(String version, String digest, long events, long applied, Duration took) {
+    /** @param discarded unfinished versions of earlier builds this one deleted */
+    record Built(String version, String digest, long events, long applied, Duration took, List<String> discarded) {
     }
 
     static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config) {
@@ -80,11 +81,12 @@ final class Rebuilder {
         List<VersionStore> stores = new ArrayList<>();
         List<Applier> appliers = new ArrayList<>();
         List<String> versions = new ArrayList<>();
+        List<List<String>> discarded = new ArrayList<>();
         ExecutorService pool = pool(projections.size());
         try {
             for (int i = 0; i < projections.size(); i++) {
                 String version = dirs.get(i).nextVersionName(projections.get(i).version());
-                dirs.get(i).deleteUnfinished(); // a build killed before: never live, never a rollback target
+                discarded.add(dirs.get(i).deleteUnfinished()); // a build killed before: never live, never a rollback target
                 versions.add(version);
                 stores.add(open(dirs.get(i), version, projections.get(i)));
                 appliers.add(new Applier(projections.get(i), stores.get(i)));
@@ -109,7 +111,8 @@ final class Rebuilder {
             List<Built> built = new ArrayList<>();
             for (int i = 0; i < projections.size(); i++) {
                 dirs.get(i).setCurrent(versions.get(i));
-                built.add(new Built(versions.get(i), digests.get(i), appliers.get(i).read(), appliers.get(i).applied(), took));
+                built.add(new Built(versions.get(i), digests.get(i), appliers.get(i).read(), appliers.get(i).applied(), took,
+                        discarded.get(i)));
             }
             return built;
         } catch (RocksDBException e) {
@@ -257,10 +260,13 @@ final class Rebuilder {
             throw new ProjectionException("rebuild of " + projection.name() + " did not validate: checkpoint "
                     + store.nextSeq() + "/" + target + ", applied " + store.applied() + "/" + applier.applied());
         }
-        store.markComplete(projection.version());
         store.flush();
         store.verifyChecksums();
-        return store.digest();
+        String digest = store.digest();
+        // Last, and flushed: only a version that passed every check is ever marked fit to go live.
+        store.markComplete(projection.version());
+        store.flush();
+        return digest;
     }
 
     private static String names(List<Projection> projections) {
