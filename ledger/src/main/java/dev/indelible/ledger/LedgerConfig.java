@@ -1,8 +1,11 @@
 package dev.indelible.ledger;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,6 +37,7 @@ public final class LedgerConfig {
     private final int maxMetadataEntries;
     private final long checkpointInterval;
     private final long freeSpaceReserve;
+    private final List<Path> reserveAlsoOn;
     private final String producerId;
     private final Clock clock;
     private final Map<String, EventValidator> validators;
@@ -49,6 +53,7 @@ public final class LedgerConfig {
         this.maxMetadataEntries = b.maxMetadataEntries;
         this.checkpointInterval = b.checkpointInterval;
         this.freeSpaceReserve = b.freeSpaceReserve;
+        this.reserveAlsoOn = List.copyOf(b.reserveAlsoOn);
         this.producerId = b.producerId;
         this.clock = b.clock;
         this.validators = Map.copyOf(b.validators);
@@ -76,6 +81,7 @@ public final class LedgerConfig {
         b.maxMetadataEntries = maxMetadataEntries;
         b.checkpointInterval = checkpointInterval;
         b.freeSpaceReserve = freeSpaceReserve;
+        b.reserveAlsoOn.addAll(reserveAlsoOn);
         b.producerId = producerId;
         b.clock = clock;
         b.validators.putAll(validators);
@@ -120,6 +126,11 @@ public final class LedgerConfig {
         return freeSpaceReserve;
     }
 
+    /** Directories whose file systems the reserve is checked on too, besides the journal's. */
+    public List<Path> reserveAlsoOn() {
+        return reserveAlsoOn;
+    }
+
     public String producerId() {
         return producerId;
     }
@@ -154,6 +165,7 @@ public final class LedgerConfig {
         private int maxMetadataEntries = DEFAULT_MAX_METADATA_ENTRIES;
         private long checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private long freeSpaceReserve = DEFAULT_FREE_SPACE_RESERVE;
+        private final List<Path> reserveAlsoOn = new ArrayList<>();
         private String producerId = defaultProducerId();
         private Clock clock = Clock.systemUTC();
         private final Map<String, EventValidator> validators = new HashMap<>();
@@ -209,6 +221,17 @@ public final class LedgerConfig {
                 throw new IllegalArgumentException("freeSpaceReserve: must not be negative, was " + bytes);
             }
             this.freeSpaceReserve = bytes;
+            return this;
+        }
+
+        /**
+         * Checks the reserve on the file system holding {@code dir} too (it need not exist yet: its
+         * nearest existing parent is asked): appends are refused while either has less free. For
+         * what else writes beside the journal, the projections above all, so that the journal
+         * stops taking events while they still have room to apply the ones it took.
+         */
+        public Builder reserveAlsoOn(Path dir) {
+            this.reserveAlsoOn.add(Objects.requireNonNull(dir, "reserveAlsoOn: dir"));
             return this;
         }
 

@@ -11,6 +11,28 @@ package dev.indelible.projections;
  */
 public record EngineConfig(int batchEvents, int keepVersions, boolean verifyChecksumsOnOpen) {
 
+    /**
+     * Disk a live projection may need beyond what it holds, at any moment: its memtable (RocksDB's
+     * default 64 MiB write buffer) flushed to a table file while the WAL that held it is still
+     * there, and a compaction of about that size. A state much larger than that can need more
+     * for a large compaction.
+     */
+    public static final long DISK_HEADROOM_PER_PROJECTION = 128L << 20;
+
+    /**
+     * The free-space reserve for a ledger whose projections share its disk: the journal's own
+     * ({@code LedgerConfig.DEFAULT_FREE_SPACE_RESERVE}, 64 MiB) plus the headroom of each of
+     * {@code projections}. Give it to {@code LedgerConfig.Builder.freeSpaceReserve}, with the
+     * projections' directory to {@code reserveAlsoOn}, and the journal refuses appends while the
+     * projections still have room to apply every event it took.
+     */
+    public static long freeSpaceReserveFor(int projections) {
+        if (projections < 0) {
+            throw new IllegalArgumentException("projections must not be negative: " + projections);
+        }
+        return dev.indelible.ledger.LedgerConfig.DEFAULT_FREE_SPACE_RESERVE + projections * DISK_HEADROOM_PER_PROJECTION;
+    }
+
     public EngineConfig {
         if (batchEvents < 1) {
             throw new IllegalArgumentException("batchEvents must be at least 1: " + batchEvents);

@@ -7,6 +7,7 @@ import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.EngineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +32,12 @@ final class DataOptions {
             "kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N]. DIR still holds projections and checkpoints."})
     String journal;
 
+    @Option(names = "--free-space-reserve", paramLabel = "SIZE",
+        description = {"Free space the journal keeps on its disk and the projections' (default: $INDELIBLE_FREE_SPACE_RESERVE,",
+            "else 704M: 64M for the journal and 128M for each reference projection). Appends are refused below it,",
+            "so the projections can still apply every event taken. Bytes, or with K, M or G."})
+    String freeSpaceReserve;
+
     Path dir() {
         Path given = data != null ? data : fromEnclosing("--data");
         if (given != null) {
@@ -49,6 +56,17 @@ final class DataOptions {
             }
         }
         return null;
+    }
+
+    /** The reserve in bytes: the option, else the environment, else room for the reference projections. */
+    long freeSpaceReserve() {
+        String given = freeSpaceReserve != null ? freeSpaceReserve : fromEnclosing("--free-space-reserve");
+        String env = System.getenv("INDELIBLE_FREE_SPACE_RESERVE");
+        if (given == null && env != null && !env.isBlank()) {
+            return Sizes.parse("$INDELIBLE_FREE_SPACE_RESERVE", env);
+        }
+        return given != null ? Sizes.parse("--free-space-reserve", given)
+            : EngineConfig.freeSpaceReserveFor(ProjectionNames.all().size());
     }
 
     Path projections() {
@@ -73,7 +91,8 @@ final class DataOptions {
      * this process becomes the partition's writer and fences the previous one.
      */
     Ledger openLedger(Durability durability) {
-        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).durability(durability).build();
+        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).durability(durability)
+            .freeSpaceReserve(freeSpaceReserve()).reserveAlsoOn(projections()).build();
         KafkaJournalConfig kafka = kafka();
         return kafka != null ? KafkaLedger.open(kafka, dir(), config) : Ledger.open(dir(), config);
     }

@@ -1,6 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.CorruptJournalException;
+import dev.indelible.ledger.JournalFullException;
 import dev.indelible.projections.RebuildInProgressException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -62,6 +63,9 @@ public final class Main {
 
     private static String message(Throwable e) {
         String text = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof JournalFullException) {
+            return text + " The CLI's reserve: --free-space-reserve or $INDELIBLE_FREE_SPACE_RESERVE.";
+        }
         return e instanceof CorruptJournalException ? text + " (run `indelible verify` for every finding)" : text;
     }
 

@@ -26,7 +26,7 @@ final class EmbeddedOpen {
             boolean endChecked = false;
             while (true) {
                 ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle(),
-                    config.freeSpaceReserve());
+                    config.freeSpaceReserve(), config.reserveAlsoOn());
                 DefaultLedger ledger = new DefaultLedger(config, journal, directory.stateDir(), guard);
                 Found found;
                 try {

@@ -52,10 +52,17 @@ public final class ChronicleJournal implements Journal {
         this(dir, rollCycle, dev.indelible.ledger.LedgerConfig.DEFAULT_FREE_SPACE_RESERVE);
     }
 
-    /** @param freeSpaceReserve bytes to leave free on the file system: appends are refused below it */
     public ChronicleJournal(Path dir, RollCycle rollCycle, long freeSpaceReserve) {
+        this(dir, rollCycle, freeSpaceReserve, java.util.List.of());
+    }
+
+    /**
+     * @param freeSpaceReserve bytes to leave free on the file system: appends are refused below it
+     * @param reserveAlsoOn    directories whose file systems must keep the reserve free too
+     */
+    public ChronicleJournal(Path dir, RollCycle rollCycle, long freeSpaceReserve, java.util.List<Path> reserveAlsoOn) {
         this.dir = dir;
-        this.space = new Preallocation(dir, freeSpaceReserve);
+        this.space = new Preallocation(dir, freeSpaceReserve, reserveAlsoOn);
         this.queue = SingleChronicleQueueBuilder.binary(dir)
             .rollCycle(toChronicle(rollCycle))
             .storeFileListener((cycle, file) -> DataDirectory.secure(file.toPath()))

@@ -2,7 +2,9 @@ package dev.indelible.ledger.internal.chronicle;
 
 import dev.indelible.ledger.JournalFullException;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import net.openhft.posix.PosixAPI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,15 +31,18 @@ final class Preallocation implements AutoCloseable {
 
     private final Path dir;
     private final long reserve;
+    /** Other file systems that must keep the reserve: the projections' (the same one, usually). */
+    private final List<Path> others;
     private File file;
     private int fd = -1;
     private long allocatedTo;
     private boolean unsupported;
     private long lastCheck = System.nanoTime() - CHECK_NANOS;
 
-    Preallocation(Path dir, long reserve) {
+    Preallocation(Path dir, long reserve, List<Path> others) {
         this.dir = dir;
         this.reserve = reserve;
+        this.others = List.copyOf(others);
     }
 
     /** Where the blocks allocated ahead of the writer end, in the current file. */
@@ -53,6 +58,7 @@ final class Preallocation implements AutoCloseable {
             if (free < reserve) {
                 throw full(free, 0);
             }
+            checkOthers();
             lastCheck = now;
         }
     }
@@ -82,6 +88,7 @@ final class Preallocation implements AutoCloseable {
                 LOG.warn("cannot preallocate {} ({}): relying on the free-space reserve alone", current, posix.strerror(errno));
             }
         }
+        checkOthers();
         allocatedTo = target;
         lastCheck = System.nanoTime();
     }
@@ -94,6 +101,23 @@ final class Preallocation implements AutoCloseable {
         if (fd < 0 && !unsupported) {
             unsupported = true;
             LOG.warn("cannot open {} to preallocate it: relying on the free-space reserve alone", current);
+        }
+    }
+
+    /** Same number as the journal's when on its file system: asking twice costs one statvfs. */
+    private void checkOthers() {
+        for (Path other : others) {
+            Path existing = other.toAbsolutePath();
+            while (!Files.exists(existing) && existing.getParent() != null) {
+                existing = existing.getParent(); // not created yet: it will be on its parent's file system
+            }
+            long free = existing.toFile().getUsableSpace();
+            if (free < reserve) {
+                throw new JournalFullException("no room kept for " + other + ", which is written beside the journal: "
+                    + free + " bytes free on its file system, " + reserve + " kept free (LedgerConfig.freeSpaceReserve,"
+                    + " reserveAlsoOn) so that what is written there can catch up with the events already appended;"
+                    + " nothing was written. Free space on that file system and append again.", free);
+            }
         }
     }
 
