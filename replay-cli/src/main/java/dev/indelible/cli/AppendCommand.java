@@ -19,8 +19,10 @@ import picocli.CommandLine.Spec;
 /** Appends one event from options, or many from NDJSON (a file, or standard input as lines arrive). */
 @Command(name = "append", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Appends events: one from options, or many from NDJSON.", "One from options:",
-        "  indelible append --stream selfies-user-7 --type selfie.submitted --json '{\"user_id\": 7, ...}'",
-        "or many, one JSON object per line: {\"stream\", \"type\", \"data\", \"event_id\"?, \"expect\"?}",
+        "  indelible append --stream selfies-user-7 --type selfie.submitted \\",
+        "      --json '{\"user_id\": 7, ...}'",
+        "or many, one JSON object per line:",
+        "  {\"stream\", \"type\", \"data\", \"event_id\"?, \"expect\"?}",
         "  producer | indelible append --ndjson - --json",
         "Each line is acknowledged on stdout once it is durable under the ledger's policy."})
 final class AppendCommand implements Callable<Integer> {

@@ -29,9 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "backup", mixinStandardHelpOptions = true,
     description = {"Copies the journal and the tokens into DEST while producers keep appending.",
         "The journal is copied up to its head at the start.",
-        "The copy is a ledger of its own, written event for event, fsynced and verified, with the tokens",
-        "(salted hashes) and backup.json holding its event count, the digest of the event sequence and",
-        "the tokens' SHA-256. Projections are rebuilt from the journal. DEST must be new or empty."})
+        "The copy is a ledger of its own, written event for event, fsynced and verified, with the tokens (salted hashes) and backup.json holding its event count, the digest of the event sequence and the tokens' SHA-256. Projections are rebuilt from the journal. DEST must be new or empty."})
 final class BackupCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;

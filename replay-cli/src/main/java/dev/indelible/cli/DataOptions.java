@@ -24,18 +24,15 @@ final class DataOptions {
     CommandSpec command;
 
     @Option(names = "--data", paramLabel = "DIR",
-        description = "The data directory (default: $INDELIBLE_DATA, else ./indelible-data).")
+        description = "The data directory (default: $INDELIBLE_DATA, else indelible-data in the current directory).")
     Path data;
 
     @Option(names = "--journal", paramLabel = "URI",
-        description = {"The journal, when not the embedded one in DIR/journal (default: $INDELIBLE_JOURNAL):",
-            "kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N]. DIR still holds projections and checkpoints."})
+        description = "The journal, when not the embedded one in DIR/journal (default: $INDELIBLE_JOURNAL): kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N]. DIR still holds projections and checkpoints.")
     String journal;
 
     @Option(names = "--free-space-reserve", paramLabel = "SIZE",
-        description = {"Free space the journal keeps on its disk and the projections' (default: $INDELIBLE_FREE_SPACE_RESERVE,",
-            "else 704M: 64M for the journal and 128M for each reference projection). Appends are refused below it,",
-            "so the projections can still apply every event taken. Bytes, or with K, M or G."})
+        description = "Free space the journal keeps on its disk and the projections' (default: $INDELIBLE_FREE_SPACE_RESERVE, else 704M: 64M for the journal and 128M for each reference projection). Appends are refused below it, so the projections can still apply every event taken. Bytes, or with K, M or G.")
     String freeSpaceReserve;
 
     Path dir() {

@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Writes a legacy JSON file from a projection.",
         "The projection is caught up with the journal first:",
-        "  export videos --out results.json [--b64 results.json.b64]   (byte-identical for equal journals)",
-        "  export selfies --out selfie_checks.json     export accounts --out users.json",
+        "  export videos --out results.json [--b64 results.json.b64]",
+        "  export selfies --out selfie_checks.json",
+        "  export accounts --out users.json",
+        "videos is byte-identical for equal journals.",
         "An existing file is never overwritten unless --force; files are written whole (temp file, rename)."})
 final class ExportCommand implements Callable<Integer> {
     enum Kind { selfies, accounts, videos }

@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "export-journal", mixinStandardHelpOptions = true,
     description = {"Copies the whole journal into another, empty one, then reads the copy back and compares.",
         "Event for event: global_seq, stream versions, ids, times and producers are kept.",
-        "  export-journal --to kafka://127.0.0.1:9092/indelible            embedded (--data) onto Kafka",
-        "  export-journal --journal kafka://127.0.0.1:9092/indelible --to DIR   and back, into a new DIR",
+        "The embedded journal (--data) onto Kafka, and back into a new DIR:",
+        "  export-journal --to kafka://127.0.0.1:9092/indelible",
+        "  export-journal --journal kafka://127.0.0.1:9092/indelible --to DIR",
         "Exit 1 when the event counts or the digests of the event sequence differ."})
 final class ExportJournalCommand implements Callable<Integer> {
     @Mixin

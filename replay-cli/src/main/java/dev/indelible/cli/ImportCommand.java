@@ -32,11 +32,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Migrates a legacy JSON file of the incident apps into events.",
-        "Kinds: selfies (selfie_checks.json), accounts (users.json),",
-        "videos (results.json or results.json.b64). Every record is checked first: one bad record refuses",
-        "the whole file, naming it and the field, and nothing is appended. Event ids derive from content:",
-        "a second run imports nothing, and a run interrupted part way (kill -9, power cut) leaves what it",
-        "appended, which running it again completes, appending only what is missing."})
+        "Kinds: selfies (selfie_checks.json), accounts (users.json), videos (results.json or results.json.b64). Every record is checked first: one bad record refuses the whole file, naming it and the field, and nothing is appended. Event ids derive from content:",
+        "a second run imports nothing, and a run interrupted part way (kill -9, power cut) leaves what it appended, which running it again completes, appending only what is missing."})
 final class ImportCommand implements Callable<Integer> {
     enum Kind { selfies, accounts, videos }
 

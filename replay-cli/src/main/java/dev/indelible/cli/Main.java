@@ -38,7 +38,7 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
-        cli.setUsageHelpWidth(110);
+        cli.setUsageHelpWidth(80); // a terminal at its default size
         cli.setExitCodeExceptionMapper(Main::exitCode);
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("indelible " + command.getCommandName() + ": " + message(e));

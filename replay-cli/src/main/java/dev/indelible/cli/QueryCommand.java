@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "query", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Answers the reference queries of a projection.",
         "Reads a projection (caught up to the journal first, or as a running server has it):",
-        "  query selfies --user U [--from T] [--to T]     query accounts --email E | --id I",
-        "  query community --member M                      query videos [--id V]",
+        "  query selfies --user U [--from T] [--to T]",
+        "  query accounts --email E | --id I",
+        "  query community --member M",
+        "  query videos [--id V]",
         "  query messages --project P [--channel C] | --user U [--limit N]"})
 final class QueryCommand implements Callable<Integer> {
     @Mixin

@@ -21,8 +21,7 @@ import picocli.CommandLine.Spec;
 /** Rebuilds projections into new versions and swaps them in, or rolls one back. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Rebuilds projections into a new version and swaps it in, or rolls back.",
-        "Rebuilds projections from the journal into a new version, validates it, swaps it in",
-        "atomically and keeps the previous one. Readers use the old version until the swap.",
+        "Rebuilds projections from the journal into a new version, validates it, swaps it in atomically and keeps the previous one. Readers use the old version until the swap.",
         "A second replay of a projection while one runs fails at once (exit 3) and says who holds it."})
 final class ReplayCommand implements Callable<Integer> {
     @Mixin

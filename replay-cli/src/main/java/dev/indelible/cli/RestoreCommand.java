@@ -31,9 +31,7 @@ import picocli.CommandLine.Spec;
 /** Restores a backup into an empty data directory; never deletes anything. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
     description = {"Restores a backup into an empty --data DIR, proving it first; never deletes anything.",
-        "With --move-aside, an existing directory is renamed (never deleted) first. The backup (journal",
-        "and tokens) is verified against its backup.json before anything is written; a damaged backup is",
-        "refused (exit 1)."})
+        "With --move-aside, an existing directory is renamed (never deleted) first. The backup (journal and tokens) is verified against its backup.json before anything is written; a damaged backup is refused (exit 1)."})
 final class RestoreCommand implements Callable<Integer> {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 

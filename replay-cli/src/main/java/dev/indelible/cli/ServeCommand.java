@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Serves the ledger over HTTP/JSON and gRPC, for producers in any language.",
         "The API, its limits and its security model: server/README.md.",
-        "Every request needs a token: indelible token create --name NAME --streams 'selfies-*' --verbs append,read"})
+        "Every request needs a token:",
+        "  indelible token create --name bot --streams 'selfies-*' --verbs append,read"})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;

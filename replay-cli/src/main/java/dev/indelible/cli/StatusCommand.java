@@ -34,9 +34,7 @@ import picocli.CommandLine.Spec;
 /** What is in the data directory and how healthy it is. */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Shows the journal, its producers and every projection, with warnings.",
-        "Journal size, events, producers and when each last appended; per projection its version,",
-        "checkpoint, lag and counts. Warns about a data directory that will vanish with its container,",
-        "and about a projection count that fell since the previous status."})
+        "Journal size, events, producers and when each last appended; per projection its version, checkpoint, lag and counts. Warns about a data directory that will vanish with its container, and about a projection count that fell since the previous status."})
 final class StatusCommand implements Callable<Integer> {
     private static final Map<String, ToLongFunction<ProjectionEngine>> COUNTS = Map.of(
         "selfies", e -> new SelfiesQueries(e).total(),

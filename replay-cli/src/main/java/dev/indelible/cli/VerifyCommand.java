@@ -23,11 +23,7 @@ import picocli.CommandLine.Spec;
 /** Proves the data is whole: the journal's checksums and sequence, and optionally every projection. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Proves the journal (and with --projections every projection) is whole.",
-        "Checks every journal record: checksums, the checksum chain, dense global_seq and stream",
-        "versions, the tail. With --projections, also compares each projection's digest with a fresh",
-        "rebuild at the same position, lists every event that breaks its type's rule (two accounts for",
-        "one address, a reference to no member) and community orphans. With --compare, also compares the",
-        "event count and sequence digest with another journal. Exit 1 when anything is found."})
+        "Checks every journal record: checksums, the checksum chain, dense global_seq and stream versions, the tail. With --projections, also compares each projection's digest with a fresh rebuild at the same position, lists every event that breaks its type's rule (two accounts for one address, a reference to no member) and community orphans. With --compare, also compares the event count and sequence digest with another journal. Exit 1 when anything is found."})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
