@@ -90,7 +90,59 @@ final class Rows {
             ratio("serverAppend " + transport + " / embedded, 8 producers (no goal)", s.score("serverAppend", 8,
                 "transport=" + transport), embedded8, Double.NaN);
         }
+        for (String transport : new String[] {"http", "grpc"}) {
+            ratio("serverAppend / serverTrivial (" + (transport.equals("http") ? "GET /health/live" : "gRPC health Check")
+                    + "), " + transport + ", 8 producers", s.score("serverAppend", 8, "transport=" + transport),
+                s.score("serverTrivial", 8, "transport=" + transport), 0.5);
+        }
+        ratio("serverAppendAsync grpc (Java client over AppendStream) / embedded appendAsync, 8 producers",
+            s.score("serverAppendAsync", 8, "transport=grpc"), s.score("serverAppendAsync", 8, "transport=embedded"), 0.5);
+        clientRows();
         return rows;
+    }
+
+    /** benchmarks/clients.sh: the clients against `indelible serve`, each beside its baseline of the same run. */
+    private void clientRows() {
+        Clients c = s.clients;
+        ratio("Python producer, 4 threads, default policy / Python sqlite3 autocommit (WAL, synchronous=NORMAL, "
+            + "the faster of 1 and 4 threads)", c.perSecond("python-producer"),
+            c.best("sqlite-NORMAL-1t", "sqlite-NORMAL-4t"), 3);
+        ratio("Python producer, 4 threads, serve --durability SYNC / Python sqlite3 autocommit (WAL, synchronous=FULL, "
+            + "the faster of 1 and 4 threads)", c.perSecond("python-producer-sync"),
+            c.best("sqlite-FULL-1t", "sqlite-FULL-4t"), 10);
+        ratio("Node producer, 4 async workers / Python producer, 4 threads (default policy)",
+            c.perSecond("node-producer"), c.perSecond("python-producer"), 1);
+        String events = c.get("curl-append", "events").isPresent()
+            ? String.format("%,.0f", c.get("curl-append", "events").getAsDouble()) : "the";
+        ratio("curl --data-binary of " + events + " events to POST /append / indelible append --ndjson of the same file",
+            c.perSecond("curl-append"), c.perSecond("cli-append"), 0.5);
+        heapRows(c);
+        ratio("Python subscribe catching up on " + events + " events / indelible read > /dev/null",
+            c.perSecond("python-subscribe"), c.perSecond("cli-read"), 0.5);
+    }
+
+    /**
+     * The server's heap through that upload (-Xmx1g, GC log and jcmd). After a GC the heap holds what the
+     * server keeps: at most 4,096 lines wait for their sync, so that stays flat whatever the body's size,
+     * while a server holding the body would keep all of it (212 MiB for 1,000,000 selfies). The attack
+     * tests find an idle server at 24-28 MB after GC; 64 MiB leaves room for the lines in flight.
+     */
+    private void heapRows(Clients c) {
+        OptionalDouble used = c.get("serve-heap", "max_used_mib");
+        OptionalDouble afterGc = c.get("serve-heap", "max_after_gc_mib");
+        OptionalDouble first = c.get("serve-heap", "first_after_gc_mib");
+        OptionalDouble body = c.get("serve-heap", "body_mib");
+        OptionalDouble gcs = c.get("serve-heap", "gcs");
+        rows.add(new Row("serve heap during that upload, most used (before a GC, or sampled before and after; -Xmx1g) "
+            + "(no goal: young garbage)", used.isEmpty() ? "not run" : String.format("%,.0f MiB", used.getAsDouble()), "-", "-"));
+        if (afterGc.isEmpty()) {
+            rows.add(new Row("serve heap after each GC during that upload, largest", "not run", "<= 64 MiB", "?"));
+            return;
+        }
+        double v = afterGc.getAsDouble();
+        rows.add(new Row("serve heap after each GC during that upload, largest",
+            String.format("%,.0f MiB (first GC %,.0f MiB; %,.0f GCs; body %,.0f MiB)", v, first.orElse(Double.NaN),
+                gcs.orElse(0), body.orElse(Double.NaN)), "<= 64 MiB", v <= 64 ? "yes" : "**no**"));
     }
 
     /** {@code goal} > 0: at least; < 0: at most its absolute value; NaN: no goal, only the figure. */

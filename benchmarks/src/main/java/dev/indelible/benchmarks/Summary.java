@@ -22,6 +22,7 @@ public final class Summary {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<JsonNode> results = new ArrayList<>();
+    Clients clients = new Clients();
 
     private Summary() {
     }
@@ -29,6 +30,7 @@ public final class Summary {
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args[0]);
         Summary summary = new Summary();
+        summary.clients = Clients.read(out.resolve("clients.jsonl"));
         ArrayNode merged = JSON.createArrayNode();
         for (int i = 1; i < args.length; i++) {
             for (JsonNode r : JSON.readTree(Path.of(args[i]).toFile())) {
@@ -111,6 +113,11 @@ public final class Summary {
         Path postgres = out.resolve("postgres.txt");
         if (Files.exists(postgres)) {
             md.append("\n").append(Files.readString(postgres)).append("\n");
+        }
+        Path clientFailures = out.resolve("clients.txt");
+        if (Files.exists(clientFailures) && !Files.readString(clientFailures).isBlank()) {
+            md.append("\n## Client workloads that did not run (benchmarks/clients.sh; stderr in logs/)\n\n")
+                .append(Files.readString(clientFailures)).append("\n");
         }
         Path lost = out.resolve("lost-writes.txt");
         if (Files.exists(lost)) {
