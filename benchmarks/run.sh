@@ -98,10 +98,6 @@ else
 fi
 n=0
 jmh() { n=$((n + 1)); "${java_cmd[@]}" ${pg_url:+-Dindelible.postgres.url="$pg_url"} -jar "$jar" "$@" -rf json -rff "$work/part-$n.json"; }
-# For benchmarks another change adds: until they exist the summary says "not run".
-jmh_if_present() {
-  if "${java_cmd[@]}" -jar "$jar" -l "$1" | grep -q '^dev\.'; then jmh "$@"; else echo "run.sh: no benchmark matches $1 yet" >&2; fi
-}
 
 if part ledger; then
   for t in 1 2 4 8; do
@@ -119,8 +115,9 @@ if part postgres && [ -n "$pg_url" ]; then
   for t in 1 4; do jmh 'PostgresBenchmark.postgresInsert$' -t "$t" "${tp[@]}"; done
 fi
 if part server; then
-  jmh_if_present 'ServerBenchmark.(serverAppend|serverTrivial)$' -t 8 "${tp[@]}"
-  jmh_if_present 'ServerBenchmark.serverAppendAsync$' -t 8 "${tp[@]}"
+  jmh 'ServerBenchmark.serverAppend$' -t 8 "${tp[@]}"
+  jmh 'ServerBenchmark.serverTrivial$' -t 8 -p transport=http,grpc "${tp[@]}"
+  jmh 'ServerBenchmark.serverAppendAsync$' -t 8 -p transport=embedded,grpc "${tp[@]}"
 fi
 if part ledger; then
   jmh 'LedgerAsyncLatencyBenchmark' "${lat[@]}"
