@@ -143,26 +143,27 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
 
     @Override
     public void read(ReadRequest request, StreamObserver<Event> observer) {
+        List<RecordedEvent> events;
         try {
             Token token = GrpcAuth.TOKEN.get();
-            int limit = request.getLimit() == 0 ? config.maxReadLimit() : request.getLimit();
-            if (limit > config.maxReadLimit()) {
-                throw ApiError.invalid("limit", "must be at most " + config.maxReadLimit() + ", was " + request.getLimit());
-            }
-            List<RecordedEvent> events;
+            int limit = readLimit(request.getLimit());
             if (request.hasStream()) {
                 String stream = request.getStream().getStream();
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, stream);
-                events = reads.stream(stream, request.getStream().getFromVersion(), limit);
+                events = reads.stream(stream, position("from_version", request.getStream().getFromVersion()), limit);
             } else {
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
-                events = reads.all(token, request.getFromGlobalSeq(), limit);
+                events = reads.all(token, position("from_global_seq", request.getFromGlobalSeq()), limit);
             }
-            events.forEach(e -> observer.onNext(event(e)));
-            observer.onCompleted();
         } catch (ApiError e) {
             observer.onError(status(e).asRuntimeException());
+            return;
+        } catch (InvalidEventException e) { // a stream name the ledger refuses
+            observer.onError(status(ApiError.invalid(e.field(), e.reason())).asRuntimeException());
+            return;
         }
+        events.forEach(e -> observer.onNext(event(e)));
+        observer.onCompleted();
     }
 
     @Override
@@ -170,17 +171,50 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         try {
             Token token = GrpcAuth.TOKEN.get();
             access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
+            long from = position("from_global_seq", request.getFromGlobalSeq());
+            checkPrefix(request.getStreamPrefix());
             if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
                 throw new ApiError(429, "too_many_subscriptions", null, "this server follows " + MAX_SUBSCRIPTIONS
                     + " subscriptions already; retry later");
             }
             GrpcSubscription subscription = new GrpcSubscription(ledger, (ServerCallStreamObserver<Event>) observer,
-                request.getFromGlobalSeq(), EventFeed.Filter.of(token, request.getStreamPrefix(), null)::matches,
+                from, EventFeed.Filter.of(token, request.getStreamPrefix(), null)::matches,
                 () -> access.stillValid(token), subscriptions::remove);
             subscriptions.add(subscription);
             subscriptionThreads.execute(subscription);
         } catch (ApiError e) {
             observer.onError(status(e).asRuntimeException());
+        }
+    }
+
+    /** A read's {@code limit}: 0 is the server's limit; a uint32 over 2^31 - 1 arrives negative. */
+    private int readLimit(int limit) {
+        int max = config.maxReadLimit();
+        if (limit < 0 || limit > max) {
+            throw ApiError.invalid("limit", "must be at most " + max + " (0: " + max + "), was " + Integer.toUnsignedString(limit));
+        }
+        return limit == 0 ? max : limit;
+    }
+
+    /** A uint64 position as the ledger's long: one over 2^63 - 1 arrives negative. */
+    private static long position(String field, long unsigned) {
+        if (unsigned < 0) {
+            throw ApiError.invalid(field, "is " + Long.toUnsignedString(unsigned) + ", over the largest position " + Long.MAX_VALUE);
+        }
+        return unsigned;
+    }
+
+    /** A prefix no stream name can start with is a mistake, not a subscription that never sends. */
+    private void checkPrefix(String prefix) {
+        for (int i = 0; i < prefix.length(); i++) {
+            if (Character.isISOControl(prefix.charAt(i))) {
+                throw ApiError.invalid("stream_prefix", "must not contain control characters (at index " + i + ")");
+            }
+        }
+        int bytes = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > ledger.config().maxStreamBytes()) {
+            throw ApiError.invalid("stream_prefix", "is " + bytes + " UTF-8 bytes, longer than any stream name (at most "
+                + ledger.config().maxStreamBytes() + ")");
         }
     }
 
