@@ -77,9 +77,8 @@ class GrpcBadReadsTest {
     /** A client that cancels its subscription, or drops its connection, mid-stream is normal: nothing to log. */
     private static void cancelSubscriptions(ServerFixture f, String token) throws Exception {
         try (IndelibleClient client = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), token)) {
-            for (int i = 0; i < 500; i++) {
-                client.append("selfies-user-8", ExpectedVersion.ANY, GrpcApiTest.selfie(8, "g" + i));
-            }
+            client.append("selfies-user-8", ExpectedVersion.ANY, java.util.stream.IntStream.range(0, 500)
+                .mapToObj(i -> GrpcApiTest.selfie(8, "g" + i)).toList()); // enough that a cancel comes mid-stream
             for (int round = 0; round < 3; round++) {
                 CountDownLatch received = new CountDownLatch(1);
                 CountDownLatch ended = new CountDownLatch(1);

@@ -14,6 +14,7 @@ public final class Apis {
     private final GrpcAuth grpcAuth;
 
     public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
+        GrpcCancelNoise.install();
         ServerMetrics metrics = new ServerMetrics(ledger);
         Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
         EventFeed feed = new EventFeed(ledger);
