@@ -86,14 +86,16 @@ public final class IndelibleServer implements AutoCloseable {
             if (config.tls()) {
                 builder.useTransportSecurity(config.tlsCert().toFile(), config.tlsKey().toFile());
             }
+            apis.grpcServices().forEach(builder::addService);
             Server grpc = builder
-                .addService(apis.grpc())
+                .intercept(apis.grpcAuth())
                 .executor(grpcWorkers)
                 .maxInboundMessageSize(config.maxRequestBytes())
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 .build()
                 .start();
             jetty.start();
+            apis.grpcStarted();
             LOG.info("serving HTTP{} on {}:{} and gRPC on port {}", config.tls() ? "S" : "", address.getHostAddress(),
                 connector.getLocalPort(), grpc.getPort());
             return new IndelibleServer(jetty, connector, grpc, apis, grpcWorkers);
@@ -184,6 +186,7 @@ public final class IndelibleServer implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return;
         }
+        apis.grpcStopping(); // load balancers watching health stop sending before calls are refused
         grpc.shutdown();
         try {
             if (!apis.drain(TimeUnit.SECONDS.toNanos(DRAIN_SECONDS))

@@ -2,16 +2,20 @@ package dev.indelible.server.internal;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionStatus;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
-import io.grpc.ServerInterceptors;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.util.List;
 
 /** The two APIs over one ledger, sharing tokens, the failure rate limit, the append path and the metrics. */
 public final class Apis {
     private final HttpApi http;
     private final GrpcApi grpc;
     private final GrpcAuth grpcAuth;
+    private final GrpcHealth grpcHealth;
 
     public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
         GrpcCancelNoise.install();
@@ -23,14 +27,38 @@ public final class Apis {
         this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed);
         this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
         this.grpcAuth = new GrpcAuth(access);
+        this.grpcHealth = new GrpcHealth(() -> ready(ledger, engine));
+    }
+
+    /** As HTTP's {@code GET /health/ready}, and the ledger open (its head throws once it closed). */
+    private static boolean ready(Ledger ledger, ProjectionEngine engine) {
+        ledger.head();
+        return engine == null || engine.status().stream()
+            .allMatch(p -> p.state() != ProjectionStatus.State.FAILED && p.lag() <= HttpApi.READY_LAG);
     }
 
     public HttpApi http() {
         return http;
     }
 
-    public ServerServiceDefinition grpc() {
-        return ServerInterceptors.intercept(grpc, grpcAuth);
+    /** The LedgerService, health and reflection; {@link #grpcAuth} goes on the whole server. */
+    public List<ServerServiceDefinition> grpcServices() {
+        return List.of(grpc.bindService(), grpcHealth.service(), ProtoReflectionServiceV1.newInstance().bindService());
+    }
+
+    /** The token check of every call but health and reflection. */
+    public ServerInterceptor grpcAuth() {
+        return grpcAuth;
+    }
+
+    /** Health answers SERVING (while ready) once the server listens. */
+    public void grpcStarted() {
+        grpcHealth.start();
+    }
+
+    /** Health answers NOT_SERVING from now on, before anything drains. */
+    public void grpcStopping() {
+        grpcHealth.stopping();
     }
 
     /** Once every call ended: the threads that answer append streams stop. */
