@@ -3,6 +3,7 @@ package dev.indelible.server;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.internal.Apis;
+import dev.indelible.server.internal.GrpcConnections;
 import dev.indelible.server.internal.JettyErrors;
 import dev.indelible.server.internal.PemTls;
 import io.grpc.Server;
@@ -48,6 +49,8 @@ public final class IndelibleServer implements AutoCloseable {
     private static final int MAX_CALLS_PER_CONNECTION = 128;
     static final int MAX_HTTP_CONNECTIONS = 1_024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final long HANDSHAKE_MILLIS = 10_000;
+    private static final long CLIENT_PING_SECONDS = 10;
 
     private final org.eclipse.jetty.server.Server jetty;
     private final ServerConnector connector;
@@ -87,8 +90,11 @@ public final class IndelibleServer implements AutoCloseable {
                 builder.useTransportSecurity(config.tlsCert().toFile(), config.tlsKey().toFile());
             }
             apis.grpcServices().forEach(builder::addService);
-            Server grpc = builder
+            GrpcConnections connections = new GrpcConnections(MAX_HTTP_CONNECTIONS);
+            Server grpc = bounded(builder, config)
                 .intercept(apis.grpcAuth())
+                .intercept(connections) // runs first: a connection over the limit is refused before anything else
+                .addTransportFilter(connections)
                 .executor(grpcWorkers)
                 .maxInboundMessageSize(config.maxRequestBytes())
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
@@ -115,6 +121,24 @@ public final class IndelibleServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + address.getHostAddress() + " ports " + config.port() + "/"
                 + config.grpcPort() + ": " + e.getMessage(), cause);
         }
+    }
+
+    /**
+     * The HTTP port's bounds on the gRPC port: a connection that has not sent its HTTP/2 preface
+     * and settings within the handshake timeout is closed, so is one with no call for the idle
+     * timeout; one with a quiet call (a subscription) is pinged, and closed if the ping goes
+     * unanswered, so a dead peer does not hold its call forever.
+     */
+    private static NettyServerBuilder bounded(NettyServerBuilder builder, ServerConfig config) {
+        long idle = config.idleTimeout().toMillis();
+        long handshake = Math.min(HANDSHAKE_MILLIS, idle);
+        return builder
+            .handshakeTimeout(handshake, TimeUnit.MILLISECONDS)
+            .maxConnectionIdle(idle, TimeUnit.MILLISECONDS)
+            .keepAliveTime(idle, TimeUnit.MILLISECONDS)
+            .keepAliveTimeout(handshake, TimeUnit.MILLISECONDS)
+            .permitKeepAliveTime(CLIENT_PING_SECONDS, TimeUnit.SECONDS) // more often is answered with GOAWAY
+            .maxInboundMetadataSize(MAX_HEADER_BYTES);
     }
 
     /** Jetty reads headers and bodies without a thread waiting on each socket; handlers run on its pool. */
