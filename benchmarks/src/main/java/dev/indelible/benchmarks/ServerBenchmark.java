@@ -43,8 +43,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * <li>{@code serverAppend}: one append per call, waited for.
  * <li>{@code serverAppendAsync}: each producer keeps {@value #IN_FLIGHT} appends in flight, over
  *     gRPC {@code AppendStream} (the Java client's {@code appendAsync}) or the embedded {@code appendAsync}.
- * <li>{@code serverTrivial}: the cheapest call of each transport ({@code GET /health/live}), the
- *     floor an append's cost is measured against.
+ * <li>{@code serverTrivial}: the cheapest call of each transport ({@code GET /health/live}, the
+ *     gRPC health service's {@code Check}), the floor an append's cost is measured against.
  * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
@@ -93,6 +93,8 @@ public class ServerBenchmark {
         HttpRequest request;
         IndelibleClient grpc;
         HttpRequest health;
+        io.grpc.ManagedChannel healthChannel;
+        io.grpc.health.v1.HealthGrpc.HealthBlockingStub grpcHealth;
         EventData event = EventData.json("selfie.recorded", Workload.RECORD);
         final ArrayDeque<CompletableFuture<AppendResult>> window = new ArrayDeque<>();
 
@@ -107,6 +109,9 @@ public class ServerBenchmark {
                 .build();
             grpc = IndelibleClient.connect("127.0.0.1", b.server.grpcPort(), b.token);
             health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.server.port() + "/health/live")).build();
+            healthChannel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", b.server.grpcPort())
+                .usePlaintext().build();
+            grpcHealth = io.grpc.health.v1.HealthGrpc.newBlockingStub(healthChannel);
         }
 
         /** Waits for everything outstanding, so no append crosses into the next iteration. */
@@ -119,6 +124,7 @@ public class ServerBenchmark {
 
         @TearDown(Level.Trial)
         public void close() {
+            healthChannel.shutdownNow();
             grpc.close();
         }
     }
@@ -166,6 +172,13 @@ public class ServerBenchmark {
                 HttpResponse<String> response = p.http.send(p.health, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     throw new IllegalStateException(response.body());
+                }
+                return response;
+            }
+            case "grpc" -> {
+                var response = p.grpcHealth.check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance());
+                if (response.getStatus() != io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+                    throw new IllegalStateException(response.toString());
                 }
                 return response;
             }
