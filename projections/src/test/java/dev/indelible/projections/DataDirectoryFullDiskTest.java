@@ -4,22 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.JournalFullException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
-import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.testing.LoopDisk;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class DataDirectoryFullDiskTest {
-    private static final Random RANDOM = new Random(11);
+    private final StoredNoise stored = new StoredNoise(11);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
@@ -48,7 +40,7 @@ class DataDirectoryFullDiskTest {
             LedgerConfig config = LedgerConfig.builder().freeSpaceReserve(EngineConfig.freeSpaceReserveFor(1))
                 .reserveAlsoOn(projections).build();
             try (Ledger ledger = Ledger.open(data, config)) {
-                try (ProjectionEngine engine = ProjectionEngine.start(ledger, projections, List.of(new Stored()))) {
+                try (ProjectionEngine engine = ProjectionEngine.start(ledger, projections, List.of(stored))) {
                     JournalFullException refused = appendUntilRefused(ledger, engine);
                     assertTrue(refused.getMessage().contains("LedgerConfig.freeSpaceReserve"), refused.getMessage());
                     ProjectionStatus full = engine.status("stored");
@@ -59,11 +51,11 @@ class DataDirectoryFullDiskTest {
                         + " projection's next flush and compaction: " + free + " bytes free");
                 }
                 // A restart (RocksDB writes the recovered memtable to a table file at open) still has room.
-                try (ProjectionEngine engine = ProjectionEngine.start(ledger, projections, List.of(new Stored()))) {
+                try (ProjectionEngine engine = ProjectionEngine.start(ledger, projections, List.of(stored))) {
                     assertTrue(engine.awaitCaughtUp(WAIT), "reopened on the full disk: " + engine.status("stored"));
                     Files.delete(ballast);
                     long before = ledger.head();
-                    append(ledger, 100); // the reserve is checked again at once after a refusal
+                    stored.append(ledger, 100); // the reserve is checked again at once after a refusal
                     assertTrue(engine.awaitCaughtUp(WAIT), "follows the resumed appends: " + engine.status("stored"));
                     assertEquals(before + 100, engine.status("stored").eventsApplied());
                     assertNotEquals(ProjectionStatus.State.FAILED, engine.status("stored").state());
@@ -73,53 +65,18 @@ class DataDirectoryFullDiskTest {
     }
 
     /** Appends 100 events at a time, each time until the projection applied them, until the journal refuses. */
-    private static JournalFullException appendUntilRefused(Ledger ledger, ProjectionEngine engine) {
+    private JournalFullException appendUntilRefused(Ledger ledger, ProjectionEngine engine) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (true) {
             assertTrue(System.nanoTime() < deadline, "no refusal after 120 s of appends: " + engine.status("stored"));
             try {
-                append(ledger, 100);
+                stored.append(ledger, 100);
             } catch (JournalFullException e) {
                 return e;
             }
             // paced by the projection, as a live one follows: it lags by one append at most
             assertTrue(engine.awaitPosition("stored", ledger.head(), WAIT), "the projection stopped before the journal: "
                 + engine.status("stored"));
-        }
-    }
-
-    /** 4 KB of noise per event: compression cannot make the rows small, so the disk fills fast. */
-    private static void append(Ledger ledger, int count) {
-        List<EventData> events = new ArrayList<>();
-        byte[] noise = new byte[3_000];
-        for (int i = 0; i < count; i++) {
-            RANDOM.nextBytes(noise);
-            String pad = Base64.getEncoder().encodeToString(noise);
-            events.add(EventData.json("test.stored", ("{\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8)));
-        }
-        ledger.append("s-" + (ledger.head() % 97), ExpectedVersion.ANY, events);
-    }
-
-    /** Each event's payload as a row. */
-    private static final class Stored implements Projection {
-        @Override
-        public String name() {
-            return "stored";
-        }
-
-        @Override
-        public int version() {
-            return 1;
-        }
-
-        @Override
-        public Set<String> eventTypes() {
-            return Set.of("test.stored");
-        }
-
-        @Override
-        public void apply(RecordedEvent event, ProjectionBatch batch) {
-            batch.put(Keys.of('e').i64(event.globalSeq()).build(), event.payload());
         }
     }
 }

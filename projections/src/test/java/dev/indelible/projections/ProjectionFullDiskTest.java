@@ -3,23 +3,15 @@ package dev.indelible.projections;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
-import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.testing.LoopDisk;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -33,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class ProjectionFullDiskTest {
-    private static final Random RANDOM = new Random(7);
+    private final StoredNoise stored = new StoredNoise(7);
 
     @TempDir
     Path tmp;
@@ -43,8 +35,8 @@ class ProjectionFullDiskTest {
         try (LoopDisk disk = LoopDisk.format(tmp.resolve("disk.img"), "256M", tmp.resolve("mnt"), "rw");
              Ledger ledger = Ledger.open(tmp.resolve("data"), LedgerConfig.defaults());
              ProjectionEngine engine = ProjectionEngine.start(ledger, disk.mountPoint().resolve("projections"),
-                 List.of(new Stored()))) {
-            append(ledger, 1_000);
+                 List.of(stored))) {
+            stored.append(ledger, 1_000);
             assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(30)));
 
             Path ballast = disk.mountPoint().resolve("ballast");
@@ -54,14 +46,14 @@ class ProjectionFullDiskTest {
             while (engine.awaitPosition("stored", ledger.head(), Duration.ofSeconds(10))) {
                 assertTrue(System.nanoTime() < deadline, "no FAILED after 120 s of appends on a full disk: "
                     + engine.status("stored"));
-                append(ledger, 200);
+                stored.append(ledger, 200);
             }
             assertEquals(ProjectionStatus.State.FAILED, engine.status("stored").state());
             ProjectionStatus failed = engine.status("stored");
             assertTrue(failed.lag() > 0, "the journal went on: " + failed);
 
             Files.delete(ballast);
-            append(ledger, 100); // appends go on; the projection catches up with them too
+            stored.append(ledger, 100); // appends go on; the projection catches up with them too
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (engine.status("stored").state() == ProjectionStatus.State.FAILED) {
                 assertTrue(System.nanoTime() < deadline, "still FAILED 60 s after space was freed");
@@ -73,41 +65,6 @@ class ProjectionFullDiskTest {
                 resumed.toString());
             assertEquals(ledger.head(), resumed.position());
             assertEquals(ledger.head(), resumed.eventsApplied(), "every event applied exactly once");
-        }
-    }
-
-    /** 4 KB of noise per event: compression cannot make the rows small, so the disk fills fast. */
-    private static void append(Ledger ledger, int count) {
-        List<EventData> events = new ArrayList<>();
-        byte[] noise = new byte[3_000];
-        for (int i = 0; i < count; i++) {
-            RANDOM.nextBytes(noise);
-            String pad = Base64.getEncoder().encodeToString(noise);
-            events.add(EventData.json("test.stored", ("{\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8)));
-        }
-        ledger.append("s-" + (ledger.head() % 97), ExpectedVersion.ANY, events);
-    }
-
-    /** Each event's payload as a row. */
-    private static final class Stored implements Projection {
-        @Override
-        public String name() {
-            return "stored";
-        }
-
-        @Override
-        public int version() {
-            return 1;
-        }
-
-        @Override
-        public Set<String> eventTypes() {
-            return Set.of("test.stored");
-        }
-
-        @Override
-        public void apply(RecordedEvent event, ProjectionBatch batch) {
-            batch.put(Keys.of('e').i64(event.globalSeq()).build(), event.payload());
         }
     }
 
