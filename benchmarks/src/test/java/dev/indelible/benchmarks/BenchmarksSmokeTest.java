@@ -23,7 +23,7 @@ class BenchmarksSmokeTest {
     private static final Set<String> METHODS = Set.of("indelibleAppend", "indelibleAppendAsync", "indelibleAppendExpected",
         "rawChronicleAppend", "jsonReadModifyWrite", "jsonLockedAtomic", "sqliteAutocommit", "sqliteBatch100",
         "rocksdbPut", "rocksdbPutSync", "rocksdbBatchNoWal", "appendLatency", "replayDecode", "rebuildSelfies",
-        "rebuildAll", "reopen", "serverAppend", "asyncCompletion", "callerEvent",
+        "rebuildAll", "reopen", "serverAppend", "serverAppendAsync", "serverTrivial", "asyncCompletion", "callerEvent",
         "indelibleAppendReceipt");
 
     @TempDir
