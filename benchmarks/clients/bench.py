@@ -30,6 +30,18 @@ def selfie(thread, i, tag):
     return indelible.Selfies.stream(user), indelible.Selfies.event(user, "photo", f"{tag}-IMG_{i}.jpg", SUBMITTED_AT)
 
 
+def timed_threads(threads, work, after=lambda: None):
+    """Seconds for work(0..threads-1) on as many threads, then after(), from the first start."""
+    started = time.perf_counter()
+    workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    after()
+    return time.perf_counter() - started
+
+
 def report(name, events, seconds, **extra):
     print(json.dumps({"name": name, "events": events, "seconds": round(seconds, 4),
                       "per_second": round(events / seconds, 1), **extra}), flush=True)
@@ -46,14 +58,7 @@ def producer(name, url, token, events, threads):
             def work(t):
                 futures[t] = [p.append(*selfie(t, i, tag)) for i in range(per_thread)]
 
-            started = time.perf_counter()
-            workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-            for w in workers:
-                w.start()
-            for w in workers:
-                w.join()
-            p.flush()
-            seconds = time.perf_counter() - started
+            seconds = timed_threads(threads, work, after=p.flush)
         failed = sum(1 for fs in futures for f in fs if f.exception() is not None)
         if failed:
             raise SystemExit(f"{name}: {failed} of {per_thread * threads} appends failed, e.g. "
@@ -98,13 +103,7 @@ def sqlite(name, db, events, threads, sync):
         except Exception as e:  # noqa: BLE001 - reported, the run fails
             errors.append(e)
 
-    started = time.perf_counter()
-    workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    seconds = time.perf_counter() - started
+    seconds = timed_threads(threads, work)
     if errors:
         raise SystemExit(f"{name}: {errors[0]!r}")
     stored = sqlite3.connect(db).execute("SELECT count(*) FROM events").fetchone()[0]
