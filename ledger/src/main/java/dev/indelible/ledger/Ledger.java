@@ -1,6 +1,7 @@
 package dev.indelible.ledger;
 
 import dev.indelible.ledger.internal.DefaultLedger;
+import dev.indelible.ledger.internal.EmbeddedOpen;
 import dev.indelible.ledger.internal.JvmRequirements;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +32,7 @@ public interface Ledger extends AutoCloseable {
      */
     static Ledger open(Path dataDir, LedgerConfig config) {
         JvmRequirements.check();
-        return DefaultLedger.open(dataDir, config);
+        return EmbeddedOpen.open(dataDir, config);
     }
 
     /**
@@ -51,7 +52,7 @@ public interface Ledger extends AutoCloseable {
      */
     static VerifyReport verify(Path dataDir) {
         JvmRequirements.check();
-        return DefaultLedger.verify(dataDir);
+        return EmbeddedOpen.verify(dataDir);
     }
 
     /** Checks every record of another journal implementation, read-only: see {@link #verify(Path)}. */

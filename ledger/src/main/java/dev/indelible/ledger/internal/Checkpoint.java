@@ -16,12 +16,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.Lock;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * Saves and loads {@link LedgerState} so a reopen scans only the journal's tail. The file is a
+ * Saves and loads {@link LedgerState} ({@link CheckpointLayout}) so a reopen scans only the journal's tail. The file is a
  * cache, never the truth: it is written to a temp file, forced, renamed over the old one and the
  * directory forced (RocksDB's CURRENT pattern), carries its own CRC32C, and the ledger checks it
  * against the journal before trusting it.
@@ -29,9 +28,6 @@ import java.util.zip.CheckedOutputStream;
  * <p>Thread-safe: several processes may write checkpoints; the last rename wins, and each is whole.
  */
 final class Checkpoint {
-    /** The id table with only its filled slots; the first format wrote every slot. */
-    private static final long MAGIC = 0x49444c434b505432L; // "IDLCKPT2"
-    private static final long MAGIC_DENSE_IDS = 0x49444c434b505431L; // "IDLCKPT1"
     static final String FILE_NAME = "ledger-state.ckpt";
 
     private final Path dir;
@@ -43,16 +39,16 @@ final class Checkpoint {
     }
 
     /**
-     * Writes the snapshot to a temp file, taking {@code lock} only to copy each chunk of an index;
-     * call {@link #publish} to make it current.
+     * Writes the snapshot to a temp file, each chunk of an index copied by {@code chunks}; call
+     * {@link #publish} to make it current.
      */
-    Path writeTemp(LedgerState.Snapshot state, Lock lock) throws IOException {
+    Path writeTemp(LedgerState.Snapshot state, ChunkedCopy.Runner chunks) throws IOException {
         Path temp = dir.resolve(FILE_NAME + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         CRC32C crc = new CRC32C();
         try (OutputStream raw = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16))) {
-            out.writeLong(MAGIC);
-            state.writeTo(out, lock);
+            out.writeLong(CheckpointLayout.MAGIC);
+            state.writeTo(out, chunks);
             out.flush();
             new DataOutputStream(raw).writeLong(crc.getValue());
         } catch (IOException | RuntimeException e) {
@@ -91,7 +87,7 @@ final class Checkpoint {
         } catch (NoSuchFileException e) {
             return null;
         }
-        if (size < 16) {
+        if (size < 8 + CheckpointLayout.TRAILER_LENGTH) {
             return null;
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -100,13 +96,13 @@ final class Checkpoint {
                 return null;
             }
             channel.position(0);
-            InputStream body = new BoundedInputStream(Channels.newInputStream(channel), size - 8);
+            InputStream body = new BoundedInputStream(Channels.newInputStream(channel), size - CheckpointLayout.TRAILER_LENGTH);
             DataInputStream in = new DataInputStream(new BufferedInputStream(body, 1 << 16));
             long magic = in.readLong();
-            if (magic != MAGIC && magic != MAGIC_DENSE_IDS) {
+            if (magic != CheckpointLayout.MAGIC && magic != CheckpointLayout.MAGIC_DENSE_IDS) {
                 return null;
             }
-            LedgerState state = LedgerState.readFrom(in, magic == MAGIC_DENSE_IDS);
+            LedgerState state = LedgerState.readFrom(in, magic == CheckpointLayout.MAGIC_DENSE_IDS);
             if (in.read() != -1) {
                 state.close();
                 return null;
@@ -117,13 +113,13 @@ final class Checkpoint {
         }
     }
 
-    /** Whether the CRC32C at the end of the file matches the {@code size - 8} bytes before it. */
+    /** Whether the CRC32C at the end of the file matches the bytes before it. */
     private static boolean checksumMatches(FileChannel channel, long size) throws IOException {
         CRC32C crc = new CRC32C();
         ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
         long position = 0;
-        while (position < size - 8) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), size - 8 - position));
+        while (position < size - CheckpointLayout.TRAILER_LENGTH) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), size - CheckpointLayout.TRAILER_LENGTH - position));
             int n = channel.read(buffer, position);
             if (n < 0) {
                 return false;
@@ -133,7 +129,7 @@ final class Checkpoint {
         }
         ByteBuffer stored = ByteBuffer.allocate(8);
         while (stored.hasRemaining()) {
-            if (channel.read(stored, size - 8 + stored.position()) < 0) {
+            if (channel.read(stored, size - CheckpointLayout.TRAILER_LENGTH + stored.position()) < 0) {
                 return false;
             }
         }

@@ -3,96 +3,141 @@ package dev.indelible.ledger.internal;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.internal.chronicle.ChronicleJournal;
 import java.nio.file.Path;
 
 /**
  * Opens the embedded ledger: the data directory checked, the PID-namespace guard held, the
- * journal recovered, and a torn end cut off (at most once). A cut moves files, so it is decided
- * again and done only while no other ledger has the journal open; an end that looked torn while
- * other writers were appending was only their new records.
+ * journal loaded, and a torn end cut off (at most once) before the ledger is built. A cut moves
+ * files, so it is decided again and done only while no other ledger has the journal open; an end
+ * that looked torn while other writers were appending was only their new records.
  *
  * <p>Stateless.
  */
-final class EmbeddedOpen {
+public final class EmbeddedOpen {
     private EmbeddedOpen() {
     }
 
-    static Ledger open(Path dataDir, LedgerConfig config) {
+    /** Opens the embedded ledger: a Chronicle Queue journal in {@code dataDir/journal}. */
+    public static Ledger open(Path dataDir, LedgerConfig config) {
         DataDirectory directory = DataDirectory.prepare(dataDir);
         NamespaceGuard guard = NamespaceGuard.acquire(directory.stateDir(), directory.journalDir());
         try {
-            TornTail.Repair repair = null;
-            boolean endChecked = false;
-            while (true) {
-                ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle(),
-                    config.freeSpaceReserve(), config.reserveAlsoOn());
-                DefaultLedger ledger = new DefaultLedger(config, journal, directory.stateDir(), guard);
-                Found found;
-                try {
-                    found = recover(ledger, journal, directory, !endChecked);
-                } catch (RuntimeException e) {
-                    ledger.releaseAfterFailedOpen();
-                    throw e;
-                }
-                if (found == null) {
-                    ledger.start();
-                    if (repair != null) {
-                        repair.record(ledger);
-                    }
-                    return ledger;
-                }
-                ledger.releaseAfterFailedOpen();
+            Loaded first = load(directory, config, true);
+            if (first.sound()) {
+                return first.build(config, directory, guard);
+            }
+            first.close();
+            if (!first.torn()) {
+                throw first.damage.exception();
+            }
+            TornTail.Repair[] done = {null};
+            boolean alone = guard.exclusively(() -> done[0] = recheckAndCut(directory, config));
+            if (!alone && first.damage != null) {
+                throw new LedgerException(directory.journalDir() + " ends in an incomplete record at "
+                    + first.damage.location() + " (" + first.damage.exception().getMessage() + "); it is cut only by a"
+                    + " writer that has the journal to itself: stop the other writers and open it again");
+            }
+            TornTail.Repair repair = done[0];
+            // Alone, the end was just checked (and cut); with others writing, it only looked torn.
+            Loaded second = load(directory, config, false);
+            if (!second.sound()) {
+                second.close();
                 if (repair != null) {
                     throw new LedgerException("the end of " + directory.journalDir() + " is still damaged after cutting it at "
                         + repair.location() + "; see " + repair.cut().movedTo());
                 }
-                TornTail.Repair[] done = {null};
-                boolean alone = guard.exclusively(() -> done[0] = recheckAndCut(directory, config));
-                if (!alone && found.torn() != null) {
-                    throw new LedgerException(directory.journalDir() + " ends in an incomplete record at "
-                        + found.torn().location() + " (" + found.torn().problem() + "); it is cut only by a writer"
-                        + " that has the journal to itself: stop the other writers and open it again");
-                }
-                repair = done[0];
-                // Alone, the end was just checked (and cut); with others writing, it only looked torn.
-                endChecked = true;
+                throw second.damage.exception();
             }
+            Ledger ledger = second.build(config, directory, guard);
+            if (repair != null) {
+                repair.record(ledger);
+            }
+            return ledger;
         } catch (RuntimeException e) {
             guard.close();
             throw e;
         }
     }
 
-    /** Where to cut and, for a damaged last record, what was found there. */
-    private record Found(long cutFrom, TornTail.Repair torn) {
+    /** Verifies the journal in {@code dataDir} without the writer's state: see {@link Ledger#verify(Path)}. */
+    public static VerifyReport verify(Path dataDir) {
+        DataDirectory directory = DataDirectory.prepare(dataDir);
+        try (ChronicleJournal journal = ChronicleJournal.openExisting(directory.journalDir())) {
+            return new JournalVerifier(journal).run();
+        }
     }
 
-    /** Recovers the ledger; returns what must be cut, or null when the end is sound. */
-    private static Found recover(DefaultLedger ledger, ChronicleJournal journal, DataDirectory directory,
-                                 boolean checkEnd) {
-        try {
-            ledger.recover();
-        } catch (TornTailException e) {
-            return new Found(e.firstCutAddress(), TornTail.describe(e));
+    /**
+     * A journal and what loading it found: the loaded state, or the damage that stopped the load,
+     * or (with {@code cutFrom} >= 0) a sound state whose end holds bytes that must be cut.
+     */
+    private record Loaded(ChronicleJournal journal, JournalLoader.Loaded state, JournalDamage damage, long cutFrom) {
+
+        boolean sound() {
+            return state != null && cutFrom < 0;
         }
-        long cutFrom = checkEnd ? ledger.endToCut(journal, directory.journalDir()) : -1;
-        return cutFrom < 0 ? null : new Found(cutFrom, null);
+
+        /** A torn end: damage no valid record follows, or bytes after the last complete record. */
+        boolean torn() {
+            return damage == null ? cutFrom >= 0 : damage.torn();
+        }
+
+        DefaultLedger build(LedgerConfig config, DataDirectory directory, NamespaceGuard guard) {
+            return new DefaultLedger(config, journal, directory.stateDir(), state, guard);
+        }
+
+        void close() {
+            if (state != null) {
+                state.follower().close();
+            }
+            journal.close();
+        }
+    }
+
+    /** Loads the journal; with {@code checkEnd}, also looks for bytes to cut after its last record. */
+    private static Loaded load(DataDirectory directory, LedgerConfig config, boolean checkEnd) {
+        ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle(),
+            config.freeSpaceReserve(), config.reserveAlsoOn());
+        return load(journal, directory, checkEnd);
+    }
+
+    private static Loaded load(ChronicleJournal journal, DataDirectory directory, boolean checkEnd) {
+        JournalLoader.Outcome outcome;
+        try {
+            outcome = JournalLoader.load(journal, new Checkpoint(directory.stateDir()));
+        } catch (RuntimeException | Error e) {
+            journal.close();
+            throw e;
+        }
+        if (outcome instanceof JournalLoader.Damaged damaged) {
+            return new Loaded(journal, null, damaged.damage(), -1);
+        }
+        JournalLoader.Loaded state = (JournalLoader.Loaded) outcome;
+        long cutFrom;
+        try {
+            cutFrom = checkEnd ? TornTail.incompleteEnd(journal, directory.journalDir(), state.follower()) : -1;
+        } catch (RuntimeException | Error e) {
+            state.follower().close();
+            journal.close();
+            throw e;
+        }
+        return new Loaded(journal, state, null, cutFrom);
     }
 
     /** With the journal to itself: looks at the end again and cuts it if it is still torn. */
     private static TornTail.Repair recheckAndCut(DataDirectory directory, LedgerConfig config) {
-        ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle());
-        DefaultLedger ledger = new DefaultLedger(config, journal, directory.stateDir(), null);
-        Found found;
-        long nextSeq;
-        try {
-            found = recover(ledger, journal, directory, true);
-            nextSeq = ledger.nextSeq();
-        } finally {
-            ledger.releaseAfterFailedOpen();
+        Loaded found = load(new ChronicleJournal(directory.journalDir(), config.rollCycle()), directory, true);
+        long nextSeq = found.state != null ? found.state.follower().state().nextSeq() : found.damage.globalSeq();
+        found.close();
+        if (found.sound()) {
+            return null;
         }
-        return found == null ? null
-            : TornTail.cut(directory, config.rollCycle(), found.cutFrom(), nextSeq, found.torn());
+        if (!found.torn()) {
+            throw found.damage.exception();
+        }
+        long cutFrom = found.damage != null ? found.damage.firstCutAddress() : found.cutFrom;
+        return TornTail.cut(directory, config.rollCycle(), cutFrom, nextSeq, found.damage);
     }
 }

@@ -3,8 +3,6 @@ package dev.indelible.ledger.internal;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Event id to journal address, for idempotency: an open-addressing table of two {@code long}s
@@ -16,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A fingerprint match is only a candidate: the caller confirms it against the record in the
  * journal, so two ids that share a fingerprint are told apart, and a slot is never trusted alone.
  *
- * <p>A large table doubles in the background ({@link #growConcurrently}) once half full, so no
+ * <p>A large table doubles in the background ({@link #growth}) once half full, so no
  * append waits for a rehash of millions of slots; {@link #put} doubles it at once only when the
  * background growth has not finished by the time the table is 3/4 full.
  *
@@ -102,86 +100,96 @@ final class EventIdIndex implements AutoCloseable {
     }
 
     /**
-     * Doubles the table while appends go on, for a caller that holds no lock: the larger table is
-     * filled from copies of this one taken a chunk at a time under {@code lock}, then from the ids
-     * put meanwhile, and replaces it under the lock. Slots only fill, so every id is in a copy or
-     * in the log, and an id in both is stored once. Returns false when no growth was due, or a
-     * put doubled the table first.
+     * Under the lock: a doubling of the table to run beside the appends, or null when none is due.
+     * The steps, each under the lock but the allocation and the copies' use:
+     * {@link Growth#allocate}, {@link Growth#begin}, the chunks ({@link ChunkedCopy}),
+     * {@link Growth#finish}, {@link Growth#end}, then {@link Growth#free}. The larger table is
+     * filled from copies of this one, then from the ids put meanwhile, and replaces it. Slots only
+     * fill, so every id is in a copy or in the log, and an id in both is stored once.
      */
-    boolean growConcurrently(Lock lock) {
-        Table from;
-        lock.lock();
-        try {
-            if (!growthDue()) {
-                return false;
-            }
-            from = table;
-        } finally {
-            lock.unlock();
+    Growth growth() {
+        return growthDue() ? new Growth(table) : null;
+    }
+
+    /** One doubling of the table; see {@link #growth}. Abandoned if a put doubles the table first. */
+    final class Growth implements ChunkedCopy {
+        private final Table from;
+        private final long fromLongs;
+        private PutLog log;
+        private OffHeapLongs to;
+        private EventIdTableFormat.CopyBuffers buffers;
+        private long at;
+        private int longs;
+        private int filled;
+        private boolean swapped;
+
+        private Growth(Table from) {
+            this.from = from;
+            this.fromLongs = from.longs.length();
         }
-        // Room for every put until the table is 3/4 full, allocated here rather than by appends.
-        PutLog log = new PutLog(from.longs.length() / 4 + 2);
-        lock.lock();
-        try {
+
+        /** Outside the lock: room for every put until the table is 3/4 full, and the larger table. */
+        void allocate() {
+            log = new PutLog(fromLongs / 4 + 2);
+            to = new OffHeapLongs(fromLongs * 2);
+            buffers = EventIdTableFormat.CopyBuffers.take();
+        }
+
+        /** Under the lock: starts logging puts; false when the growth is no longer due. */
+        boolean begin() {
             if (table != from || !growthDue()) {
-                log.free();
                 return false;
             }
             growthLog = log;
-        } finally {
-            lock.unlock();
+            return true;
         }
-        OffHeapLongs to = null;
-        EventIdTableFormat.CopyBuffers buffers = null;
-        boolean swapped = false;
-        try {
-            long fromLongs = from.longs.length();
-            to = new OffHeapLongs(fromLongs * 2);
+
+        @Override
+        public boolean copyNext() {
+            if (table != from || at >= fromLongs) {
+                return false;
+            }
+            longs = (int) Math.min(CHUNK_LONGS, fromLongs - at);
+            from.longs.copyTo(at, buffers.chunk, longs);
+            at += longs;
+            return true;
+        }
+
+        @Override
+        public void useCopy() {
+            filled += insertAll(to, (int) (fromLongs - 1), buffers.chunk, longs);
+        }
+
+        /** Under the lock: adds the ids put meanwhile and swaps the tables; false when abandoned. */
+        boolean finish() {
+            if (table != from || at < fromLongs || log.overflowed) {
+                return false;
+            }
             int toMask = (int) (fromLongs - 1);
-            int filled = 0;
-            buffers = EventIdTableFormat.CopyBuffers.take();
-            long[] chunk = buffers.chunk;
-            for (long at = 0; at < fromLongs; at += CHUNK_LONGS) {
-                int longs = (int) Math.min(CHUNK_LONGS, fromLongs - at);
-                lock.lock();
-                try {
-                    if (table != from) {
-                        return false;
-                    }
-                    from.longs.copyTo(at, chunk, longs);
-                } finally {
-                    lock.unlock();
-                }
-                filled += insertAll(to, toMask, chunk, longs);
+            filled += insertAll(to, toMask, log.entries, log.length);
+            if (filled != size) {
+                throw new IllegalStateException("event id index: the grown table holds " + filled
+                    + " ids where the table holds " + size);
             }
-            lock.lock();
-            try {
-                if (table != from || log.overflowed) {
-                    return false;
-                }
-                filled += insertAll(to, toMask, log.entries, log.length);
-                if (filled != size) {
-                    throw new IllegalStateException("event id index: the grown table holds " + filled
-                        + " ids where the table holds " + size);
-                }
-                table = new Table(to);
-                mask = toMask;
-                from.release();
-                swapped = true;
-                return true;
-            } finally {
-                lock.unlock();
+            table = new Table(to);
+            mask = toMask;
+            from.release();
+            swapped = true;
+            return true;
+        }
+
+        /** Under the lock, whatever happened: puts are no longer logged for it. */
+        void end() {
+            if (growthLog == log) {
+                growthLog = null;
             }
-        } finally {
-            lock.lock();
-            try {
-                if (growthLog == log) {
-                    growthLog = null;
-                }
-            } finally {
-                lock.unlock();
+        }
+
+        /** Outside the lock, after {@link #end}: frees what the growth allocated and did not swap in. */
+        void free() {
+            if (log != null) {
+                log.free();
             }
-            log.free();
             if (to != null && !swapped) {
                 to.free();
             }
@@ -294,7 +302,7 @@ final class EventIdIndex implements AutoCloseable {
     void writeTo(DataOutput out) throws IOException {
         Snapshot snapshot = snapshot(Long.MAX_VALUE);
         try {
-            snapshot.writeTo(out, new ReentrantLock());
+            snapshot.writeTo(out, ChunkedCopy::runAlone);
         } finally {
             snapshot.close();
         }
@@ -326,11 +334,11 @@ final class EventIdIndex implements AutoCloseable {
             this.lastAddress = lastAddress;
         }
 
-        /** Copies one chunk at a time under {@code lock}, so appenders wait for a chunk, not the table. */
-        void writeTo(DataOutput out, Lock lock) throws IOException {
+        /** Writes the capacity, the size, then the filled slots, one chunk copied at a time by {@code chunks}. */
+        void writeTo(DataOutput out, ChunkedCopy.Runner chunks) throws IOException {
             out.writeInt(capacity);
             out.writeInt(size);
-            EventIdTableFormat.writeSparse(out, table.longs, lock, lastAddress, size);
+            EventIdTableFormat.writeSparse(out, table.longs, chunks, lastAddress, size);
         }
 
         /** Under the lock: lets the table go, freeing it if the index no longer uses it. */

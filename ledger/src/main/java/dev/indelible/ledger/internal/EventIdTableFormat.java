@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.Lock;
 
 /**
  * How an event id table is written in a checkpoint: per chunk of {@link EventIdIndex#CHUNK_LONGS}
@@ -24,48 +23,74 @@ final class EventIdTableFormat {
     }
 
     /**
-     * Writes the slots holding addresses up to {@code lastAddress}, copying one chunk at a time
-     * under {@code lock}; fails, writing nothing more, unless there are {@code expected} of them.
+     * Writes the slots holding addresses up to {@code lastAddress}, one chunk copied at a time by
+     * {@code chunks}; fails, writing nothing more, unless there are {@code expected} of them.
      */
-    static void writeSparse(DataOutput out, OffHeapLongs slots, Lock lock, long lastAddress, int expected)
-        throws IOException {
+    static void writeSparse(DataOutput out, OffHeapLongs slots, ChunkedCopy.Runner chunks, long lastAddress,
+                            int expected) throws IOException {
         CopyBuffers buffers = CopyBuffers.take();
         try {
-            long[] chunk = buffers.chunk;
-            long[] present = buffers.present;
-            ByteBuffer bytes = buffers.bytes;
-            int filled = 0;
-            for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
-                int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
-                lock.lock();
-                try {
-                    slots.copyTo(from, chunk, longs);
-                } finally {
-                    lock.unlock();
-                }
-                int words = longs / 2 / 64;
-                Arrays.fill(present, 0, words, 0);
-                bytes.clear().position(words * 8);
-                for (int slot = 0; slot < longs / 2; slot++) {
-                    long fingerprint = chunk[2 * slot];
-                    long stored = chunk[2 * slot + 1];
-                    if (fingerprint != EMPTY && stored - 1 <= lastAddress) {
-                        present[slot >>> 6] |= 1L << slot;
-                        bytes.putLong(fingerprint).putLong(stored);
-                        filled++;
-                    }
-                }
-                for (int w = 0; w < words; w++) {
-                    bytes.putLong(w * 8, present[w]);
-                }
-                out.write(bytes.array(), 0, bytes.position());
-            }
-            if (filled != expected) {
-                throw new IOException("event id index: " + filled + " ids up to address " + lastAddress
+            SparseCopy copy = new SparseCopy(out, slots, buffers, lastAddress);
+            chunks.run(copy);
+            if (copy.filled != expected) {
+                throw new IOException("event id index: " + copy.filled + " ids up to address " + lastAddress
                     + ", expected " + expected + "; the checkpoint is not written");
             }
         } finally {
             CopyBuffers.SPARE.set(buffers);
+        }
+    }
+
+    /** Copies a chunk of slots, then writes its bitmap and the pairs it holds. */
+    private static final class SparseCopy implements ChunkedCopy {
+        private final DataOutput out;
+        private final OffHeapLongs slots;
+        private final long[] chunk;
+        private final long[] present;
+        private final ByteBuffer bytes;
+        private final long lastAddress;
+        private long from;
+        private int longs;
+        private int filled;
+
+        SparseCopy(DataOutput out, OffHeapLongs slots, CopyBuffers buffers, long lastAddress) {
+            this.out = out;
+            this.slots = slots;
+            this.chunk = buffers.chunk;
+            this.present = buffers.present;
+            this.bytes = buffers.bytes;
+            this.lastAddress = lastAddress;
+        }
+
+        @Override
+        public boolean copyNext() {
+            if (from >= slots.length()) {
+                return false;
+            }
+            longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
+            slots.copyTo(from, chunk, longs);
+            from += longs;
+            return true;
+        }
+
+        @Override
+        public void useCopy() throws IOException {
+            int words = longs / 2 / 64;
+            Arrays.fill(present, 0, words, 0);
+            bytes.clear().position(words * 8);
+            for (int slot = 0; slot < longs / 2; slot++) {
+                long fingerprint = chunk[2 * slot];
+                long stored = chunk[2 * slot + 1];
+                if (fingerprint != EMPTY && stored - 1 <= lastAddress) {
+                    present[slot >>> 6] |= 1L << slot;
+                    bytes.putLong(fingerprint).putLong(stored);
+                    filled++;
+                }
+            }
+            for (int w = 0; w < words; w++) {
+                bytes.putLong(w * 8, present[w]);
+            }
+            out.write(bytes.array(), 0, bytes.position());
         }
     }
 

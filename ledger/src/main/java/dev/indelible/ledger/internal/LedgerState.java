@@ -1,10 +1,13 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.proto.Envelope;
 import java.io.DataInput;
+import java.nio.ByteBuffer;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.concurrent.locks.Lock;
+import java.util.List;
 
 /**
  * What a writer must know of the whole journal: the next {@code global_seq}, the checksum chain's
@@ -15,13 +18,13 @@ import java.util.concurrent.locks.Lock;
  * Close it, under the lock, once it is no longer used: the event id table is off the heap.
  */
 final class LedgerState implements AutoCloseable {
-    long nextSeq;
-    int lastCrc;
+    private long nextSeq;
+    private int lastCrc;
     /** Address of the last record applied, or -1 before the first. */
-    long lastAddress = -1;
-    final StreamIndex streams;
-    final EventIdIndex eventIds;
-    final SeqIndex positions;
+    private long lastAddress = -1;
+    private final StreamIndex streams;
+    private final EventIdIndex eventIds;
+    private final SeqIndex positions;
 
     LedgerState() {
         this(new StreamIndex(), new EventIdIndex(), new SeqIndex());
@@ -33,16 +36,57 @@ final class LedgerState implements AutoCloseable {
         this.positions = positions;
     }
 
+    /** The {@code global_seq} the next event gets. */
+    long nextSeq() {
+        return nextSeq;
+    }
+
+    /** The checksum chain's last link: the last record's chained CRC. */
+    int lastCrc() {
+        return lastCrc;
+    }
+
+    /** The address of the last record applied, or -1 before the first. */
+    long lastAddress() {
+        return lastAddress;
+    }
+
+    /** Every stream's head. */
+    StreamIndex streams() {
+        return streams;
+    }
+
+    /** Every event id, by the address of its record. */
+    EventIdIndex eventIds() {
+        return eventIds;
+    }
+
+    /** The sparse {@code global_seq} to address index; thread-safe, so readers use it without the lock. */
+    SeqIndex positions() {
+        return positions;
+    }
+
     /** Applies a record another writer (or an earlier run) committed; the caller checked it follows on. */
     void apply(RecordView record, long address) {
         Envelope last = null;
         for (int i = 0; i < record.count(); i++) {
             last = record.envelope(i);
-            java.nio.ByteBuffer id = last.getEventId().asReadOnlyByteBuffer();
+            ByteBuffer id = last.getEventId().asReadOnlyByteBuffer();
             eventIds.put(EventIdIndex.fingerprint(id.getLong(id.position()), id.getLong(id.position() + 8)), address);
         }
         streams.advance(last.getStream(), last.getStreamVersion(), address);
         advance(record.firstSeq(), record.count(), record.lastCrc(), address);
+    }
+
+    /** Applies a record this process wrote: {@code events}, the first at {@code firstSeq} and {@code firstVersion}. */
+    void appended(List<EventData> events, String stream, long firstSeq, long firstVersion, int recordLastCrc,
+                  long address) {
+        for (int i = 0; i < events.size(); i++) {
+            EventId id = events.get(i).eventId();
+            eventIds.put(EventIdIndex.fingerprint(id.mostSignificant(), id.leastSignificant()), address);
+        }
+        streams.advance(stream, firstVersion + events.size() - 1, address);
+        advance(firstSeq, events.size(), recordLastCrc, address);
     }
 
     /** Moves the sequence, chain and position index past a record of {@code count} events. */
@@ -81,13 +125,13 @@ final class LedgerState implements AutoCloseable {
             this.positions = positions;
         }
 
-        /** Holds {@code lock} only while copying a chunk of an index, never for the whole write. */
-        void writeTo(DataOutput out, Lock lock) throws IOException {
+        /** Writes the state as {@link CheckpointLayout} draws it; {@code chunks} copies each chunk of an index. */
+        void writeTo(DataOutput out, ChunkedCopy.Runner chunks) throws IOException {
             out.writeLong(nextSeq);
             out.writeInt(lastCrc);
             out.writeLong(lastAddress);
-            streams.writeTo(out, lock);
-            eventIds.writeTo(out, lock);
+            streams.writeTo(out, chunks);
+            eventIds.writeTo(out, chunks);
             positions.writeTo(out);
         }
 

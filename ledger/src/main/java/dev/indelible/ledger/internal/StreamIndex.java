@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Each stream's current version and the address of its last record: what expected-version checks
@@ -98,9 +96,8 @@ final class StreamIndex {
 
     /** Writes the index as it is (no appends may run): for tests and tools. */
     void writeTo(DataOutput out) throws IOException {
-        Lock lock = new ReentrantLock();
         try (Snapshot snapshot = snapshot()) {
-            snapshot.writeTo(out, lock);
+            snapshot.writeTo(out, ChunkedCopy::runAlone);
         }
     }
 
@@ -114,43 +111,61 @@ final class StreamIndex {
             this.count = count;
         }
 
-        /** Reads {@value #CHUNK} heads at a time under {@code lock}, so appenders wait for a chunk, not the index. */
-        void writeTo(DataOutput out, Lock lock) throws IOException {
+        /** Writes the count, then each head, {@value #CHUNK} heads copied at a time by {@code chunks}. */
+        void writeTo(DataOutput out, ChunkedCopy.Runner chunks) throws IOException {
             out.writeInt(count);
-            Iterator<Map.Entry<String, Head>> entries = heads.entrySet().iterator();
-            String[] names = new String[CHUNK];
-            long[] versions = new long[CHUNK];
-            long[] addresses = new long[CHUNK];
-            int written = 0;
-            boolean more = true;
-            while (more) {
-                int n = 0;
-                lock.lock();
-                try {
-                    for (int visited = 0; visited < CHUNK && (more = entries.hasNext()); visited++) {
-                        Map.Entry<String, Head> e = entries.next();
-                        Head head = e.getValue();
-                        boolean changed = head.snapshotEpoch == epoch;
-                        if (changed && head.snapshotVersion == ABSENT) {
-                            continue;
-                        }
-                        names[n] = e.getKey();
-                        versions[n] = changed ? head.snapshotVersion : head.version;
-                        addresses[n] = changed ? head.snapshotAddress : head.lastAddress;
-                        n++;
-                    }
-                } finally {
-                    lock.unlock();
+            HeadCopy copy = new HeadCopy(out);
+            chunks.run(copy);
+            if (copy.written != count) {
+                throw new IOException("stream index: " + copy.written + " streams, expected " + count
+                    + "; the checkpoint is not written");
+            }
+        }
+
+        /** Copies heads as of the snapshot: a head changed since keeps its value for it. */
+        private final class HeadCopy implements ChunkedCopy {
+            private final DataOutput out;
+            private final Iterator<Map.Entry<String, Head>> entries = heads.entrySet().iterator();
+            private final String[] names = new String[CHUNK];
+            private final long[] versions = new long[CHUNK];
+            private final long[] addresses = new long[CHUNK];
+            private int copied;
+            private int written;
+            private boolean more = true;
+
+            HeadCopy(DataOutput out) {
+                this.out = out;
+            }
+
+            @Override
+            public boolean copyNext() {
+                if (!more) {
+                    return false;
                 }
-                for (int i = 0; i < n; i++) {
+                copied = 0;
+                for (int visited = 0; visited < CHUNK && (more = entries.hasNext()); visited++) {
+                    Map.Entry<String, Head> e = entries.next();
+                    Head head = e.getValue();
+                    boolean changed = head.snapshotEpoch == epoch;
+                    if (changed && head.snapshotVersion == ABSENT) {
+                        continue;
+                    }
+                    names[copied] = e.getKey();
+                    versions[copied] = changed ? head.snapshotVersion : head.version;
+                    addresses[copied] = changed ? head.snapshotAddress : head.lastAddress;
+                    copied++;
+                }
+                return true;
+            }
+
+            @Override
+            public void useCopy() throws IOException {
+                for (int i = 0; i < copied; i++) {
                     out.writeUTF(names[i]);
                     out.writeLong(versions[i]);
                     out.writeLong(addresses[i]);
                 }
-                written += n;
-            }
-            if (written != count) {
-                throw new IOException("stream index: " + written + " streams, expected " + count + "; the checkpoint is not written");
+                written += copied;
             }
         }
 

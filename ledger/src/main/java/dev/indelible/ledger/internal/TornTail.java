@@ -8,6 +8,7 @@ import dev.indelible.ledger.internal.chronicle.ChronicleJournal;
 import dev.indelible.ledger.internal.chronicle.ChronicleTail;
 import dev.indelible.ledger.spi.RecordBuffer;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -40,14 +41,10 @@ final class TornTail {
                         + globalSeq + " (" + location + "): " + problem, Instant.now(), "ok",
                     Map.of("first_cut_global_seq", Long.toString(globalSeq), "file", cut.file(),
                         "records_kept_in_file", Long.toString(cut.keptRecords()), "moved_to", cut.movedTo().toString()));
-            } catch (dev.indelible.ledger.LedgerException e) {
+            } catch (LedgerException e) {
                 LOG.warn("{}; the cut bytes are in {}", e.getMessage(), cut.movedTo());
             }
         }
-    }
-
-    static Repair describe(TornTailException e) {
-        return new Repair(e.globalSeq(), e.location(), e.getMessage(), null);
     }
 
     /**
@@ -55,9 +52,9 @@ final class TornTail {
      * bytes other than zeros after the last complete record (a scrambled header Chronicle would
      * stall on), or a Chronicle header still counting records that were cut short; else -1.
      */
-    static long incompleteEnd(ChronicleJournal journal, java.nio.file.Path journalDir, WriteStep step) {
-        RecordBuffer last = step.lastRecord();
-        boolean none = last.file() == null || step.state.nextSeq == 0;
+    static long incompleteEnd(ChronicleJournal journal, Path journalDir, Follower follower) {
+        RecordBuffer last = follower.lastRecord();
+        boolean none = last.file() == null || follower.state().nextSeq() == 0;
         long cutFrom = none ? journal.cutAfterLastReadable(-1, -1)
             : journal.cutAfterLastReadable(last.address(), last.fileOffset());
         if (cutFrom >= 0 || none) {
@@ -70,12 +67,13 @@ final class TornTail {
         }
     }
 
-    /** Cuts the journal from {@code firstCutAddress}; {@code found} describes a damaged last record, if any. */
-    static Repair cut(DataDirectory directory, RollCycle rollCycle, long firstCutAddress, long nextSeq, Repair found) {
+    /** Cuts the journal from {@code firstCutAddress}; {@code found} is the damaged last record, if any. */
+    static Repair cut(DataDirectory directory, RollCycle rollCycle, long firstCutAddress, long nextSeq,
+                      JournalDamage found) {
         ChronicleTail.Cut cut = ChronicleTail.cut(directory.journalDir(), rollCycle, firstCutAddress,
             directory.root().resolve("journal-damaged"));
         Repair repair = found != null
-            ? new Repair(found.globalSeq(), found.location(), found.problem(), cut)
+            ? new Repair(found.globalSeq(), found.location(), found.exception().getMessage(), cut)
             : new Repair(nextSeq, cut.file(), "bytes other than zeros after the last complete record", cut);
         LOG.warn("cut the torn tail of {} at {}: {}; kept {} records of {}, moved {} bytes of cycle files to {}",
             directory.journalDir(), repair.location(), repair.problem(), cut.keptRecords(), cut.file(), cut.cutBytes(),

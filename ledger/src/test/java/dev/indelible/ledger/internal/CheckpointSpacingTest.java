@@ -27,7 +27,7 @@ class CheckpointSpacingTest {
         try (Ledger ledger = Ledger.open(dir, LedgerConfig.builder().checkpointInterval(INTERVAL).build())) {
             append(ledger, 150_000);
             long checkpointed = settled(checkpoint);
-            long spacing = checkpoint.size() / DefaultLedger.CHECKPOINT_BYTES_PER_EVENT;
+            long spacing = checkpoint.size() / Checkpointer.BYTES_PER_EVENT;
             assertTrue(spacing > 20 * INTERVAL, "the checkpoint, not the interval, sets the spacing: " + spacing);
 
             // Still short of the spacing: the configured interval alone would have checkpointed 30 times.
@@ -64,7 +64,7 @@ class CheckpointSpacingTest {
 
     private static long nextSeq(Checkpoint checkpoint) throws IOException {
         try (LedgerState state = checkpoint.load()) {
-            return state == null ? -1 : state.nextSeq;
+            return state == null ? -1 : state.nextSeq();
         }
     }
 }

@@ -62,7 +62,7 @@ class CheckpointUnderLoadTest {
                 FileTime modified = Files.exists(file) ? Files.getLastModifiedTime(file) : null;
                 if (modified != null && !modified.equals(last)) {
                     LedgerState state = loadQuietly(checkpoint);
-                    if (state != null && state.nextSeq < THREADS * PER_THREAD) {
+                    if (state != null && state.nextSeq() < THREADS * PER_THREAD) {
                         caught.add(state);
                     }
                     last = modified;
@@ -83,20 +83,20 @@ class CheckpointUnderLoadTest {
     }
 
     private static void assertIsTheJournalUpTo(LedgerState state, List<RecordedEvent> events) {
-        int upTo = (int) state.nextSeq;
+        int upTo = (int) state.nextSeq();
         Map<String, Long> versions = new HashMap<>();
         for (RecordedEvent e : events.subList(0, upTo)) {
             versions.put(e.stream(), e.streamVersion());
         }
-        assertEquals(versions.size(), state.streams.size(), "streams in the checkpoint at " + upTo);
+        assertEquals(versions.size(), state.streams().size(), "streams in the checkpoint at " + upTo);
         versions.forEach((stream, version) -> {
-            StreamIndex.Head head = state.streams.get(stream);
+            StreamIndex.Head head = state.streams().get(stream);
             assertNotNull(head, stream + " in the checkpoint at " + upTo);
             assertEquals(version, head.version, "version of " + stream + " in the checkpoint at " + upTo);
         });
-        assertEquals(upTo, state.eventIds.size(), "ids in the checkpoint at " + upTo);
+        assertEquals(upTo, state.eventIds().size(), "ids in the checkpoint at " + upTo);
         for (RecordedEvent e : events) {
-            long found = state.eventIds.find(EventIdIndex.fingerprint(e.eventId().mostSignificant(),
+            long found = state.eventIds().find(EventIdIndex.fingerprint(e.eventId().mostSignificant(),
                 e.eventId().leastSignificant()), address -> true);
             assertEquals(e.globalSeq() < upTo, found >= 0, "id of event " + e.globalSeq() + " in the checkpoint at " + upTo);
         }

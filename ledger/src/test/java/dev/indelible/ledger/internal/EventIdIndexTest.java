@@ -124,7 +124,7 @@ class EventIdIndexTest {
         OffHeapLongs old = index.table();
 
         assertTrue(index.growthDue(), "a large table half full is due to grow");
-        assertTrue(index.growConcurrently(lock));
+        assertTrue(Checkpointer.grow(index, lock));
 
         assertEquals(2 * before, index.tableBytes(), "twice the slots");
         assertTrue(old.isFreed(), "the old table is freed once replaced");
@@ -142,7 +142,7 @@ class EventIdIndexTest {
         long before = index.tableBytes();
         OffHeapLongs old = index.table();
 
-        assertFalse(index.growConcurrently(lock), "the put's own growth came first");
+        assertFalse(Checkpointer.grow(index, lock), "the put's own growth came first");
 
         lock.assertAllFound();
         assertEquals(2 * before, index.tableBytes(), "doubled once, by the put");
@@ -165,7 +165,7 @@ class EventIdIndexTest {
         assertFalse(first.isFreed(), "the snapshot still reads the old table");
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        snapshot.writeTo(new DataOutputStream(bytes), new ReentrantLock());
+        snapshot.writeTo(new DataOutputStream(bytes), ChunkedCopy::runAlone);
         snapshot.close();
         assertTrue(first.isFreed(), "freed once the snapshot let it go");
         EventIdIndex loaded = EventIdIndex.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
@@ -186,7 +186,7 @@ class EventIdIndexTest {
         index.put(EventIdIndex.fingerprint(1, 1), 0);
 
         assertFalse(index.growthDue(), "a small table grows at once when full");
-        assertFalse(index.growConcurrently(new ReentrantLock()));
+        assertFalse(Checkpointer.grow(index, new ReentrantLock()));
     }
 
     /** Puts {@code perLock} new ids every time the lock is taken, as appenders would between chunks. */

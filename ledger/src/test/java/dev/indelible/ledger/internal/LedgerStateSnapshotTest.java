@@ -26,7 +26,7 @@ class LedgerStateSnapshotTest {
         LedgerState live = new LedgerState();
         Appender appender = new Appender(live);
         appender.append(before);
-        long capacityAtSnapshot = live.eventIds.tableBytes();
+        long capacityAtSnapshot = live.eventIds().tableBytes();
 
         LedgerState.Snapshot snapshot = live.snapshot();
         // Between every chunk the lock is taken for, appends change heads, create streams and grow the id table.
@@ -35,7 +35,7 @@ class LedgerStateSnapshotTest {
         snapshot.close();
 
         assertTrue(lock.appended > 100_000, "appends ran between the chunks: " + lock.appended);
-        assertTrue(live.eventIds.tableBytes() > capacityAtSnapshot, "the id table grew while the snapshot was written");
+        assertTrue(live.eventIds().tableBytes() > capacityAtSnapshot, "the id table grew while the snapshot was written");
         LedgerState reference = new LedgerState();
         new Appender(reference).append(before);
         LedgerState.Snapshot referenceSnapshot = reference.snapshot();
@@ -44,13 +44,13 @@ class LedgerStateSnapshotTest {
 
         LedgerState loaded = read(written);
         LedgerState loadedReference = read(expected);
-        assertEquals(loadedReference.nextSeq, loaded.nextSeq);
-        assertEquals(loadedReference.lastCrc, loaded.lastCrc);
-        assertEquals(loadedReference.lastAddress, loaded.lastAddress);
-        assertEquals(STREAMS, loaded.streams.size(), "streams created after the snapshot are not in it");
+        assertEquals(loadedReference.nextSeq(), loaded.nextSeq());
+        assertEquals(loadedReference.lastCrc(), loaded.lastCrc());
+        assertEquals(loadedReference.lastAddress(), loaded.lastAddress());
+        assertEquals(STREAMS, loaded.streams().size(), "streams created after the snapshot are not in it");
         for (int s = 0; s < STREAMS + 4_000; s++) {
-            StreamIndex.Head want = loadedReference.streams.get("s" + s);
-            StreamIndex.Head got = loaded.streams.get("s" + s);
+            StreamIndex.Head want = loadedReference.streams().get("s" + s);
+            StreamIndex.Head got = loaded.streams().get("s" + s);
             if (want == null) {
                 assertNull(got, "s" + s + " was created after the snapshot");
             } else {
@@ -58,8 +58,8 @@ class LedgerStateSnapshotTest {
                 assertEquals(want.lastAddress, got.lastAddress, "last address of s" + s);
             }
         }
-        assertArrayEquals(bytesOf(loadedReference.eventIds), bytesOf(loaded.eventIds), "the id table, slot for slot");
-        assertEquals(before, loaded.eventIds.size());
+        assertArrayEquals(bytesOf(loadedReference.eventIds()), bytesOf(loaded.eventIds()), "the id table, slot for slot");
+        assertEquals(before, loaded.eventIds().size());
     }
 
     @Test
@@ -75,15 +75,15 @@ class LedgerStateSnapshotTest {
         LedgerState loaded = read(write(second, new ReentrantLock()));
         second.close();
 
-        assertEquals(20_000, loaded.nextSeq);
-        assertEquals(STREAMS, loaded.streams.size());
-        assertEquals(live.streams.get("s7").version, loaded.streams.get("s7").version,
+        assertEquals(20_000, loaded.nextSeq());
+        assertEquals(STREAMS, loaded.streams().size());
+        assertEquals(live.streams().get("s7").version, loaded.streams().get("s7").version,
             "a head changed after the first snapshot closed is written as it is now");
     }
 
     private static byte[] write(LedgerState.Snapshot snapshot, java.util.concurrent.locks.Lock lock) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        snapshot.writeTo(new DataOutputStream(bytes), lock);
+        snapshot.writeTo(new DataOutputStream(bytes), Checkpointer.underLock(lock));
         return bytes.toByteArray();
     }
 
@@ -110,9 +110,9 @@ class LedgerStateSnapshotTest {
             for (int i = 0; i < events; i++) {
                 long address = 1_000 + seq * 3;
                 int stream = seq < 60_000 || seq % 2 == 0 ? (int) (seq % STREAMS) : STREAMS + (int) (seq / 2 % 4_000);
-                StreamIndex.Head head = state.streams.get("s" + stream);
-                state.eventIds.put(EventIdIndex.fingerprint(seq, ~seq), address);
-                state.streams.advance("s" + stream, head == null ? 0 : head.version + 1, address);
+                StreamIndex.Head head = state.streams().get("s" + stream);
+                state.eventIds().put(EventIdIndex.fingerprint(seq, ~seq), address);
+                state.streams().advance("s" + stream, head == null ? 0 : head.version + 1, address);
                 state.advance(seq, 1, (int) seq * 31, address);
                 seq++;
             }

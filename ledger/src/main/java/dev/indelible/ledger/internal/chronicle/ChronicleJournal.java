@@ -48,6 +48,12 @@ public final class ChronicleJournal implements Journal {
     private final Map<File, FileChannel> unsynced = new LinkedHashMap<>();
     private File lastWrittenFile;
 
+    /** A journal that exists, for reading: its roll cycle is the one its metadata records. */
+    public static ChronicleJournal openExisting(Path dir) {
+        return new ChronicleJournal(dir, null, dev.indelible.ledger.LedgerConfig.DEFAULT_FREE_SPACE_RESERVE,
+            java.util.List.of());
+    }
+
     public ChronicleJournal(Path dir, RollCycle rollCycle) {
         this(dir, rollCycle, dev.indelible.ledger.LedgerConfig.DEFAULT_FREE_SPACE_RESERVE);
     }
@@ -57,16 +63,17 @@ public final class ChronicleJournal implements Journal {
     }
 
     /**
+     * @param rollCycle        how often a new file starts; null to take the existing queue's
      * @param freeSpaceReserve bytes to leave free on the file system: appends are refused below it
      * @param reserveAlsoOn    directories whose file systems must keep the reserve free too
      */
     public ChronicleJournal(Path dir, RollCycle rollCycle, long freeSpaceReserve, java.util.List<Path> reserveAlsoOn) {
         this.dir = dir;
         this.space = new Preallocation(dir, freeSpaceReserve, reserveAlsoOn);
-        this.queue = SingleChronicleQueueBuilder.binary(dir)
-            .rollCycle(toChronicle(rollCycle))
-            .storeFileListener((cycle, file) -> DataDirectory.secure(file.toPath()))
-            .build();
+        SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir)
+            .storeFileListener((cycle, file) -> DataDirectory.secure(file.toPath()));
+        // Without a roll cycle, Chronicle takes the one the queue's metadata records.
+        this.queue = (rollCycle == null ? builder : builder.rollCycle(toChronicle(rollCycle))).build();
         // Chronicle creates metadata.cq4t with the process umask, outside the store listener.
         secureExistingFiles(dir);
     }

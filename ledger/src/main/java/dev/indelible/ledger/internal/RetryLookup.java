@@ -1,0 +1,103 @@
+package dev.indelible.ledger.internal;
+
+import com.google.protobuf.ByteString;
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.proto.Envelope;
+import dev.indelible.ledger.spi.JournalCursor;
+import dev.indelible.ledger.spi.RecordBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Idempotency: finds whether an append's event ids are in the journal already, through the id
+ * index and a read of each candidate record (the index holds fingerprints, so a candidate is
+ * only a candidate until its record says so). A retry of the whole append is answered with its
+ * original position; an id reused with other content is a conflict.
+ *
+ * <p>Not thread-safe: used under the ledger's lock. Owns its cursor.
+ */
+final class RetryLookup implements EventIdIndex.AddressPredicate, AutoCloseable {
+    private final JournalCursor cursor;
+    private final RecordBuffer buffer = new RecordBuffer();
+    private final RecordView view = new RecordView();
+    private long mostSignificant;
+    private long leastSignificant;
+    /** Index, in the record found, of the event holding the id looked up. */
+    private int index;
+    private long duplicates;
+
+    RetryLookup(JournalCursor cursor) {
+        this.cursor = cursor;
+    }
+
+    /**
+     * Answers a retry (appended earlier) or refuses an id conflict into {@code outcome}; returns
+     * false, touching nothing, when no event id of the append is known.
+     */
+    boolean answered(EventIdIndex ids, String stream, List<EventData> events, AppendOutcome outcome) {
+        for (int i = 0; i < events.size(); i++) {
+            EventId id = events.get(i).eventId();
+            mostSignificant = id.mostSignificant();
+            leastSignificant = id.leastSignificant();
+            long address = ids.find(EventIdIndex.fingerprint(mostSignificant, leastSignificant), this);
+            if (address >= 0) {
+                if (i == 0 && index == 0) {
+                    compareWithOriginal(stream, events, outcome);
+                } else {
+                    conflict(stream, id, "is already recorded", outcome);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void compareWithOriginal(String stream, List<EventData> events, AppendOutcome outcome) {
+        Envelope first = view.envelope(0);
+        if (view.count() != events.size()) {
+            conflict(stream, events.get(0).eventId(), "was recorded in an append of " + view.count() + " events", outcome);
+            return;
+        }
+        for (int j = 0; j < events.size(); j++) {
+            Envelope original = j == 0 ? first : view.envelope(j);
+            EventData retry = events.get(j);
+            if (!original.getStream().equals(stream) || !original.getType().equals(retry.type())
+                || !Arrays.equals(original.getPayload().toByteArray(), retry.payload())
+                || !original.getEventId().equals(ByteString.copyFrom(retry.eventId().toBytes()))) {
+                conflict(stream, retry.eventId(), "was recorded with a different stream, type, payload or batch", outcome);
+                return;
+            }
+        }
+        duplicates++;
+        outcome.appended(stream, first.getGlobalSeq(), first.getStreamVersion(), events.size(), true);
+    }
+
+    private void conflict(String stream, EventId id, String why, AppendOutcome outcome) {
+        Envelope original = view.envelope(index);
+        outcome.refused(stream, new AppendResult.EventIdConflict(stream, id, original.getGlobalSeq(),
+            "event id " + id + " " + why + " (global_seq " + original.getGlobalSeq() + ", stream '"
+                + original.getStream() + "'); a retry must repeat the original append exactly"));
+    }
+
+    /** Does the record at {@code address} hold the event id being looked up? Sets {@link #index}. */
+    @Override
+    public boolean test(long address) {
+        if (!cursor.seek(address) || !cursor.next(buffer) || view.load(buffer) != null) {
+            return false;
+        }
+        index = view.indexOf(mostSignificant, leastSignificant);
+        return index >= 0;
+    }
+
+    /** Retries answered with their original position. */
+    long duplicates() {
+        return duplicates;
+    }
+
+    @Override
+    public void close() {
+        cursor.close();
+    }
+}
