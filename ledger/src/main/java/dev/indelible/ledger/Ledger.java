@@ -6,6 +6,7 @@ import dev.indelible.ledger.internal.JvmRequirements;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * An append-only event journal: producers append immutable events to streams with optimistic
@@ -51,14 +52,27 @@ public interface Ledger extends AutoCloseable {
      * Read-only: repairs nothing, writes no checkpoint.
      */
     static VerifyReport verify(Path dataDir) {
+        return verify(dataDir, checked -> { });
+    }
+
+    /**
+     * {@link #verify(Path)}, telling {@code progress} how many events it has checked so far, about
+     * every 65,536 events and once at the end: for a progress bar. It runs on the calling thread.
+     */
+    static VerifyReport verify(Path dataDir, LongConsumer progress) {
         JvmRequirements.check();
-        return EmbeddedOpen.verify(dataDir);
+        return EmbeddedOpen.verify(dataDir, progress);
     }
 
     /** Checks every record of another journal implementation, read-only: see {@link #verify(Path)}. */
     static VerifyReport verify(dev.indelible.ledger.spi.Journal journal) {
+        return verify(journal, checked -> { });
+    }
+
+    /** {@link #verify(dev.indelible.ledger.spi.Journal)} with progress, as {@link #verify(Path, LongConsumer)}. */
+    static VerifyReport verify(dev.indelible.ledger.spi.Journal journal, LongConsumer progress) {
         JvmRequirements.check();
-        return DefaultLedger.verify(journal);
+        return DefaultLedger.verify(journal, progress);
     }
 
     /**

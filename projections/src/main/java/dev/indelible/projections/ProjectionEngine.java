@@ -69,7 +69,13 @@ public interface ProjectionEngine extends AutoCloseable {
      * position must equal.
      */
     static String digestFromScratch(Ledger ledger, Path projectionsDir, Projection projection, long upTo) {
-        return DefaultProjectionEngine.digestFromScratch(ledger, projectionsDir, projection, upTo);
+        return digestFromScratch(ledger, projectionsDir, projection, upTo, (position, target) -> { });
+    }
+
+    /** {@link #digestFromScratch(Ledger, Path, Projection, long)}, telling {@code progress} how far the build is. */
+    static String digestFromScratch(Ledger ledger, Path projectionsDir, Projection projection, long upTo,
+                                    RebuildListener progress) {
+        return DefaultProjectionEngine.digestFromScratch(ledger, projectionsDir, projection, upTo, progress);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.EngineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -116,13 +117,14 @@ final class DataOptions {
     }
 
     /** Checks every record of the journal, read-only. */
-    VerifyReport verifyJournal() {
+    /** Verifies the journal, telling {@code progress} the events checked so far. */
+    VerifyReport verifyJournal(LongConsumer progress) {
         KafkaJournalConfig kafka = kafka();
         if (kafka != null) {
-            return KafkaLedger.verify(kafka);
+            return KafkaLedger.verify(kafka, progress);
         }
         requireEmbedded();
-        return Ledger.verify(dir());
+        return Ledger.verify(dir(), progress);
     }
 
     private void requireEmbedded() {

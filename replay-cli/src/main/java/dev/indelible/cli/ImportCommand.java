@@ -40,16 +40,42 @@ final class ImportCommand implements Callable<Integer> {
     /** Appends waiting for their sync: enough for one sync to cover many, as {@code append --ndjson}. */
     private static final int IN_FLIGHT = 4_096;
 
-    /** The first pass: reading a record checks it; nothing is kept. */
-    private static final LegacyFiles.Records CHECK_ONLY = new LegacyFiles.Records() {
+    /** The first pass: reading a record checks it and counts it; nothing is kept. */
+    private static final class Counted implements LegacyFiles.Records {
+        private final LegacyFiles.Records next;
+        private final Progress progress;
+        private final long total;
+        private long seen;
+
+        Counted(LegacyFiles.Records next, Progress progress, long total) {
+            this.next = next;
+            this.progress = progress;
+            this.total = total;
+        }
+
         @Override
         public void event(EventInput input) {
+            if (next != null) {
+                next.event(input);
+            }
+            counted();
         }
 
         @Override
         public void skipped(String why) {
+            if (next != null) {
+                next.skipped(why);
+            }
+            counted();
         }
-    };
+
+        private void counted() {
+            seen++;
+            if (progress != null) {
+                progress.onProgress(seen, total);
+            }
+        }
+    }
 
     @Mixin
     DataOptions data;
@@ -69,12 +95,14 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Instant started = Instant.now();
-        read(CHECK_ONLY);
+        Counted check = new Counted(null, null, -1);
+        read(check);
         ImportAppends appends;
         // SYNC: a migration must survive a power cut; the window lets one sync cover many records.
-        try (Ledger ledger = data.openLedger(Durability.SYNC)) {
+        try (Ledger ledger = data.openLedger(Durability.SYNC);
+             Progress progress = Progress.open("import " + kind, spec.commandLine().getErr(), output.json)) {
             appends = new ImportAppends(ledger, IN_FLIGHT);
-            read(appends);
+            read(new Counted(appends, progress, check.seen));
             appends.awaitDurable();
             Operations.record(ledger, "import", "import-" + kind, "import " + kind + " " + file.toAbsolutePath(), started,
                 "ok", new java.util.TreeMap<>(Map.of("file", file.toAbsolutePath().toString(),

@@ -13,7 +13,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 abstract class Progress implements RebuildListener, AutoCloseable {
 
-    /** @param task what the line names, e.g. {@code "replay selfies"} or {@code "backup"} */
+    /**
+     * @param task what the line names, e.g. {@code "replay selfies"} or {@code "backup"}; a target
+     *             below 0 in {@link #onProgress} means the total is not known
+     */
     static Progress open(String task, PrintWriter err, boolean quiet) {
         if (quiet) {
             return new Lines(task, null);
@@ -64,6 +67,11 @@ abstract class Progress implements RebuildListener, AutoCloseable {
             }
             lastPrint = now;
             double rate = position / Math.max(1e-9, (now - started) / 1e9);
+            if (target < 0) {
+                err.printf("%s: %,d events, %,.0f events/s%n", task, position, rate);
+                err.flush();
+                return;
+            }
             err.printf("%s: %,d of %,d events (%d%%), %,.0f events/s, ETA %.0f s%n", task, position, target,
                 target == 0 ? 100 : position * 100 / target, rate, (target - position) / Math.max(1, rate));
             err.flush();

@@ -45,7 +45,10 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<String> findings = new ArrayList<>();
-        VerifyReport journal = data.verifyJournal();
+        VerifyReport journal;
+        try (Progress progress = Progress.open("verify journal", spec.commandLine().getErr(), output.json)) {
+            journal = data.verifyJournal(checked -> progress.onProgress(checked, -1));
+        }
         journal.problems().forEach(p -> findings.add("journal: " + p));
         List<String> checked = new ArrayList<>();
         if (journal.ok()) {
@@ -70,25 +73,26 @@ final class VerifyCommand implements Callable<Integer> {
                 g.writeEndArray();
             }));
         } else {
-            checked.forEach(c -> out.println("ok     " + c));
+            // Damage first: on a terminal it is what must not scroll away.
             findings.forEach(f -> out.println("FOUND  " + f));
-            nextSteps(findings).forEach(n -> out.println("next   " + n));
+            checked.forEach(c -> out.println("ok     " + c));
+            nextSteps(journal, findings).forEach(n -> out.println("next   " + n));
             out.println(findings.isEmpty() ? "verify: ok" : "verify: " + findings.size() + " finding(s)");
         }
         return findings.isEmpty() ? Main.OK : Main.VERIFY_FAILED;
     }
 
     /** What to do about each kind of finding; verify itself never changes anything. */
-    private static List<String> nextSteps(List<String> findings) {
+    private static List<String> nextSteps(VerifyReport journal, List<String> findings) {
         List<String> steps = new ArrayList<>();
-        if (findings.stream().anyMatch(f -> f.startsWith("journal: TORN_TAIL"))) {
-            steps.add("a torn tail is what a crash mid-write leaves: the next writer (indelible append, serve) cuts it,"
-                + " keeps the cut bytes aside and records ops.journal_repair");
-        }
-        if (findings.stream().anyMatch(f -> f.startsWith("journal:") && !f.startsWith("journal: TORN_TAIL"))) {
-            steps.add("damage inside the journal is never cut: restore the last backup into a new directory"
-                + " (indelible restore BACKUP --data NEW) and compare the two (indelible verify --data NEW --compare DIR)");
-        }
+        journal.problems().stream().filter(p -> p.kind() == VerifyReport.Kind.TORN_TAIL).findFirst().ifPresent(p ->
+            steps.add("a torn tail is what a crash mid-write leaves: the next writer (indelible append, serve) cuts it"
+                + " from global_seq " + p.globalSeq() + ", keeps the cut bytes aside and records ops.journal_repair"));
+        journal.problems().stream().filter(p -> p.kind() != VerifyReport.Kind.TORN_TAIL).findFirst().ifPresent(p ->
+            steps.add("damage inside the journal (first at global_seq " + p.globalSeq() + ") is never cut: restore the"
+                + " last backup into a new directory (indelible restore BACKUP --data NEW) and compare the two"
+                + " (indelible verify --data NEW --compare DIR); events before global_seq " + p.globalSeq()
+                + " read as they are (indelible read --limit " + p.globalSeq() + ")"));
         if (findings.stream().anyMatch(f -> f.startsWith("rule broken"))) {
             steps.add("the events named stay in the journal, which is append-only; the rules refuse any new one like them"
                 + " (indelible read --from SEQ --limit 1 shows one)");
@@ -117,7 +121,11 @@ final class VerifyCommand implements Callable<Integer> {
             for (Projection projection : ProjectionNames.all()) {
                 long position = engine.read(projection.name(), s -> s.position());
                 String live = engine.digest(projection.name());
-                String fresh = ProjectionEngine.digestFromScratch(ledger, data.projections(), projection, position);
+                String fresh;
+                try (Progress progress = Progress.open("verify " + projection.name(), spec.commandLine().getErr(),
+                    output.json)) {
+                    fresh = ProjectionEngine.digestFromScratch(ledger, data.projections(), projection, position, progress);
+                }
                 if (live.equals(fresh)) {
                     checked.add(String.format("%s: digest %s at global_seq %,d equals a fresh rebuild",
                         projection.name(), live.substring(0, 16), position));

@@ -43,7 +43,8 @@ class VerifyCommandTest {
         Cli.Result r = cli.run("verify").expect(Main.VERIFY_FAILED);
         assertTrue(r.out().contains("FOUND  journal: CRC_MISMATCH"), r.out());
         assertTrue(!r.out().contains("ok     journal"), "no ok line for a journal with a finding: " + r.out());
-        assertTrue(r.out().contains("next   damage inside the journal is never cut: restore the last backup"), r.out());
+        assertTrue(r.out().contains("next   damage inside the journal (first at global_seq 1) is never cut: restore the"
+            + " last backup"), r.out());
     }
 
     @Test
@@ -51,7 +52,8 @@ class VerifyCommandTest {
         changeJournalText("final record");
         Cli.Result found = cli.run("verify").expect(Main.VERIFY_FAILED);
         assertTrue(found.out().contains("FOUND  journal: TORN_TAIL"), found.out());
-        assertTrue(found.out().contains("next   a torn tail is what a crash mid-write leaves"), found.out());
+        assertTrue(found.out().contains("next   a torn tail is what a crash mid-write leaves: the next writer"
+            + " (indelible append, serve) cuts it from global_seq 2"), found.out());
 
         cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"k\": \"after\"}").expect(0);
         cli.run("verify").expect(0);
@@ -89,6 +91,7 @@ class VerifyCommandTest {
         Cli.Result r = cli.run("verify", "--projections").expect(Main.VERIFY_FAILED);
         assertTrue(r.out().contains("FOUND  selfies: digest"), r.out());
         assertTrue(r.out().contains("differs from a fresh rebuild"), r.out());
+        assertTrue(r.out().indexOf("FOUND") < r.out().indexOf("ok     journal"), "damage first: " + r.out());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.LongConsumer;
 
 /**
  * The ledger on a Kafka topic partition instead of the embedded journal. The ledger API is the
@@ -63,8 +64,13 @@ public final class KafkaLedger {
 
     /** Walks every committed record of the partition and checks it, without becoming the writer. */
     public static VerifyReport verify(KafkaJournalConfig kafka) {
+        return verify(kafka, checked -> { });
+    }
+
+    /** {@link #verify(KafkaJournalConfig)}, telling {@code progress} the events checked so far (see {@code Ledger.verify}). */
+    public static VerifyReport verify(KafkaJournalConfig kafka, LongConsumer progress) {
         try (KafkaJournal journal = KafkaJournal.openReader(kafka)) {
-            return Ledger.verify(journal);
+            return Ledger.verify(journal, progress);
         }
     }
 

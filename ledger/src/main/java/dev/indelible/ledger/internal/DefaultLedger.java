@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * The ledger over any {@link Journal}, built once from a {@link JournalLoader.Loaded} state: a
@@ -68,9 +69,9 @@ public final class DefaultLedger implements Ledger {
         return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null);
     }
 
-    /** Verifies any journal, read-only. */
-    public static VerifyReport verify(Journal journal) {
-        return new JournalVerifier(journal).run();
+    /** Verifies any journal, read-only, telling {@code progress} the events checked so far. */
+    public static VerifyReport verify(Journal journal, LongConsumer progress) {
+        return new JournalVerifier(journal, progress).run();
     }
 
     @Override
@@ -167,7 +168,7 @@ public final class DefaultLedger implements Ledger {
     @Override
     public VerifyReport verify() {
         ensureOpen();
-        return new JournalVerifier(journal).run();
+        return new JournalVerifier(journal, checked -> { }).run();
     }
 
     @Override

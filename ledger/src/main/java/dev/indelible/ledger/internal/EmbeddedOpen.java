@@ -6,6 +6,7 @@ import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.internal.chronicle.ChronicleJournal;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 
 /**
  * Opens the embedded ledger: the data directory checked, the PID-namespace guard held, the
@@ -62,10 +63,10 @@ public final class EmbeddedOpen {
     }
 
     /** Verifies the journal in {@code dataDir} without the writer's state: see {@link Ledger#verify(Path)}. */
-    public static VerifyReport verify(Path dataDir) {
+    public static VerifyReport verify(Path dataDir, LongConsumer progress) {
         DataDirectory directory = DataDirectory.prepare(dataDir);
         try (ChronicleJournal journal = ChronicleJournal.openExisting(directory.journalDir())) {
-            return new JournalVerifier(journal).run();
+            return new JournalVerifier(journal, progress).run();
         }
     }
 

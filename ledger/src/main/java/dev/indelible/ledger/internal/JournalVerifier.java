@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Walks the whole journal and checks every record: layout, checksums, the chain between records,
@@ -21,8 +22,11 @@ import java.util.Map;
  */
 final class JournalVerifier implements EventIdIndex.AddressPredicate {
     private static final int MAX_PROBLEMS = 100;
+    /** Events between two reports to the progress listener. */
+    private static final long PROGRESS_EVERY = 1 << 16;
 
     private final Journal journal;
+    private final LongConsumer progress;
     private final RecordBuffer buffer = new RecordBuffer();
     private final RecordView view = new RecordView();
     private final RecordBuffer lookupBuffer = new RecordBuffer();
@@ -41,18 +45,25 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
     /** How many problems were found up to the last record that loaded: later ones are the tail's. */
     private int problemsBeforeTail;
 
-    JournalVerifier(Journal journal) {
+    JournalVerifier(Journal journal, LongConsumer progress) {
         this.journal = journal;
+        this.progress = progress;
     }
 
     VerifyReport run() {
         try (JournalCursor cursor = journal.openCursor(); JournalCursor lookupCursor = journal.openCursor()) {
             lookup = lookupCursor;
+            long reported = 0;
             while (problems.size() < MAX_PROBLEMS && cursor.next(buffer)) {
                 records++;
                 checkRecord();
+                if (checked - reported >= PROGRESS_EVERY) {
+                    reported = checked;
+                    progress.accept(checked);
+                }
             }
         }
+        progress.accept(checked);
         if (problems.size() > problemsBeforeTail && problems.size() < MAX_PROBLEMS) {
             reportTornTail();
         }

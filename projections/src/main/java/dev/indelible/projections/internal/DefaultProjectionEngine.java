@@ -132,12 +132,13 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     }
 
     /** Builds the projection up to {@code upTo} in a scratch directory, returns its digest and deletes it. */
-    public static String digestFromScratch(Ledger ledger, Path dir, Projection projection, long upTo) {
+    public static String digestFromScratch(Ledger ledger, Path dir, Projection projection, long upTo,
+                                           RebuildListener progress) {
         Path scratch = dir.resolve(".scratch").resolve(checkName(projection.name()) + "-" + ProcessHandle.current().pid()
                 + "-" + System.nanoTime());
         try {
             ProjectionDir pdir = new ProjectionDir(scratch.getParent(), scratch.getFileName().toString());
-            return Rebuilder.build(ledger, pdir, projection, EngineConfig.defaults(), (p, t) -> { }, upTo).digest();
+            return Rebuilder.build(ledger, pdir, projection, EngineConfig.defaults(), progress, upTo).digest();
         } finally {
             ProjectionDir.deleteTree(scratch);
         }
