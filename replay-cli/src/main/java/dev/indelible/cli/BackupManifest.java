@@ -3,14 +3,11 @@ package dev.indelible.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.indelible.ledger.AtomicFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
@@ -35,15 +32,7 @@ record BackupManifest(long events, String digest, String source, Instant created
         node.put("projections", "not kept: rebuilt from the journal on first use");
         node.put("source", source);
         node.put("created_at", createdAt.toString());
-        Path temp = backup.resolve(FILE + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node)));
-            channel.force(true);
-        }
-        Files.move(temp, backup.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(backup, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        AtomicFile.write(backup.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
     }
 
     static BackupManifest read(Path backup) {

@@ -1,13 +1,13 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.AtomicFile;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -49,14 +49,10 @@ final class CountHistory {
         if (!Files.isDirectory(file.getParent())) {
             return;
         }
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-            counts.store(out, "projection counts seen by the last `indelible status`");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // store flushes the writer and leaves the stream open, as AtomicFile wants.
+            AtomicFile.write(file, out -> counts.store(new OutputStreamWriter(out, StandardCharsets.UTF_8),
+                "projection counts seen by the last `indelible status`"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

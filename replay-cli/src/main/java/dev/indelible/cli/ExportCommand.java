@@ -2,6 +2,7 @@ package dev.indelible.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.indelible.ledger.AtomicFile;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.AccountsQueries;
 import dev.indelible.projections.ProjectionEngine;
@@ -9,11 +10,8 @@ import dev.indelible.projections.SelfiesQueries;
 import dev.indelible.projections.VideosQueries;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,14 +72,14 @@ final class ExportCommand implements Callable<Integer> {
                 case accounts -> JSON.writeValueAsBytes(new AccountsQueries(engine, null).all().stream().map(a -> record(
                     "id", a.accountId(), "email", a.email(), "display_name", a.displayName(), "closed", a.closed())).toList());
             };
-            writeWhole(out, bytes);
+            AtomicFile.write(out, bytes);
             console.printf("exported %s to %s (%,d bytes)%n", kind, out, bytes.length);
             if (b64 != null) {
                 if (kind != Kind.videos) {
                     throw new IllegalArgumentException("--b64 is for videos only");
                 }
                 byte[] encoded = java.util.Base64.getEncoder().encode(bytes);
-                writeWhole(b64, encoded);
+                AtomicFile.write(b64, encoded);
                 console.printf("exported %s to %s (%,d bytes)%n", kind, b64, encoded.length);
             }
         }
@@ -100,16 +98,5 @@ final class ExportCommand implements Callable<Integer> {
             fields.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
         return fields;
-    }
-
-    /** Temp file, fsync, rename: a reader sees the old file or the new one, never half of one. */
-    private static void writeWhole(Path file, byte[] bytes) throws IOException {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(java.nio.ByteBuffer.wrap(bytes));
-            channel.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

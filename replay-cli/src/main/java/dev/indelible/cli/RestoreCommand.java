@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.AtomicFile;
 import dev.indelible.server.EventJson;
 import dev.indelible.server.Tokens;
 
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -77,7 +77,7 @@ final class RestoreCommand implements Callable<Integer> {
                         + " directory, or give --move-aside to rename it first");
                 }
                 Path aside = target.resolveSibling(target.getFileName() + ".moved-aside-" + STAMP.format(started));
-                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFile.move(target, aside);
                 out.println("moved " + target + " aside to " + aside);
             }
             try (Ledger restored = Ledger.open(target, LedgerConfig.builder().durability(Durability.SYNC).build());

@@ -1,12 +1,12 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.AtomicFile;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -14,7 +14,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
@@ -39,34 +38,21 @@ final class Checkpoint {
     }
 
     /**
-     * Writes the snapshot to a temp file, each chunk of an index copied by {@code chunks}; call
-     * {@link #publish} to make it current.
+     * Replaces the checkpoint with {@code state} ({@link AtomicFile}), each chunk of an index copied
+     * by {@code chunks}; returns the new checkpoint's size in bytes.
      */
-    Path writeTemp(LedgerState.Snapshot state, ChunkedCopy.Runner chunks) throws IOException {
-        Path temp = dir.resolve(FILE_NAME + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
-        CRC32C crc = new CRC32C();
-        try (OutputStream raw = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16))) {
+    long write(LedgerState.Snapshot state, ChunkedCopy.Runner chunks) throws IOException {
+        AtomicFile.write(file, raw -> {
+            CRC32C crc = new CRC32C();
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
             out.writeLong(CheckpointLayout.MAGIC);
             state.writeTo(out, chunks);
             out.flush();
             new DataOutputStream(raw).writeLong(crc.getValue());
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        DataDirectory.secure(temp);
-        KillPoints.reach(KillPoints.CHECKPOINT_WRITE);
-        return temp;
-    }
-
-    /** Forces the temp file, renames it over the checkpoint and forces the directory. */
-    void publish(Path temp) throws IOException {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        DataDirectory.fsyncDirectory(dir);
+            raw.flush();
+            KillPoints.reach(KillPoints.CHECKPOINT_WRITE);
+        });
+        return Files.size(file);
     }
 
     /** The current checkpoint's size in bytes; 0 when there is none. */

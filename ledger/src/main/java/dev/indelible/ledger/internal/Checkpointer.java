@@ -2,8 +2,6 @@ package dev.indelible.ledger.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -191,9 +189,9 @@ final class Checkpointer {
         } finally {
             lock.unlock();
         }
-        Path temp;
+        long bytes;
         try {
-            temp = file.writeTemp(snapshot, underLock(lock));
+            bytes = file.write(snapshot, underLock(lock));
         } catch (IOException e) {
             LOG.warn("cannot write a checkpoint of the ledger indexes; a reopen will scan more of the journal", e);
             return;
@@ -205,14 +203,8 @@ final class Checkpointer {
                 lock.unlock();
             }
         }
-        try {
-            long bytes = Files.size(temp);
-            file.publish(temp);
-            checkpointedSeq = snapshot.nextSeq;
-            every = spacingFor(bytes);
-        } catch (IOException e) {
-            LOG.warn("cannot publish the checkpoint {}; a reopen will scan more of the journal", temp, e);
-        }
+        checkpointedSeq = snapshot.nextSeq;
+        every = spacingFor(bytes);
     }
 
     /**

@@ -2,10 +2,8 @@ package dev.indelible.ledger.internal;
 
 import dev.indelible.ledger.LedgerException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -86,13 +84,6 @@ public final class DataDirectory {
             // Gone already (Chronicle reports released files, also after their directory was removed).
         } catch (IOException e) {
             throw new LedgerException("cannot make " + fileOrDir + " owner-only: " + e.getMessage(), e);
-        }
-    }
-
-    /** Forces a directory, so files created or renamed in it survive a power cut as entries. */
-    public static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
         }
     }
 

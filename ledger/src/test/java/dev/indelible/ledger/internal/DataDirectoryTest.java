@@ -90,11 +90,6 @@ class DataDirectoryTest {
         }
     }
 
-    @Test
-    void shouldFsyncADirectory() throws IOException {
-        DataDirectory.fsyncDirectory(tmp);
-    }
-
     private static String permissions(Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }

@@ -1,16 +1,13 @@
 package dev.indelible.projections.internal;
 
+import dev.indelible.ledger.AtomicFile;
 import dev.indelible.projections.ProjectionException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
@@ -82,15 +79,12 @@ final class ProjectionDir {
 
     /** Points CURRENT at {@code versionName} atomically and durably. */
     void setCurrent(String versionName) {
-        Path temp = root.resolve("CURRENT.tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(java.nio.ByteBuffer.wrap((versionName + "\n").getBytes(StandardCharsets.UTF_8)));
-            channel.force(true);
+        Path file = root.resolve("CURRENT");
+        try {
+            AtomicFile.write(file, (versionName + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ProjectionException("cannot write " + temp + ": " + e.getMessage(), e);
+            throw new ProjectionException("cannot write " + file + ": " + e.getMessage(), e);
         }
-        move(temp, root.resolve("CURRENT"));
     }
 
     /** A new version name for {@code codeVersion}: one more than the highest build number present anywhere. */
@@ -173,13 +167,7 @@ final class ProjectionDir {
 
     private void move(Path from, Path to) {
         try {
-            try {
-                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new ProjectionException("cannot move " + from + " atomically: " + e.getMessage(), e);
-            }
-            Fsync.directory(to.getParent());
-            Fsync.directory(from.getParent());
+            AtomicFile.move(from, to);
         } catch (IOException e) {
             throw new ProjectionException("cannot move " + from + " to " + to + ": " + e.getMessage(), e);
         }

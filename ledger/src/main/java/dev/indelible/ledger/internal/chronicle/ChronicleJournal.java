@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal.chronicle;
 
+import dev.indelible.ledger.AtomicFile;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.RollCycle;
 import dev.indelible.ledger.internal.DataDirectory;
@@ -152,7 +153,7 @@ public final class ChronicleJournal implements Journal {
                 unsynced.put(file, FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE));
                 if (created) {
                     // A new cycle file must survive a power cut as a directory entry, not just as data.
-                    DataDirectory.fsyncDirectory(dir);
+                    AtomicFile.fsyncDirectory(dir);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal.chronicle;
 
+import dev.indelible.ledger.AtomicFile;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.RollCycle;
 import dev.indelible.ledger.internal.DataDirectory;
@@ -9,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -94,18 +94,16 @@ public final class ChronicleTail {
             Path target = damagedDir.resolve(Instant.now().toString().replace(':', '-'));
             Files.createDirectories(target);
             for (Path p : moving) {
-                Files.move(p, target.resolve(p.getFileName()));
+                AtomicFile.move(p, target.resolve(p.getFileName()));
             }
             if (keep > 0) {
                 try (var files = Files.list(rebuilt)) {
                     for (Path p : files.filter(f -> f.toString().endsWith(".cq4")).toList()) {
                         DataDirectory.secure(p);
-                        Files.move(p, journalDir.resolve(p.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                        AtomicFile.move(p, journalDir.resolve(p.getFileName()));
                     }
                 }
             }
-            DataDirectory.fsyncDirectory(target);
-            DataDirectory.fsyncDirectory(journalDir);
             deleteTree(rebuilt);
             return new Cut(name, keep, cutBytes, target);
         } catch (IOException e) {
