@@ -7,15 +7,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The main job through the real entry point: child processes, kill -9 and all. */
+/**
+ * The demo's refusals. The whole demo (child processes, kill -9 and all) runs once in CI, from the
+ * release as users get it: distribution's ReleaseTarballTest.
+ */
 class DemoCommandTest {
     @TempDir
     Path tmp;
-
-    @Test
-    void shouldProveNothingWasLostAndExitZero() {
-        assertEquals(Main.OK, Main.run("demo", "--data", tmp.resolve("demo").toString()));
-    }
 
     @Test
     void shouldRefuseANonEmptyDirectoryWithTheUsageExitCode() throws Exception {
