@@ -67,6 +67,12 @@ final class DataOptions {
             : EngineConfig.freeSpaceReserveFor(ProjectionNames.all().size());
     }
 
+    /** Parses the reserve and the journal URI: a bad one is refused before anything is opened. */
+    void check() {
+        freeSpaceReserve();
+        kafka();
+    }
+
     Path projections() {
         return dir().resolve("projections");
     }

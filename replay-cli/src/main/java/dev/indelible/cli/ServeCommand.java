@@ -8,6 +8,8 @@ import dev.indelible.server.IndelibleServer;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -68,20 +70,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = ServerConfig.defaults().withBind(bind, port).withInsecure(insecure)
-            .withLimits(maxRequestBytes, maxEvents).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds));
-        if (tlsCert != null || tlsKey != null) {
-            config = config.withTls(tlsCert, tlsKey);
-        }
-        if (grpcPort != null) {
-            config = config.withGrpcPort(grpcPort);
-        }
-        config.checkedAddress(); // refused before a ledger or projections are made in the data directory
+        // Every refusal comes first: a refused serve creates and opens nothing in the data directory.
+        ServerConfig config = config();
+        InetAddress address = config.checkedAddress();
+        data.check();
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch closed = new CountDownLatch(1);
-        try (Ledger ledger = data.openLedger(durability);
+        try (PortReservation ports = PortReservation.hold(address, config.port(), config.grpcPort());
+             Ledger ledger = data.openLedger(durability);
              ProjectionEngine engine = noProjections ? null : ProjectionEngine.start(ledger, data.projections(), ReferenceProjections.all());
-             IndelibleServer server = IndelibleServer.start(ledger, engine, Tokens.open(data.dir()), config)) {
+             IndelibleServer server = listen(ports, ledger, engine, config)) {
             // On SIGTERM: drain the server, then let this thread close the engine and the ledger before the JVM halts.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
@@ -98,6 +96,38 @@ final class ServeCommand implements Callable<Integer> {
             closed.countDown();
         }
         return Main.OK;
+    }
+
+    /** The options as a server configuration, each checked that ServerConfig leaves to its caller. */
+    private ServerConfig config() {
+        if (maxRequestBytes < 1) {
+            throw new IllegalArgumentException("max-request-bytes: must be at least 1, was " + maxRequestBytes);
+        }
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("max-events: must be at least 1, was " + maxEvents);
+        }
+        ServerConfig config = ServerConfig.defaults().withBind(bind, port).withInsecure(insecure)
+            .withLimits(maxRequestBytes, maxEvents).withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds));
+        if (tlsCert != null && tlsKey != null) { // one without the other: checkedAddress names both
+            requireReadable("tls-cert", tlsCert);
+            requireReadable("tls-key", tlsKey);
+        }
+        if (tlsCert != null || tlsKey != null) {
+            config = config.withTls(tlsCert, tlsKey);
+        }
+        return grpcPort == null ? config : config.withGrpcPort(grpcPort);
+    }
+
+    private static void requireReadable(String option, Path file) {
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException(option + ": cannot read " + file.toAbsolutePath());
+        }
+    }
+
+    /** The server takes over the reserved ports: they are let go just before it binds them. */
+    private IndelibleServer listen(PortReservation ports, Ledger ledger, ProjectionEngine engine, ServerConfig config) {
+        ports.close();
+        return IndelibleServer.start(ledger, engine, Tokens.open(data.dir()), config);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
