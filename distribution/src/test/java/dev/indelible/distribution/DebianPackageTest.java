@@ -1,6 +1,7 @@
 package dev.indelible.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -44,6 +45,9 @@ class DebianPackageTest {
             assertTrue(Files.isSymbolicLink(Path.of("/usr/bin/indelible")) && Files.isRegularFile(UNIT)
                 && Files.isRegularFile(Path.of("/etc/indelible/indelible.conf")));
             assertEquals("indelible indelible 700", output("stat", "-c", "%U %G %a", DATA.toString()).strip());
+            try (Stream<Path> lib = Files.list(Path.of("/usr/share/indelible/lib"))) {
+                assertTrue(lib.anyMatch(f -> f.toString().endsWith(".jsa")), "postinst made the class-data archive");
+            }
             if (onPath("systemd-analyze")) {
                 Command.run(TMP, null, 60, List.of("systemd-analyze", "verify", UNIT.toString()));
             } else {
@@ -52,6 +56,7 @@ class DebianPackageTest {
             serveAsTheUnitDoes();
             Command.run(TMP, null, 120, List.of("dpkg", "-r", "indelible"));
             assertTrue(Files.isDirectory(DATA.resolve("journal")), "dpkg -r keeps /var/lib/indelible and its ledger");
+            assertFalse(Files.exists(Path.of("/usr/share/indelible")), "dpkg -r leaves no file of the package behind");
             Command.run(TMP, null, 120, List.of("dpkg", "--purge", "indelible"));
             assertTrue(Files.isDirectory(DATA.resolve("journal")), "even a purge keeps the ledger");
         } finally {

@@ -110,6 +110,22 @@ class ReleaseTarballTest {
         assertHomeUntouched();
     }
 
+    @Test
+    void shouldStartFromTheClassDataArchiveItMadeOnce() throws IOException {
+        Path data = root.resolve("archived");
+        Command.run(root, env, 120, List.of(release.resolve("bin/indelible").toString(), "append", "--data", data.toString(),
+            "--stream", "s-1", "--type", "t", "--json", "{}"));
+        try (Stream<Path> lib = Files.list(release.resolve("lib"))) {
+            assertEquals(1, lib.filter(f -> f.getFileName().toString().matches("indelible-\\d+\\.jsa")).count(),
+                "one archive for this place and this Java");
+        }
+        Map<String, String> shareOrFail = new HashMap<>(env);
+        shareOrFail.put("INDELIBLE_JAVA_OPTS", "-Xshare:on"); // the JVM refuses to start if the archive does not map
+        String status = Command.run(root, shareOrFail, 120, List.of(release.resolve("bin/indelible").toString(), "status",
+            "--data", data.toString()));
+        assertTrue(status.contains("1 events"), status);
+    }
+
     private static void assertHomeUntouched() throws IOException {
         try (Stream<Path> home = Files.list(root.resolve("home"))) {
             assertEquals(List.of(), home.collect(Collectors.toList()), "nothing in HOME: no ~/.m2, no build");
