@@ -11,6 +11,7 @@ import dev.indelible.projections.EngineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongConsumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -37,12 +38,30 @@ final class DataOptions {
     String freeSpaceReserve;
 
     Path dir() {
-        Path given = data != null ? data : fromEnclosing("--data");
+        Path given = value("--data", data);
         if (given != null) {
             return given;
         }
         String env = System.getenv("INDELIBLE_DATA");
         return env != null && !env.isBlank() ? Path.of(env) : Path.of("indelible-data");
+    }
+
+    /**
+     * This command's option when its command line gives it, else the option as given before the
+     * subcommand, else this command's own default ({@code serve}'s environment or config file).
+     */
+    private <T> T value(String name, T own) {
+        if (own != null && givenHere(name)) {
+            return own;
+        }
+        T enclosing = fromEnclosing(name);
+        return enclosing != null ? enclosing : own;
+    }
+
+    private boolean givenHere(String name) {
+        CommandLine.ParseResult parsed = command == null || command.commandLine() == null ? null
+            : command.commandLine().getParseResult();
+        return parsed == null || parsed.hasMatchedOption(name);
     }
 
     /** The option as given to a command this one is a subcommand of, the nearest first; null if none was. */
@@ -58,7 +77,7 @@ final class DataOptions {
 
     /** The reserve in bytes: the option, else the environment, else room for the reference projections. */
     long freeSpaceReserve() {
-        String given = freeSpaceReserve != null ? freeSpaceReserve : fromEnclosing("--free-space-reserve");
+        String given = value("--free-space-reserve", freeSpaceReserve);
         String env = System.getenv("INDELIBLE_FREE_SPACE_RESERVE");
         if (given == null && env != null && !env.isBlank()) {
             return Sizes.parse("$INDELIBLE_FREE_SPACE_RESERVE", env);
@@ -79,7 +98,7 @@ final class DataOptions {
 
     /** The Kafka journal given by --journal or $INDELIBLE_JOURNAL; null for the embedded one. */
     KafkaJournalConfig kafka() {
-        String given = journal != null ? journal : fromEnclosing("--journal");
+        String given = value("--journal", journal);
         String uri = given != null ? given : System.getenv("INDELIBLE_JOURNAL");
         return uri == null || uri.isBlank() ? null : KafkaJournalConfig.parse(uri);
     }
@@ -122,7 +141,6 @@ final class DataOptions {
         return openLedger(Durability.MEMORY_MAPPED);
     }
 
-    /** Checks every record of the journal, read-only. */
     /** Verifies the journal, telling {@code progress} the events checked so far. */
     VerifyReport verifyJournal(LongConsumer progress) {
         KafkaJournalConfig kafka = kafka();

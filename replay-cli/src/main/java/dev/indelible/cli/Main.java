@@ -40,6 +40,16 @@ public final class Main {
         cli.setErr(err);
         cli.setUsageHelpWidth(80); // a terminal at its default size
         cli.setExitCodeExceptionMapper(Main::exitCode);
+        CommandLine serve = cli.getSubcommands().get("serve");
+        serve.setDefaultValueProvider(ServeSettings.of(serve.getCommandSpec(), args));
+        CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, rest) -> {
+            if (e instanceof ServeSettings.BadFile) {
+                e.getCommandLine().getErr().println("indelible serve: " + e.getMessage());
+                return USAGE;
+            }
+            return usage.handleParseException(e, rest);
+        });
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("indelible " + command.getCommandName() + ": " + message(e));
             command.getErr().flush();

@@ -65,6 +65,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-projections", description = "Do not run the reference projections (queries answer 503).")
     boolean noProjections;
 
+    @Option(names = ServeSettings.CONFIG_OPTION, paramLabel = "FILE",
+        description = "Settings from FILE (default: $INDELIBLE_CONFIG): `key = value` lines, a key being an option's"
+            + " name without its dashes (port = 7171). An option given here wins over the environment"
+            + " (INDELIBLE_PORT for --port), which wins over the file.")
+    Path config;
+
     @Spec
     CommandSpec spec;
 

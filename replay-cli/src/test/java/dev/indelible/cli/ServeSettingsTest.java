@@ -1,0 +1,121 @@
+package dev.indelible.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.indelible.ledger.testing.ChildJvm;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** serve's settings: a flag, then the environment, then the config file, then the default; a bad file is refused. */
+class ServeSettingsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldRefuseAnUnknownKeyNamingItsLineBeforeTouchingTheDataDirectory() throws IOException {
+        Path config = config("# settings", "port = 0", "prot = 7171");
+        Path missing = tmp.resolve("missing");
+
+        Cli.Result refused = new Cli(missing).run("serve", "--config", config.toString()).expect(Main.USAGE);
+
+        assertTrue(refused.err().contains(config + " line 3: unknown key 'prot'; the keys are serve's options without"
+            + " their dashes: bind, data, durability, free-space-reserve, grpc-port, idle-timeout, insecure, journal,"
+            + " max-events, max-request-bytes, no-projections, port, tls-cert, tls-key"), refused.err());
+        assertFalse(Files.exists(missing), "a refused serve created the data directory");
+    }
+
+    @Test
+    void shouldRefuseALineThatIsNotASetting() throws IOException {
+        Path config = config("port 7171");
+
+        Cli.Result refused = new Cli(tmp.resolve("data")).run("serve", "--config=" + config).expect(Main.USAGE);
+
+        assertTrue(refused.err().contains(config + " line 1: not `key = value`: port 7171"), refused.err());
+    }
+
+    @Test
+    void shouldTakeTheFileWhereNoOptionIsGiven() throws IOException {
+        // The checks run in order: max-events before idle-timeout.
+        Path config = config("max-events = 0", "idle-timeout = 0");
+        Cli cli = new Cli(tmp.resolve("data"));
+
+        Cli.Result fromFile = cli.run("serve", "--config", config.toString()).expect(Main.USAGE);
+        Cli.Result flagWins = cli.run("serve", "--config", config.toString(), "--max-events", "5").expect(Main.USAGE);
+
+        assertTrue(fromFile.err().contains("max-events: must be at least 1, was 0"), fromFile.err());
+        assertTrue(flagWins.err().contains("idle-timeout: must be positive"), flagWins.err());
+    }
+
+    @Test
+    void shouldTakeTheEnvironmentOverTheFileAndFindTheFileInTheEnvironment() throws Exception {
+        Path config = config("max-events = 5", "idle-timeout = 0");
+
+        String envWins = refusedInChild(Map.of("INDELIBLE_CONFIG", config.toString(), "INDELIBLE_MAX_EVENTS", "0"));
+        String fileRead = refusedInChild(Map.of("INDELIBLE_CONFIG", config.toString()));
+
+        assertTrue(envWins.contains("max-events: must be at least 1, was 0"), envWins);
+        assertTrue(fileRead.contains("idle-timeout: must be positive"), fileRead);
+    }
+
+    @Test
+    void shouldServeWithTheFilesSettingsAndAFlagBeforeTheSubcommandWinning() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Path data = tmp.resolve("data");
+        Path config = config("data = " + tmp.resolve("not-this-one"), "port = " + port, "grpc-port = 0",
+            "durability = SYNC", "no-projections = true");
+
+        try (ChildJvm server = ChildJvm.start(Main.class, tmp.resolve("serve.err"), "--data", data.toString(), "serve",
+                "--config", config.toString())) {
+            server.awaitLines(1, 120);
+            String serving = server.lines().get(0);
+            assertTrue(serving.startsWith("serving " + data.toAbsolutePath() + ": HTTP on http://127.0.0.1:" + port + ","),
+                serving);
+            assertTrue(serving.contains("(SYNC)"), serving);
+        }
+        assertFalse(Files.exists(tmp.resolve("not-this-one")));
+    }
+
+    private Path config(String... lines) throws IOException {
+        return Files.write(tmp.resolve("indelible.conf"), List.of(lines), StandardCharsets.UTF_8);
+    }
+
+    /** Runs serve in a child with {@code env}; it must refuse: returns its stderr. */
+    private String refusedInChild(Map<String, String> env) throws Exception {
+        Path err = tmp.resolve("child-" + System.nanoTime() + ".err");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--data",
+            tmp.resolve("data").toString()).redirectErrorStream(false).redirectError(err.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().keySet().removeIf(k -> k.startsWith("INDELIBLE_"));
+        builder.environment().putAll(env);
+        Process child = builder.start();
+        if (!child.waitFor(120, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new AssertionError("serve did not exit within 120 s: " + Files.readString(err));
+        }
+        assertEquals(Main.USAGE, child.exitValue(), () -> "exit code; stderr: " + readQuietly(err));
+        return Files.readString(err);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
