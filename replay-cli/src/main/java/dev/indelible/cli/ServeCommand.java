@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "Every request needs a token:",
         "  indelible token create --name bot --streams 'selfies-*' --verbs append,read"})
 final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
     @Mixin
     DataOptions data;
 
@@ -65,6 +69,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-projections", description = "Do not run the reference projections (queries answer 503).")
     boolean noProjections;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+        description = "Log to FILE, rolled daily and at 100 MB, 30 days kept (default: stderr).")
+    Path logFile;
+
+    @Option(names = "--log-format", description = "text (default) or json: one JSON object a line.")
+    LogSettings.Format logFormat = LogSettings.Format.text;
+
     @Option(names = ServeSettings.CONFIG_OPTION, paramLabel = "FILE",
         description = "Settings from FILE (default: $INDELIBLE_CONFIG): `key = value` lines, a key being an option's"
             + " name without its dashes (port = 7171). An option given here wins over the environment"
@@ -80,6 +91,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = config();
         InetAddress address = config.checkedAddress();
         data.check();
+        checkLogFile();
+        LogSettings.apply(logFile, logFormat);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch closed = new CountDownLatch(1);
         try (PortReservation ports = PortReservation.hold(address, config.port(), config.grpcPort());
@@ -94,6 +107,11 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("serving %s: HTTP on %s://%s:%d, gRPC on %s:%d (%s); stop with Ctrl-C or SIGTERM%n",
                 data.dir().toAbsolutePath(), config.tls() ? "https" : "http", server.address().getHostString(), server.port(),
                 server.address().getHostString(), server.grpcPort(), durability);
+            LOG.info("{} serving {} (journal {}): HTTP on {}:{}, gRPC on {}:{}, TLS {}, durability {}, projections {}",
+                spec.root().version()[0], data.dir().toAbsolutePath(),
+                data.kafka() == null ? "embedded" : data.kafka().describe(), server.address().getHostString(),
+                server.port(), server.address().getHostString(), server.grpcPort(), config.tls() ? "on" : "off",
+                durability, noProjections ? "off" : "on");
             out.flush();
             server.awaitStop();
             out.println("stopping: requests in flight answered, closing the ledger");
@@ -122,6 +140,18 @@ final class ServeCommand implements Callable<Integer> {
             config = config.withTls(tlsCert, tlsKey);
         }
         return grpcPort == null ? config : config.withGrpcPort(grpcPort);
+    }
+
+    /** A log file serve could not write would lose every line in silence: refused first. */
+    private void checkLogFile() {
+        if (logFile == null) {
+            return;
+        }
+        Path dir = logFile.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)
+            || Files.exists(logFile) && (Files.isDirectory(logFile) || !Files.isWritable(logFile))) {
+            throw new IllegalArgumentException("log-file: cannot write " + logFile.toAbsolutePath());
+        }
     }
 
     private static void requireReadable(String option, Path file) {

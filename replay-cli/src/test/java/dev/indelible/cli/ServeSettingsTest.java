@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.indelible.ledger.testing.ChildJvm;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,6 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +36,8 @@ class ServeSettingsTest {
 
         assertTrue(refused.err().contains(config + " line 3: unknown key 'prot'; the keys are serve's options without"
             + " their dashes: bind, data, durability, free-space-reserve, grpc-port, idle-timeout, insecure, journal,"
-            + " max-events, max-request-bytes, no-projections, port, tls-cert, tls-key"), refused.err());
+            + " log-file, log-format, max-events, max-request-bytes, no-projections, port, tls-cert, tls-key"),
+            refused.err());
         assertFalse(Files.exists(missing), "a refused serve created the data directory");
     }
 
@@ -75,8 +81,9 @@ class ServeSettingsTest {
             port = probe.getLocalPort();
         }
         Path data = tmp.resolve("data");
+        Path log = tmp.resolve("serve.log");
         Path config = config("data = " + tmp.resolve("not-this-one"), "port = " + port, "grpc-port = 0",
-            "durability = SYNC", "no-projections = true");
+            "durability = SYNC", "no-projections = true", "log-file = " + log, "log-format = json");
 
         try (ChildJvm server = ChildJvm.start(Main.class, tmp.resolve("serve.err"), "--data", data.toString(), "serve",
                 "--config", config.toString())) {
@@ -85,8 +92,47 @@ class ServeSettingsTest {
             assertTrue(serving.startsWith("serving " + data.toAbsolutePath() + ": HTTP on http://127.0.0.1:" + port + ","),
                 serving);
             assertTrue(serving.contains("(SYNC)"), serving);
+            String started = startUpLine(log);
+            assertTrue(started.matches("indelible \\S+ serving " + Pattern.quote(data.toAbsolutePath().toString())
+                + " \\(journal embedded\\): HTTP on 127\\.0\\.0\\.1:" + port + ", gRPC on 127\\.0\\.0\\.1:\\d+,"
+                + " TLS off, durability SYNC, projections off"), started);
         }
         assertFalse(Files.exists(tmp.resolve("not-this-one")));
+    }
+
+    @Test
+    void shouldRefuseALogFileItCannotWrite() throws IOException {
+        Path config = config("log-file = " + tmp.resolve("no-such-dir").resolve("serve.log"));
+        Path missing = tmp.resolve("missing");
+
+        Cli.Result refused = new Cli(missing).run("serve", "--config", config.toString()).expect(Main.USAGE);
+
+        assertTrue(refused.err().contains("log-file: cannot write " + tmp.resolve("no-such-dir")), refused.err());
+        assertFalse(Files.exists(missing));
+    }
+
+    /** The message of the JSON line that announces the server: every line of the file must be a JSON object. */
+    private static String startUpLine(Path log) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            for (int i = 0; i < lines.size(); i++) {
+                JsonNode entry;
+                try {
+                    entry = json.readTree(lines.get(i));
+                } catch (JsonProcessingException e) {
+                    assertEquals(lines.size() - 1, i, "not a JSON line: " + lines.get(i));
+                    break; // the last line, still being written
+                }
+                if (entry.path("formattedMessage").asText().contains(" serving ")) {
+                    assertEquals("INFO", entry.path("level").asText(), lines.get(i));
+                    return entry.path("formattedMessage").asText();
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "no start-up line in " + log + ": " + lines);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
     }
 
     private Path config(String... lines) throws IOException {
