@@ -141,4 +141,22 @@ class BackupRestoreCommandTest {
         assertTrue(Files.notExists(tmp.resolve("restored")), "nothing was written");
         new Cli(tmp.resolve("restored")).run("restore", tmp.resolve("nowhere").toString()).expect(Main.USAGE);
     }
+
+    @Test
+    void shouldRecordThatProjectionsAreRebuiltAndAnswerFromTheRestoredJournal() throws Exception {
+        Cli source = new Cli(tmp.resolve("data"));
+        source.run("append", "--stream", "selfies-user-7", "--type", "selfie.submitted", "--json", AppendCommandTest.SELFIE)
+            .expect(0);
+        source.run("replay", "selfies").expect(0);
+        source.run("backup", tmp.resolve("backup").toString()).expect(0);
+        assertEquals("not kept: rebuilt from the journal on first use", new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(tmp.resolve("backup").resolve(BackupManifest.FILE).toFile()).path("projections").asText(),
+            "the manifest records why no projection is copied");
+
+        Cli restored = new Cli(tmp.resolve("restored"));
+        restored.run("restore", tmp.resolve("backup").toString()).expect(0);
+
+        assertTrue(restored.run("query", "selfies", "--user", "7").expect(0).out().contains("file_id=f1"));
+        assertTrue(restored.run("verify", "--projections").expect(0).out().strip().endsWith("verify: ok"));
+    }
 }
