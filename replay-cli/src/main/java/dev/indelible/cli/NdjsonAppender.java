@@ -1,7 +1,9 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.server.EventInput;
 import dev.indelible.server.NdjsonAppends;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,9 +37,13 @@ final class NdjsonAppender {
 
     int run(InputStream in) throws IOException, InterruptedException {
         try {
-            new NdjsonAppends(ledger, IN_FLIGHT, MAX_LINE_BYTES).run(in, input -> { }, (line, input, result) -> {
+            new NdjsonAppends<Appended>(IN_FLIGHT, MAX_LINE_BYTES).run(in, line -> {
+                EventInput input = EventInput.ofLine(line);
+                return ledger.appendAsync(input.stream(), input.expectedVersion(), input.event())
+                    .thenApply(result -> new Appended(input, result));
+            }, (line, appended) -> {
                 try {
-                    out.println(Acknowledgement.of(input, result, json));
+                    out.println(Acknowledgement.of(appended.input(), appended.result(), json));
                 } catch (Main.ConflictException e) {
                     conflicts++;
                     err.println("indelible append: line " + line + ": " + e.getMessage());
@@ -52,5 +58,8 @@ final class NdjsonAppender {
             throw e;
         }
         return conflicts > 0 ? Main.CONFLICT : Main.OK;
+    }
+
+    private record Appended(EventInput input, AppendResult result) {
     }
 }

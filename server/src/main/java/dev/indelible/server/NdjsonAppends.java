@@ -1,8 +1,6 @@
 package dev.indelible.server;
 
-import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.ledger.Ledger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,11 +13,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Appends NDJSON lines ({@link EventInput#ofLine}) as they arrive, through the ledger's async path
- * so one sync covers many, and hands each line's outcome on in input order once it is durable:
- * {@code indelible append --ndjson} and HTTP {@code POST /append} both stream through it.
+ * Appends NDJSON lines as they arrive, each through an async append so one sync covers many, and
+ * hands each line's outcome on in input order once it is durable: {@code indelible append --ndjson}
+ * (lines as {@link EventInput#ofLine}, into the ledger) and HTTP {@code POST /append} (lines as the
+ * wire's append requests, into the server's append service) both stream through it.
  *
- * <p>A bad line (or one its {@link LineCheck} refuses) stops reading: the lines before it are
+ * <p>A bad line (one its {@link LineAppend} refuses) stops reading: the lines before it are
  * acknowledged first, then {@link BadLineException} names it. A conflict (wrong expected version,
  * reused id, a rule) is that line's outcome and the stream goes on, since later lines may already
  * be in flight. At most {@code inFlight} lines wait for their sync, so a fast writer is slowed to
@@ -27,31 +26,30 @@ import java.util.concurrent.CompletionException;
  *
  * <p>One instance per stream of lines; not thread-safe.
  */
-public final class NdjsonAppends {
-    private final Ledger ledger;
+public final class NdjsonAppends<A> {
     private final int inFlight;
     private final int maxLineBytes;
 
-    public NdjsonAppends(Ledger ledger, int inFlight, int maxLineBytes) {
-        this.ledger = ledger;
+    public NdjsonAppends(int inFlight, int maxLineBytes) {
         this.inFlight = inFlight;
         this.maxLineBytes = maxLineBytes;
     }
 
-    /** Checks a parsed line before it is appended; throws (e.g. a permission error) to end the stream there. */
+    /** Starts one line's append; throws (bad input, a permission error) to end the stream at that line. */
     @FunctionalInterface
-    public interface LineCheck {
-        void check(EventInput input);
+    public interface LineAppend<A> {
+        /** @return the line's outcome once durable or refused; a failed future ends the stream */
+        CompletableFuture<A> start(String line);
     }
 
     /** Receives each line's outcome, in input order, on one thread. */
     @FunctionalInterface
-    public interface Outcomes {
+    public interface Outcomes<A> {
         /**
-         * @param result {@link AppendResult.Appended}, or the conflict that kept the line out
+         * @param outcome the line's outcome: appended, or the conflict that kept it out
          * @throws IOException when the outcome cannot be delivered (the client left): reading stops
          */
-        void outcome(long line, EventInput input, AppendResult result) throws IOException;
+        void outcome(long line, A outcome) throws IOException;
 
         /** No outcome is ready to hand on yet: the moment to flush what was buffered. */
         default void idle() throws IOException {
@@ -72,7 +70,7 @@ public final class NdjsonAppends {
             return line;
         }
 
-        /** What refused it: an {@link InvalidEventException}, or the check's own exception. */
+        /** What refused it: an {@link InvalidEventException}, or the {@link LineAppend}'s own exception. */
         public RuntimeException why() {
             return (RuntimeException) getCause();
         }
@@ -85,8 +83,8 @@ public final class NdjsonAppends {
      * @throws BadLineException      after the outcomes of the lines before it
      * @throws IllegalStateException when the ledger fails mid-stream, naming the first line not appended
      */
-    public void run(InputStream in, LineCheck check, Outcomes outcomes) throws IOException, InterruptedException {
-        Delivery delivery = new Delivery(outcomes, new ArrayBlockingQueue<>(inFlight));
+    public void run(InputStream in, LineAppend<A> append, Outcomes<A> outcomes) throws IOException, InterruptedException {
+        Delivery<A> delivery = new Delivery<>(outcomes, new ArrayBlockingQueue<>(inFlight));
         Thread thread = new Thread(delivery, "indelible-ndjson-acks");
         thread.setDaemon(true);
         thread.start();
@@ -95,7 +93,7 @@ public final class NdjsonAppends {
             LineReader lines = new LineReader(in, maxLineBytes);
             for (long number = 1; delivery.healthy(); number++) {
                 String line;
-                EventInput input;
+                CompletableFuture<A> future;
                 try {
                     line = lines.next();
                     if (line == null) {
@@ -104,17 +102,15 @@ public final class NdjsonAppends {
                     if (line.isBlank()) {
                         continue;
                     }
-                    input = EventInput.ofLine(line);
-                    check.check(input);
+                    future = append.start(line);
                 } catch (RuntimeException e) {
                     bad = new BadLineException(number, e);
                     break;
                 }
-                CompletableFuture<AppendResult> future = ledger.appendAsync(input.stream(), input.expectedVersion(), input.event());
-                delivery.pending.put(new Pending(number, input, future));
+                delivery.pending.put(new Pending<>(number, future));
             }
         } finally {
-            delivery.pending.put(Pending.END);
+            delivery.pending.put(Pending.end());
             thread.join();
         }
         if (delivery.failure != null) {
@@ -126,13 +122,13 @@ public final class NdjsonAppends {
     }
 
     /** Hands outcomes on in input order as their appends become durable. */
-    private static final class Delivery implements Runnable {
-        final Outcomes outcomes;
-        final BlockingQueue<Pending> pending;
+    private static final class Delivery<A> implements Runnable {
+        final Outcomes<A> outcomes;
+        final BlockingQueue<Pending<A>> pending;
         volatile IllegalStateException failure;
         volatile boolean delivered = true;
 
-        Delivery(Outcomes outcomes, BlockingQueue<Pending> pending) {
+        Delivery(Outcomes<A> outcomes, BlockingQueue<Pending<A>> pending) {
             this.outcomes = outcomes;
             this.pending = pending;
         }
@@ -144,8 +140,8 @@ public final class NdjsonAppends {
         @Override
         public void run() {
             try {
-                for (Pending p = next(); p != Pending.END; p = next()) {
-                    AppendResult result;
+                for (Pending<A> p = next(); p.future() != null; p = next()) {
+                    A result;
                     try {
                         if (!p.future().isDone()) {
                             idle();
@@ -160,7 +156,7 @@ public final class NdjsonAppends {
                     }
                     if (delivered && failure == null) {
                         try {
-                            outcomes.outcome(p.line(), p.input(), result);
+                            outcomes.outcome(p.line(), result);
                         } catch (IOException gone) {
                             delivered = false; // appends already made stay; nothing more is read
                         }
@@ -171,8 +167,8 @@ public final class NdjsonAppends {
             }
         }
 
-        private Pending next() throws InterruptedException {
-            Pending p = pending.poll();
+        private Pending<A> next() throws InterruptedException {
+            Pending<A> p = pending.poll();
             if (p == null) {
                 idle();
                 p = pending.take();
@@ -191,8 +187,11 @@ public final class NdjsonAppends {
         }
     }
 
-    private record Pending(long line, EventInput input, CompletableFuture<AppendResult> future) {
-        static final Pending END = new Pending(-1, null, null);
+    /** A line in flight; the one without a future ends the delivery. */
+    private record Pending<A>(long line, CompletableFuture<A> future) {
+        static <A> Pending<A> end() {
+            return new Pending<>(-1, null);
+        }
     }
 
     /** UTF-8 lines of at most {@code max} bytes, decoded strictly; a longer one or invalid bytes are refused. */

@@ -22,7 +22,7 @@ public final class Apis {
         ServerMetrics metrics = new ServerMetrics(ledger);
         Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
         EventFeed feed = new EventFeed(ledger);
-        Appends appends = new Appends(ledger, metrics, config.maxEventsPerRequest(), feed::appended);
+        AppendService appends = new AppendService(ledger, access, metrics, config.maxEventsPerRequest(), feed::appended);
         Reads reads = new Reads(ledger, engine, feed);
         this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed);
         this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);

@@ -1,5 +1,7 @@
 package dev.indelible.server.internal;
 
+import static dev.indelible.server.internal.AppendService.EventNames.INDEXED;
+
 import com.google.protobuf.ByteString;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
@@ -42,6 +44,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +59,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private final ProjectionEngine engine;
     private final ServerConfig config;
     private final Access access;
-    private final Appends appends;
+    private final AppendService appends;
     private final Reads reads;
     private final Set<GrpcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final Set<GrpcAppendStream> appendStreams = ConcurrentHashMap.newKeySet();
@@ -74,7 +77,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         return t;
     });
 
-    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, Appends appends, Reads reads) {
+    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, AppendService appends, Reads reads) {
         this.ledger = ledger;
         this.engine = engine;
         this.config = config;
@@ -85,60 +88,38 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
 
     @Override
     public void append(AppendRequest request, StreamObserver<Appended> observer) {
-        answer(observer, () -> appended(append(request)));
+        AppendOutcome outcome = appends.append(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), request, INDEXED);
+        if (outcome.hasFailure()) {
+            observer.onError(ApiError.grpcStatus(outcome.getFailure()).asRuntimeException());
+        } else {
+            observer.onNext(outcome.getAppended());
+            observer.onCompleted();
+        }
     }
 
+    /** Every append is made at once, in order, so that they share a sync; answered when the last is durable. */
     @Override
     public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> observer) {
-        answer(observer, () -> {
-            AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder();
-            for (AppendRequest one : request.getAppendsList()) {
-                try {
-                    response.addOutcomes(outcome(append(one)));
-                } catch (ApiError e) {
-                    response.addOutcomes(outcome(e));
-                }
-            }
-            return response.build();
-        });
+        List<CompletableFuture<AppendOutcome>> outcomes = new ArrayList<>(request.getAppendsCount());
+        for (AppendRequest one : request.getAppendsList()) {
+            outcomes.add(appends.appendAsync(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), one, INDEXED));
+        }
+        AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder();
+        outcomes.forEach(outcome -> response.addOutcomes(AppendService.await(outcome)));
+        observer.onNext(response.build());
+        observer.onCompleted();
     }
 
     @Override
     public StreamObserver<AppendStreamRequest> appendStream(StreamObserver<AppendStreamResponse> observer) {
         Token token = GrpcAuth.TOKEN.get();
         InetAddress address = GrpcAuth.ADDRESS.get();
-        GrpcAppendStream[] self = new GrpcAppendStream[1];
-        self[0] = new GrpcAppendStream((ServerCallStreamObserver<AppendStreamResponse>) observer, request -> {
+        return new GrpcAppendStream((ServerCallStreamObserver<AppendStreamResponse>) observer, request -> {
             if (!access.stillValid(token)) {
                 throw new ApiError(401, "unauthenticated", "authorization", "token " + token.name() + " was revoked");
             }
-            Prepared append = prepare(address, token, request);
-            return appends.appendAsync(append.stream, append.expected, append.events);
-        }, appendAnswers, () -> appendStreams.remove(self[0]));
-        appendStreams.add(self[0]);
-        return self[0];
-    }
-
-    static AppendOutcome outcome(AppendResult.Appended appended) {
-        return AppendOutcome.newBuilder().setAppended(appended(appended)).build();
-    }
-
-    /** A refused append as the wire's {@link Failure}: the fields HTTP puts in its JSON error. */
-    static AppendOutcome outcome(ApiError e) {
-        Failure.Builder failure = Failure.newBuilder().setCode(status(e).getCode().name()).setError(e.code)
-            .setField(e.field == null ? "" : e.field).setMessage(e.getMessage());
-        if (e.details.get("actual_version") instanceof Long actual) {
-            failure.setActualVersion(actual);
-        }
-        if (e.details.get("rule") instanceof String rule) {
-            failure.setRule(rule).setCheckedStream(String.valueOf(e.details.get("checked_stream")))
-                .setRequiredVersion((Long) e.details.get("required_version")).setWhy(String.valueOf(e.details.get("why")))
-                .setEventIndex(((Long) e.details.get("event_index")).intValue());
-        }
-        if (e.details.get("existing_global_seq") instanceof Long existing) {
-            failure.setEventId(String.valueOf(e.details.get("event_id"))).setExistingGlobalSeq(existing);
-        }
-        return AppendOutcome.newBuilder().setFailure(failure).build();
+            return appends.appendAsync(address, token, request, INDEXED);
+        }, appendAnswers, appendStreams);
     }
 
     @Override
@@ -150,16 +131,16 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             if (request.hasStream()) {
                 String stream = request.getStream().getStream();
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, stream);
-                events = reads.stream(stream, position("from_version", request.getStream().getFromVersion()), limit);
+                events = reads.stream(stream, unsigned("from_version", request.getStream().getFromVersion()), limit);
             } else {
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
-                events = reads.all(token, position("from_global_seq", request.getFromGlobalSeq()), limit);
+                events = reads.all(token, unsigned("from_global_seq", request.getFromGlobalSeq()), limit);
             }
         } catch (ApiError e) {
-            observer.onError(status(e).asRuntimeException());
+            observer.onError(e.grpcStatus().asRuntimeException());
             return;
         } catch (InvalidEventException e) { // a stream name the ledger refuses
-            observer.onError(status(ApiError.invalid(e.field(), e.reason())).asRuntimeException());
+            observer.onError(ApiError.invalid(e.field(), e.reason()).grpcStatus().asRuntimeException());
             return;
         }
         events.forEach(e -> observer.onNext(event(e)));
@@ -171,7 +152,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         try {
             Token token = GrpcAuth.TOKEN.get();
             access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
-            long from = position("from_global_seq", request.getFromGlobalSeq());
+            long from = unsigned("from_global_seq", request.getFromGlobalSeq());
             checkPrefix(request.getStreamPrefix());
             if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
                 throw new ApiError(429, "too_many_subscriptions", null, "this server follows " + MAX_SUBSCRIPTIONS
@@ -183,7 +164,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             subscriptions.add(subscription);
             subscriptionThreads.execute(subscription);
         } catch (ApiError e) {
-            observer.onError(status(e).asRuntimeException());
+            observer.onError(e.grpcStatus().asRuntimeException());
         }
     }
 
@@ -196,12 +177,16 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         return limit == 0 ? max : limit;
     }
 
-    /** A uint64 position as the ledger's long: one over 2^63 - 1 arrives negative. */
-    private static long position(String field, long unsigned) {
-        if (unsigned < 0) {
-            throw ApiError.invalid(field, "is " + Long.toUnsignedString(unsigned) + ", over the largest position " + Long.MAX_VALUE);
+    /**
+     * A uint64 version or position as the ledger's long: one over 2^63 - 1 arrives negative, and
+     * would otherwise wrap into the special versions ({@code -2} is "any").
+     */
+    static long unsigned(String field, long value) {
+        if (value < 0) {
+            throw ApiError.invalid(field, "is " + Long.toUnsignedString(value) + ", over the largest version or position "
+                + Long.MAX_VALUE);
         }
-        return unsigned;
+        return value;
     }
 
     /** A prefix no stream name can start with is a mistake, not a subscription that never sends. */
@@ -257,98 +242,6 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         appendAnswers.shutdown();
     }
 
-    private AppendResult.Appended append(AppendRequest request) {
-        Prepared append = prepare(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), request);
-        return appends.append(append.stream, append.expected, append.events);
-    }
-
-    private record Prepared(String stream, long expected, List<EventData> events) {
-    }
-
-    /** The request checked against the token and mapped to the ledger's types; throws the {@link ApiError} of bad input. */
-    private Prepared prepare(InetAddress address, Token token, AppendRequest request) {
-        access.permit(address, token, Verb.APPEND, request.getStream());
-        long expected = switch (request.getExpectedCase()) {
-            case EXPECTED_VERSION -> exactVersion(request.getExpectedVersion());
-            case EXPECT -> switch (request.getExpect()) {
-                case ANY -> ExpectedVersion.ANY;
-                case NO_STREAM -> ExpectedVersion.NO_STREAM;
-                case STREAM_EXISTS -> ExpectedVersion.STREAM_EXISTS;
-                default -> throw ApiError.invalid("expect", "is not ANY, NO_STREAM or STREAM_EXISTS: value "
-                    + request.getExpectValue());
-            };
-            default -> ExpectedVersion.ANY;
-        };
-        appends.checkCount(request.getEventsCount());
-        List<EventData> events = new ArrayList<>(request.getEventsCount());
-        for (int i = 0; i < request.getEventsCount(); i++) {
-            events.add(eventData(request.getEvents(i), "events[" + i + "]."));
-        }
-        return new Prepared(request.getStream(), expected, events);
-    }
-
-    /** A uint64 version as the ledger's long: one past 2^63 - 1 would wrap into the special values. */
-    private static long exactVersion(long unsigned) {
-        if (unsigned < 0) {
-            throw ApiError.invalid("expected_version", "is " + Long.toUnsignedString(unsigned) + ", over the largest version "
-                + Long.MAX_VALUE);
-        }
-        return unsigned;
-    }
-
-    /**
-     * A domain type's payload may be its Protobuf message or, as over HTTP, its JSON object; either
-     * is validated here so that errors name the field as HTTP does ({@code data.media_type}).
-     */
-    private static EventData eventData(NewEvent e, String prefix) {
-        try {
-            EventData data = switch (e.getContentType()) {
-                case PROTOBUF -> EventData.protobuf(e.getType(), e.getPayload().toByteArray());
-                case JSON -> DomainEvents.isDomainType(e.getType()) ? domain(() -> DomainEvents.fromJson(e.getType(), utf8(e)))
-                    : EventData.json(e.getType(), e.getPayload().toByteArray());
-                default -> throw new InvalidEventException("content_type", "must be PROTOBUF or JSON");
-            };
-            if (e.getContentType() == dev.indelible.server.api.ContentType.PROTOBUF && DomainEvents.isDomainType(e.getType())) {
-                EventData protobuf = data;
-                domain(() -> {
-                    DomainEvents.validate(protobuf);
-                    return protobuf;
-                });
-            }
-            if (!e.getEventId().isEmpty()) {
-                data = data.withEventId(EventId.parse(e.getEventId()));
-            }
-            return e.getMetadataCount() == 0 ? data : data.withMetadata(e.getMetadataMap());
-        } catch (InvalidEventException invalid) {
-            throw ApiError.invalid(prefix + invalid.field(), invalid.reason());
-        }
-    }
-
-    /** Runs a domain mapping or check, naming a payload field as HTTP does: {@code data.<field>}. */
-    private static EventData domain(Supplier<EventData> mapping) {
-        try {
-            return mapping.get();
-        } catch (InvalidEventException e) {
-            boolean payloadField = !List.of("data", "payload", "content_type", "type").contains(e.field());
-            throw new InvalidEventException(payloadField ? "data." + e.field() : e.field(), e.reason());
-        }
-    }
-
-    private static String utf8(NewEvent e) {
-        try {
-            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                .decode(e.getPayload().asReadOnlyByteBuffer()).toString();
-        } catch (java.nio.charset.CharacterCodingException invalid) {
-            throw new InvalidEventException("payload", "is not valid UTF-8");
-        }
-    }
-
-    private static Appended appended(AppendResult.Appended a) {
-        return Appended.newBuilder().setStream(a.stream()).setFirstGlobalSeq(a.firstGlobalSeq())
-            .setLastGlobalSeq(a.lastGlobalSeq()).setFirstStreamVersion(a.firstStreamVersion())
-            .setLastStreamVersion(a.lastStreamVersion()).setCount(a.count()).setDuplicate(a.duplicate()).build();
-    }
-
     static Event event(RecordedEvent e) {
         return Event.newBuilder().setGlobalSeq(e.globalSeq()).setStream(e.stream()).setStreamVersion(e.streamVersion())
             .setEventId(e.eventId().toString()).setType(e.type())
@@ -363,7 +256,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         try {
             response = call.get();
         } catch (ApiError e) {
-            observer.onError(status(e).asRuntimeException());
+            observer.onError(e.grpcStatus().asRuntimeException());
             return;
         } catch (InvalidEventException e) {
             observer.onError(Status.INVALID_ARGUMENT.withDescription(e.field() + ": " + e.reason()).asRuntimeException());
@@ -374,20 +267,5 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         }
         observer.onNext(response);
         observer.onCompleted();
-    }
-
-    /** The gRPC status of an API error; the description starts with the field at fault. */
-    static Status status(ApiError e) {
-        Status code = switch (e.status) {
-            case 400 -> Status.INVALID_ARGUMENT;
-            case 401 -> Status.UNAUTHENTICATED;
-            case 403 -> Status.PERMISSION_DENIED;
-            case 404 -> Status.NOT_FOUND;
-            case 409 -> Status.FAILED_PRECONDITION;
-            case 413, 429 -> Status.RESOURCE_EXHAUSTED;
-            case 503 -> Status.UNAVAILABLE;
-            default -> Status.INTERNAL;
-        };
-        return code.withDescription((e.field == null ? "" : e.field + ": ") + e.getMessage() + " [" + e.code + "]");
     }
 }

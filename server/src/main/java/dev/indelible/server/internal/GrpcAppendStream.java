@@ -1,6 +1,5 @@
 package dev.indelible.server.internal;
 
-import dev.indelible.ledger.AppendResult;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.AppendStreamRequest;
@@ -12,8 +11,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -29,7 +28,8 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
     static final int IN_FLIGHT = 4_096;
 
     private final ServerCallStreamObserver<AppendStreamResponse> out;
-    private final Function<AppendRequest, CompletableFuture<AppendResult.Appended>> append;
+    private final Function<AppendRequest, CompletableFuture<AppendOutcome>> append;
+    private final Set<GrpcAppendStream> open;
     private final Executor answers;
     // Guarded by this.
     private List<StreamedOutcome> ready = new ArrayList<>();
@@ -39,23 +39,27 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
     private boolean clientDone;
     private boolean stopping;
     private boolean ended;
-    private final Runnable onEnd;
 
-    /** @param append starts one append; throws the {@link ApiError} of a refusal it can tell at once */
+    /**
+     * @param append starts one append; its future always completes with the outcome; it throws
+     *               the 401 {@link ApiError} of a revoked token, which ends the call
+     * @param open   the server's open append streams: this one is in it until it ends
+     */
     GrpcAppendStream(ServerCallStreamObserver<AppendStreamResponse> out,
-                     Function<AppendRequest, CompletableFuture<AppendResult.Appended>> append, Executor answers,
-                     Runnable onEnd) {
+                     Function<AppendRequest, CompletableFuture<AppendOutcome>> append, Executor answers,
+                     Set<GrpcAppendStream> open) {
         this.out = out;
-        this.onEnd = onEnd;
         this.append = append;
         this.answers = answers;
+        this.open = open;
+        open.add(this);
         out.disableAutoRequest();
         out.setOnReadyHandler(this::readMore);
         out.setOnCancelHandler(() -> {
             synchronized (this) {
                 ended = true; // appends in flight still complete; the client resends them with their event ids
             }
-            onEnd.run();
+            open.remove(this);
         });
         out.request(1);
     }
@@ -69,14 +73,10 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
         for (StreamedAppend one : request.getAppendsList()) {
             long correlation = one.getCorrelationId();
             try {
-                append.apply(one.getAppend()).whenComplete((a, failure) ->
-                    answer(correlation, a != null ? GrpcApi.outcome(a) : GrpcApi.outcome(apiError(failure))));
-            } catch (ApiError e) {
-                if (e.status == 401) {
-                    end(GrpcApi.status(e));
-                    return;
-                }
-                answer(correlation, GrpcApi.outcome(e));
+                append.apply(one.getAppend()).thenAccept(outcome -> answer(correlation, outcome));
+            } catch (ApiError revoked) {
+                end(revoked.grpcStatus());
+                return;
             }
         }
         readMore();
@@ -87,7 +87,7 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
         synchronized (this) {
             ended = true; // the client went away
         }
-        onEnd.run();
+        open.remove(this);
     }
 
     /** The server is stopping: reads no more, answers what it took, then ends with UNAVAILABLE (clients resend). */
@@ -149,7 +149,7 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
         if (clientDone) {
             ended = true;
             out.onCompleted();
-            onEnd.run();
+            open.remove(this);
         } else if (stopping) {
             end(Status.UNAVAILABLE.withDescription("the server is stopping; send the rest again (with their event ids) when it is back"));
         }
@@ -159,13 +159,7 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
         if (!ended) {
             ended = true;
             out.onError(status.asRuntimeException());
-            onEnd.run();
+            open.remove(this);
         }
-    }
-
-    private static ApiError apiError(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-        return cause instanceof ApiError api ? api
-            : new ApiError(503, "unavailable", null, "the append failed: " + cause + "; retry with the same event_id");
     }
 }

@@ -42,7 +42,7 @@ final class GrpcAuth implements ServerInterceptor {
             Context context = Context.current().withValue(TOKEN, token).withValue(ADDRESS, address);
             return Contexts.interceptCall(context, call, headers, next);
         } catch (ApiError e) {
-            call.close(GrpcApi.status(e), new Metadata());
+            call.close(e.grpcStatus(), new Metadata());
             return new ServerCall.Listener<>() {
             };
         }

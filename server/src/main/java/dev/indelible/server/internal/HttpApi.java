@@ -1,26 +1,23 @@
 package dev.indelible.server.internal;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
-import dev.indelible.server.EventInput;
 import dev.indelible.server.EventJson;
 import dev.indelible.server.ReferenceQueries;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
+import dev.indelible.server.api.AppendOutcome;
+import dev.indelible.server.api.Appended;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,7 +35,7 @@ public final class HttpApi implements HttpHandler {
     private final ServerConfig config;
     private final ServerMetrics metrics;
     private final Access access;
-    private final Appends appends;
+    private final AppendService appends;
     private final Reads reads;
     private final StreamedAppends streamed;
     private final EventFeed feed;
@@ -47,7 +44,7 @@ public final class HttpApi implements HttpHandler {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
 
-    HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, Appends appends,
+    HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, AppendService appends,
             Reads reads, EventFeed feed) {
         this.ledger = ledger;
         this.engine = engine;
@@ -56,7 +53,7 @@ public final class HttpApi implements HttpHandler {
         this.access = access;
         this.appends = appends;
         this.reads = reads;
-        this.streamed = new StreamedAppends(ledger, metrics, access, config.maxRequestBytes(), appends);
+        this.streamed = new StreamedAppends(config.maxRequestBytes(), appends);
         this.feed = feed;
         this.sse = new ServerSentEvents(feed, access, config.idleTimeout().toMillis());
         this.slots = new TokenSlots(Math.max(1, config.threads() / 2));
@@ -170,55 +167,23 @@ public final class HttpApi implements HttpHandler {
     }
 
     private Answer append(Request r, String stream) {
-        authorize(r, Verb.APPEND, stream);
-        JsonNode body = EventInput.tree(r.body(config.maxRequestBytes()), "body");
-        JsonNode list = body;
-        String expected = r.query.get("expected_version");
-        if (body.isObject() && body.has("events")) {
-            list = body.get("events");
-            if (!list.isArray()) {
-                throw ApiError.invalid("events", "must be an array of events");
-            }
-            if (body.hasNonNull("expected_version")) {
-                expected = body.get("expected_version").asText();
-            }
+        Token token = authorize(r, Verb.APPEND, stream);
+        JsonAppend.Body body = JsonAppend.body(r.body(config.maxRequestBytes()), stream, r.query.get("expected_version"),
+            appends::checkCount);
+        AppendOutcome outcome = appends.append(r.address(), token, body.request(), body.names());
+        if (outcome.hasFailure()) {
+            throw ApiError.of(outcome.getFailure());
         }
-        long expectedVersion = expectedVersion(expected);
-        List<EventData> events = new ArrayList<>();
-        if (list.isArray()) {
-            appends.checkCount(list.size());
-            for (int i = 0; i < list.size(); i++) {
-                events.add(event(list.get(i), "events[" + i + "]."));
-            }
-        } else {
-            events.add(event(list, ""));
-        }
-        AppendResult.Appended a = appends.append(stream, expectedVersion, events);
+        Appended a = outcome.getAppended();
         return json(200, EventJson.object(g -> {
-            g.writeStringField("stream", a.stream());
-            g.writeNumberField("first_global_seq", a.firstGlobalSeq());
-            g.writeNumberField("last_global_seq", a.lastGlobalSeq());
-            g.writeNumberField("first_stream_version", a.firstStreamVersion());
-            g.writeNumberField("last_stream_version", a.lastStreamVersion());
-            g.writeNumberField("count", a.count());
-            g.writeBooleanField("duplicate", a.duplicate());
+            g.writeStringField("stream", a.getStream());
+            g.writeNumberField("first_global_seq", a.getFirstGlobalSeq());
+            g.writeNumberField("last_global_seq", a.getLastGlobalSeq());
+            g.writeNumberField("first_stream_version", a.getFirstStreamVersion());
+            g.writeNumberField("last_stream_version", a.getLastStreamVersion());
+            g.writeNumberField("count", a.getCount());
+            g.writeBooleanField("duplicate", a.getDuplicate());
         }));
-    }
-
-    private static EventData event(JsonNode node, String prefix) {
-        try {
-            return EventInput.event(node, prefix);
-        } catch (InvalidEventException e) {
-            throw ApiError.invalid(e.field(), e.reason());
-        }
-    }
-
-    private static long expectedVersion(String text) {
-        try {
-            return EventInput.expected(text);
-        } catch (InvalidEventException e) {
-            throw ApiError.invalid("expected_version", e.reason());
-        }
     }
 
     private Answer readStream(Request r, String stream) {

@@ -1,19 +1,19 @@
 package dev.indelible.server.internal;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.ledger.Ledger;
-import dev.indelible.server.EventInput;
 import dev.indelible.server.EventJson;
 import dev.indelible.server.NdjsonAppends;
 import dev.indelible.server.Token;
-import dev.indelible.server.Verb;
+import dev.indelible.server.api.AppendOutcome;
+import dev.indelible.server.api.AppendRequest;
+import dev.indelible.server.api.Appended;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /append}: an NDJSON body of appends, one per line as {@code indelible append --ndjson}
@@ -26,22 +26,18 @@ import java.nio.charset.StandardCharsets;
  * {"line": 3, "error": "invalid_argument", "field": "data.user_id", "message": "..."}              a bad line: the last
  * </pre>
  *
- * <p>Each line is checked against the token like a single append. A bad first line is a plain
- * error answer with its status (400, 403). Thread-safe: one call per request.
+ * <p>Each line is read into the wire's {@link AppendRequest} ({@link JsonAppend#line}) and appended
+ * by the {@link AppendService}, like a single append. A line refused before the ledger sees it (bad
+ * input, a stream the token may not append to) ends the stream; a conflict is that line's outcome.
+ * A bad first line is a plain error answer with its status (400, 403). Thread-safe: one call per request.
  */
 final class StreamedAppends {
     private static final int IN_FLIGHT = 4_096;
 
-    private final Ledger ledger;
-    private final ServerMetrics metrics;
-    private final Access access;
     private final int maxLineBytes;
-    private final Appends appends;
+    private final AppendService appends;
 
-    StreamedAppends(Ledger ledger, ServerMetrics metrics, Access access, int maxLineBytes, Appends appends) {
-        this.ledger = ledger;
-        this.metrics = metrics;
-        this.access = access;
+    StreamedAppends(int maxLineBytes, AppendService appends) {
         this.maxLineBytes = maxLineBytes;
         this.appends = appends;
     }
@@ -49,9 +45,18 @@ final class StreamedAppends {
     /** Answers the exchange; throws an {@link ApiError} only while nothing has been sent. */
     void answer(HttpExchange exchange, InetAddress address, Token token) throws InterruptedException {
         Answer answer = new Answer(exchange);
-        NdjsonAppends.LineCheck permitted = input -> access.permit(address, token, Verb.APPEND, input.stream());
+        NdjsonAppends.LineAppend<LineOutcome> start = line -> {
+            AppendRequest request = JsonAppend.line(line);
+            CompletableFuture<AppendOutcome> outcome = appends.appendAsync(address, token, request,
+                AppendService.EventNames.BARE);
+            AppendOutcome now = outcome.getNow(null);
+            if (now != null && now.hasFailure() && !now.getFailure().getCode().equals("FAILED_PRECONDITION")) {
+                throw ApiError.of(now.getFailure()); // refused before the ledger saw it: a bad line
+            }
+            return outcome.thenApply(o -> new LineOutcome(request.getEvents(0).getEventId(), o));
+        };
         try {
-            new NdjsonAppends(ledger, IN_FLIGHT, maxLineBytes).run(exchange.getRequestBody(), permitted, answer);
+            new NdjsonAppends<LineOutcome>(IN_FLIGHT, maxLineBytes).run(exchange.getRequestBody(), start, answer);
         } catch (IOException clientLeft) {
             // mid-body: each line read was one whole append; the client retries the rest with their event ids
         } catch (NdjsonAppends.BadLineException e) {
@@ -59,17 +64,19 @@ final class StreamedAppends {
                 : e.why() instanceof InvalidEventException invalid ? ApiError.invalid(invalid.field(), invalid.reason())
                 : new ApiError(400, "invalid_argument", "line", e.why().getMessage());
             if (!answer.started()) {
-                throw new ApiError(error.status, error.code, error.field, "line " + e.line() + ": " + error.getMessage(),
-                    error.details);
+                throw error.prefixed("line " + e.line() + ": ");
             }
             write(answer, error.json(e.line()));
         } catch (IllegalStateException ledgerFailed) {
             if (!answer.started()) {
-                throw new ApiError(503, "unavailable", null, ledgerFailed.getMessage() + "; retry with the same event_id");
+                throw ApiError.unavailable(ledgerFailed.getMessage() + "; retry with the same event_id");
             }
-            write(answer, new ApiError(503, "unavailable", null, ledgerFailed.getMessage()).json(null));
+            write(answer, ApiError.unavailable(ledgerFailed.getMessage()).json(null));
         }
         answer.close();
+    }
+
+    private record LineOutcome(String eventId, AppendOutcome outcome) {
     }
 
     private static void write(Answer answer, String line) {
@@ -81,7 +88,7 @@ final class StreamedAppends {
     }
 
     /** The NDJSON answer: headers sent with the first line, lines buffered and flushed whenever no outcome is ready. */
-    private final class Answer implements NdjsonAppends.Outcomes {
+    private static final class Answer implements NdjsonAppends.Outcomes<LineOutcome> {
         private final HttpExchange exchange;
         private OutputStream out;
 
@@ -94,25 +101,24 @@ final class StreamedAppends {
         }
 
         @Override
-        public void outcome(long line, EventInput input, AppendResult result) throws IOException {
-            metrics.appended(result);
-            if (result instanceof AppendResult.Appended a) {
-                write(EventJson.object(g -> {
-                    g.writeNumberField("line", line);
-                    g.writeStringField("stream", a.stream());
-                    g.writeNumberField("global_seq", a.firstGlobalSeq());
-                    g.writeNumberField("stream_version", a.firstStreamVersion());
-                    g.writeStringField("event_id", input.event().eventId().toString());
-                    g.writeBooleanField("duplicate", a.duplicate());
-                }));
-            } else {
-                write(Appends.refusal(result, 1).json(line));
+        public void outcome(long line, LineOutcome o) throws IOException {
+            if (o.outcome().hasFailure()) {
+                write(ApiError.json(o.outcome().getFailure(), line));
+                return;
             }
+            Appended a = o.outcome().getAppended();
+            write(EventJson.object(g -> {
+                g.writeNumberField("line", line);
+                g.writeStringField("stream", a.getStream());
+                g.writeNumberField("global_seq", a.getFirstGlobalSeq());
+                g.writeNumberField("stream_version", a.getFirstStreamVersion());
+                g.writeStringField("event_id", o.eventId());
+                g.writeBooleanField("duplicate", a.getDuplicate());
+            }));
         }
 
         @Override
         public void idle() throws IOException {
-            appends.durable(); // what was acknowledged so far is durable: wake the readers waiting for it
             if (out != null) {
                 out.flush();
             }

@@ -1,0 +1,196 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.server.Token;
+import dev.indelible.server.Verb;
+import dev.indelible.server.api.AppendOutcome;
+import dev.indelible.server.api.AppendRequest;
+import dev.indelible.server.api.Appended;
+import dev.indelible.server.api.Failure;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The append of every transport, over the messages of {@code ledger_service.proto}: an
+ * {@link AppendRequest} in, an {@link AppendOutcome} out, which is {@code Appended} once durable or
+ * the {@link Failure} that kept it out. HTTP's JSON, NDJSON lines and gRPC all come here; each only
+ * writes the outcome in its own form. {@link #outcome(AppendResult, int)} is the one mapping of a
+ * ledger result to the wire. Appends go through {@link Ledger#appendAsync}, so concurrent requests
+ * share a sync. Thread-safe.
+ */
+final class AppendService {
+    static final long TIMEOUT_SECONDS = 30;
+
+    private final Ledger ledger;
+    private final Access access;
+    private final ServerMetrics metrics;
+    private final int maxEvents;
+    private final Runnable onDurable;
+
+    /** @param onDurable called after each append that is durable, e.g. to wake readers waiting for events */
+    AppendService(Ledger ledger, Access access, ServerMetrics metrics, int maxEvents, Runnable onDurable) {
+        this.ledger = ledger;
+        this.access = access;
+        this.metrics = metrics;
+        this.maxEvents = maxEvents;
+        this.onDurable = onDurable;
+    }
+
+    /**
+     * Checks {@code request} against {@code token}, writes it now and completes once it is durable
+     * or refused. The future always completes normally: every refusal and failure is a
+     * {@link Failure} outcome.
+     */
+    CompletableFuture<AppendOutcome> appendAsync(InetAddress address, Token token, AppendRequest request, EventNames names) {
+        int events = request.getEventsCount();
+        CompletableFuture<AppendResult> written;
+        try {
+            access.permit(address, token, Verb.APPEND, request.getStream());
+            written = ledger.appendAsync(request.getStream(), expectedVersion(request), eventData(request, names));
+        } catch (ApiError e) {
+            return CompletableFuture.completedFuture(failed(e));
+        } catch (InvalidEventException e) {
+            return CompletableFuture.completedFuture(failed(ApiError.invalid(e.field(), e.reason())));
+        } catch (LedgerException e) {
+            return CompletableFuture.completedFuture(failed(notTaken(e)));
+        }
+        return written.handle((result, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                return failed(cause instanceof InvalidEventException invalid ? ApiError.invalid(invalid.field(), invalid.reason())
+                    : notTaken(cause));
+            }
+            metrics.appended(result);
+            if (result instanceof AppendResult.Appended) {
+                onDurable.run();
+            }
+            return outcome(result, events);
+        });
+    }
+
+    /** {@link #appendAsync}, waited for: at most {@value #TIMEOUT_SECONDS} s, then an {@code unavailable} outcome. */
+    AppendOutcome append(InetAddress address, Token token, AppendRequest request, EventNames names) {
+        return await(appendAsync(address, token, request, names));
+    }
+
+    static AppendOutcome await(CompletableFuture<AppendOutcome> append) {
+        try {
+            return append.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) { // appendAsync completes normally; kept as an outcome all the same
+            return failed(notTaken(e.getCause()));
+        } catch (TimeoutException e) {
+            return failed(ApiError.unavailable("the append was not durable within " + TIMEOUT_SECONDS
+                + " s; it may still complete: retry with the same event_id"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(ApiError.unavailable("the server is stopping; retry with the same event_id"));
+        }
+    }
+
+    /** Wakes what waits for appends, as after {@link #appendAsync}: for appends made elsewhere in the server. */
+    void durable() {
+        onDurable.run();
+    }
+
+    /** Refuses (413) more events than one append may hold: callers check before decoding them. */
+    void checkCount(int events) {
+        if (events > maxEvents) {
+            throw new ApiError(413, "too_many_events", "events", events + " events in one append; at most "
+                + maxEvents + " (split the batch, or raise --max-events)");
+        }
+    }
+
+    /**
+     * The one mapping of a ledger result to the wire: {@code Appended}, or the {@link Failure} of a
+     * refusal; {@code events} (how many the append held) decides how a rule names its field.
+     */
+    static AppendOutcome outcome(AppendResult result, int events) {
+        if (result instanceof AppendResult.Appended a) {
+            return AppendOutcome.newBuilder().setAppended(Appended.newBuilder().setStream(a.stream())
+                .setFirstGlobalSeq(a.firstGlobalSeq()).setLastGlobalSeq(a.lastGlobalSeq())
+                .setFirstStreamVersion(a.firstStreamVersion()).setLastStreamVersion(a.lastStreamVersion())
+                .setCount(a.count()).setDuplicate(a.duplicate())).build();
+        }
+        Failure.Builder f = Failure.newBuilder().setCode("FAILED_PRECONDITION");
+        if (result instanceof AppendResult.WrongExpectedVersion w) {
+            f.setError("wrong_expected_version").setField("expected_version").setStream(w.stream())
+                .setMessage("stream " + w.stream() + " is at version " + describe(w.actualVersion()) + ", not "
+                    + describe(w.expectedVersion()))
+                .setExpectedVersion(w.expectedVersion()).setActualVersion(w.actualVersion());
+        } else if (result instanceof AppendResult.RuleViolated v) {
+            f.setError("rule_violated").setField((events > 1 ? "events[" + v.event() + "].data." : "data.") + v.field())
+                .setMessage(v.message()).setStream(v.stream()).setEventIndex(v.event()).setRule(v.rule())
+                .setCheckedStream(v.checkedStream()).setRequiredVersion(v.requiredVersion())
+                .setActualVersion(v.actualVersion()).setWhy(v.why());
+        } else {
+            AppendResult.EventIdConflict c = (AppendResult.EventIdConflict) result;
+            f.setError("event_id_conflict").setField("event_id").setStream(c.stream())
+                .setMessage("event_id " + c.eventId() + " is already at global_seq " + c.existingGlobalSeq()
+                    + " with other content: " + c.reason())
+                .setEventId(c.eventId().toString()).setExistingGlobalSeq(c.existingGlobalSeq());
+        }
+        return AppendOutcome.newBuilder().setFailure(f).build();
+    }
+
+    /** How errors name an event's fields: {@code events[2].data.user_id}, or {@code data.user_id} for an append given as one event. */
+    enum EventNames { INDEXED, BARE }
+
+    /** A request refused before the ledger saw it, as an outcome. */
+    static AppendOutcome failed(ApiError e) {
+        return AppendOutcome.newBuilder().setFailure(e.failure).build();
+    }
+
+    private long expectedVersion(AppendRequest request) {
+        return switch (request.getExpectedCase()) {
+            case EXPECTED_VERSION -> GrpcApi.unsigned("expected_version", request.getExpectedVersion());
+            case EXPECT -> switch (request.getExpect()) {
+                case ANY -> ExpectedVersion.ANY;
+                case NO_STREAM -> ExpectedVersion.NO_STREAM;
+                case STREAM_EXISTS -> ExpectedVersion.STREAM_EXISTS;
+                default -> throw ApiError.invalid("expect", "is not ANY, NO_STREAM or STREAM_EXISTS: value "
+                    + request.getExpectValue());
+            };
+            default -> ExpectedVersion.ANY;
+        };
+    }
+
+    private List<EventData> eventData(AppendRequest request, EventNames names) {
+        if (request.getEventsCount() == 0) {
+            throw ApiError.invalid("events", "is empty: give at least one event");
+        }
+        checkCount(request.getEventsCount());
+        List<EventData> events = new ArrayList<>(request.getEventsCount());
+        for (int i = 0; i < request.getEventsCount(); i++) {
+            events.add(NewEvents.eventData(request.getEvents(i), names == EventNames.BARE ? "" : "events[" + i + "]."));
+        }
+        return events;
+    }
+
+    private static ApiError notTaken(Throwable cause) {
+        return ApiError.unavailable("the ledger did not take the append: " + cause.getMessage() + "; retry with the same event_id");
+    }
+
+    static String describe(long version) {
+        if (version == ExpectedVersion.NO_STREAM) {
+            return "new (no stream)";
+        }
+        if (version == ExpectedVersion.ANY) {
+            return "any";
+        }
+        if (version == ExpectedVersion.STREAM_EXISTS) {
+            return "exists";
+        }
+        return Long.toString(version);
+    }
+}

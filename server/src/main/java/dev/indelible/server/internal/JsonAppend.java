@@ -1,0 +1,265 @@
+package dev.indelible.server.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.google.protobuf.ByteString;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.server.api.AppendRequest;
+import dev.indelible.server.api.ContentType;
+import dev.indelible.server.api.Expect;
+import dev.indelible.server.api.NewEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntConsumer;
+
+/**
+ * HTTP's JSON appends read into the wire's {@link AppendRequest} in one streaming pass: an HTTP
+ * body ({@code POST /streams/{stream}}) or an NDJSON line ({@code POST /append}). An event's
+ * {@code data} object is copied as compact JSON into its {@link NewEvent}'s payload, never parsed
+ * into a tree; {@link NewEvents} maps it. Errors are {@link ApiError}s naming the field.
+ */
+final class JsonAppend {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private JsonAppend() {
+    }
+
+    /** A body's append, and how its errors name the events (a single event: {@code data.x}). */
+    record Body(AppendRequest request, AppendService.EventNames names) {
+    }
+
+    /**
+     * {@code {"type", "data", "event_id"?}}, an array of them, or {@code {"events": [...],
+     * "expected_version"?}}; {@code expected} is the query's {@code expected_version} (the body's wins).
+     * {@code checkCount} sees the number of events before any is checked.
+     */
+    static Body body(String json, String stream, String expected, IntConsumer checkCount) {
+        Parsed top;
+        List<Parsed> events = null;
+        try (JsonParser p = JSON.createParser(json)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw ApiError.invalid("body", "is empty");
+            }
+            top = first == JsonToken.START_ARRAY ? null : Parsed.read(p, true);
+            if (first == JsonToken.START_ARRAY) {
+                events = Parsed.array(p);
+            }
+            if (p.nextToken() != null) {
+                throw ApiError.invalid("body", "is not valid JSON: content after the JSON value (one value per body)");
+            }
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalid("body", "is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (top != null && top.eventsToken != null) {
+            if (top.events == null) {
+                throw ApiError.invalid("events", "must be an array of events");
+            }
+            events = top.events;
+            if (top.expectedToken != null && top.expectedToken != JsonToken.VALUE_NULL) {
+                expected = top.expected;
+            }
+        }
+        AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream);
+        expect(request, expected, "expected_version");
+        if (events == null) {
+            return new Body(request.addEvents(top.event("")).build(), AppendService.EventNames.BARE);
+        }
+        checkCount.accept(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            request.addEvents(events.get(i).event("events[" + i + "]."));
+        }
+        return new Body(request.build(), AppendService.EventNames.INDEXED);
+    }
+
+    /**
+     * One NDJSON line, {@code {"stream", "type", "data", "event_id"?, "expect"?}}; an event without
+     * an id gets a fresh one here, so that its acknowledgement can name it.
+     */
+    static AppendRequest line(String line) {
+        Parsed parsed;
+        try (JsonParser p = JSON.createParser(line)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw ApiError.invalid("line", "must be a JSON object {\"stream\", \"type\", \"data\"}");
+            }
+            parsed = Parsed.read(p, false);
+            if (p.nextToken() != null) {
+                throw ApiError.invalid("line", "is not valid JSON: content after the JSON object (one per line)");
+            }
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalid("line", "is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        parsed.checkData("");
+        String stream = text(parsed.streamToken, parsed.stream, "stream", true);
+        NewEvent event = parsed.event("");
+        if (stream.isBlank()) {
+            throw ApiError.invalid("stream", "is required (--stream)");
+        }
+        AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream)
+            .addEvents(event.getEventId().isEmpty() ? event.toBuilder().setEventId(EventId.random().toString()).build() : event);
+        String expect = parsed.expectedToken == null ? null : parsed.expectedToken == JsonToken.VALUE_NULL ? "null" : parsed.expected;
+        expect(request, expect, "expect");
+        return request.build();
+    }
+
+    /** {@code any} (or absent), {@code new}, {@code exists} or a version, as the request's oneof. */
+    private static void expect(AppendRequest.Builder request, String text, String field) {
+        long version = expectedVersion(text, field);
+        if (version == ExpectedVersion.NO_STREAM) {
+            request.setExpect(Expect.NO_STREAM);
+        } else if (version == ExpectedVersion.STREAM_EXISTS) {
+            request.setExpect(Expect.STREAM_EXISTS);
+        } else if (version >= 0) {
+            request.setExpectedVersion(version);
+        }
+    }
+
+    static long expectedVersion(String text, String field) {
+        if (text == null) {
+            return ExpectedVersion.ANY;
+        }
+        switch (text.toLowerCase(Locale.ROOT)) {
+            case "any":
+                return ExpectedVersion.ANY;
+            case "new":
+                return ExpectedVersion.NO_STREAM;
+            case "exists":
+                return ExpectedVersion.STREAM_EXISTS;
+            default:
+                try {
+                    long version = Long.parseLong(text);
+                    if (version >= 0) {
+                        return version;
+                    }
+                } catch (NumberFormatException ignored) {
+                    // reported below
+                }
+                throw ApiError.invalid(field, "must be any, new, exists or a version >= 0, was '" + text + "'");
+        }
+    }
+
+    private static String text(JsonToken token, String text, String field, boolean required) {
+        if (token == null || token == JsonToken.VALUE_NULL) {
+            if (required) {
+                throw ApiError.invalid(field, "is required");
+            }
+            return null;
+        }
+        if (token != JsonToken.VALUE_STRING) {
+            throw ApiError.invalid(field, "must be a string");
+        }
+        return text;
+    }
+
+    /** The fields of one JSON object as read; checked only once the whole body is read. */
+    private static final class Parsed {
+        boolean object;
+        JsonToken typeToken, idToken, dataToken, streamToken, expectedToken, eventsToken;
+        String type, id, stream, expected;
+        byte[] data;
+        List<Parsed> events;
+
+        /** Reads the value at the parser (an object, or anything else: not an event). */
+        static Parsed read(JsonParser p, boolean top) throws IOException {
+            Parsed parsed = new Parsed();
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return parsed;
+            }
+            parsed.object = true;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "type" -> parsed.type = scalar(p, parsed.typeToken = value);
+                    case "event_id" -> parsed.id = scalar(p, parsed.idToken = value);
+                    case "stream" -> parsed.stream = scalar(p, parsed.streamToken = value);
+                    case "expect", "expected_version" -> {
+                        if (name.equals(top ? "expected_version" : "expect")) {
+                            parsed.expected = scalar(p, parsed.expectedToken = value);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    case "data" -> {
+                        parsed.dataToken = value;
+                        parsed.data = value == JsonToken.START_OBJECT ? copy(p) : null;
+                        p.skipChildren();
+                    }
+                    case "events" -> {
+                        parsed.eventsToken = top ? value : null;
+                        parsed.events = top && value == JsonToken.START_ARRAY ? array(p) : null;
+                        p.skipChildren();
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            return parsed;
+        }
+
+        static List<Parsed> array(JsonParser p) throws IOException {
+            List<Parsed> events = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                events.add(read(p, false));
+            }
+            return events;
+        }
+
+        /** A scalar's text (a number's as written), or "" for an object or array, which is skipped. */
+        private static String scalar(JsonParser p, JsonToken value) throws IOException {
+            if (value.isScalarValue()) {
+                return p.getText();
+            }
+            p.skipChildren();
+            return "";
+        }
+
+        /** The object at the parser as compact JSON, the parser left at its end. */
+        private static byte[] copy(JsonParser p) throws IOException {
+            ByteArrayBuilder out = new ByteArrayBuilder(256);
+            try (JsonGenerator g = JSON.createGenerator(out)) {
+                g.copyCurrentStructure(p);
+            }
+            return out.toByteArray();
+        }
+
+        void checkData(String prefix) {
+            if (dataToken == null) {
+                throw ApiError.invalid(prefix + "data", "is required");
+            }
+            if (data == null) {
+                throw ApiError.invalid(prefix + "data", "must be a JSON object");
+            }
+        }
+
+        /** As a {@link NewEvent} with a JSON payload; {@code prefix} names its place, e.g. {@code events[3].}. */
+        NewEvent event(String prefix) {
+            if (!object) {
+                throw ApiError.invalid(prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1),
+                    "must be a JSON object {\"type\", \"data\"}");
+            }
+            checkData(prefix);
+            String typeText = text(typeToken, type, prefix + "type", true);
+            String eventId = text(idToken, id, prefix + "event_id", false);
+            if (typeText.isBlank()) {
+                throw ApiError.invalid(prefix + "type", "is required (--type)");
+            }
+            NewEvent.Builder event = NewEvent.newBuilder().setType(typeText).setContentType(ContentType.JSON)
+                .setPayload(ByteString.copyFrom(data));
+            return eventId == null ? event.build() : event.setEventId(eventId).build();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.projections.DomainEvents;
+import dev.indelible.server.api.ContentType;
+import dev.indelible.server.api.NewEvent;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A wire {@link NewEvent} as the ledger's {@link EventData}, for every transport. A domain type's
+ * payload may be its Protobuf message or its JSON object; either is validated here so that errors
+ * name the field the same way on every API ({@code data.media_type}).
+ */
+final class NewEvents {
+    private NewEvents() {
+    }
+
+    /** @param prefix names the event's place in the request in errors, e.g. {@code events[3].} */
+    static EventData eventData(NewEvent e, String prefix) {
+        try {
+            EventData data = switch (e.getContentType()) {
+                case PROTOBUF -> protobuf(e);
+                case JSON -> DomainEvents.isDomainType(e.getType()) ? domain(() -> DomainEvents.fromJson(e.getType(), utf8(e)))
+                    : EventData.json(e.getType(), e.getPayload().toByteArray());
+                default -> throw new InvalidEventException("content_type", "must be PROTOBUF or JSON");
+            };
+            if (!e.getEventId().isEmpty()) {
+                data = data.withEventId(EventId.parse(e.getEventId()));
+            }
+            return e.getMetadataCount() == 0 ? data : data.withMetadata(e.getMetadataMap());
+        } catch (InvalidEventException invalid) {
+            throw ApiError.invalid(prefix + invalid.field(), invalid.reason());
+        }
+    }
+
+    private static EventData protobuf(NewEvent e) {
+        EventData data = EventData.protobuf(e.getType(), e.getPayload().toByteArray());
+        if (DomainEvents.isDomainType(e.getType())) {
+            domain(() -> {
+                DomainEvents.validate(data);
+                return data;
+            });
+        }
+        return data;
+    }
+
+    /** Runs a domain mapping or check, naming a payload field as {@code data.<field>}. */
+    private static EventData domain(Supplier<EventData> mapping) {
+        try {
+            return mapping.get();
+        } catch (InvalidEventException e) {
+            boolean payloadField = !List.of("data", "payload", "content_type", "type").contains(e.field());
+            throw new InvalidEventException(payloadField ? "data." + e.field() : e.field(), e.reason());
+        }
+    }
+
+    private static String utf8(NewEvent e) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(e.getPayload().asReadOnlyByteBuffer()).toString();
+        } catch (CharacterCodingException invalid) {
+            throw new InvalidEventException("payload", "is not valid UTF-8");
+        }
+    }
+}
