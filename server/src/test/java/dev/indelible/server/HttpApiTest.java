@@ -238,6 +238,20 @@ class HttpApiTest {
         assertEquals("0.0.0.0", ServerConfig.defaults().withBind("0.0.0.0", 0).withInsecure(true).checkedAddress().getHostAddress());
     }
 
+    @Test
+    void shouldRefuseAStreamPrefixNoStreamCanStartWithOnEventsAndSubscribeAsGrpcDoes() {
+        String tooLong = "s".repeat(5_000);
+        for (String route : List.of("/events?stream_prefix=", "/subscribe?stream_prefix=")) {
+            Http.Response control = f.http.get(route + "selfies%01", bot);
+            expect(400, "invalid_argument", "stream_prefix", control);
+            assertEquals("must not contain control characters (at index 7)", control.json().get("message").asText());
+            Http.Response longer = f.http.get(route + tooLong, bot);
+            expect(400, "invalid_argument", "stream_prefix", longer);
+            assertTrue(longer.json().get("message").asText().startsWith("is 5000 UTF-8 bytes"), longer.body());
+        }
+        assertEquals(200, f.http.get("/events?stream_prefix=selfies-&limit=1", bot).status());
+    }
+
     private static void expect(int status, String error, String field, Http.Response response) {
         assertEquals(status, response.status(), response.body());
         assertEquals(error, response.json().get("error").asText(), response.body());

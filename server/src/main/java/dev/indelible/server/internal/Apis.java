@@ -2,7 +2,6 @@ package dev.indelible.server.internal;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
-import dev.indelible.projections.ProjectionStatus;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import io.grpc.ServerInterceptor;
@@ -27,14 +26,7 @@ public final class Apis {
         this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed);
         this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
         this.grpcAuth = new GrpcAuth(access);
-        this.grpcHealth = new GrpcHealth(() -> ready(ledger, engine));
-    }
-
-    /** As HTTP's {@code GET /health/ready}, and the ledger open (its head throws once it closed). */
-    private static boolean ready(Ledger ledger, ProjectionEngine engine) {
-        ledger.head();
-        return engine == null || engine.status().stream()
-            .allMatch(p -> p.state() != ProjectionStatus.State.FAILED && p.lag() <= HttpApi.READY_LAG);
+        this.grpcHealth = new GrpcHealth(() -> Readiness.ready(ledger, engine));
     }
 
     public HttpApi http() {

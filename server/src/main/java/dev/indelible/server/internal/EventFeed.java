@@ -36,10 +36,34 @@ final class EventFeed {
     /** Which events a reader wants: the token's streams always, then a stream prefix and types if given. */
     record Filter(Token token, String streamPrefix, List<String> types) {
 
-        /** From query parameters: {@code stream_prefix=P} and {@code type=T[,T2...]} ({@code ops.*} matches a prefix). */
-        static Filter of(Token token, String streamPrefix, String types) {
-            return new Filter(token, streamPrefix == null ? "" : streamPrefix,
-                types == null || types.isBlank() ? List.of() : List.of(types.split(",")));
+        /**
+         * From a request: {@code stream_prefix=P} and {@code type=T[,T2...]} ({@code ops.*} matches a
+         * prefix). A prefix no stream name can start with (control characters, longer than
+         * {@code maxStreamBytes}) is refused naming {@code stream_prefix}: it is a mistake, not a
+         * filter that never matches.
+         */
+        static Filter of(Token token, String streamPrefix, String types, int maxStreamBytes) {
+            String prefix = streamPrefix == null ? "" : streamPrefix;
+            checkPrefix(prefix, maxStreamBytes);
+            return new Filter(token, prefix, types == null || types.isBlank() ? List.of() : List.of(types.split(",")));
+        }
+
+        /** Every event the token may read. */
+        static Filter readable(Token token) {
+            return new Filter(token, "", List.of());
+        }
+
+        private static void checkPrefix(String prefix, int maxStreamBytes) {
+            for (int i = 0; i < prefix.length(); i++) {
+                if (Character.isISOControl(prefix.charAt(i))) {
+                    throw ApiError.invalid("stream_prefix", "must not contain control characters (at index " + i + ")");
+                }
+            }
+            int bytes = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > maxStreamBytes) {
+                throw ApiError.invalid("stream_prefix", "is " + bytes + " UTF-8 bytes, longer than any stream name (at most "
+                    + maxStreamBytes + ")");
+            }
         }
 
         boolean matches(RecordedEvent e) {

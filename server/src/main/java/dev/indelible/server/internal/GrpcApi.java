@@ -153,13 +153,13 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             Token token = GrpcAuth.TOKEN.get();
             access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
             long from = unsigned("from_global_seq", request.getFromGlobalSeq());
-            checkPrefix(request.getStreamPrefix());
+            EventFeed.Filter filter = EventFeed.Filter.of(token, request.getStreamPrefix(), null, ledger.config().maxStreamBytes());
             if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
                 throw new ApiError(429, "too_many_subscriptions", null, "this server follows " + MAX_SUBSCRIPTIONS
                     + " subscriptions already; retry later");
             }
             GrpcSubscription subscription = new GrpcSubscription(ledger, (ServerCallStreamObserver<Event>) observer,
-                from, EventFeed.Filter.of(token, request.getStreamPrefix(), null)::matches,
+                from, filter::matches,
                 () -> access.stillValid(token), subscriptions::remove);
             subscriptions.add(subscription);
             subscriptionThreads.execute(subscription);
@@ -187,20 +187,6 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
                 + Long.MAX_VALUE);
         }
         return value;
-    }
-
-    /** A prefix no stream name can start with is a mistake, not a subscription that never sends. */
-    private void checkPrefix(String prefix) {
-        for (int i = 0; i < prefix.length(); i++) {
-            if (Character.isISOControl(prefix.charAt(i))) {
-                throw ApiError.invalid("stream_prefix", "must not contain control characters (at index " + i + ")");
-            }
-        }
-        int bytes = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (bytes > ledger.config().maxStreamBytes()) {
-            throw ApiError.invalid("stream_prefix", "is " + bytes + " UTF-8 bytes, longer than any stream name (at most "
-                + ledger.config().maxStreamBytes() + ")");
-        }
     }
 
     @Override

@@ -27,8 +27,6 @@ import java.util.List;
  * logged. Thread-safe.
  */
 public final class HttpApi implements HttpHandler {
-    /** Events a projection may trail the journal by and still count as ready. */
-    static final long READY_LAG = 10_000;
 
     private final Ledger ledger;
     private final ProjectionEngine engine;
@@ -234,8 +232,8 @@ public final class HttpApi implements HttpHandler {
     }
 
     /** The events a reader wants: the token's streams, and its {@code stream_prefix} and {@code type} if given. */
-    private static EventFeed.Filter filter(Request r, Token token) {
-        return EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"));
+    private EventFeed.Filter filter(Request r, Token token) {
+        return EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"), ledger.config().maxStreamBytes());
     }
 
     private String query(Request r, Token token, String projection) {
@@ -249,14 +247,12 @@ public final class HttpApi implements HttpHandler {
 
     /**
      * Health for a load balancer or an orchestrator, without a token, so it tells nothing else:
-     * {@code live} while the server answers; {@code ready} while every projection is neither failed
-     * nor more than {@link #READY_LAG} events behind the journal.
+     * {@code live} while the server answers; {@code ready} as {@link Readiness#projectionsReady}.
      */
     private Answer health(String check) {
         boolean ready = switch (check) {
             case "live" -> true;
-            case "ready" -> engine == null || engine.status().stream()
-                .allMatch(p -> p.state() != ProjectionStatus.State.FAILED && p.lag() <= READY_LAG);
+            case "ready" -> Readiness.projectionsReady(engine);
             default -> throw ApiError.notFound("path", "no health check '" + check + "' (live, ready)");
         };
         return ready ? json(200, "{\"status\":\"" + check + "\"}") : json(503, "{\"status\":\"not_" + check + "\"}");

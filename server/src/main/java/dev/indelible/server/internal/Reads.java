@@ -56,7 +56,7 @@ final class Reads {
     /** Events from {@code fromGlobalSeq} of the streams {@code token} may read, within a page's byte budget. */
     List<RecordedEvent> all(Token token, long fromGlobalSeq, int limit) {
         try {
-            return feed.read(fromGlobalSeq, limit, EventFeed.Filter.of(token, null, null), 0, () -> false).events();
+            return feed.read(fromGlobalSeq, limit, EventFeed.Filter.readable(token), 0, () -> false).events();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + fromGlobalSeq);
