@@ -1,8 +1,8 @@
 package dev.indelible.cli;
 
-import dev.indelible.server.EventInput;
+import dev.indelible.server.internal.EventInput;
 
-import dev.indelible.server.EventJson;
+import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ExpectedVersion;

@@ -1,6 +1,6 @@
 package dev.indelible.cli;
 
-import dev.indelible.server.EventInput;
+import dev.indelible.server.internal.EventInput;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Durability;

@@ -2,7 +2,7 @@ package dev.indelible.cli;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerCopy;
-import dev.indelible.server.EventJson;
+import dev.indelible.server.internal.EventJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

@@ -2,7 +2,7 @@ package dev.indelible.cli;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Ledger;
-import dev.indelible.server.EventInput;
+import dev.indelible.server.internal.EventInput;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

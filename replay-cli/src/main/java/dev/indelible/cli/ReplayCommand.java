@@ -1,6 +1,6 @@
 package dev.indelible.cli;
 
-import dev.indelible.server.EventJson;
+import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.Projection;

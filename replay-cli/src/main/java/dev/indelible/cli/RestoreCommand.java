@@ -1,7 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.AtomicFile;
-import dev.indelible.server.EventJson;
+import dev.indelible.server.internal.EventJson;
 import dev.indelible.server.Tokens;
 
 import dev.indelible.ledger.Durability;

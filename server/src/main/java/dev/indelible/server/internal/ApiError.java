@@ -53,7 +53,7 @@ final class ApiError extends RuntimeException {
      * details of a refused append in name order, as HTTP has always written them.
      */
     static String json(Failure f, Long line) {
-        return dev.indelible.server.EventJson.object(g -> {
+        return EventJson.object(g -> {
             if (line != null) {
                 g.writeNumberField("line", line);
             }

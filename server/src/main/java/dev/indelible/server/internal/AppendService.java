@@ -151,7 +151,8 @@ final class AppendService {
         return AppendOutcome.newBuilder().setFailure(e.failure).build();
     }
 
-    private long expectedVersion(AppendRequest request) {
+    /** The request's expected version as the ledger's long. */
+    static long expectedVersion(AppendRequest request) {
         return switch (request.getExpectedCase()) {
             case EXPECTED_VERSION -> GrpcApi.unsigned("expected_version", request.getExpectedVersion());
             case EXPECT -> switch (request.getExpect()) {

@@ -8,7 +8,6 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
-import dev.indelible.server.EventJson;
 import dev.indelible.server.ReferenceQueries;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Token;

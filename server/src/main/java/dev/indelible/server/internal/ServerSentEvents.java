@@ -2,7 +2,6 @@ package dev.indelible.server.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.indelible.ledger.RecordedEvent;
-import dev.indelible.server.EventJson;
 import dev.indelible.server.Token;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -2,8 +2,6 @@ package dev.indelible.server.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.server.EventJson;
-import dev.indelible.server.NdjsonAppends;
 import dev.indelible.server.Token;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;

@@ -1,4 +1,4 @@
-package dev.indelible.server;
+package dev.indelible.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,14 +8,16 @@ import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.projections.DomainEvents;
+import dev.indelible.server.api.AppendRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One event to append, from command-line options, an NDJSON line
- * {@code {"stream": S, "type": T, "data": {...}, "event_id": optional, "expect": optional}} or an
- * HTTP body. Domain types are mapped to their Protobuf message and validated; other types are
- * stored as JSON. Errors are {@link InvalidEventException}s naming the field.
+ * One event to append, for the {@code indelible} CLI (not API: it is public for the CLI of this
+ * repository only): from command-line options or an NDJSON line
+ * {@code {"stream": S, "type": T, "data": {...}, "event_id": optional, "expect": optional}}, read
+ * as the server reads it. Domain types are mapped to their Protobuf message and validated; other
+ * types are stored as JSON. Errors are {@link InvalidEventException}s naming the field.
  */
 public record EventInput(String stream, long expectedVersion, EventData event) {
     /** Content after the first JSON value is refused, never ignored: {@code {ev1}{ev2}} is not one event. */
@@ -40,55 +42,17 @@ public record EventInput(String stream, long expectedVersion, EventData event) {
         return new EventInput(stream, expected(expect), event);
     }
 
-    /** Parses one NDJSON line; errors name the field. */
-    public static EventInput ofLine(String line) {
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new InvalidEventException("line", "is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) {
-            throw new InvalidEventException("line", "must be a JSON object {\"stream\", \"type\", \"data\"}");
-        }
-        JsonNode data = node.get("data");
-        if (data == null || !data.isObject()) {
-            throw new InvalidEventException("data", data == null ? "is required" : "must be a JSON object");
-        }
-        return of(text(node, "stream", true), text(node, "type", true), data.toString(),
-            node.has("expect") ? node.get("expect").asText() : null, text(node, "event_id", false));
-    }
-
     /**
-     * One event of an HTTP body, {@code {"type": T, "data": {...}, "event_id": optional}}, for
-     * {@code stream}; {@code prefix} names its place in the body in errors (e.g. {@code events[3].}).
+     * Parses one NDJSON line as {@code POST /append} does ({@link JsonAppend#line}, then the
+     * server's mapping of its event); errors name the field.
      */
-    public static EventData event(JsonNode node, String prefix) {
-        if (node == null || !node.isObject()) {
-            throw new InvalidEventException(prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1),
-                "must be a JSON object {\"type\", \"data\"}");
-        }
+    public static EventInput ofLine(String line) {
         try {
-            JsonNode data = node.get("data");
-            if (data == null || !data.isObject()) {
-                throw new InvalidEventException("data", data == null ? "is required" : "must be a JSON object");
-            }
-            return of("-", text(node, "type", true), data.toString(), null, text(node, "event_id", false)).event();
-        } catch (InvalidEventException e) {
-            throw new InvalidEventException(prefix + e.field(), e.reason());
-        }
-    }
-
-    /** Parses JSON text; an error names {@code field}. */
-    public static JsonNode tree(String json, String field) {
-        try {
-            JsonNode node = MAPPER.readTree(json);
-            if (node == null) {
-                throw new InvalidEventException(field, "is empty");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new InvalidEventException(field, "is not valid JSON: " + e.getOriginalMessage());
+            AppendRequest request = JsonAppend.line(line);
+            return new EventInput(request.getStream(), AppendService.expectedVersion(request),
+                NewEvents.eventData(request.getEvents(0), ""));
+        } catch (ApiError e) {
+            throw new InvalidEventException(e.field(), e.getMessage());
         }
     }
 
@@ -115,20 +79,6 @@ public record EventInput(String stream, long expectedVersion, EventData event) {
                 }
                 throw new InvalidEventException("expect", "must be any, new, exists or a version >= 0, was '" + expect + "'");
         }
-    }
-
-    private static String text(JsonNode node, String field, boolean required) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            if (required) {
-                throw new InvalidEventException(field, "is required");
-            }
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new InvalidEventException(field, "must be a string");
-        }
-        return value.asText();
     }
 
     private static String checkedObject(String json) {

@@ -1,4 +1,4 @@
-package dev.indelible.server;
+package dev.indelible.server.internal;
 
 import dev.indelible.ledger.InvalidEventException;
 import java.io.IOException;
@@ -24,7 +24,8 @@ import java.util.concurrent.CompletionException;
  * be in flight. At most {@code inFlight} lines wait for their sync, so a fast writer is slowed to
  * the ledger's pace and memory stays bounded; so is a line, at {@code maxLineBytes}.
  *
- * <p>One instance per stream of lines; not thread-safe.
+ * <p>One instance per stream of lines; not thread-safe. Public for the {@code indelible} CLI of this
+ * repository only, not API.
  */
 public final class NdjsonAppends<A> {
     private final int inFlight;

@@ -1,4 +1,4 @@
-package dev.indelible.server;
+package dev.indelible.server.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * One NDJSON line per event: positions, type, id, time and the payload decoded to JSON (domain and
  * {@code ops.*} messages through their Protobuf JSON mapping, JSON payloads as they are, other
- * bytes as {@code data_base64}).
+ * bytes as {@code data_base64}). Shared by the server's reads and the {@code indelible} CLI's output;
+ * public for that CLI only, not API.
  */
 public final class EventJson {
     private static final JsonFactory JSON = new JsonFactory();
