@@ -5,13 +5,16 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.Timestamps;
+import com.google.protobuf.WireFormat;
 import dev.indelible.projections.DomainEvents;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.text.ParseException;
-import java.util.BitSet;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -48,24 +51,64 @@ final class DomainJson {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            Message.Builder builder = t.prototype.newBuilderForType();
-            BitSet seen = new BitSet();
+            Object[] values = new Object[t.byNumber.length];
             for (JsonToken name = p.nextToken(); name != JsonToken.END_OBJECT; name = p.nextToken()) {
-                FieldDescriptor field = t.fields.get(p.currentName());
-                if (field == null || field.isRepeated() || field.getContainingOneof() != null || seen.get(field.getNumber())) {
+                Integer index = t.fields.get(p.currentName());
+                if (index == null || values[index] != null) {
                     return null;
                 }
-                seen.set(field.getNumber());
+                FieldDescriptor field = t.byNumber[index];
                 Object value = value(field, p.nextToken(), p);
                 if (value == null) {
                     return null;
                 }
-                builder.setField(field, value);
+                values[index] = value;
             }
-            return p.nextToken() == null ? builder.build().toByteArray() : null;
+            return p.nextToken() == null ? encode(t.byNumber, values) : null;
         } catch (IOException | RuntimeException notPlain) {
             return null;
         }
+    }
+
+    /**
+     * The message's wire bytes as its generated class writes them: fields in number order, a
+     * proto3 scalar at its default value left out, a timestamp as a nested message.
+     */
+    private static byte[] encode(FieldDescriptor[] fields, Object[] values) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        for (int i = 0; i < fields.length; i++) {
+            Object v = values[i];
+            int n = fields[i].getNumber();
+            if (v == null || v.equals("") || v.equals(Boolean.FALSE) || v.equals(0L) || v.equals(0)) {
+                continue; // absent, or a proto3 scalar at its default value, which is left out
+            }
+            switch (fields[i].getType()) {
+                case STRING -> out.writeString(n, (String) v);
+                case BOOL -> out.writeBool(n, true);
+                case INT64 -> out.writeInt64(n, (Long) v);
+                case SINT64 -> out.writeSInt64(n, (Long) v);
+                case SFIXED64 -> out.writeSFixed64(n, (Long) v);
+                case INT32 -> out.writeInt32(n, (Integer) v);
+                case SINT32 -> out.writeSInt32(n, (Integer) v);
+                case SFIXED32 -> out.writeSFixed32(n, (Integer) v);
+                default -> { // a timestamp: present even when zero, as the JSON mapping sets it
+                    long[] t = (long[]) v;
+                    int size = (t[0] == 0 ? 0 : CodedOutputStream.computeInt64Size(1, t[0]))
+                        + (t[1] == 0 ? 0 : CodedOutputStream.computeInt32Size(2, (int) t[1]));
+                    out.writeTag(n, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    out.writeUInt32NoTag(size);
+                    if (t[0] != 0) {
+                        out.writeInt64(1, t[0]);
+                    }
+                    if (t[1] != 0) {
+                        out.writeInt32(2, (int) t[1]);
+                    }
+                }
+            }
+        }
+        out.flush();
+        return bytes.toByteArray();
     }
 
     private static Object value(FieldDescriptor field, JsonToken token, JsonParser p) throws IOException {
@@ -77,30 +120,77 @@ final class DomainJson {
             case INT32, SINT32, SFIXED32 -> token == JsonToken.VALUE_NUMBER_INT
                 && p.getNumberType() == JsonParser.NumberType.INT ? (Object) p.getIntValue() : null;
             case MESSAGE -> token == JsonToken.VALUE_STRING
-                && field.getMessageType().getFullName().equals(Timestamp.getDescriptor().getFullName()) ? timestamp(p.getText()) : null;
+                && field.getMessageType().getFullName().equals(Timestamp.getDescriptor().getFullName())
+                ? timestamp(p.getText()) : null;
             default -> null;
         };
     }
 
-    private static Timestamp timestamp(String text) {
+    /**
+     * {@code yyyy-mm-ddThh:mm:ss[.f{1,9}]Z} only (no offset, years 0001 to 9999), which
+     * {@code Timestamps.parse} reads to the same instant; anything else is declined. Written by
+     * hand because that parser goes through {@code SimpleDateFormat} (a tenth of an append's CPU).
+     */
+    private static long[] timestamp(String text) {
+        int length = text.length();
+        if (length < 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':'
+            || text.charAt(16) != ':' || text.charAt(length - 1) != 'Z') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        int nanos = 0;
+        if (length > 20) {
+            int fraction = length - 21;
+            if (text.charAt(19) != '.' || fraction < 1 || fraction > 9) {
+                return null;
+            }
+            nanos = digits(text, 20, length - 1);
+            for (int i = fraction; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        if (year < 1 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || nanos < 0) {
+            return null;
+        }
         try {
-            return Timestamps.parse(text);
-        } catch (ParseException e) {
+            long seconds = LocalDateTime.of(year, month, day, hour, minute, second).toEpochSecond(ZoneOffset.UTC);
+            return new long[] {seconds, nanos};
+        } catch (DateTimeException invalid) { // e.g. February 30th, hour 24: Protobuf's words for it
             return null;
         }
     }
 
-    /** A domain type's empty message and its fields by proto name and JSON name, as the JSON mapping finds them. */
+    /** The decimal number in text[from, to), or -1 if any is not a digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    /** A domain type's plain fields in number order, and their index there by proto name and JSON name. */
     private static final class Type {
-        final Message prototype;
-        final Map<String, FieldDescriptor> fields = new HashMap<>();
+        final FieldDescriptor[] byNumber;
+        final Map<String, Integer> fields = new HashMap<>();
 
         Type(Message prototype) {
-            this.prototype = prototype;
             Descriptor descriptor = prototype.getDescriptorForType();
-            for (FieldDescriptor f : descriptor.getFields()) {
-                fields.put(f.getName(), f);
-                fields.put(f.getJsonName(), f);
+            byNumber = descriptor.getFields().stream()
+                .filter(f -> !f.isRepeated() && f.getContainingOneof() == null)
+                .sorted(java.util.Comparator.comparingInt(FieldDescriptor::getNumber)).toArray(FieldDescriptor[]::new);
+            for (int i = 0; i < byNumber.length; i++) {
+                fields.put(byNumber[i].getName(), i);
+                fields.put(byNumber[i].getJsonName(), i);
             }
         }
     }

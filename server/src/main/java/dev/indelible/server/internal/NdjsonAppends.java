@@ -203,6 +203,7 @@ public final class NdjsonAppends<A> {
         private int chunkStart;
         private int chunkEnd;
         private byte[] line = new byte[256];
+        private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports, never replaces
 
         LineReader(InputStream in, int max) {
             this.in = in;
@@ -222,24 +223,31 @@ public final class NdjsonAppends<A> {
                     }
                 }
                 any = true;
-                byte b = chunk[chunkStart++];
-                if (b == '\n') {
-                    return decode(length);
+                int end = chunkStart;
+                while (end < chunkEnd && chunk[end] != '\n') {
+                    end++;
                 }
-                if (length == max) {
+                int take = end - chunkStart;
+                if (length + take > max) {
                     throw new InvalidEventException("line", "is over the limit of " + max + " bytes");
                 }
-                if (length == line.length) {
-                    line = Arrays.copyOf(line, Math.min(max, line.length * 2));
+                if (length + take > line.length) {
+                    line = Arrays.copyOf(line, Math.min(max, Math.max(length + take, line.length * 2)));
                 }
-                line[length++] = b;
+                System.arraycopy(chunk, chunkStart, line, length, take);
+                length += take;
+                chunkStart = end;
+                if (end < chunkEnd) { // the newline
+                    chunkStart++;
+                    return decode(length);
+                }
             }
         }
 
         private String decode(int length) {
             int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
             try {
-                return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line, 0, end)).toString();
+                return utf8.decode(ByteBuffer.wrap(line, 0, end)).toString();
             } catch (CharacterCodingException e) {
                 throw new InvalidEventException("line", "is not valid UTF-8");
             }
