@@ -92,7 +92,9 @@ class AttacksTest {
                 grpcAcked = producer.grpcAcked();
             }
             server.terminate();
-            assertEquals(143, server.awaitExit(60), "still running until SIGTERM (an OutOfMemoryError exits with 3)");
+            int exit = server.awaitExit(60);
+            assertEquals(143, exit, () -> "still running until SIGTERM (an OutOfMemoryError exits with 3); stdout:\n"
+                + String.join("\n", server.lines()) + "\nstderr:\n" + server.stderrText());
             assertTrue(!server.stderrText().contains("OutOfMemoryError"), server.stderrText());
         }
         for (Map.Entry<String, long[]> f : figures.entrySet()) {
