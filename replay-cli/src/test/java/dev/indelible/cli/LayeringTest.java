@@ -4,6 +4,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
@@ -41,6 +42,7 @@ class LayeringTest {
     private static final String[] PUBLIC_API = {"dev.indelible.ledger", "dev.indelible.ledger.spi",
         "dev.indelible.ledger.kafka", "dev.indelible.projections", "dev.indelible.server"};
     private static final String[] STORAGE = {"net.openhft..", "org.rocksdb..", "org.apache.kafka.."};
+    private static final List<String> SHARED_WITH_CLI = List.of("EventInput", "EventJson", "NdjsonAppends");
 
     private static JavaClasses classes;
 
@@ -73,7 +75,26 @@ class LayeringTest {
         internals("dev.indelible.ledger.internal..", LEDGER);
         internals("dev.indelible.ledger.kafka.internal..", KAFKA);
         internals("dev.indelible.projections.internal..", PROJECTIONS);
-        internals("dev.indelible.server.internal..", SERVER);
+        noClasses().that().resideOutsideOfPackages(SERVER, CLI)
+            .should().dependOnClassesThat().resideInAPackage("dev.indelible.server.internal..")
+            .because("dev.indelible.server.internal.. is its module's own: other modules use the public API")
+            .check(classes);
+    }
+
+    @Test
+    void shouldLetTheCommandLineUseOnlyTheEventJsonItSharesWithTheServer() {
+        // The CLI reads and writes events as the server does, with the same three classes, public for it alone.
+        noClasses().that().resideInAPackage(CLI)
+            .should().dependOnClassesThat(DescribedPredicate.describe("are server internals other than "
+                + SHARED_WITH_CLI, c -> c.getPackageName().startsWith("dev.indelible.server.internal")
+                && !SHARED_WITH_CLI.contains(c.getSimpleName()) && !SHARED_WITH_CLI.contains(outermost(c))))
+            .check(classes);
+    }
+
+    private static String outermost(JavaClass type) {
+        String simple = type.getName().substring(type.getPackageName().length() + 1);
+        int nested = simple.indexOf('$');
+        return nested < 0 ? simple : simple.substring(0, nested);
     }
 
     private static void internals(String internal, String... module) {
