@@ -124,7 +124,7 @@ class FullDiskTest {
             while (true) {
                 out.write(chunk);
                 out.flush();
-                Thread.sleep(5);
+                Thread.sleep(5); // the neighbour's pace, not a wait for something
             }
         } catch (IOException | InterruptedException full) {
             // no space left: the neighbour is done

@@ -54,10 +54,9 @@ class PowerCutTest {
                 PRODUCER, Integer.toString(THREADS), "-1", Durability.SYNC.name())) {
                 writer.awaitLines(1, 120);
                 for (int c = 0; c < CUTS; c++) {
-                    TimeUnit.MILLISECONDS.sleep(random.nextInt(250));
+                    TimeUnit.MILLISECONDS.sleep(random.nextInt(250)); // a random moment to cut, not a wait for something
                     writer.pause();
-                    // What the pipe still holds was printed before the stop: acknowledged before the cut.
-                    TimeUnit.MILLISECONDS.sleep(20);
+                    // Every line whose write returned before the stop: acknowledged before the cut.
                     int linesPrinted = writer.linesSoFar();
                     Path image = tmp.resolve("cut-" + c + ".img");
                     disk.copyImage(image);

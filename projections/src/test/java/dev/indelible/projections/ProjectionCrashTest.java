@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class ProjectionCrashTest {
                 try (ChildJvm child = ChildJvm.start(ProjectorWorker.class, data.resolve("child-" + kill + ".err"),
                         data.toString(), "all")) {
                     lastPosition = awaitProgressBeyond(child, lastPosition);
-                    Thread.sleep(random.nextInt(200));
+                    Thread.sleep(random.nextInt(200)); // a random moment to kill, not a wait for something
                     child.kill9();
                 }
             }
@@ -79,17 +80,14 @@ class ProjectionCrashTest {
 
     /** Waits until the child reports a position past {@code previous}: it resumed and made progress. */
     private static long awaitProgressBeyond(ChildJvm child, long previous) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> lines = child.lines();
-            if (!lines.isEmpty()) {
-                long position = Long.parseLong(lines.get(lines.size() - 1).substring(4));
-                if (position > previous) {
-                    return position;
-                }
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("the projector made no progress past " + previous + "; stderr: " + child.stderrText());
+        await(() -> lastPosition(child) > previous, Duration.ofSeconds(60),
+            () -> "the projector made no progress past " + previous + "; stderr: " + child.stderrText());
+        return lastPosition(child);
+    }
+
+    /** The last position the child reported, or -1 before its first report. */
+    private static long lastPosition(ChildJvm child) {
+        List<String> lines = child.lines();
+        return lines.isEmpty() ? -1 : Long.parseLong(lines.get(lines.size() - 1).substring("POS ".length()));
     }
 }

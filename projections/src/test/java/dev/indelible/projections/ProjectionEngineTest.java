@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -115,15 +116,7 @@ class ProjectionEngineTest {
         try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
             assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(30)));
             append(11, "test.other");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            long lag;
-            do { // the stored checkpoint, as another process's status reads it
-                try (ProjectionEngine reader = ProjectionEngine.openReadOnly(ledger, projections,
-                        List.of(new CountingProjection("counts")))) {
-                    lag = reader.status("counts").lag();
-                }
-                assertTrue(System.nanoTime() < deadline, "stored lag still " + lag + " after 30 s idle");
-            } while (lag > 0);
+            await(() -> storedLag() == 0, WAIT, () -> "stored lag still " + storedLag() + " idle");
         }
     }
 
@@ -213,11 +206,8 @@ class ProjectionEngineTest {
             assertEquals(before, result.previousVersion());
             assertEquals(result.previousDigest(), result.newDigest());
             append(10, "test.counted");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!result.newVersion().equals(engine.status("counts").liveVersion()) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(result.newVersion(), engine.status("counts").liveVersion());
+            await(() -> result.newVersion().equals(engine.status("counts").liveVersion()), WAIT,
+                () -> "live version still " + engine.status("counts").liveVersion());
             assertTrue(engine.awaitCaughtUp(WAIT));
             assertEquals(310L, engine.read("counts", CountingProjection::total));
         }
@@ -375,7 +365,14 @@ class ProjectionEngineTest {
         };
     }
 
-        private ProjectionEngine start(Projection projection) {
+    /** The lag of the stored checkpoint, as another process's status reads it. */
+    private long storedLag() {
+        try (ProjectionEngine reader = ProjectionEngine.openReadOnly(ledger, projections, List.of(new CountingProjection("counts")))) {
+            return reader.status("counts").lag();
+        }
+    }
+
+    private ProjectionEngine start(Projection projection) {
         return ProjectionEngine.start(ledger, projections, List.of(projection));
     }
 

@@ -1,5 +1,6 @@
 package dev.indelible.projections;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +54,8 @@ class ProjectionFullDiskTest {
 
             Files.delete(ballast);
             stored.append(ledger, 100); // appends go on; the projection catches up with them too
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (engine.status("stored").state() == ProjectionStatus.State.FAILED) {
-                assertTrue(System.nanoTime() < deadline, "still FAILED 60 s after space was freed");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // a poll's pace, not a wait for time
-            }
+            await(() -> engine.status("stored").state() != ProjectionStatus.State.FAILED, Duration.ofSeconds(60),
+                () -> "still FAILED after space was freed: " + engine.status("stored"));
             assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(60)), "caught up by itself: " + engine.status("stored"));
             ProjectionStatus resumed = engine.status("stored");
             assertTrue(resumed.state() == ProjectionStatus.State.LIVE || resumed.state() == ProjectionStatus.State.CATCHING_UP,

@@ -27,7 +27,7 @@ public final class ProjectorWorker {
             while (true) {
                 System.out.println("POS " + engine.status(name).position());
                 System.out.flush();
-                Thread.sleep(5);
+                Thread.sleep(5); // the pace of its reports, not a wait for something
             }
         }
     }

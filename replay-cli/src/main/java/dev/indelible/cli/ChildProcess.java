@@ -9,7 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-/** Another {@code indelible} JVM with this one's flags and class path; collects its stdout lines. */
+/**
+ * Another {@code indelible} JVM with this one's flags and class path; collects its stdout lines. Its
+ * stdin is a pipe this JVM never writes to and closes only by dying: a child that watches it for
+ * its end ({@code demo-producer}) exits with this JVM.
+ */
 final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
@@ -41,6 +45,10 @@ final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             // the child was killed: the lines read so far are what it acknowledged
         }
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     List<String> lines() {

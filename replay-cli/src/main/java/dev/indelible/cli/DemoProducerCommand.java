@@ -5,16 +5,24 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.Selfies;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** A selfie bot in its own OS process, as in the selfies incident; the demo starts and kills these. */
-@Command(name = "demo-producer", hidden = true, description = "Submits selfies and prints each acknowledged position.")
+/**
+ * A selfie bot in its own OS process, as in the selfies incident; the demo starts and kills these.
+ * It stops when its stdin ends: the demo holds the other end of that pipe ({@link ChildProcess}),
+ * so a bot never outlives a demo that was killed.
+ */
+@Command(name = "demo-producer", hidden = true,
+    description = "Submits selfies and prints each acknowledged position; stops when stdin ends.")
 final class DemoProducerCommand implements Callable<Integer> {
     static final Instant AT = Instant.parse("2025-11-04T12:07:00Z");
+    /** The exit code of a bot whose demo died. */
+    static final int ORPHANED = 86;
 
     @Option(names = "--data", required = true)
     Path data;
@@ -27,6 +35,9 @@ final class DemoProducerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Thread watcher = new Thread(DemoProducerCommand::haltAtEndOfStdin, "exit-with-parent");
+        watcher.setDaemon(true);
+        watcher.start();
         LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).producerId(name).build();
         try (Ledger ledger = Ledger.open(data, config)) {
             Selfies selfies = new Selfies(ledger);
@@ -36,6 +47,18 @@ final class DemoProducerCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /** The demo never writes to the pipe: its end is the demo's end, however it died. */
+    private static void haltAtEndOfStdin() {
+        try {
+            while (System.in.read(new byte[64]) >= 0) {
+                // nothing is sent; the read only waits for the end
+            }
+        } catch (IOException closed) {
+            // the same: the demo is gone
+        }
+        Runtime.getRuntime().halt(ORPHANED); // no shutdown hooks: nobody is left to wait for them
     }
 
     static long userId(long i) {

@@ -8,15 +8,16 @@ import dev.indelible.ledger.testing.ChildJvm;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,13 +112,8 @@ class ImportCommandTest {
 
     /** Polls the journal, read-only, until it holds {@code events} events. */
     private static void awaitEvents(Path data, long events, ChildJvm child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(data.resolve("journal")) || Ledger.verify(data).eventsChecked() < events) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + events + " events after 60 s; stderr:\n" + child.stderrText());
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
+        await(() -> Files.exists(data.resolve("journal")) && Ledger.verify(data).eventsChecked() >= events,
+            Duration.ofSeconds(60), () -> "fewer than " + events + " events; stderr:\n" + child.stderrText());
     }
 
     private static int distinctEventIds(Path data) {

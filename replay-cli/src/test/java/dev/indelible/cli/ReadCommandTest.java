@@ -1,14 +1,18 @@
 package dev.indelible.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReadCommandTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @TempDir
     Path data;
     private Cli cli;
@@ -60,13 +64,9 @@ class ReadCommandTest {
             "read", "--data", data.toString(), "--from", "6", "--follow"));
         follower.start();
         cli.run("append", "--stream", "s", "--type", "custom", "--json", "{\"late\": true}").expect(0);
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!out.toString().contains("late") && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await(() -> out.toString().contains("late"), WAIT, out::toString);
         follower.interrupt();
         follower.join(10_000);
-        assertTrue(out.toString().contains("late"), out.toString());
         assertTrue(out.toString().startsWith("{\"global_seq\":6,"), out.toString());
     }
 
@@ -77,15 +77,10 @@ class ReadCommandTest {
         Thread follower = new Thread(() -> Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
             "read", "--data", data.toString(), "--stream", "later", "--follow"));
         follower.start();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!err.toString().contains("waiting") && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await(() -> err.toString().contains("waiting"), WAIT, err::toString);
         assertTrue(follower.isAlive(), "still waiting, not refused: " + err);
         cli.run("append", "--stream", "later", "--type", "custom", "--json", "{\"first\": true}").expect(0);
-        while (!out.toString().contains("first") && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await(() -> out.toString().contains("first"), WAIT, out::toString);
         follower.interrupt();
         follower.join(10_000);
         assertTrue(out.toString().startsWith("{\"global_seq\":"), out.toString());

@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -93,9 +95,8 @@ class ServeAndTokenCommandTest {
                         }
                     }
                 })).toArray(CompletableFuture[]::new));
-            while (acknowledged.get() < 500) {
-                Thread.sleep(10);
-            }
+            await(() -> acknowledged.get() >= 500, Duration.ofSeconds(60),
+                () -> acknowledged.get() + " acknowledged; stderr:\n" + server.stderrText());
             server.terminate();
             int exit = server.awaitExit(30);
             producers.get();

@@ -1,5 +1,6 @@
 package dev.indelible.ledger.kafka;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.testing.KafkaCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,6 +39,11 @@ class FailoverTest {
     private static final int PRODUCERS = 4;
     private static final int PER_PRODUCER = 5_000;
     private static final int IN_FLIGHT = 256;
+    /** The leader stops once a quarter of the events are acknowledged. */
+    private static final int QUARTER = PRODUCERS * PER_PRODUCER / 4;
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    /** A round ends when every producer is done or saw its ledger fail, within Kafka's 2-minute delivery timeout. */
+    private static final Duration ROUND = Duration.ofMinutes(5);
 
     @TempDir
     Path dir;
@@ -60,14 +67,15 @@ class FailoverTest {
                         thread.start();
                         producers.add(thread);
                     }
-                    while (producers.stream().anyMatch(Thread::isAlive)) {
-                        if (!stopped.get() && acknowledged.size() >= PRODUCERS * PER_PRODUCER / 4) {
+                    if (!stopped.get()) {
+                        await(() -> acknowledged.size() >= QUARTER || producers.stream().noneMatch(Thread::isAlive), WAIT);
+                        if (acknowledged.size() >= QUARTER) {
                             stoppedBroker = leaderOf(cluster, kafka);
                             cluster.stopBroker(stoppedBroker);
                             stopped.set(true);
                         }
-                        Thread.sleep(5);
                     }
+                    await(() -> producers.stream().noneMatch(Thread::isAlive), ROUND);
                 }
             }
             assertTrue(stopped.get(), "the leader was stopped during the appends");

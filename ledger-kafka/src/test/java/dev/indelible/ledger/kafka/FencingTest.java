@@ -1,5 +1,6 @@
 package dev.indelible.ledger.kafka;
 
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,10 +16,10 @@ import dev.indelible.ledger.kafka.testing.SharedKafka;
 import dev.indelible.ledger.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +38,8 @@ class FencingTest {
         Path olderData = dir.resolve("older");
         try (ChildJvm older = ChildJvm.start(KafkaAppendWorker.class, dir.resolve("older.err"), bootstrap,
             kafka.topic(), olderData.toString(), "1")) {
-            awaitLine(older, l -> l.startsWith("ack 49"), 60);
+            await(() -> older.lines().stream().anyMatch(l -> l.startsWith("ack 49")), Duration.ofSeconds(60),
+                () -> "the older writer printed " + older.lines() + "\n" + older.stderrText());
 
             Set<EventId> newerAcked = new HashSet<>();
             try (Ledger newer = KafkaLedger.open(kafka, dir.resolve("newer"), LedgerConfig.defaults())) {
@@ -74,18 +76,6 @@ class FencingTest {
                 System.out.printf("older writer: %d acknowledged before it was fenced; newer: %d; journal: %d events%n",
                     olderAcked.size(), newerAcked.size(), all.size());
             }
-        }
-    }
-
-    private static void awaitLine(ChildJvm child, java.util.function.Predicate<String> wanted, long seconds)
-        throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (child.lines().stream().noneMatch(wanted)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("child did not print the line in " + seconds + " s: " + child.lines()
-                    + "\n" + child.stderrText());
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
         }
     }
 }

@@ -1,20 +1,21 @@
 package dev.indelible.ledger.contract;
 
 import static dev.indelible.ledger.ExpectedVersion.ANY;
+import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** Reads: forward, by stream, pull cursors and live subscriptions. */
 public abstract class ReadContract extends LedgerContract {
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void shouldReadForwardFromAnyPositionInPages() {
@@ -80,18 +81,18 @@ public abstract class ReadContract extends LedgerContract {
         List<Long> seen = new CopyOnWriteArrayList<>();
         long resumeAt;
         try (Subscription s = ledger.subscribe(0, e -> seen.add(e.globalSeq()))) {
-            await(() -> seen.size() == 1_000);
+            await(() -> seen.size() == 1_000, WAIT);
             for (int i = 1_000; i < 1_500; i++) {
                 ledger.append("s", ANY, event(i));
             }
-            await(() -> seen.size() == 1_500);
+            await(() -> seen.size() == 1_500, WAIT);
             resumeAt = s.position();
         }
         for (int i = 1_500; i < 1_700; i++) {
             ledger.append("s", ANY, event(i));
         }
         try (Subscription resumed = ledger.subscribe(resumeAt, e -> seen.add(e.globalSeq()))) {
-            await(() -> seen.size() == 1_700);
+            await(() -> seen.size() == 1_700, WAIT);
         }
 
         assertEquals(1_500, resumeAt);
@@ -111,15 +112,5 @@ public abstract class ReadContract extends LedgerContract {
 
         assertTrue(report.ok(), report.problems().toString());
         assertEquals(ledger.head(), report.eventsChecked());
-    }
-
-    static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 30 s");
-            }
-            TimeUnit.MILLISECONDS.sleep(1);
-        }
     }
 }

@@ -1,35 +1,41 @@
 package dev.indelible.ledger.testing;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM running a main class with this JVM's class path and flags (the parent pom's list,
- * passed by surefire), so tests use real OS processes. Stdout is collected line by line as it
- * arrives; stderr goes to a file shown when the child fails.
+ * passed by surefire), so tests use real OS processes. Its stdout goes to a file beside its stderr
+ * file, read as lines on demand: what the child printed before it was stopped or killed is there
+ * once its write returned, with no reader thread to wait for. It exits when this JVM dies (see
+ * {@link ExitWithParent}): its stdin is that lifeline, not input.
  *
  * <p>Thread-safe.
  */
 public final class ChildJvm implements AutoCloseable {
     private final Process process;
-    private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-    private final Thread pump;
+    private final Path stdout;
     private final Path stderr;
+    private final List<String> lines = new ArrayList<>();
+    private final ByteArrayOutputStream partialLine = new ByteArrayOutputStream();
+    private long stdoutRead;
 
-    private ChildJvm(Process process, Path stderr) {
+    private ChildJvm(Process process, Path stdout, Path stderr) {
         this.process = process;
+        this.stdout = stdout;
         this.stderr = stderr;
-        this.pump = new Thread(this::pumpLines, "child-stdout-" + process.pid());
-        pump.setDaemon(true);
-        pump.start();
     }
 
     /** Starts {@code main} with {@code args}; its stderr goes to {@code stderr}. */
@@ -69,43 +75,61 @@ public final class ChildJvm implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
+        command.add(ExitWithParent.class.getName());
         command.add(main.getName());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-        return new ChildJvm(process, stderr);
+        Path stdout = stderr.resolveSibling(stderr.getFileName() + ".stdout");
+        // stdin stays a pipe this JVM never writes to: it closes when this JVM dies, and the child halts
+        Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        return new ChildJvm(process, stdout, stderr);
     }
 
-    private void pumpLines() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lines.add(line);
+    /** Reads what the child appended to its stdout file since the last call; a line counts once its newline is there. */
+    private synchronized List<String> readLines() {
+        try (FileChannel file = FileChannel.open(stdout, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(64 << 10);
+            for (int n = file.read(buffer, stdoutRead); n > 0; n = file.read(buffer, stdoutRead)) {
+                stdoutRead += n;
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer.get(i);
+                    if (b == '\n') {
+                        lines.add(partialLine.toString(StandardCharsets.UTF_8));
+                        partialLine.reset();
+                    } else {
+                        partialLine.write(b);
+                    }
+                }
+                buffer.clear();
             }
+        } catch (NoSuchFileException beforeStart) {
+            // nothing printed yet
         } catch (IOException e) {
-            // killed: what was read is what the child printed
+            throw new java.io.UncheckedIOException("cannot read the child's stdout " + stdout, e);
         }
+        return lines;
     }
 
     public long pid() {
         return process.pid();
     }
 
-    public int linesSoFar() {
-        return lines.size();
+    /** The lines the child printed so far: exactly those whose write returned before this call. */
+    public synchronized int linesSoFar() {
+        return readLines().size();
     }
 
-    /** Every line read; after {@link #kill9()} or {@link #waitFor}, all the child printed. */
-    public List<String> lines() {
-        return List.copyOf(lines);
+    /** Every line printed so far; after {@link #kill9()} or an exit, all the child printed. */
+    public synchronized List<String> lines() {
+        return List.copyOf(readLines());
     }
 
-    /** Waits until the child printed {@code count} lines, or fails showing its stderr. */
+    /** Waits until the child printed {@code count} lines, or fails showing its stderr if it exits or the time passes. */
     public void awaitLines(int count, long timeoutSeconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (lines.size() < count) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("child printed " + lines.size() + " of " + count + " lines; stderr:\n" + stderrText());
-            }
-            TimeUnit.MILLISECONDS.sleep(1);
+        Await.await(() -> linesSoFar() >= count || !process.isAlive(), Duration.ofSeconds(timeoutSeconds),
+            () -> "child printed " + linesSoFar() + " of " + count + " lines; stderr:\n" + stderrText());
+        if (linesSoFar() < count) {
+            throw new AssertionError("child exited " + process.exitValue() + " after printing " + linesSoFar() + " of "
+                + count + " lines; stderr:\n" + stderrText());
         }
     }
 
@@ -113,7 +137,6 @@ public final class ChildJvm implements AutoCloseable {
     public void kill9() throws Exception {
         new ProcessBuilder("kill", "-9", Long.toString(process.pid())).start().waitFor();
         process.waitFor();
-        pump.join();
     }
 
     /**
@@ -123,13 +146,7 @@ public final class ChildJvm implements AutoCloseable {
     public void pause() throws Exception {
         signal("STOP");
         Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!allStopped(tasks)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("child " + process.pid() + " did not stop within 30 s");
-            }
-            TimeUnit.MILLISECONDS.sleep(1);
-        }
+        Await.await(() -> allStopped(tasks), Duration.ofSeconds(30), () -> "child " + process.pid() + " still running");
     }
 
     /** SIGCONT after {@link #pause()}. */
@@ -145,12 +162,12 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     private static boolean allStopped(Path tasks) throws IOException {
-        try (var threads = java.nio.file.Files.list(tasks)) {
+        try (var threads = Files.list(tasks)) {
             for (Path task : (Iterable<Path>) threads::iterator) {
                 String stat;
                 try {
-                    stat = java.nio.file.Files.readString(task.resolve("stat"));
-                } catch (java.nio.file.NoSuchFileException exited) {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (NoSuchFileException exited) {
                     continue;
                 }
                 // The state follows the parenthesised command name, which may itself hold spaces.
@@ -165,7 +182,8 @@ public final class ChildJvm implements AutoCloseable {
 
     /** SIGTERM: the child's shutdown hooks run. Returns at once; see {@link #awaitExit}. */
     public void terminate() {
-        process.destroy();
+        // Not Process.destroy(): it also closes the child's stdin, which the child takes for this JVM's death.
+        process.toHandle().destroy();
     }
 
     /** Waits for the child to exit and returns its exit code. */
@@ -174,13 +192,12 @@ public final class ChildJvm implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("child still running after " + timeoutSeconds + " s; stderr:\n" + stderrText());
         }
-        pump.join();
         return process.exitValue();
     }
 
     public String stderrText() {
         try {
-            return java.nio.file.Files.readString(stderr);
+            return Files.readString(stderr);
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
         }
@@ -192,7 +209,6 @@ public final class ChildJvm implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("child still running after " + timeoutSeconds + " s; stderr:\n" + stderrText());
         }
-        pump.join();
         if (process.exitValue() != 0) {
             throw new AssertionError("child exited " + process.exitValue() + "; stderr:\n" + stderrText());
         }
