@@ -13,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code verify} clean; the next kill appends to the same journal. The report shows every point
  * reached. {@code -Dindelible.soak=true} kills 50 times at each point.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // 86 s on 2 cores at a load of 9 to 13
 class KillPointTest {
     private static final int KILLS = Boolean.getBoolean("indelible.soak") ? 50 : 5;
     private static final List<String> POINTS = List.of(KillPoints.AFTER_HEADER, KillPoints.MID_PAYLOAD,

@@ -14,6 +14,7 @@ import dev.indelible.projections.proto.AccountClosed;
 import dev.indelible.projections.proto.AccountEmailChanged;
 import dev.indelible.projections.proto.AccountRegistered;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.channels.FileChannel;
@@ -29,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -46,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>The journal checks live in {@link #checkJournal}; the small tests at the end feed it (and
  * {@link RuleAudit}) journals that break the rules, so they are shown to fail when they should.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // 42 s on 2 cores at a load of 17: sixteen child JVMs
 class AccountsRaceTest {
 
     private static final int PROCESSES = 8;
