@@ -13,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,11 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint paths ({@link KillPoints}), five times each, at a random hit of the point. After each
  * kill the journal is reopened: every acknowledged event at its {@code global_seq}, whole, and
  * {@code verify} clean; the next kill appends to the same journal. The report shows every point
- * reached. {@code -Dindelible.soak=true} kills 50 times at each point.
+ * reached. {@code -Dindelible.soak=true} kills 50 times at each point. Each point has a journal of
+ * its own; three points run at a time.
  */
-@Timeout(value = 10, unit = TimeUnit.MINUTES) // 86 s on 2 cores at a load of 9 to 13
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // 86 s one point at a time, on 2 cores at a load of 9 to 13
 class KillPointTest {
     private static final int KILLS = Boolean.getBoolean("indelible.soak") ? 50 : 5;
+    private static final int POINTS_AT_ONCE = 3;
     private static final List<String> POINTS = List.of(KillPoints.AFTER_HEADER, KillPoints.MID_PAYLOAD,
         KillPoints.BEFORE_INDEX, KillPoints.BEFORE_SYNC, KillPoints.CYCLE_ROLL, KillPoints.CHECKPOINT_WRITE);
     private static final LedgerConfig CONFIG = LedgerConfig.builder().durability(Durability.SYNC)
@@ -40,21 +46,49 @@ class KillPointTest {
     @Test
     void shouldLoseNothingAcknowledgedWhenKilledAtAnyNamedPoint() throws Exception {
         long seed = Long.getLong("indelible.seed", System.nanoTime());
-        Random random = new Random(seed);
-        Map<String, String> report = new LinkedHashMap<>();
-        for (String point : POINTS) {
-            Path data = tmp.resolve(point);
-            long acknowledged = 0;
-            for (int kill = 0; kill < KILLS; kill++) {
-                // The roll and the checkpoint come about once a second; the append points hundreds of times.
-                boolean rare = point.equals(KillPoints.CYCLE_ROLL) || point.equals(KillPoints.CHECKPOINT_WRITE);
-                long hit = 1 + random.nextInt(rare ? 2 : 400);
-                acknowledged += killAndReopen(data, point, hit, "k" + kill, "seed " + seed + ", " + point + " hit " + hit);
+        // Each point has a journal of its own, so points run side by side: one writer's JVM starts while
+        // another waits for its syncs or its roll. Each point draws its hits from its own generator,
+        // so a seed still repeats every point's kills.
+        ExecutorService points = Executors.newFixedThreadPool(POINTS_AT_ONCE);
+        Map<String, Future<String>> outcomes = new LinkedHashMap<>();
+        try {
+            for (int p = 0; p < POINTS.size(); p++) {
+                String point = POINTS.get(p);
+                Random random = new Random(seed + p);
+                outcomes.put(point, points.submit(() -> killRepeatedlyAt(point, random, seed)));
             }
-            report.put(point, KILLS + " kills, " + acknowledged + " acknowledged, 0 lost");
+            System.out.println("KillPointTest (seed " + seed + "):");
+            for (Map.Entry<String, Future<String>> outcome : outcomes.entrySet()) {
+                System.out.printf("  %-16s reached and killed: %s%n", outcome.getKey(), resultOf(outcome.getValue()));
+            }
+        } finally {
+            points.shutdownNow();
         }
-        System.out.println("KillPointTest (seed " + seed + "):");
-        report.forEach((point, line) -> System.out.printf("  %-16s reached and killed: %s%n", point, line));
+    }
+
+    /** {@link #KILLS} kills at {@code point} on one journal; returns the line of the report. */
+    private String killRepeatedlyAt(String point, Random random, long seed) throws Exception {
+        Path data = tmp.resolve(point);
+        long acknowledged = 0;
+        for (int kill = 0; kill < KILLS; kill++) {
+            // The roll and the checkpoint come about once a second; the append points hundreds of times.
+            boolean rare = point.equals(KillPoints.CYCLE_ROLL) || point.equals(KillPoints.CHECKPOINT_WRITE);
+            long hit = 1 + random.nextInt(rare ? 2 : 400);
+            acknowledged += killAndReopen(data, point, hit, "k" + kill, "seed " + seed + ", " + point + " hit " + hit);
+        }
+        return KILLS + " kills, " + acknowledged + " acknowledged, 0 lost";
+    }
+
+    /** The outcome of one point, its assertion failure as it was thrown. */
+    private static String resultOf(Future<String> outcome) throws Exception {
+        try {
+            return outcome.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw (Exception) e.getCause();
+        }
     }
 
     private long killAndReopen(Path data, String point, long hit, String producer, String where) throws Exception {

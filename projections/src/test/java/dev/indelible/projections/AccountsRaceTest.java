@@ -41,7 +41,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Eight OS processes race {@code register}, {@code changeEmail} and {@code close} over 1,000
- * accounts and 2,000 addresses. Afterwards every address belongs to at most one account, no
+ * accounts and 2,000 addresses. After the registration race (the accounts incident: eight
+ * processes register the same 1,000 addresses) each address has one account, every other attempt
+ * was {@code EmailTaken} and appended nothing, and the projection agrees. Afterwards every address belongs to at most one account, no
  * account changed its address after it closed, every count is exact, every answer a worker got is
  * backed by the journal, {@link RuleAudit} finds nothing and the accounts projection agrees.
  *
@@ -129,6 +131,7 @@ class AccountsRaceTest {
             assertEquals(ACCOUNTS, done, "each address registered once");
             assertEquals(ACCOUNTS * (PROCESSES - 1), taken, "every other registration was EmailTaken");
             assertEquals(ACCOUNTS, new HashSet<>(Arrays.asList(ids)).size(), "distinct account ids");
+            assertProjectionAgreesAfterRegistration(data, ids);
             return ids;
         } finally {
             children.forEach(ChildJvm::close);
@@ -296,6 +299,22 @@ class AccountsRaceTest {
                     assertNotNull(closed, "Closed but never closed: " + call);
                     assertTrue(closed < call.seq(), "Closed before the close at " + closed + ": " + call);
                 }
+            }
+        }
+    }
+
+    /** The accounts incident itself: after the registration race, one account per address, each the winner's. */
+    private void assertProjectionAgreesAfterRegistration(Path data, String[] ids) {
+        try (Ledger ledger = Ledger.open(data, DomainEvents.register(LedgerConfig.builder()).build());
+             ProjectionEngine engine = ProjectionEngine.start(ledger, dir.resolve("projections-after-registration"),
+                     List.of(new AccountsProjection()))) {
+            assertEquals(ACCOUNTS, ledger.head(), "losing registrations appended nothing");
+            assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(60)));
+            AccountsQueries accounts = new AccountsQueries(engine, ledger);
+            assertEquals(ACCOUNTS, accounts.count());
+            for (int i = 0; i < ACCOUNTS; i++) {
+                String email = "user" + i + "@example.com";
+                assertEquals(ids[i], accounts.byEmail(email).orElseThrow().accountId(), email);
             }
         }
     }

@@ -5,12 +5,16 @@ import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /** Reads: forward, by stream, pull cursors and live subscriptions. */
@@ -20,9 +24,7 @@ public abstract class ReadContract extends LedgerContract {
     @Test
     void shouldReadForwardFromAnyPositionInPages() {
         open();
-        for (int i = 0; i < 5_000; i++) {
-            ledger.append("s-" + (i % 3), ANY, event(i));
-        }
+        appendInOrder(0, 5_000, i -> "s-" + (i % 3));
 
         List<RecordedEvent> middle = ledger.read(2_500, 100);
         List<RecordedEvent> tail = ledger.read(4_990, 100);
@@ -37,9 +39,7 @@ public abstract class ReadContract extends LedgerContract {
     @Test
     void shouldReadOneStreamInVersionOrderAmongOthers() {
         open();
-        for (int i = 0; i < 3_000; i++) {
-            ledger.append(i % 10 == 0 ? "wanted" : "noise-" + (i % 7), ANY, event(i));
-        }
+        appendInOrder(0, 3_000, i -> i % 10 == 0 ? "wanted" : "noise-" + (i % 7));
 
         List<RecordedEvent> all = ledger.readStream("wanted", 0, 1_000);
         List<RecordedEvent> from = ledger.readStream("wanted", 250, 10);
@@ -75,22 +75,16 @@ public abstract class ReadContract extends LedgerContract {
     @Test
     void shouldDeliverPastThenLiveEventsExactlyOnceAndResumeFromItsPosition() throws Exception {
         open();
-        for (int i = 0; i < 1_000; i++) {
-            ledger.append("s", ANY, event(i));
-        }
+        appendInOrder(0, 1_000, i -> "s");
         List<Long> seen = new CopyOnWriteArrayList<>();
         long resumeAt;
         try (Subscription s = ledger.subscribe(0, e -> seen.add(e.globalSeq()))) {
             await(() -> seen.size() == 1_000, WAIT);
-            for (int i = 1_000; i < 1_500; i++) {
-                ledger.append("s", ANY, event(i));
-            }
+            appendInOrder(1_000, 1_500, i -> "s");
             await(() -> seen.size() == 1_500, WAIT);
             resumeAt = s.position();
         }
-        for (int i = 1_500; i < 1_700; i++) {
-            ledger.append("s", ANY, event(i));
-        }
+        appendInOrder(1_500, 1_700, i -> "s");
         try (Subscription resumed = ledger.subscribe(resumeAt, e -> seen.add(e.globalSeq()))) {
             await(() -> seen.size() == 1_700, WAIT);
         }
@@ -104,13 +98,29 @@ public abstract class ReadContract extends LedgerContract {
     @Test
     void shouldVerifyAHealthyJournal() {
         open();
+        List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
-            ledger.append("s-" + (i % 5), ANY, i % 3 == 0 ? List.of(event(i), event(-i)) : List.of(event(i)));
+            appends.add(ledger.appendAsync("s-" + (i % 5), ANY, i % 3 == 0 ? List.of(event(i), event(-i)) : List.of(event(i))));
         }
+        appends.forEach(a -> appended(a.join()));
 
         var report = ledger.verify();
 
         assertTrue(report.ok(), report.problems().toString());
         assertEquals(ledger.head(), report.eventsChecked());
+    }
+
+    /**
+     * Appends events {@code from} to {@code to}, each to {@code streamOf(i)}, and waits for all:
+     * without waiting for each in turn, so a journal that commits remotely (Kafka) commits them in
+     * groups. One producer's appends take positions in the order of its calls, so the journal holds
+     * what appending them one by one would; these tests are about reading it.
+     */
+    private void appendInOrder(int from, int to, IntFunction<String> streamOf) {
+        List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            appends.add(ledger.appendAsync(streamOf.apply(i), ANY, event(i)));
+        }
+        appends.forEach(a -> appended(a.join()));
     }
 }
