@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.ledger.testing.Await;
 import dev.indelible.ledger.testing.ChildJvm;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,16 +15,17 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** serve's settings: a flag, then the environment, then the config file, then the default; a bad file is refused. */
 class ServeSettingsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     Path tmp;
 
@@ -113,26 +115,27 @@ class ServeSettingsTest {
 
     /** The message of the JSON line that announces the server: every line of the file must be a JSON object. */
     private static String startUpLine(Path log) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            for (int i = 0; i < lines.size(); i++) {
-                JsonNode entry;
-                try {
-                    entry = json.readTree(lines.get(i));
-                } catch (JsonProcessingException e) {
-                    assertEquals(lines.size() - 1, i, "not a JSON line: " + lines.get(i));
-                    break; // the last line, still being written
-                }
-                if (entry.path("formattedMessage").asText().contains(" serving ")) {
-                    assertEquals("INFO", entry.path("level").asText(), lines.get(i));
-                    return entry.path("formattedMessage").asText();
-                }
+        String[] found = {null};
+        Await.await(() -> (found[0] = startUpLineSoFar(log)) != null, Duration.ofSeconds(30), () -> "the lines of " + log);
+        return found[0];
+    }
+
+    private static String startUpLineSoFar(Path log) throws IOException {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode entry;
+            try {
+                entry = JSON.readTree(lines.get(i));
+            } catch (JsonProcessingException e) {
+                assertEquals(lines.size() - 1, i, "not a JSON line: " + lines.get(i));
+                return null; // the last line, still being written
             }
-            assertTrue(System.nanoTime() < deadline, "no start-up line in " + log + ": " + lines);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            if (entry.path("formattedMessage").asText().contains(" serving ")) {
+                assertEquals("INFO", entry.path("level").asText(), lines.get(i));
+                return entry.path("formattedMessage").asText();
+            }
         }
+        return null;
     }
 
     private Path config(String... lines) throws IOException {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.google.protobuf.ByteString;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.ContentType;
 import dev.indelible.server.api.Expect;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.IntConsumer;
 
 /**
@@ -128,26 +128,10 @@ final class JsonAppend {
     }
 
     static long expectedVersion(String text, String field) {
-        if (text == null) {
-            return ExpectedVersion.ANY;
-        }
-        switch (text.toLowerCase(Locale.ROOT)) {
-            case "any":
-                return ExpectedVersion.ANY;
-            case "new":
-                return ExpectedVersion.NO_STREAM;
-            case "exists":
-                return ExpectedVersion.STREAM_EXISTS;
-            default:
-                try {
-                    long version = Long.parseLong(text);
-                    if (version >= 0) {
-                        return version;
-                    }
-                } catch (NumberFormatException ignored) {
-                    // reported below
-                }
-                throw ApiError.invalid(field, "must be any, new, exists or a version >= 0, was '" + text + "'");
+        try {
+            return EventInput.expected(text);
+        } catch (InvalidEventException e) {
+            throw ApiError.invalid(field, e.reason()); // the CLI's parse, named by the request's field
         }
     }
 
