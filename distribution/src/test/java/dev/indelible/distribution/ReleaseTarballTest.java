@@ -87,7 +87,9 @@ class ReleaseTarballTest {
     @Test
     void shouldServeAnswerHealthAndStopCleanlyOnSigtermThenShowStatus() throws Exception {
         Path data = root.resolve("served");
+        // With the shipped config file, as the .deb's unit runs it: every line of it must be one serve takes.
         try (Command serve = Command.start(root, env, List.of(release.resolve("bin/indelible").toString(), "serve",
+                "--config", release.resolve("config/indelible.conf").toString(),
                 "--data", data.toString(), "--port", "0", "--no-projections"))) {
             int port = serve.servedPort(120);
             HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
