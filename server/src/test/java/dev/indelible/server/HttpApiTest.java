@@ -183,6 +183,19 @@ class HttpApiTest {
     }
 
     @Test
+    void shouldTellAClientToReconnectAfterARefusalThatLeftTheBodyUnread() throws Exception {
+        // Refused before its body is read, the connection is closed after the answer: a client
+        // reusing it would get no answer at all, so the answer must say Connection: close.
+        java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + f.server.port()
+                + "/streams/selfies-user-7")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(Http.selfie(7, "a")))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(401, refused.statusCode(), refused.body());
+        assertEquals("close", refused.headers().firstValue("connection").orElse(""), refused.headers().toString());
+    }
+
+    @Test
     void shouldRefuseMissingWrongRevokedAndOutOfScopeTokensAndAppendNothing() throws Exception {
         long head = f.ledger.head();
         expect(401, "unauthenticated", "authorization", f.http.post("/streams/selfies-user-7", null, Http.selfie(7, "a")));

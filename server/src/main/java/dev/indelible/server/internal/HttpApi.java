@@ -78,12 +78,15 @@ public final class HttpApi implements HttpHandler {
             }
         } catch (ApiError e) {
             status = e.status;
+            closeAfterRefusal(exchange);
             send(exchange, e.status, "application/json; charset=utf-8", error(e));
         } catch (InvalidEventException e) {
             status = 400;
+            closeAfterRefusal(exchange);
             send(exchange, 400, "application/json; charset=utf-8", error(ApiError.invalid(e.field(), e.reason())));
         } catch (RuntimeException e) {
             status = 500;
+            closeAfterRefusal(exchange);
             send(exchange, 500, "application/json; charset=utf-8",
                 error(new ApiError(500, "internal", null, "the server failed: " + e.getClass().getSimpleName())));
         } finally {
@@ -304,6 +307,18 @@ public final class HttpApi implements HttpHandler {
 
     private static Answer json(int status, String body) {
         return new Answer(status, "application/json; charset=utf-8", body);
+    }
+
+    /**
+     * A refusal may come before the request's body is read (a missing token is refused unread);
+     * the server then closes the connection after answering, and a client that reused it for its
+     * next request would get no answer at all. Saying so lets it open a new one.
+     */
+    private static void closeAfterRefusal(HttpExchange exchange) {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (exchange.getRequestHeaders().containsKey("Transfer-Encoding") || length != null && !length.equals("0")) {
+            exchange.getResponseHeaders().set("Connection", "close");
+        }
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
