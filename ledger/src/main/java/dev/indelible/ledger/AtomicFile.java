@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import java.util.Set;
  * one), which is forced, renamed over the file, and the directory forced, so after a crash or a
  * power cut the file is the old one or the new one, never a mix or nothing. The one way the
  * ledger and the tools around it write a file in place (checkpoints, {@code CURRENT}, tokens,
- * manifests, exports).
+ * manifests, exports). A temp left by a writer that died is deleted at the next write.
  *
  * <p>Stateless and thread-safe; two processes replacing one file concurrently each leave a whole
  * file, the last rename winning.
@@ -50,6 +51,7 @@ public final class AtomicFile {
     public static void write(Path file, Content content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir, OWNER_ONLY_DIR);
+        removeAbandonedTemps(file);
         Path temp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             OWNER_ONLY_FILE)) {
@@ -62,6 +64,37 @@ public final class AtomicFile {
             throw e;
         }
         rename(temp, file);
+    }
+
+    /**
+     * Deletes the temp files of {@code file} whose writer died before renaming them (their process
+     * is gone): never read, and as large as what they held. A live writer's temp is left alone.
+     */
+    public static void removeAbandonedTemps(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        String prefix = file.getFileName() + ".";
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix)
+            && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path temp : temps) {
+                long pid = writerOf(temp.getFileName().toString(), prefix);
+                if (pid > 0 && pid != self && ProcessHandle.of(pid).isEmpty()) {
+                    Files.deleteIfExists(temp);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // A temp left behind costs space, not correctness.
+        }
+    }
+
+    /** The pid in a temp's name ({@code <name>.<pid>.<nanos>.tmp}), or -1 when the name is not one of ours. */
+    private static long writerOf(String tempName, String prefix) {
+        int end = tempName.indexOf('.', prefix.length());
+        try {
+            return end < 0 ? -1 : Long.parseLong(tempName.substring(prefix.length(), end));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**

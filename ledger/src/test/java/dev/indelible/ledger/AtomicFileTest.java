@@ -67,6 +67,21 @@ class AtomicFileTest {
         assertTrue(Files.exists(taken));
     }
 
+    @Test
+    void shouldDeleteTheTempOfAWriterThatDiedButNotALiveOnesAtTheNextWrite() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path file = dir.resolve("tokens.json");
+        Path abandoned = Files.writeString(dir.resolve("tokens.json." + gone.pid() + ".1.tmp"), "half a file");
+        Path live = Files.writeString(dir.resolve("tokens.json." + ProcessHandle.current().pid() + ".2.tmp"), "in progress");
+        Path notOurs = Files.writeString(dir.resolve("tokens.json.backup.tmp"), "someone's");
+
+        AtomicFile.write(file, "{}".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(List.of(file, live, notOurs), list(dir));
+        assertFalse(Files.exists(abandoned));
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.sorted().toList();

@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,11 +28,9 @@ import java.util.zip.CheckedOutputStream;
 final class Checkpoint {
     static final String FILE_NAME = "ledger-state.ckpt";
 
-    private final Path dir;
     private final Path file;
 
     Checkpoint(Path dir) {
-        this.dir = dir;
         this.file = dir.resolve(FILE_NAME);
     }
 
@@ -66,7 +63,7 @@ final class Checkpoint {
 
     /** The saved state, or null when there is none or it is damaged (the caller then scans the journal). */
     LedgerState load() throws IOException {
-        removeAbandonedTemps();
+        AtomicFile.removeAbandonedTemps(file); // a temp as large as the indexes, from a writer killed mid-checkpoint
         long size;
         try {
             size = Files.size(file);
@@ -120,25 +117,6 @@ final class Checkpoint {
             }
         }
         return stored.getLong(0) == crc.getValue();
-    }
-
-    /**
-     * Deletes temp files whose writer died mid-checkpoint (their pid is gone): never renamed, never
-     * read, and as large as the indexes. A live writer's temp is left alone.
-     */
-    private void removeAbandonedTemps() {
-        long self = ProcessHandle.current().pid();
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, FILE_NAME + ".*.tmp")) {
-            for (Path temp : temps) {
-                String name = temp.getFileName().toString();
-                long pid = Long.parseLong(name.substring(FILE_NAME.length() + 1, name.indexOf('.', FILE_NAME.length() + 1)));
-                if (pid != self && ProcessHandle.of(pid).isEmpty()) {
-                    Files.deleteIfExists(temp);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // A temp left behind costs space, not correctness.
-        }
     }
 
     /** Reads at most {@code limit} bytes, so the trailing CRC is not part of the checked body. */
