@@ -40,7 +40,18 @@ final class ImportCommand implements Callable<Integer> {
     /** Appends waiting for their sync: enough for one sync to cover many, as {@code append --ndjson}. */
     private static final int IN_FLIGHT = 4_096;
 
-    /** The first pass: reading a record checks it and counts it; nothing is kept. */
+    /** The first pass: reading a record checks it; nothing is kept. */
+    private static final LegacyFiles.Records CHECK_ONLY = new LegacyFiles.Records() {
+        @Override
+        public void event(EventInput input) {
+        }
+
+        @Override
+        public void skipped(String why) {
+        }
+    };
+
+    /** Hands every record on to {@code next}, counting them, and tells {@code progress} how many of {@code total}. */
     private static final class Counted implements LegacyFiles.Records {
         private final LegacyFiles.Records next;
         private final Progress progress;
@@ -55,25 +66,14 @@ final class ImportCommand implements Callable<Integer> {
 
         @Override
         public void event(EventInput input) {
-            if (next != null) {
-                next.event(input);
-            }
-            counted();
+            next.event(input);
+            progress.onProgress(++seen, total);
         }
 
         @Override
         public void skipped(String why) {
-            if (next != null) {
-                next.skipped(why);
-            }
-            counted();
-        }
-
-        private void counted() {
-            seen++;
-            if (progress != null) {
-                progress.onProgress(seen, total);
-            }
+            next.skipped(why);
+            progress.onProgress(++seen, total);
         }
     }
 
@@ -95,8 +95,8 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Instant started = Instant.now();
-        Counted check = new Counted(null, null, -1);
-        read(check);
+        Counted check = new Counted(CHECK_ONLY, Progress.open("import", spec.commandLine().getErr(), true), -1);
+        read(check); // counts the records, for the bar of the pass that appends them
         ImportAppends appends;
         // SYNC: a migration must survive a power cut; the window lets one sync cover many records.
         try (Ledger ledger = data.openLedger(Durability.SYNC);

@@ -57,10 +57,6 @@ final class AppendOutcome {
         return firstVersion;
     }
 
-    int count() {
-        return count;
-    }
-
     /** The outcome as a new value. */
     AppendResult result() {
         return refusal != null ? refusal : new AppendResult.Appended(stream, firstSeq, firstVersion, count, duplicate);

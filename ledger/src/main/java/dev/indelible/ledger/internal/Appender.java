@@ -205,11 +205,6 @@ final class Appender implements AutoCloseable {
         }
     }
 
-    /** The sparse position index, which readers use without the lock. */
-    SeqIndex positions() {
-        return follower.state().positions();
-    }
-
     LedgerMetrics metrics() {
         appendLock.lock();
         try {

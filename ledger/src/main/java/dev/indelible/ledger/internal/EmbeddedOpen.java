@@ -25,7 +25,7 @@ public final class EmbeddedOpen {
         DataDirectory directory = DataDirectory.prepare(dataDir);
         NamespaceGuard guard = NamespaceGuard.acquire(directory.stateDir(), directory.journalDir());
         try {
-            Loaded first = load(directory, config, true);
+            Attempt first = load(directory, config, true);
             if (first.sound()) {
                 return first.build(config, directory, guard);
             }
@@ -42,7 +42,7 @@ public final class EmbeddedOpen {
             }
             TornTail.Repair repair = done[0];
             // Alone, the end was just checked (and cut); with others writing, it only looked torn.
-            Loaded second = load(directory, config, false);
+            Attempt second = load(directory, config, false);
             if (!second.sound()) {
                 second.close();
                 if (repair != null) {
@@ -74,7 +74,7 @@ public final class EmbeddedOpen {
      * A journal and what loading it found: the loaded state, or the damage that stopped the load,
      * or (with {@code cutFrom} >= 0) a sound state whose end holds bytes that must be cut.
      */
-    private record Loaded(ChronicleJournal journal, JournalLoader.Loaded state, JournalDamage damage, long cutFrom) {
+    private record Attempt(ChronicleJournal journal, JournalLoader.Loaded state, JournalDamage damage, long cutFrom) {
 
         boolean sound() {
             return state != null && cutFrom < 0;
@@ -98,13 +98,13 @@ public final class EmbeddedOpen {
     }
 
     /** Loads the journal; with {@code checkEnd}, also looks for bytes to cut after its last record. */
-    private static Loaded load(DataDirectory directory, LedgerConfig config, boolean checkEnd) {
+    private static Attempt load(DataDirectory directory, LedgerConfig config, boolean checkEnd) {
         ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle(),
             config.freeSpaceReserve(), config.reserveAlsoOn());
         return load(journal, directory, checkEnd);
     }
 
-    private static Loaded load(ChronicleJournal journal, DataDirectory directory, boolean checkEnd) {
+    private static Attempt load(ChronicleJournal journal, DataDirectory directory, boolean checkEnd) {
         JournalLoader.Outcome outcome;
         try {
             outcome = JournalLoader.load(journal, new Checkpoint(directory.stateDir()));
@@ -113,7 +113,7 @@ public final class EmbeddedOpen {
             throw e;
         }
         if (outcome instanceof JournalLoader.Damaged damaged) {
-            return new Loaded(journal, null, damaged.damage(), -1);
+            return new Attempt(journal, null, damaged.damage(), -1);
         }
         JournalLoader.Loaded state = (JournalLoader.Loaded) outcome;
         long cutFrom;
@@ -124,12 +124,12 @@ public final class EmbeddedOpen {
             journal.close();
             throw e;
         }
-        return new Loaded(journal, state, null, cutFrom);
+        return new Attempt(journal, state, null, cutFrom);
     }
 
     /** With the journal to itself: looks at the end again and cuts it if it is still torn. */
     private static TornTail.Repair recheckAndCut(DataDirectory directory, LedgerConfig config) {
-        Loaded found = load(new ChronicleJournal(directory.journalDir(), config.rollCycle()), directory, true);
+        Attempt found = load(new ChronicleJournal(directory.journalDir(), config.rollCycle()), directory, true);
         long nextSeq = found.state != null ? found.state.follower().state().nextSeq() : found.damage.globalSeq();
         found.close();
         if (found.sound()) {
