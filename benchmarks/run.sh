@@ -123,6 +123,7 @@ if part ledger; then
   jmh 'LedgerAsyncLatencyBenchmark' "${lat[@]}"
   jmh 'JsonFileBenchmark' -t 1 "${tp[@]}"
   jmh 'SqliteBenchmark' -t 1 "${tp[@]}"
+  jmh 'TransactionBenchmark' -t 1 "${tp[@]}"
   jmh 'LedgerAppendBenchmark.(indelibleAppend|indelibleAppendReceipt|callerEvent)$' -t 1 -p durability=MEMORY_MAPPED -p batch=1 -prof gc "${tp[@]}"
   jmh 'ReadSideBenchmark.replayDecode$' "${single[@]}" "${replay[@]}"
   jmh 'ReadSideBenchmark.rebuild' "${single[@]}" "${sizes[@]}"

@@ -33,6 +33,8 @@ final class Rows {
             s.score("postgresInsert", 1, "synchronousCommit=on"), 150);
         ratio("indelibleAppend / jsonReadModifyWrite (10,000 records)", append1,
             s.score("jsonReadModifyWrite", 1, "records=10000"), 1_000);
+        ratio("2-part transaction of 2 events / append of 2 events to one stream, events/s, 1 thread",
+            s.score("twoPartTransaction", 1), s.score("twoEventAppend", 1), 0.8);
         for (int t : new int[] {1, 4}) {
             OptionalDouble async = s.score("indelibleAppendAsync", t, "inFlight=1024");
             absolute("indelibleAppendAsync, group commit, 1,024 in flight, " + t + " thread(s)", async, "appends/s",

@@ -14,6 +14,12 @@ public interface EventReader extends AutoCloseable {
      */
     int poll(EventHandler handler, int limit);
 
+    /**
+     * The {@code global_seq} just past the last event of the append (or transaction) that the event
+     * last handed over belongs to: for copying appends whole. -1 before the first event.
+     */
+    long appendEnd();
+
     /** The {@code global_seq} of the next event this reader returns. */
     long position();
 

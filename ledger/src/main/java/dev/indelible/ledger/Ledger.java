@@ -119,11 +119,32 @@ public interface Ledger extends AutoCloseable {
     CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event);
 
     /**
+     * Appends a {@link Transaction}, all or nothing, if every part's stream is at its expected
+     * version and every condition holds, and blocks until it holds under the durability policy.
+     * Its events are written as one record with consecutive {@code global_seq}s: after a crash the
+     * transaction is in the journal whole or not at all. A retry of it, event for event, answers
+     * its original positions as a duplicate.
+     *
+     * @throws InvalidEventException naming the field ({@code parts[1].events[0].type}) when the input is bad;
+     *                               nothing is written
+     * @throws LedgerException       when the journal cannot be written
+     */
+    TransactionResult append(Transaction transaction);
+
+    /**
+     * Writes like {@link #append(Transaction)} on the calling thread, but returns before the
+     * durability policy holds, as {@link #appendAsync(String, long, List)}.
+     */
+    CompletableFuture<TransactionResult> appendAsync(Transaction transaction);
+
+    /**
      * Appends events exactly as another ledger recorded them, keeping their {@code global_seq},
      * stream version, id, type, time, producer, payload and metadata: for restoring a backup and
-     * copying a journal. The events must be consecutive events of one stream with one time and
-     * producer (one source record, or part of one), and must continue this ledger's sequence and
-     * that stream's versions exactly. The future completes when they are durable under the policy.
+     * copying a journal. The events must be consecutive events with one time and producer (one
+     * source record, or part of one: one append, or a transaction's parts, each stream in one run),
+     * and must continue this ledger's sequence and each stream's versions exactly. They are written
+     * as one record, so a transaction copied whole stays atomic. The future completes when they are
+     * durable under the policy.
      *
      * @throws IllegalArgumentException at once, naming the first event that does not continue the
      *                                  ledger; nothing is written

@@ -48,11 +48,11 @@ public final class LedgerCopy {
                     }
                     seen[0]++;
                     digest.add(e);
-                    if (!group.isEmpty() && !sameRecord(group.get(group.size() - 1), e)) {
+                    group.add(e);
+                    if (e.globalSeq() + 1 == reader.appendEnd()) { // copied as recorded: a transaction stays whole
                         pending.add(target.appendRecorded(List.copyOf(group)));
                         group.clear();
                     }
-                    group.add(e);
                 }, (int) Math.min(PAGE, upTo - seen[0]));
                 if (n == 0) {
                     throw new IllegalStateException("the source ended at " + seen[0] + " events, before " + upTo);
@@ -87,11 +87,6 @@ public final class LedgerCopy {
             }
         }
         return digest.hex();
-    }
-
-    private static boolean sameRecord(RecordedEvent last, RecordedEvent next) {
-        return last.stream().equals(next.stream()) && last.recordedAtMicros() == next.recordedAtMicros()
-            && last.producerId().equals(next.producerId()) && last.streamVersion() + 1 == next.streamVersion();
     }
 
     private static final class Digest {

@@ -9,6 +9,8 @@ import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerMetrics;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
+import dev.indelible.ledger.Transaction;
+import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.VerifyReport;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +53,21 @@ final class SlowAckLedger implements Ledger {
     @Override
     public AppendResult append(String stream, long expectedVersion, EventData event) {
         return ledger.append(stream, expectedVersion, event);
+    }
+
+    @Override
+    public TransactionResult append(Transaction transaction) {
+        return ledger.append(transaction);
+    }
+
+    @Override
+    public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
+        CompletableFuture<TransactionResult> written = ledger.appendAsync(transaction);
+        written.thenRun(() -> {
+            System.out.println("written");
+            System.out.flush();
+        });
+        return written.thenApplyAsync(r -> r, CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS));
     }
 
     @Override

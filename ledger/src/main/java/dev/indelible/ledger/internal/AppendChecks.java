@@ -10,7 +10,9 @@ import dev.indelible.ledger.EventValidator;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.Transaction;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +39,12 @@ final class AppendChecks {
     EventRule.Requirement[] check(String stream, long expectedVersion, EventData event) {
         checkName("stream", stream, config.maxStreamBytes());
         ExpectedVersion.check(expectedVersion);
-        checkEvent(0, event);
+        checkEvent("", 0, event);
         EventRule rule = config.rule(event.type());
         if (rule == null) {
             return null;
         }
-        return new EventRule.Requirement[] {require(rule, stream, 0, 1, event)};
+        return new EventRule.Requirement[] {require(rule, stream, "", 0, 1, event)};
     }
 
     /** @return what each event's rule requires (null for an event without one), or null when none has a rule */
@@ -63,10 +65,100 @@ final class AppendChecks {
                 + config.maxEventsPerAppend() + " per append");
         }
         for (int i = 0; i < events.size(); i++) {
-            checkEvent(i, events.get(i));
+            checkEvent("", i, events.get(i));
         }
         if (events.size() > 1) {
             checkDistinctIds(events);
+        }
+    }
+
+    /**
+     * Checks a transaction: each part as an append, each stream once, the event ids distinct across
+     * it, the events within the per-append limit.
+     *
+     * @return per part, what each event's rule requires ({@link #check(String, long, List)}'s form), or
+     *         null when no event has a rule
+     */
+    EventRule.Requirement[][] check(Transaction transaction) {
+        checkParts(transaction);
+        EventRule.Requirement[][] requirements = null;
+        List<Transaction.Part> parts = transaction.parts();
+        for (int p = 0; p < parts.size(); p++) {
+            List<EventData> events = parts.get(p).events();
+            for (int i = 0; i < events.size(); i++) {
+                EventRule rule = config.rule(events.get(i).type());
+                if (rule != null) {
+                    if (requirements == null) {
+                        requirements = new EventRule.Requirement[parts.size()][];
+                    }
+                    if (requirements[p] == null) {
+                        requirements[p] = new EventRule.Requirement[events.size()];
+                    }
+                    requirements[p][i] = require(rule, parts.get(p).stream(), "parts[" + p + "].", i, 2, events.get(i));
+                }
+            }
+        }
+        return requirements;
+    }
+
+    /** The checks of {@link #check(Transaction)} but the rules': for copies of recorded events. */
+    void checkParts(Transaction transaction) {
+        if (transaction == null || transaction.parts() == null || transaction.parts().isEmpty()) {
+            throw new InvalidEventException("parts", "must hold at least one part");
+        }
+        if (transaction.conditions() == null) {
+            throw new InvalidEventException("conditions", "is required (it may be empty)");
+        }
+        Map<String, String> streams = new HashMap<>();
+        Set<dev.indelible.ledger.EventId> ids = new HashSet<>();
+        List<Transaction.Part> parts = transaction.parts();
+        int total = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            Transaction.Part part = parts.get(p);
+            String field = "parts[" + p + "]";
+            if (part == null) {
+                throw new InvalidEventException(field, "is missing");
+            }
+            checkStream(field, part.stream(), part.expectedVersion(), streams);
+            if (part.events() == null || part.events().isEmpty()) {
+                throw new InvalidEventException(field + ".events", "must hold at least one event");
+            }
+            total += part.events().size();
+            if (total > config.maxEventsPerAppend()) {
+                throw new InvalidEventException("parts", "hold more than " + config.maxEventsPerAppend()
+                    + " events, the limit per append");
+            }
+            for (int i = 0; i < part.events().size(); i++) {
+                EventData event = part.events().get(i);
+                checkEvent(field + ".", i, event);
+                if (!ids.add(event.eventId())) {
+                    throw new InvalidEventException(field + ".events[" + i + "].event_id",
+                        "repeats an earlier event id of the same transaction: " + event.eventId());
+                }
+            }
+        }
+        for (int c = 0; c < transaction.conditions().size(); c++) {
+            Transaction.Condition condition = transaction.conditions().get(c);
+            String field = "conditions[" + c + "]";
+            if (condition == null) {
+                throw new InvalidEventException(field, "is missing");
+            }
+            checkStream(field, condition.stream(), condition.expectedVersion(), streams);
+        }
+    }
+
+    /** A part's or condition's stream and expected version; each stream once per transaction. */
+    private void checkStream(String field, String stream, long expectedVersion, Map<String, String> seen) {
+        checkName(field + ".stream", stream, config.maxStreamBytes());
+        try {
+            ExpectedVersion.check(expectedVersion);
+        } catch (InvalidEventException e) {
+            throw new InvalidEventException(field + ".expected_version", e.reason());
+        }
+        String earlier = seen.putIfAbsent(stream, field);
+        if (earlier != null) {
+            throw new InvalidEventException(field + ".stream", "repeats the stream of " + earlier + " (" + stream
+                + "): a transaction names each stream once");
         }
     }
 
@@ -78,59 +170,62 @@ final class AppendChecks {
                 if (requirements == null) {
                     requirements = new EventRule.Requirement[events.size()];
                 }
-                requirements[i] = require(rule, stream, i, events.size(), events.get(i));
+                requirements[i] = require(rule, stream, "", i, events.size(), events.get(i));
             }
         }
         return requirements;
     }
 
-    private static EventRule.Requirement require(EventRule rule, String stream, int i, int count, EventData event) {
+    /** {@code part} prefixes the event's field in errors: "" for an append, "parts[2]." in a transaction. */
+    private static EventRule.Requirement require(EventRule rule, String stream, String part, int i, int count,
+                                                 EventData event) {
         EventRule.Requirement requirement = rule.require(event);
         if (requirement == null) {
             throw new IllegalStateException("the rule of " + event.type() + " returned no requirement");
         }
         if (!requirement.stream().equals(stream)) {
-            throw new InvalidEventException("stream", "rule " + event.type() + ": " + (count > 1 ? "events[" + i + "] " : "")
-                + "belongs to stream " + requirement.stream() + " (named by " + requirement.field() + "), not " + stream);
+            throw new InvalidEventException(part + "stream", "rule " + event.type() + ": "
+                + (count > 1 ? part + "events[" + i + "] " : "") + "belongs to stream " + requirement.stream() + " (named by " + requirement.field() + "), not " + stream);
         }
         return requirement;
     }
 
-    private void checkEvent(int i, EventData event) {
+    /** {@code part} prefixes the field in errors: "" for an append, "parts[2]." in a transaction. */
+    private void checkEvent(String part, int i, EventData event) {
         if (event == null) {
-            throw new InvalidEventException("events[" + i + "]", "is missing");
+            throw new InvalidEventException(part + "events[" + i + "]", "is missing");
         }
         if (event.eventId() == null) {
-            throw new InvalidEventException("events[" + i + "].event_id", "is required");
+            throw new InvalidEventException(part + "events[" + i + "].event_id", "is required");
         }
         String typeProblem = nameProblem(event.type(), config.maxTypeBytes());
         if (typeProblem != null) {
-            throw new InvalidEventException("events[" + i + "].type", typeProblem);
+            throw new InvalidEventException(part + "events[" + i + "].type", typeProblem);
         }
         if (event.contentType() == null) {
-            throw new InvalidEventException("events[" + i + "].content_type", "is required (PROTOBUF or JSON)");
+            throw new InvalidEventException(part + "events[" + i + "].content_type", "is required (PROTOBUF or JSON)");
         }
         byte[] payload = event.payload();
         if (payload == null) {
-            throw new InvalidEventException("events[" + i + "].payload", "is required");
+            throw new InvalidEventException(part + "events[" + i + "].payload", "is required");
         }
         if (payload.length > config.maxPayloadBytes()) {
-            throw new InvalidEventException("events[" + i + "].payload", "is " + payload.length
+            throw new InvalidEventException(part + "events[" + i + "].payload", "is " + payload.length
                 + " bytes, over the limit of " + config.maxPayloadBytes());
         }
-        checkMetadata(i, event.metadata());
+        checkMetadata(part, i, event.metadata());
         EventValidator validator = config.validator(event.type());
         if (validator != null) {
             validator.validate(event);
         } else if (event.contentType() == ContentType.JSON && !JsonSyntax.isObject(payload)) {
             // Not certainly valid: Jackson decides and words the error.
-            checkJsonObject(i, payload);
+            checkJsonObject(part + "events[" + i + "].payload", payload);
         }
     }
 
-    private void checkMetadata(int i, Map<String, String> metadata) {
+    private void checkMetadata(String part, int i, Map<String, String> metadata) {
         if (metadata.size() > config.maxMetadataEntries()) {
-            throw new InvalidEventException("events[" + i + "].metadata", "has " + metadata.size()
+            throw new InvalidEventException(part + "events[" + i + "].metadata", "has " + metadata.size()
                 + " entries, over the limit of " + config.maxMetadataEntries());
         }
         if (metadata.isEmpty()) {
@@ -138,13 +233,13 @@ final class AppendChecks {
         }
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             if (e.getKey() == null || e.getKey().isEmpty() || e.getValue() == null) {
-                throw new InvalidEventException("events[" + i + "].metadata", "keys must be non-empty and values non-null");
+                throw new InvalidEventException(part + "events[" + i + "].metadata",
+                    "keys must be non-empty and values non-null");
             }
         }
     }
 
-    private static void checkJsonObject(int i, byte[] payload) {
-        String field = "events[" + i + "].payload";
+    private static void checkJsonObject(String field, byte[] payload) {
         try (JsonParser parser = JSON.createParser(payload)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidEventException(field, "must be a JSON object");

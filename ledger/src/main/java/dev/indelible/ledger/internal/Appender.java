@@ -10,6 +10,8 @@ import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.LedgerMetrics;
 import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.Transaction;
+import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.spi.Journal;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -97,15 +99,48 @@ final class Appender implements AutoCloseable {
         return whenDurable(result, ticket);
     }
 
+    /** Writes a checked transaction and waits until it is durable. */
+    TransactionResult append(Transaction transaction, EventRule.Requirement[][] rules) {
+        TransactionResult result;
+        long ticket;
+        appendLock.lock();
+        try {
+            result = writeLocked(transaction, rules);
+            ticket = ticketFor(result instanceof TransactionResult.Committed);
+        } finally {
+            appendLock.unlock();
+        }
+        afterWrite();
+        if (ticket > 0) {
+            committer.await(ticket);
+        }
+        return result;
+    }
+
+    /** {@link #append(Transaction, EventRule.Requirement[][])} for a caller that does not wait. */
+    CompletableFuture<TransactionResult> appendAsync(Transaction transaction, EventRule.Requirement[][] rules) {
+        TransactionResult result;
+        long ticket;
+        appendLock.lock();
+        try {
+            result = writeLocked(transaction, rules);
+            ticket = ticketFor(result instanceof TransactionResult.Committed);
+        } finally {
+            appendLock.unlock();
+        }
+        afterWrite();
+        return whenDurable(result, ticket);
+    }
+
     /** Writes events another ledger recorded, at their positions; see {@code Ledger.appendRecorded}. */
-    CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> recorded, List<EventData> events) {
+    CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> recorded, Transaction asParts) {
         AppendResult result;
         long ticket;
         appendLock.lock();
         try {
             ensureWritable();
             try {
-                result = step.appendRecorded(journal, recorded, events);
+                result = step.appendRecorded(journal, recorded, asParts);
             } catch (IOException e) {
                 throw failed(e);
             }
@@ -117,13 +152,25 @@ final class Appender implements AutoCloseable {
         return whenDurable(result, ticket);
     }
 
-    private CompletableFuture<AppendResult> whenDurable(AppendResult result, long ticket) {
+    private <T> CompletableFuture<T> whenDurable(T result, long ticket) {
         if (ticket <= 0) {
             return CompletableFuture.completedFuture(result);
         }
-        CompletableFuture<AppendResult> future = new CompletableFuture<>();
+        CompletableFuture<T> future = new CompletableFuture<>();
         committer.completeWhenSynced(ticket, future, result);
         return future;
+    }
+
+    private TransactionResult writeLocked(Transaction transaction, EventRule.Requirement[][] rules) {
+        ensureWritable();
+        try {
+            return step.append(journal, transaction, rules);
+        } catch (CorruptJournalException e) {
+            failure = e;
+            throw e;
+        } catch (IOException e) {
+            throw failed(e);
+        }
     }
 
     private void writeLocked(String stream, long expectedVersion, List<EventData> events,

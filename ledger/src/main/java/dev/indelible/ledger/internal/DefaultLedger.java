@@ -6,13 +6,14 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventHandler;
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.EventRule;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.LedgerMetrics;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
+import dev.indelible.ledger.Transaction;
+import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.spi.Journal;
 import java.nio.file.Path;
@@ -120,10 +121,25 @@ public final class DefaultLedger implements Ledger {
     }
 
     @Override
+    public TransactionResult append(Transaction transaction) {
+        return appender.append(transaction, checks.check(transaction));
+    }
+
+    @Override
+    public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
+        try {
+            EventRule.Requirement[][] rules = checks.check(transaction);
+            return appender.appendAsync(transaction, rules);
+        } catch (LedgerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
     public CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> recorded) {
-        List<EventData> events = RecordedCopy.check(recorded);
-        checks.checkInput(recorded.get(0).stream(), ExpectedVersion.ANY, events);
-        return appender.appendRecorded(recorded, events);
+        Transaction asParts = RecordedCopy.check(recorded);
+        checks.checkParts(asParts);
+        return appender.appendRecorded(recorded, asParts);
     }
 
     @Override
@@ -137,7 +153,7 @@ public final class DefaultLedger implements Ledger {
         AppendChecks.checkName("stream", stream, config.maxStreamBytes());
         ensureOpen();
         long lastAddress = appender.streamHead(stream);
-        return lastAddress < 0 ? List.of() : reads.readStream(lastAddress, fromVersion, limit);
+        return lastAddress < 0 ? List.of() : reads.readStream(stream, lastAddress, fromVersion, limit);
     }
 
     @Override

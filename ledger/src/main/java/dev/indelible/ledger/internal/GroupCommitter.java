@@ -1,6 +1,5 @@
 package dev.indelible.ledger.internal;
 
-import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.spi.Journal;
 import java.io.IOException;
@@ -19,7 +18,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe.
  */
 final class GroupCommitter implements AutoCloseable {
-    private record Pending(long ticket, CompletableFuture<AppendResult> future, AppendResult result) {
+    private record Pending<T>(long ticket, CompletableFuture<T> future, T result) {
+        void complete() {
+            future.complete(result);
+        }
     }
 
     private final Journal journal;
@@ -28,7 +30,7 @@ final class GroupCommitter implements AutoCloseable {
     private boolean idle;
     /** Blocked appenders wait on this object's monitor; the sync thread waits on {@code writes}. */
     private final Object writes = new Object();
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ArrayDeque<Pending<?>> pending = new ArrayDeque<>();
     private long written;
     private long synced;
     private long syncs;
@@ -74,13 +76,13 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     /** Completes {@code future} with {@code result} once {@code ticket} is on disk. */
-    synchronized void completeWhenSynced(long ticket, CompletableFuture<AppendResult> future, AppendResult result) {
+    synchronized <T> void completeWhenSynced(long ticket, CompletableFuture<T> future, T result) {
         if (synced >= ticket) {
             future.complete(result);
         } else if (failure != null) {
             future.completeExceptionally(failure);
         } else {
-            pending.addLast(new Pending(ticket, future, result));
+            pending.addLast(new Pending<>(ticket, future, result));
         }
     }
 
@@ -108,16 +110,16 @@ final class GroupCommitter implements AutoCloseable {
                 return;
             }
             // Completed outside the monitor: callers' callbacks must not run holding it.
-            for (Pending p : acknowledge(target)) {
-                p.future().complete(p.result());
+            for (Pending<?> p : acknowledge(target)) {
+                p.complete();
             }
         }
     }
 
-    private synchronized ArrayDeque<Pending> acknowledge(long target) {
+    private synchronized ArrayDeque<Pending<?>> acknowledge(long target) {
         synced = target;
         syncs++;
-        ArrayDeque<Pending> done = new ArrayDeque<>();
+        ArrayDeque<Pending<?>> done = new ArrayDeque<>();
         while (!pending.isEmpty() && pending.peekFirst().ticket() <= target) {
             done.addLast(pending.pollFirst());
         }
@@ -126,14 +128,14 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private void fail(LedgerException e) {
-        ArrayDeque<Pending> failed;
+        ArrayDeque<Pending<?>> failed;
         synchronized (this) {
             failure = e;
             failed = new ArrayDeque<>(pending);
             pending.clear();
             notifyAll();
         }
-        for (Pending p : failed) {
+        for (Pending<?> p : failed) {
             p.future().completeExceptionally(e);
         }
     }

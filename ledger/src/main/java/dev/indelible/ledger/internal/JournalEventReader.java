@@ -23,6 +23,8 @@ final class JournalEventReader implements EventReader {
     /** Index of the next event of the loaded record to hand out; == count when none is loaded. */
     private int next;
     private int loadedCount;
+    /** The global_seq after the loaded record's events, -1 before the first. */
+    private long appendEnd = -1;
     private boolean chainKnown;
     private int chainCrc;
 
@@ -86,9 +88,15 @@ final class JournalEventReader implements EventReader {
             }
             next = (int) (position - first);
             loadedCount = view.count();
+            appendEnd = first + loadedCount;
             return true;
         }
         return false;
+    }
+
+    @Override
+    public long appendEnd() {
+        return appendEnd;
     }
 
     @Override

@@ -110,34 +110,40 @@ final class JournalVerifier implements EventIdIndex.AddressPredicate {
     }
 
     private void checkEvents(long first) {
-        String stream = null;
-        for (int i = 0; i < view.count(); i++) {
-            Envelope e = view.envelope(i);
-            long seq = first + i;
-            if (e.getGlobalSeq() != seq) {
-                report(Kind.MALFORMED, seq, "event holds global_seq " + e.getGlobalSeq());
+        for (int p = 0; p < view.parts(); p++) {
+            String stream = null;
+            for (int i = view.partStart(p); i < view.partStart(p + 1); i++) {
+                Envelope e = view.envelope(i);
+                long seq = first + i;
+                if (e.getGlobalSeq() != seq) {
+                    report(Kind.MALFORMED, seq, "event holds global_seq " + e.getGlobalSeq());
+                }
+                if (stream == null) {
+                    stream = e.getStream();
+                    checkStreamLink(stream, e.getStreamVersion(), view.prevStreamAddress(p), seq);
+                } else if (!stream.equals(e.getStream())) {
+                    report(Kind.MALFORMED, seq, "one part of a record holds two streams: '" + stream + "' and '"
+                        + e.getStream() + "'");
+                }
+                checkUniqueId(e, seq);
+                checked++;
             }
-            if (stream == null) {
-                stream = e.getStream();
-                checkStreamLink(stream, e.getStreamVersion(), seq);
-            } else if (!stream.equals(e.getStream())) {
-                report(Kind.MALFORMED, seq, "one record holds two streams: '" + stream + "' and '" + e.getStream() + "'");
-            }
-            checkUniqueId(e, seq);
-            checked++;
+            long[] head = streams.get(stream);
+            head[0] = view.envelope(view.partStart(p + 1) - 1).getStreamVersion();
+            head[1] = buffer.address();
         }
-        long[] head = streams.get(stream);
-        head[0] = view.envelope(view.count() - 1).getStreamVersion();
-        head[1] = buffer.address();
     }
 
-    private void checkStreamLink(String stream, long firstVersion, long seq) {
+    private void checkStreamLink(String stream, long firstVersion, long prevStreamAddress, long seq) {
         long[] head = streams.computeIfAbsent(stream, s -> new long[] {-1, RecordLayout.NO_ADDRESS});
+        if (head[1] == buffer.address() && head[1] != RecordLayout.NO_ADDRESS) {
+            report(Kind.MALFORMED, seq, "stream '" + stream + "' has two parts in one record");
+        }
         if (firstVersion != head[0] + 1) {
             report(Kind.STREAM_VERSION, seq, "stream '" + stream + "' jumps from version " + head[0] + " to " + firstVersion);
         }
-        if (view.prevStreamAddress() != head[1]) {
-            report(Kind.MALFORMED, seq, "stream '" + stream + "' link points at " + view.prevStreamAddress()
+        if (prevStreamAddress != head[1]) {
+            report(Kind.MALFORMED, seq, "stream '" + stream + "' link points at " + prevStreamAddress
                 + " instead of its previous record " + head[1]);
         }
     }

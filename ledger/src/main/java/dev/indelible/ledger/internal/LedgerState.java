@@ -2,6 +2,7 @@ package dev.indelible.ledger.internal;
 
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.proto.Envelope;
 import java.io.DataInput;
 import java.nio.ByteBuffer;
@@ -68,13 +69,15 @@ final class LedgerState implements AutoCloseable {
 
     /** Applies a record another writer (or an earlier run) committed; the caller checked it follows on. */
     void apply(RecordView record, long address) {
-        Envelope last = null;
-        for (int i = 0; i < record.count(); i++) {
-            last = record.envelope(i);
-            ByteBuffer id = last.getEventId().asReadOnlyByteBuffer();
-            eventIds.put(EventIdIndex.fingerprint(id.getLong(id.position()), id.getLong(id.position() + 8)), address);
+        for (int p = 0; p < record.parts(); p++) {
+            Envelope last = null;
+            for (int i = record.partStart(p); i < record.partStart(p + 1); i++) {
+                last = record.envelope(i);
+                ByteBuffer id = last.getEventId().asReadOnlyByteBuffer();
+                eventIds.put(EventIdIndex.fingerprint(id.getLong(id.position()), id.getLong(id.position() + 8)), address);
+            }
+            streams.advance(last.getStream(), last.getStreamVersion(), address);
         }
-        streams.advance(last.getStream(), last.getStreamVersion(), address);
         advance(record.firstSeq(), record.count(), record.lastCrc(), address);
     }
 
@@ -87,6 +90,21 @@ final class LedgerState implements AutoCloseable {
         }
         streams.advance(stream, firstVersion + events.size() - 1, address);
         advance(firstSeq, events.size(), recordLastCrc, address);
+    }
+
+    /** Applies a transaction's record this process wrote: part {@code p} from {@code firstVersions[p]}. */
+    void appended(List<Transaction.Part> parts, long firstSeq, long[] firstVersions, int recordLastCrc, long address) {
+        int count = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            List<EventData> events = parts.get(p).events();
+            for (int i = 0; i < events.size(); i++) {
+                EventId id = events.get(i).eventId();
+                eventIds.put(EventIdIndex.fingerprint(id.mostSignificant(), id.leastSignificant()), address);
+            }
+            streams.advance(parts.get(p).stream(), firstVersions[p] + events.size() - 1, address);
+            count += events.size();
+        }
+        advance(firstSeq, count, recordLastCrc, address);
     }
 
     /** Moves the sequence, chain and position index past a record of {@code count} events. */

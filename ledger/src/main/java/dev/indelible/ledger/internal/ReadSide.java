@@ -55,10 +55,10 @@ final class ReadSide implements AutoCloseable {
     }
 
     /** Reads a stream whose last record is at {@code lastAddress}, from {@code fromVersion}. */
-    List<RecordedEvent> readStream(long lastAddress, long fromVersion, int limit) {
+    List<RecordedEvent> readStream(String stream, long lastAddress, long fromVersion, int limit) {
         try (StreamReader reader = new StreamReader(borrow(idleWriterCursors, journal::openWriterCursor),
             c -> release(idleWriterCursors, c))) {
-            return reader.read(lastAddress, fromVersion, limit);
+            return reader.read(stream, lastAddress, fromVersion, limit);
         }
     }
 

@@ -4,12 +4,13 @@ import static dev.indelible.ledger.internal.RecordLayout.EVENT_PREFIX_LENGTH;
 import static dev.indelible.ledger.internal.RecordLayout.HEADER_LENGTH;
 
 import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.Transaction;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Encodes the events of one append into one journal record ({@link RecordLayout}) in a reusable
- * buffer, checksums included.
+ * Encodes the events of one append, or of one transaction's parts, into one journal record
+ * ({@link RecordLayout}) in a reusable buffer, checksums included.
  *
  * <p>Not thread-safe: used under the write lock.
  */
@@ -28,7 +29,7 @@ final class RecordEncoder {
         return lastCrc;
     }
 
-    /** Encodes a record at the start of {@link #buffer()} and returns its length. */
+    /** Encodes a record of one stream at the start of {@link #buffer()} and returns its length. */
     int encode(String stream, List<EventData> events, long firstSeq, long firstVersion, long prevStreamAddress,
                int prevCrc, long recordedAtMicros, String producerId) {
         writer.position(HEADER_LENGTH);
@@ -38,43 +39,69 @@ final class RecordEncoder {
         RecordLayout.putLong(b, RecordLayout.FIRST_SEQ_OFFSET, firstSeq);
         RecordLayout.putLong(b, RecordLayout.PREV_STREAM_ADDRESS_OFFSET, prevStreamAddress);
         RecordLayout.putInt(b, RecordLayout.PREV_CRC_OFFSET, prevCrc);
+        lastCrc = encodeEvents(stream, events, 0, 0, firstSeq, firstVersion, HEADER_LENGTH, recordedAtMicros, producerId);
+        return writer.position();
+    }
+
+    /**
+     * Encodes a record of a transaction's parts, part {@code p} at {@code firstVersions[p]} and
+     * linked to {@code prevStreamAddresses[p]}, and returns its length.
+     */
+    int encode(List<Transaction.Part> parts, long firstSeq, long[] firstVersions, long[] prevStreamAddresses,
+               int prevCrc, long recordedAtMicros, String producerId) {
+        int headerLength = RecordLayout.partsHeaderLength(parts.size());
+        writer.position(headerLength);
+        byte[] b = writer.buffer();
+        int count = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            int entry = RecordLayout.PART_TABLE_OFFSET + p * RecordLayout.PART_ENTRY_LENGTH;
+            RecordLayout.putInt(b, entry, parts.get(p).events().size());
+            RecordLayout.putLong(b, entry + 4, prevStreamAddresses[p]);
+            count += parts.get(p).events().size();
+        }
+        RecordLayout.putInt(b, RecordLayout.MAGIC_OFFSET, RecordLayout.PARTS_MAGIC);
+        RecordLayout.putInt(b, RecordLayout.COUNT_OFFSET, count);
+        RecordLayout.putLong(b, RecordLayout.FIRST_SEQ_OFFSET, firstSeq);
+        RecordLayout.putInt(b, RecordLayout.PART_COUNT_OFFSET, parts.size());
+        RecordLayout.putInt(b, RecordLayout.PARTS_PREV_CRC_OFFSET, prevCrc);
         int chained = 0;
-        for (int i = 0; i < events.size(); i++) {
-            int prefix = writer.position();
-            writer.position(prefix + EVENT_PREFIX_LENGTH);
-            int length = writer.writeEnvelope(events.get(i), stream, firstVersion + i, firstSeq + i,
-                recordedAtMicros, producerId);
-            b = writer.buffer();
-            RecordLayout.putInt(b, prefix, length);
-            chained = i == 0 ? checksumFirst(b, prefix, length) : checksumNext(b, chained, prefix, length);
-            RecordLayout.putInt(b, prefix + 4, chained);
+        int index = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            Transaction.Part part = parts.get(p);
+            chained = encodeEvents(part.stream(), part.events(), index, chained, firstSeq + index, firstVersions[p],
+                headerLength, recordedAtMicros, producerId);
+            index += part.events().size();
         }
         lastCrc = chained;
         return writer.position();
     }
 
-    private int checksumFirst(byte[] b, int prefix, int length) {
-        crc.reset();
-        crc.update(b, 0, HEADER_LENGTH);
-        crc.update(b, prefix, 4);
-        crc.update(b, prefix + EVENT_PREFIX_LENGTH, length);
-        return (int) crc.getValue();
+    /** Encodes events from record index {@code firstIndex} on, chaining from {@code chained}; returns the last CRC. */
+    private int encodeEvents(String stream, List<EventData> events, int firstIndex, int chained, long firstSeq,
+                             long firstVersion, int headerLength, long recordedAtMicros, String producerId) {
+        for (int i = 0; i < events.size(); i++) {
+            int prefix = writer.position();
+            writer.position(prefix + EVENT_PREFIX_LENGTH);
+            int length = writer.writeEnvelope(events.get(i), stream, firstVersion + i, firstSeq + i,
+                recordedAtMicros, producerId);
+            byte[] b = writer.buffer();
+            RecordLayout.putInt(b, prefix, length);
+            chained = checksum(crc, crcScratch, b, firstIndex + i, chained, headerLength, prefix, length);
+            RecordLayout.putInt(b, prefix + 4, chained);
+        }
+        return chained;
     }
 
-    private int checksumNext(byte[] b, int previous, int prefix, int length) {
-        RecordLayout.putInt(crcScratch, 0, previous);
-        crc.reset();
-        crc.update(crcScratch, 0, 4);
-        crc.update(b, prefix, 4);
-        crc.update(b, prefix + EVENT_PREFIX_LENGTH, length);
-        return (int) crc.getValue();
-    }
-
-    /** The same checksums, computed over a record read back: {@link RecordView} uses this. */
-    static int checksum(CRC32C crc, byte[] scratch, byte[] b, int index, int previous, int prefix, int length) {
+    /**
+     * Event {@code index}'s chained CRC: event 0's covers the record's header (its first
+     * {@code headerLength} bytes), a later one's the CRC before it; then its length and envelope.
+     * {@link RecordView} checks a record read back with the same code.
+     */
+    static int checksum(CRC32C crc, byte[] scratch, byte[] b, int index, int previous, int headerLength, int prefix,
+                        int length) {
         crc.reset();
         if (index == 0) {
-            crc.update(b, 0, HEADER_LENGTH);
+            crc.update(b, 0, headerLength);
         } else {
             RecordLayout.putInt(scratch, 0, previous);
             crc.update(scratch, 0, 4);

@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * Reads one journal record ({@link RecordLayout}) in place: checks its structure and checksums
- * and decodes its events. Reused from record to record.
+ * Reads one journal record ({@link RecordLayout}) in place, of one stream or of a transaction's
+ * parts: checks its structure and checksums and decodes its events. Reused from record to record.
  *
  * <p>Not thread-safe.
  */
@@ -21,10 +21,13 @@ final class RecordView {
     private final EnvelopeReader reader = new EnvelopeReader();
     private final byte[] scratch = new byte[4];
     private int[] offsets = new int[16];
+    /** Per part: the index of its first event, and (one more entry) the record's event count. */
+    private int[] partStarts = new int[2];
+    private long[] partPrevAddresses = new long[1];
+    private int parts;
     private byte[] data;
     private int count;
     private long firstSeq;
-    private long prevStreamAddress;
     private int prevCrc;
     private int lastCrc;
     private int firstBad;
@@ -39,20 +42,62 @@ final class RecordView {
         data = record.data();
         int length = record.length();
         firstBad = 0;
-        if (length < HEADER_LENGTH || RecordLayout.getInt(data, RecordLayout.MAGIC_OFFSET) != RecordLayout.MAGIC) {
+        int magic = length < HEADER_LENGTH ? 0 : RecordLayout.getInt(data, RecordLayout.MAGIC_OFFSET);
+        if (magic != RecordLayout.MAGIC && magic != RecordLayout.PARTS_MAGIC) {
             return "not a ledger record (bad magic or " + length + " bytes)";
         }
         count = RecordLayout.getInt(data, RecordLayout.COUNT_OFFSET);
         firstSeq = RecordLayout.getLong(data, RecordLayout.FIRST_SEQ_OFFSET);
-        prevStreamAddress = RecordLayout.getLong(data, RecordLayout.PREV_STREAM_ADDRESS_OFFSET);
-        prevCrc = RecordLayout.getInt(data, RecordLayout.PREV_CRC_OFFSET);
-        if (count <= 0 || count > (length - HEADER_LENGTH) / EVENT_PREFIX_LENGTH) {
+        int headerLength;
+        if (magic == RecordLayout.MAGIC) {
+            headerLength = HEADER_LENGTH;
+            prevCrc = RecordLayout.getInt(data, RecordLayout.PREV_CRC_OFFSET);
+            parts = 1;
+            partPrevAddresses[0] = RecordLayout.getLong(data, RecordLayout.PREV_STREAM_ADDRESS_OFFSET);
+            partStarts[0] = 0;
+        } else {
+            prevCrc = RecordLayout.getInt(data, RecordLayout.PARTS_PREV_CRC_OFFSET);
+            String problem = loadPartTable(length);
+            if (problem != null) {
+                return problem;
+            }
+            headerLength = RecordLayout.partsHeaderLength(parts);
+        }
+        if (count <= 0 || count > (length - headerLength) / EVENT_PREFIX_LENGTH) {
             return "impossible event count " + count;
         }
+        partStarts[parts] = count;
         if (offsets.length < count) {
             offsets = new int[Math.max(count, offsets.length * 2)];
         }
-        int position = HEADER_LENGTH;
+        return loadEvents(length, headerLength);
+    }
+
+    private String loadPartTable(int length) {
+        parts = RecordLayout.getInt(data, RecordLayout.PART_COUNT_OFFSET);
+        if (parts < 2 || parts > (length - RecordLayout.PART_TABLE_OFFSET) / RecordLayout.PART_ENTRY_LENGTH) {
+            return "impossible part count " + parts;
+        }
+        if (partPrevAddresses.length < parts) {
+            partPrevAddresses = new long[parts];
+            partStarts = new int[parts + 1];
+        }
+        int start = 0;
+        for (int p = 0; p < parts; p++) {
+            int entry = RecordLayout.PART_TABLE_OFFSET + p * RecordLayout.PART_ENTRY_LENGTH;
+            int events = RecordLayout.getInt(data, entry);
+            if (events <= 0 || events > count - start) {
+                return "part " + p + " claims " + events + " of the record's " + count + " events";
+            }
+            partStarts[p] = start;
+            partPrevAddresses[p] = RecordLayout.getLong(data, entry + 4);
+            start += events;
+        }
+        return start == count ? null : "the parts hold " + start + " of the record's " + count + " events";
+    }
+
+    private String loadEvents(int length, int headerLength) {
+        int position = headerLength;
         int chained = 0;
         for (int i = 0; i < count; i++) {
             if (position + EVENT_PREFIX_LENGTH > length) {
@@ -64,7 +109,7 @@ final class RecordView {
                 firstBad = i;
                 return "event " + i + " claims " + eventLength + " bytes";
             }
-            int expected = RecordEncoder.checksum(crc, scratch, data, i, chained, position, eventLength);
+            int expected = RecordEncoder.checksum(crc, scratch, data, i, chained, headerLength, position, eventLength);
             int stored = RecordLayout.getInt(data, position + 4);
             if (expected != stored) {
                 firstBad = i;
@@ -96,8 +141,29 @@ final class RecordView {
         return firstSeq;
     }
 
-    long prevStreamAddress() {
-        return prevStreamAddress;
+    /** How many parts (streams) the record holds: 1 unless it is a transaction's. */
+    int parts() {
+        return parts;
+    }
+
+    /** The index of part {@code p}'s first event; {@code partStart(parts())} is {@link #count()}. */
+    int partStart(int p) {
+        return partStarts[p];
+    }
+
+    /** The address of the previous record of part {@code p}'s stream, or -1 for the stream's first. */
+    long prevStreamAddress(int p) {
+        return partPrevAddresses[p];
+    }
+
+    /** The part of the loaded record that holds {@code stream}'s events, or -1. */
+    int partOf(String stream) {
+        for (int p = 0; p < parts; p++) {
+            if (envelope(partStarts[p]).getStream().equals(stream)) {
+                return p;
+            }
+        }
+        return -1;
     }
 
     int prevCrc() {

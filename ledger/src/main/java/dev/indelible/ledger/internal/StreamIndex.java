@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Not thread-safe: guarded by the ledger's write lock. The map is concurrent only so that a
  * snapshot's iterator survives the puts between its chunks.
  */
-final class StreamIndex {
+final class StreamIndex implements AppendDecision.Versions {
     /** Mutable so an append updates it in place. */
     static final class Head {
         long version;
@@ -58,7 +58,8 @@ final class StreamIndex {
     }
 
     /** The stream's version, or {@link ExpectedVersion#NO_STREAM}. */
-    long version(String stream) {
+    @Override
+    public long version(String stream) {
         Head head = heads.get(stream);
         return head == null ? ExpectedVersion.NO_STREAM : head.version;
     }

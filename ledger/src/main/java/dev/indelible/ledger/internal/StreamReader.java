@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Reads one stream without scanning the journal: walks back from the stream's last record along
- * each record's "previous record of the stream" link, then reads forward.
+ * each record's "previous record of the stream" link (in a transaction's record, that of the
+ * stream's part), then reads forward.
  *
  * <p>Not thread-safe.
  */
@@ -25,25 +26,25 @@ final class StreamReader implements AutoCloseable {
         this.release = release;
     }
 
-    List<RecordedEvent> read(long lastAddress, long fromVersion, int limit) {
+    List<RecordedEvent> read(String stream, long lastAddress, long fromVersion, int limit) {
         long[] addresses = new long[16];
         int count = 0;
         long address = lastAddress;
         while (address >= 0) {
-            load(address);
+            int part = load(stream, address);
             if (count == addresses.length) {
                 addresses = Arrays.copyOf(addresses, count * 2);
             }
             addresses[count++] = address;
-            if (view.envelope(0).getStreamVersion() <= fromVersion) {
+            if (view.envelope(view.partStart(part)).getStreamVersion() <= fromVersion) {
                 break;
             }
-            address = view.prevStreamAddress();
+            address = view.prevStreamAddress(part);
         }
         List<RecordedEvent> events = new ArrayList<>();
         for (int i = count - 1; i >= 0 && events.size() < limit; i--) {
-            load(addresses[i]);
-            for (int j = 0; j < view.count() && events.size() < limit; j++) {
+            int part = load(stream, addresses[i]);
+            for (int j = view.partStart(part); j < view.partStart(part + 1) && events.size() < limit; j++) {
                 RecordedEvent event = view.event(j);
                 if (event.streamVersion() >= fromVersion) {
                     events.add(event);
@@ -53,7 +54,8 @@ final class StreamReader implements AutoCloseable {
         return events;
     }
 
-    private void load(long address) {
+    /** Loads the record at {@code address} and returns the part holding {@code stream}. */
+    private int load(String stream, long address) {
         if (!cursor.seek(address) || !cursor.next(buffer)) {
             throw new CorruptJournalException(-1, "address " + address, "a stream link points at a missing record");
         }
@@ -61,6 +63,12 @@ final class StreamReader implements AutoCloseable {
         if (problem != null) {
             throw new CorruptJournalException(view.firstSeq(), buffer.location(), problem);
         }
+        int part = view.parts() == 1 ? 0 : view.partOf(stream);
+        if (part < 0) {
+            throw new CorruptJournalException(view.firstSeq(), buffer.location(),
+                "a link of stream '" + stream + "' points at a record without it");
+        }
+        return part;
     }
 
     @Override

@@ -7,12 +7,15 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerMetrics;
 import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.Transaction;
+import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.spi.Journal;
 import dev.indelible.ledger.spi.RecordOutput;
 import dev.indelible.ledger.spi.WriteTransaction;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -22,7 +25,8 @@ import java.util.RandomAccess;
  * journal to its head ({@link Follower}), answer a retry ({@link RetryLookup}), decide on the
  * versions and rules ({@link AppendDecision}), then encode and write the record
  * ({@link RecordEncoder}) and index it. Reused for every append, so the path allocates nothing
- * of its own; the outcome stays readable in {@link #outcome()} until the next append.
+ * of its own; the outcome stays readable in {@link #outcome()} until the next append. A
+ * transaction takes the same steps over its parts and returns its outcome as a value.
  *
  * <p>Not thread-safe: used under the ledger's lock.
  */
@@ -41,6 +45,15 @@ final class WriteStep implements WriteTransaction {
     private EventRule.Requirement[] requirements;
     /** Events another ledger recorded, copied at their positions; null for a new append. */
     private List<RecordedEvent> recorded;
+
+    /** The transaction being decided, or null for an append to one stream. */
+    private Transaction transaction;
+    /** Per part, what each event's rule requires, or null when no event has a rule. */
+    private EventRule.Requirement[][] partRequirements;
+    private TransactionResult transactionResult;
+    /** Per part: its stream's version before the transaction, and its previous record's address. */
+    private long[] versions = new long[4];
+    private long[] prevAddresses = new long[4];
 
     private long appendCalls;
     private long eventsAppended;
@@ -79,28 +92,66 @@ final class WriteStep implements WriteTransaction {
     }
 
     /**
-     * Writes events another ledger recorded, at the same positions; see {@code Ledger.appendRecorded}.
-     * A copy keeps history as recorded: rules are checked when events are first appended.
+     * Decides and writes a transaction, as {@link #append} an append: one record, its parts in
+     * order. Returns its outcome.
+     */
+    TransactionResult append(Journal journal, Transaction appendTransaction, EventRule.Requirement[][] requirements)
+        throws IOException {
+        int parts = appendTransaction.parts().size();
+        if (versions.length < parts) {
+            versions = new long[Math.max(parts, versions.length * 2)];
+            prevAddresses = new long[versions.length];
+        }
+        this.transaction = appendTransaction;
+        this.partRequirements = requirements;
+        this.transactionResult = null;
+        try {
+            long address = journal.write(this);
+            if (address >= 0) {
+                KillPoints.reach(KillPoints.BEFORE_INDEX);
+                TransactionResult.Committed committed = (TransactionResult.Committed) transactionResult;
+                for (int p = 0; p < parts; p++) {
+                    versions[p] = committed.parts().get(p).firstStreamVersion();
+                }
+                follower.state().appended(appendTransaction.parts(), committed.firstGlobalSeq(), versions,
+                    encoder.lastCrc(), address);
+                appendCalls++;
+                eventsAppended += appendTransaction.eventCount();
+            }
+            return transactionResult;
+        } finally {
+            this.transaction = null;
+            this.partRequirements = null;
+        }
+    }
+
+    /**
+     * Writes events another ledger recorded, at the same positions, as one record (of one part per
+     * stream); see {@code Ledger.appendRecorded}. A copy keeps history as recorded: rules are
+     * checked when events are first appended.
      *
+     * @param asParts the copies as a transaction without expected versions or conditions
      * @throws IllegalArgumentException when they do not continue this ledger or are in it already
      */
-    AppendResult appendRecorded(Journal journal, List<RecordedEvent> copies, List<EventData> asData) throws IOException {
+    AppendResult appendRecorded(Journal journal, List<RecordedEvent> copies, Transaction asParts) throws IOException {
         this.recorded = copies;
+        TransactionResult result;
         try {
-            append(journal, copies.get(0).stream(), ExpectedVersion.ANY, asData, null);
+            result = append(journal, asParts, null);
         } finally {
             this.recorded = null;
         }
         RecordedEvent first = copies.get(0);
-        if (outcome.refusal() instanceof AppendResult.WrongExpectedVersion gap) {
+        if (result instanceof TransactionResult.PartRefused refused
+            && refused.refusal() instanceof AppendResult.WrongExpectedVersion gap) {
             throw new IllegalArgumentException("event at global_seq " + first.globalSeq() + " (stream '"
-                + first.stream() + "' version " + first.streamVersion() + ") does not continue this ledger, which is"
-                + " at global_seq " + follower.state().nextSeq() + " and stream version " + (gap.actualVersion() + 1));
+                + gap.stream() + "' version " + (gap.expectedVersion() + 1) + ") does not continue this ledger, which"
+                + " is at global_seq " + follower.state().nextSeq() + " and stream version " + (gap.actualVersion() + 1));
         }
-        if (outcome.isDuplicate() || outcome.refusal() instanceof AppendResult.EventIdConflict) {
+        if (!(result instanceof TransactionResult.Committed committed) || committed.duplicate()) {
             throw new IllegalArgumentException("event " + first.eventId() + " is already in this ledger");
         }
-        return outcome.result();
+        return committed.parts().get(0);
     }
 
     /** The last append's outcome. */
@@ -118,8 +169,8 @@ final class WriteStep implements WriteTransaction {
     public void run(RecordOutput out) {
         follower.followOrFail();
         LedgerState state = follower.state();
-        if (recorded != null) {
-            writeRecorded(state, out);
+        if (transaction != null) {
+            runTransaction(state, out);
             return;
         }
         if (retries.answered(state.eventIds(), stream, events, outcome)) {
@@ -133,18 +184,64 @@ final class WriteStep implements WriteTransaction {
         write(state, out, nowMicros(), config.producerId());
     }
 
-    private void writeRecorded(LedgerState state, RecordOutput out) {
-        RecordedEvent first = recorded.get(0);
-        long nextVersion = state.streams().version(stream) + 1;
-        if (first.globalSeq() != state.nextSeq() || first.streamVersion() != nextVersion) {
-            outcome.refused(stream, new AppendResult.WrongExpectedVersion(stream, first.streamVersion() - 1, nextVersion - 1));
+    private void runTransaction(LedgerState state, RecordOutput out) {
+        if (recorded != null && !continuesLedger(state)) {
             return;
         }
-        if (retries.answered(state.eventIds(), stream, events, outcome)) {
-            countRefusal();
+        transactionResult = retries.answered(state.eventIds(), transaction.parts());
+        if (transactionResult == null && recorded == null) {
+            transactionResult = AppendDecision.refusal(state.streams(), transaction, partRequirements, versions);
+        }
+        if (transactionResult != null) {
+            if (!(transactionResult instanceof TransactionResult.Committed)) {
+                rejected++;
+            }
             return;
         }
-        write(state, out, first.recordedAtMicros(), first.producerId());
+        if (recorded == null) {
+            writeTransaction(state, out, nowMicros(), config.producerId());
+        } else {
+            writeTransaction(state, out, recorded.get(0).recordedAtMicros(), recorded.get(0).producerId());
+        }
+    }
+
+    /** For a copy: whether its events start at this ledger's next {@code global_seq} and continue each stream. */
+    private boolean continuesLedger(LedgerState state) {
+        List<Transaction.Part> parts = transaction.parts();
+        int at = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            RecordedEvent first = recorded.get(at);
+            long actual = state.streams().version(first.stream());
+            if ((p == 0 && first.globalSeq() != state.nextSeq()) || first.streamVersion() != actual + 1) {
+                transactionResult = new TransactionResult.PartRefused(p,
+                    new AppendResult.WrongExpectedVersion(first.stream(), first.streamVersion() - 1, actual));
+                return false;
+            }
+            at += parts.get(p).events().size();
+        }
+        return true;
+    }
+
+    private void writeTransaction(LedgerState state, RecordOutput out, long recordedAtMicros, String producerId) {
+        List<Transaction.Part> parts = transaction.parts();
+        for (int p = 0; p < parts.size(); p++) {
+            StreamIndex.Head head = state.streams().get(parts.get(p).stream());
+            versions[p] = head == null ? 0 : head.version + 1;
+            prevAddresses[p] = head == null ? RecordLayout.NO_ADDRESS : head.lastAddress;
+        }
+        long seq = state.nextSeq();
+        int length = parts.size() == 1 // a record of one stream, as an append writes
+            ? encoder.encode(parts.get(0).stream(), parts.get(0).events(), seq, versions[0], prevAddresses[0],
+                state.lastCrc(), recordedAtMicros, producerId)
+            : encoder.encode(parts, seq, versions, prevAddresses, state.lastCrc(), recordedAtMicros, producerId);
+        out.write(encoder.buffer(), 0, length);
+        List<AppendResult.Appended> appended = new ArrayList<>(parts.size());
+        for (int p = 0; p < parts.size(); p++) {
+            int count = parts.get(p).events().size();
+            appended.add(new AppendResult.Appended(parts.get(p).stream(), seq, versions[p], count, false));
+            seq += count;
+        }
+        transactionResult = new TransactionResult.Committed(appended, false);
     }
 
     private void write(LedgerState state, RecordOutput out, long recordedAtMicros, String producerId) {
