@@ -2,6 +2,10 @@ package dev.indelible.projections;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.reference.CommunityQueries;
+import dev.indelible.projections.reference.DomainEvents;
+import dev.indelible.projections.reference.MixedEvents;
+import dev.indelible.projections.reference.ReferenceProjections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,6 +2,8 @@ package dev.indelible.projections;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.reference.DomainEvents;
+import dev.indelible.projections.reference.ReferenceProjections;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,13 +1,13 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.Ledger;
-import dev.indelible.projections.MessagesQueries;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.RebuildResult;
-import dev.indelible.projections.ReferenceProjections;
-import dev.indelible.projections.Videos;
-import dev.indelible.projections.VideosQueries;
-import dev.indelible.projections.Messages;
+import dev.indelible.projections.reference.Messages;
+import dev.indelible.projections.reference.MessagesQueries;
+import dev.indelible.projections.reference.ReferenceProjections;
+import dev.indelible.projections.reference.Videos;
+import dev.indelible.projections.reference.VideosQueries;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -1,5 +1,10 @@
 package dev.indelible.cli;
 
+import dev.indelible.projections.reference.Accounts;
+import dev.indelible.projections.reference.DomainEvents;
+import dev.indelible.projections.reference.Names;
+import dev.indelible.projections.reference.Selfies;
+import dev.indelible.projections.reference.Videos;
 import dev.indelible.server.internal.EventInput;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -13,11 +18,6 @@ import com.google.protobuf.util.JsonFormat;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.projections.Accounts;
-import dev.indelible.projections.DomainEvents;
-import dev.indelible.projections.Names;
-import dev.indelible.projections.Selfies;
-import dev.indelible.projections.Videos;
 import dev.indelible.projections.proto.AccountRegistered;
 import dev.indelible.projections.proto.SelfieSubmitted;
 import dev.indelible.projections.proto.VideoProcessed;

@@ -1,7 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.projections.Projection;
-import dev.indelible.projections.ReferenceProjections;
+import dev.indelible.projections.reference.ReferenceProjections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -3,7 +3,7 @@ package dev.indelible.cli;
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
-import dev.indelible.projections.ReferenceProjections;
+import dev.indelible.projections.reference.ReferenceProjections;
 import dev.indelible.server.IndelibleServer;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;

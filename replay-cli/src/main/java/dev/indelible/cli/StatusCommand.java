@@ -1,17 +1,17 @@
 package dev.indelible.cli;
 
+import dev.indelible.projections.reference.AccountsQueries;
+import dev.indelible.projections.reference.MessagesQueries;
+import dev.indelible.projections.reference.SelfiesQueries;
+import dev.indelible.projections.reference.VideosQueries;
 import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
-import dev.indelible.projections.AccountsQueries;
-import dev.indelible.projections.MessagesQueries;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.ProjectionStatus;
-import dev.indelible.projections.SelfiesQueries;
-import dev.indelible.projections.VideosQueries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

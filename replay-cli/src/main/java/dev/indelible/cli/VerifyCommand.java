@@ -1,13 +1,13 @@
 package dev.indelible.cli;
 
+import dev.indelible.projections.reference.CommunityProjection;
+import dev.indelible.projections.reference.CommunityQueries;
 import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.RuleAudit;
 import dev.indelible.ledger.VerifyReport;
-import dev.indelible.projections.CommunityProjection;
-import dev.indelible.projections.CommunityQueries;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
 import java.io.PrintWriter;

@@ -106,7 +106,7 @@ class ServeAndTokenCommandTest {
             Set<String> stored = new HashSet<>();
             for (RecordedEvent e : ledger.read(0, 1_000_000)) {
                 if (e.type().equals("selfie.submitted")) {
-                    stored.add(dev.indelible.projections.DomainEvents.parse(e, dev.indelible.projections.proto.SelfieSubmitted.class)
+                    stored.add(dev.indelible.projections.reference.DomainEvents.parse(e, dev.indelible.projections.proto.SelfieSubmitted.class)
                         .getFileId());
                 }
             }

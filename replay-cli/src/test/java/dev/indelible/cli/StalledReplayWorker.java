@@ -2,8 +2,8 @@ package dev.indelible.cli;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
-import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.reference.DomainEvents;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;

@@ -2,12 +2,12 @@ package dev.indelible.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.indelible.projections.AccountsQueries;
-import dev.indelible.projections.CommunityQueries;
-import dev.indelible.projections.MessagesQueries;
 import dev.indelible.projections.ProjectionEngine;
-import dev.indelible.projections.SelfiesQueries;
-import dev.indelible.projections.VideosQueries;
+import dev.indelible.projections.reference.AccountsQueries;
+import dev.indelible.projections.reference.CommunityQueries;
+import dev.indelible.projections.reference.MessagesQueries;
+import dev.indelible.projections.reference.SelfiesQueries;
+import dev.indelible.projections.reference.VideosQueries;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.testing.ChildJvm;
-import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.reference.DomainEvents;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.indelible.ledger.RecordedEvent;
-import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.proto.SelfieSubmitted;
+import dev.indelible.projections.reference.DomainEvents;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

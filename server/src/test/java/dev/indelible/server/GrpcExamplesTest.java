@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.RecordedEvent;
-import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.reference.DomainEvents;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

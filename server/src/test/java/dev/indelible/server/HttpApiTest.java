@@ -134,7 +134,7 @@ class HttpApiTest {
 
     @Test
     void shouldAnswerAQueryOnlyFromStreamsTheTokenMayRead() {
-        new dev.indelible.projections.Accounts(f.ledger, id -> java.util.Optional.empty()).register("alice@example.com", "Alice");
+        new dev.indelible.projections.reference.Accounts(f.ledger, id -> java.util.Optional.empty()).register("alice@example.com", "Alice");
         assertEquals(200, f.http.post("/streams/selfies-user-9", bot, Http.selfie(9, "f")).status());
         assertTrue(f.engine.awaitCaughtUp(Duration.ofSeconds(30)));
         String selfiesOnly = f.token("selfie-reader", "selfies-*", Verb.QUERY);

@@ -2,9 +2,9 @@ package dev.indelible.server;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
-import dev.indelible.projections.DomainEvents;
 import dev.indelible.projections.ProjectionEngine;
-import dev.indelible.projections.ReferenceProjections;
+import dev.indelible.projections.reference.DomainEvents;
+import dev.indelible.projections.reference.ReferenceProjections;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;

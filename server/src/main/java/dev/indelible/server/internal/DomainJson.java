@@ -9,7 +9,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.WireFormat;
-import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.reference.DomainEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.DateTimeException;

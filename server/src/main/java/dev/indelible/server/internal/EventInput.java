@@ -7,7 +7,7 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.server.api.AppendRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;

@@ -6,7 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.proto.OperationRecorded;
-import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.reference.DomainEvents;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package dev.indelible.server.internal;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.server.api.ContentType;
 import dev.indelible.server.api.NewEvent;
 import java.nio.charset.CharacterCodingException;

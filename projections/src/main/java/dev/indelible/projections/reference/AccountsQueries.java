@@ -1,5 +1,9 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
+import dev.indelible.projections.Keys;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.proto.AccountState;
 
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
@@ -10,6 +10,7 @@ import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.RuleAudit;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.testing.ChildJvm;
+import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.proto.AccountClosed;
 import dev.indelible.projections.proto.AccountEmailChanged;
 import dev.indelible.projections.proto.AccountRegistered;

@@ -1,6 +1,10 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.indelible.projections.Keys;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.internal.ProtoTime;
 import dev.indelible.projections.proto.MessagePosted;
 

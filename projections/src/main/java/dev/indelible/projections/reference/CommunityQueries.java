@@ -1,5 +1,8 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
+import dev.indelible.projections.Keys;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.proto.MemberState;
 import dev.indelible.projections.proto.PrayerState;
 

@@ -1,4 +1,4 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,10 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionState;
+import dev.indelible.projections.RebuildResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

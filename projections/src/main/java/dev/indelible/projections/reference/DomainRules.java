@@ -1,4 +1,4 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import static dev.indelible.ledger.ExpectedVersion.NO_STREAM;
 import static dev.indelible.ledger.ExpectedVersion.STREAM_EXISTS;

@@ -1,7 +1,11 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.Keys;
+import dev.indelible.projections.Projection;
+import dev.indelible.projections.ProjectionBatch;
+import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.proto.MemberJoined;
 import dev.indelible.projections.proto.MemberState;
 import dev.indelible.projections.proto.PrayerMarked;

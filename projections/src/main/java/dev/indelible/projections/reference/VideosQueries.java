@@ -1,4 +1,4 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -10,6 +10,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.proto.VideoProcessed;
 
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,11 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.proto.MemberJoined;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

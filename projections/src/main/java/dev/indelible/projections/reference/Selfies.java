@@ -1,4 +1,4 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Ledger;

@@ -1,6 +1,9 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.Keys;
+import dev.indelible.projections.Projection;
+import dev.indelible.projections.ProjectionBatch;
 import dev.indelible.projections.internal.ProtoTime;
 import dev.indelible.projections.proto.SelfieSubmitted;
 

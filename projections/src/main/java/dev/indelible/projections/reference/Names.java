@@ -1,4 +1,4 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
 
 import java.text.Normalizer;
 import java.util.Locale;

@@ -1,4 +1,6 @@
-package dev.indelible.projections;
+package dev.indelible.projections.reference;
+
+import dev.indelible.projections.Projection;
 
 import java.util.List;
 
