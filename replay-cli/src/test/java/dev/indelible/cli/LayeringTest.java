@@ -40,7 +40,8 @@ class LayeringTest {
     private static final String CLI = "dev.indelible.cli..";
     /** The packages other modules and users program against. */
     private static final String[] PUBLIC_API = {"dev.indelible.ledger", "dev.indelible.ledger.spi",
-        "dev.indelible.ledger.kafka", "dev.indelible.projections", "dev.indelible.server"};
+        "dev.indelible.ledger.kafka", "dev.indelible.projections", "dev.indelible.projections.reference",
+        "dev.indelible.server"};
     private static final String[] STORAGE = {"net.openhft..", "org.rocksdb..", "org.apache.kafka.."};
     private static final List<String> SHARED_WITH_CLI = List.of("EventInput", "EventJson", "NdjsonAppends");
 
@@ -78,6 +79,14 @@ class LayeringTest {
         noClasses().that().resideOutsideOfPackages(SERVER, CLI)
             .should().dependOnClassesThat().resideInAPackage("dev.indelible.server.internal..")
             .because("dev.indelible.server.internal.. is its module's own: other modules use the public API")
+            .check(classes);
+    }
+
+    @Test
+    void shouldKeepTheProjectionEngineFreeOfTheReferenceDomains() {
+        // The reference projections use the engine as a user's projection does; the engine names none of them.
+        noClasses().that().resideInAnyPackage("dev.indelible.projections", "dev.indelible.projections.internal..")
+            .should().dependOnClassesThat().resideInAPackage("dev.indelible.projections.reference..")
             .check(classes);
     }
 
