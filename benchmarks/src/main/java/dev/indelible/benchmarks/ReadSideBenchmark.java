@@ -3,7 +3,7 @@ package dev.indelible.benchmarks;
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
-import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.OfflineProjections;
 import dev.indelible.projections.RebuildResult;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.projections.reference.ReferenceProjections;
@@ -64,14 +64,14 @@ public class ReadSideBenchmark {
 
     @Benchmark
     public Object rebuildSelfies() {
-        return ProjectionEngine.rebuild(ledger, projections, new SelfiesProjection(), (p, t) -> { });
+        return OfflineProjections.rebuild(ledger, projections, new SelfiesProjection(), (p, t) -> { });
     }
 
     /** All five reference projections, from one read of the journal (as {@code indelible replay --all}). */
     @Benchmark
     public long rebuildAll() {
         long applied = 0;
-        for (RebuildResult result : ProjectionEngine.rebuild(ledger, projections, ReferenceProjections.all(), (p, t) -> { })) {
+        for (RebuildResult result : OfflineProjections.rebuild(ledger, projections, ReferenceProjections.all(), (p, t) -> { })) {
             applied += result.applied();
         }
         return applied;

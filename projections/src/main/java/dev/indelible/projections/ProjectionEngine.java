@@ -15,7 +15,8 @@ import java.util.function.Function;
  * <p>Layout under {@code <projectionsDir>/<name>/}: {@code CURRENT} names the live version directory
  * ({@code v<code version>-<build number>}, a RocksDB database), {@code rebuild.lock} stops a second
  * rebuild, and {@code quarantine/} keeps damaged versions. Nothing under it is ever deleted except
- * versions older than the previous one.
+ * versions older than the previous one. {@link OfflineProjections} rebuilds and rolls back without an
+ * engine; an engine adopts what they swap in.
  *
  * <p>Thread-safe.
  */
@@ -37,55 +38,6 @@ public interface ProjectionEngine extends AutoCloseable {
      */
     static ProjectionEngine openReadOnly(Ledger ledger, Path projectionsDir, List<Projection> projections) {
         return DefaultProjectionEngine.openReadOnly(ledger, projectionsDir, projections);
-    }
-
-    /**
-     * Rebuilds one projection without running it (for a command line): builds and validates a new
-     * version, swaps CURRENT, keeps the previous version. An engine running the projection in this
-     * or another process adopts the new version once it has caught up; readers keep the old one
-     * until then.
-     *
-     * @throws RebuildInProgressException at once when another rebuild of it runs
-     */
-    static RebuildResult rebuild(Ledger ledger, Path projectionsDir, Projection projection, RebuildListener progress) {
-        return rebuild(ledger, projectionsDir, List.of(projection), progress).get(0);
-    }
-
-    /**
-     * Rebuilds several projections as {@link #rebuild(Ledger, Path, Projection, RebuildListener)} does,
-     * reading the journal once for all of them; CURRENT is swapped for each only when all validated.
-     * Results are in the order given.
-     *
-     * @throws RebuildInProgressException at once when another rebuild of any of them runs
-     */
-    static List<RebuildResult> rebuild(Ledger ledger, Path projectionsDir, List<Projection> projections,
-                                       RebuildListener progress) {
-        return DefaultProjectionEngine.rebuildOffline(ledger, projectionsDir, projections, progress);
-    }
-
-    /**
-     * The digest {@code projection} has after applying every event before {@code upTo}, computed
-     * from scratch in a temporary directory that is deleted afterwards: what a live version at that
-     * position must equal.
-     */
-    static String digestFromScratch(Ledger ledger, Path projectionsDir, Projection projection, long upTo) {
-        return digestFromScratch(ledger, projectionsDir, projection, upTo, (position, target) -> { });
-    }
-
-    /** {@link #digestFromScratch(Ledger, Path, Projection, long)}, telling {@code progress} how far the build is. */
-    static String digestFromScratch(Ledger ledger, Path projectionsDir, Projection projection, long upTo,
-                                    RebuildListener progress) {
-        return DefaultProjectionEngine.digestFromScratch(ledger, projectionsDir, projection, upTo, progress);
-    }
-
-    /**
-     * Points CURRENT back at the newest other version that completed its build, without running it.
-     * Versions whose build did not finish are skipped and deleted, and named in the result.
-     *
-     * @throws ProjectionException when no other version completed its build; CURRENT is unchanged
-     */
-    static RollbackResult rollback(Ledger ledger, Path projectionsDir, String projection) {
-        return DefaultProjectionEngine.rollbackOffline(ledger, projectionsDir, projection);
     }
 
     /**
@@ -116,8 +68,13 @@ public interface ProjectionEngine extends AutoCloseable {
      */
     RebuildResult rebuild(String projection);
 
-    /** Makes the previous version live again (it catches up from its own checkpoint); returns its name. */
-    String rollback(String projection);
+    /**
+     * Makes the newest other version that completed its build live again: it catches up from its own
+     * checkpoint before readers switch to it. Blocks until they have.
+     *
+     * @throws ProjectionException when no other version completed its build; the live version stays
+     */
+    RollbackResult rollback(String projection);
 
     /**
      * Reads every block of the live version from disk and checks its checksum (the page cache of

@@ -4,6 +4,7 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.OfflineProjections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class ProjectionEngineTest {
         try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
             RebuildResult rebuilt = engine.rebuild("counts");
             append(50, "test.counted");
-            assertEquals(rebuilt.previousVersion(), engine.rollback("counts"));
+            assertEquals(rebuilt.previousVersion(), engine.rollback("counts").toVersion());
             assertEquals(rebuilt.previousVersion(), current("counts"));
             assertTrue(engine.awaitCaughtUp(WAIT));
             assertEquals(150L, engine.read("counts", CountingProjection::total));
@@ -201,7 +202,7 @@ class ProjectionEngineTest {
         append(300, "test.counted");
         try (ProjectionEngine engine = start(new CountingProjection("counts"))) {
             String before = engine.status("counts").liveVersion();
-            RebuildResult result = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"),
+            RebuildResult result = OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"),
                     (position, target) -> { });
             assertEquals(before, result.previousVersion());
             assertEquals(result.previousDigest(), result.newDigest());
@@ -218,13 +219,13 @@ class ProjectionEngineTest {
         append(200, "test.counted");
         append(50, "test.other");
         List<Projection> both = List.of(new CountingProjection("counts"), new CountingProjection("more"));
-        List<RebuildResult> results = ProjectionEngine.rebuild(ledger, projections, both, (position, target) -> { });
+        List<RebuildResult> results = OfflineProjections.rebuild(ledger, projections, both, (position, target) -> { });
         assertEquals(List.of("counts", "more"), results.stream().map(RebuildResult::projection).toList());
         for (RebuildResult result : results) {
             assertEquals(250, result.events());
             assertEquals(200, result.applied());
             assertEquals(result.newVersion(), current(result.projection()));
-            assertEquals(ProjectionEngine.digestFromScratch(ledger, projections, new CountingProjection(result.projection()), 250),
+            assertEquals(OfflineProjections.digestFromScratch(ledger, projections, new CountingProjection(result.projection()), 250),
                     result.newDigest());
         }
     }
@@ -232,7 +233,7 @@ class ProjectionEngineTest {
     @Test
     void shouldFailAWholeMultiRebuildWhenOneProjectionThrowsWhileTheOthersApplyOnOtherThreads() {
         append(100, "test.counted");
-        ProjectionEngine.rebuild(ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
+        OfflineProjections.rebuild(ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
                 (position, target) -> { });
         String countsBefore = current("counts");
         String moreBefore = current("more");
@@ -240,45 +241,45 @@ class ProjectionEngineTest {
         Projection broken = failingAt("more", 110_000);
         List<Long> progress = new ArrayList<>();
 
-        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger,
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> OfflineProjections.rebuild(ledger,
                 projections, List.of(new CountingProjection("counts"), broken), (position, target) -> progress.add(position)));
 
         assertEquals("bad event 110000", failed.getMessage());
         assertEquals(countsBefore, current("counts"), "no projection of a failed rebuild is swapped in");
         assertEquals(moreBefore, current("more"));
         assertEquals(List.of(50_000L, 100_000L), progress, "progress counts only batches every projection committed");
-        RebuildResult again = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("more"), (p, t) -> { });
+        RebuildResult again = OfflineProjections.rebuild(ledger, projections, new CountingProjection("more"), (p, t) -> { });
         assertEquals(120_100, again.applied());
     }
 
     @Test
     void shouldNeverRollBackToABuildThatDidNotFinishAndDeleteItAtTheNextBuild() {
         append(20, "test.counted");
-        String first = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { }).newVersion();
-        assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger, projections, failingAt("counts", 12),
+        String first = OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { }).newVersion();
+        assertThrows(IllegalStateException.class, () -> OfflineProjections.rebuild(ledger, projections, failingAt("counts", 12),
                 (p, t) -> { }));
         List<String> afterFailure = versionDirs("counts");
         assertEquals(2, afterFailure.size(), "the failed build's directory is left, as a killed one's is: " + afterFailure);
         String unfinished = afterFailure.get(0);
 
-        RebuildResult second = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
+        RebuildResult second = OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
         assertEquals(first, second.previousVersion());
         assertEquals(List.of(second.newVersion(), first), versionDirs("counts"), "the unfinished " + unfinished + " is gone");
 
-        assertEquals(first, ProjectionEngine.rollback(ledger, projections, "counts").toVersion(), "back to the version that completed");
+        assertEquals(first, OfflineProjections.rollback(ledger, projections, "counts").toVersion(), "back to the version that completed");
         assertEquals(first, current("counts"));
     }
 
     @Test
     void shouldRefuseARollbackWhenTheOnlyOtherVersionDidNotFinish() {
         append(20, "test.counted");
-        ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
+        OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
         String live = current("counts");
-        assertThrows(IllegalStateException.class, () -> ProjectionEngine.rebuild(ledger, projections, failingAt("counts", 12),
+        assertThrows(IllegalStateException.class, () -> OfflineProjections.rebuild(ledger, projections, failingAt("counts", 12),
                 (p, t) -> { }));
 
         ProjectionException refused = assertThrows(ProjectionException.class,
-                () -> ProjectionEngine.rollback(ledger, projections, "counts"));
+                () -> OfflineProjections.rollback(ledger, projections, "counts"));
         assertTrue(refused.getMessage().contains("no previous version that completed its build"), refused.getMessage());
         assertEquals(live, current("counts"), "the half-built version never goes live");
     }
@@ -291,7 +292,7 @@ class ProjectionEngineTest {
         }
         List<Long> progress = new ArrayList<>();
 
-        RebuildResult result = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"),
+        RebuildResult result = OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"),
                 (position, target) -> progress.add(position));
 
         assertEquals(40, result.applied());
@@ -306,17 +307,17 @@ class ProjectionEngineTest {
     @Test
     void shouldRefuseAWholeMultiRebuildWhenOneProjectionIsBeingRebuilt() throws Exception {
         append(100, "test.counted");
-        ProjectionEngine.rebuild(ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
+        OfflineProjections.rebuild(ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
                 (position, target) -> { });
         String countsBefore = current("counts");
         CountingProjection held = new CountingProjection("more");
         CountDownLatch gate = new CountDownLatch(1);
         held.holdAt(gate);
         CompletableFuture<RebuildResult> first = CompletableFuture.supplyAsync(
-                () -> ProjectionEngine.rebuild(ledger, projections, held, (position, target) -> { }));
+                () -> OfflineProjections.rebuild(ledger, projections, held, (position, target) -> { }));
         try {
             assertTrue(held.awaitHeld(30));
-            RebuildInProgressException refused = assertThrows(RebuildInProgressException.class, () -> ProjectionEngine.rebuild(
+            RebuildInProgressException refused = assertThrows(RebuildInProgressException.class, () -> OfflineProjections.rebuild(
                     ledger, projections, List.of(new CountingProjection("counts"), new CountingProjection("more")),
                     (position, target) -> { }));
             assertTrue(refused.getMessage().contains("more"), refused.getMessage());
@@ -326,7 +327,7 @@ class ProjectionEngineTest {
             held.holdAt(null);
         }
         assertEquals(100, first.get(30, TimeUnit.SECONDS).applied());
-        RebuildResult counts = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
+        RebuildResult counts = OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
         assertEquals(countsBefore, counts.previousVersion(), "the refused rebuild left no version behind it");
     }
 

@@ -2,6 +2,7 @@ package dev.indelible.projections;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.projections.OfflineProjections;
 
 import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
@@ -20,7 +21,7 @@ public final class StalledRebuildWorker {
     public static void main(String[] args) {
         Path data = Path.of(args[0]);
         try (Ledger ledger = Ledger.open(data, LedgerConfig.defaults())) {
-            ProjectionEngine.rebuild(ledger, data.resolve("projections"), new CountingProjection("counts"), (next, target) -> {
+            OfflineProjections.rebuild(ledger, data.resolve("projections"), new CountingProjection("counts"), (next, target) -> {
                 System.out.println("BUILDING " + next + "/" + target);
                 System.out.flush();
                 while (true) {

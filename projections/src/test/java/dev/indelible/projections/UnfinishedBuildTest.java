@@ -6,6 +6,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.testing.ChildJvm;
+import dev.indelible.projections.OfflineProjections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class UnfinishedBuildTest {
             ledger.append("s-" + i % 4, ExpectedVersion.ANY, EventData.json("test.counted",
                     ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
         }
-        completed = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { }).newVersion();
+        completed = OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { }).newVersion();
         try (ChildJvm child = ChildJvm.start(StalledRebuildWorker.class, data.resolve("child.err"), data.toString())) {
             child.awaitLines(1, 60);
             child.kill9();
@@ -61,7 +62,7 @@ class UnfinishedBuildTest {
     @Test
     void shouldRefuseARollbackToTheKilledBuildNamingTheProjectionAndWhy() {
         ProjectionException refused = assertThrows(ProjectionException.class,
-                () -> ProjectionEngine.rollback(ledger, projections, "counts"));
+                () -> OfflineProjections.rollback(ledger, projections, "counts"));
         assertTrue(refused.getMessage().contains("cannot roll back projection counts: it has no previous version that"
                 + " completed its build"), refused.getMessage());
         assertTrue(refused.getMessage().contains("v1-000002 was a build that did not finish"), refused.getMessage());
@@ -71,12 +72,12 @@ class UnfinishedBuildTest {
 
     @Test
     void shouldRollBackPastTheKilledBuildToTheLastCompletedOneAndReportItsDeletion() throws Exception {
-        RebuildResult second = ProjectionEngine.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
+        RebuildResult second = OfflineProjections.rebuild(ledger, projections, new CountingProjection("counts"), (p, t) -> { });
         assertEquals(List.of("v1-000002"), second.discardedUnfinished());
         assertEquals("v1-000003", second.newVersion());
         assertEquals("v1-000002", lastOps("ops.replay", "discarded_unfinished"));
 
-        RollbackResult back = ProjectionEngine.rollback(ledger, projections, "counts");
+        RollbackResult back = OfflineProjections.rollback(ledger, projections, "counts");
         assertEquals(completed, back.toVersion());
         assertEquals(List.of(), back.discardedUnfinished(), "the replay already deleted it");
         try (ProjectionEngine engine = ProjectionEngine.start(ledger, projections, List.of(new CountingProjection("counts")))) {
@@ -89,7 +90,7 @@ class UnfinishedBuildTest {
     void shouldDeleteTheKilledBuildAndRollBackPastItInARunningEngine() throws Exception {
         try (ProjectionEngine engine = ProjectionEngine.start(ledger, projections, List.of(new CountingProjection("counts")))) {
             assertEquals(List.of("v1-000002"), engine.rebuild("counts").discardedUnfinished());
-            assertEquals(completed, engine.rollback("counts"));
+            assertEquals(completed, engine.rollback("counts").toVersion());
             assertEquals(20L, engine.read("counts", CountingProjection::total));
         }
     }

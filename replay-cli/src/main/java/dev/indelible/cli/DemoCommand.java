@@ -5,6 +5,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.VerifyReport;
+import dev.indelible.projections.OfflineProjections;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.CommunityQueries;
@@ -102,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
         for (Projection p : ReferenceProjections.all()) {
             long position = engine.read(p.name(), s -> s.position());
             String live = engine.digest(p.name());
-            boolean equal = live.equals(ProjectionEngine.digestFromScratch(ledger, dir.resolve("projections"), p, position));
+            boolean equal = live.equals(OfflineProjections.digestFromScratch(ledger, dir.resolve("projections"), p, position));
             unequal += equal ? 0 : 1;
             out.printf("   %-27s %s%n", "digest " + p.name(), live.substring(0, 16) + (equal ? " = a fresh rebuild" : " DIFFERS from a fresh rebuild"));
         }

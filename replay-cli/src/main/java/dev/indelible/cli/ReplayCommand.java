@@ -1,10 +1,10 @@
 package dev.indelible.cli;
 
+import dev.indelible.projections.OfflineProjections;
 import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.Projection;
-import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.RebuildResult;
 import dev.indelible.projections.RollbackResult;
 import java.io.PrintWriter;
@@ -49,7 +49,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (rollback != null) {
             ProjectionNames.find(rollback);
             try (Ledger ledger = data.openExistingLedgerToAppend()) {
-                RollbackResult r = ProjectionEngine.rollback(ledger, data.projections(), rollback);
+                RollbackResult r = OfflineProjections.rollback(ledger, data.projections(), rollback);
                 out.println(output.json ? EventJson.object(g -> {
                     g.writeStringField("projection", rollback);
                     g.writeStringField("live_version", r.toVersion());
@@ -67,7 +67,7 @@ final class ReplayCommand implements Callable<Integer> {
             List<RebuildResult> results;
             String label = String.join(",", projections.stream().map(Projection::name).toList());
             try (Progress progress = Progress.open("replay " + label, spec.commandLine().getErr(), output.json)) {
-                results = ProjectionEngine.rebuild(ledger, data.projections(), projections, progress);
+                results = OfflineProjections.rebuild(ledger, data.projections(), projections, progress);
             }
             for (RebuildResult result : results) {
                 out.println(output.json ? json(result) : text(result));

@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import dev.indelible.projections.OfflineProjections;
 import dev.indelible.projections.reference.CommunityProjection;
 import dev.indelible.projections.reference.CommunityQueries;
 import dev.indelible.server.internal.EventJson;
@@ -124,7 +125,7 @@ final class VerifyCommand implements Callable<Integer> {
                 String fresh;
                 try (Progress progress = Progress.open("verify " + projection.name(), spec.commandLine().getErr(),
                     output.json)) {
-                    fresh = ProjectionEngine.digestFromScratch(ledger, data.projections(), projection, position, progress);
+                    fresh = OfflineProjections.digestFromScratch(ledger, data.projections(), projection, position, progress);
                 }
                 if (live.equals(fresh)) {
                     checked.add(String.format("%s: digest %s at global_seq %,d equals a fresh rebuild",

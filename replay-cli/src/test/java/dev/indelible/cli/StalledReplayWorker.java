@@ -2,7 +2,7 @@ package dev.indelible.cli;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
-import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.OfflineProjections;
 import dev.indelible.projections.reference.DomainEvents;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +21,7 @@ public final class StalledReplayWorker {
     public static void main(String[] args) {
         Path data = Path.of(args[0]);
         try (Ledger ledger = Ledger.open(data, DomainEvents.register(LedgerConfig.builder()).build())) {
-            ProjectionEngine.rebuild(ledger, data.resolve("projections"), List.of(ProjectionNames.find(args[1])), (next, target) -> {
+            OfflineProjections.rebuild(ledger, data.resolve("projections"), List.of(ProjectionNames.find(args[1])), (next, target) -> {
                 System.out.println("BUILDING " + next + "/" + target);
                 System.out.flush();
                 while (true) {

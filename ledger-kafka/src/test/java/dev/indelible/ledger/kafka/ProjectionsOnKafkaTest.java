@@ -6,6 +6,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
+import dev.indelible.projections.OfflineProjections;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.RebuildListener;
 import dev.indelible.projections.RebuildResult;
@@ -42,9 +43,9 @@ class ProjectionsOnKafkaTest {
                 LedgerCopy.Copied copied = LedgerCopy.copy(embedded, events, kafka);
                 assertEquals(copied.digest(), LedgerCopy.digest(kafka, events));
 
-                List<RebuildResult> fromEmbedded = ProjectionEngine.rebuild(embedded, dir.resolve("embedded-projections"),
+                List<RebuildResult> fromEmbedded = OfflineProjections.rebuild(embedded, dir.resolve("embedded-projections"),
                     ReferenceProjections.all(), NO_PROGRESS);
-                List<RebuildResult> fromKafka = ProjectionEngine.rebuild(kafka, dir.resolve("kafka-projections"),
+                List<RebuildResult> fromKafka = OfflineProjections.rebuild(kafka, dir.resolve("kafka-projections"),
                     ReferenceProjections.all(), NO_PROGRESS);
                 for (int i = 0; i < fromEmbedded.size(); i++) {
                     assertEquals(fromEmbedded.get(i).newDigest(), fromKafka.get(i).newDigest(),

@@ -1,6 +1,7 @@
 package dev.indelible.projections.internal;
 
 import dev.indelible.ledger.AtomicFile;
+import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
 
 import java.io.IOException;
@@ -8,12 +9,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +38,7 @@ import java.util.stream.Stream;
  */
 final class ProjectionDir {
 
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern VERSION = Pattern.compile("v(\\d+)-(\\d{6})");
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -49,6 +54,37 @@ final class ProjectionDir {
         } catch (IOException e) {
             throw new ProjectionException("cannot create " + root + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Creates the directory of all projections, owner-only, unless it exists. */
+    static void createRoot(Path projectionsDir) {
+        try {
+            if (!Files.isDirectory(projectionsDir)) {
+                Files.createDirectories(projectionsDir,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new ProjectionException("cannot create " + projectionsDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A projection's name is its directory's: 1 to 64 of [a-z0-9-]. */
+    static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("projection name must be 1-64 of [a-z0-9-], starting with a letter or digit: " + name);
+        }
+        return name;
+    }
+
+    /** The projections by checked name, in the order given; two with one name share a directory, so are refused. */
+    static Map<String, Projection> byName(List<Projection> projections) {
+        Map<String, Projection> byName = new LinkedHashMap<>();
+        for (Projection projection : projections) {
+            if (byName.putIfAbsent(checkName(projection.name()), projection) != null) {
+                throw new IllegalArgumentException("two projections are named " + projection.name());
+            }
+        }
+        return byName;
     }
 
     String projection() {

@@ -7,6 +7,7 @@ import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.RebuildListener;
+import dev.indelible.projections.RebuildResult;
 import org.rocksdb.RocksDBException;
 
 import java.time.Duration;
@@ -53,6 +54,12 @@ final class Rebuilder {
 
     /** @param discarded unfinished versions of earlier builds this one deleted */
     record Built(String version, String digest, long events, long applied, Duration took, List<String> discarded) {
+
+        /** What the rebuild did, for its caller: this build, and the version and digest it replaces. */
+        RebuildResult result(String projection, String previousVersion, String previousDigest) {
+            return new RebuildResult(projection, previousVersion, previousDigest, version, digest, events, applied,
+                    took, discarded);
+        }
     }
 
     static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config) {
