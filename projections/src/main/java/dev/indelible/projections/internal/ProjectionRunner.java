@@ -22,13 +22,21 @@ import java.util.function.Function;
  * adopts whatever version CURRENT names once that version has caught up (a rebuild or rollback from
  * this process or another). Queries read the live version through reference-counted snapshots.
  *
- * <p>Thread-safe: one runner thread writes; any thread may query or ask for status.
+ * <p>Design note: the thread runs one loop in the shape of Agrona's {@code Agent}: each pass does three
+ * duties, each a method returning the work it did ({@link #repairDamageFoundByScrub}, {@link
+ * #adoptCurrentIfChanged}, {@link #applyNewEvents}), and a pass that did nothing backs off ({@link
+ * Backoff}). Other threads never touch the live version's writer: they hand work over through two
+ * volatile requests (look at CURRENT now; repair this damage) and wait on what the runner publishes
+ * ({@link PublishedState#await}, the one wait).
+ *
+ * <p>Thread-safe: one runner thread writes; any thread may query, wait or ask for status.
  */
 final class ProjectionRunner implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionRunner.class);
     private static final long CHECK_CURRENT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long MAX_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long MIN_IDLE_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long MAX_IDLE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final long NO_SPACE_FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long NO_SPACE_MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -36,30 +44,24 @@ final class ProjectionRunner implements Runnable {
     private final Projection projection;
     private final ProjectionDir dir;
     private final EngineConfig config;
-    private final Clock clock;
-    private final OpsRecorder ops;
-    private final Object progress = new Object();
-    private volatile VersionStore live;
-    private volatile ProjectionStatus.State state = ProjectionStatus.State.CATCHING_UP;
-    private volatile Throwable failure;
-    private volatile boolean closed;
-    private volatile boolean checkNow;
-    private volatile RocksDBException damageFound;
-    private volatile String lastQuarantine;
-    private String refusedVersion; // the unfinished version CURRENT named, logged once
-    private volatile long position;
-    private volatile long applied;
+    private final LiveVersions versions;
+    private final PublishedState published = new PublishedState();
+    // Requests from other threads, taken by the runner's thread.
+    private volatile boolean checkCurrentNow;
+    private volatile RocksDBException damageFoundByScrub;
+    // The runner thread's own.
     private Applier applier;
+    private long nextCurrentCheck;
+    private String refusedVersion; // the unfinished version CURRENT named, logged once
     private Thread thread;
 
     ProjectionRunner(Ledger ledger, Projection projection, Path projectionsDir, EngineConfig config, Clock clock,
                      OpsRecorder ops) {
-        this.ops = ops;
         this.ledger = ledger;
         this.projection = projection;
         this.dir = new ProjectionDir(projectionsDir, projection.name());
         this.config = config;
-        this.clock = clock;
+        this.versions = new LiveVersions(ledger, projection, dir, config, clock, ops);
     }
 
     ProjectionDir dir() {
@@ -75,32 +77,7 @@ final class ProjectionRunner implements Runnable {
      * version changed, and quarantines and rebuilds one that is damaged or never finished its build.
      */
     void open() {
-        Optional<String> current = dir.current();
-        if (current.isPresent() && java.nio.file.Files.isDirectory(dir.version(current.get()))) {
-            try {
-                VersionStore store = openVerified(current.get());
-                if (!store.complete()) {
-                    store.close();
-                    quarantineUnfinished(current.get());
-                } else if (store.codeVersion() == projection.version()) {
-                    install(store);
-                    return;
-                } else {
-                    LOG.info("projection {}: {} was built by code version {}, this is {}: rebuilding (it is kept)",
-                            projection.name(), store.name(), store.codeVersion(), projection.version());
-                    store.close();
-                }
-            } catch (RocksDBException e) {
-                if (!Damage.isDamage(e)) {
-                    throw openFailure(current.get(), e);
-                }
-                quarantine(current.get(), e);
-            }
-        }
-        try (RebuildLock lock = RebuildLock.acquire(dir)) {
-            Rebuilder.build(ledger, dir, projection, config);
-        }
-        install(openOrFail(dir.current().orElseThrow()));
+        install(versions.openAtStart());
     }
 
     /**
@@ -108,27 +85,14 @@ final class ProjectionRunner implements Runnable {
      * engine) owns and follows it; this sees it as of now and never writes.
      */
     void openReadOnly() {
-        String current = dir.current().orElseThrow(() -> new ProjectionException("projection " + projection.name()
-                + " has not been built yet: run `indelible replay " + projection.name() + "`"));
-        try {
-            VersionStore store = VersionStore.openReadOnly(dir.version(current));
-            if (!store.complete()) {
-                store.close();
-                throw new ProjectionException("projection " + projection.name() + " is not available: its live version "
-                        + current + " did not finish its build (killed or failed before it validated); the engine"
-                        + " quarantines and rebuilds it at its next start, or run `indelible replay " + projection.name() + "`");
-            }
-            live = store;
-            position = store.nextSeq();
-            applied = store.applied();
-            state = ProjectionStatus.State.READ_ONLY;
-        } catch (RocksDBException e) {
-            throw new ProjectionException("cannot read projection " + projection.name() + " at " + dir.version(current)
-                    + ": " + e.getMessage(), e);
-        }
+        VersionStore store = versions.openReadOnly();
+        published.live(store);
+        published.state(ProjectionStatus.State.READ_ONLY);
+        published.advanced(store.nextSeq(), store.applied());
     }
 
     void start() {
+        nextCurrentCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
         thread = new Thread(this, "indelible-projection-" + projection.name());
         thread.setDaemon(true);
         thread.start();
@@ -136,50 +100,119 @@ final class ProjectionRunner implements Runnable {
 
     @Override
     public void run() {
-        long nextCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
-        long idle = 0;
-        while (!closed) {
-            try {
-                RocksDBException damage = damageFound;
-                if (damage != null) {
-                    damageFound = null;
-                    onStorageFailure(damage);
-                    continue;
-                }
-                if (checkNow || System.nanoTime() - nextCheck >= 0) {
-                    checkNow = false;
-                    nextCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
-                    adoptIfChanged();
-                }
-                int n = applier.step(config.batchEvents());
-                if (n > 0) {
-                    publishProgress();
-                    idle = 0;
-                } else {
-                    state = ProjectionStatus.State.LIVE;
-                    idle = Math.min(MAX_IDLE_PARK_NANOS, Math.max(50_000, idle * 2));
-                    LockSupport.parkNanos(idle);
-                }
-            } catch (RocksDBException e) {
-                onStorageFailure(e);
-            } catch (RuntimeException | Error e) {
-                RocksDBException storage = rocksCause(e);
-                if (storage != null) {
-                    onStorageFailure(storage);
-                } else if (!closed) {
-                    fail(e);
-                }
+        Backoff idle = new Backoff(MIN_IDLE_PAUSE_NANOS, MAX_IDLE_PAUSE_NANOS);
+        while (!published.closed() && published.state() != ProjectionStatus.State.FAILED) {
+            idle.idle(doWork());
+        }
+    }
+
+    /** One pass over the duties; returns the work done, 0 when there was none. Failures are handled here. */
+    private int doWork() {
+        try {
+            int repaired = repairDamageFoundByScrub();
+            if (repaired > 0) {
+                return repaired; // a new live version: the other duties start afresh on the next pass
             }
-            if (state == ProjectionStatus.State.FAILED) {
-                return;
+            return adoptCurrentIfChanged() + applyNewEvents();
+        } catch (RocksDBException e) {
+            onStorageFailure(e);
+        } catch (RuntimeException | Error e) {
+            RocksDBException storage = rocksCause(e);
+            if (storage != null) {
+                onStorageFailure(storage);
+            } else if (!published.closed()) {
+                fail(e);
             }
         }
+        return 1; // a failure handled: look again at once, unless it stopped the projection
+    }
+
+    /** Applies the next batch of journal events; the number applied. */
+    private int applyNewEvents() throws RocksDBException {
+        int count = applier.step(config.batchEvents());
+        if (count > 0) {
+            publishProgress();
+        } else {
+            published.state(ProjectionStatus.State.LIVE);
+        }
+        return count;
+    }
+
+    /** Damage a scrub found: quarantine the live version and rebuild; 1 when there was some. */
+    private int repairDamageFoundByScrub() {
+        RocksDBException damage = damageFoundByScrub;
+        if (damage == null) {
+            return 0;
+        }
+        damageFoundByScrub = null;
+        onStorageFailure(damage);
+        return 1;
+    }
+
+    /**
+     * Every 100 ms, or at once when asked: when CURRENT names another version that completed its
+     * build, brings it to the journal head and makes it live. 1 when it did.
+     */
+    private int adoptCurrentIfChanged() throws RocksDBException {
+        if (!checkCurrentNow && System.nanoTime() - nextCurrentCheck < 0) {
+            return 0;
+        }
+        checkCurrentNow = false;
+        nextCurrentCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
+        Optional<String> current = dir.current();
+        if (current.isEmpty() || current.get().equals(published.liveVersion())) {
+            return 0;
+        }
+        VersionStore next = openCompleted(current.get());
+        if (next == null) {
+            return 0;
+        }
+        Applier nextApplier = new Applier(ledger, projection, next);
+        try {
+            nextApplier.catchUpTo(Math.max(published.position(), ledger.head()), config.batchEvents());
+        } catch (RocksDBException | RuntimeException e) {
+            nextApplier.close();
+            next.close();
+            throw e;
+        }
+        VersionStore previous = published.live();
+        dir.prune(config.keepVersions(), next.name()); // before the swap: who waits for it sees the pruned directory
+        applier.close();
+        applier = nextApplier;
+        published.live(next);
+        previous.close();
+        LOG.info("projection {}: {} is live (was {})", projection.name(), next.name(), previous.name());
+        publishProgress();
+        return 1;
+    }
+
+    /** The version CURRENT names, or null while its builder still has it open or when its build never finished. */
+    private VersionStore openCompleted(String version) throws RocksDBException {
+        VersionStore next;
+        try {
+            next = VersionStore.open(dir.version(version), false);
+        } catch (RocksDBException e) {
+            if (Damage.isBusy(e)) {
+                return null; // look again at the next check
+            }
+            throw e;
+        }
+        if (next.complete()) {
+            return next;
+        }
+        next.close();
+        if (!version.equals(refusedVersion)) {
+            refusedVersion = version;
+            LOG.error("projection {}: CURRENT names {}, whose build did not finish (it never validated): {} stays live",
+                    projection.name(), version, published.liveVersion());
+        }
+        return null;
     }
 
     /** Runs a query on a snapshot of the live version; a swap meanwhile does not disturb it. */
     <T> T read(Function<SnapshotState, T> query) {
         while (true) {
-            VersionStore store = live;
+            VersionStore store = published.live();
             if (store == null) {
                 throw new ProjectionException(unavailable());
             }
@@ -194,54 +227,61 @@ final class ProjectionRunner implements Runnable {
     }
 
     boolean awaitPosition(long globalSeq, long timeoutNanos) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (progress) {
-            while (position < globalSeq) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || state == ProjectionStatus.State.FAILED || closed) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, CHECK_CURRENT_NANOS));
-            }
-            return true;
-        }
+        return published.await(() -> published.position() >= globalSeq, timeoutNanos);
     }
 
     /** Waits until the live version is {@code version}; asks the runner to look at CURRENT at once. */
     boolean awaitLive(String version, long timeoutNanos) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        checkNow = true;
+        checkCurrentNow = true;
         LockSupport.unpark(thread);
-        synchronized (progress) {
-            while (live == null || !live.name().equals(version)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || state == ProjectionStatus.State.FAILED || closed) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, CHECK_CURRENT_NANOS));
-            }
-            return true;
+        return published.await(() -> version.equals(published.liveVersion()), timeoutNanos);
+    }
+
+    /**
+     * Reads every block of the live version from disk. Damage is handed to the runner thread, which
+     * quarantines the version and rebuilds; this waits for that and returns what was found.
+     */
+    ScrubResult scrub(long timeoutNanos) throws InterruptedException {
+        VersionStore store = published.live();
+        if (store == null || !store.acquire()) {
+            throw new ProjectionException(unavailable());
         }
+        try {
+            store.verifyChecksums();
+            return new ScrubResult(projection.name(), store.name(), false, "every block's checksum reads back", store.name());
+        } catch (RocksDBException e) {
+            if (!Damage.isDamage(e)) {
+                throw new ProjectionException("checking " + store.dir() + " failed: " + e.getMessage(), e);
+            }
+            damageFoundByScrub = e;
+        } finally {
+            store.release();
+        }
+        LockSupport.unpark(thread);
+        String damaged = store.name();
+        if (!published.await(() -> published.liveVersion() != null && !damaged.equals(published.liveVersion()),
+                timeoutNanos)) {
+            Throwable cause = published.failure();
+            throw new ProjectionException("projection " + projection.name() + " is damaged (" + damaged
+                    + ") and was not rebuilt in time" + (cause != null ? ": " + cause : ""), cause);
+        }
+        return new ScrubResult(projection.name(), damaged, true, versions.lastQuarantine(), published.liveVersion());
     }
 
     ProjectionStatus status() {
-        VersionStore store = live;
-        long head = ledger.head();
-        return new ProjectionStatus(projection.name(), store == null ? null : store.name(), position,
-                Math.max(0, head - position), applied, closed ? ProjectionStatus.State.CLOSED : state);
+        return published.status(projection.name(), ledger.head());
     }
 
     String liveVersion() {
-        VersionStore store = live;
-        return store == null ? null : store.name();
+        return published.liveVersion();
     }
 
     Throwable failure() {
-        return failure;
+        return published.failure();
     }
 
     void close() {
-        closed = true;
+        published.closing();
         if (thread != null) {
             LockSupport.unpark(thread);
             try {
@@ -253,55 +293,12 @@ final class ProjectionRunner implements Runnable {
         if (applier != null) {
             applier.close();
         }
-        VersionStore store = live;
-        live = null;
+        VersionStore store = published.live();
+        published.live(null);
         if (store != null) {
             store.close();
         }
-        synchronized (progress) {
-            progress.notifyAll();
-        }
-    }
-
-    private void adoptIfChanged() throws RocksDBException {
-        Optional<String> current = dir.current();
-        if (current.isEmpty() || current.get().equals(live.name())) {
-            return;
-        }
-        VersionStore next;
-        try {
-            next = VersionStore.open(dir.version(current.get()), false);
-        } catch (RocksDBException e) {
-            if (Damage.isBusy(e)) {
-                return; // its builder still has it open: look again at the next check
-            }
-            throw e;
-        }
-        if (!next.complete()) {
-            next.close();
-            if (!current.get().equals(refusedVersion)) {
-                refusedVersion = current.get();
-                LOG.error("projection {}: CURRENT names {}, whose build did not finish (it never validated): {} stays live",
-                        projection.name(), current.get(), live.name());
-            }
-            return;
-        }
-        Applier nextApplier = new Applier(ledger, projection, next);
-        try {
-            nextApplier.catchUpTo(Math.max(position, ledger.head()), config.batchEvents());
-        } catch (RocksDBException | RuntimeException e) {
-            nextApplier.close();
-            next.close();
-            throw e;
-        }
-        VersionStore previous = live;
-        dir.prune(config.keepVersions(), next.name()); // before the swap: who waits for it sees the pruned directory
-        applier.close();
-        applier = nextApplier;
-        live = next;
-        previous.close();
-        LOG.info("projection {}: {} is live (was {})", projection.name(), next.name(), previous.name());
-        publishProgress();
+        published.wakeWaiters();
     }
 
     private void onStorageFailure(RocksDBException e) {
@@ -326,42 +323,51 @@ final class ProjectionRunner implements Runnable {
      * with a growing pause; RocksDB writes nothing more after ENOSPC until it is reopened.
      */
     private void awaitSpace(RocksDBException full) {
-        markFailed(full);
+        published.failed(full);
         LOG.error("projection {} stopped at global_seq {}: the disk is full ({}); it goes on by itself once there is room",
-                projection.name(), position, full.getMessage());
-        long pause = NO_SPACE_FIRST_PAUSE_NANOS;
-        while (!closed) {
-            LockSupport.parkNanos(pause);
-            if (closed) {
+                projection.name(), published.position(), full.getMessage());
+        Backoff retry = new Backoff(NO_SPACE_FIRST_PAUSE_NANOS, NO_SPACE_MAX_PAUSE_NANOS);
+        while (!published.closed()) {
+            retry.idle(0);
+            if (published.closed()) {
                 return;
             }
             try {
                 reopenLive();
-                failure = null;
-                LOG.info("projection {}: disk space is back; going on from global_seq {}", projection.name(), position);
+                published.recovered();
+                LOG.info("projection {}: disk space is back; going on from global_seq {}", projection.name(),
+                        published.position());
                 return;
             } catch (RocksDBException e) {
                 if (!Damage.isNoSpace(e)) {
                     fail(e);
                     return;
                 }
-                pause = Math.min(NO_SPACE_MAX_PAUSE_NANOS, pause * 2);
             }
         }
     }
 
     private void reopenLive() throws RocksDBException {
-        VersionStore full = live;
+        VersionStore full = published.live();
         if (applier != null) {
             applier.close();
             applier = null;
         }
         if (full != null) {
-            live = null;
+            published.live(null);
             full.close(); // one process may open a version once
         }
         String version = full != null ? full.name() : dir.current().orElseThrow();
         install(VersionStore.open(dir.version(version), false));
+    }
+
+    private void repair(RocksDBException cause) {
+        published.state(ProjectionStatus.State.REBUILDING);
+        VersionStore damaged = published.live();
+        published.live(null);
+        applier.close();
+        damaged.close();
+        install(versions.replaceDamaged(damaged.name(), cause));
     }
 
     private static RocksDBException rocksCause(Throwable e) {
@@ -373,137 +379,28 @@ final class ProjectionRunner implements Runnable {
         return null;
     }
 
-    /**
-     * Reads every block of the live version from disk. Damage is handed to the runner thread, which
-     * quarantines the version and rebuilds; this waits for that and returns what was found.
-     */
-    ScrubResult scrub(long timeoutNanos) throws InterruptedException {
-        VersionStore store = live;
-        if (store == null || !store.acquire()) {
-            throw new ProjectionException(unavailable());
-        }
-        try {
-            store.verifyChecksums();
-            return new ScrubResult(projection.name(), store.name(), false, "every block's checksum reads back", store.name());
-        } catch (RocksDBException e) {
-            if (!Damage.isDamage(e)) {
-                throw new ProjectionException("checking " + store.dir() + " failed: " + e.getMessage(), e);
-            }
-            damageFound = e;
-        } finally {
-            store.release();
-        }
-        LockSupport.unpark(thread);
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (progress) {
-            while (live == null || live.name().equals(store.name())) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || state == ProjectionStatus.State.FAILED || closed) {
-                    throw new ProjectionException("projection " + projection.name() + " is damaged (" + store.name()
-                            + ") and was not rebuilt in time" + (failure != null ? ": " + failure : ""), failure);
-                }
-                TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, CHECK_CURRENT_NANOS));
-            }
-            return new ScrubResult(projection.name(), store.name(), true, lastQuarantine, live.name());
-        }
-    }
-
-    private void repair(RocksDBException cause) {
-        state = ProjectionStatus.State.REBUILDING;
-        VersionStore damaged = live;
-        live = null;
-        applier.close();
-        damaged.close();
-        quarantine(damaged.name(), cause);
-        try (RebuildLock lock = RebuildLock.acquire(dir)) {
-            Rebuilder.build(ledger, dir, projection, config);
-        }
-        install(openOrFail(dir.current().orElseThrow()));
-    }
-
-    private void quarantine(String version, RocksDBException cause) {
-        java.time.Instant started = clock.instant();
-        Path moved = dir.quarantine(version, clock);
-        lastQuarantine = version + " is damaged (" + cause.getMessage() + "); moved to " + moved + " and rebuilt";
-        LOG.warn("projection {}: {} is damaged ({}); moved to {} and rebuilding from the journal",
-                projection.name(), version, cause.getMessage(), moved);
-        ops.record("quarantine", projection.name(), started, "ok",
-                java.util.Map.of("version", version, "moved_to", moved.toString(), "cause", String.valueOf(cause.getMessage())));
-    }
-
-    /** CURRENT names a version that never validated (only a bug or a hand could do that): kept aside, never live. */
-    private void quarantineUnfinished(String version) {
-        java.time.Instant started = clock.instant();
-        Path moved = dir.quarantine(version, clock);
-        LOG.error("projection {}: the live version {} did not finish its build (it never validated); moved to {}"
-                + " and rebuilding from the journal", projection.name(), version, moved);
-        ops.record("quarantine", projection.name(), started, "ok", java.util.Map.of("version", version,
-                "moved_to", moved.toString(), "cause", "its build did not finish: it never validated"));
-    }
-
-    private VersionStore openVerified(String version) throws RocksDBException {
-        VersionStore store = VersionStore.open(dir.version(version), false);
-        if (config.verifyChecksumsOnOpen()) {
-            try {
-                store.verifyChecksums();
-            } catch (RocksDBException e) {
-                store.close();
-                throw e;
-            }
-        }
-        return store;
-    }
-
-    private VersionStore openOrFail(String version) {
-        try {
-            return VersionStore.open(dir.version(version), false);
-        } catch (RocksDBException e) {
-            throw openFailure(version, e);
-        }
-    }
-
-    private ProjectionException openFailure(String version, RocksDBException e) {
-        String where = "cannot open projection " + projection.name() + " at " + dir.version(version) + ": ";
-        return Damage.isBusy(e)
-                ? new dev.indelible.projections.ProjectionInUseException(where + "it is open in another process (one engine per projection directory)", e)
-                : new ProjectionException(where + e.getMessage(), e);
-    }
-
     private void install(VersionStore store) {
         if (applier != null) {
             applier.close();
         }
         applier = new Applier(ledger, projection, store);
-        live = store;
-        state = ProjectionStatus.State.CATCHING_UP;
+        published.live(store);
+        published.state(ProjectionStatus.State.CATCHING_UP);
         publishProgress();
     }
 
     private void publishProgress() {
-        position = applier.nextSeq();
-        applied = applier.applied();
-        synchronized (progress) {
-            progress.notifyAll();
-        }
+        published.advanced(applier.nextSeq(), applier.applied());
     }
 
     private void fail(Throwable e) {
-        markFailed(e);
-        LOG.error("projection {} stopped at global_seq {}: {}", projection.name(), position, e.toString(), e);
-    }
-
-    /** FAILED for status, readiness and every waiter, with its cause. */
-    private void markFailed(Throwable e) {
-        failure = e;
-        state = ProjectionStatus.State.FAILED;
-        synchronized (progress) {
-            progress.notifyAll();
-        }
+        published.failed(e);
+        LOG.error("projection {} stopped at global_seq {}: {}", projection.name(), published.position(), e.toString(), e);
     }
 
     private String unavailable() {
-        Throwable cause = failure;
-        return "projection " + projection.name() + " is not available" + (closed ? ": the engine is closed"
+        Throwable cause = published.failure();
+        return "projection " + projection.name() + " is not available" + (published.closed() ? ": the engine is closed"
                 : cause != null ? ": it stopped on " + cause : ": it is being rebuilt after damage");
     }
 }

@@ -1,0 +1,112 @@
+package dev.indelible.projections.internal;
+
+import dev.indelible.projections.ProjectionStatus;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a projection's runner publishes to other threads: the live version, how far it has applied,
+ * its state and why it failed; and the one wait on them ({@link #await}).
+ *
+ * <p>Thread-safe: the runner writes (and whoever opens or closes it), any thread reads or waits.
+ */
+final class PublishedState {
+
+    /** Waiters look again at least this often, whether or not they were notified. */
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Object monitor = new Object();
+    private volatile VersionStore live;
+    private volatile ProjectionStatus.State state = ProjectionStatus.State.CATCHING_UP;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+    private volatile long position;
+    private volatile long applied;
+
+    VersionStore live() {
+        return live;
+    }
+
+    /** The live version's name, {@code null} while there is none. */
+    String liveVersion() {
+        VersionStore store = live;
+        return store == null ? null : store.name();
+    }
+
+    void live(VersionStore store) {
+        live = store;
+    }
+
+    long position() {
+        return position;
+    }
+
+    /** The next {@code global_seq} to apply and the events applied so far; wakes every waiter. */
+    void advanced(long nextSeq, long appliedCount) {
+        position = nextSeq;
+        applied = appliedCount;
+        wakeWaiters();
+    }
+
+    ProjectionStatus.State state() {
+        return state;
+    }
+
+    void state(ProjectionStatus.State next) {
+        state = next;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    /** FAILED for status, readiness and every waiter, with its cause. */
+    void failed(Throwable cause) {
+        failure = cause;
+        state = ProjectionStatus.State.FAILED;
+        wakeWaiters();
+    }
+
+    void recovered() {
+        failure = null;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    void closing() {
+        closed = true;
+    }
+
+    void wakeWaiters() {
+        synchronized (monitor) {
+            monitor.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until {@code reached} holds, looked at whenever the runner publishes and at least every
+     * 100 ms. False at the timeout, or at once when the projection failed or closed.
+     */
+    boolean await(BooleanSupplier reached, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (monitor) {
+            while (!reached.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || state == ProjectionStatus.State.FAILED || closed) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(monitor, Math.min(left, RECHECK_NANOS));
+            }
+            return true;
+        }
+    }
+
+    ProjectionStatus status(String projection, long head) {
+        long at = position;
+        return new ProjectionStatus(projection, liveVersion(), at, Math.max(0, head - at), applied,
+                closed ? ProjectionStatus.State.CLOSED : state);
+    }
+}
