@@ -3,6 +3,7 @@ package dev.indelible.ledger;
 import dev.indelible.ledger.internal.DefaultLedger;
 import dev.indelible.ledger.internal.EmbeddedOpen;
 import dev.indelible.ledger.internal.JvmRequirements;
+import dev.indelible.ledger.spi.Journal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,11 +38,11 @@ public interface Ledger extends AutoCloseable {
     }
 
     /**
-     * Opens a ledger over another journal implementation (see {@link dev.indelible.ledger.spi.Journal}),
+     * Opens a ledger over another journal implementation (see {@link Journal}),
      * such as ledger-kafka's. {@code stateDir} holds checkpoints of the in-memory indexes: a cache,
      * checked against the journal and rebuilt from it when it does not match.
      */
-    static Ledger open(dev.indelible.ledger.spi.Journal journal, Path stateDir, LedgerConfig config) {
+    static Ledger open(Journal journal, Path stateDir, LedgerConfig config) {
         JvmRequirements.check();
         return DefaultLedger.open(journal, stateDir, config);
     }
@@ -65,12 +66,12 @@ public interface Ledger extends AutoCloseable {
     }
 
     /** Checks every record of another journal implementation, read-only: see {@link #verify(Path)}. */
-    static VerifyReport verify(dev.indelible.ledger.spi.Journal journal) {
+    static VerifyReport verify(Journal journal) {
         return verify(journal, checked -> { });
     }
 
-    /** {@link #verify(dev.indelible.ledger.spi.Journal)} with progress, as {@link #verify(Path, LongConsumer)}. */
-    static VerifyReport verify(dev.indelible.ledger.spi.Journal journal, LongConsumer progress) {
+    /** {@link #verify(Journal)} with progress, as {@link #verify(Path, LongConsumer)}. */
+    static VerifyReport verify(Journal journal, LongConsumer progress) {
         JvmRequirements.check();
         return DefaultLedger.verify(journal, progress);
     }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How a ledger behaves: durability, file rolling, size limits, validators, rules and the clock.
@@ -150,7 +151,7 @@ public final class LedgerConfig {
     }
 
     /** The event types that have a rule. */
-    public java.util.Set<String> ruleTypes() {
+    public Set<String> ruleTypes() {
         return rules.keySet();
     }
 

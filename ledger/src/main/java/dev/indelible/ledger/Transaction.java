@@ -1,6 +1,7 @@
 package dev.indelible.ledger;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -75,7 +76,7 @@ public record Transaction(List<Part> parts, List<Condition> conditions) {
         }
 
         public Builder append(String stream, long expectedVersion, EventData... events) {
-            return append(stream, expectedVersion, java.util.Arrays.asList(events));
+            return append(stream, expectedVersion, Arrays.asList(events));
         }
 
         public Builder require(String stream, long expectedVersion) {

@@ -2,9 +2,11 @@ package dev.indelible.ledger.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.EventRule;
 import dev.indelible.ledger.EventValidator;
 import dev.indelible.ledger.ExpectedVersion;
@@ -110,7 +112,7 @@ final class AppendChecks {
             throw new InvalidEventException("conditions", "is required (it may be empty)");
         }
         Map<String, String> streams = new HashMap<>();
-        Set<dev.indelible.ledger.EventId> ids = new HashSet<>();
+        Set<EventId> ids = new HashSet<>();
         List<Transaction.Part> parts = transaction.parts();
         int total = 0;
         for (int p = 0; p < parts.size(); p++) {
@@ -248,7 +250,7 @@ final class AppendChecks {
             if (parser.nextToken() != null) {
                 throw new InvalidEventException(field, "has content after the JSON object");
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new InvalidEventException(field, "is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new InvalidEventException(field, "cannot be read as JSON: " + e.getMessage());
@@ -256,7 +258,7 @@ final class AppendChecks {
     }
 
     private static void checkDistinctIds(List<EventData> events) {
-        Set<dev.indelible.ledger.EventId> seen = new HashSet<>();
+        Set<EventId> seen = new HashSet<>();
         for (int i = 0; i < events.size(); i++) {
             if (!seen.add(events.get(i).eventId())) {
                 throw new InvalidEventException("events[" + i + "].event_id",

@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -120,7 +121,7 @@ final class Checkpoint {
     }
 
     /** Reads at most {@code limit} bytes, so the trailing CRC is not part of the checked body. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
+    private static final class BoundedInputStream extends FilterInputStream {
         private long remaining;
 
         BoundedInputStream(InputStream in, long limit) {

@@ -3,6 +3,7 @@ package dev.indelible.ledger.internal;
 import dev.indelible.ledger.LedgerException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -80,7 +81,7 @@ public final class DataDirectory {
         }
         try {
             view.setPermissions(Files.isDirectory(fileOrDir) ? OWNER_DIR : OWNER_FILE);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             // Gone already (Chronicle reports released files, also after their directory was removed).
         } catch (IOException e) {
             throw new LedgerException("cannot make " + fileOrDir + " owner-only: " + e.getMessage(), e);

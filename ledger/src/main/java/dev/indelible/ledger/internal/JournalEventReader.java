@@ -6,6 +6,7 @@ import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.spi.JournalCursor;
 import dev.indelible.ledger.spi.RecordBuffer;
+import java.util.function.Consumer;
 
 /**
  * Reads events in {@code global_seq} order from any position: seeks through the sparse position
@@ -16,7 +17,7 @@ import dev.indelible.ledger.spi.RecordBuffer;
  */
 final class JournalEventReader implements EventReader {
     private final JournalCursor cursor;
-    private final java.util.function.Consumer<JournalCursor> release;
+    private final Consumer<JournalCursor> release;
     private final RecordBuffer buffer = new RecordBuffer();
     private final RecordView view = new RecordView();
     private long position;
@@ -29,7 +30,7 @@ final class JournalEventReader implements EventReader {
     private int chainCrc;
 
     /** Reads from {@code from}; hands {@code cursor} to {@code release} when closed. */
-    JournalEventReader(JournalCursor cursor, java.util.function.Consumer<JournalCursor> release, SeqIndex positions,
+    JournalEventReader(JournalCursor cursor, Consumer<JournalCursor> release, SeqIndex positions,
                        long from) {
         this.cursor = cursor;
         this.release = release;

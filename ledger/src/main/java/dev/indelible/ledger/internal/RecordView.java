@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.proto.Envelope;
 import dev.indelible.ledger.spi.RecordBuffer;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -207,7 +208,7 @@ final class RecordView {
     /** The index of the event with this id in the loaded record, or -1. */
     int indexOf(long mostSignificant, long leastSignificant) {
         for (int j = 0; j < count; j++) {
-            java.nio.ByteBuffer id = envelope(j).getEventId().asReadOnlyByteBuffer();
+            ByteBuffer id = envelope(j).getEventId().asReadOnlyByteBuffer();
             if (id.remaining() == 16 && id.getLong(id.position()) == mostSignificant
                 && id.getLong(id.position() + 8) == leastSignificant) {
                 return j;

@@ -7,6 +7,7 @@ import dev.indelible.ledger.spi.RecordBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Reads one stream without scanning the journal: walks back from the stream's last record along
@@ -17,11 +18,11 @@ import java.util.List;
  */
 final class StreamReader implements AutoCloseable {
     private final JournalCursor cursor;
-    private final java.util.function.Consumer<JournalCursor> release;
+    private final Consumer<JournalCursor> release;
     private final RecordBuffer buffer = new RecordBuffer();
     private final RecordView view = new RecordView();
 
-    StreamReader(JournalCursor cursor, java.util.function.Consumer<JournalCursor> release) {
+    StreamReader(JournalCursor cursor, Consumer<JournalCursor> release) {
         this.cursor = cursor;
         this.release = release;
     }

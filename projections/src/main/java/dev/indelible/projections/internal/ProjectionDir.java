@@ -3,7 +3,6 @@ package dev.indelible.projections.internal;
 import dev.indelible.ledger.AtomicFile;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,6 +21,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.rocksdb.RocksDBException;
 
 /**
  * The directory of one projection and the only code that changes it.
@@ -196,7 +196,7 @@ final class ProjectionDir {
     static Completion completion(Path path) {
         try (VersionStore store = VersionStore.openReadOnly(path)) {
             return store.complete() ? Completion.COMPLETE : Completion.UNFINISHED;
-        } catch (org.rocksdb.RocksDBException e) {
+        } catch (RocksDBException e) {
             return Completion.UNREADABLE;
         }
     }

@@ -1,12 +1,13 @@
 package dev.indelible.projections.reference;
 
+import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.Keys;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.proto.AccountState;
-
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,12 +21,12 @@ import java.util.Optional;
  */
 public final class AccountsQueries implements Accounts.Lookup {
 
-    private static final java.time.Duration CATCH_UP = java.time.Duration.ofSeconds(30);
+    private static final Duration CATCH_UP = Duration.ofSeconds(30);
 
     private final ProjectionEngine engine;
-    private final dev.indelible.ledger.Ledger ledger;
+    private final Ledger ledger;
 
-    public AccountsQueries(ProjectionEngine engine, dev.indelible.ledger.Ledger ledger) {
+    public AccountsQueries(ProjectionEngine engine, Ledger ledger) {
         this.engine = engine;
         this.ledger = ledger;
     }

@@ -5,11 +5,12 @@ import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.proto.MemberState;
 import dev.indelible.projections.proto.PrayerState;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Typed queries of the {@code community} projection; each runs on one consistent snapshot.
@@ -45,7 +46,7 @@ public final class CommunityQueries {
         String name = Names.normalizeUsernameOrNull(username);
         return name == null ? List.of() : engine.read(CommunityProjection.NAME, s -> {
             List<Member> chain = new ArrayList<>();
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             Optional<Member> next = member(s, name);
             // An inviter joined before its invitees, so there are no cycles; orphans could make one, so stop on a repeat.
             while (next.isPresent() && seen.add(next.get().username())) {

@@ -1,12 +1,13 @@
 package dev.indelible.projections.reference;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -26,8 +27,9 @@ import dev.indelible.projections.proto.PrayerSubmitted;
 import dev.indelible.projections.proto.SelfieSubmitted;
 import dev.indelible.projections.proto.VideoProcessed;
 import dev.indelible.projections.proto.VideoRemoved;
-
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,8 +60,8 @@ public final class DomainEvents {
     private static final JsonFormat.Printer JSON_PRINTER =
             JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
     private static final ObjectMapper TREE = new ObjectMapper();
-    private static final java.math.BigInteger MAX_EXACT = java.math.BigInteger.ONE.shiftLeft(53);
-    private static final Set<FieldDescriptor.Type> LONGS = java.util.EnumSet.of(FieldDescriptor.Type.INT64,
+    private static final BigInteger MAX_EXACT = BigInteger.ONE.shiftLeft(53);
+    private static final Set<FieldDescriptor.Type> LONGS = EnumSet.of(FieldDescriptor.Type.INT64,
             FieldDescriptor.Type.SINT64, FieldDescriptor.Type.SFIXED64, FieldDescriptor.Type.UINT64, FieldDescriptor.Type.FIXED64);
 
     private static final Map<String, DomainType> TYPES = new TreeMap<>(Map.of(
@@ -168,7 +170,7 @@ public final class DomainEvents {
             ObjectNode tree = (ObjectNode) TREE.readTree(JSON_PRINTER.print(message));
             numbersWhereExact(message.getDescriptorForType(), tree);
             return TREE.writeValueAsString(tree);
-        } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (InvalidProtocolBufferException | JsonProcessingException e) {
             throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName() + " as JSON", e);
         }
     }
@@ -199,7 +201,7 @@ public final class DomainEvents {
         if (!text.isTextual()) {
             return text;
         }
-        java.math.BigInteger value = new java.math.BigInteger(text.asText());
+        BigInteger value = new BigInteger(text.asText());
         return value.abs().compareTo(MAX_EXACT) <= 0 ? LongNode.valueOf(value.longValue()) : text;
     }
 

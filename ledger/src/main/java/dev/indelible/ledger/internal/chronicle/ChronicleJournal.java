@@ -1,6 +1,7 @@
 package dev.indelible.ledger.internal.chronicle;
 
 import dev.indelible.ledger.AtomicFile;
+import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.RollCycle;
 import dev.indelible.ledger.internal.DataDirectory;
@@ -12,17 +13,19 @@ import dev.indelible.ledger.spi.WriteTransaction;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -51,16 +54,16 @@ public final class ChronicleJournal implements Journal {
 
     /** A journal that exists, for reading: its roll cycle is the one its metadata records. */
     public static ChronicleJournal openExisting(Path dir) {
-        return new ChronicleJournal(dir, null, dev.indelible.ledger.LedgerConfig.DEFAULT_FREE_SPACE_RESERVE,
-            java.util.List.of());
+        return new ChronicleJournal(dir, null, LedgerConfig.DEFAULT_FREE_SPACE_RESERVE,
+            List.of());
     }
 
     public ChronicleJournal(Path dir, RollCycle rollCycle) {
-        this(dir, rollCycle, dev.indelible.ledger.LedgerConfig.DEFAULT_FREE_SPACE_RESERVE);
+        this(dir, rollCycle, LedgerConfig.DEFAULT_FREE_SPACE_RESERVE);
     }
 
     public ChronicleJournal(Path dir, RollCycle rollCycle, long freeSpaceReserve) {
-        this(dir, rollCycle, freeSpaceReserve, java.util.List.of());
+        this(dir, rollCycle, freeSpaceReserve, List.of());
     }
 
     /**
@@ -68,7 +71,7 @@ public final class ChronicleJournal implements Journal {
      * @param freeSpaceReserve bytes to leave free on the file system: appends are refused below it
      * @param reserveAlsoOn    directories whose file systems must keep the reserve free too
      */
-    public ChronicleJournal(Path dir, RollCycle rollCycle, long freeSpaceReserve, java.util.List<Path> reserveAlsoOn) {
+    public ChronicleJournal(Path dir, RollCycle rollCycle, long freeSpaceReserve, List<Path> reserveAlsoOn) {
         this.dir = dir;
         this.space = new Preallocation(dir, freeSpaceReserve, reserveAlsoOn);
         SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir)
@@ -80,7 +83,7 @@ public final class ChronicleJournal implements Journal {
     }
 
     private static void secureExistingFiles(Path dir) {
-        try (var files = java.nio.file.Files.list(dir)) {
+        try (var files = Files.list(dir)) {
             files.forEach(DataDirectory::secure);
         } catch (IOException e) {
             throw new LedgerException("cannot list " + dir + ": " + e.getMessage(), e);
