@@ -17,6 +17,7 @@ import weakref
 from concurrent.futures import Future, wait
 from typing import Any, Dict, List, Optional, Tuple
 
+from ._append_stream import StreamedSender
 from ._events import ExpectedVersion, checked_event, expected_text
 from ._transport import CONNECTION_ERRORS, RETRY_STATUSES, Backoff, decode, quote_segment, unreachable
 from .errors import (ClosedError, IndelibleError, InvalidEvent, ProtocolError, Unavailable,
@@ -26,13 +27,7 @@ from .values import Ack
 __all__ = ["Producer", "ProducerStats"]
 
 _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_STATUS_OF = {"invalid_argument": 400, "unauthenticated": 401, "permission_denied": 403,
-              "wrong_expected_version": 409, "event_id_conflict": 409, "rule_violated": 409,
-              "request_too_large": 413, "too_many_events": 413, "unavailable": 503}
-# Refusals of one line after which the server goes on with the next (the others end the answer).
-_CONFLICTS = ("wrong_expected_version", "event_id_conflict", "rule_violated")
 _EVENT_INDEX = re.compile(r"events\[(\d+)\]")
-_INLINE_BODY = 64 * 1024   # larger bodies are written by a helper thread while the answer is read
 _STREAMS_BATCH_BYTES = 512 * 1024
 _STREAMS_BATCH_EVENTS = 1000
 
@@ -105,6 +100,8 @@ class Producer:
         self._ready = threading.Condition(self._lock)   # the sender waits for appends
         self._space = threading.Condition(self._lock)   # appenders wait for room
         self._unresolved: set = set()
+        self._streamed: Optional[StreamedSender] = None  # the POST /append path, once chosen
+        self._poked = False
         self._closing = False
         self._stop = threading.Event()                  # set by close(timeout) when it gives up
         self.stats = ProducerStats()
@@ -186,23 +183,49 @@ class Producer:
     def _run(self) -> None:
         while True:
             batch = self._take()
-            if batch is None:
-                return
             try:
-                self._send(batch)
+                if batch is None:  # closing, nothing queued: wait for the lines in flight
+                    if self._streamed is not None:
+                        self._streamed.finish()
+                    if self._queue_empty():
+                        return
+                elif batch:
+                    self._send(batch)
+                elif self._streamed is not None:  # a quiet or finished request
+                    self._streamed.idle()
             except BaseException as e:  # noqa: BLE001 - a bug must fail the futures, not hang them
                 failure = e if isinstance(e, IndelibleError) else ProtocolError(
                     "client_error", f"{type(e).__name__}: {e}")
-                for item in batch:
-                    if not item.future.done():
-                        self._fail(item, failure)
+                if self._streamed is not None:
+                    self._streamed.abandon(failure)
+                for item in batch or ():
+                    self._fail(item, failure)
+
+    def _queue_empty(self) -> bool:
+        with self._lock:
+            return not self._queue
+
+    def _poke(self) -> None:
+        """Wakes the sender thread: a request it had open has ended."""
+        with self._lock:
+            self._poked = True
+            self._ready.notify()
 
     def _take(self) -> Optional[List[_Item]]:
+        """The next batch; ``[]`` when an open request has ended or gone quiet; None when closing
+        with nothing queued."""
         with self._lock:
             while not self._queue:
+                if self._poked:
+                    self._poked = False
+                    return []
                 if self._closing:
                     return None
-                self._ready.wait()
+                idle_at = self._streamed.idle_at() if self._streamed is not None else None
+                if idle_at is None:
+                    self._ready.wait()
+                elif not self._ready.wait(idle_at - time.monotonic()):
+                    return []
             # Linger from the oldest append's arrival: under load it has waited long enough already.
             while len(self._queue) < self._max_batch and not self._closing:
                 left = self._queue[0].enqueued + self._linger - time.monotonic()
@@ -222,7 +245,9 @@ class Producer:
                     self._fail(item, e)
                 return
         if self._mode == "ndjson":
-            self._send_ndjson(batch)
+            if self._streamed is None:
+                self._streamed = StreamedSender(self)
+            self._streamed.send(batch)
         else:
             self._send_streams(batch)
 
@@ -259,93 +284,6 @@ class Producer:
             return
         self.stats.failed += 1
         item.future.set_exception(error)
-
-    # -- POST /append (NDJSON) --------------------------------------------------------------
-
-    def _send_ndjson(self, items: List[_Item]) -> None:
-        backoff = Backoff(self._t.max_attempts, self._t.retry_seconds)
-        while items:
-            resolved, retry = self._post_ndjson(items)
-            if resolved:
-                backoff.reset(self._t.retry_seconds)
-                items = items[resolved:]
-            if retry is None:
-                continue
-            self.stats.retries += 1
-            if not backoff.wait(self._stop):
-                for item in items:
-                    self._fail(item, retry)
-                return
-
-    def _post_ndjson(self, items: List[_Item]) -> Tuple[int, Optional[IndelibleError]]:
-        """Sends ``items`` as one request. Returns how many of them (a prefix) got their outcome,
-        and the error to retry the rest after (None: send the rest at once, after a bad line)."""
-        body = "".join(item.line() for item in items).encode("utf-8")
-        conn, _ = self._t.connection()
-        writer: Optional[_BodyWriter] = None
-        resolved = 0
-        self.stats.requests += 1
-        try:
-            conn.putrequest("POST", self._t.path("/append"), skip_accept_encoding=True)
-            for name, value in self._t.headers("application/x-ndjson").items():
-                conn.putheader(name, value)
-            conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders()
-            if len(body) <= _INLINE_BODY:
-                conn.send(body)
-            else:  # the server answers lines while it reads: read them while writing, or both may block
-                writer = _BodyWriter(conn, body)
-            response = conn.getresponse()
-            if response.status != 200:
-                data = response.read()
-                self._finish(writer, reuse=not response.will_close)
-                error = error_from_answer(decode(data, response.status), response.status, append=True)
-                if response.status in RETRY_STATUSES:
-                    return 0, error
-                if response.status in (400, 403):  # the first line is bad: it alone is refused
-                    self._fail(items[0], error)
-                    return 1, None
-                for item in items:  # unauthenticated, too many requests, ...: all of them
-                    self._fail(item, error)
-                return len(items), None
-            ended_by_bad_line = False
-            for raw in _lines(response):
-                outcome = json.loads(raw)
-                number = outcome.get("line")
-                if number is None:  # the ledger failed mid-answer: retry the rest
-                    code = outcome.get("error", "unavailable")
-                    self._finish(writer, reuse=False)
-                    return resolved, error_from_answer(outcome, _STATUS_OF.get(code, 503), append=True)
-                if number != resolved + 1:
-                    self._finish(writer, reuse=False)
-                    return resolved, ProtocolError("protocol", f"answer for line {number}, expected {resolved + 1}")
-                item = items[resolved]
-                resolved += 1
-                code = outcome.get("error")
-                if code is None:
-                    self._ack(item, outcome["stream"], outcome["global_seq"], outcome["stream_version"],
-                              bool(outcome.get("duplicate")))
-                    continue
-                self._fail(item, error_from_answer(outcome, _STATUS_OF.get(code), append=True))
-                if code not in _CONFLICTS:
-                    ended_by_bad_line = True  # the server read no further: the rest go again
-            self._finish(writer, reuse=not ended_by_bad_line and not response.will_close)
-        except CONNECTION_ERRORS as e:
-            self._finish(writer, reuse=False)
-            return resolved, unreachable(e)
-        except ValueError as e:  # a line that is not JSON
-            self._finish(writer, reuse=False)
-            return resolved, ProtocolError("protocol", f"an answer line is not JSON: {e}")
-        if resolved < len(items) and not ended_by_bad_line:
-            return resolved, Unavailable("cut", f"the answer ended after {resolved} of {len(items)} lines")
-        return resolved, None
-
-    def _finish(self, writer: Optional["_BodyWriter"], reuse: bool) -> None:
-        if writer is not None:
-            writer.join()
-            reuse = reuse and writer.error is None
-        if not reuse:
-            self._t.drop()
 
     # -- POST /streams/{stream} batches -----------------------------------------------------
 
@@ -456,38 +394,3 @@ def _groups(items: List[_Item]) -> List[List[_Item]]:
         sizes[index] += size
         last_of_thread[item.thread] = index
     return groups
-
-
-class _BodyWriter:
-    """Writes a request body from a helper thread while the sender reads the streamed answer."""
-
-    def __init__(self, conn: Any, body: bytes) -> None:
-        self.error: Optional[BaseException] = None
-        self._thread = threading.Thread(target=self._write, args=(conn, body), name="indelible-producer-body",
-                                        daemon=True)
-        self._thread.start()
-
-    def _write(self, conn: Any, body: bytes) -> None:
-        try:
-            conn.send(body)
-        except BaseException as e:  # noqa: BLE001 - reported through .error; the reader sees the cut
-            self.error = e
-
-    def join(self) -> None:
-        self._thread.join()
-
-
-def _lines(response: Any):
-    """The lines of a streamed (chunked) answer as they arrive."""
-    rest = b""
-    while True:
-        chunk = response.read1(65536)
-        if not chunk:
-            if rest.strip():
-                yield rest
-            return
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        for line in lines:
-            if line.strip():
-                yield line

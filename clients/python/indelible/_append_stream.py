@@ -1,0 +1,294 @@
+"""The producer's path over ``POST /append``: one request kept open, its body written as chunks of
+NDJSON lines while a reader thread reads the outcomes, in order, from the streamed answer.
+
+Many batches are in flight at once (the server appends each line as it reads it and answers it
+once durable, so one sync covers them all), and the order of the lines is the order of the
+producer's queue. When the request fails (connection error, 503, an answer cut short or ended by
+a bad line), the lines without an outcome are sent again, first, on a new request with the same
+event ids: a line that had been stored is answered as a duplicate with its original position.
+"""
+import collections
+import json
+import socket
+import threading
+import time
+from typing import Any, List, Optional
+
+from ._transport import CONNECTION_ERRORS, RETRY_STATUSES, Backoff, decode, unreachable
+from .errors import IndelibleError, ProtocolError, Unavailable, error_from_answer
+
+__all__ = ["StreamedSender"]
+
+_STATUS_OF = {"invalid_argument": 400, "unauthenticated": 401, "permission_denied": 403,
+              "wrong_expected_version": 409, "event_id_conflict": 409, "rule_violated": 409,
+              "request_too_large": 413, "too_many_events": 413, "unavailable": 503}
+# Refusals of one line after which the server goes on with the next (the others end the answer).
+_CONFLICTS = ("wrong_expected_version", "event_id_conflict", "rule_violated")
+# A request with nothing written for this long is ended: it holds a server thread, and the
+# server closes a connection on which no byte moves for its idle timeout (30 s by default).
+IDLE_END_SECONDS = 1.0
+
+
+class _Session:
+    """One ``POST /append`` request: the sender thread writes lines as body chunks; a reader
+    thread resolves their outcomes in order. ``sent`` holds the lines written and not answered."""
+
+    def __init__(self, producer: Any, conn: Any) -> None:
+        self._p = producer
+        self.sent: "collections.deque[Any]" = collections.deque()
+        self.lock = threading.Lock()
+        self.writable = True         # False once ended, broken or answered: no more lines go out
+        self.write_failed = False
+        self.error: Optional[IndelibleError] = None  # why the lines left in sent were not answered
+        self.reusable = False        # the connection may carry the next request
+        self.resolved = 0
+        self.last_write = time.monotonic()
+        t = producer._t
+        conn.putrequest("POST", t.path("/append"), skip_accept_encoding=True)
+        for name, value in t.headers("application/x-ndjson").items():
+            conn.putheader(name, value)
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        # Written through the socket itself: http.client drops its socket when an answer says
+        # Connection: close, and its send() would then open a new connection for a body chunk.
+        self._sock: socket.socket = conn.sock
+        self._conn = conn
+        self.reader = threading.Thread(target=self._read, name="indelible-producer-acks", daemon=True)
+        self.reader.start()
+
+    def write(self, items: List[Any]) -> bool:
+        """Sends ``items`` as one chunk; False (nothing taken) when the request takes no more lines.
+        A failed write leaves them in ``sent``, to be sent again."""
+        body = "".join([item.line() for item in items]).encode("utf-8")
+        with self.lock:
+            if not self.writable:
+                return False
+            self.sent.extend(items)
+        self.last_write = time.monotonic()
+        try:
+            self._sock.sendall(b"%x\r\n%b\r\n" % (len(body), body))
+        except CONNECTION_ERRORS:
+            self.abort()  # the reader, cut off, says why
+        return True
+
+    def end(self) -> None:
+        """Ends the body; the server answers the lines in flight, then ends its answer."""
+        with self.lock:
+            if not self.writable:
+                return
+            self.writable = False
+        try:
+            self._sock.sendall(b"0\r\n\r\n")
+        except CONNECTION_ERRORS:
+            self.abort()
+
+    def abort(self) -> None:
+        with self.lock:
+            self.writable = False
+            self.write_failed = True
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def done(self) -> bool:
+        """The request needs the sender: it broke, or its answer ended."""
+        return self.write_failed or not self.reader.is_alive()
+
+    # -- the reader thread ------------------------------------------------------------------
+
+    def _read(self) -> None:
+        error: Optional[IndelibleError] = None
+        reusable = False
+        try:
+            response = self._conn.getresponse()
+            if response.status != 200:
+                error = self._refused(response)
+            else:
+                error, reusable = self._outcomes(response)
+        except CONNECTION_ERRORS as e:
+            error = unreachable(e)
+        except ValueError as e:  # a line that is not JSON
+            error = ProtocolError("protocol", f"an answer line is not JSON: {e}")
+        except BaseException as e:  # noqa: BLE001 - a bug must fail the futures, not hang them
+            self._fail_all(e if isinstance(e, IndelibleError) else ProtocolError(
+                "client_error", f"{type(e).__name__}: {e}"))
+        finally:
+            with self.lock:
+                self.writable = False
+                self.error = error
+                self.reusable = reusable and not self.write_failed
+            self._p._poke()
+
+    def _refused(self, response: Any) -> Optional[IndelibleError]:
+        """A refusal of the whole request (the server read at most its first line)."""
+        status = response.status
+        error = error_from_answer(decode(response.read(), status), status, append=True)
+        if status in RETRY_STATUSES:
+            return error
+        if status in (400, 403):  # the first line is bad: it alone is refused, the rest go again
+            with self.lock:
+                self.writable = False
+                first = self.sent.popleft() if self.sent else None
+            if first is not None:
+                self.resolved += 1
+                self._p._fail(first, error)
+            return None
+        self._fail_all(error)  # unauthenticated, too many requests, ...: every line of it
+        return None
+
+    def _outcomes(self, response: Any) -> "tuple[Optional[IndelibleError], bool]":
+        """Resolves the lines as their outcomes come; returns why the rest were not answered
+        (None: they go again at once) and whether the connection may be used again."""
+        producer = self._p
+        for raw in _lines(response):
+            outcome = json.loads(raw)
+            number = outcome.get("line")
+            code = outcome.get("error")
+            if number is None:  # the ledger failed mid-answer: retry the rest
+                return error_from_answer(outcome, _STATUS_OF.get(code, 503), append=True), False
+            with self.lock:
+                item = self.sent.popleft() if self.sent and number == self.resolved + 1 else None
+            if item is None:
+                return ProtocolError("protocol", f"answer for line {number}, expected {self.resolved + 1}"), False
+            self.resolved += 1
+            if code is None:
+                producer._ack(item, outcome["stream"], outcome["global_seq"], outcome["stream_version"],
+                              bool(outcome.get("duplicate")))
+                continue
+            producer._fail(item, error_from_answer(outcome, _STATUS_OF.get(code), append=True))
+            if code not in _CONFLICTS:
+                return None, False  # a bad line: the server read no further, the rest go again
+        with self.lock:
+            unanswered = len(self.sent)
+        if unanswered:
+            return Unavailable("cut", f"the answer ended with {unanswered} lines unanswered"), False
+        return None, not response.will_close
+
+    def _fail_all(self, error: BaseException) -> None:
+        with self.lock:
+            self.writable = False
+            failing = list(self.sent)
+            self.sent.clear()
+        for item in failing:
+            self._p._fail(item, error)
+
+
+class StreamedSender:
+    """Runs on the producer's sender thread: writes each batch to the open request (opening one
+    when needed) without waiting for its outcomes, and sends again what a failed request left."""
+
+    def __init__(self, producer: Any) -> None:
+        self._p = producer
+        self._t = producer._t
+        self._session: Optional[_Session] = None
+        self._backoff: Optional[Backoff] = None
+
+    def idle_at(self) -> Optional[float]:
+        """When the open request, if any, is ended for want of lines (monotonic seconds)."""
+        s = self._session
+        return None if s is None else s.last_write + IDLE_END_SECONDS
+
+    def send(self, items: List[Any]) -> None:
+        pending = list(items)
+        while True:
+            if self._session is not None and self._session.done():
+                pending = self._recover() + pending
+            if not pending:
+                return
+            if self._session is None and not self._open(pending):
+                return
+            assert self._session is not None
+            if self._session.write(pending):
+                pending = []
+
+    def idle(self) -> None:
+        """Nothing to send: a failed request's lines go again; a quiet one is ended."""
+        s = self._session
+        if s is None:
+            return
+        if not s.done() and time.monotonic() < s.last_write + IDLE_END_SECONDS:
+            return
+        s.end()
+        pending = self._recover()
+        if pending:
+            self.send(pending)
+
+    def finish(self) -> None:
+        """Ends the request and waits for every line's outcome, sending again what needs it."""
+        while self._session is not None:
+            self._session.end()
+            pending = self._recover()
+            if pending:
+                self.send(pending)
+
+    def abandon(self, error: BaseException) -> None:
+        """After a bug in the sender: fails the lines in flight rather than leave them hanging."""
+        s, self._session = self._session, None
+        if s is not None:
+            s.abort()
+            s.reader.join(5)
+            self._t.drop()
+            s._fail_all(error)
+
+    def _open(self, pending: List[Any]) -> bool:
+        while True:
+            conn, _ = self._t.connection()
+            self._p.stats.requests += 1
+            try:
+                self._session = _Session(self._p, conn)
+                return True
+            except CONNECTION_ERRORS as e:
+                self._t.drop()
+                if not self._retry_wait():
+                    self._fail(pending, unreachable(e))
+                    return False
+
+    def _recover(self) -> List[Any]:
+        """Closes the request; returns its lines without an outcome, to send again (after the
+        backoff when it failed; failed themselves when the backoff runs out)."""
+        s = self._session
+        assert s is not None
+        self._session = None
+        while s.reader.is_alive():
+            s.reader.join(0.1)
+            if self._p._stop.is_set():
+                s.abort()
+        if not s.reusable:
+            self._t.drop()
+        if s.resolved:
+            self._backoff = None  # progress: the retry budget starts again
+        with s.lock:
+            left = list(s.sent)
+        if not left or s.error is None:
+            return left
+        if not self._retry_wait():
+            self._fail(left, s.error)
+            return []
+        return left
+
+    def _retry_wait(self) -> bool:
+        if self._backoff is None:
+            self._backoff = Backoff(self._t.max_attempts, self._t.retry_seconds)
+        self._p.stats.retries += 1
+        return self._backoff.wait(self._p._stop)
+
+    def _fail(self, items: List[Any], error: BaseException) -> None:
+        for item in items:
+            self._p._fail(item, error)
+
+
+def _lines(response: Any):
+    """The lines of a streamed (chunked) answer as they arrive."""
+    rest = b""
+    while True:
+        chunk = response.read1(65536)
+        if not chunk:
+            if rest.strip():
+                yield rest
+            return
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            if line.strip():
+                yield line
