@@ -134,12 +134,7 @@ class Producer:
             self._unresolved.add(item.future)
             if len(self._queue) == 1 or len(self._queue) >= self._max_batch:
                 self._ready.notify()
-        item.future.add_done_callback(self._resolved)
         return item.future
-
-    def _resolved(self, future: Future) -> None:
-        with self._lock:
-            self._unresolved.discard(future)
 
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Waits until every append made before the call is acknowledged or failed; False on timeout."""
@@ -278,12 +273,14 @@ class Producer:
         if duplicate:
             self.stats.duplicates += 1
         item.future.set_result(Ack(stream, global_seq, stream_version, item.event_id, duplicate))
+        self._unresolved.discard(item.future)  # a set's discard is atomic: no lock per event
 
     def _fail(self, item: _Item, error: BaseException) -> None:
         if item.future.done():
             return
         self.stats.failed += 1
         item.future.set_exception(error)
+        self._unresolved.discard(item.future)
 
     # -- POST /streams/{stream} batches -----------------------------------------------------
 
