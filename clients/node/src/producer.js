@@ -1,20 +1,17 @@
-// A batching producer: concurrent append() calls are sent as NDJSON lines of POST /append, one
-// request at a time so that the ledger stores them in call order.
+// A batching producer: concurrent append() calls are sent as NDJSON lines of one POST /append kept
+// open (appendStream.js), many batches in flight, so that the ledger stores them in call order.
+import http from 'node:http';
+import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import { errorFrom, IndelibleError, Unavailable } from './errors.js';
+import { IndelibleError } from './errors.js';
+import { AppendSession, IDLE_END_MS } from './appendStream.js';
 import { sleep, backoff, retryable } from './transport.js';
-
-const STATUS = {
-  invalid_argument: 400, unauthenticated: 401, permission_denied: 403, not_found: 404, request_too_large: 413,
-  too_many_events: 413, too_many_requests: 429, unavailable: 503,
-  wrong_expected_version: 409, event_id_conflict: 409, rule_violated: 409,
-};
 
 export class Producer {
   /**
    * @param {import('./transport.js').Transport} transport
-   * @param {{lingerMs?: number, maxBatch?: number}} options lingerMs: how long the first append of an idle
-   *   producer waits for others to join its request; maxBatch: most lines per request
+   * @param {{lingerMs?: number, maxBatch?: number}} options lingerMs: how long the oldest waiting append
+   *   may wait for others to join its chunk; maxBatch: most lines per chunk
    */
   constructor(transport, { lingerMs = 5, maxBatch = 1000 } = {}) {
     if (!(maxBatch >= 1)) throw new TypeError('maxBatch must be >= 1');
@@ -23,9 +20,13 @@ export class Producer {
     this.maxBatch = maxBatch;
     this.queue = [];
     this.outstanding = new Set();
-    this.running = false;
+    this.running = null; // the sender loop, while it runs
     this.closed = false;
     this.wake = null;
+    this.session = null; // the open POST /append
+    this.failures = 0; // retries since the last progress
+    this.retryDeadline = 0;
+    this.agent = new (new URL(transport.url).protocol === 'https:' ? https : http).Agent({ keepAlive: true });
     this.stats = { requests: 0, lines: 0, retries: 0 };
   }
 
@@ -46,164 +47,128 @@ export class Producer {
     if (expectedVersion !== undefined && expectedVersion !== null) line.expect = String(expectedVersion);
     let item;
     const promise = new Promise((resolve, reject) => {
-      item = { text: JSON.stringify(line), eventId, resolve, reject, settled: false };
+      item = { text: JSON.stringify(line), eventId, resolve, reject, settled: false, at: Date.now(), outstanding: this.outstanding };
     });
-    const done = promise.then(() => {}, () => {});
-    this.outstanding.add(done);
-    done.then(() => this.outstanding.delete(done));
+    this.outstanding.add(item);
     this.queue.push(item);
-    if (this.queue.length >= this.maxBatch && this.wake) this.wake();
-    if (!this.running) this.run();
+    if (this.wake) this.wake();
+    if (!this.running) this.running = this.run();
     return promise;
   }
 
   /** Resolves once every append made before the call is acknowledged or rejected. */
   async flush() {
     if (this.wake) this.wake();
-    await Promise.all([...this.outstanding]);
+    await Promise.all([...this.outstanding].map((i) => i.done ?? (i.done = new Promise((r) => { i.onSettled = r; }))));
   }
 
-  /** Flushes, then refuses new appends. */
+  /** Flushes, then refuses new appends and ends the request. */
   async close() {
     this.closed = true;
     await this.flush();
+    if (this.wake) this.wake();
+    await this.running;
+    this.agent.destroy();
   }
 
   async run() {
-    this.running = true;
     try {
-      // An idle producer lingers so that concurrent callers share the request.
-      if (this.lingerMs > 0 && this.queue.length < this.maxBatch) {
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, this.lingerMs);
-          this.wake = () => { clearTimeout(timer); resolve(); };
-        });
-        this.wake = null;
-      }
-      while (this.queue.length) {
-        await this.send(this.queue.splice(0, this.maxBatch));
+      for (let batch = await this.take(); batch !== null; batch = await this.take()) {
+        if (batch.length) await this.send(batch);
+        else await this.idle();
       }
     } finally {
-      this.running = false;
+      this.running = null;
     }
-    if (this.queue.length) this.run();
   }
 
-  /** Sends `items` until each is settled: acks and conflicts settle theirs; the rest are resent with the same ids. */
+  /** The next batch; [] when the open request has ended or gone quiet; null when nothing is left to do. */
+  async take() {
+    while (!this.queue.length) {
+      const s = this.session;
+      if (!s) return null;
+      const quiet = s.lastWrite + IDLE_END_MS - Date.now();
+      if (s.ended || this.closed || quiet <= 0) return [];
+      await this.sleep(quiet, s.done);
+    }
+    // Linger from the oldest append's arrival: under load it has waited long enough already.
+    for (;;) {
+      const left = this.queue[0].at + this.lingerMs - Date.now();
+      if (left <= 0 || this.queue.length >= this.maxBatch || this.closed) break;
+      await this.sleep(left);
+    }
+    return this.queue.splice(0, this.maxBatch);
+  }
+
+  /** Waits `ms`, or until an append or close() wakes the loop, or `also` resolves. */
+  sleep(ms, also) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake(), ms);
+      this.wake = () => { clearTimeout(timer); this.wake = null; resolve(); };
+      also?.then(() => this.wake?.());
+    });
+  }
+
+  /** Writes `items` to the open request (opening one), first sending again what an ended one left. */
   async send(items) {
-    const retry = this.transport.retry;
-    const deadline = Date.now() + retry.maxMs;
     let pending = items;
-    let failures = 0;
-    while (pending.length) {
-      let problem = null; // why some lines were not answered: retried after a backoff when retryable
-      const before = pending.length;
-      try {
-        await this.request(pending);
-      } catch (e) {
-        problem = e;
-      }
-      pending = pending.filter((i) => !i.settled);
+    for (;;) {
+      if (this.session?.ended) pending = [...(await this.recover()), ...pending];
       if (!pending.length) return;
-      if (pending.length < before) failures = 0; // progress: the budget starts again
-      if (problem && !retryable(problem)) {
-        for (const i of pending) settle(i, problem);
-        return;
+      if (!this.session) {
+        this.session = new AppendSession(this.transport, this.agent, settle);
+        this.stats.requests++;
       }
-      if (!problem) continue; // a bad line ended the answer: the lines after it are sent again at once
-      const wait = backoff(failures, retry);
-      if (++failures >= retry.attempts || Date.now() + wait > deadline) {
-        for (const i of pending) settle(i, problem);
-        return;
+      const written = this.session.write(pending);
+      if (written === false) {
+        await this.session.done;
+        continue;
       }
-      this.stats.retries++;
-      await sleep(wait);
+      this.stats.lines += pending.length;
+      pending = [];
+      await written; // the body takes more (or the request ended)
     }
   }
 
-  /** One POST /append of `items`; settles the lines answered; throws why the others were not. */
-  async request(items) {
-    this.stats.requests++;
-    this.stats.lines += items.length;
-    const body = items.map((i) => i.text).join('\n') + '\n';
-    const response = await this.transport.fetch('/append', { method: 'POST', body, contentType: 'application/x-ndjson' });
-    if (!response.ok) {
-      let parsed = null;
-      try {
-        parsed = JSON.parse(await response.text());
-      } catch {
-        // not JSON: a status without details
-      }
-      const error = errorFrom(parsed, response.status);
-      if ((response.status === 400 || response.status === 403) && /^line 1: /.test(parsed?.message ?? '')) {
-        settle(items[0], error); // a bad first line is its own; the others go again
-        return;
-      }
-      throw error;
+  /** Nothing to send: sends again what an ended request left; ends a quiet one. */
+  async idle() {
+    const s = this.session;
+    if (!s) return;
+    if (!s.ended && !this.closed && Date.now() < s.lastWrite + IDLE_END_MS) return;
+    s.close();
+    const left = await this.recover();
+    if (left.length) await this.send(left);
+  }
+
+  /**
+   * Waits for the open request's answer to end; returns its lines without an outcome, to send again
+   * (after a backoff when it failed; rejected themselves when the retries run out or it is not retryable).
+   */
+  async recover() {
+    const s = this.session;
+    await s.done;
+    this.session = null;
+    if (s.resolved) this.failures = 0; // progress: the budget starts again
+    const left = s.left;
+    if (!left.length || s.error === null) return left;
+    const retry = this.transport.retry;
+    if (this.failures === 0) this.retryDeadline = Date.now() + retry.maxMs;
+    const wait = backoff(this.failures, retry);
+    if (!retryable(s.error) || ++this.failures >= retry.attempts || Date.now() + wait > this.retryDeadline) {
+      for (const i of left) settle(i, s.error);
+      return [];
     }
-    let ended = null;
-    let lastAnswered = null;
-    const onLine = (text) => {
-      if (!text.trim()) return;
-      let answer;
-      try {
-        answer = JSON.parse(text);
-      } catch {
-        throw new Unavailable(`unavailable: POST /append answered a line that is not JSON: ${text.slice(0, 200)}`);
-      }
-      if (typeof answer.line !== 'number') {
-        ended = errorFrom(answer, STATUS[answer.error] ?? 500); // e.g. the ledger stopped: unavailable
-        return;
-      }
-      const item = items[answer.line - 1];
-      if (!item) return;
-      lastAnswered = item;
-      if (item.settled) return;
-      if (answer.error) {
-        settle(item, errorFrom(answer, STATUS[answer.error] ?? 500));
-      } else {
-        settle(item, null, {
-          stream: answer.stream, globalSeq: answer.global_seq, streamVersion: answer.stream_version,
-          eventId: answer.event_id, duplicate: answer.duplicate,
-        });
-      }
-    };
-    const decoder = new TextDecoder();
-    let buffered = '';
-    try {
-      for await (const chunk of response.body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let nl;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          onLine(buffered.slice(0, nl));
-          buffered = buffered.slice(nl + 1);
-        }
-      }
-      buffered += decoder.decode();
-      onLine(buffered);
-    } catch (e) {
-      throw this.transport.failure(e, undefined, 'POST', '/append');
-    }
-    if (ended) throw ended;
-    // A bad or forbidden line ends the answer and the lines after it were not read: send them again.
-    // Fewer lines answered without one is a dropped answer: retried.
-    if (items.some((i) => !i.settled) && !(lastAnswered && lastAnswered.badLine)) {
-      throw new Unavailable('unavailable: POST /append ended before answering every line');
-    }
+    this.stats.retries++;
+    await sleep(wait);
+    return left;
   }
 }
-
-/** A refusal that ends a POST /append answer (the lines after it were not read). */
-const isBadLine = (e) => e.code === 'invalid_argument' || e.code === 'permission_denied';
 
 function settle(item, error, ack) {
   if (item.settled) return;
   item.settled = true;
-  if (error) {
-    item.error = error;
-    item.badLine = isBadLine(error);
-    item.reject(error);
-  } else {
-    item.resolve(ack);
-  }
+  item.outstanding.delete(item);
+  if (error) item.reject(error);
+  else item.resolve(ack);
+  item.onSettled?.();
 }
