@@ -8,6 +8,7 @@
 # fails is written to OUT/clients.txt with its stderr's last lines (stderr is kept in OUT/logs), and the
 # others go on. Needs the build run.sh makes (replay-cli and its launcher files), python3 and node.
 # Usage: benchmarks/clients.sh OUT   (run.sh calls it; BENCH_ONLY=clients benchmarks/run.sh runs only this)
+# BENCH_CLIENTS=producers runs only the producers and their sqlite baselines (a few minutes).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$home"
@@ -129,6 +130,8 @@ if serve_start serve-sync --durability SYNC; then
   workload python-producer-sync "${bench_py[@]}" producer python-producer-sync "$url" "$token" "$producer_events" 4
   serve_stop
 fi
+
+if [ "${BENCH_CLIENTS:-all}" = producers ]; then exit 0; fi
 
 # 4 and 5: one NDJSON file, appended by the CLI and by curl, read back by the CLI and by subscribe.
 # The server runs without projections there: the CLI's append and read feed none either.
