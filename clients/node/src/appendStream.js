@@ -14,8 +14,11 @@ const STATUS = {
 };
 /** Refusals of one line after which the server goes on with the next (the others end the answer). */
 const CONFLICTS = new Set(['wrong_expected_version', 'event_id_conflict', 'rule_violated']);
-/** A request with no line written for this long is ended: it holds a server thread. */
-export const IDLE_END_MS = 1000;
+/**
+ * A request takes lines for this long, then is ended (and the next opened): a server that is stopping
+ * waits for the requests in flight, and a quiet one holds a server thread.
+ */
+export const REQUEST_MS = 1000;
 
 /**
  * One POST /append request. `sent` holds the items written whose outcome has not come, in order;
@@ -31,7 +34,7 @@ export class AppendSession {
     this.ended = false;
     this.error = null;
     this.left = [];
-    this.lastWrite = Date.now();
+    this.endsAt = Date.now() + REQUEST_MS;
     this.settle = settle;
     const url = new URL(`${transport.url}/append`);
     const headers = { ...transport.headers('application/x-ndjson'), 'Transfer-Encoding': 'chunked' };
@@ -54,7 +57,6 @@ export class AppendSession {
   write(items) {
     if (!this.writable) return false;
     for (const item of items) this.sent.push(item);
-    this.lastWrite = Date.now();
     const text = items.map((i) => i.text).join('\n') + '\n';
     if (this.request.write(text)) return true;
     return new Promise((resolve) => {

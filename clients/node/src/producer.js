@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { IndelibleError } from './errors.js';
-import { AppendSession, IDLE_END_MS } from './appendStream.js';
+import { AppendSession } from './appendStream.js';
 import { sleep, backoff, retryable } from './transport.js';
 
 export class Producer {
@@ -87,9 +87,9 @@ export class Producer {
     while (!this.queue.length) {
       const s = this.session;
       if (!s) return null;
-      const quiet = s.lastWrite + IDLE_END_MS - Date.now();
-      if (s.ended || this.closed || quiet <= 0) return [];
-      await this.sleep(quiet, s.done);
+      const left = s.endsAt - Date.now();
+      if (s.ended || this.closed || left <= 0) return [];
+      await this.sleep(left, s.done);
     }
     // Linger from the oldest append's arrival: under load it has waited long enough already.
     for (;;) {
@@ -113,7 +113,11 @@ export class Producer {
   async send(items) {
     let pending = items;
     for (;;) {
-      if (this.session?.ended) pending = [...(await this.recover()), ...pending];
+      const s = this.session;
+      if (s && (s.ended || Date.now() >= s.endsAt)) {
+        s.close();
+        pending = [...(await this.recover()), ...pending];
+      }
       if (!pending.length) return;
       if (!this.session) {
         this.session = new AppendSession(this.transport, this.agent, settle);
@@ -130,11 +134,11 @@ export class Producer {
     }
   }
 
-  /** Nothing to send: sends again what an ended request left; ends a quiet one. */
+  /** Nothing to send: sends again what an ended request left; ends one past its time. */
   async idle() {
     const s = this.session;
     if (!s) return;
-    if (!s.ended && !this.closed && Date.now() < s.lastWrite + IDLE_END_MS) return;
+    if (!s.ended && !this.closed && Date.now() < s.endsAt) return;
     s.close();
     const left = await this.recover();
     if (left.length) await this.send(left);

@@ -24,9 +24,9 @@ _STATUS_OF = {"invalid_argument": 400, "unauthenticated": 401, "permission_denie
               "request_too_large": 413, "too_many_events": 413, "unavailable": 503}
 # Refusals of one line after which the server goes on with the next (the others end the answer).
 _CONFLICTS = ("wrong_expected_version", "event_id_conflict", "rule_violated")
-# A request with nothing written for this long is ended: it holds a server thread, and the
-# server closes a connection on which no byte moves for its idle timeout (30 s by default).
-IDLE_END_SECONDS = 1.0
+# A request takes lines for this long, then is ended (and the next opened): a server that is
+# stopping waits for the requests in flight, and a quiet one holds a server thread.
+REQUEST_SECONDS = 1.0
 
 
 class _Session:
@@ -42,7 +42,7 @@ class _Session:
         self.error: Optional[IndelibleError] = None  # why the lines left in sent were not answered
         self.reusable = False        # the connection may carry the next request
         self.resolved = 0
-        self.last_write = time.monotonic()
+        self.ends_at = time.monotonic() + REQUEST_SECONDS
         t = producer._t
         conn.putrequest("POST", t.path("/append"), skip_accept_encoding=True)
         for name, value in t.headers("application/x-ndjson").items():
@@ -64,7 +64,6 @@ class _Session:
             if not self.writable:
                 return False
             self.sent.extend(items)
-        self.last_write = time.monotonic()
         try:
             self._sock.sendall(b"%x\r\n%b\r\n" % (len(body), body))
         except CONNECTION_ERRORS:
@@ -185,14 +184,16 @@ class StreamedSender:
         self._backoff: Optional[Backoff] = None
 
     def idle_at(self) -> Optional[float]:
-        """When the open request, if any, is ended for want of lines (monotonic seconds)."""
+        """When the open request, if any, is to be ended (monotonic seconds)."""
         s = self._session
-        return None if s is None else s.last_write + IDLE_END_SECONDS
+        return None if s is None else s.ends_at
 
     def send(self, items: List[Any]) -> None:
         pending = list(items)
         while True:
-            if self._session is not None and self._session.done():
+            s = self._session
+            if s is not None and (s.done() or time.monotonic() >= s.ends_at):
+                s.end()
                 pending = self._recover() + pending
             if not pending:
                 return
@@ -203,11 +204,11 @@ class StreamedSender:
                 pending = []
 
     def idle(self) -> None:
-        """Nothing to send: a failed request's lines go again; a quiet one is ended."""
+        """Nothing to send: a failed request's lines go again; one past its time is ended."""
         s = self._session
         if s is None:
             return
-        if not s.done() and time.monotonic() < s.last_write + IDLE_END_SECONDS:
+        if not s.done() and time.monotonic() < s.ends_at:
             return
         s.end()
         pending = self._recover()
