@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Python client ({@code clients/python}) against a real server: its unittest suite, and its
- * producer appending selfies while the server is stopped and started again on the same port and
- * data directory, and killed with kill -9 and started again.
+ * producer appending selfies, beside the Node client's ({@code clients/node/testing/soak.js}), while
+ * the server is stopped and started again on the same port and data directory, and killed with
+ * kill -9 and started again.
  */
 class PythonClientTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -41,6 +42,8 @@ class PythonClientTest {
     private static final int SOAK_SELFIES = 20_000;
     private static final int SOAK_THREADS = 4;
     private static final long SOAK_USER_BASE = 770_000_000L;
+    private static final long NODE_SOAK_USER_BASE = 780_000_000L;
+    private static final Path NODE_SOAK = REPO.resolve("clients").resolve("node").resolve("testing").resolve("soak.js");
 
     @TempDir
     Path dir;
@@ -70,10 +73,11 @@ class PythonClientTest {
     }
 
     /**
-     * The soak producer (20,000 selfies, 4 threads, 2,000/s) and a subscriber, while the server is
-     * stopped (in flight answered, then the port closed) and started again on the same port and
-     * data directory, then the new server, in a child JVM, killed with kill -9 and started again:
-     * every selfie acknowledged, stored exactly once, in each thread's order, seen once.
+     * The soak producer (20,000 selfies, 4 threads, 2,000/s) and a subscriber, and the Node soak
+     * producer (as many, 4 async workers) at the same time, while the server is stopped (in flight
+     * answered, then the port closed) and started again on the same port and data directory, then
+     * the new server, in a child JVM, killed with kill -9 and started again: every selfie
+     * acknowledged, stored exactly once, in each thread's or worker's order, seen once.
      */
     @Test
     void shouldStoreEverySelfieOnceWhenTheServerRestartsUnderThePythonProducer() throws Exception {
@@ -83,12 +87,18 @@ class PythonClientTest {
         String token = node.tokens.create("soak", List.of("selfies-*"), java.util.EnumSet.of(Verb.APPEND, Verb.READ))
             .secret();
         Path log = dir.resolve("soak.txt");
+        Path nodeLog = dir.resolve("node-soak.txt");
         Process soak = null;
+        Process nodeSoak = null;
         ChildJvm child = null;
         try {
             soak = start(log, port, token, null, CLIENT.resolve("tests").resolve("soak_producer.py").toString(),
                 "--count", String.valueOf(SOAK_SELFIES), "--threads", String.valueOf(SOAK_THREADS), "--rate", "2000",
                 "--user-base", String.valueOf(SOAK_USER_BASE), "--prefix", "soak");
+            if (onPath("node")) { // as NodeClientTest: CI has node
+                nodeSoak = startNode(nodeLog, port, token, NODE_SOAK.toString(), String.valueOf(SOAK_SELFIES),
+                    String.valueOf(SOAK_THREADS), "2000", String.valueOf(NODE_SOAK_USER_BASE), "nodesoak");
+            }
             awaitAcked(log, soak, 3_000, 60);
             long stopping = System.nanoTime();
             node.close(); // new requests 503, those in flight answered, then the port closes
@@ -112,12 +122,25 @@ class PythonClientTest {
             assertTrue(summary.contains(" order_broken=0 subscriber=" + SOAK_SELFIES + " repeated=0 "), out);
             Matcher retries = Pattern.compile(" retries=(\\d+) ").matcher(summary);
             assertTrue(retries.find() && Long.parseLong(retries.group(1)) > 0, "the restarts were retried through: " + out);
-
-            checkEverySelfieOnceInOrder(node.ledger);
+            checkEverySelfieOnceInOrder(node.ledger, "soak", SOAK_USER_BASE);
+            if (nodeSoak != null) {
+                String nodeOut = finish(nodeSoak, 180, nodeLog);
+                assertEquals(0, nodeSoak.exitValue(), nodeOut);
+                String nodeSummary = nodeOut.lines().filter(l -> l.startsWith("soak: ")).findFirst().orElse("");
+                System.out.println("node " + nodeSummary);
+                assertTrue(nodeSummary.startsWith("soak: acked=" + SOAK_SELFIES + " of " + SOAK_SELFIES + " failed=0 "),
+                    nodeOut);
+                Matcher nodeRetries = Pattern.compile(" retries=(\\d+) ").matcher(nodeSummary);
+                assertTrue(nodeRetries.find() && Long.parseLong(nodeRetries.group(1)) > 0,
+                    "the restarts were retried through: " + nodeOut);
+                checkEverySelfieOnceInOrder(node.ledger, "nodesoak", NODE_SOAK_USER_BASE);
+            }
             assertTrue(node.ledger.verify().ok(), "the journal verifies");
         } finally {
-            if (soak != null && soak.isAlive()) {
-                soak.destroyForcibly();
+            for (Process p : new Process[] {soak, nodeSoak}) {
+                if (p != null && p.isAlive()) {
+                    p.destroyForcibly();
+                }
             }
             if (child != null) {
                 child.close();
@@ -140,8 +163,8 @@ class PythonClientTest {
         }
     }
 
-    /** Each soak selfie stored exactly once, under the Java client's derived id, each thread's in its order. */
-    private static void checkEverySelfieOnceInOrder(Ledger ledger) {
+    /** Each soak selfie (file ids PREFIX-THREAD-N) stored exactly once, under the Java client's derived id, each thread's in its order. */
+    private static void checkEverySelfieOnceInOrder(Ledger ledger, String prefix, long userBase) {
         Map<String, Integer> copies = new HashMap<>();
         Map<Integer, List<Integer>> order = new HashMap<>();
         long head = ledger.head();
@@ -155,20 +178,20 @@ class PythonClientTest {
                     continue;
                 }
                 SelfieSubmitted s = DomainEvents.parse(e, SelfieSubmitted.class);
-                if (!s.getFileId().startsWith("soak-")) {
+                if (!s.getFileId().startsWith(prefix + "-")) {
                     continue;
                 }
                 copies.merge(s.getFileId(), 1, Integer::sum);
                 assertEquals(DomainEvents.eventId(DomainEvents.SELFIE_SUBMITTED, s.getUserId() + "/" + s.getFileId()),
-                    e.eventId(), "the Python client derives the Java client's id");
+                    e.eventId(), "the client derives the Java client's id");
                 String[] parts = s.getFileId().split("-");
                 int thread = Integer.parseInt(parts[1]);
-                assertEquals(SOAK_USER_BASE + 1 + thread, s.getUserId());
+                assertEquals(userBase + 1 + thread, s.getUserId());
                 order.computeIfAbsent(thread, t -> new ArrayList<>()).add(Integer.parseInt(parts[2]));
             }
             from = events.get(events.size() - 1).globalSeq() + 1;
         }
-        assertEquals(SOAK_SELFIES, copies.size(), "every selfie stored");
+        assertEquals(SOAK_SELFIES, copies.size(), "every " + prefix + " selfie stored");
         copies.forEach((file, n) -> assertEquals(1, n, file + " stored once"));
         int perThread = SOAK_SELFIES / SOAK_THREADS;
         for (int t = 0; t < SOAK_THREADS; t++) {
@@ -176,7 +199,7 @@ class PythonClientTest {
             for (int i = 0; i < perThread; i++) {
                 expected.add(i);
             }
-            assertEquals(expected, order.get(t), "thread " + t + "'s selfies in its order");
+            assertEquals(expected, order.get(t), prefix + " thread " + t + "'s selfies in its order");
         }
     }
 
@@ -235,6 +258,15 @@ class PythonClientTest {
         } else {
             env.remove("INDELIBLE_NARROW_TOKEN");
         }
+        return builder.start();
+    }
+
+    private static Process startNode(Path log, int port, String token, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("node"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("INDELIBLE_URL", "http://127.0.0.1:" + port);
+        builder.environment().put("INDELIBLE_TOKEN", token);
         return builder.start();
     }
 
