@@ -9,6 +9,7 @@ event ids: a line that had been stored is answered as a duplicate with its origi
 """
 import collections
 import json
+import re
 import socket
 import threading
 import time
@@ -22,6 +23,9 @@ __all__ = ["StreamedSender"]
 _STATUS_OF = {"invalid_argument": 400, "unauthenticated": 401, "permission_denied": 403,
               "wrong_expected_version": 409, "event_id_conflict": 409, "rule_violated": 409,
               "request_too_large": 413, "too_many_events": 413, "unavailable": 503}
+# An acknowledgement as the server writes it (StreamedAppends); any other line is read as JSON.
+_ACK = re.compile(rb'\{"line":(\d+),"stream":"([^"\\]*)","global_seq":(\d+),"stream_version":(\d+),'
+                  rb'"event_id":"[^"\\]*","duplicate":(true|false)\}')
 # Refusals of one line after which the server goes on with the next (the others end the answer).
 _CONFLICTS = ("wrong_expected_version", "event_id_conflict", "rule_violated")
 # A request takes lines for this long, then is ended (and the next opened): a server that is
@@ -141,16 +145,21 @@ class _Session:
         (None: they go again at once) and whether the connection may be used again."""
         producer = self._p
         for raw in _lines(response):
+            ack = _ACK.fullmatch(raw)
+            if ack is not None:  # the common line, read without building a dict
+                item = self._next(int(ack[1]))
+                if item is None:
+                    return ProtocolError("protocol", f"answer for line {ack[1]}, expected {self.resolved + 1}"), False
+                producer._ack(item, ack[2].decode("utf-8"), int(ack[3]), int(ack[4]), ack[5] == b"true")
+                continue
             outcome = json.loads(raw)
             number = outcome.get("line")
             code = outcome.get("error")
             if number is None:  # the ledger failed mid-answer: retry the rest
                 return error_from_answer(outcome, _STATUS_OF.get(code, 503), append=True), False
-            with self.lock:
-                item = self.sent.popleft() if self.sent and number == self.resolved + 1 else None
+            item = self._next(number)
             if item is None:
                 return ProtocolError("protocol", f"answer for line {number}, expected {self.resolved + 1}"), False
-            self.resolved += 1
             if code is None:
                 producer._ack(item, outcome["stream"], outcome["global_seq"], outcome["stream_version"],
                               bool(outcome.get("duplicate")))
@@ -163,6 +172,14 @@ class _Session:
         if unanswered:
             return Unavailable("cut", f"the answer ended with {unanswered} lines unanswered"), False
         return None, not response.will_close
+
+    def _next(self, number: int) -> Optional[Any]:
+        """The line the answer's line ``number`` is about: the first not answered, or None."""
+        with self.lock:
+            if not self.sent or number != self.resolved + 1:
+                return None
+            self.resolved += 1
+            return self.sent.popleft()
 
     def _fail_all(self, error: BaseException) -> None:
         with self.lock:
