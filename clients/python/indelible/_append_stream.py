@@ -8,6 +8,7 @@ a bad line), the lines without an outcome are sent again, first, on a new reques
 event ids: a line that had been stored is answered as a duplicate with its original position.
 """
 import collections
+import http.client
 import json
 import re
 import socket
@@ -35,7 +36,10 @@ REQUEST_SECONDS = 1.0
 
 class _Session:
     """One ``POST /append`` request: the sender thread writes lines as body chunks; a reader
-    thread resolves their outcomes in order. ``sent`` holds the lines written and not answered."""
+    thread resolves their outcomes in order. ``sent`` holds the lines written and not answered.
+
+    Over TLS the reader starts once the body has ended, so the request carries one batch: an
+    ``SSLSocket`` (one OpenSSL connection) must not be read and written from two threads at once."""
 
     def __init__(self, producer: Any, conn: Any) -> None:
         self._p = producer
@@ -57,8 +61,16 @@ class _Session:
         # Connection: close, and its send() would then open a new connection for a body chunk.
         self._sock: socket.socket = conn.sock
         self._conn = conn
+        self.pipelined = not isinstance(conn, http.client.HTTPSConnection)
         self.reader = threading.Thread(target=self._read, name="indelible-producer-acks", daemon=True)
-        self.reader.start()
+        self._reading = False
+        if self.pipelined:
+            self._start_reading()
+
+    def _start_reading(self) -> None:
+        if not self._reading:
+            self._reading = True
+            self.reader.start()
 
     def write(self, items: List[Any]) -> bool:
         """Sends ``items`` as one chunk; False (nothing taken) when the request takes no more lines.
@@ -84,6 +96,7 @@ class _Session:
             self._sock.sendall(b"0\r\n\r\n")
         except CONNECTION_ERRORS:
             self.abort()
+        self._start_reading()
 
     def abort(self) -> None:
         with self.lock:
@@ -93,10 +106,11 @@ class _Session:
             self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        self._start_reading()  # it says why
 
     def done(self) -> bool:
-        """The request needs the sender: it broke, or its answer ended."""
-        return self.write_failed or not self.reader.is_alive()
+        """The request takes no more lines: it broke, was ended, or its answer ended."""
+        return not self.writable or (self._reading and not self.reader.is_alive())
 
     # -- the reader thread ------------------------------------------------------------------
 
@@ -219,6 +233,8 @@ class StreamedSender:
             assert self._session is not None
             if self._session.write(pending):
                 pending = []
+                if not self._session.pipelined:
+                    self._session.end()
 
     def idle(self) -> None:
         """Nothing to send: a failed request's lines go again; one past its time is ended."""
