@@ -27,6 +27,9 @@ _STATUS_OF = {"invalid_argument": 400, "unauthenticated": 401, "permission_denie
 # An acknowledgement as the server writes it (StreamedAppends); any other line is read as JSON.
 _ACK = re.compile(rb'\{"line":(\d+),"stream":"([^"\\]*)","global_seq":(\d+),"stream_version":(\d+),'
                   rb'"event_id":"[^"\\]*","duplicate":(true|false)\}')
+# Lines of a request whose answer is read only once it is sent (over TLS): the server reads up
+# to 4,096 lines ahead of their acknowledgements, so it reads all of these while no one reads its answer.
+_UNREAD_LINES = 1000
 # Refusals of one line after which the server goes on with the next (the others end the answer).
 _CONFLICTS = ("wrong_expected_version", "event_id_conflict", "rule_violated")
 # A request takes lines for this long, then is ended (and the next opened): a server that is
@@ -230,11 +233,13 @@ class StreamedSender:
                 return
             if self._session is None and not self._open(pending):
                 return
-            assert self._session is not None
-            if self._session.write(pending):
-                pending = []
-                if not self._session.pipelined:
-                    self._session.end()
+            s = self._session
+            assert s is not None
+            take = len(pending) if s.pipelined else _UNREAD_LINES
+            if s.write(pending[:take]):
+                pending = pending[take:]
+                if not s.pipelined:
+                    s.end()
 
     def idle(self) -> None:
         """Nothing to send: a failed request's lines go again; one past its time is ended."""
