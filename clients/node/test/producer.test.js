@@ -54,6 +54,17 @@ test('producer: 8 concurrent workers x 2,000 selfies are all acked, stored once,
   await producer.close();
 });
 
+test('producer: batches go out without waiting for the answers of those before', async () => {
+  // 200 batches of 10: one request each if every batch waited for its answer.
+  const producer = client().producer({ lingerMs: 0, maxBatch: 10 });
+  const stream = `orders-${RUN}-pipelined`;
+  const acks = await Promise.all(Array.from({ length: 2000 },
+    (_, i) => producer.append(stream, { type: 'order.placed', data: { n: i } })));
+  assert.deepEqual(acks.map((a) => a.streamVersion), Array.from({ length: 2000 }, (_, i) => i));
+  assert.ok(producer.stats.requests < 20, JSON.stringify(producer.stats));
+  await producer.close();
+});
+
 test('producer: a conflict rejects only its own promise, the others are acked in order', async () => {
   const c = client();
   const producer = c.producer();

@@ -121,6 +121,17 @@ class ProducerTest(ServerTestCase):
                 self.assertEqual(futures[6].result().stream_version, 2, "sent again after the bad line")
                 self.assertEqual([e.data["file_id"] for e in self.client.read_stream(stream)], ["a", "c", "e"])
 
+    def test_batches_go_out_without_waiting_for_the_answers_of_those_before(self):
+        # 200 batches of 10: one request each if every batch waited for its answer.
+        user = user_id()
+        stream = indelible.Selfies.stream(user)
+        with self.client.producer(linger_ms=0, max_batch=10) as producer:
+            futures = [producer.append(stream, indelible.Selfies.event(user, "photo", f"b{i}", NOW))
+                       for i in range(2000)]
+            wait(futures, 30)
+        self.assertEqual([f.result(0).stream_version for f in futures], list(range(2000)))
+        self.assertLess(producer.stats.requests, 20, producer.stats)
+
     def test_a_forbidden_stream_fails_its_own_future(self):
         with indelible.Client(url(), narrow_token()) as narrow, narrow.producer() as producer:
             user = user_id()
