@@ -30,6 +30,7 @@ _ACK = re.compile(rb'\{"line":(\d+),"stream":"([^"\\]*)","global_seq":(\d+),"str
 # Lines of a request whose answer is read only once it is sent (over TLS): the server reads up
 # to 4,096 lines ahead of their acknowledgements, so it reads all of these while no one reads its answer.
 _UNREAD_LINES = 1000
+_TLS_CONNECTION = getattr(http.client, "HTTPSConnection", ())  # absent from a Python built without ssl
 # Refusals of one line after which the server goes on with the next (the others end the answer).
 _CONFLICTS = ("wrong_expected_version", "event_id_conflict", "rule_violated")
 # A request takes lines for this long, then is ended (and the next opened): a server that is
@@ -64,7 +65,7 @@ class _Session:
         # Connection: close, and its send() would then open a new connection for a body chunk.
         self._sock: socket.socket = conn.sock
         self._conn = conn
-        self.pipelined = not isinstance(conn, http.client.HTTPSConnection)
+        self.pipelined = not isinstance(conn, _TLS_CONNECTION)
         self.reader = threading.Thread(target=self._read, name="indelible-producer-acks", daemon=True)
         self._reading = False
         if self.pipelined:
