@@ -6,8 +6,9 @@ import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.TransactionResult;
 
-/** What an append printed: its position, or the conflict (exit code 3). */
+/** What an append or a transaction printed: its positions, or the conflict (exit code 3). */
 final class Acknowledgement {
     private Acknowledgement() {
     }
@@ -40,5 +41,38 @@ final class Acknowledgement {
         }
         return (a.duplicate() ? "already appended (a retry): " : "appended ") + input.event().type() + " to "
             + a.stream() + " at global_seq " + a.firstGlobalSeq() + ", stream_version " + a.firstStreamVersion();
+    }
+
+    /** The line for a committed transaction; a refusal throws {@link Main.ConflictException} naming its part or condition. */
+    static String of(TransactionResult result, boolean json) {
+        if (!(result instanceof TransactionResult.Committed c)) {
+            throw new Main.ConflictException("transaction refused: " + result.message() + "; nothing was appended");
+        }
+        if (json) {
+            return EventJson.object(g -> {
+                g.writeNumberField("first_global_seq", c.firstGlobalSeq());
+                g.writeNumberField("last_global_seq", c.lastGlobalSeq());
+                if (c.duplicate()) {
+                    g.writeBooleanField("duplicate", true);
+                }
+                g.writeArrayFieldStart("parts");
+                for (AppendResult.Appended a : c.parts()) {
+                    g.writeStartObject();
+                    g.writeStringField("stream", a.stream());
+                    g.writeNumberField("global_seq", a.firstGlobalSeq());
+                    g.writeNumberField("stream_version", a.firstStreamVersion());
+                    g.writeNumberField("count", a.count());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            });
+        }
+        StringBuilder line = new StringBuilder(c.duplicate() ? "already committed (a retry): " : "committed ")
+            .append("transaction at global_seq ").append(c.firstGlobalSeq()).append(" to ").append(c.lastGlobalSeq());
+        for (AppendResult.Appended a : c.parts()) {
+            line.append("; ").append(a.count()).append(a.count() == 1 ? " event to " : " events to ").append(a.stream())
+                .append(" from stream_version ").append(a.firstStreamVersion());
+        }
+        return line.toString();
     }
 }

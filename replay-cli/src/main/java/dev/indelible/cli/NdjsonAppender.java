@@ -1,6 +1,5 @@
 package dev.indelible.cli;
 
-import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.server.internal.EventInput;
@@ -8,10 +7,12 @@ import dev.indelible.server.internal.NdjsonAppends;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.function.Supplier;
 
 /**
  * {@code append --ndjson}: the lines through {@link NdjsonAppends}, each acknowledged on stdout in
- * input order once durable.
+ * input order once durable. A line is one event, or a transaction ({@code {"parts", "conditions"}},
+ * as {@code POST /transactions} takes it).
  *
  * <p>A bad line stops reading (exit 2, naming the line and field); the lines before it stay
  * appended and were acknowledged. A conflict (wrong expected version, reused id, a rule) is
@@ -19,7 +20,7 @@ import java.io.PrintWriter;
  */
 final class NdjsonAppender {
     private static final int IN_FLIGHT = 4_096;
-    /** A line holds one event: the largest payload the ledger takes, with room for its JSON. */
+    /** A line holds one event (or a transaction's): the largest payload the ledger takes, with room for its JSON. */
     private static final int MAX_LINE_BYTES = 4 << 20;
 
     private final Ledger ledger;
@@ -37,13 +38,17 @@ final class NdjsonAppender {
 
     int run(InputStream in) throws IOException, InterruptedException {
         try {
-            new NdjsonAppends<Appended>(IN_FLIGHT, MAX_LINE_BYTES).run(in, line -> {
-                EventInput input = EventInput.ofLine(line);
-                return ledger.appendAsync(input.stream(), input.expectedVersion(), input.event())
-                    .thenApply(result -> new Appended(input, result));
-            }, (line, appended) -> {
+            new NdjsonAppends<Supplier<String>>(IN_FLIGHT, MAX_LINE_BYTES).run(in, line -> {
+                EventInput.Line input = EventInput.ofLine(line);
+                if (input.transaction() != null) {
+                    return ledger.appendAsync(input.transaction())
+                        .thenApply(result -> () -> Acknowledgement.of(result, json));
+                }
+                return ledger.appendAsync(input.event().stream(), input.event().expectedVersion(), input.event().event())
+                    .thenApply(result -> () -> Acknowledgement.of(input.event(), result, json));
+            }, (line, acknowledgement) -> {
                 try {
-                    out.println(Acknowledgement.of(appended.input(), appended.result(), json));
+                    out.println(acknowledgement.get());
                 } catch (Main.ConflictException e) {
                     conflicts++;
                     err.println("indelible append: line " + line + ": " + e.getMessage());
@@ -58,8 +63,5 @@ final class NdjsonAppender {
             throw e;
         }
         return conflicts > 0 ? Main.CONFLICT : Main.OK;
-    }
-
-    private record Appended(EventInput input, AppendResult result) {
     }
 }

@@ -8,9 +8,12 @@ import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.Transaction;
+import dev.indelible.ledger.TransactionResult;
 import dev.indelible.server.api.AppendBatchRequest;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
+import dev.indelible.server.api.Condition;
 import dev.indelible.server.api.Event;
 import dev.indelible.server.api.Expect;
 import dev.indelible.server.api.Failure;
@@ -19,6 +22,8 @@ import dev.indelible.server.api.NewEvent;
 import dev.indelible.server.api.ReadRequest;
 import dev.indelible.server.api.StreamPosition;
 import dev.indelible.server.api.SubscribeRequest;
+import dev.indelible.server.api.TransactionCommitted;
+import dev.indelible.server.api.TransactionRequest;
 import io.grpc.CallCredentials;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -26,6 +31,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -105,6 +111,74 @@ public final class IndelibleClient implements AutoCloseable {
         return outcome.thenApply(o -> result(stream, expectedVersion, o));
     }
 
+    /**
+     * Appends a {@link Transaction} on the server, all or nothing, as the embedded
+     * {@code Ledger.append(Transaction)} does: a part or condition that fails is a
+     * {@link TransactionResult}, bad input throws {@link InvalidEventException} naming the field
+     * ({@code parts[1].events[0].type}), a permission or a failure {@link RequestFailedException}.
+     * A retry of the same transaction (same event ids) answers its original positions as a duplicate.
+     */
+    public TransactionResult append(Transaction transaction) {
+        TransactionRequest.Builder request = TransactionRequest.newBuilder();
+        transaction.parts().forEach(p -> request.addParts(request(p.stream(), p.expectedVersion(), p.events())));
+        for (Transaction.Condition c : transaction.conditions()) {
+            Condition.Builder condition = Condition.newBuilder().setStream(c.stream());
+            if (c.expectedVersion() >= 0) {
+                condition.setExpectedVersion(c.expectedVersion());
+            } else {
+                condition.setExpect(expect(c.expectedVersion()));
+            }
+            request.addConditions(condition);
+        }
+        TransactionCommitted committed;
+        try {
+            committed = blocking.appendTransaction(request.build());
+        } catch (StatusRuntimeException e) {
+            com.google.rpc.Status details = StatusProto.fromThrowable(e);
+            Failure failure = details == null ? null : details.getDetailsList().stream().filter(d -> d.is(Failure.class))
+                .findFirst().map(IndelibleClient::unpack).orElse(null);
+            if (failure == null) {
+                throw failure(e);
+            }
+            return refused(transaction, failure);
+        }
+        List<AppendResult.Appended> parts = new ArrayList<>(committed.getPartsCount());
+        committed.getPartsList().forEach(a -> parts.add(new AppendResult.Appended(a.getStream(), a.getFirstGlobalSeq(),
+            a.getFirstStreamVersion(), a.getCount(), a.getDuplicate())));
+        return new TransactionResult.Committed(parts, committed.getDuplicate());
+    }
+
+    /** A refused transaction's {@link Failure} as the embedded API's result; bad input and other failures throw. */
+    private static TransactionResult refused(Transaction transaction, Failure f) {
+        return switch (f.getTransactionItemCase()) {
+            case CONDITION -> new TransactionResult.ConditionFailed(f.getCondition(), f.getStream(), f.getExpectedVersion(),
+                f.getActualVersion());
+            case PART -> {
+                Transaction.Part part = transaction.parts().get(f.getPart());
+                Failure inPart = f.toBuilder().setField(f.getField().replaceFirst("^parts\\[\\d+]\\.", "")).build();
+                yield new TransactionResult.PartRefused(f.getPart(), result(part.stream(), part.expectedVersion(),
+                    AppendOutcome.newBuilder().setFailure(inPart).build()));
+            }
+            default -> f.getError().equals("invalid_argument") ? throwInvalid(f) : throwFailed(f);
+        };
+    }
+
+    private static TransactionResult throwInvalid(Failure f) {
+        throw new InvalidEventException(f.getField(), f.getMessage());
+    }
+
+    private static TransactionResult throwFailed(Failure f) {
+        throw new RequestFailedException(f.getCode(), f.getField(), f.getMessage());
+    }
+
+    private static Failure unpack(com.google.protobuf.Any detail) {
+        try {
+            return detail.unpack(Failure.class);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return null;
+        }
+    }
+
     private CompletableFuture<AppendOutcome> alone(AppendRequest request) {
         CompletableFuture<AppendOutcome> outcome = new CompletableFuture<>();
         async.appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build(), new StreamObserver<>() {
@@ -141,11 +215,15 @@ public final class IndelibleClient implements AutoCloseable {
         if (expectedVersion >= 0) {
             request.setExpectedVersion(expectedVersion);
         } else {
-            request.setExpect(expectedVersion == ExpectedVersion.NO_STREAM ? Expect.NO_STREAM
-                : expectedVersion == ExpectedVersion.STREAM_EXISTS ? Expect.STREAM_EXISTS : Expect.ANY);
+            request.setExpect(expect(expectedVersion));
         }
         events.forEach(e -> request.addEvents(newEvent(e)));
         return request.build();
+    }
+
+    private static Expect expect(long expectedVersion) {
+        return expectedVersion == ExpectedVersion.NO_STREAM ? Expect.NO_STREAM
+            : expectedVersion == ExpectedVersion.STREAM_EXISTS ? Expect.STREAM_EXISTS : Expect.ANY;
     }
 
     /** An outcome as the embedded API's result; an invalid append or another failure throws. */

@@ -57,11 +57,30 @@ final class Access {
 
     /** Refuses (403) unless {@code token} may do {@code verb} on {@code stream} (null: the verb at all). */
     void permit(InetAddress address, Token token, Verb verb, String stream) {
+        permit(address, token, verb, stream, stream == null ? "authorization" : "stream");
+    }
+
+    /** {@link #permit(InetAddress, Token, Verb, String)}, naming {@code field} (e.g. {@code parts[1].stream}) when refused. */
+    void permit(InetAddress address, Token token, Verb verb, String stream, String field) {
         if (!token.allows(verb, stream)) {
-            metrics.authFailure("forbidden"); // a valid token's mistake: counted, never rate-limited
-            throw new ApiError(403, "permission_denied", stream == null ? "authorization" : "stream", "token " + token.name()
-                + " may not " + verb.text() + (stream == null ? "" : " stream " + stream) + " (streams "
-                + token.streams() + ", verbs " + token.verbs().stream().map(Verb::text).sorted().toList() + ")");
+            throw forbidden(token, verb.text(), stream, field);
         }
+    }
+
+    /**
+     * Refuses (403) a transaction's condition on {@code stream} unless {@code token} may read it or
+     * append to it: a condition tells the stream's version, which either verb already tells.
+     */
+    void permitCondition(InetAddress address, Token token, String stream, String field) {
+        if (!token.allows(Verb.READ, stream) && !token.allows(Verb.APPEND, stream)) {
+            throw forbidden(token, "read or append", stream, field);
+        }
+    }
+
+    private ApiError forbidden(Token token, String verb, String stream, String field) {
+        metrics.authFailure("forbidden"); // a valid token's mistake: counted, never rate-limited
+        return new ApiError(403, "permission_denied", field, "token " + token.name() + " may not " + verb
+            + (stream == null ? "" : " stream " + stream) + " (streams " + token.streams() + ", verbs "
+            + token.verbs().stream().map(Verb::text).sorted().toList() + ")");
     }
 }

@@ -1,7 +1,10 @@
 package dev.indelible.server.internal;
 
 import dev.indelible.server.api.Failure;
+import com.google.protobuf.Any;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 
 /**
  * A refused request on either API: the wire's {@link Failure} (stable code, field at fault, why,
@@ -49,8 +52,9 @@ final class ApiError extends RuntimeException {
     }
 
     /**
-     * {@code {"error", "field", "message", ...details}}, first {@code "line"} when given; the
-     * details of a refused append in name order, as HTTP has always written them.
+     * {@code {"error", "field", "message", ...details}}, first {@code "line"} when given; then a
+     * refused transaction's {@code "part"} or {@code "condition"}; the details of a refused append
+     * in name order, as HTTP has always written them.
      */
     static String json(Failure f, Long line) {
         return EventJson.object(g -> {
@@ -62,6 +66,12 @@ final class ApiError extends RuntimeException {
                 g.writeStringField("field", f.getField());
             }
             g.writeStringField("message", f.getMessage());
+            switch (f.getTransactionItemCase()) {
+                case PART -> g.writeNumberField("part", f.getPart());
+                case CONDITION -> g.writeNumberField("condition", f.getCondition());
+                default -> {
+                }
+            }
             switch (f.getError()) {
                 case "wrong_expected_version" -> {
                     g.writeNumberField("actual_version", f.getActualVersion());
@@ -94,8 +104,20 @@ final class ApiError extends RuntimeException {
     }
 
     static Status grpcStatus(Failure f) {
-        return Status.fromCode(Status.Code.valueOf(f.getCode())).withDescription(
-            (f.getField().isEmpty() ? "" : f.getField() + ": ") + f.getMessage() + " [" + f.getError() + "]");
+        return Status.fromCode(Status.Code.valueOf(f.getCode())).withDescription(description(f));
+    }
+
+    /**
+     * The gRPC error of {@code f} with {@code f} itself in the status details
+     * ({@code grpc-status-details-bin}), so that a client can read the refusal typed.
+     */
+    static StatusRuntimeException grpcError(Failure f) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+            .setCode(Status.Code.valueOf(f.getCode()).value()).setMessage(description(f)).addDetails(Any.pack(f)).build());
+    }
+
+    private static String description(Failure f) {
+        return (f.getField().isEmpty() ? "" : f.getField() + ": ") + f.getMessage() + " [" + f.getError() + "]";
     }
 
     private static Status.Code grpcCode(int status) {

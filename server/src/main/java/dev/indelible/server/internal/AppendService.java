@@ -6,12 +6,15 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.TransactionResult;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Appended;
 import dev.indelible.server.api.Failure;
+import dev.indelible.server.api.TransactionOutcome;
+import dev.indelible.server.api.TransactionRequest;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The append of every transport, over the messages of {@code ledger_service.proto}: an
@@ -54,47 +60,91 @@ final class AppendService {
      */
     CompletableFuture<AppendOutcome> appendAsync(InetAddress address, Token token, AppendRequest request, EventNames names) {
         int events = request.getEventsCount();
-        CompletableFuture<AppendResult> written;
-        try {
+        return write(() -> {
             access.permit(address, token, Verb.APPEND, request.getStream());
-            written = ledger.appendAsync(request.getStream(), expectedVersion(request), eventData(request, names));
+            return ledger.appendAsync(request.getStream(), expectedVersion(request), eventData(request, names));
+        }, result -> {
+            metrics.appended(result);
+            return result instanceof AppendResult.Appended;
+        }, result -> outcome(result, events > 1), AppendService::failed);
+    }
+
+    /**
+     * {@link #appendAsync} for a transaction: the token must be allowed to append to every part's
+     * stream, and to read or append to every condition's stream (a condition tells its stream's
+     * version, as a refused append to it would).
+     */
+    CompletableFuture<TransactionOutcome> appendAsync(InetAddress address, Token token, TransactionRequest request) {
+        return write(() -> {
+            for (int p = 0; p < request.getPartsCount(); p++) {
+                access.permit(address, token, Verb.APPEND, request.getParts(p).getStream(), "parts[" + p + "].stream");
+            }
+            for (int c = 0; c < request.getConditionsCount(); c++) {
+                access.permitCondition(address, token, request.getConditions(c).getStream(), "conditions[" + c + "].stream");
+            }
+            int events = WireTransactions.eventCount(request);
+            if (events > maxEvents) {
+                throw new ApiError(413, "too_many_events", "parts", events + " events in one transaction; at most "
+                    + maxEvents + " (raise --max-events)");
+            }
+            return ledger.appendAsync(WireTransactions.transaction(request));
+        }, result -> {
+            metrics.committed(result);
+            return result instanceof TransactionResult.Committed;
+        }, result -> WireTransactions.outcome(result, request), WireTransactions::failed);
+    }
+
+    /**
+     * The one way a request reaches the ledger: {@code start} checks it and writes it; a refusal
+     * before the ledger (bad input, a permission) and a failure of the ledger become outcomes too.
+     * {@code counted} records a result and says whether something was written.
+     */
+    private <R, O> CompletableFuture<O> write(Supplier<CompletableFuture<R>> start, Predicate<R> counted,
+                                              Function<R, O> outcome, Function<ApiError, O> failed) {
+        CompletableFuture<R> written;
+        try {
+            written = start.get();
         } catch (ApiError e) {
-            return CompletableFuture.completedFuture(failed(e));
+            return CompletableFuture.completedFuture(failed.apply(e));
         } catch (InvalidEventException e) {
-            return CompletableFuture.completedFuture(failed(ApiError.invalid(e.field(), e.reason())));
+            return CompletableFuture.completedFuture(failed.apply(ApiError.invalid(e.field(), e.reason())));
         } catch (LedgerException e) {
-            return CompletableFuture.completedFuture(failed(notTaken(e)));
+            return CompletableFuture.completedFuture(failed.apply(notTaken(e)));
         }
         return written.handle((result, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                return failed(cause instanceof InvalidEventException invalid ? ApiError.invalid(invalid.field(), invalid.reason())
-                    : notTaken(cause));
+                return failed.apply(cause instanceof InvalidEventException invalid
+                    ? ApiError.invalid(invalid.field(), invalid.reason()) : notTaken(cause));
             }
-            metrics.appended(result);
-            if (result instanceof AppendResult.Appended) {
+            if (counted.test(result)) {
                 onDurable.run();
             }
-            return outcome(result, events);
+            return outcome.apply(result);
         });
     }
 
     /** {@link #appendAsync}, waited for: at most {@value #TIMEOUT_SECONDS} s, then an {@code unavailable} outcome. */
     AppendOutcome append(InetAddress address, Token token, AppendRequest request, EventNames names) {
-        return await(appendAsync(address, token, request, names));
+        return await(appendAsync(address, token, request, names), AppendService::failed);
     }
 
-    static AppendOutcome await(CompletableFuture<AppendOutcome> append) {
+    /** {@link #appendAsync(InetAddress, Token, TransactionRequest)}, waited for as {@link #append}. */
+    TransactionOutcome append(InetAddress address, Token token, TransactionRequest request) {
+        return await(appendAsync(address, token, request), WireTransactions::failed);
+    }
+
+    static <O> O await(CompletableFuture<O> append, Function<ApiError, O> failed) {
         try {
             return append.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) { // appendAsync completes normally; kept as an outcome all the same
-            return failed(notTaken(e.getCause()));
+            return failed.apply(notTaken(e.getCause()));
         } catch (TimeoutException e) {
-            return failed(ApiError.unavailable("the append was not durable within " + TIMEOUT_SECONDS
+            return failed.apply(ApiError.unavailable("the append was not durable within " + TIMEOUT_SECONDS
                 + " s; it may still complete: retry with the same event_id"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(ApiError.unavailable("the server is stopping; retry with the same event_id"));
+            return failed.apply(ApiError.unavailable("the server is stopping; retry with the same event_id"));
         }
     }
 
@@ -113,9 +163,10 @@ final class AppendService {
 
     /**
      * The one mapping of a ledger result to the wire: {@code Appended}, or the {@link Failure} of a
-     * refusal; {@code events} (how many the append held) decides how a rule names its field.
+     * refusal; {@code indexed} (the append held several events) names a rule's field
+     * {@code events[i].data.x}, else {@code data.x}.
      */
-    static AppendOutcome outcome(AppendResult result, int events) {
+    static AppendOutcome outcome(AppendResult result, boolean indexed) {
         if (result instanceof AppendResult.Appended a) {
             return AppendOutcome.newBuilder().setAppended(Appended.newBuilder().setStream(a.stream())
                 .setFirstGlobalSeq(a.firstGlobalSeq()).setLastGlobalSeq(a.lastGlobalSeq())
@@ -129,7 +180,7 @@ final class AppendService {
                     + describe(w.expectedVersion()))
                 .setExpectedVersion(w.expectedVersion()).setActualVersion(w.actualVersion());
         } else if (result instanceof AppendResult.RuleViolated v) {
-            f.setError("rule_violated").setField((events > 1 ? "events[" + v.event() + "].data." : "data.") + v.field())
+            f.setError("rule_violated").setField((indexed ? "events[" + v.event() + "].data." : "data.") + v.field())
                 .setMessage(v.message()).setStream(v.stream()).setEventIndex(v.event()).setRule(v.rule())
                 .setCheckedStream(v.checkedStream()).setRequiredVersion(v.requiredVersion())
                 .setActualVersion(v.actualVersion()).setWhy(v.why());
@@ -153,17 +204,7 @@ final class AppendService {
 
     /** The request's expected version as the ledger's long. */
     static long expectedVersion(AppendRequest request) {
-        return switch (request.getExpectedCase()) {
-            case EXPECTED_VERSION -> GrpcApi.unsigned("expected_version", request.getExpectedVersion());
-            case EXPECT -> switch (request.getExpect()) {
-                case ANY -> ExpectedVersion.ANY;
-                case NO_STREAM -> ExpectedVersion.NO_STREAM;
-                case STREAM_EXISTS -> ExpectedVersion.STREAM_EXISTS;
-                default -> throw ApiError.invalid("expect", "is not ANY, NO_STREAM or STREAM_EXISTS: value "
-                    + request.getExpectValue());
-            };
-            default -> ExpectedVersion.ANY;
-        };
+        return WireTransactions.expectedVersion("", request);
     }
 
     private List<EventData> eventData(AppendRequest request, EventNames names) {

@@ -7,6 +7,7 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Transaction;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.server.api.AppendRequest;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,8 @@ import java.util.Locale;
 /**
  * One event to append, for the {@code indelible} CLI (not API: it is public for the CLI of this
  * repository only): from command-line options or an NDJSON line
- * {@code {"stream": S, "type": T, "data": {...}, "event_id": optional, "expect": optional}}, read
- * as the server reads it. Domain types are mapped to their Protobuf message and validated; other
+ * {@code {"stream": S, "type": T, "data": {...}, "event_id": optional, "expect": optional}}
+ * (or a transaction's line, {@link #ofLine}), read as the server reads it. Domain types are mapped to their Protobuf message and validated; other
  * types are stored as JSON. Errors are {@link InvalidEventException}s naming the field.
  */
 public record EventInput(String stream, long expectedVersion, EventData event) {
@@ -42,15 +43,24 @@ public record EventInput(String stream, long expectedVersion, EventData event) {
         return new EventInput(stream, expected(expect), event);
     }
 
+    /** One NDJSON line to append: a single event, or a transaction (the other is null). */
+    public record Line(EventInput event, Transaction transaction) {
+    }
+
     /**
      * Parses one NDJSON line as {@code POST /append} does ({@link JsonAppend#line}, then the
-     * server's mapping of its event); errors name the field.
+     * server's mapping of its events): a single event, or a transaction when it has {@code parts};
+     * errors name the field ({@code parts[1].events[0].type}).
      */
-    public static EventInput ofLine(String line) {
+    public static Line ofLine(String line) {
         try {
-            AppendRequest request = JsonAppend.line(line);
-            return new EventInput(request.getStream(), AppendService.expectedVersion(request),
-                NewEvents.eventData(request.getEvents(0), ""));
+            JsonAppend.Line parsed = JsonAppend.line(line);
+            if (parsed.transaction() != null) {
+                return new Line(null, WireTransactions.transaction(parsed.transaction()));
+            }
+            AppendRequest request = parsed.append();
+            return new Line(new EventInput(request.getStream(), AppendService.expectedVersion(request),
+                NewEvents.eventData(request.getEvents(0), "")), null);
         } catch (ApiError e) {
             throw new InvalidEventException(e.field(), e.getMessage());
         }

@@ -36,6 +36,9 @@ import dev.indelible.server.api.StatusResponse;
 import dev.indelible.server.api.AppendStreamRequest;
 import dev.indelible.server.api.AppendStreamResponse;
 import dev.indelible.server.api.SubscribeRequest;
+import dev.indelible.server.api.TransactionCommitted;
+import dev.indelible.server.api.TransactionOutcome;
+import dev.indelible.server.api.TransactionRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -97,6 +100,18 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         }
     }
 
+    /** A refusal carries its {@link Failure} in the status details as well as in the description. */
+    @Override
+    public void appendTransaction(TransactionRequest request, StreamObserver<TransactionCommitted> observer) {
+        TransactionOutcome outcome = appends.append(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), request);
+        if (outcome.hasFailure()) {
+            observer.onError(ApiError.grpcError(outcome.getFailure()));
+        } else {
+            observer.onNext(outcome.getCommitted());
+            observer.onCompleted();
+        }
+    }
+
     /** Every append is made at once, in order, so that they share a sync; answered when the last is durable. */
     @Override
     public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> observer) {
@@ -105,7 +120,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             outcomes.add(appends.appendAsync(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), one, INDEXED));
         }
         AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder();
-        outcomes.forEach(outcome -> response.addOutcomes(AppendService.await(outcome)));
+        outcomes.forEach(outcome -> response.addOutcomes(AppendService.await(outcome, AppendService::failed)));
         observer.onNext(response.build());
         observer.onCompleted();
     }

@@ -13,7 +13,8 @@ import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
 import dev.indelible.server.api.AppendOutcome;
-import dev.indelible.server.api.Appended;
+import dev.indelible.server.api.TransactionOutcome;
+import dev.indelible.server.api.TransactionRequest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -121,6 +122,12 @@ public final class HttpApi implements HttpHandler {
                 default -> throw methodNotAllowed(r);
             };
         }
+        if (path.size() == 1 && path.get(0).equals("transactions")) {
+            if (!r.method.equals("POST")) {
+                throw methodNotAllowed(r);
+            }
+            return transaction(r.onlyParams());
+        }
         if (path.size() == 1 && path.get(0).equals("append")) {
             if (!r.method.equals("POST")) {
                 throw methodNotAllowed(r);
@@ -174,16 +181,18 @@ public final class HttpApi implements HttpHandler {
         if (outcome.hasFailure()) {
             throw ApiError.of(outcome.getFailure());
         }
-        Appended a = outcome.getAppended();
-        return json(200, EventJson.object(g -> {
-            g.writeStringField("stream", a.getStream());
-            g.writeNumberField("first_global_seq", a.getFirstGlobalSeq());
-            g.writeNumberField("last_global_seq", a.getLastGlobalSeq());
-            g.writeNumberField("first_stream_version", a.getFirstStreamVersion());
-            g.writeNumberField("last_stream_version", a.getLastStreamVersion());
-            g.writeNumberField("count", a.getCount());
-            g.writeBooleanField("duplicate", a.getDuplicate());
-        }));
+        return json(200, EventJson.object(g -> WireTransactions.appendedFields(g, outcome.getAppended())));
+    }
+
+    /** {@code POST /transactions}: the token is checked per part and condition (see {@link AppendService}). */
+    private Answer transaction(Request r) {
+        Token token = authorize(r, Verb.APPEND, null);
+        TransactionRequest request = JsonAppend.transaction(r.body(config.maxRequestBytes()));
+        TransactionOutcome outcome = appends.append(r.address(), token, request);
+        if (outcome.hasFailure()) {
+            throw ApiError.of(outcome.getFailure());
+        }
+        return json(200, WireTransactions.json(outcome.getCommitted(), null));
     }
 
     private Answer readStream(Request r, String stream) {

@@ -11,14 +11,18 @@ import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.server.api.AppendRequest;
+import dev.indelible.server.api.Condition;
 import dev.indelible.server.api.ContentType;
 import dev.indelible.server.api.Expect;
 import dev.indelible.server.api.NewEvent;
+import dev.indelible.server.api.TransactionRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * HTTP's JSON appends read into the wire's {@link AppendRequest} in one streaming pass: an HTTP
@@ -49,9 +53,9 @@ final class JsonAppend {
             if (first == null) {
                 throw ApiError.invalid("body", "is empty");
             }
-            top = first == JsonToken.START_ARRAY ? null : Parsed.read(p, true);
+            top = first == JsonToken.START_ARRAY ? null : Parsed.read(p, Shape.BODY);
             if (first == JsonToken.START_ARRAY) {
-                events = Parsed.array(p);
+                events = Parsed.array(p, Shape.EVENT);
             }
             if (p.nextToken() != null) {
                 throw ApiError.invalid("body", "is not valid JSON: content after the JSON value (one value per body)");
@@ -71,7 +75,7 @@ final class JsonAppend {
             }
         }
         AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream);
-        expect(request, expected, "expected_version");
+        expect(expected, "expected_version", request::setExpectedVersion, request::setExpect);
         if (events == null) {
             return new Body(request.addEvents(top.event("")).build(), AppendService.EventNames.BARE);
         }
@@ -82,18 +86,25 @@ final class JsonAppend {
         return new Body(request.build(), AppendService.EventNames.INDEXED);
     }
 
+    /** One NDJSON line: a single event's append, or a transaction (the other is null). */
+    record Line(AppendRequest append, TransactionRequest transaction) {
+    }
+
     /**
-     * One NDJSON line, {@code {"stream", "type", "data", "event_id"?, "expect"?}}; an event without
-     * an id gets a fresh one here, so that its acknowledgement can name it.
+     * One NDJSON line, {@code {"stream", "type", "data", "event_id"?, "expect"?}}, or a transaction
+     * as {@code POST /transactions} takes it, {@code {"parts": [...], "conditions": [...]}}; an
+     * event of a single append without an id gets a fresh one here, so that its acknowledgement can
+     * name it.
      */
-    static AppendRequest line(String line) {
+    static Line line(String line) {
         Parsed parsed;
         try (JsonParser p = JSON.createParser(line)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
-                throw ApiError.invalid("line", "must be a JSON object {\"stream\", \"type\", \"data\"}");
+                throw ApiError.invalid("line", "must be a JSON object {\"stream\", \"type\", \"data\"}"
+                    + " or {\"parts\", \"conditions\"}");
             }
-            parsed = Parsed.read(p, false);
+            parsed = Parsed.read(p, Shape.LINE);
             if (p.nextToken() != null) {
                 throw ApiError.invalid("line", "is not valid JSON: content after the JSON object (one per line)");
             }
@@ -101,6 +112,13 @@ final class JsonAppend {
             throw ApiError.invalid("line", "is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (parsed.partsToken != null || parsed.conditionsToken != null) {
+            if (parsed.streamToken != null || parsed.typeToken != null || parsed.dataToken != null) {
+                throw ApiError.invalid("line", "is a transaction (it has parts) and an event (stream, type, data):"
+                    + " put the event in a part");
+            }
+            return new Line(null, parsed.transaction());
         }
         parsed.checkData("");
         String stream = text(parsed.streamToken, parsed.stream, "stream", true);
@@ -111,19 +129,44 @@ final class JsonAppend {
         AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream)
             .addEvents(event.getEventId().isEmpty() ? event.toBuilder().setEventId(EventId.random().toString()).build() : event);
         String expect = parsed.expectedToken == null ? null : parsed.expectedToken == JsonToken.VALUE_NULL ? "null" : parsed.expected;
-        expect(request, expect, "expect");
-        return request.build();
+        expect(expect, "expect", request::setExpectedVersion, request::setExpect);
+        return new Line(request.build(), null);
     }
 
-    /** {@code any} (or absent), {@code new}, {@code exists} or a version, as the request's oneof. */
-    private static void expect(AppendRequest.Builder request, String text, String field) {
+    /**
+     * A {@code POST /transactions} body: {@code {"parts": [{"stream", "expected_version"?,
+     * "events": [...]}], "conditions"?: [{"stream", "expected_version"}]}}, events and expected
+     * versions as in a single append's body.
+     */
+    static TransactionRequest transaction(String json) {
+        Parsed top;
+        try (JsonParser p = JSON.createParser(json)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw ApiError.invalid("body", first == null ? "is empty"
+                    : "must be a JSON object {\"parts\": [...], \"conditions\": [...]}");
+            }
+            top = Parsed.read(p, Shape.BODY);
+            if (p.nextToken() != null) {
+                throw ApiError.invalid("body", "is not valid JSON: content after the JSON value (one value per body)");
+            }
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalid("body", "is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return top.transaction();
+    }
+
+    /** {@code any} (or absent), {@code new}, {@code exists} or a version, as a request's oneof. */
+    private static void expect(String text, String field, LongConsumer exact, Consumer<Expect> word) {
         long version = expectedVersion(text, field);
         if (version == ExpectedVersion.NO_STREAM) {
-            request.setExpect(Expect.NO_STREAM);
+            word.accept(Expect.NO_STREAM);
         } else if (version == ExpectedVersion.STREAM_EXISTS) {
-            request.setExpect(Expect.STREAM_EXISTS);
+            word.accept(Expect.STREAM_EXISTS);
         } else if (version >= 0) {
-            request.setExpectedVersion(version);
+            exact.accept(version);
         }
     }
 
@@ -148,16 +191,38 @@ final class JsonAppend {
         return text;
     }
 
+    /**
+     * Where an object stands, which decides the fields read: a body's top ({@code expected_version},
+     * {@code events}, a transaction's {@code parts} and {@code conditions}), an NDJSON line
+     * ({@code expect}, {@code parts}, {@code conditions}), a transaction's part or condition
+     * ({@code expected_version}, {@code events}), or an event in an array.
+     */
+    private enum Shape {
+        BODY, LINE, PART, EVENT;
+
+        String expectedName() {
+            return this == BODY || this == PART ? "expected_version" : "expect";
+        }
+
+        boolean hasEvents() {
+            return this == BODY || this == PART;
+        }
+
+        boolean hasParts() {
+            return this == BODY || this == LINE;
+        }
+    }
+
     /** The fields of one JSON object as read; checked only once the whole body is read. */
     private static final class Parsed {
         boolean object;
-        JsonToken typeToken, idToken, dataToken, streamToken, expectedToken, eventsToken;
+        JsonToken typeToken, idToken, dataToken, streamToken, expectedToken, eventsToken, partsToken, conditionsToken;
         String type, id, stream, expected;
         byte[] data;
-        List<Parsed> events;
+        List<Parsed> events, parts, conditions;
 
         /** Reads the value at the parser (an object, or anything else: not an event). */
-        static Parsed read(JsonParser p, boolean top) throws IOException {
+        static Parsed read(JsonParser p, Shape shape) throws IOException {
             Parsed parsed = new Parsed();
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
@@ -172,7 +237,7 @@ final class JsonAppend {
                     case "event_id" -> parsed.id = scalar(p, parsed.idToken = value);
                     case "stream" -> parsed.stream = scalar(p, parsed.streamToken = value);
                     case "expect", "expected_version" -> {
-                        if (name.equals(top ? "expected_version" : "expect")) {
+                        if (name.equals(shape.expectedName())) {
                             parsed.expected = scalar(p, parsed.expectedToken = value);
                         } else {
                             p.skipChildren();
@@ -184,8 +249,18 @@ final class JsonAppend {
                         p.skipChildren();
                     }
                     case "events" -> {
-                        parsed.eventsToken = top ? value : null;
-                        parsed.events = top && value == JsonToken.START_ARRAY ? array(p) : null;
+                        parsed.eventsToken = shape.hasEvents() ? value : null;
+                        parsed.events = shape.hasEvents() && value == JsonToken.START_ARRAY ? array(p, Shape.EVENT) : null;
+                        p.skipChildren();
+                    }
+                    case "parts" -> {
+                        parsed.partsToken = shape.hasParts() ? value : null;
+                        parsed.parts = shape.hasParts() && value == JsonToken.START_ARRAY ? array(p, Shape.PART) : null;
+                        p.skipChildren();
+                    }
+                    case "conditions" -> {
+                        parsed.conditionsToken = shape.hasParts() ? value : null;
+                        parsed.conditions = shape.hasParts() && value == JsonToken.START_ARRAY ? array(p, Shape.PART) : null;
                         p.skipChildren();
                     }
                     default -> p.skipChildren();
@@ -194,12 +269,78 @@ final class JsonAppend {
             return parsed;
         }
 
-        static List<Parsed> array(JsonParser p) throws IOException {
-            List<Parsed> events = new ArrayList<>();
+        static List<Parsed> array(JsonParser p, Shape shape) throws IOException {
+            List<Parsed> elements = new ArrayList<>();
             while (p.nextToken() != JsonToken.END_ARRAY) {
-                events.add(read(p, false));
+                elements.add(read(p, shape));
             }
-            return events;
+            return elements;
+        }
+
+        /** As a transaction: its parts and conditions, each checked and named ({@code parts[1].events[0].type}). */
+        TransactionRequest transaction() {
+            if (partsToken == null || partsToken == JsonToken.VALUE_NULL) {
+                throw ApiError.invalid("parts", "is required: an array of {\"stream\", \"expected_version\", \"events\"}");
+            }
+            if (parts == null) {
+                throw ApiError.invalid("parts", "must be an array of {\"stream\", \"expected_version\", \"events\"}");
+            }
+            if (conditionsToken != null && conditionsToken != JsonToken.VALUE_NULL && conditions == null) {
+                throw ApiError.invalid("conditions", "must be an array of {\"stream\", \"expected_version\"}");
+            }
+            TransactionRequest.Builder tx = TransactionRequest.newBuilder();
+            for (int i = 0; i < parts.size(); i++) {
+                tx.addParts(parts.get(i).part("parts[" + i + "]"));
+            }
+            for (int i = 0; conditions != null && i < conditions.size(); i++) {
+                tx.addConditions(conditions.get(i).condition("conditions[" + i + "]"));
+            }
+            return tx.build();
+        }
+
+        private AppendRequest part(String name) {
+            String stream = streamOf(name, "\"events\"");
+            AppendRequest.Builder part = AppendRequest.newBuilder().setStream(stream);
+            expect(expectedOrNull(), name + ".expected_version", part::setExpectedVersion, part::setExpect);
+            if (eventsToken == null || eventsToken == JsonToken.VALUE_NULL) {
+                throw ApiError.invalid(name + ".events", "is required: an array of {\"type\", \"data\"}");
+            }
+            if (events == null) {
+                throw ApiError.invalid(name + ".events", "must be an array of {\"type\", \"data\"}");
+            }
+            for (int i = 0; i < events.size(); i++) {
+                part.addEvents(events.get(i).event(name + ".events[" + i + "]."));
+            }
+            return part.build();
+        }
+
+        private Condition condition(String name) {
+            String stream = streamOf(name, "");
+            if (eventsToken != null) {
+                throw ApiError.invalid(name + ".events", "a condition writes nothing: move its events to a part");
+            }
+            if (expectedOrNull() == null) {
+                throw ApiError.invalid(name + ".expected_version", "is required: new, exists or a version");
+            }
+            Condition.Builder condition = Condition.newBuilder().setStream(stream);
+            expect(expected, name + ".expected_version", condition::setExpectedVersion, condition::setExpect);
+            return condition.build();
+        }
+
+        private String streamOf(String name, String more) {
+            if (!object) {
+                throw ApiError.invalid(name, "must be a JSON object {\"stream\", \"expected_version\"" + (more.isEmpty() ? "" : ", " + more) + "}");
+            }
+            String text = text(streamToken, stream, name + ".stream", true);
+            if (text.isBlank()) {
+                throw ApiError.invalid(name + ".stream", "is required");
+            }
+            return text;
+        }
+
+        /** The expected version's text; JSON null is absent, as in a body. */
+        private String expectedOrNull() {
+            return expectedToken == null || expectedToken == JsonToken.VALUE_NULL ? null : expected;
         }
 
         /** A scalar's text (a number's as written), or "" for an object or array, which is skipped. */

@@ -2,6 +2,7 @@ package dev.indelible.server.internal;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.TransactionResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,6 +34,12 @@ public final class ServerMetrics {
             : result instanceof AppendResult.WrongExpectedVersion ? "wrong_expected_version"
             : result instanceof AppendResult.RuleViolated ? "rule_violated" : "event_id_conflict";
         Counter.builder("indelible.http.appends").tag("result", outcome).register(registry).increment();
+    }
+
+    void committed(TransactionResult result) {
+        String outcome = result instanceof TransactionResult.Committed c ? (c.duplicate() ? "duplicate" : "committed")
+            : result instanceof TransactionResult.PartRefused ? "part_refused" : "condition_failed";
+        Counter.builder("indelible.http.transactions").tag("result", outcome).register(registry).increment();
     }
 
     void authFailure(String reason) {

@@ -6,6 +6,8 @@ import dev.indelible.server.Token;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Appended;
+import dev.indelible.server.api.Failure;
+import dev.indelible.server.api.TransactionOutcome;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,11 +23,13 @@ import java.util.concurrent.CompletableFuture;
  * <pre>
  * {"line": 1, "stream": "selfies-user-7", "global_seq": 41, "stream_version": 3, "event_id": "...", "duplicate": false}
  * {"line": 2, "error": "wrong_expected_version", "field": "expected_version", "message": "...", ...}  a conflict: goes on
- * {"line": 3, "error": "invalid_argument", "field": "data.user_id", "message": "..."}              a bad line: the last
+ * {"line": 3, "first_global_seq": 43, "last_global_seq": 44, "duplicate": false, "parts": [...]}   a transaction
+ * {"line": 4, "error": "invalid_argument", "field": "data.user_id", "message": "..."}              a bad line: the last
  * </pre>
  *
- * <p>Each line is read into the wire's {@link AppendRequest} ({@link JsonAppend#line}) and appended
- * by the {@link AppendService}, like a single append. A line refused before the ledger sees it (bad
+ * <p>Each line is read into the wire's {@link AppendRequest}, or a {@code TransactionRequest} when
+ * it has {@code parts} ({@link JsonAppend#line}), and appended by the {@link AppendService}, as
+ * {@code POST /streams/{stream}} and {@code POST /transactions} do. A line refused before the ledger sees it (bad
  * input, a stream the token may not append to) ends the stream; a conflict is that line's outcome.
  * A bad first line is a plain error answer with its status (400, 403). Thread-safe: one call per request.
  */
@@ -44,14 +48,19 @@ final class StreamedAppends {
     void answer(HttpExchange exchange, InetAddress address, Token token) throws InterruptedException {
         Answer answer = new Answer(exchange);
         NdjsonAppends.LineAppend<LineOutcome> start = line -> {
-            AppendRequest request = JsonAppend.line(line);
+            JsonAppend.Line parsed = JsonAppend.line(line);
+            if (parsed.transaction() != null) {
+                CompletableFuture<TransactionOutcome> outcome = appends.appendAsync(address, token, parsed.transaction());
+                TransactionOutcome now = outcome.getNow(null);
+                refuseBadLine(now != null && now.hasFailure() ? now.getFailure() : null);
+                return outcome.thenApply(o -> new LineOutcome(null, null, o));
+            }
+            AppendRequest request = parsed.append();
             CompletableFuture<AppendOutcome> outcome = appends.appendAsync(address, token, request,
                 AppendService.EventNames.BARE);
             AppendOutcome now = outcome.getNow(null);
-            if (now != null && now.hasFailure() && !now.getFailure().getCode().equals("FAILED_PRECONDITION")) {
-                throw ApiError.of(now.getFailure()); // refused before the ledger saw it: a bad line
-            }
-            return outcome.thenApply(o -> new LineOutcome(request.getEvents(0).getEventId(), o));
+            refuseBadLine(now != null && now.hasFailure() ? now.getFailure() : null);
+            return outcome.thenApply(o -> new LineOutcome(request.getEvents(0).getEventId(), o, null));
         };
         try {
             new NdjsonAppends<LineOutcome>(IN_FLIGHT, maxLineBytes).run(exchange.getRequestBody(), start, answer);
@@ -74,7 +83,15 @@ final class StreamedAppends {
         answer.close();
     }
 
-    private record LineOutcome(String eventId, AppendOutcome outcome) {
+    /** A failure at once that is not a conflict was refused before the ledger saw it: a bad line, which ends the stream. */
+    private static void refuseBadLine(Failure failure) {
+        if (failure != null && !failure.getCode().equals("FAILED_PRECONDITION")) {
+            throw ApiError.of(failure);
+        }
+    }
+
+    /** A line's outcome: a single append's (with its event id) or a transaction's. */
+    private record LineOutcome(String eventId, AppendOutcome outcome, TransactionOutcome transaction) {
     }
 
     private static void write(Answer answer, String line) {
@@ -100,6 +117,11 @@ final class StreamedAppends {
 
         @Override
         public void outcome(long line, LineOutcome o) throws IOException {
+            if (o.transaction() != null) {
+                write(o.transaction().hasFailure() ? ApiError.json(o.transaction().getFailure(), line)
+                    : WireTransactions.json(o.transaction().getCommitted(), line));
+                return;
+            }
             if (o.outcome().hasFailure()) {
                 write(ApiError.json(o.outcome().getFailure(), line));
                 return;
