@@ -204,6 +204,34 @@ class StreamedAppendTest {
         return out.toString();
     }
 
+    @Test
+    void shouldTakeATransactionLineAsPostTransactionsDoesAndGoOnAfterItsRefusal() throws Exception {
+        String transaction = "{\"parts\":[{\"stream\":\"selfies-user-8\",\"expected_version\":\"new\",\"events\":["
+            + line(8, "t1", null) + "]},{\"stream\":\"selfies-user-9\",\"expected_version\":\"new\",\"events\":["
+            + line(9, "t2", null) + "]}],\"conditions\":[{\"stream\":\"selfies-user-10\",\"expected_version\":\"new\"}]}";
+        String taken = "{\"parts\":[{\"stream\":\"selfies-user-11\",\"events\":[" + line(11, "t3", null) + "]},"
+            + "{\"stream\":\"selfies-user-9\",\"expected_version\":\"new\",\"events\":[" + line(9, "t4", null) + "]}]}";
+        String forbidden = "{\"parts\":[{\"stream\":\"selfies-user-12\",\"events\":[" + line(12, "t5", null) + "]}],"
+            + "\"conditions\":[{\"stream\":\"accounts-1\",\"expected_version\":\"new\"}]}";
+
+        HttpResponse<String> answer = post(String.join("\n", transaction, taken, line(1, "f1", null), transaction, forbidden));
+
+        List<JsonNode> acks = lines(answer.body());
+        assertEquals(5, acks.size(), answer.body());
+        assertEquals("{\"line\":1,\"first_global_seq\":0,\"last_global_seq\":1,\"duplicate\":false,\"parts\":["
+            + "{\"stream\":\"selfies-user-8\",\"first_global_seq\":0,\"last_global_seq\":0,\"first_stream_version\":0,"
+            + "\"last_stream_version\":0,\"count\":1,\"duplicate\":false},{\"stream\":\"selfies-user-9\",\"first_global_seq\":1,"
+            + "\"last_global_seq\":1,\"first_stream_version\":0,\"last_stream_version\":0,\"count\":1,\"duplicate\":false}]}",
+            acks.get(0).toString());
+        assertEquals("parts[1].expected_version", acks.get(1).get("field").asText(), acks.get(1).toString());
+        assertEquals(1, acks.get(1).get("part").asInt(), acks.get(1).toString());
+        assertEquals(2, acks.get(2).get("global_seq").asLong(), acks.get(2).toString());
+        assertTrue(acks.get(3).get("duplicate").asBoolean(), acks.get(3).toString());
+        assertEquals("permission_denied", acks.get(4).get("error").asText(), acks.get(4).toString());
+        assertEquals("conditions[0].stream", acks.get(4).get("field").asText(), acks.get(4).toString());
+        assertEquals(3, f.ledger.head());
+    }
+
     private HttpResponse<String> post(String body) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + f.server.port() + "/append"))
             .header("Authorization", "Bearer " + bot).timeout(Duration.ofSeconds(60))
