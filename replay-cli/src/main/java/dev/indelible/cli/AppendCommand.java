@@ -23,6 +23,8 @@ import picocli.CommandLine.Spec;
         "      --json '{\"user_id\": 7, ...}'",
         "or many, one JSON object per line:",
         "  {\"stream\", \"type\", \"data\", \"event_id\"?, \"expect\"?}",
+        "  or a transaction, all or nothing, as POST /transactions takes it:",
+        "  {\"parts\": [{\"stream\", \"expected_version\", \"events\"}], \"conditions\": [...]}",
         "  producer | indelible append --ndjson - --json",
         "Each line is acknowledged on stdout once it is durable under the ledger's policy."})
 final class AppendCommand implements Callable<Integer> {
@@ -39,7 +41,7 @@ final class AppendCommand implements Callable<Integer> {
         description = "With a value: the event's data as a JSON object. Without: print acknowledgements as JSON.")
     String json;
 
-    @Option(names = "--ndjson", paramLabel = "FILE|-", description = "Append one event per line of FILE, or of stdin with -.")
+    @Option(names = "--ndjson", paramLabel = "FILE|-", description = "Append one event (or transaction) per line of FILE, or of stdin with -.")
     String ndjson;
 
     @Option(names = "--expect", description = "any (default), new, exists, or the stream's current version.")
