@@ -76,6 +76,42 @@ export class Client {
     };
   }
 
+  /**
+   * POST /transactions: appends to several streams as one step, all or nothing, if every part's
+   * stream is at its expected version and every condition holds. `parts`: [{stream, events,
+   * expectedVersion?}], `conditions`: [{stream, expectedVersion}] on streams it does not write.
+   * Resolves {firstGlobalSeq, lastGlobalSeq, duplicate, parts: [Appended], eventIds: [[ids of part 0], ...]};
+   * pass the event ids again to retry (answered as a duplicate). A refusal throws the errors of
+   * append(), with `.part` or `.condition` the index of what failed and `.field` naming it
+   * (`parts[1].expected_version`, `conditions[0].expected_version`).
+   */
+  async appendTransaction(parts, conditions = [], { signal } = {}) {
+    if (!Array.isArray(parts) || parts.length === 0) throw new TypeError('parts must be a non-empty array');
+    const wireParts = parts.map((p, i) => {
+      if (!p || typeof p.stream !== 'string' || !p.stream) throw new TypeError(`parts[${i}].stream must be a non-empty string`);
+      if (!Array.isArray(p.events) || p.events.length === 0) throw new TypeError(`parts[${i}].events must be a non-empty array`);
+      return { stream: p.stream, expected_version: expectedText(p.expectedVersion),
+        events: p.events.map((e, k) => wireEvent(e, `parts[${i}].events[${k}]`)) };
+    });
+    const wireConditions = conditions.map((c, i) => {
+      if (!c || c.expectedVersion === undefined) throw new TypeError(`conditions[${i}].expectedVersion is required`);
+      return { stream: c.stream, expected_version: expectedText(c.expectedVersion) };
+    });
+    const t = await this.transport.call('/transactions', {
+      method: 'POST', body: JSON.stringify({ parts: wireParts, conditions: wireConditions }),
+      contentType: 'application/json', signal,
+    });
+    return {
+      firstGlobalSeq: t.first_global_seq, lastGlobalSeq: t.last_global_seq, duplicate: t.duplicate,
+      parts: t.parts.map((a) => ({
+        stream: a.stream, firstGlobalSeq: a.first_global_seq, lastGlobalSeq: a.last_global_seq,
+        firstStreamVersion: a.first_stream_version, lastStreamVersion: a.last_stream_version,
+        count: a.count, duplicate: a.duplicate,
+      })),
+      eventIds: wireParts.map((p) => p.events.map((e) => e.event_id)),
+    };
+  }
+
   /** GET /events: {events, next, head}, only the streams the token may read. */
   async readAll({ from = 0, limit = 100, signal } = {}) {
     const page = await this.transport.call(`/events${query({ from, limit })}`, { signal });

@@ -1,6 +1,9 @@
 // Typed errors for the server's answers {"error", "field", "message", ...}.
 
-/** Every error the client throws. `code` is the server's `error`, `field` the field it names, `details` the whole answer. */
+/**
+ * Every error the client throws. `code` is the server's `error`, `field` the field it names, `details` the whole answer;
+ * for a refused transaction `part` or `condition` is the index of what failed (else null).
+ */
 export class IndelibleError extends Error {
   constructor(message, { code = 'unknown', field = null, status = null, details = {}, cause } = {}) {
     super(message, cause === undefined ? undefined : { cause });
@@ -9,6 +12,8 @@ export class IndelibleError extends Error {
     this.field = field;
     this.status = status;
     this.details = details;
+    this.part = details?.part ?? null;
+    this.condition = details?.condition ?? null;
   }
 }
 

@@ -15,12 +15,12 @@ from .errors import (ClosedError, Conflict, DomainError, EmailTaken, EventIdConf
 from .ids import derived_event_id, new_event_id
 from .producer import Producer, ProducerStats
 from .subscription import Subscription
-from .values import Ack, Appended, Event, Page
+from .values import Ack, Appended, Committed, Event, Page
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "Producer", "ProducerStats", "Subscription", "Appended", "Ack", "Event", "Page",
+    "Client", "Producer", "ProducerStats", "Subscription", "Appended", "Ack", "Event", "Page", "Committed",
     "IndelibleError", "InvalidArgument", "InvalidEvent", "Unauthenticated", "PermissionDenied", "NotFound",
     "Conflict", "WrongExpectedVersion", "EventIdConflict", "RuleViolated", "TooLarge", "TooManyRequests",
     "Unavailable", "ProtocolError", "ClosedError", "DomainError", "EmailTaken", "UsernameTaken",

@@ -5,7 +5,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 from ._transport import Transport, quote_segment
 from ._events import ExpectedVersion, checked_event, expected_text
 from .errors import InvalidEvent, NotFound
-from .values import Appended, Event, Page
+from .values import Appended, Committed, Event, Page
 
 __all__ = ["Client"]
 
@@ -61,6 +61,42 @@ class Client:
                                     {"expected_version": None if expected == "any" else expected})
         answer = self._transport.call("POST", path, body, "application/json", append=True)
         return Appended.from_json(answer)
+
+    def append_transaction(self, parts: Sequence[Dict[str, Any]],
+                           conditions: Sequence[Dict[str, Any]] = ()) -> Committed:
+        """``POST /transactions``: appends to several streams as one step, all or nothing, if every
+        part's stream is at its expected version and every condition holds; answered once durable.
+
+        ``parts``: dicts ``{"stream", "events": [event dicts], "expected_version"?}``;
+        ``conditions``: dicts ``{"stream", "expected_version"}`` on streams it does not write.
+        Each event gets an ``event_id`` written into its dict, so a retry of the same dicts is
+        answered as a duplicate with the original positions. Raises the errors of :meth:`append`;
+        a :class:`~indelible.errors.Conflict`'s ``.part`` or ``.condition`` says which failed, and
+        ``.field`` names it (``parts[1].expected_version``, ``conditions[0].expected_version``).
+        """
+        wire_parts = []
+        for i, part in enumerate(parts):
+            where = f"parts[{i}]"
+            if not isinstance(part, dict) or not isinstance(part.get("stream"), str) or not part["stream"]:
+                raise InvalidEvent("invalid_argument", "is required (a non-empty string)", where + ".stream")
+            events = part.get("events")
+            if not isinstance(events, (list, tuple)) or not events:
+                raise InvalidEvent("invalid_argument", "at least one event is required", where + ".events")
+            wire_parts.append({"stream": part["stream"],
+                               "expected_version": expected_text(part.get("expected_version", "any")),
+                               "events": [checked_event(e, f"{where}.events[{k}].") for k, e in enumerate(events)]})
+        wire_conditions = []
+        for i, condition in enumerate(conditions):
+            if not isinstance(condition, dict) or "expected_version" not in condition:
+                raise InvalidEvent("invalid_argument", "is required: new, exists or a version",
+                                   f"conditions[{i}].expected_version")
+            wire_conditions.append({"stream": condition.get("stream"),
+                                    "expected_version": expected_text(condition["expected_version"])})
+        body = json.dumps({"parts": wire_parts, "conditions": wire_conditions}, separators=(",", ":"),
+                          ensure_ascii=False).encode("utf-8")
+        answer = self._transport.call("POST", self._transport.path("/transactions"), body, "application/json",
+                                      append=True)
+        return Committed.from_json(answer)
 
     def producer(self, linger_ms: float = 5, max_batch: int = 1000, max_pending: int = 100_000,
                  transport: str = "auto") -> "Producer":

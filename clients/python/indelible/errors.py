@@ -64,11 +64,20 @@ class NotFound(IndelibleError):
 
 
 class Conflict(IndelibleError):
-    """409: the append was refused as a whole; nothing was appended."""
+    """409: the append was refused as a whole; nothing was appended. For a transaction, ``.part``
+    or ``.condition`` is the index of the part or condition that failed (the other is None)."""
 
     @property
     def stream(self) -> Optional[str]:
         return self.details.get("stream")
+
+    @property
+    def part(self) -> Optional[int]:
+        return self.details.get("part")
+
+    @property
+    def condition(self) -> Optional[int]:
+        return self.details.get("condition")
 
 
 class WrongExpectedVersion(Conflict):

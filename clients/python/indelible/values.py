@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-__all__ = ["Appended", "Ack", "Event", "Page"]
+__all__ = ["Appended", "Ack", "Event", "Page", "Committed"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,19 @@ class Page:
     events: List[Event]
     next: int
     head: int
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What ``Client.append_transaction`` stored: each part's positions (``parts[i]`` for the
+    i-th part), the events of all parts consecutive from ``first_global_seq``; with ``duplicate``
+    the positions they were stored at before (a retry; nothing was written)."""
+    parts: List[Appended]
+    first_global_seq: int
+    last_global_seq: int
+    duplicate: bool
+
+    @classmethod
+    def from_json(cls, answer: Dict[str, Any]) -> "Committed":
+        return cls([Appended.from_json(p) for p in answer["parts"]], answer["first_global_seq"],
+                   answer["last_global_seq"], bool(answer["duplicate"]))
