@@ -97,22 +97,8 @@ final class JsonAppend {
      * name it.
      */
     static Line line(String line) {
-        Parsed parsed;
-        try (JsonParser p = JSON.createParser(line)) {
-            JsonToken first = p.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                throw ApiError.invalid("line", "must be a JSON object {\"stream\", \"type\", \"data\"}"
-                    + " or {\"parts\", \"conditions\"}");
-            }
-            parsed = Parsed.read(p, Shape.LINE);
-            if (p.nextToken() != null) {
-                throw ApiError.invalid("line", "is not valid JSON: content after the JSON object (one per line)");
-            }
-        } catch (JsonProcessingException e) {
-            throw ApiError.invalid("line", "is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Parsed parsed = object(line, Shape.LINE, "line", "must be a JSON object {\"stream\", \"type\", \"data\"}"
+            + " or {\"parts\", \"conditions\"}", "content after the JSON object (one per line)");
         if (parsed.partsToken != null || parsed.conditionsToken != null) {
             if (parsed.streamToken != null || parsed.typeToken != null || parsed.dataToken != null) {
                 throw ApiError.invalid("line", "is a transaction (it has parts) and an event (stream, type, data):"
@@ -139,23 +125,27 @@ final class JsonAppend {
      * versions as in a single append's body.
      */
     static TransactionRequest transaction(String json) {
-        Parsed top;
+        return object(json, Shape.BODY, "body", "must be a JSON object {\"parts\": [...], \"conditions\": [...]}",
+            "content after the JSON value (one value per body)").transaction();
+    }
+
+    /** The JSON object that must be all of {@code json}; errors name {@code field}. */
+    private static Parsed object(String json, Shape shape, String field, String notAnObject, String trailing) {
         try (JsonParser p = JSON.createParser(json)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
-                throw ApiError.invalid("body", first == null ? "is empty"
-                    : "must be a JSON object {\"parts\": [...], \"conditions\": [...]}");
+                throw ApiError.invalid(field, first == null ? "is empty" : notAnObject);
             }
-            top = Parsed.read(p, Shape.BODY);
+            Parsed parsed = Parsed.read(p, shape);
             if (p.nextToken() != null) {
-                throw ApiError.invalid("body", "is not valid JSON: content after the JSON value (one value per body)");
+                throw ApiError.invalid(field, "is not valid JSON: " + trailing);
             }
+            return parsed;
         } catch (JsonProcessingException e) {
-            throw ApiError.invalid("body", "is not valid JSON: " + e.getOriginalMessage());
+            throw ApiError.invalid(field, "is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return top.transaction();
     }
 
     /** {@code any} (or absent), {@code new}, {@code exists} or a version, as a request's oneof. */
