@@ -59,6 +59,13 @@ class TransactionsOverHttpTest {
         assertTrue(retry.json().get("duplicate").asBoolean(), retry.body());
         assertEquals(first.json().get("parts").findValues("first_global_seq"), retry.json().get("parts").findValues("first_global_seq"));
         assertEquals(3, f.ledger.head(), "the retry wrote nothing");
+
+        Http.Response reused = f.http.post("/transactions", bot, body.replace("{\"n\": 2}", "{\"n\": 9}"));
+        assertEquals(409, reused.status(), reused.body());
+        assertEquals("event_id_conflict", reused.json().get("error").asText(), reused.body());
+        assertEquals("parts[1].events[0].event_id", reused.json().get("field").asText(), reused.body());
+        assertEquals(ID_2, reused.json().get("event_id").asText(), reused.body());
+        assertEquals(3, f.ledger.head(), "nothing written for the reused ids");
     }
 
     @Test
