@@ -68,6 +68,7 @@ final class RetryLookup implements EventIdIndex.AddressPredicate, AutoCloseable 
         }
         for (int j = 0; j < events.size(); j++) {
             if (!sameEvent(j == 0 ? first : view.envelope(j), stream, events.get(j))) {
+                index = j; // the conflict names the original of the event that differs
                 outcome.refused(stream, conflict(stream, events.get(j).eventId(), DIFFERENT));
                 return;
             }
@@ -113,9 +114,11 @@ final class RetryLookup implements EventIdIndex.AddressPredicate, AutoCloseable 
             Transaction.Part part = parts.get(p);
             Envelope start = view.envelope(j);
             for (EventData retry : part.events()) {
-                if (!sameEvent(view.envelope(j++), part.stream(), retry)) {
+                if (!sameEvent(view.envelope(j), part.stream(), retry)) {
+                    index = j;
                     return new TransactionResult.PartRefused(p, conflict(part.stream(), retry.eventId(), DIFFERENT));
                 }
+                j++;
             }
             appended.add(new AppendResult.Appended(part.stream(), start.getGlobalSeq(), start.getStreamVersion(),
                 part.events().size(), true));

@@ -146,6 +146,13 @@ public abstract class AppendContract extends LedgerContract {
         assertInstanceOf(AppendResult.EventIdConflict.class, otherStream);
         assertEquals(0, assertInstanceOf(AppendResult.EventIdConflict.class, inABatch).existingGlobalSeq());
         assertEquals(1, ledger.head());
+
+        EventData first = event(6);
+        EventData second = event(7);
+        ledger.append("s", ANY, List.of(first, second));
+        AppendResult secondChanged = ledger.append("s", ANY, List.of(first, json("{\"n\":8}").withEventId(second.eventId())));
+        assertEquals(2, assertInstanceOf(AppendResult.EventIdConflict.class, secondChanged).existingGlobalSeq(),
+            "the original of the event that differs, not of the first");
     }
 
     @Test

@@ -134,7 +134,11 @@ public abstract class TransactionContract extends LedgerContract {
             .append("x", ANY, event(3)).append("y", ANY, two).build());
         AppendResult singleOfATransaction = ledger.append("a", ANY, one);
 
-        assertEquals(1, assertInstanceOf(TransactionResult.PartRefused.class, otherPayload).part());
+        TransactionResult.PartRefused changed = assertInstanceOf(TransactionResult.PartRefused.class, otherPayload);
+        assertEquals(1, changed.part());
+        AppendResult.EventIdConflict original = assertInstanceOf(AppendResult.EventIdConflict.class, changed.refusal());
+        assertEquals(1, original.existingGlobalSeq(), "the original of the event that differs, not of the first");
+        assertTrue(original.reason().contains("(global_seq 1, stream 'b')"), original.reason());
         TransactionResult.PartRefused second = assertInstanceOf(TransactionResult.PartRefused.class, reusedInSecondPart);
         assertEquals(1, second.part());
         assertEquals(1, assertInstanceOf(AppendResult.EventIdConflict.class, second.refusal()).existingGlobalSeq());
