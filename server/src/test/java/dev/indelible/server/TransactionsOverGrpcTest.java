@@ -13,7 +13,7 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
-import dev.indelible.projections.DomainEvents;
+import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.projections.proto.AccountRegistered;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Condition;
