@@ -4,6 +4,7 @@ import dev.indelible.projections.reference.AccountsQueries;
 import dev.indelible.projections.reference.MessagesQueries;
 import dev.indelible.projections.reference.SelfiesQueries;
 import dev.indelible.projections.reference.VideosQueries;
+import dev.indelible.server.internal.EphemeralStorage;
 import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.EventReader;
@@ -56,11 +57,7 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<String> warnings = new ArrayList<>();
         boolean embedded = data.kafka() == null;
-        String fs = Files.getFileStore(Files.exists(data.dir()) ? data.dir() : Path.of(".")).type();
-        if (fs.equals("tmpfs") || fs.startsWith("overlay") || fs.equals("ramfs")) {
-            warnings.add(data.dir().toAbsolutePath() + " is on " + fs + ": it vanishes with the machine or container;"
-                + " put it on a persistent volume");
-        }
+        EphemeralStorage.warning(data.dir()).ifPresent(warnings::add);
         try (Ledger ledger = data.openExistingLedger()) {
             Map<String, Instant> producers = producers(ledger);
             List<ProjectionLine> projections = projections(ledger, warnings);

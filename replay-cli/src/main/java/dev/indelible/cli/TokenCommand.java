@@ -1,12 +1,11 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.Ledger;
-import dev.indelible.ledger.Operations;
 import dev.indelible.server.Token;
 import dev.indelible.server.Tokens;
 import dev.indelible.server.Verb;
+import dev.indelible.server.internal.TokenAudit;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +34,11 @@ final class TokenCommand {
         @Option(names = "--name", required = true, description = "Who uses it, e.g. selfie-bot.")
         String name;
 
-        @Option(names = "--streams", required = true, split = ",",
-            description = "Streams it may use: names, prefixes ending in * ('selfies-*'), or '*'.")
+        @Option(names = "--streams", split = ",",
+            description = "Streams it may use: names, prefixes ending in * ('selfies-*'), or '*' (an admin token's, and its default).")
         List<String> streams;
 
-        @Option(names = "--verbs", required = true, split = ",", description = "append, read, query, status.")
+        @Option(names = "--verbs", required = true, split = ",", description = "append, read, query, status, admin (the web console; it reads every stream).")
         List<String> verbs;
 
         @Spec
@@ -49,17 +48,14 @@ final class TokenCommand {
         public Integer call() {
             Set<Verb> parsed = EnumSet.noneOf(Verb.class);
             verbs.forEach(v -> parsed.add(Verb.parse(v)));
-            Instant started = Instant.now();
-            try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
-                Tokens tokens = Tokens.open(data.dir());
-                Tokens.Created created = tokens.create(name, streams, parsed);
-                try {
-                    Operations.record(ledger, "token_create", "token-" + name, "token " + name + " created", started, "ok",
-                        Map.of("streams", String.join(",", streams), "verbs", String.join(",", verbs), "id", created.token().id()));
-                } catch (dev.indelible.ledger.LedgerException unaudited) {
-                    tokens.revoke(name); // a token nobody can account for must not work
-                    throw unaudited;
+            if (streams == null) {
+                if (!parsed.contains(Verb.ADMIN)) {
+                    throw new IllegalArgumentException("streams: give --streams (only an admin token, which reads every stream, may leave it out)");
                 }
+                streams = List.of("*");
+            }
+            try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
+                Tokens.Created created = TokenAudit.create(ledger, Tokens.open(data.dir()), name, streams, parsed, Map.of());
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(created.secret());
                 spec.commandLine().getErr().println("token " + name + " created; it is shown only now (the server keeps a hash)");
@@ -105,14 +101,8 @@ final class TokenCommand {
 
         @Override
         public Integer call() {
-            Instant started = Instant.now();
             try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
-                int revoked = Tokens.open(data.dir()).revoke(name);
-                if (revoked == 0) {
-                    throw new IllegalArgumentException("name: no valid token named '" + name + "'");
-                }
-                Operations.record(ledger, "token_revoke", "token-" + name, "token " + name + " revoked", started, "ok",
-                    Map.of("revoked", Integer.toString(revoked)));
+                TokenAudit.revoke(ledger, Tokens.open(data.dir()), name, Map.of());
                 spec.commandLine().getOut().println("revoked " + name);
             }
             return Main.OK;

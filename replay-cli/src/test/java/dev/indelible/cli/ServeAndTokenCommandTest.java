@@ -44,6 +44,11 @@ class ServeAndTokenCommandTest {
             .expect(Main.USAGE);
         cli.run("token", "create", "--data", data.toString(), "--name", "x", "--streams", "*", "--verbs", "delete")
             .expect(Main.USAGE);
+        cli.run("token", "create", "--data", data.toString(), "--name", "y", "--verbs", "read").expect(Main.USAGE);
+        cli.run("token", "create", "--data", data.toString(), "--name", "ops", "--verbs", "admin").expect(0);
+        assertTrue(cli.run("token", "list", "--data", data.toString()).expect(0).out().contains("streams=*  verbs=admin"));
+        cli.run("token", "create", "--data", data.toString(), "--name", "root", "--streams", "a-*", "--verbs", "admin")
+            .expect(Main.USAGE);
         cli.run("token", "revoke", "--data", data.toString(), "selfie-bot").expect(0);
         assertTrue(cli.run("token", "list", "--data", data.toString()).expect(0).out().contains("REVOKED"));
         cli.run("token", "revoke", "--data", data.toString(), "selfie-bot").expect(Main.USAGE);

@@ -30,7 +30,7 @@ public record Token(String name, String id, List<String> streams, Set<Verb> verb
      * do the verb at all (reads of many streams then leave out the streams it may not read).
      */
     public boolean allows(Verb verb, String stream) {
-        if (revoked() || !verbs.contains(verb)) {
+        if (!holds(verb)) {
             return false;
         }
         if (stream == null) {
@@ -52,11 +52,16 @@ public record Token(String name, String id, List<String> streams, Set<Verb> verb
         if (!streams.endsWith("*")) {
             return allows(verb, streams);
         }
-        if (revoked() || !verbs.contains(verb)) {
+        if (!holds(verb)) {
             return false;
         }
         String prefix = streams.substring(0, streams.length() - 1);
         return this.streams.stream().anyMatch(p -> p.endsWith("*") && prefix.startsWith(p.substring(0, p.length() - 1)));
+    }
+
+    /** Valid and given {@code verb}, or {@link Verb#ADMIN} when the verb is one an admin implies. */
+    private boolean holds(Verb verb) {
+        return !revoked() && (verbs.contains(verb) || verb.impliedByAdmin() && verbs.contains(Verb.ADMIN));
     }
 
     static String checkName(String name) {

@@ -61,7 +61,11 @@ public final class Tokens {
         Token.checkName(name);
         Token.checkStreams(streams);
         if (verbs == null || verbs.isEmpty()) {
-            throw new IllegalArgumentException("verbs: give at least one of append, read, query, status");
+            throw new IllegalArgumentException("verbs: give at least one of append, read, query, status, admin");
+        }
+        if (verbs.contains(Verb.ADMIN) && !streams.equals(List.of("*"))) {
+            throw new IllegalArgumentException("streams: an admin token reads every stream, so its streams are '*', were "
+                + streams);
         }
         if (byId.values().stream().anyMatch(e -> e.token.name().equals(name) && !e.token.revoked())) {
             throw new IllegalArgumentException("name: a valid token named '" + name + "' exists; revoke it first");

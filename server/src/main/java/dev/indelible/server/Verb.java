@@ -11,7 +11,18 @@ public enum Verb {
     /** GET /projections/{name}: the reference queries. */
     QUERY,
     /** GET /status and GET /metrics. */
-    STATUS;
+    STATUS,
+    /**
+     * The web console ({@code /console/}): sign-in and managing tokens. It also allows
+     * {@link #READ}, {@link #QUERY} and {@link #STATUS} on every stream, what the console shows;
+     * an admin token's streams are {@code *}. Appending still needs {@link #APPEND}.
+     */
+    ADMIN;
+
+    /** Whether an {@link #ADMIN} token may do this verb without holding it: the reads the console shows. */
+    boolean impliedByAdmin() {
+        return this == READ || this == QUERY || this == STATUS;
+    }
 
     /** The lower-case name used on the command line and in the token file. */
     public String text() {
@@ -22,7 +33,7 @@ public enum Verb {
         try {
             return valueOf(text.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("verbs: unknown verb '" + text + "' (known: append, read, query, status)");
+            throw new IllegalArgumentException("verbs: unknown verb '" + text + "' (known: append, read, query, status, admin)");
         }
     }
 }
