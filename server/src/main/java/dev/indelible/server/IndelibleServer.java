@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -74,8 +75,13 @@ public final class IndelibleServer implements AutoCloseable {
      * @throws IllegalArgumentException for a non-loopback bind without {@code insecure}, naming the field
      */
     public static IndelibleServer start(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
+        return start(ledger, engine, tokens, config, Clock.systemUTC());
+    }
+
+    /** {@link #start}, with the clock the web console's sessions expire by (tests move it). */
+    public static IndelibleServer start(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config, Clock clock) {
         InetAddress address = config.checkedAddress();
-        Apis apis = new Apis(ledger, engine, tokens, config);
+        Apis apis = new Apis(ledger, engine, tokens, config, clock);
         // gRPC and HTTP each have their own threads: a flood on one port cannot starve the other.
         ThreadPoolExecutor grpcWorkers = workers(config.threads());
         org.eclipse.jetty.server.Server jetty = null;
@@ -85,6 +91,7 @@ public final class IndelibleServer implements AutoCloseable {
             JettyHttpServer http = new JettyHttpServer(jetty, true);
             http.bind(new InetSocketAddress(address, config.port()), 256); // takes the connector of that port
             http.createContext("/", apis.http());
+            http.createContext("/console", apis.console());
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(address, config.grpcPort()));
             if (config.tls()) {
                 builder.useTransportSecurity(config.tlsCert().toFile(), config.tlsKey().toFile());

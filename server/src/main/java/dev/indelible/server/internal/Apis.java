@@ -4,9 +4,11 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
+import com.sun.net.httpserver.HttpHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.time.Clock;
 import java.util.List;
 
 /** The two APIs over one ledger, sharing tokens, the failure rate limit, the append path and the metrics. */
@@ -15,8 +17,10 @@ public final class Apis {
     private final GrpcApi grpc;
     private final GrpcAuth grpcAuth;
     private final GrpcHealth grpcHealth;
+    private final Console console;
 
-    public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
+    /** @param clock the time console sessions expire by */
+    public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config, Clock clock) {
         GrpcCancelNoise.install();
         ServerMetrics metrics = new ServerMetrics(ledger);
         Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
@@ -27,10 +31,17 @@ public final class Apis {
         this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
         this.grpcAuth = new GrpcAuth(access);
         this.grpcHealth = new GrpcHealth(() -> Readiness.ready(ledger, engine));
+        this.console = new Console(tokens, access, metrics, config.tls(), clock,
+            new ConsoleViews(ledger, engine, tokens, feed, reads, config.maxReadLimit()));
     }
 
     public HttpApi http() {
         return http;
+    }
+
+    /** The web console, at {@code /console}. */
+    public HttpHandler console() {
+        return console;
     }
 
     /** The LedgerService, health and reflection; {@link #grpcAuth} goes on the whole server. */
@@ -56,6 +67,7 @@ public final class Apis {
     /** Once every call ended: the threads that answer append streams stop. */
     public void close() {
         grpc.close();
+        console.close();
     }
 
     /** New calls refused, in-flight ones finished (at most {@code timeoutNanos}); subscriptions end. */

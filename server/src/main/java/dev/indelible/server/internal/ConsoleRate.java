@@ -1,0 +1,57 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.Ledger;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Events per second over the last {@link #SECONDS} seconds, for the console's chart: the journal's
+ * head sampled once a second by one daemon thread (a volatile read), so the chart has history the
+ * moment someone looks. Counts every append to the journal, this server's or another process's.
+ * Thread-safe.
+ */
+final class ConsoleRate implements AutoCloseable {
+    static final int SECONDS = 300;
+
+    private final Ledger ledger;
+    private final long[] heads = new long[SECONDS + 1];
+    private final ScheduledExecutorService sampler;
+    private int samples;
+    private int next;
+
+    ConsoleRate(Ledger ledger) {
+        this.ledger = ledger;
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "indelible-console-rate");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
+    }
+
+    private synchronized void sample() {
+        try {
+            heads[next] = ledger.head();
+        } catch (RuntimeException closed) {
+            return; // the ledger closed: the server is stopping
+        }
+        next = (next + 1) % heads.length;
+        samples = Math.min(samples + 1, heads.length);
+    }
+
+    /** Events appended in each second sampled, oldest first; at most {@link #SECONDS}. */
+    synchronized long[] perSecond() {
+        long[] rates = new long[Math.max(0, samples - 1)];
+        int first = (next - samples + heads.length) % heads.length;
+        for (int i = 0; i < rates.length; i++) {
+            rates[i] = heads[(first + i + 1) % heads.length] - heads[(first + i) % heads.length];
+        }
+        return rates;
+    }
+
+    @Override
+    public void close() {
+        sampler.shutdownNow();
+    }
+}

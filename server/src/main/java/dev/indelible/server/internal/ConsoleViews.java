@@ -1,0 +1,255 @@
+package dev.indelible.server.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.server.Token;
+import dev.indelible.server.Tokens;
+import dev.indelible.server.Verb;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the console's pages show, as JSON: the same reads, filters and token machinery as the APIs
+ * (events through {@link EventFeed}, a stream through {@link Reads}, tokens through
+ * {@link TokenAudit}), so a page sees what the signed-in token may see and every change is an
+ * {@code ops.*} event naming that token. Thread-safe.
+ */
+final class ConsoleViews implements AutoCloseable {
+    private final Ledger ledger;
+    private final ProjectionEngine engine;
+    private final Tokens tokens;
+    private final EventFeed feed;
+    private final Reads reads;
+    private final int maxReadLimit;
+    private final ConsoleRate rate;
+
+    ConsoleViews(Ledger ledger, ProjectionEngine engine, Tokens tokens, EventFeed feed, Reads reads, int maxReadLimit) {
+        this.ledger = ledger;
+        this.engine = engine;
+        this.tokens = tokens;
+        this.feed = feed;
+        this.reads = reads;
+        this.maxReadLimit = maxReadLimit;
+        this.rate = new ConsoleRate(ledger);
+    }
+
+    String session(ConsoleSessions.Session session) {
+        return EventJson.object(g -> {
+            g.writeStringField("name", session.tokenName());
+            g.writeStringField("csrf", session.csrf());
+            g.writeStringField("expires_at", session.expiresAt().toString());
+        });
+    }
+
+    /** Head, durability, readiness, each projection, the warnings and events per second. */
+    String overview(Request r) {
+        List<ProjectionStatus> projections = engine == null ? List.of() : engine.status();
+        List<String> warnings = warnings(projections);
+        long[] perSecond = rate.perSecond();
+        return EventJson.object(g -> {
+            g.writeNumberField("head", ledger.head());
+            g.writeStringField("durability", ledger.config().durability().name());
+            g.writeBooleanField("ready", Readiness.projectionsReady(engine));
+            g.writeArrayFieldStart("projections");
+            for (ProjectionStatus p : projections) {
+                writeProjection(g, p);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("warnings");
+            for (String w : warnings) {
+                g.writeString(w);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("events_per_second");
+            for (long n : perSecond) {
+                g.writeNumber(n);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private List<String> warnings(List<ProjectionStatus> projections) {
+        List<String> warnings = new ArrayList<>();
+        try {
+            EphemeralStorage.warning(dataDirectory()).ifPresent(warnings::add);
+        } catch (IOException e) {
+            warnings.add("cannot tell the data directory's file system: " + e.getMessage());
+        }
+        for (ProjectionStatus p : projections) {
+            if (p.state() == ProjectionStatus.State.FAILED) {
+                warnings.add("projection " + p.name() + " failed; the server is not ready (see its log)");
+            } else if (p.lag() > Readiness.READY_LAG) {
+                warnings.add("projection " + p.name() + " trails the journal by " + p.lag() + " events (over "
+                    + Readiness.READY_LAG + ": not ready)");
+            }
+        }
+        if (engine == null) {
+            warnings.add("this server runs no projections (--no-projections): queries are unavailable");
+        }
+        return warnings;
+    }
+
+    /** {@code <data>/server/tokens.json}'s data directory: where the journal and projections live. */
+    private Path dataDirectory() {
+        return tokens.file().toAbsolutePath().getParent().getParent();
+    }
+
+    private static void writeProjection(JsonGenerator g, ProjectionStatus p) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", p.name());
+        g.writeStringField("state", p.state().name());
+        g.writeStringField("live_version", p.liveVersion());
+        g.writeNumberField("checkpoint", p.position());
+        g.writeNumberField("lag", p.lag());
+        g.writeNumberField("events_applied", p.eventsApplied());
+        g.writeEndObject();
+    }
+
+    /**
+     * A page of events from {@code from} (default: the last {@code limit} before the head) that
+     * match the filters, as {@code GET /events} reads them: a bounded scan, never the journal whole.
+     */
+    String events(Request r, Token token) {
+        int limit = r.limit(maxReadLimit);
+        long head = ledger.head();
+        long from = r.longParam("from", Math.max(0, head - limit));
+        EventFeed.Page page;
+        try {
+            page = feed.read(from, limit, EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"),
+                ledger.config().maxStreamBytes()), 0, () -> false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.unavailable("the server is stopping");
+        }
+        return "{\"from\":" + from + ",\"next\":" + page.next() + ",\"head\":" + head + ",\"events\":"
+            + array(page.events()) + "}";
+    }
+
+    /** A stream's history from {@code from_version}, through its index. */
+    String stream(Request r, String stream) {
+        long from = r.longParam("from_version", 0);
+        List<RecordedEvent> events = reads.stream(stream, from, r.limit(maxReadLimit));
+        long next = events.isEmpty() ? from : events.get(events.size() - 1).streamVersion() + 1;
+        return EventJson.object(g -> {
+            g.writeStringField("stream", stream);
+            g.writeNumberField("next_version", next);
+            g.writeFieldName("events");
+            g.writeRawValue(array(events));
+        });
+    }
+
+    private static String array(List<RecordedEvent> events) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < events.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(EventJson.line(events.get(i)));
+        }
+        return out.append(']').toString();
+    }
+
+    String tokens(Request r) {
+        List<Token> all = tokens.list();
+        return EventJson.object(g -> {
+            g.writeArrayFieldStart("tokens");
+            for (Token t : all) {
+                writeToken(g, t);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private static void writeToken(JsonGenerator g, Token t) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", t.name());
+        g.writeStringField("id", t.id());
+        g.writeArrayFieldStart("streams");
+        for (String s : t.streams()) {
+            g.writeString(s);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("verbs");
+        for (Verb v : t.verbs().stream().sorted().toList()) {
+            g.writeString(v.text());
+        }
+        g.writeEndArray();
+        g.writeStringField("created_at", t.createdAt().toString());
+        g.writeStringField("revoked_at", t.revokedAt() == null ? null : t.revokedAt().toString());
+        g.writeEndObject();
+    }
+
+    /** {@code {"name", "streams": [...], "verbs": [...]}}: the new token, its secret shown this once. */
+    String createToken(Request r, JsonNode body, String by) {
+        String name = text(body, "name");
+        List<String> streams = texts(body, "streams");
+        List<String> verbNames = texts(body, "verbs");
+        Tokens.Created created = invalidAsError(() -> {
+            Set<Verb> verbs = EnumSet.noneOf(Verb.class);
+            verbNames.forEach(v -> verbs.add(Verb.parse(v)));
+            return TokenAudit.create(ledger, tokens, name, streams, verbs, audit(by));
+        });
+        return EventJson.object(g -> {
+            g.writeStringField("secret", created.secret());
+            g.writeFieldName("token");
+            writeToken(g, created.token());
+        });
+    }
+
+    String revokeToken(Request r, String name, String by) {
+        int revoked = invalidAsError(() -> TokenAudit.revoke(ledger, tokens, name, audit(by)));
+        return "{\"revoked\":" + revoked + "}";
+    }
+
+    private static Map<String, String> audit(String by) {
+        return Map.of("by_token", by, "via", "console");
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || !node.isTextual()) {
+            throw ApiError.invalid(field, "must be a string");
+        }
+        return node.asText();
+    }
+
+    private static List<String> texts(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || !node.isArray()) {
+            throw ApiError.invalid(field, "must be an array of strings");
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode n : node) {
+            if (!n.isTextual()) {
+                throw ApiError.invalid(field, "must be an array of strings");
+            }
+            values.add(n.asText().strip());
+        }
+        return values;
+    }
+
+    /** A token's {@code IllegalArgumentException} ({@code "field: reason"}) as a 400 naming the field. */
+    private static <T> T invalidAsError(java.util.function.Supplier<T> change) {
+        try {
+            return change.get();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(':');
+            throw ApiError.invalid(colon > 0 ? message.substring(0, colon) : "body", message);
+        } catch (UncheckedIOException e) {
+            throw ApiError.unavailable(e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        rate.close();
+    }
+}

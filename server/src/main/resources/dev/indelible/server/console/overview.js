@@ -1,0 +1,40 @@
+// Head, durability, readiness, events per second (polled every 2 s while shown) and the warnings.
+import { api, $, el, number } from './api.js';
+
+let timer = null;
+
+export function enter(failed) {
+  const load = () => api('GET', 'overview').then(render, (e) => { leave(); failed(e); });
+  load();
+  timer = setInterval(load, 2000);
+}
+
+export function leave() {
+  clearInterval(timer);
+  timer = null;
+}
+
+function render(o) {
+  $('ov-head').textContent = number(o.head);
+  $('ov-durability').textContent = o.durability;
+  $('ov-ready').textContent = o.ready ? 'ready' : 'not ready';
+  const rates = o.events_per_second;
+  $('ov-rate').textContent = rates.length ? number(rates[rates.length - 1]) : '-';
+  chart(rates);
+  const list = $('ov-warnings');
+  list.replaceChildren(...(o.warnings.length ? o.warnings.map((w) => el('li', w))
+    : [el('li', 'none', { class: 'none' })]));
+}
+
+/** A line over a fixed 600x120 box: 300 one-second points, scaled to the largest. */
+function chart(rates) {
+  const max = Math.max(1, ...rates);
+  const step = 600 / 299;
+  const offset = 300 - rates.length;
+  const points = rates.map((r, i) => `${((offset + i) * step).toFixed(1)},${(118 - (r / max) * 114).toFixed(1)}`);
+  $('ov-line').setAttribute('points', points.join(' '));
+  const total = rates.reduce((a, b) => a + b, 0);
+  $('ov-chart-text').textContent = rates.length
+    ? `${number(total)} events in the last ${rates.length} s; peak ${number(max === 1 && total === 0 ? 0 : max)}/s`
+    : 'collecting: one point a second';
+}
