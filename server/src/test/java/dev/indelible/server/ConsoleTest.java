@@ -77,6 +77,7 @@ class ConsoleTest {
         assertEquals("/console/", bare.header("Location"));
         assertEquals(404, console.get("/console/../server/tokens.json").status());
         assertEquals(404, console.get("/console/ConsoleAssets.class").status());
+        assertTrue(console.get("/consoles").body().contains("no route GET /consoles"), "only /console/ is the console's");
     }
 
     @Test

@@ -3,6 +3,7 @@ import { api, $, el, row, number } from './api.js';
 
 let next = null;
 let selected = null;
+let latest = 0; // only the newest request's answer is shown, whatever order answers come in
 let onError = null;
 
 export function init(failed) {
@@ -34,7 +35,9 @@ function query(from) {
 }
 
 function load(from) {
+  const mine = ++latest;
   api('GET', 'events?' + query(from)).then((page) => {
+    if (mine !== latest) return;
     next = page.next;
     $('ev-summary').textContent = `${page.events.length} events from ${number(page.from)}; next page from `
       + `${number(page.next)}; head ${number(page.head)}`;
@@ -43,7 +46,9 @@ function load(from) {
 }
 
 function history(stream) {
+  const mine = ++latest;
   api('GET', 'streams/' + encodeURIComponent(stream) + '?limit=100').then((page) => {
+    if (mine !== latest) return;
     $('ev-summary').textContent = `stream ${stream}: ${page.events.length} events from version 0`;
     show(page.events);
   }, onError);
