@@ -29,7 +29,7 @@ function signedIn(session) {
   $('nav').hidden = false;
   $('sign-out').hidden = false;
   $('who').textContent = 'signed in as ' + session.name;
-  route();
+  route(false);
 }
 
 /** What every page calls on a failed request: a lost session signs out, anything else is shown. */
@@ -41,7 +41,7 @@ export function failed(error) {
   }
 }
 
-function route() {
+function route(moveFocus) {
   if ($('nav').hidden) return;
   const name = location.hash.slice(1) in pages ? location.hash.slice(1) : 'overview';
   if (current) current.leave?.();
@@ -52,6 +52,7 @@ function route() {
   $('status').textContent = '';
   show(name);
   current.enter(failed);
+  if (moveFocus) $('page-' + name).querySelector('h1').focus(); // a screen reader hears where it went
 }
 
 $('sign-in-form').addEventListener('submit', async (e) => {
@@ -77,7 +78,7 @@ $('sign-out').addEventListener('click', async () => {
   signedOut('Signed out.');
 });
 
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => route(true));
 for (const page of Object.values(pages)) page.init?.(failed);
 
 api('GET', 'session').then(signedIn, () => signedOut(''));
