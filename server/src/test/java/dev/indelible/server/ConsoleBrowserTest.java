@@ -105,9 +105,9 @@ class ConsoleBrowserTest {
         screenshot("overview");
 
         browser.get(browser.getCurrentUrl().replaceAll("#.*", "") + "#events");
-        WebElement prefix = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("ev-prefix")));
-        prefix.sendKeys("selfies-user-3" + Keys.ENTER);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ev-summary"), "1 events"));
+        WebElement stream = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("ev-stream")));
+        stream.sendKeys("selfies-user-3" + Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ev-summary"), "stream selfies-user-3: 1 events"));
         assertEquals(1, browser.findElements(By.cssSelector("#ev-rows tr")).size());
         browser.findElement(By.cssSelector("#ev-rows button")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ev-json"), "\"file_id\": \"file-3\""));

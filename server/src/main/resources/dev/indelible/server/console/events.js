@@ -1,4 +1,5 @@
-// Events by stream prefix, type or global_seq, a page at a time; one event as JSON; its stream's history.
+// One stream's events through its index, or events by stream prefix, type and global_seq a page at
+// a time (a bounded scan: each page looks at 1,000 events at most); one event as JSON.
 import { api, $, el, row, number } from './api.js';
 
 let next = null;
@@ -6,8 +7,8 @@ let selected = null;
 let latest = 0; // only the newest request's answer is shown, whatever order answers come in
 let onError = null;
 
-export function init(failed) {
-  onError = failed;
+export function init(report) {
+  onError = report;
   $('ev-form').addEventListener('submit', (e) => {
     e.preventDefault();
     load($('ev-from').value.trim());
@@ -18,7 +19,28 @@ export function init(failed) {
       load(String(next));
     }
   });
-  $('ev-history').addEventListener('click', () => selected && history(selected.stream));
+  $('ev-history').addEventListener('click', () => {
+    if (!selected) return;
+    $('ev-stream').value = selected.stream;
+    $('ev-from').value = '';
+    fromWhat();
+    load('');
+  });
+  $('ev-stream').addEventListener('input', fromWhat);
+}
+
+function fromWhat() {
+  $('ev-from-what').textContent = $('ev-stream').value.trim() ? 'version' : 'global_seq';
+}
+
+/** A refused read says why where the events would be; a lost session signs out. */
+function failed(error) {
+  if (error.status === 401) {
+    onError(error);
+  } else {
+    $('ev-summary').textContent = error.message;
+    show([]);
+  }
 }
 
 export function enter() {
@@ -35,23 +57,32 @@ function query(from) {
 }
 
 function load(from) {
+  const stream = $('ev-stream').value.trim();
+  if (stream) {
+    history(stream, from || '0');
+    return;
+  }
   const mine = ++latest;
   api('GET', 'events?' + query(from)).then((page) => {
     if (mine !== latest) return;
     next = page.next;
-    $('ev-summary').textContent = `${page.events.length} events from ${number(page.from)}; next page from `
-      + `${number(page.next)}; head ${number(page.head)}`;
+    $('ev-summary').textContent = `${page.events.length} events in global_seq ${number(page.from)} to `
+      + `${number(Math.max(page.from, page.next - 1))} (head ${number(page.head)}); the next page goes on from ${number(page.next)}`;
     show(page.events);
-  }, onError);
+  }, failed);
 }
 
-function history(stream) {
+function history(stream, from) {
   const mine = ++latest;
-  api('GET', 'streams/' + encodeURIComponent(stream) + '?limit=100').then((page) => {
-    if (mine !== latest) return;
-    $('ev-summary').textContent = `stream ${stream}: ${page.events.length} events from version 0`;
-    show(page.events);
-  }, onError);
+  const limit = $('ev-limit').value.trim() || '50';
+  api('GET', `streams/${encodeURIComponent(stream)}?from_version=${encodeURIComponent(from)}&limit=${encodeURIComponent(limit)}`)
+    .then((page) => {
+      if (mine !== latest) return;
+      next = page.next_version;
+      $('ev-summary').textContent = `stream ${stream}: ${page.events.length} events from version ${number(from)};`
+        + ` next page from version ${number(page.next_version)}`;
+      show(page.events);
+    }, failed);
 }
 
 function show(events) {
