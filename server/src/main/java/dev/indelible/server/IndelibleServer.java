@@ -121,6 +121,7 @@ public final class IndelibleServer implements AutoCloseable {
                 }
             }
             grpcWorkers.shutdownNow();
+            apis.close(); // its threads (the console's sampler, gRPC's answers) must not outlive a failed start
             if (e instanceof RuntimeException runtime) {
                 throw runtime;
             }

@@ -12,6 +12,7 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.testing.Await;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.projections.reference.ReferenceProjections;
@@ -213,7 +214,7 @@ class ConsoleTest {
     }
 
     @Test
-    void shouldPageEventsByPrefixTypeAndPositionAndShowAStreamsHistory() {
+    void shouldPageEventsByPrefixTypeAndPositionAndShowAStreamsHistory() throws Exception {
         start();
         for (int i = 0; i < 30; i++) {
             ledger.append((i % 2 == 0 ? "orders-" : "users-") + (i % 3), ExpectedVersion.ANY,
@@ -223,6 +224,9 @@ class ConsoleTest {
         JsonNode overview = console.get("/console/api/overview").json();
         assertEquals(ledger.head(), overview.get("head").asLong());
         assertEquals(ledger.config().durability().name(), overview.get("durability").asText());
+        // sampled once a second since the server started, before the appends: the seconds add up to them
+        Await.await(() -> sum(console.get("/console/api/overview").json().get("events_per_second")) == 30,
+            Duration.ofSeconds(10), () -> console.get("/console/api/overview").body());
 
         JsonNode latest = console.get("/console/api/events?limit=10").json();
         assertEquals(ledger.head() - 10, latest.get("from").asLong(), "the latest page by default");
@@ -240,6 +244,14 @@ class ConsoleTest {
         assertEquals(ledger.streamVersion("orders-0") + 1, history.get("events").size());
         assertEquals(400, console.get("/console/api/events?form=3").status(), "an unknown parameter is refused");
         assertEquals(404, console.get("/console/api/streams/nothing-here").status());
+    }
+
+    private static long sum(JsonNode numbers) {
+        long sum = 0;
+        for (JsonNode n : numbers) {
+            sum += n.asLong();
+        }
+        return sum;
     }
 
     /** The figures of every audit event of a type, oldest first. */

@@ -66,7 +66,7 @@ final class Console implements HttpHandler, AutoCloseable {
         Reply reply;
         try {
             Request r = new Request(exchange);
-            route = route(r);
+            route = metricRoute(r);
             reply = route(r, r.segments.subList(1, r.segments.size()));
         } catch (ApiError e) {
             reply = new Reply(e.status, "application/json; charset=utf-8", e.json(null).getBytes(StandardCharsets.UTF_8), null);
@@ -88,7 +88,7 @@ final class Console implements HttpHandler, AutoCloseable {
     }
 
     /** One metric series per console route, never per path. */
-    private static String route(Request r) {
+    private static String metricRoute(Request r) {
         List<String> path = r.segments;
         String method = r.method.equals("GET") || r.method.equals("POST") || r.method.equals("DELETE") ? r.method : "other";
         if (path.size() < 3 || !path.get(1).equals("api")) {
@@ -117,7 +117,8 @@ final class Console implements HttpHandler, AutoCloseable {
             checkChange(r, session);
         }
         if (api.size() == 1 && api.get(0).equals("overview") && r.method.equals("GET")) {
-            return Reply.json(views.overview(r.onlyParams()));
+            r.onlyParams();
+            return Reply.json(views.overview());
         }
         if (api.size() == 1 && api.get(0).equals("events") && r.method.equals("GET")) {
             return Reply.json(views.events(r.onlyParams("from", "limit", "stream_prefix", "type"), token));
@@ -127,14 +128,16 @@ final class Console implements HttpHandler, AutoCloseable {
             return Reply.json(views.stream(r.onlyParams("from_version", "limit"), api.get(1)));
         }
         if (api.size() == 1 && api.get(0).equals("tokens")) {
+            r.onlyParams();
             return switch (r.method) {
-                case "GET" -> Reply.json(views.tokens(r.onlyParams()));
-                case "POST" -> Reply.json(views.createToken(r.onlyParams(), body(r), session.tokenName()));
+                case "GET" -> Reply.json(views.tokens());
+                case "POST" -> Reply.json(views.createToken(body(r), session.tokenName()));
                 default -> throw methodNotAllowed(r);
             };
         }
         if (api.size() == 3 && api.get(0).equals("tokens") && api.get(2).equals("revoke") && r.method.equals("POST")) {
-            return Reply.json(views.revokeToken(r.onlyParams(), api.get(1), session.tokenName()));
+            r.onlyParams();
+            return Reply.json(views.revokeToken(api.get(1), session.tokenName()));
         }
         throw ApiError.notFound("path", "no console route " + r.method + " " + r.exchange.getRequestURI().getRawPath());
     }

@@ -6,16 +6,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Events per second over the last {@link #SECONDS} seconds, for the console's chart: the journal's
- * head sampled once a second by one daemon thread (a volatile read), so the chart has history the
- * moment someone looks. Counts every append to the journal, this server's or another process's.
- * Thread-safe.
+ * Events and syncs per second over the last {@link #SECONDS} seconds, for the console's chart: the
+ * journal's head and this process's sync count sampled once a second by one daemon thread, so the
+ * chart has history the moment someone looks. The head counts every append to the journal, this
+ * server's or another process's. Thread-safe.
  */
 final class ConsoleRate implements AutoCloseable {
     static final int SECONDS = 300;
 
     private final Ledger ledger;
     private final long[] heads = new long[SECONDS + 1];
+    private final long[] syncs = new long[SECONDS + 1];
     private final ScheduledExecutorService sampler;
     private int samples;
     private int next;
@@ -33,6 +34,7 @@ final class ConsoleRate implements AutoCloseable {
     private synchronized void sample() {
         try {
             heads[next] = ledger.head();
+            syncs[next] = ledger.metrics().syncs();
         } catch (RuntimeException closed) {
             return; // the ledger closed: the server is stopping
         }
@@ -40,12 +42,19 @@ final class ConsoleRate implements AutoCloseable {
         samples = Math.min(samples + 1, heads.length);
     }
 
-    /** Events appended in each second sampled, oldest first; at most {@link #SECONDS}. */
-    synchronized long[] perSecond() {
+    /** Per second sampled, oldest first, at most {@link #SECONDS}: events appended, and this process's syncs. */
+    record Rates(long[] events, long[] syncs) {
+    }
+
+    synchronized Rates perSecond() {
+        return new Rates(perSecond(heads), perSecond(syncs));
+    }
+
+    private long[] perSecond(long[] totals) {
         long[] rates = new long[Math.max(0, samples - 1)];
-        int first = (next - samples + heads.length) % heads.length;
+        int first = (next - samples + totals.length) % totals.length;
         for (int i = 0; i < rates.length; i++) {
-            rates[i] = heads[(first + i + 1) % heads.length] - heads[(first + i) % heads.length];
+            rates[i] = totals[(first + i + 1) % totals.length] - totals[(first + i) % totals.length];
         }
         return rates;
     }

@@ -51,11 +51,11 @@ final class ConsoleViews implements AutoCloseable {
         });
     }
 
-    /** Head, durability, readiness, each projection, the warnings and events per second. */
-    String overview(Request r) {
+    /** Head, durability, readiness, each projection, the warnings, and events and syncs per second. */
+    String overview() {
         List<ProjectionStatus> projections = engine == null ? List.of() : engine.status();
         List<String> warnings = warnings(projections);
-        long[] perSecond = rate.perSecond();
+        ConsoleRate.Rates rates = rate.perSecond();
         return EventJson.object(g -> {
             g.writeNumberField("head", ledger.head());
             g.writeStringField("durability", ledger.config().durability().name());
@@ -70,11 +70,10 @@ final class ConsoleViews implements AutoCloseable {
                 g.writeString(w);
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("events_per_second");
-            for (long n : perSecond) {
-                g.writeNumber(n);
-            }
-            g.writeEndArray();
+            g.writeFieldName("events_per_second");
+            g.writeArray(rates.events(), 0, rates.events().length);
+            g.writeFieldName("syncs_per_second");
+            g.writeArray(rates.syncs(), 0, rates.syncs().length);
         });
     }
 
@@ -156,7 +155,7 @@ final class ConsoleViews implements AutoCloseable {
         return out.append(']').toString();
     }
 
-    String tokens(Request r) {
+    String tokens() {
         List<Token> all = tokens.list();
         return EventJson.object(g -> {
             g.writeArrayFieldStart("tokens");
@@ -187,7 +186,7 @@ final class ConsoleViews implements AutoCloseable {
     }
 
     /** {@code {"name", "streams": [...], "verbs": [...]}}: the new token, its secret shown this once. */
-    String createToken(Request r, JsonNode body, String by) {
+    String createToken(JsonNode body, String by) {
         String name = text(body, "name");
         List<String> streams = texts(body, "streams");
         List<String> verbNames = texts(body, "verbs");
@@ -203,7 +202,7 @@ final class ConsoleViews implements AutoCloseable {
         });
     }
 
-    String revokeToken(Request r, String name, String by) {
+    String revokeToken(String name, String by) {
         int revoked = invalidAsError(() -> TokenAudit.revoke(ledger, tokens, name, audit(by)));
         return "{\"revoked\":" + revoked + "}";
     }

@@ -1,4 +1,4 @@
-// Head, durability, readiness, events per second (polled every 2 s while shown) and the warnings.
+// Head, durability, readiness, events and syncs per second (polled every 2 s while shown), the warnings.
 import { api, $, el, number } from './api.js';
 
 let timer = null;
@@ -19,7 +19,9 @@ function render(o) {
   $('ov-durability').textContent = o.durability;
   $('ov-ready').textContent = o.ready ? 'ready' : 'not ready';
   const rates = o.events_per_second;
+  const syncs = o.syncs_per_second;
   $('ov-rate').textContent = rates.length ? number(rates[rates.length - 1]) : '-';
+  $('ov-syncs').textContent = syncs.length ? number(syncs[syncs.length - 1]) : '-';
   chart(rates);
   const list = $('ov-warnings');
   list.replaceChildren(...(o.warnings.length ? o.warnings.map((w) => el('li', w))
