@@ -1,11 +1,8 @@
 package dev.indelible.cli;
 
-import dev.indelible.projections.reference.AccountsQueries;
-import dev.indelible.projections.reference.MessagesQueries;
-import dev.indelible.projections.reference.SelfiesQueries;
-import dev.indelible.projections.reference.VideosQueries;
 import dev.indelible.server.internal.EphemeralStorage;
 import dev.indelible.server.internal.EventJson;
+import dev.indelible.server.internal.ProjectionCounts;
 
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
@@ -25,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,12 +33,6 @@ import picocli.CommandLine.Spec;
     description = {"Shows the journal, its producers and every projection, with warnings.",
         "Journal size, events, producers and when each last appended; per projection its version, checkpoint, lag and counts. Warns about a data directory that will vanish with its container, and about a projection count that fell since the previous status."})
 final class StatusCommand implements Callable<Integer> {
-    private static final Map<String, ToLongFunction<ProjectionEngine>> COUNTS = Map.of(
-        "selfies", e -> new SelfiesQueries(e).total(),
-        "accounts", e -> new AccountsQueries(e, null).count(),
-        "videos", e -> new VideosQueries(e).count(),
-        "messages", e -> new MessagesQueries(e).total());
-
     @Mixin
     DataOptions data;
 
@@ -102,7 +92,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             try (ProjectionEngine engine = ProjectionEngine.openReadOnly(ledger, data.projections(), List.of(projection))) {
                 ProjectionStatus status = engine.status(projection.name());
-                long count = COUNTS.containsKey(projection.name()) ? COUNTS.get(projection.name()).applyAsLong(engine) : -1;
+                long count = ProjectionCounts.of(engine, projection.name()).orElse(-1);
                 if (!projection.name().equals("videos")) { // videos can be removed; the others only grow
                     history.compare(projection.name(), count).ifPresent(warnings::add);
                 }

@@ -246,6 +246,34 @@ class ConsoleTest {
         assertEquals(404, console.get("/console/api/streams/nothing-here").status());
     }
 
+    @Test
+    void shouldShowEachProjectionsCheckpointLagAndCount() throws Exception {
+        start();
+        String bot = tokens.create("bot", List.of("selfies-*"), EnumSet.of(Verb.APPEND)).secret();
+        Http api = new Http(server.port());
+        for (int user = 1; user <= 3; user++) {
+            assertEquals(200, api.post("/streams/selfies-user-" + user, bot, Http.selfie(user, "f" + user)).status());
+        }
+        console.signIn(admin);
+        Await.await(() -> {
+            JsonNode selfies = projection(console.get("/console/api/overview").json(), "selfies");
+            return selfies.path("count").asLong() == 3 && selfies.get("lag").asLong() == 0
+                && selfies.get("checkpoint").asLong() == ledger.head();
+        }, Duration.ofSeconds(10), () -> console.get("/console/api/overview").body());
+        JsonNode community = projection(console.get("/console/api/overview").json(), "community");
+        assertFalse(community.has("count"), "a projection that keeps no count shows none");
+        assertTrue(community.has("live_version") && community.has("events_applied") && community.has("state"));
+    }
+
+    private static JsonNode projection(JsonNode overview, String name) {
+        for (JsonNode p : overview.get("projections")) {
+            if (p.get("name").asText().equals(name)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no projection " + name + " in " + overview);
+    }
+
     private static long sum(JsonNode numbers) {
         long sum = 0;
         for (JsonNode n : numbers) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -62,7 +63,7 @@ final class ConsoleViews implements AutoCloseable {
             g.writeBooleanField("ready", Readiness.projectionsReady(engine));
             g.writeArrayFieldStart("projections");
             for (ProjectionStatus p : projections) {
-                writeProjection(g, p);
+                writeProjection(g, p, count(p));
             }
             g.writeEndArray();
             g.writeArrayFieldStart("warnings");
@@ -103,7 +104,20 @@ final class ConsoleViews implements AutoCloseable {
         return tokens.file().toAbsolutePath().getParent().getParent();
     }
 
-    private static void writeProjection(JsonGenerator g, ProjectionStatus p) throws IOException {
+    /** The projection's count, or null when it keeps none or cannot be read now (failed, rebuilding). */
+    private Long count(ProjectionStatus p) {
+        if (p.state() == ProjectionStatus.State.FAILED) {
+            return null;
+        }
+        try {
+            OptionalLong count = ProjectionCounts.of(engine, p.name());
+            return count.isPresent() ? count.getAsLong() : null;
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    private static void writeProjection(JsonGenerator g, ProjectionStatus p, Long count) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", p.name());
         g.writeStringField("state", p.state().name());
@@ -111,6 +125,9 @@ final class ConsoleViews implements AutoCloseable {
         g.writeNumberField("checkpoint", p.position());
         g.writeNumberField("lag", p.lag());
         g.writeNumberField("events_applied", p.eventsApplied());
+        if (count != null) {
+            g.writeNumberField("count", count);
+        }
         g.writeEndObject();
     }
 
