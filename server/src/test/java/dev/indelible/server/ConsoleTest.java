@@ -90,6 +90,9 @@ class ConsoleTest {
         assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/console")
             && cookie.contains("Max-Age=43200"), cookie);
         assertFalse(cookie.contains("Secure"), "no Secure flag on plain HTTP: the browser would drop the cookie");
+        ConsoleClient.Reply proxied = console.send("POST", "/console/api/session", "{\"token\":\"" + admin + "\"}",
+            Map.of("Content-Type", "application/json", "X-Forwarded-Proto", "https"));
+        assertTrue(proxied.header("Set-Cookie").endsWith("; Secure"), "behind a TLS proxy: " + proxied.header("Set-Cookie"));
         assertFalse(in.body().contains(admin), "the token never comes back");
         ConsoleClient.Reply session = console.get("/console/api/session");
         assertEquals("ops", session.json().get("name").asText());

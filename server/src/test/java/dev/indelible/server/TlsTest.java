@@ -44,6 +44,11 @@ class TlsTest {
                     + "/streams/selfies-user-7")).header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(Http.selfie(7, "f1"))).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, answer.statusCode(), answer.body());
+            HttpResponse<String> signIn = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + f.server.port()
+                    + "/console/api/session")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + f.token("ops", "*", Verb.ADMIN) + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertTrue(signIn.headers().firstValue("Set-Cookie").orElseThrow().endsWith("; Secure"), "the console's cookie");
             try (IndelibleClient client = IndelibleClient.connectTls("127.0.0.1", f.server.grpcPort(), token, cert)) {
                 assertInstanceOf(AppendResult.Appended.class, client.append("selfies-user-7", ExpectedVersion.ANY, GrpcApiTest.selfie(7, "f2")));
             }
