@@ -43,7 +43,8 @@ class LayeringTest {
         "dev.indelible.ledger.kafka", "dev.indelible.projections", "dev.indelible.projections.reference",
         "dev.indelible.server"};
     private static final String[] STORAGE = {"net.openhft..", "org.rocksdb..", "org.apache.kafka.."};
-    private static final List<String> SHARED_WITH_CLI = List.of("EventInput", "EventJson", "NdjsonAppends");
+    private static final List<String> SHARED_WITH_CLI = List.of("EventInput", "EventJson", "NdjsonAppends", "TokenAudit",
+        "EphemeralStorage", "ProjectionCounts");
 
     private static JavaClasses classes;
 
@@ -91,8 +92,10 @@ class LayeringTest {
     }
 
     @Test
-    void shouldLetTheCommandLineUseOnlyTheEventJsonItSharesWithTheServer() {
-        // The CLI reads and writes events as the server does, with the same three classes, public for it alone.
+    void shouldLetTheCommandLineUseOnlyTheInternalsItSharesWithTheServer() {
+        // The CLI reads and writes events as the server does, changes tokens as the web console does (with their
+        // audit event) and gives status's warnings and counts as the console's overview does: the same classes,
+        // public for it alone.
         noClasses().that().resideInAPackage(CLI)
             .should().dependOnClassesThat(DescribedPredicate.describe("are server internals other than "
                 + SHARED_WITH_CLI, c -> c.getPackageName().startsWith("dev.indelible.server.internal")
