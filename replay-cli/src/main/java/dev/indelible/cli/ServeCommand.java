@@ -107,6 +107,8 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("serving %s: HTTP on %s://%s:%d, gRPC on %s:%d (%s); stop with Ctrl-C or SIGTERM%n",
                 data.dir().toAbsolutePath(), config.tls() ? "https" : "http", server.address().getHostString(), server.port(),
                 server.address().getHostString(), server.grpcPort(), durability);
+            out.printf("web console on %s://%s:%d/console/ (sign in with a token from: indelible token create --name ops"
+                + " --verbs admin)%n", config.tls() ? "https" : "http", server.address().getHostString(), server.port());
             LOG.info("{} serving {} (journal {}): HTTP on {}:{}, gRPC on {}:{}, TLS {}, durability {}, projections {}",
                 spec.root().version()[0], data.dir().toAbsolutePath(),
                 data.kafka() == null ? "embedded" : data.kafka().describe(), server.address().getHostString(),

@@ -94,6 +94,9 @@ class ServeSettingsTest {
             assertTrue(serving.startsWith("serving " + data.toAbsolutePath() + ": HTTP on http://127.0.0.1:" + port + ","),
                 serving);
             assertTrue(serving.contains("(SYNC)"), serving);
+            server.awaitLines(2, 30);
+            assertTrue(server.lines().get(1).startsWith("web console on http://127.0.0.1:" + port + "/console/ "),
+                server.lines().get(1));
             String started = startUpLine(log);
             assertTrue(started.matches("indelible \\S+ serving " + Pattern.quote(data.toAbsolutePath().toString())
                 + " \\(journal embedded\\): HTTP on 127\\.0\\.0\\.1:" + port + ", gRPC on 127\\.0\\.0\\.1:\\d+,"
