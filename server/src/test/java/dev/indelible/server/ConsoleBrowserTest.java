@@ -120,6 +120,8 @@ class ConsoleBrowserTest {
         browser.findElement(By.cssSelector("#tk-form button[type=submit]")).click();
         WebElement secret = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("tk-secret")));
         String created = secret.getDomProperty("value");
+        browser.findElement(By.id("tk-copy")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tk-copied"), "copied"));
         assertEquals(200, api.get("/streams/selfies-user-3", created).status(), "the token shown works");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tk-rows tr[data-token=reader] button")));
         screenshot("tokens");
