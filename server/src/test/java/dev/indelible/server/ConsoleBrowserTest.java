@@ -123,12 +123,16 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("tk-copy")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tk-copied"), "copied"));
         assertEquals(200, api.get("/streams/selfies-user-3", created).status(), "the token shown works");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tk-rows tr[data-token=reader] button")));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tk-rows tr[data-token=reader] button[aria-label='revoke reader']")));
         screenshot("tokens");
-        browser.findElement(By.cssSelector("#tk-rows tr[data-token=reader] button")).click();
+        browser.findElement(By.cssSelector("#tk-rows tr[data-token=reader] button[aria-label='revoke reader']")).click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tk-rows tr.revoked[data-token=reader]")));
         assertEquals(401, api.get("/streams/selfies-user-3", created).status(), "the next request with it is refused");
+        browser.findElement(By.cssSelector("#tk-rows tr[data-token=reader] button[aria-label='audit trail of reader']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ev-summary"), "stream ops-token-reader: 2 events"));
+        assertEquals(List.of("ops.token_create", "ops.token_revoke"), browser.findElements(By.cssSelector("#ev-rows tr td:nth-child(4)"))
+            .stream().map(WebElement::getText).toList());
 
         browser.findElement(By.id("nav-projections")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pj-rows"), "selfies"));

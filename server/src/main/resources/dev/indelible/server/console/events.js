@@ -43,6 +43,16 @@ function failed(error) {
   }
 }
 
+/** Shows one stream's events from version 0: e.g. a token's audit trail, ops-token-NAME. */
+export function openStream(stream) {
+  $('ev-stream').value = stream;
+  $('ev-prefix').value = '';
+  $('ev-type').value = '';
+  $('ev-from').value = '';
+  fromWhat();
+  if (location.hash === '#events') load(''); else location.hash = '#events';
+}
+
 export function enter() {
   load($('ev-from').value.trim());
 }

@@ -1,5 +1,6 @@
-// Tokens: the list, create (the secret shown once, with a copy button) and revoke.
+// Tokens: the list, create (the secret shown once, with a copy button), revoke, and each one's audit trail.
 import { api, $, el, row } from './api.js';
+import { openStream } from './events.js';
 
 let onError = null;
 
@@ -18,10 +19,14 @@ export function enter() {
 function load() {
   api('GET', 'tokens').then((answer) => {
     $('tk-rows').replaceChildren(...answer.tokens.map((t) => {
-      let action = '';
+      const action = el('span', null, { class: 'actions' });
+      const history = el('button', 'History', { type: 'button', class: 'quiet', 'aria-label': 'audit trail of ' + t.name });
+      history.addEventListener('click', () => openStream('ops-token-' + t.name));
+      action.append(history);
       if (!t.revoked_at) {
-        action = el('button', 'Revoke', { type: 'button', class: 'quiet', 'aria-label': 'revoke ' + t.name });
-        action.addEventListener('click', () => revoke(t.name));
+        const revokeButton = el('button', 'Revoke', { type: 'button', class: 'quiet', 'aria-label': 'revoke ' + t.name });
+        revokeButton.addEventListener('click', () => revoke(t.name));
+        action.append(' ', revokeButton);
       }
       const tr = row([t.name, t.id, t.streams.join(', '), t.verbs.join(', '), t.created_at,
         t.revoked_at ? 'revoked ' + t.revoked_at : 'valid', action]);
