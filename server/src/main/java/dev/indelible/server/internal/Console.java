@@ -193,13 +193,17 @@ final class Console implements HttpHandler, AutoCloseable {
                 + " ended or expired)"));
     }
 
-    /** The session's token while it is valid; a revoked token ends its sessions. */
+    /**
+     * The session's token while it is valid and still an admin's (a token file restored from a
+     * backup may say otherwise); anything else ends the session.
+     */
     private Token liveToken(ConsoleSessions.Session session) {
-        return tokens.list().stream().filter(t -> t.id().equals(session.tokenId()) && !t.revoked()).findFirst()
+        return tokens.list().stream()
+            .filter(t -> t.id().equals(session.tokenId()) && !t.revoked() && t.verbs().contains(Verb.ADMIN)).findFirst()
             .orElseThrow(() -> {
                 sessions.end(session.id());
-                return new ApiError(401, "unauthenticated", "session", "token " + session.tokenName() + " was revoked;"
-                    + " sign in again");
+                return new ApiError(401, "unauthenticated", "session", "token " + session.tokenName() + " was revoked"
+                    + " (or is no longer an admin's); sign in again");
             });
     }
 
