@@ -18,11 +18,7 @@ import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.projections.reference.ReferenceProjections;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -295,30 +291,6 @@ class ConsoleTest {
             return dev.indelible.ledger.proto.OperationRecorded.parseFrom(e.payload()).getFiguresMap();
         } catch (com.google.protobuf.InvalidProtocolBufferException invalid) {
             throw new IllegalStateException(invalid);
-        }
-    }
-
-    /** A clock a test moves by hand. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-12-06T10:00:00Z");
-
-        void move(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }
