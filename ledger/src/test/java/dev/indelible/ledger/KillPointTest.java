@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.indelible.ledger.internal.KillPoints;
 import dev.indelible.ledger.testing.AppendWorker;
 import dev.indelible.ledger.testing.ChildJvm;
+import dev.indelible.ledger.testing.WholeTransactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,10 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A writer process (four threads, {@link Durability#SYNC}, a new cycle file every second, a
- * checkpoint every 1,000 events) killed with SIGKILL at each named point of the append, roll and
- * checkpoint paths ({@link KillPoints}), five times each, at a random hit of the point. After each
- * kill the journal is reopened: every acknowledged event at its {@code global_seq}, whole, and
- * {@code verify} clean; the next kill appends to the same journal. The report shows every point
+ * checkpoint every 1,000 events, single appends mixed with 2- and 3-part transactions) killed with
+ * SIGKILL at each named point of the append, roll and checkpoint paths ({@link KillPoints}), five
+ * times each, at a random hit of the point. After each kill the journal is reopened: every
+ * acknowledged event at its {@code global_seq}, whole, every transaction found whole (never a part
+ * of one), and {@code verify} clean; the next kill appends to the same journal. The report shows every point
  * reached. {@code -Dindelible.soak=true} kills 50 times at each point. Each point has a journal of
  * its own; three points run at a time.
  */
@@ -70,13 +72,18 @@ class KillPointTest {
     private String killRepeatedlyAt(String point, Random random, long seed) throws Exception {
         Path data = tmp.resolve(point);
         long acknowledged = 0;
+        WholeTransactions.Found found = null;
         for (int kill = 0; kill < KILLS; kill++) {
             // The roll and the checkpoint come about once a second; the append points hundreds of times.
             boolean rare = point.equals(KillPoints.CYCLE_ROLL) || point.equals(KillPoints.CHECKPOINT_WRITE);
             long hit = 1 + random.nextInt(rare ? 2 : 400);
-            acknowledged += killAndReopen(data, point, hit, "k" + kill, "seed " + seed + ", " + point + " hit " + hit);
+            String producer = "k" + kill;
+            Reopened reopened = killAndReopen(data, point, hit, producer, "seed " + seed + ", " + point + " hit " + hit);
+            acknowledged += reopened.acknowledged();
+            found = reopened.found();
         }
-        return KILLS + " kills, " + acknowledged + " acknowledged, 0 lost";
+        return KILLS + " kills, " + acknowledged + " acknowledged, 0 lost; " + found.transactions()
+            + " transactions in the journal, 0 partial";
     }
 
     /** The outcome of one point, its assertion failure as it was thrown. */
@@ -91,11 +98,16 @@ class KillPointTest {
         }
     }
 
-    private long killAndReopen(Path data, String point, long hit, String producer, String where) throws Exception {
+    /** What a reopen after a kill found: the kill's acknowledged events, and the journal's transactions. */
+    private record Reopened(int acknowledged, WholeTransactions.Found found) {
+    }
+
+    private Reopened killAndReopen(Path data, String point, long hit, String producer, String where) throws Exception {
         List<String> printed;
+        WholeTransactions.Found found;
         try (ChildJvm writer = ChildJvm.startWith(List.of("-Dindelible.killPoint=" + point + ":" + hit),
             AppendWorker.class, tmp.resolve(producer + "-" + point + ".err"), data.toString(), producer, "4", "-1",
-            Durability.SYNC.name(), RollCycle.SECONDLY.name(), "1000")) {
+            Durability.SYNC.name(), RollCycle.SECONDLY.name(), "1000", AppendWorker.TRANSACTIONS)) {
             int exit = writer.awaitExit(120);
             assertEquals(137, exit, where + ": the writer was not killed; stderr:\n" + writer.stderrText());
             assertTrue(writer.stderrText().contains("kill point " + point + " reached"), where + ": " + writer.stderrText());
@@ -111,6 +123,7 @@ class KillPointTest {
                 assertEquals(expected.eventId(), at.get(0).eventId(), where + ": " + line);
                 assertArrayEquals(expected.payload(), at.get(0).payload(), where + ": " + line);
             }
+            found = WholeTransactions.check(WholeTransactions.readAll(ledger), where);
             VerifyReport report = ledger.verify();
             assertTrue(report.ok(), where + ": " + report.problems());
         }
@@ -118,6 +131,6 @@ class KillPointTest {
             List<Path> temps = state.filter(p -> p.toString().endsWith(".tmp")).toList();
             assertTrue(temps.isEmpty(), where + ": a dead writer's checkpoint temp files are left: " + temps);
         }
-        return printed.size();
+        return new Reopened(printed.size(), found);
     }
 }
