@@ -127,7 +127,8 @@ final class SimulatedWorkload {
         Transaction.Builder tx = Transaction.builder();
         int parts = 2 + driver.nextInt(2);
         for (int p = 0; p < parts; p++) {
-            tx.append("stream-" + streams.get(p), ExpectedVersion.ANY, newEvents(driver));
+            // Mostly one event a part, so a seed appends about as many events as before transactions.
+            tx.append("stream-" + streams.get(p), ExpectedVersion.ANY, newEvents(driver, 1 + driver.nextInt(4) / 3));
         }
         if (driver.nextInt(3) == 0) {
             tx.require("stream-" + streams.get(STREAMS - 1), ExpectedVersion.STREAM_EXISTS);
@@ -136,8 +137,12 @@ final class SimulatedWorkload {
     }
 
     private static List<EventData> newEvents(Random driver) {
+        return newEvents(driver, 1 + (driver.nextInt(4) == 0 ? driver.nextInt(5) : 0));
+    }
+
+    private static List<EventData> newEvents(Random driver, int count) {
         List<EventData> events = new ArrayList<>();
-        for (int i = 1 + (driver.nextInt(4) == 0 ? driver.nextInt(5) : 0); i > 0; i--) {
+        for (int i = count; i > 0; i--) {
             byte[] payload = new byte[1 + driver.nextInt(300)];
             driver.nextBytes(payload);
             events.add(EventData.protobuf("sim.event", payload).withEventId(new EventId(driver.nextLong(), driver.nextLong())));
