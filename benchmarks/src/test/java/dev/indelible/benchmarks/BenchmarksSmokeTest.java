@@ -24,7 +24,7 @@ class BenchmarksSmokeTest {
         "rawChronicleAppend", "jsonReadModifyWrite", "jsonLockedAtomic", "sqliteAutocommit", "sqliteBatch100",
         "rocksdbPut", "rocksdbPutSync", "rocksdbBatchNoWal", "appendLatency", "replayDecode", "rebuildSelfies",
         "rebuildAll", "reopen", "serverAppend", "serverAppendAsync", "serverTrivial", "asyncCompletion", "callerEvent",
-        "indelibleAppendReceipt");
+        "indelibleAppendReceipt", "twoEventAppend", "twoPartTransaction");
 
     @TempDir
     Path tmp;
