@@ -91,6 +91,14 @@ public record Transaction(List<Part> parts, List<Condition> conditions) {
 
     /** An unmodifiable copy that keeps null elements, so the ledger's checks can name them. */
     private static <T> List<T> copy(List<T> list) {
-        return list == null ? null : Collections.unmodifiableList(new ArrayList<>(list));
+        if (list == null) {
+            return null;
+        }
+        for (T element : list) {
+            if (element == null) {
+                return Collections.unmodifiableList(new ArrayList<>(list));
+            }
+        }
+        return List.copyOf(list); // no copy of a list that is already one
     }
 }

@@ -14,7 +14,6 @@ import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.Transaction;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +40,12 @@ final class AppendChecks {
     EventRule.Requirement[] check(String stream, long expectedVersion, EventData event) {
         checkName("stream", stream, config.maxStreamBytes());
         ExpectedVersion.check(expectedVersion);
-        checkEvent("", 0, event);
+        checkEvent(-1, 0, event);
         EventRule rule = config.rule(event.type());
         if (rule == null) {
             return null;
         }
-        return new EventRule.Requirement[] {require(rule, stream, "", 0, 1, event)};
+        return new EventRule.Requirement[] {require(rule, stream, -1, 0, 1, event)};
     }
 
     /** @return what each event's rule requires (null for an event without one), or null when none has a rule */
@@ -67,7 +66,7 @@ final class AppendChecks {
                 + config.maxEventsPerAppend() + " per append");
         }
         for (int i = 0; i < events.size(); i++) {
-            checkEvent("", i, events.get(i));
+            checkEvent(-1, i, events.get(i));
         }
         if (events.size() > 1) {
             checkDistinctIds(events);
@@ -96,7 +95,7 @@ final class AppendChecks {
                     if (requirements[p] == null) {
                         requirements[p] = new EventRule.Requirement[events.size()];
                     }
-                    requirements[p][i] = require(rule, parts.get(p).stream(), "parts[" + p + "].", i, 2, events.get(i));
+                    requirements[p][i] = require(rule, parts.get(p).stream(), p, i, 2, events.get(i));
                 }
             }
         }
@@ -111,19 +110,18 @@ final class AppendChecks {
         if (transaction.conditions() == null) {
             throw new InvalidEventException("conditions", "is required (it may be empty)");
         }
-        Map<String, String> streams = new HashMap<>();
-        Set<EventId> ids = new HashSet<>();
         List<Transaction.Part> parts = transaction.parts();
+        List<Transaction.Condition> conditions = transaction.conditions();
+        Set<String> streams = parts.size() + conditions.size() > 16 ? new HashSet<>() : null;
         int total = 0;
         for (int p = 0; p < parts.size(); p++) {
             Transaction.Part part = parts.get(p);
-            String field = "parts[" + p + "]";
             if (part == null) {
-                throw new InvalidEventException(field, "is missing");
+                throw new InvalidEventException("parts[" + p + "]", "is missing");
             }
-            checkStream(field, part.stream(), part.expectedVersion(), streams);
+            checkStream(transaction, p, part.stream(), part.expectedVersion(), streams);
             if (part.events() == null || part.events().isEmpty()) {
-                throw new InvalidEventException(field + ".events", "must hold at least one event");
+                throw new InvalidEventException("parts[" + p + "].events", "must hold at least one event");
             }
             total += part.events().size();
             if (total > config.maxEventsPerAppend()) {
@@ -131,37 +129,88 @@ final class AppendChecks {
                     + " events, the limit per append");
             }
             for (int i = 0; i < part.events().size(); i++) {
-                EventData event = part.events().get(i);
-                checkEvent(field + ".", i, event);
-                if (!ids.add(event.eventId())) {
-                    throw new InvalidEventException(field + ".events[" + i + "].event_id",
-                        "repeats an earlier event id of the same transaction: " + event.eventId());
-                }
+                checkEvent(p, i, part.events().get(i));
             }
         }
-        for (int c = 0; c < transaction.conditions().size(); c++) {
-            Transaction.Condition condition = transaction.conditions().get(c);
-            String field = "conditions[" + c + "]";
+        for (int c = 0; c < conditions.size(); c++) {
+            Transaction.Condition condition = conditions.get(c);
             if (condition == null) {
-                throw new InvalidEventException(field, "is missing");
+                throw new InvalidEventException("conditions[" + c + "]", "is missing");
             }
-            checkStream(field, condition.stream(), condition.expectedVersion(), streams);
+            checkStream(transaction, parts.size() + c, condition.stream(), condition.expectedVersion(), streams);
         }
+        checkDistinctIds(parts, total);
     }
 
-    /** A part's or condition's stream and expected version; each stream once per transaction. */
-    private void checkStream(String field, String stream, long expectedVersion, Map<String, String> seen) {
-        checkName(field + ".stream", stream, config.maxStreamBytes());
+    /**
+     * The stream and expected version of part {@code at} (or, past the parts, of a condition), which
+     * names a stream no part or condition before it names ({@code seen}: those streams, or null to
+     * compare pairwise, for a few). Field names are built only for an error.
+     */
+    private void checkStream(Transaction transaction, int at, String stream, long expectedVersion, Set<String> seen) {
+        String problem = nameProblem(stream, config.maxStreamBytes());
+        if (problem != null) {
+            throw new InvalidEventException(streamField(transaction, at) + ".stream", problem);
+        }
         try {
             ExpectedVersion.check(expectedVersion);
         } catch (InvalidEventException e) {
-            throw new InvalidEventException(field + ".expected_version", e.reason());
+            throw new InvalidEventException(streamField(transaction, at) + ".expected_version", e.reason());
         }
-        String earlier = seen.putIfAbsent(stream, field);
-        if (earlier != null) {
-            throw new InvalidEventException(field + ".stream", "repeats the stream of " + earlier + " (" + stream
-                + "): a transaction names each stream once");
+        if (seen != null ? !seen.add(stream) : appearsBefore(transaction, at, stream)) {
+            int earlier = 0;
+            while (!stream.equals(streamAt(transaction, earlier))) {
+                earlier++;
+            }
+            throw new InvalidEventException(streamField(transaction, at) + ".stream", "repeats the stream of "
+                + streamField(transaction, earlier) + " (" + stream + "): a transaction names each stream once");
         }
+    }
+
+    private static boolean appearsBefore(Transaction transaction, int at, String stream) {
+        for (int earlier = 0; earlier < at; earlier++) {
+            if (stream.equals(streamAt(transaction, earlier))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String streamAt(Transaction transaction, int at) {
+        int parts = transaction.parts().size();
+        return at < parts ? transaction.parts().get(at).stream() : transaction.conditions().get(at - parts).stream();
+    }
+
+    private static String streamField(Transaction transaction, int at) {
+        int parts = transaction.parts().size();
+        return at < parts ? "parts[" + at + "]" : "conditions[" + (at - parts) + "]";
+    }
+
+    /** Event ids distinct across a transaction: pairwise for a few events, through a set for many. */
+    private static void checkDistinctIds(List<Transaction.Part> parts, int total) {
+        Set<EventId> seen = total > 16 ? new HashSet<>() : null;
+        for (int p = 0; p < parts.size(); p++) {
+            List<EventData> events = parts.get(p).events();
+            for (int i = 0; i < events.size(); i++) {
+                EventId id = events.get(i).eventId();
+                if (seen != null ? !seen.add(id) : appearsBefore(parts, p, i, id)) {
+                    throw new InvalidEventException("parts[" + p + "].events[" + i + "].event_id",
+                        "repeats an earlier event id of the same transaction: " + id);
+                }
+            }
+        }
+    }
+
+    private static boolean appearsBefore(List<Transaction.Part> parts, int part, int event, EventId id) {
+        for (int q = 0; q <= part; q++) {
+            List<EventData> events = parts.get(q).events();
+            for (int j = 0; j < (q == part ? event : events.size()); j++) {
+                if (events.get(j).eventId().equals(id)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private EventRule.Requirement[] requirements(String stream, List<EventData> events) {
@@ -172,47 +221,48 @@ final class AppendChecks {
                 if (requirements == null) {
                     requirements = new EventRule.Requirement[events.size()];
                 }
-                requirements[i] = require(rule, stream, "", i, events.size(), events.get(i));
+                requirements[i] = require(rule, stream, -1, i, events.size(), events.get(i));
             }
         }
         return requirements;
     }
 
-    /** {@code part} prefixes the event's field in errors: "" for an append, "parts[2]." in a transaction. */
-    private static EventRule.Requirement require(EventRule rule, String stream, String part, int i, int count,
+    /** {@code part}: the event's part in a transaction, or -1 in an append; only an error names it. */
+    private static EventRule.Requirement require(EventRule rule, String stream, int part, int i, int count,
                                                  EventData event) {
         EventRule.Requirement requirement = rule.require(event);
         if (requirement == null) {
             throw new IllegalStateException("the rule of " + event.type() + " returned no requirement");
         }
         if (!requirement.stream().equals(stream)) {
-            throw new InvalidEventException(part + "stream", "rule " + event.type() + ": "
-                + (count > 1 ? part + "events[" + i + "] " : "") + "belongs to stream " + requirement.stream() + " (named by " + requirement.field() + "), not " + stream);
+            throw new InvalidEventException((part < 0 ? "" : "parts[" + part + "].") + "stream", "rule " + event.type()
+                + ": " + (count > 1 ? eventField(part, i) + " " : "") + "belongs to stream " + requirement.stream()
+                + " (named by " + requirement.field() + "), not " + stream);
         }
         return requirement;
     }
 
-    /** {@code part} prefixes the field in errors: "" for an append, "parts[2]." in a transaction. */
-    private void checkEvent(String part, int i, EventData event) {
+    /** {@code part}: the event's part in a transaction, or -1 in an append; only an error names it. */
+    private void checkEvent(int part, int i, EventData event) {
         if (event == null) {
-            throw new InvalidEventException(part + "events[" + i + "]", "is missing");
+            throw new InvalidEventException(eventField(part, i), "is missing");
         }
         if (event.eventId() == null) {
-            throw new InvalidEventException(part + "events[" + i + "].event_id", "is required");
+            throw new InvalidEventException(eventField(part, i) + ".event_id", "is required");
         }
         String typeProblem = nameProblem(event.type(), config.maxTypeBytes());
         if (typeProblem != null) {
-            throw new InvalidEventException(part + "events[" + i + "].type", typeProblem);
+            throw new InvalidEventException(eventField(part, i) + ".type", typeProblem);
         }
         if (event.contentType() == null) {
-            throw new InvalidEventException(part + "events[" + i + "].content_type", "is required (PROTOBUF or JSON)");
+            throw new InvalidEventException(eventField(part, i) + ".content_type", "is required (PROTOBUF or JSON)");
         }
         byte[] payload = event.payload();
         if (payload == null) {
-            throw new InvalidEventException(part + "events[" + i + "].payload", "is required");
+            throw new InvalidEventException(eventField(part, i) + ".payload", "is required");
         }
         if (payload.length > config.maxPayloadBytes()) {
-            throw new InvalidEventException(part + "events[" + i + "].payload", "is " + payload.length
+            throw new InvalidEventException(eventField(part, i) + ".payload", "is " + payload.length
                 + " bytes, over the limit of " + config.maxPayloadBytes());
         }
         checkMetadata(part, i, event.metadata());
@@ -221,13 +271,13 @@ final class AppendChecks {
             validator.validate(event);
         } else if (event.contentType() == ContentType.JSON && !JsonSyntax.isObject(payload)) {
             // Not certainly valid: Jackson decides and words the error.
-            checkJsonObject(part + "events[" + i + "].payload", payload);
+            checkJsonObject(eventField(part, i) + ".payload", payload);
         }
     }
 
-    private void checkMetadata(String part, int i, Map<String, String> metadata) {
+    private void checkMetadata(int part, int i, Map<String, String> metadata) {
         if (metadata.size() > config.maxMetadataEntries()) {
-            throw new InvalidEventException(part + "events[" + i + "].metadata", "has " + metadata.size()
+            throw new InvalidEventException(eventField(part, i) + ".metadata", "has " + metadata.size()
                 + " entries, over the limit of " + config.maxMetadataEntries());
         }
         if (metadata.isEmpty()) {
@@ -235,7 +285,7 @@ final class AppendChecks {
         }
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             if (e.getKey() == null || e.getKey().isEmpty() || e.getValue() == null) {
-                throw new InvalidEventException(part + "events[" + i + "].metadata",
+                throw new InvalidEventException(eventField(part, i) + ".metadata",
                     "keys must be non-empty and values non-null");
             }
         }
@@ -265,6 +315,11 @@ final class AppendChecks {
                     "repeats an earlier event id of the same append: " + events.get(i).eventId());
             }
         }
+    }
+
+    /** "events[1]", or "parts[2].events[1]" for an event of a transaction's part 2. */
+    private static String eventField(int part, int i) {
+        return (part < 0 ? "" : "parts[" + part + "].") + "events[" + i + "]";
     }
 
     /** Non-empty, at most {@code maxBytes} UTF-8 bytes, no control characters. Allocates nothing for ASCII. */

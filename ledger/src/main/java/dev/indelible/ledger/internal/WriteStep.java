@@ -15,7 +15,6 @@ import dev.indelible.ledger.spi.WriteTransaction;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -235,13 +234,13 @@ final class WriteStep implements WriteTransaction {
                 state.lastCrc(), recordedAtMicros, producerId)
             : encoder.encode(parts, seq, versions, prevAddresses, state.lastCrc(), recordedAtMicros, producerId);
         out.write(encoder.buffer(), 0, length);
-        List<AppendResult.Appended> appended = new ArrayList<>(parts.size());
+        AppendResult.Appended[] appended = new AppendResult.Appended[parts.size()];
         for (int p = 0; p < parts.size(); p++) {
             int count = parts.get(p).events().size();
-            appended.add(new AppendResult.Appended(parts.get(p).stream(), seq, versions[p], count, false));
+            appended[p] = new AppendResult.Appended(parts.get(p).stream(), seq, versions[p], count, false);
             seq += count;
         }
-        transactionResult = new TransactionResult.Committed(appended, false);
+        transactionResult = new TransactionResult.Committed(List.of(appended), false);
     }
 
     private void write(LedgerState state, RecordOutput out, long recordedAtMicros, String producerId) {
