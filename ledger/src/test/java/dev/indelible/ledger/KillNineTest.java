@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the faults issue's tests.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // 62 s on 2 cores at a load of 9 to 13
+@Tag("system")
 class KillNineTest {
     private static final int KILLS = Integer.getInteger("indelible.kills", 50);
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its own; three points run at a time.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // 86 s one point at a time, on 2 cores at a load of 9 to 13
+@Tag("system")
 class KillPointTest {
     private static final int KILLS = Boolean.getBoolean("indelible.soak") ? 50 : 5;
     private static final int POINTS_AT_ONCE = 3;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * module flags it refuses naming them; with them, and no {@code chronicle.*} property, it turns
  * Chronicle's analytics off itself and no HTTP connection is asked for.
  */
+@Tag("system")
 class LibraryUseTest {
     @TempDir
     Path dir;

@@ -16,10 +16,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Several OS processes append to one journal directory at once; nothing is lost or doubled. */
+@Tag("system")
 class MultiProcessAppendTest {
     private static final int RACE_ATTEMPTS = 300;
     private static final int RACE_STREAMS = 4;

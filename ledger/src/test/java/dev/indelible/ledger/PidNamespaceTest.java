@@ -10,6 +10,7 @@ import dev.indelible.ledger.testing.ChildJvm;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pid lock (both may be pid 1): the second is refused at open, with the reason, and the journal
  * stays intact. Needs {@code unshare --pid} (root, or user namespaces); skipped with a message otherwise.
  */
+@Tag("system")
 class PidNamespaceTest {
     private static final List<String> NEW_PID_NAMESPACE = List.of("unshare", "--pid", "--fork", "--mount-proc");
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ops.journal_repair}). 50 cuts; {@code -Dindelible.soak=true} makes 500, or
  * {@code -Dindelible.powerCuts=N}. Needs root; skipped with a message otherwise.
  */
+@Tag("system")
 class PowerCutTest {
     private static final int CUTS = Integer.getInteger("indelible.powerCuts", Boolean.getBoolean("indelible.soak") ? 500 : 50);
     private static final int THREADS = 4;

@@ -9,6 +9,7 @@ import dev.indelible.ledger.testing.ChildJvm;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * restart every acknowledged event is there and the journal verifies. Skipped where strace cannot
  * inject (it must be installed and allowed to trace).
  */
+@Tag("system")
 class SyncErrorTest {
     @TempDir
     Path tmp;

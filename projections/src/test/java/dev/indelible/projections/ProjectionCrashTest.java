@@ -8,6 +8,7 @@ import dev.indelible.ledger.testing.ChildJvm;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.projections.reference.MixedEvents;
 import dev.indelible.projections.reference.ReferenceProjections;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * equals a rebuild from scratch: nothing applied twice, nothing skipped.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // 42 s on 2 cores at a load of 17: six child JVMs killed
+@Tag("system")
 class ProjectionCrashTest {
 
     private static final int KILLS = Integer.getInteger("indelible.projectionKills", 6);

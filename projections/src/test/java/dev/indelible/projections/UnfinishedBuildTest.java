@@ -9,6 +9,7 @@ import dev.indelible.ledger.testing.ChildJvm;
 import dev.indelible.projections.OfflineProjections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A rebuild killed with SIGKILL mid-way (a child JVM, stalled before validation) leaves a version
  * that did not finish its build: it never goes live, by a rollback or otherwise, and is reported.
  */
+@Tag("system")
 class UnfinishedBuildTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

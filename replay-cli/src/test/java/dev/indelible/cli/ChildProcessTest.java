@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The demo's producer processes never outlive the demo: a killed demo leaves no bot appending forever. */
+@Tag("system")
 class ChildProcessTest {
     @TempDir
     Path tmp;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Four `indelible append --ndjson` processes at once: every line acknowledged once, the count exact. */
+@Tag("system")
 class ConcurrentNdjsonAppendTest {
     private static final int PROCESSES = 4;
     private static final int LINES = 5_000;

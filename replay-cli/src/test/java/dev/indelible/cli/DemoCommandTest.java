@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo's refusals. The whole demo (child processes, kill -9 and all) runs once in CI, from the
  * release as users get it: distribution's ReleaseTarballTest.
  */
+@Tag("system")
 class DemoCommandTest {
     @TempDir
     Path tmp;

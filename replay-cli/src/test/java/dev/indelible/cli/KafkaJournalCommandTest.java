@@ -7,6 +7,7 @@ import dev.indelible.ledger.kafka.testing.KafkaCluster;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The command on a Kafka journal, against a real broker on 127.0.0.1: a ledger moved from the
  * embedded journal onto Kafka and back keeps every event, and verify proves it.
  */
+@Tag("system")
 class KafkaJournalCommandTest {
     private static KafkaCluster kafka;
 

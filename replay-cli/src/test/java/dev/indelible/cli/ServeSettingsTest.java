@@ -20,10 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** serve's settings: a flag, then the environment, then the config file, then the default; a bad file is refused. */
+@Tag("system")
 class ServeSettingsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir

@@ -40,10 +40,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code AppendStream} and the Java client's {@code appendAsync} over it, against a real server. */
+@Tag("system")
 class AppendStreamTest {
     @TempDir
     Path dir;

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and afterwards the journal verifies and holds exactly what it was told was stored.
  */
 @Timeout(600)
+@Tag("system")
 class AttacksTest {
     private static final long P99_BOUND_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Duration ATTACK = Duration.ofSeconds(5);

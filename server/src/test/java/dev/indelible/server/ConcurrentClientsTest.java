@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 8 gRPC clients x 10,000 appends and 4 HTTP clients x 2,500, all at once against one server:
  * exactly 90,000 events, dense, each client's events in its own order.
  */
+@Tag("system")
 class ConcurrentClientsTest {
     private static final int GRPC_CLIENTS = 8;
     private static final int GRPC_EACH = 10_000;

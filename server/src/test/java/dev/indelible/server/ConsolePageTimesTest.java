@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -41,6 +42,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * opt-in, for it appends a million events first ({@code -Dindelible.console.events=1000000}).
  * Prints one line per page; fails when a page takes over a second.
  */
+@Tag("system")
 class ConsolePageTimesTest {
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 

@@ -15,10 +15,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The selfie incident replayed across languages: the examples in examples/ against a real server. */
+@Tag("system")
 class ExamplesTest {
     private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
 

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * python3-grpc-tools, Node with @grpc/grpc-js and @grpc/proto-loader's default options. Missing
  * tools fail the test (.ci/run installs them), as PythonClientTest does for python3.
  */
+@Tag("system")
 class GrpcExamplesTest {
     private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
     private static final Pattern OUTPUT = Pattern.compile(

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * while the append is stored and its answer held back (a server acknowledging 3 s late); odd
  * rounds kill it at a random moment just after the request was sent.
  */
+@Tag("system")
 class KilledServerRetryTest {
     private static final int ROUNDS = 8;
 

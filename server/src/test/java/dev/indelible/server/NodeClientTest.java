@@ -14,10 +14,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Node client in clients/node: its own `node --test` suite against a real server. */
+@Tag("system")
 class NodeClientTest {
     private static final Path CLIENT = Path.of("..", "clients", "node").toAbsolutePath().normalize();
     /** The tests in clients/node/test/*.test.js; a change there changes this. */

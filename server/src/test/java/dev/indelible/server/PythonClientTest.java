@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the server is stopped and started again on the same port and data directory, and killed with
  * kill -9 and started again.
  */
+@Tag("system")
 class PythonClientTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Path CLIENT = REPO.resolve("clients").resolve("python");

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reopen it and retry them with the same event ids. Afterwards every acknowledged event is there,
  * and every event exactly once.
  */
+@Tag("system")
 class FailoverTest {
     private static final int PRODUCERS = 4;
     private static final int PER_PRODUCER = 5_000;

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two writer processes for one partition: the newer fences the older, whose next append fails and
  * is not acknowledged; every acknowledged event of both is in the partition exactly once.
  */
+@Tag("system")
 class FencingTest {
     @TempDir
     Path dir;

@@ -16,6 +16,7 @@ import dev.indelible.projections.reference.ReferenceProjections;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * projections built from the embedded journal holding the same events: by a rebuild, and by the
  * live engine following the topic.
  */
+@Tag("system")
 class ProjectionsOnKafkaTest {
     private static final RebuildListener NO_PROGRESS = (position, target) -> { };
 

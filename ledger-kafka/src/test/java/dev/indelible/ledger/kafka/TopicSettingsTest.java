@@ -15,10 +15,12 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A topic that would lose events is refused at open, naming the setting; a new topic is created safe. */
+@Tag("system")
 class TopicSettingsTest {
     @TempDir
     Path dir;

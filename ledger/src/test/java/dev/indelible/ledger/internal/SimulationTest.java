@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code verify} clean. 1,000 seeds; {@code -Dindelible.soak=true}
  * runs 100,000, {@code -Dindelible.simSeeds=N} N, and {@code -Dindelible.simSeed=S} replays one.
  */
+@Tag("system")
 class SimulationTest {
     private static final int SEEDS = Integer.getInteger("indelible.simSeeds", Boolean.getBoolean("indelible.soak") ? 100_000 : 1_000);
 

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ops.journal_repair} event) and appends after it; verify is clean. Damage followed by a
  * valid record is never cut. A transaction's record torn anywhere is cut whole.
  */
+@Tag("system")
 class TornTailTest {
     private static final int EVENTS = 100;
     /** The stream only the transaction writes. */

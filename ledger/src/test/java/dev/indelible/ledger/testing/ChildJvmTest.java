@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A child JVM never outlives the JVM that started it: orphaned writers must not spin after a killed Maven run. */
+@Tag("system")
 class ChildJvmTest {
     @TempDir
     Path tmp;

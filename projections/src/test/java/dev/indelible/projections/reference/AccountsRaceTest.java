@@ -14,6 +14,7 @@ import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.proto.AccountClosed;
 import dev.indelible.projections.proto.AccountEmailChanged;
 import dev.indelible.projections.proto.AccountRegistered;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link RuleAudit}) journals that break the rules, so they are shown to fail when they should.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // 42 s on 2 cores at a load of 17: sixteen child JVMs
+@Tag("system")
 class AccountsRaceTest {
 
     private static final int PROCESSES = 8;

@@ -5,8 +5,10 @@ import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.contract.ConcurrencyContract;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 
 /** The ledger's concurrency contract, unchanged, on a Kafka journal. */
+@Tag("system")
 class KafkaConcurrencyTest extends ConcurrencyContract {
     @Override
     protected Ledger openLedger(Path dataDir, LedgerConfig config) {
