@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.DaemonThreads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,9 +33,7 @@ final class ChildProcess implements AutoCloseable {
         command.add(Main.class.getName());
         command.addAll(List.of(args));
         process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        pump = new Thread(this::pumpLines, "child-" + process.pid());
-        pump.setDaemon(true);
-        pump.start();
+        pump = DaemonThreads.start("child-" + process.pid(), this::pumpLines);
     }
 
     private void pumpLines() {

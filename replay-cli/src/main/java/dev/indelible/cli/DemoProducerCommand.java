@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
@@ -35,9 +36,7 @@ final class DemoProducerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Thread watcher = new Thread(DemoProducerCommand::haltAtEndOfStdin, "exit-with-parent");
-        watcher.setDaemon(true);
-        watcher.start();
+        DaemonThreads.start("exit-with-parent", DemoProducerCommand::haltAtEndOfStdin);
         LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).producerId(name).build();
         try (Ledger ledger = Ledger.open(data, config)) {
             Selfies selfies = new Selfies(ledger);

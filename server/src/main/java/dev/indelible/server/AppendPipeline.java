@@ -1,5 +1,6 @@
 package dev.indelible.server;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.AppendStreamRequest;
@@ -36,11 +37,7 @@ final class AppendPipeline implements AutoCloseable {
     private final long deliveryTimeoutNanos;
     private final Map<Long, Pending> pending = new ConcurrentSkipListMap<>();
     // Sends requests, resends after a failure and expires appends left unanswered.
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "indelible-client-appends");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("indelible-client-appends"));
     // Guarded by this.
     private ClientCallStreamObserver<AppendStreamRequest> call;
     private final ArrayDeque<Long> outbox = new ArrayDeque<>();

@@ -1,5 +1,6 @@
 package dev.indelible.server;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.internal.Apis;
@@ -17,7 +18,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.spi.JettyHttpServer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -185,13 +185,9 @@ public final class IndelibleServer implements AutoCloseable {
     }
 
     private static ThreadPoolExecutor workers(int threads) {
-        AtomicInteger n = new AtomicInteger();
         // When full, the submitting thread runs the request: back-pressure, not a drop.
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 4), r -> {
-            Thread t = new Thread(r, "indelible-grpc-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 4),
+            DaemonThreads.numbered("indelible-grpc"), new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     /** The HTTP port (useful with port 0). */

@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.locks.Lock;
@@ -55,8 +56,7 @@ final class Checkpointer {
         this.startedSeq = checkpointedSeq;
         this.every = spacingFor(loaded.checkpointBytes());
         this.checkpointWanted = state.nextSeq() - checkpointedSeq >= every;
-        this.thread = new Thread(this::run, "indelible-checkpoint");
-        thread.setDaemon(true);
+        this.thread = DaemonThreads.unstarted("indelible-checkpoint", this::run);
     }
 
     void start() {

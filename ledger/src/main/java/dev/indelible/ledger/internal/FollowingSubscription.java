@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.EventHandler;
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Subscription;
@@ -32,8 +33,7 @@ final class FollowingSubscription implements Subscription {
         this.handler = handler;
         this.onClose = onClose;
         this.position = reader.position();
-        this.thread = new Thread(this::run, "indelible-subscription-from-" + position);
-        thread.setDaemon(true);
+        this.thread = DaemonThreads.unstarted("indelible-subscription-from-" + position, this::run);
     }
 
     void start() {

@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.spi.Journal;
 import java.io.IOException;
@@ -39,9 +40,7 @@ final class GroupCommitter implements AutoCloseable {
 
     GroupCommitter(Journal journal, String name) {
         this.journal = journal;
-        this.thread = new Thread(this::run, name);
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = DaemonThreads.start(name, this::run);
     }
 
     /** Takes a ticket for a record just written, or just found (a duplicate): the next sync covers it. */

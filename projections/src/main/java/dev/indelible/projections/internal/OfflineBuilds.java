@@ -1,5 +1,6 @@
 package dev.indelible.projections.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.OfflineProjections;
@@ -38,7 +39,7 @@ public final class OfflineBuilds {
                 .map(name -> new ProjectionDir(dir, name)).toList();
         Instant started = Instant.now();
         List<RebuildLock> locks = new ArrayList<>();
-        ExecutorService digester = Executors.newSingleThreadExecutor(DaemonThreads.named("indelible-previous-digest"));
+        ExecutorService digester = Executors.newSingleThreadExecutor(DaemonThreads.numbered("indelible-previous-digest"));
         List<CompletableFuture<String>> previousDigests = new ArrayList<>();
         try {
             List<String> previous = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.indelible.projections.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
@@ -93,9 +94,7 @@ final class ProjectionRunner implements Runnable {
 
     void start() {
         nextCurrentCheck = System.nanoTime() + CHECK_CURRENT_NANOS;
-        thread = new Thread(this, "indelible-projection-" + projection.name());
-        thread.setDaemon(true);
-        thread.start();
+        thread = DaemonThreads.start("indelible-projection-" + projection.name(), this);
     }
 
     @Override

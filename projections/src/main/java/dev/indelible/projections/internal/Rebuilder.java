@@ -1,5 +1,6 @@
 package dev.indelible.projections.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
@@ -133,7 +134,7 @@ final class Rebuilder {
 
     private static ExecutorService pool(int projections) {
         return Executors.newFixedThreadPool(Math.min(projections, Runtime.getRuntime().availableProcessors()),
-            DaemonThreads.named("indelible-rebuild"));
+            DaemonThreads.numbered("indelible-rebuild"));
     }
 
     private static VersionStore open(ProjectionDir dir, String version, Projection projection) {

@@ -1,5 +1,6 @@
 package dev.indelible.server.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.Ledger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,11 +24,7 @@ final class ConsoleRate implements AutoCloseable {
 
     ConsoleRate(Ledger ledger) {
         this.ledger = ledger;
-        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "indelible-console-rate");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("indelible-console-rate"));
         sampler.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
     }
 

@@ -5,6 +5,7 @@ import static dev.indelible.server.internal.AppendService.EventNames.INDEXED;
 import com.google.protobuf.ByteString;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.EventReader;
@@ -51,7 +52,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /** The gRPC service: the operations of the HTTP API on the messages of {@code ledger_service.proto}. Thread-safe. */
@@ -66,19 +66,11 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private final Reads reads;
     private final Set<GrpcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final Set<GrpcAppendStream> appendStreams = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger threadNumber = new AtomicInteger();
-    private final ExecutorService subscriptionThreads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "indelible-subscription-" + threadNumber.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService subscriptionThreads = Executors.newCachedThreadPool(DaemonThreads.numbered("indelible-subscription"));
 
     // Sends AppendStream outcomes, so that a sync completing thousands of appends only queues them.
-    private final ExecutorService appendAnswers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
-        Thread t = new Thread(r, "indelible-append-answers-" + threadNumber.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService appendAnswers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        DaemonThreads.numbered("indelible-append-answers"));
 
     GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, AppendService appends, Reads reads) {
         this.ledger = ledger;

@@ -1,5 +1,6 @@
 package dev.indelible.server.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.server.api.LedgerServiceGrpc;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -30,11 +31,7 @@ final class GrpcHealth {
 
     private final HealthStatusManager manager = new HealthStatusManager();
     private final BooleanSupplier ready;
-    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "indelible-grpc-health");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("indelible-grpc-health"));
     /** Open Watch calls: ended when the server stops, or they would hold its drain until the timeout. */
     private final Set<EndableCall<?, ?>> watches = ConcurrentHashMap.newKeySet();
 

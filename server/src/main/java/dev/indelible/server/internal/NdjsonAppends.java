@@ -1,5 +1,6 @@
 package dev.indelible.server.internal;
 
+import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.InvalidEventException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,9 +87,7 @@ public final class NdjsonAppends<A> {
      */
     public void run(InputStream in, LineAppend<A> append, Outcomes<A> outcomes) throws IOException, InterruptedException {
         Delivery<A> delivery = new Delivery<>(outcomes, new ArrayBlockingQueue<>(inFlight));
-        Thread thread = new Thread(delivery, "indelible-ndjson-acks");
-        thread.setDaemon(true);
-        thread.start();
+        Thread thread = DaemonThreads.start("indelible-ndjson-acks", delivery);
         BadLineException bad = null;
         try {
             LineReader lines = new LineReader(in, maxLineBytes);

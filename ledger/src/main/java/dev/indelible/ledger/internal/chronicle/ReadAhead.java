@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal.chronicle;
 
+import dev.indelible.ledger.DaemonThreads;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,9 +46,7 @@ final class ReadAhead implements AutoCloseable {
     /** {@code singlePages}: whether the journal is being synced, so pages are cached one by one ({@link #cache}). */
     ReadAhead(BooleanSupplier singlePages) {
         this.singlePages = singlePages;
-        thread = new Thread(this::run, "indelible-read-ahead");
-        thread.setDaemon(true);
-        thread.start();
+        thread = DaemonThreads.start("indelible-read-ahead", this::run);
     }
 
     /**
