@@ -2,6 +2,7 @@ package dev.indelible.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class Clients {
 
     /** A numeric field of a workload's line ({@code per_second}, {@code events}, ...), if it ran. */
     OptionalDouble get(String name, String field) {
-        JsonNode v = byName.getOrDefault(name, com.fasterxml.jackson.databind.node.MissingNode.getInstance()).path(field);
+        JsonNode v = byName.getOrDefault(name, MissingNode.getInstance()).path(field);
         return v.isNumber() ? OptionalDouble.of(v.asDouble()) : OptionalDouble.empty();
     }
 

@@ -3,6 +3,7 @@ package dev.indelible.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ public class JsonFileBenchmark {
             Path temp = dir.resolve("selfie_checks.json.tmp");
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(array)));
+                out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(array)));
                 out.force(false);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

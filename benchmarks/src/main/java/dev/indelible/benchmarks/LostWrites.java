@@ -8,6 +8,7 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class LostWrites {
             long ledgerKept;
             try (Ledger ledger = Ledger.open(dir.resolve("ledger"), LedgerConfig.defaults())) {
                 run((t, i) -> ledger.append("selfies-user-" + t, ExpectedVersion.ANY, EventData.json("selfie.recorded",
-                    ("{\"thread\":" + t + ",\"i\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                    ("{\"thread\":" + t + ",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8))));
                 ledgerKept = ledger.head();
             }
             int total = THREADS * EACH;

@@ -1,5 +1,6 @@
 package dev.indelible.benchmarks;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,7 +33,7 @@ public class PostgresBenchmark {
 
     private Connection connection;
     private PreparedStatement insert;
-    private final String record = new String(Workload.RECORD, java.nio.charset.StandardCharsets.UTF_8);
+    private final String record = new String(Workload.RECORD, StandardCharsets.UTF_8);
 
     @Setup(Level.Trial)
     public void connect() throws SQLException {

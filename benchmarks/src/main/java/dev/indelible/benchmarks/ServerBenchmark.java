@@ -11,6 +11,11 @@ import dev.indelible.server.IndelibleServer;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import dev.indelible.server.Verb;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -65,7 +71,7 @@ public class ServerBenchmark {
     String token;
     final AtomicInteger producers = new AtomicInteger();
     /** Async appends not yet answered, of every producer: the server outlives them all. */
-    final java.util.concurrent.atomic.AtomicLong unanswered = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicLong unanswered = new AtomicLong();
 
     @Setup(Level.Trial)
     public void start() {
@@ -95,8 +101,8 @@ public class ServerBenchmark {
         HttpRequest request;
         IndelibleClient grpc;
         HttpRequest health;
-        io.grpc.ManagedChannel healthChannel;
-        io.grpc.health.v1.HealthGrpc.HealthBlockingStub grpcHealth;
+        ManagedChannel healthChannel;
+        HealthGrpc.HealthBlockingStub grpcHealth;
         EventData event = EventData.json("selfie.recorded", Workload.RECORD);
         final ArrayDeque<CompletableFuture<?>> window = new ArrayDeque<>();
 
@@ -111,9 +117,9 @@ public class ServerBenchmark {
                 .build();
             grpc = IndelibleClient.connect("127.0.0.1", b.server.grpcPort(), b.token);
             health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.server.port() + "/health/live")).build();
-            healthChannel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", b.server.grpcPort())
+            healthChannel = NettyChannelBuilder.forAddress("127.0.0.1", b.server.grpcPort())
                 .usePlaintext().build();
-            grpcHealth = io.grpc.health.v1.HealthGrpc.newBlockingStub(healthChannel);
+            grpcHealth = HealthGrpc.newBlockingStub(healthChannel);
         }
 
         /** Waits for everything outstanding, so no append crosses into the next iteration. */
@@ -172,8 +178,8 @@ public class ServerBenchmark {
                 return ok(p.http.send(p.health, HttpResponse.BodyHandlers.ofString()));
             }
             case "grpc" -> {
-                var response = p.grpcHealth.check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance());
-                if (response.getStatus() != io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+                var response = p.grpcHealth.check(HealthCheckRequest.getDefaultInstance());
+                if (response.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
                     throw new IllegalStateException(response.toString());
                 }
                 return response;

@@ -1,5 +1,6 @@
 package dev.indelible.benchmarks;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -28,7 +29,7 @@ public class SqliteBenchmark {
     private Path dir;
     private Connection connection;
     private PreparedStatement insert;
-    private final String record = new String(Workload.RECORD, java.nio.charset.StandardCharsets.UTF_8);
+    private final String record = new String(Workload.RECORD, StandardCharsets.UTF_8);
 
     @Setup(Level.Trial)
     public void open() throws SQLException {

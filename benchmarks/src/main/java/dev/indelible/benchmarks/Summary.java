@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 
@@ -72,7 +73,7 @@ public final class Summary {
     }
 
     /** @param profiled the run with {@code -prof gc} (its score is disturbed by the profiler), or one without */
-    private java.util.Optional<JsonNode> find(String method, int threads, boolean profiled, String... params) {
+    private Optional<JsonNode> find(String method, int threads, boolean profiled, String... params) {
         JsonNode best = null;
         for (JsonNode r : results) {
             String benchmark = r.path("benchmark").asText();
@@ -88,7 +89,7 @@ public final class Summary {
                 best = r;
             }
         }
-        return java.util.Optional.ofNullable(best);
+        return Optional.ofNullable(best);
     }
 
     private String markdown(Path out) throws IOException {

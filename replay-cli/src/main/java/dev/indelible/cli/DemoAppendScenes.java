@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /** The demo's appending scenes: the incidents the ledger and the client API answer at append time. */
 final class DemoAppendScenes {
@@ -169,7 +170,7 @@ final class DemoAppendScenes {
     }
 
     /** Runs {@code body(t)} on {@code threads} threads released together. */
-    static void runTogether(int threads, java.util.function.IntConsumer body) throws InterruptedException {
+    static void runTogether(int threads, IntConsumer body) throws InterruptedException {
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> running = new ArrayList<>();
         for (int t = 0; t < threads; t++) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ final class ExportCommand implements Callable<Integer> {
                 if (kind != Kind.videos) {
                     throw new IllegalArgumentException("--b64 is for videos only");
                 }
-                byte[] encoded = java.util.Base64.getEncoder().encode(bytes);
+                byte[] encoded = Base64.getEncoder().encode(bytes);
                 AtomicFile.write(b64, encoded);
                 console.printf("exported %s to %s (%,d bytes)%n", kind, b64, encoded.length);
             }

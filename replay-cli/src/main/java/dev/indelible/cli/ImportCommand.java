@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,7 +106,7 @@ final class ImportCommand implements Callable<Integer> {
             read(new Counted(appends, progress, check.seen));
             appends.awaitDurable();
             Operations.record(ledger, "import", "import-" + kind, "import " + kind + " " + file.toAbsolutePath(), started,
-                "ok", new java.util.TreeMap<>(Map.of("file", file.toAbsolutePath().toString(),
+                "ok", new TreeMap<>(Map.of("file", file.toAbsolutePath().toString(),
                     "records", Long.toString(appends.records()), "appended", Long.toString(appends.appended()),
                     "already_imported", Long.toString(appends.already()),
                     "skipped", Integer.toString(appends.skipped().size()))));

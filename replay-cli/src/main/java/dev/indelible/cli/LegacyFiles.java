@@ -27,6 +27,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
@@ -239,7 +240,7 @@ final class LegacyFiles {
             return hasOffset(text) ? Instant.parse(text) : LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException notInstant) {
             try {
-                return java.time.OffsetDateTime.parse(text).toInstant();
+                return OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException notOffset) {
                 try {
                     return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);

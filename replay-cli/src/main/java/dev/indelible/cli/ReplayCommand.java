@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.indelible.projections.OfflineProjections;
 import dev.indelible.server.internal.EventJson;
 
@@ -7,10 +8,12 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.RebuildResult;
 import dev.indelible.projections.RollbackResult;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,10 +93,10 @@ final class ReplayCommand implements Callable<Integer> {
     /** Builds that were killed or failed leave versions that never validated: say they went, and why. */
     private static String discardedText(List<String> discarded) {
         return discarded.stream().map(v -> "%n  deleted %s: a build that did not finish (killed or failed before it validated)".formatted(v))
-            .collect(java.util.stream.Collectors.joining());
+            .collect(Collectors.joining());
     }
 
-    private static void discardedJson(com.fasterxml.jackson.core.JsonGenerator g, List<String> discarded) throws java.io.IOException {
+    private static void discardedJson(JsonGenerator g, List<String> discarded) throws IOException {
         g.writeArrayFieldStart("discarded_unfinished");
         for (String v : discarded) {
             g.writeString(v);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -54,7 +55,7 @@ final class ServeSettings implements CommandLine.IDefaultValueProvider {
 
     /** The environment variable of a setting: {@code --grpc-port} is {@code INDELIBLE_GRPC_PORT}. */
     static String environmentName(String key) {
-        return "INDELIBLE_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        return "INDELIBLE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     @Override

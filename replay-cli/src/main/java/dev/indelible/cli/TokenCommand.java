@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.server.Token;
 import dev.indelible.server.Tokens;
@@ -54,7 +55,7 @@ final class TokenCommand {
                 }
                 streams = List.of("*");
             }
-            try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
+            try (Ledger ledger = data.openLedger(Durability.MEMORY_MAPPED)) {
                 Tokens.Created created = TokenAudit.create(ledger, Tokens.open(data.dir()), name, streams, parsed, Map.of());
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(created.secret());
@@ -101,7 +102,7 @@ final class TokenCommand {
 
         @Override
         public Integer call() {
-            try (Ledger ledger = data.openLedger(dev.indelible.ledger.Durability.MEMORY_MAPPED)) {
+            try (Ledger ledger = data.openLedger(Durability.MEMORY_MAPPED)) {
                 TokenAudit.revoke(ledger, Tokens.open(data.dir()), name, Map.of());
                 spec.commandLine().getOut().println("revoked " + name);
             }

@@ -1,6 +1,8 @@
 package dev.indelible.server;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
@@ -11,6 +13,7 @@ import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.server.api.AppendBatchRequest;
+import dev.indelible.server.api.AppendBatchResponse;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Condition;
@@ -30,9 +33,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -40,6 +45,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 
 /**
  * The ledger of an {@code indelible serve} over gRPC, with the embedded API's types: appends answer
@@ -76,12 +83,12 @@ public final class IndelibleClient implements AutoCloseable {
     }
 
     /** Connects over TLS, trusting the certificates in the PEM file {@code trusted} (e.g. the server's own). */
-    public static IndelibleClient connectTls(String host, int port, String token, java.nio.file.Path trusted) {
+    public static IndelibleClient connectTls(String host, int port, String token, Path trusted) {
         try {
             return new IndelibleClient(NettyChannelBuilder.forAddress(host, port)
-                .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(trusted.toFile()).build())
+                .sslContext(GrpcSslContexts.forClient().trustManager(trusted.toFile()).build())
                 .build(), token);
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             throw new IllegalArgumentException("trusted: cannot use " + trusted + ": " + e.getMessage(), e);
         }
     }
@@ -171,10 +178,10 @@ public final class IndelibleClient implements AutoCloseable {
         throw new RequestFailedException(f.getCode(), f.getField(), f.getMessage());
     }
 
-    private static Failure unpack(com.google.protobuf.Any detail) {
+    private static Failure unpack(Any detail) {
         try {
             return detail.unpack(Failure.class);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             return null;
         }
     }
@@ -183,7 +190,7 @@ public final class IndelibleClient implements AutoCloseable {
         CompletableFuture<AppendOutcome> outcome = new CompletableFuture<>();
         async.appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build(), new StreamObserver<>() {
             @Override
-            public void onNext(dev.indelible.server.api.AppendBatchResponse response) {
+            public void onNext(AppendBatchResponse response) {
                 outcome.complete(response.getOutcomes(0));
             }
 
@@ -339,7 +346,7 @@ public final class IndelibleClient implements AutoCloseable {
         });
     }
 
-    private static <T> T call(java.util.function.Supplier<T> call) {
+    private static <T> T call(Supplier<T> call) {
         try {
             return call.get();
         } catch (StatusRuntimeException e) {

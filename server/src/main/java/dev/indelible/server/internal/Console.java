@@ -1,5 +1,6 @@
 package dev.indelible.server.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The web console at {@code /console/}: its static page, and its JSON under {@code /console/api/}
@@ -160,7 +162,7 @@ final class Console implements HttpHandler, AutoCloseable {
             case "POST" -> {
                 sameOrigin(r);
                 String type = r.exchange.getRequestHeaders().getFirst("Content-Type");
-                if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
                     throw ApiError.invalid("content-type", "sign in with a JSON body {\"token\": ...} (application/json)");
                 }
                 JsonNode token = body(r).get("token");
@@ -268,7 +270,7 @@ final class Console implements HttpHandler, AutoCloseable {
         JsonNode node;
         try {
             node = JSON.readTree(r.body(MAX_BODY));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ApiError.invalid("body", "is not JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {

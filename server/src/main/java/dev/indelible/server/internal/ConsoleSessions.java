@@ -1,6 +1,7 @@
 package dev.indelible.server.internal;
 
 import dev.indelible.server.Token;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -51,8 +52,8 @@ final class ConsoleSessions {
 
         /** Whether {@code header} is this session's CSRF token, compared in constant time. */
         boolean csrfMatches(String header) {
-            return header != null && MessageDigest.isEqual(csrf.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                header.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return header != null && MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8),
+                header.getBytes(StandardCharsets.UTF_8));
         }
     }
 

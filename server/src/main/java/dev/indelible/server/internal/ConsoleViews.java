@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What the console's pages show, as JSON: the same reads, filters and token machinery as the APIs
@@ -252,7 +253,7 @@ final class ConsoleViews implements AutoCloseable {
     }
 
     /** A token's {@code IllegalArgumentException} ({@code "field: reason"}) as a 400 naming the field. */
-    private static <T> T invalidAsError(java.util.function.Supplier<T> change) {
+    private static <T> T invalidAsError(Supplier<T> change) {
         try {
             return change.get();
         } catch (IllegalArgumentException e) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -187,7 +188,7 @@ final class DomainJson {
             Descriptor descriptor = prototype.getDescriptorForType();
             byNumber = descriptor.getFields().stream()
                 .filter(f -> !f.isRepeated() && f.getContainingOneof() == null)
-                .sorted(java.util.Comparator.comparingInt(FieldDescriptor::getNumber)).toArray(FieldDescriptor[]::new);
+                .sorted(Comparator.comparingInt(FieldDescriptor::getNumber)).toArray(FieldDescriptor[]::new);
             for (int i = 0; i < byNumber.length; i++) {
                 fields.put(byNumber[i].getName(), i);
                 fields.put(byNumber[i].getJsonName(), i);

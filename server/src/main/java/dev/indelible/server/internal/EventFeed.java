@@ -5,6 +5,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,7 @@ final class EventFeed {
                     throw ApiError.invalid("stream_prefix", "must not contain control characters (at index " + i + ")");
                 }
             }
-            int bytes = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            int bytes = prefix.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > maxStreamBytes) {
                 throw ApiError.invalid("stream_prefix", "is " + bytes + " UTF-8 bytes, longer than any stream name (at most "
                     + maxStreamBytes + ")");

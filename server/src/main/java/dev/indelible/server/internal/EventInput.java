@@ -1,6 +1,7 @@
 package dev.indelible.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.indelible.ledger.EventData;
@@ -12,6 +13,7 @@ import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.server.api.AppendRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * One event to append, for the {@code indelible} CLI (not API: it is public for the CLI of this
@@ -23,7 +25,7 @@ import java.util.Locale;
 public record EventInput(String stream, long expectedVersion, EventData event) {
     /** Content after the first JSON value is refused, never ignored: {@code {ev1}{ev2}} is not one event. */
     private static final ObjectMapper MAPPER = new ObjectMapper()
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public static EventInput of(String stream, String type, String json, String expect, String eventId) {
         if (stream == null || stream.isBlank()) {
@@ -103,7 +105,7 @@ public record EventInput(String stream, long expectedVersion, EventData event) {
         }
     }
 
-    private static EventData prefixed(String prefix, java.util.function.Supplier<EventData> mapping) {
+    private static EventData prefixed(String prefix, Supplier<EventData> mapping) {
         try {
             return mapping.get();
         } catch (InvalidEventException e) {

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One NDJSON line per event: positions, type, id, time and the payload decoded to JSON (domain and
@@ -47,7 +48,7 @@ public final class EventJson {
             }
             if (!e.metadata().isEmpty()) {
                 g.writeObjectFieldStart("metadata");
-                for (Map.Entry<String, String> m : new java.util.TreeMap<>(e.metadata()).entrySet()) {
+                for (Map.Entry<String, String> m : new TreeMap<>(e.metadata()).entrySet()) {
                     g.writeStringField(m.getKey(), m.getValue());
                 }
                 g.writeEndObject();

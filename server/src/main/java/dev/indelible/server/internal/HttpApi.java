@@ -15,10 +15,12 @@ import dev.indelible.server.Verb;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.TransactionOutcome;
 import dev.indelible.server.api.TransactionRequest;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP/JSON API: routes, authentication, limits and the mapping of ledger results to status
@@ -39,7 +41,7 @@ public final class HttpApi implements HttpHandler {
     private final EventFeed feed;
     private final ServerSentEvents sse;
     private final TokenSlots slots;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, AppendService appends,
@@ -346,7 +348,7 @@ public final class HttpApi implements HttpHandler {
     private static void sendEvents(HttpExchange exchange, Answer answer) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", answer.contentType);
         exchange.sendResponseHeaders(answer.status, 0); // chunked
-        try (OutputStream out = new java.io.BufferedOutputStream(exchange.getResponseBody(), 16 * 1024)) {
+        try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 16 * 1024)) {
             out.write(answer.body.getBytes(StandardCharsets.UTF_8));
             out.write('[');
             for (int i = 0; i < answer.events.size(); i++) {

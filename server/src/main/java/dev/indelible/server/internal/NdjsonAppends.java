@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -202,7 +203,7 @@ public final class NdjsonAppends<A> {
         private int chunkStart;
         private int chunkEnd;
         private byte[] line = new byte[256];
-        private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports, never replaces
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports, never replaces
 
         LineReader(InputStream in, int max) {
             this.in = in;

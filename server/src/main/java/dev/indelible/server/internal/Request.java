@@ -3,12 +3,16 @@ package dev.indelible.server.internal;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,7 +72,7 @@ final class Request {
     }
 
     /** Takes the token's slot for this request ({@link TokenSlots}), once however often the route authorizes. */
-    void holdSlot(java.util.function.Supplier<Runnable> take) {
+    void holdSlot(Supplier<Runnable> take) {
         if (slot == null) {
             slot = take.get();
         }
@@ -81,7 +85,7 @@ final class Request {
         }
     }
 
-    java.net.InetAddress address() {
+    InetAddress address() {
         return exchange.getRemoteAddress().getAddress();
     }
 
@@ -101,8 +105,8 @@ final class Request {
             if (bytes.length > max) {
                 throw tooLarge(max);
             }
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
             throw ApiError.invalid("body", "is not valid UTF-8: " + e.getMessage());
         } catch (IOException e) {
             throw ApiError.invalid("body", "could not be read: " + e.getMessage());
