@@ -6,6 +6,7 @@ import dev.indelible.projections.reference.CommunityQueries;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.projections.reference.MixedEvents;
 import dev.indelible.projections.reference.ReferenceProjections;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A projection is a pure function of the journal: followed live while 200,000 mixed events are
  * appended, and rebuilt twice from scratch, each reference projection gives one digest.
  */
+@Tag("system")
 class DeterminismTest {
 
     private static final int EVENTS = Integer.getInteger("indelible.determinismEvents", 200_000);
