@@ -71,6 +71,7 @@ final class Console implements HttpHandler, AutoCloseable {
             route = metricRoute(r);
             reply = route(r, r.segments.subList(1, r.segments.size()));
         } catch (ApiError e) {
+            HttpApi.closeAfterRefusal(exchange); // a change refused unread, as the API's refusals
             reply = new Reply(e.status, "application/json; charset=utf-8", e.json(null).getBytes(StandardCharsets.UTF_8), null);
         } catch (RuntimeException e) {
             ApiError internal = new ApiError(500, "internal", null, "the console failed: " + e.getClass().getSimpleName());

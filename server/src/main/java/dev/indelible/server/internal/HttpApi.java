@@ -325,7 +325,7 @@ public final class HttpApi implements HttpHandler {
      * the server then closes the connection after answering, and a client that reused it for its
      * next request would get no answer at all. Saying so lets it open a new one.
      */
-    private static void closeAfterRefusal(HttpExchange exchange) {
+    static void closeAfterRefusal(HttpExchange exchange) {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
         if (exchange.getRequestHeaders().containsKey("Transfer-Encoding") || length != null && !length.equals("0")) {
             exchange.getResponseHeaders().set("Connection", "close");
