@@ -101,35 +101,34 @@ final class Appender implements AutoCloseable {
 
     /** Writes a checked transaction and waits until it is durable. */
     TransactionResult append(Transaction transaction, EventRule.Requirement[][] rules) {
-        TransactionResult result;
-        long ticket;
-        appendLock.lock();
-        try {
-            result = writeLocked(transaction, rules);
-            ticket = ticketFor(result instanceof TransactionResult.Committed);
-        } finally {
-            appendLock.unlock();
+        Written written = write(transaction, rules);
+        if (written.ticket() > 0) {
+            committer.await(written.ticket());
         }
-        afterWrite();
-        if (ticket > 0) {
-            committer.await(ticket);
-        }
-        return result;
+        return written.result();
     }
 
     /** {@link #append(Transaction, EventRule.Requirement[][])} for a caller that does not wait. */
     CompletableFuture<TransactionResult> appendAsync(Transaction transaction, EventRule.Requirement[][] rules) {
-        TransactionResult result;
-        long ticket;
+        Written written = write(transaction, rules);
+        return whenDurable(written.result(), written.ticket());
+    }
+
+    /** A transaction's outcome and the durability ticket to wait for (0: none). */
+    private record Written(TransactionResult result, long ticket) {
+    }
+
+    private Written write(Transaction transaction, EventRule.Requirement[][] rules) {
+        Written written;
         appendLock.lock();
         try {
-            result = writeLocked(transaction, rules);
-            ticket = ticketFor(result instanceof TransactionResult.Committed);
+            TransactionResult result = writeLocked(transaction, rules);
+            written = new Written(result, ticketFor(result instanceof TransactionResult.Committed));
         } finally {
             appendLock.unlock();
         }
         afterWrite();
-        return whenDurable(result, ticket);
+        return written;
     }
 
     /** Writes events another ledger recorded, at their positions; see {@code Ledger.appendRecorded}. */
