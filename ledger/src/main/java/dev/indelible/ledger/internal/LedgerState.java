@@ -84,11 +84,7 @@ final class LedgerState implements AutoCloseable {
     /** Applies a record this process wrote: {@code events}, the first at {@code firstSeq} and {@code firstVersion}. */
     void appended(List<EventData> events, String stream, long firstSeq, long firstVersion, int recordLastCrc,
                   long address) {
-        for (int i = 0; i < events.size(); i++) {
-            EventId id = events.get(i).eventId();
-            eventIds.put(EventIdIndex.fingerprint(id.mostSignificant(), id.leastSignificant()), address);
-        }
-        streams.advance(stream, firstVersion + events.size() - 1, address);
+        index(events, stream, firstVersion, address);
         advance(firstSeq, events.size(), recordLastCrc, address);
     }
 
@@ -96,15 +92,19 @@ final class LedgerState implements AutoCloseable {
     void appended(List<Transaction.Part> parts, long firstSeq, long[] firstVersions, int recordLastCrc, long address) {
         int count = 0;
         for (int p = 0; p < parts.size(); p++) {
-            List<EventData> events = parts.get(p).events();
-            for (int i = 0; i < events.size(); i++) {
-                EventId id = events.get(i).eventId();
-                eventIds.put(EventIdIndex.fingerprint(id.mostSignificant(), id.leastSignificant()), address);
-            }
-            streams.advance(parts.get(p).stream(), firstVersions[p] + events.size() - 1, address);
-            count += events.size();
+            index(parts.get(p).events(), parts.get(p).stream(), firstVersions[p], address);
+            count += parts.get(p).events().size();
         }
         advance(firstSeq, count, recordLastCrc, address);
+    }
+
+    /** Indexes the ids of one stream's events in the record at {@code address}, and the stream's new head. */
+    private void index(List<EventData> events, String stream, long firstVersion, long address) {
+        for (int i = 0; i < events.size(); i++) {
+            EventId id = events.get(i).eventId();
+            eventIds.put(EventIdIndex.fingerprint(id.mostSignificant(), id.leastSignificant()), address);
+        }
+        streams.advance(stream, firstVersion + events.size() - 1, address);
     }
 
     /** Moves the sequence, chain and position index past a record of {@code count} events. */

@@ -108,12 +108,10 @@ final class WriteStep implements WriteTransaction {
             long address = journal.write(this);
             if (address >= 0) {
                 KillPoints.reach(KillPoints.BEFORE_INDEX);
-                TransactionResult.Committed committed = (TransactionResult.Committed) transactionResult;
-                for (int p = 0; p < parts; p++) {
-                    versions[p] = committed.parts().get(p).firstStreamVersion();
-                }
-                follower.state().appended(appendTransaction.parts(), committed.firstGlobalSeq(), versions,
-                    encoder.lastCrc(), address);
+                // writeTransaction left each part's first version in versions
+                follower.state().appended(appendTransaction.parts(),
+                    ((TransactionResult.Committed) transactionResult).firstGlobalSeq(), versions, encoder.lastCrc(),
+                    address);
                 appendCalls++;
                 eventsAppended += appendTransaction.eventCount();
             }
