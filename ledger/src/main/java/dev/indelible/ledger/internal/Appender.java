@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * This process's appends: the lock that orders them, the {@link WriteStep} run under it, the
+ * This process's appends: each caller's events encoded on its own thread ({@link EncodedEvents}),
+ * the lock that orders them, the {@link WriteStep} run under it, the
  * durability ticket taken there and waited for after it, and the failure that refuses every
  * append once a write failed. Blocking and async appends are one mechanism: both write under the
  * lock and take a ticket; a blocking caller waits for it, an async one gets a future that the
@@ -30,7 +31,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe.
  */
 final class Appender implements AutoCloseable {
+    /** Each appending thread's events, encoded before it takes the lock (one per thread, whatever the ledger). */
+    private static final ThreadLocal<EncodedEvents> ENCODED = ThreadLocal.withInitial(EncodedEvents::new);
+
     private final Journal journal;
+    private final String producerId;
     /** Orders this process's appends; the journal's own write lock orders processes. */
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Follower follower;
@@ -44,6 +49,7 @@ final class Appender implements AutoCloseable {
 
     Appender(LedgerConfig config, Journal journal, Path stateDir, JournalLoader.Loaded loaded, ReadSide reads) {
         this.journal = journal;
+        this.producerId = config.producerId();
         this.reads = reads;
         this.follower = loaded.follower();
         this.step = new WriteStep(follower, new RetryLookup(journal.openWriterCursor()), config);
@@ -63,9 +69,10 @@ final class Appender implements AutoCloseable {
                         EventRule.Requirement[] rules, AppendReceipt receipt) {
         AppendResult result = null;
         long ticket;
+        EncodedEvents encoded = encode(stream, events, event);
         appendLock.lock();
         try {
-            writeLocked(stream, expectedVersion, events != null ? events : step.single(event), rules);
+            writeLocked(stream, expectedVersion, events != null ? events : step.single(event), rules, encoded);
             if (receipt != null) {
                 step.outcome().fill(receipt);
             } else {
@@ -75,7 +82,7 @@ final class Appender implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        afterWrite();
+        afterWrite(encoded);
         if (ticket > 0) {
             committer.await(ticket);
         }
@@ -87,15 +94,16 @@ final class Appender implements AutoCloseable {
                                                 EventData event, EventRule.Requirement[] rules) {
         AppendResult result;
         long ticket;
+        EncodedEvents encoded = encode(stream, events, event);
         appendLock.lock();
         try {
-            writeLocked(stream, expectedVersion, events != null ? events : step.single(event), rules);
+            writeLocked(stream, expectedVersion, events != null ? events : step.single(event), rules, encoded);
             result = step.outcome().result();
             ticket = ticketFor(step.outcome().isAppended());
         } finally {
             appendLock.unlock();
         }
-        afterWrite();
+        afterWrite(encoded);
         return whenDurable(result, ticket);
     }
 
@@ -120,14 +128,15 @@ final class Appender implements AutoCloseable {
 
     private Written write(Transaction transaction, EventRule.Requirement[][] rules) {
         Written written;
+        EncodedEvents encoded = encode(transaction, producerId);
         appendLock.lock();
         try {
-            TransactionResult result = writeLocked(transaction, rules);
+            TransactionResult result = writeLocked(transaction, rules, encoded);
             written = new Written(result, ticketFor(result instanceof TransactionResult.Committed));
         } finally {
             appendLock.unlock();
         }
-        afterWrite();
+        afterWrite(encoded);
         return written;
     }
 
@@ -135,11 +144,12 @@ final class Appender implements AutoCloseable {
     CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> recorded, Transaction asParts) {
         AppendResult result;
         long ticket;
+        EncodedEvents encoded = encode(asParts, recorded.get(0).producerId());
         appendLock.lock();
         try {
             ensureWritable();
             try {
-                result = step.appendRecorded(journal, recorded, asParts);
+                result = step.appendRecorded(journal, recorded, asParts, encoded);
             } catch (IOException e) {
                 throw failed(e);
             }
@@ -147,7 +157,7 @@ final class Appender implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        afterWrite();
+        afterWrite(encoded);
         return whenDurable(result, ticket);
     }
 
@@ -160,10 +170,26 @@ final class Appender implements AutoCloseable {
         return future;
     }
 
-    private TransactionResult writeLocked(Transaction transaction, EventRule.Requirement[][] rules) {
+    /** This thread's encoding of the events of an append: {@code events}, or when null the one {@code event}. */
+    private EncodedEvents encode(String stream, List<EventData> events, EventData event) {
+        EncodedEvents encoded = ENCODED.get().clear();
+        return events != null ? encoded.add(stream, events, producerId) : encoded.add(stream, event, producerId);
+    }
+
+    /** This thread's encoding of a transaction's events, part after part. */
+    private static EncodedEvents encode(Transaction transaction, String producer) {
+        EncodedEvents encoded = ENCODED.get().clear();
+        for (Transaction.Part part : transaction.parts()) {
+            encoded.add(part.stream(), part.events(), producer);
+        }
+        return encoded;
+    }
+
+    private TransactionResult writeLocked(Transaction transaction, EventRule.Requirement[][] rules,
+                                          EncodedEvents encoded) {
         ensureWritable();
         try {
-            return step.append(journal, transaction, rules);
+            return step.append(journal, transaction, rules, encoded);
         } catch (CorruptJournalException e) {
             failure = e;
             throw e;
@@ -173,10 +199,10 @@ final class Appender implements AutoCloseable {
     }
 
     private void writeLocked(String stream, long expectedVersion, List<EventData> events,
-                             EventRule.Requirement[] rules) {
+                             EventRule.Requirement[] rules, EncodedEvents encoded) {
         ensureWritable();
         try {
-            step.append(journal, stream, expectedVersion, events, rules);
+            step.append(journal, stream, expectedVersion, events, rules, encoded);
         } catch (CorruptJournalException e) {
             failure = e;
             throw e;
@@ -201,7 +227,8 @@ final class Appender implements AutoCloseable {
         return committer.written();
     }
 
-    private void afterWrite() {
+    private void afterWrite(EncodedEvents encoded) {
+        encoded.trim();
         reads.wakeSubscriptions();
         checkpointer.wakeIfDue();
     }

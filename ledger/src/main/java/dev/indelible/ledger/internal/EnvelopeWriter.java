@@ -9,10 +9,12 @@ import java.util.Map;
 /**
  * Writes the {@code Envelope} message of envelope.proto in Protobuf wire format into a reusable
  * array, so the append path allocates nothing for ASCII names (the generated builder would
- * allocate a message per event). {@code EnvelopeWriterTest} checks the output parses with the
- * generated {@code Envelope} class field for field.
+ * allocate a message per event). An appending thread writes the fields that do not depend on the
+ * event's place ({@link EncodedEvents}) before it takes the lock; under it, the record's writer
+ * puts them around the place's fields ({@link #writePlaced}). {@code EnvelopeWriterTest} checks
+ * the output equals the generated {@code Envelope}'s byte for byte.
  *
- * <p>Not thread-safe: one per writer, used under the write lock.
+ * <p>Not thread-safe.
  */
 final class EnvelopeWriter {
     static final int WIRE_VARINT = 0;
@@ -46,20 +48,23 @@ final class EnvelopeWriter {
         pos = newPosition;
     }
 
-    /** Appends one envelope at the current position and returns its length in bytes. */
-    int writeEnvelope(EventData event, String stream, long streamVersion, long globalSeq, long recordedAtMicros,
-                      String producerId) {
-        int start = pos;
-        ensure(64 + event.payload().length);
+    /** Appends the fields before an envelope's place in the journal: its event id and stream. */
+    void writeIdAndStream(EventData event, String stream) {
+        ensure(18);
         writeTag(FIELD_EVENT_ID, WIRE_LENGTH_DELIMITED);
         writeVarint(16);
         writeLongBigEndian(event.eventId().mostSignificant());
         writeLongBigEndian(event.eventId().leastSignificant());
         writeString(FIELD_STREAM, stream);
-        writeVarintField(FIELD_STREAM_VERSION, streamVersion);
-        writeVarintField(FIELD_GLOBAL_SEQ, globalSeq);
+    }
+
+    /** Appends the field between the place's fields and the time: the event's type. */
+    void writeType(EventData event) {
         writeString(FIELD_TYPE, event.type());
-        writeVarintField(FIELD_RECORDED_AT, recordedAtMicros);
+    }
+
+    /** Appends the fields after the time: producer, content type, payload, metadata. */
+    void writeBody(EventData event, String producerId) {
         writeString(FIELD_PRODUCER_ID, producerId);
         writeVarintField(FIELD_CONTENT_TYPE,
             event.contentType() == ContentType.JSON ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF);
@@ -67,7 +72,29 @@ final class EnvelopeWriter {
         if (!event.metadata().isEmpty()) {
             writeMetadata(event.metadata());
         }
+    }
+
+    /**
+     * Appends event {@code i} of {@code encoded} as a whole envelope, its place and time written
+     * between the runs encoded before, so the fields stay in field-number order, as Protobuf
+     * writes them; returns its length.
+     */
+    int writePlaced(EncodedEvents encoded, int i, long streamVersion, long globalSeq, long recordedAtMicros) {
+        int start = pos;
+        byte[] runs = encoded.bytes();
+        copy(runs, encoded.idStart(i), encoded.typeStart(i));
+        writeVarintField(FIELD_STREAM_VERSION, streamVersion);
+        writeVarintField(FIELD_GLOBAL_SEQ, globalSeq);
+        copy(runs, encoded.typeStart(i), encoded.bodyStart(i));
+        writeVarintField(FIELD_RECORDED_AT, recordedAtMicros);
+        copy(runs, encoded.bodyStart(i), encoded.end(i));
         return pos - start;
+    }
+
+    private void copy(byte[] from, int start, int end) {
+        ensure(end - start);
+        System.arraycopy(from, start, buf, pos, end - start);
+        pos += end - start;
     }
 
     private void writeMetadata(Map<String, String> metadata) {

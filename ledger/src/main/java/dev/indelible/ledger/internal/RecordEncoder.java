@@ -3,14 +3,14 @@ package dev.indelible.ledger.internal;
 import static dev.indelible.ledger.internal.RecordLayout.EVENT_PREFIX_LENGTH;
 import static dev.indelible.ledger.internal.RecordLayout.HEADER_LENGTH;
 
-import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.Transaction;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * Encodes the events of one append, or of one transaction's parts, into one journal record
- * ({@link RecordLayout}) in a reusable buffer, checksums included.
+ * ({@link RecordLayout}) in a reusable buffer, checksums included: the events come encoded
+ * ({@link EncodedEvents}), and this adds what depends on their place in the journal.
  *
  * <p>Not thread-safe: used under the write lock.
  */
@@ -29,26 +29,27 @@ final class RecordEncoder {
         return lastCrc;
     }
 
-    /** Encodes a record of one stream at the start of {@link #buffer()} and returns its length. */
-    int encode(String stream, List<EventData> events, long firstSeq, long firstVersion, long prevStreamAddress,
-               int prevCrc, long recordedAtMicros, String producerId) {
+    /** Encodes a record of one stream's {@code events} at the start of {@link #buffer()} and returns its length. */
+    int encode(EncodedEvents events, long firstSeq, long firstVersion, long prevStreamAddress, int prevCrc,
+               long recordedAtMicros) {
         writer.position(HEADER_LENGTH);
         byte[] b = writer.buffer();
         RecordLayout.putInt(b, RecordLayout.MAGIC_OFFSET, RecordLayout.MAGIC);
-        RecordLayout.putInt(b, RecordLayout.COUNT_OFFSET, events.size());
+        RecordLayout.putInt(b, RecordLayout.COUNT_OFFSET, events.count());
         RecordLayout.putLong(b, RecordLayout.FIRST_SEQ_OFFSET, firstSeq);
         RecordLayout.putLong(b, RecordLayout.PREV_STREAM_ADDRESS_OFFSET, prevStreamAddress);
         RecordLayout.putInt(b, RecordLayout.PREV_CRC_OFFSET, prevCrc);
-        lastCrc = encodeEvents(stream, events, 0, 0, firstSeq, firstVersion, HEADER_LENGTH, recordedAtMicros, producerId);
+        lastCrc = encodeEvents(events, 0, events.count(), 0, firstSeq, firstVersion, HEADER_LENGTH, recordedAtMicros);
         return writer.position();
     }
 
     /**
-     * Encodes a record of a transaction's parts, part {@code p} at {@code firstVersions[p]} and
-     * linked to {@code prevStreamAddresses[p]}, and returns its length.
+     * Encodes a record of a transaction's parts, whose events are {@code events} in order, part
+     * {@code p} at {@code firstVersions[p]} and linked to {@code prevStreamAddresses[p]}, and
+     * returns its length.
      */
-    int encode(List<Transaction.Part> parts, long firstSeq, long[] firstVersions, long[] prevStreamAddresses,
-               int prevCrc, long recordedAtMicros, String producerId) {
+    int encode(List<Transaction.Part> parts, EncodedEvents events, long firstSeq, long[] firstVersions,
+               long[] prevStreamAddresses, int prevCrc, long recordedAtMicros) {
         int headerLength = RecordLayout.partsHeaderLength(parts.size());
         writer.position(headerLength);
         byte[] b = writer.buffer();
@@ -67,23 +68,25 @@ final class RecordEncoder {
         int chained = 0;
         int index = 0;
         for (int p = 0; p < parts.size(); p++) {
-            Transaction.Part part = parts.get(p);
-            chained = encodeEvents(part.stream(), part.events(), index, chained, firstSeq + index, firstVersions[p],
-                headerLength, recordedAtMicros, producerId);
-            index += part.events().size();
+            int size = parts.get(p).events().size();
+            chained = encodeEvents(events, index, size, chained, firstSeq + index, firstVersions[p], headerLength,
+                recordedAtMicros);
+            index += size;
         }
         lastCrc = chained;
         return writer.position();
     }
 
-    /** Encodes events from record index {@code firstIndex} on, chaining from {@code chained}; returns the last CRC. */
-    private int encodeEvents(String stream, List<EventData> events, int firstIndex, int chained, long firstSeq,
-                             long firstVersion, int headerLength, long recordedAtMicros, String producerId) {
-        for (int i = 0; i < events.size(); i++) {
+    /**
+     * Encodes {@code count} events from record index {@code firstIndex} on, chaining from
+     * {@code chained}; returns the last CRC.
+     */
+    private int encodeEvents(EncodedEvents events, int firstIndex, int count, int chained, long firstSeq,
+                             long firstVersion, int headerLength, long recordedAtMicros) {
+        for (int i = 0; i < count; i++) {
             int prefix = writer.position();
             writer.position(prefix + EVENT_PREFIX_LENGTH);
-            int length = writer.writeEnvelope(events.get(i), stream, firstVersion + i, firstSeq + i,
-                recordedAtMicros, producerId);
+            int length = writer.writePlaced(events, firstIndex + i, firstVersion + i, firstSeq + i, recordedAtMicros);
             byte[] b = writer.buffer();
             RecordLayout.putInt(b, prefix, length);
             chained = checksum(crc, crcScratch, b, firstIndex + i, chained, headerLength, prefix, length);

@@ -22,8 +22,8 @@ import java.util.RandomAccess;
 /**
  * One append under the journal's write lock, in four steps each done by its own part: follow the
  * journal to its head ({@link Follower}), answer a retry ({@link RetryLookup}), decide on the
- * versions and rules ({@link AppendDecision}), then encode and write the record
- * ({@link RecordEncoder}) and index it. Reused for every append, so the path allocates nothing
+ * versions and rules ({@link AppendDecision}), then place the events the caller encoded
+ * ({@link EncodedEvents}) in a record ({@link RecordEncoder}), write it and index it. Reused for every append, so the path allocates nothing
  * of its own; the outcome stays readable in {@link #outcome()} until the next append. A
  * transaction takes the same steps over its parts and returns its outcome as a value.
  *
@@ -40,6 +40,8 @@ final class WriteStep implements WriteTransaction {
     private String stream;
     private long expectedVersion;
     private List<EventData> events;
+    /** The events of the append or transaction, encoded but for their place in the journal. */
+    private EncodedEvents encoded;
     /** What each event's rule requires (null entries: no rule), or null when none has one. */
     private EventRule.Requirement[] requirements;
     /** Events another ledger recorded, copied at their positions; null for a new append. */
@@ -69,8 +71,9 @@ final class WriteStep implements WriteTransaction {
      * the next append. Allocates nothing when appended.
      */
     void append(Journal journal, String appendStream, long expected, List<EventData> appendEvents,
-                EventRule.Requirement[] appendRequirements) throws IOException {
+                EventRule.Requirement[] appendRequirements, EncodedEvents appendEncoded) throws IOException {
         this.stream = appendStream;
+        this.encoded = appendEncoded;
         this.expectedVersion = expected;
         this.events = appendEvents;
         this.requirements = appendRequirements;
@@ -86,6 +89,7 @@ final class WriteStep implements WriteTransaction {
         } finally {
             this.events = null;
             this.requirements = null;
+            this.encoded = null;
             single.event = null;
         }
     }
@@ -94,8 +98,8 @@ final class WriteStep implements WriteTransaction {
      * Decides and writes a transaction, as {@link #append} an append: one record, its parts in
      * order. Returns its outcome.
      */
-    TransactionResult append(Journal journal, Transaction appendTransaction, EventRule.Requirement[][] requirements)
-        throws IOException {
+    TransactionResult append(Journal journal, Transaction appendTransaction, EventRule.Requirement[][] requirements,
+                             EncodedEvents appendEncoded) throws IOException {
         int parts = appendTransaction.parts().size();
         if (versions.length < parts) {
             versions = new long[Math.max(parts, versions.length * 2)];
@@ -103,6 +107,7 @@ final class WriteStep implements WriteTransaction {
         }
         this.transaction = appendTransaction;
         this.partRequirements = requirements;
+        this.encoded = appendEncoded;
         this.transactionResult = null;
         try {
             long address = journal.write(this);
@@ -119,6 +124,7 @@ final class WriteStep implements WriteTransaction {
         } finally {
             this.transaction = null;
             this.partRequirements = null;
+            this.encoded = null;
         }
     }
 
@@ -128,13 +134,15 @@ final class WriteStep implements WriteTransaction {
      * checked when events are first appended.
      *
      * @param asParts the copies as a transaction without expected versions or conditions
+     * @param asPartsEncoded its events, encoded with the copies' producer
      * @throws IllegalArgumentException when they do not continue this ledger or are in it already
      */
-    AppendResult appendRecorded(Journal journal, List<RecordedEvent> copies, Transaction asParts) throws IOException {
+    AppendResult appendRecorded(Journal journal, List<RecordedEvent> copies, Transaction asParts,
+                                EncodedEvents asPartsEncoded) throws IOException {
         this.recorded = copies;
         TransactionResult result;
         try {
-            result = append(journal, asParts, null);
+            result = append(journal, asParts, null, asPartsEncoded);
         } finally {
             this.recorded = null;
         }
@@ -178,7 +186,7 @@ final class WriteStep implements WriteTransaction {
             rejected++;
             return;
         }
-        write(state, out, nowMicros(), config.producerId());
+        write(state, out, nowMicros());
     }
 
     private void runTransaction(LedgerState state, RecordOutput out) {
@@ -195,11 +203,7 @@ final class WriteStep implements WriteTransaction {
             }
             return;
         }
-        if (recorded == null) {
-            writeTransaction(state, out, nowMicros(), config.producerId());
-        } else {
-            writeTransaction(state, out, recorded.get(0).recordedAtMicros(), recorded.get(0).producerId());
-        }
+        writeTransaction(state, out, recorded == null ? nowMicros() : recorded.get(0).recordedAtMicros());
     }
 
     /** For a copy: whether its events start at this ledger's next {@code global_seq} and continue each stream. */
@@ -219,7 +223,7 @@ final class WriteStep implements WriteTransaction {
         return true;
     }
 
-    private void writeTransaction(LedgerState state, RecordOutput out, long recordedAtMicros, String producerId) {
+    private void writeTransaction(LedgerState state, RecordOutput out, long recordedAtMicros) {
         List<Transaction.Part> parts = transaction.parts();
         for (int p = 0; p < parts.size(); p++) {
             StreamIndex.Head head = state.streams().get(parts.get(p).stream());
@@ -228,9 +232,8 @@ final class WriteStep implements WriteTransaction {
         }
         long seq = state.nextSeq();
         int length = parts.size() == 1 // a record of one stream, as an append writes
-            ? encoder.encode(parts.get(0).stream(), parts.get(0).events(), seq, versions[0], prevAddresses[0],
-                state.lastCrc(), recordedAtMicros, producerId)
-            : encoder.encode(parts, seq, versions, prevAddresses, state.lastCrc(), recordedAtMicros, producerId);
+            ? encoder.encode(encoded, seq, versions[0], prevAddresses[0], state.lastCrc(), recordedAtMicros)
+            : encoder.encode(parts, encoded, seq, versions, prevAddresses, state.lastCrc(), recordedAtMicros);
         out.write(encoder.buffer(), 0, length);
         AppendResult.Appended[] appended = new AppendResult.Appended[parts.size()];
         for (int p = 0; p < parts.size(); p++) {
@@ -241,12 +244,12 @@ final class WriteStep implements WriteTransaction {
         transactionResult = new TransactionResult.Committed(List.of(appended), false);
     }
 
-    private void write(LedgerState state, RecordOutput out, long recordedAtMicros, String producerId) {
+    private void write(LedgerState state, RecordOutput out, long recordedAtMicros) {
         StreamIndex.Head head = state.streams().get(stream);
         long nextVersion = head == null ? 0 : head.version + 1;
         long prevAddress = head == null ? RecordLayout.NO_ADDRESS : head.lastAddress;
-        int length = encoder.encode(stream, events, state.nextSeq(), nextVersion, prevAddress, state.lastCrc(),
-            recordedAtMicros, producerId);
+        int length = encoder.encode(encoded, state.nextSeq(), nextVersion, prevAddress, state.lastCrc(),
+            recordedAtMicros);
         out.write(encoder.buffer(), 0, length);
         outcome.appended(stream, state.nextSeq(), nextVersion, events.size(), false);
     }

@@ -92,8 +92,9 @@ class JournalDamageTest {
         try (ChronicleJournal journal = new ChronicleJournal(dir, RollCycle.DAILY)) {
             int prevCrc = 0;
             for (long seq = 0; seq < 10; seq++) {
-                int length = encoder.encode("s", List.of(EventData.protobuf("t", new byte[] {(byte) seq})), seq, seq,
-                    seq == 0 ? RecordLayout.NO_ADDRESS : seq - 1, prevCrc, 0, "test");
+                EncodedEvents events = new EncodedEvents().add("s", EventData.protobuf("t", new byte[] {(byte) seq}),
+                    "test");
+                int length = encoder.encode(events, seq, seq, seq == 0 ? RecordLayout.NO_ADDRESS : seq - 1, prevCrc, 0);
                 prevCrc = encoder.lastCrc();
                 if (seq != 4) { // record 4 is "removed": written nowhere, though record 5 follows it
                     journal.write(out -> out.write(encoder.buffer(), 0, length));
