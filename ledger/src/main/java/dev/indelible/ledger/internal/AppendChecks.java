@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Checks an append's input before anything is written, and names the field and the reason when
@@ -69,7 +70,7 @@ final class AppendChecks {
             checkEvent(-1, i, events.get(i));
         }
         if (events.size() > 1) {
-            checkDistinctIds(events);
+            checkDistinctIds(1, p -> events, events.size(), false);
         }
     }
 
@@ -139,7 +140,7 @@ final class AppendChecks {
             }
             checkStream(transaction, parts.size() + c, condition.stream(), condition.expectedVersion(), streams);
         }
-        checkDistinctIds(parts, total);
+        checkDistinctIds(parts.size(), p -> parts.get(p).events(), total, true);
     }
 
     /**
@@ -186,24 +187,29 @@ final class AppendChecks {
         return at < parts ? "parts[" + at + "]" : "conditions[" + (at - parts) + "]";
     }
 
-    /** Event ids distinct across a transaction: pairwise for a few events, through a set for many. */
-    private static void checkDistinctIds(List<Transaction.Part> parts, int total) {
+    /**
+     * Event ids distinct across a transaction's parts, or an append's events (as one part, named
+     * without it): pairwise for a few events, through a set for many.
+     */
+    private static void checkDistinctIds(int parts, IntFunction<List<EventData>> eventsOf, int total,
+                                         boolean transaction) {
         Set<EventId> seen = total > 16 ? new HashSet<>() : null;
-        for (int p = 0; p < parts.size(); p++) {
-            List<EventData> events = parts.get(p).events();
+        for (int p = 0; p < parts; p++) {
+            List<EventData> events = eventsOf.apply(p);
             for (int i = 0; i < events.size(); i++) {
                 EventId id = events.get(i).eventId();
-                if (seen != null ? !seen.add(id) : appearsBefore(parts, p, i, id)) {
-                    throw new InvalidEventException("parts[" + p + "].events[" + i + "].event_id",
-                        "repeats an earlier event id of the same transaction: " + id);
+                if (seen != null ? !seen.add(id) : appearsBefore(eventsOf, p, i, id)) {
+                    throw new InvalidEventException(eventField(transaction ? p : -1, i) + ".event_id",
+                        "repeats an earlier event id of the same " + (transaction ? "transaction" : "append") + ": "
+                            + id);
                 }
             }
         }
     }
 
-    private static boolean appearsBefore(List<Transaction.Part> parts, int part, int event, EventId id) {
+    private static boolean appearsBefore(IntFunction<List<EventData>> eventsOf, int part, int event, EventId id) {
         for (int q = 0; q <= part; q++) {
-            List<EventData> events = parts.get(q).events();
+            List<EventData> events = eventsOf.apply(q);
             for (int j = 0; j < (q == part ? event : events.size()); j++) {
                 if (events.get(j).eventId().equals(id)) {
                     return true;
@@ -304,16 +310,6 @@ final class AppendChecks {
             throw new InvalidEventException(field, "is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new InvalidEventException(field, "cannot be read as JSON: " + e.getMessage());
-        }
-    }
-
-    private static void checkDistinctIds(List<EventData> events) {
-        Set<EventId> seen = new HashSet<>();
-        for (int i = 0; i < events.size(); i++) {
-            if (!seen.add(events.get(i).eventId())) {
-                throw new InvalidEventException("events[" + i + "].event_id",
-                    "repeats an earlier event id of the same append: " + events.get(i).eventId());
-            }
         }
     }
 
