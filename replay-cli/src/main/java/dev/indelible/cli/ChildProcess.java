@@ -1,10 +1,10 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.DaemonThreads;
+import dev.indelible.ledger.JavaCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +21,7 @@ final class ChildProcess implements AutoCloseable {
     private final Thread pump;
 
     ChildProcess(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-D")) {
-                command.add(arg);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(JavaCommand.likeThisJvm(List.of()));
         command.add(Main.class.getName());
         command.addAll(List.of(args));
         process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();

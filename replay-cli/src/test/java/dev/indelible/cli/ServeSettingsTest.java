@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.ledger.JavaCommand;
 import dev.indelible.ledger.testing.Await;
 import dev.indelible.ledger.testing.ChildJvm;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -150,9 +152,9 @@ class ServeSettingsTest {
     /** Runs serve in a child with {@code env}; it must refuse: returns its stderr. */
     private String refusedInChild(Map<String, String> env) throws Exception {
         Path err = tmp.resolve("child-" + System.nanoTime() + ".err");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--data",
-            tmp.resolve("data").toString()).redirectErrorStream(false).redirectError(err.toFile())
+        List<String> command = new ArrayList<>(JavaCommand.bare(List.of()));
+        command.addAll(List.of(Main.class.getName(), "serve", "--data", tmp.resolve("data").toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(err.toFile())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().keySet().removeIf(k -> k.startsWith("INDELIBLE_"));
         builder.environment().putAll(env);

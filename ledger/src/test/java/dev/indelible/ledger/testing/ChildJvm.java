@@ -1,8 +1,8 @@
 package dev.indelible.ledger.testing;
 
+import dev.indelible.ledger.JavaCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -66,15 +66,7 @@ public final class ChildJvm implements AutoCloseable {
     private static ChildJvm launch(List<String> wrapper, List<String> jvmOptions, Class<?> main, Path stderr,
                                    boolean inherit, String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (inherit && (arg.startsWith("--add-") || arg.startsWith("-D") || arg.startsWith("-Xmx"))) {
-                command.add(arg);
-            }
-        }
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.addAll(inherit ? JavaCommand.likeThisJvm(jvmOptions) : JavaCommand.bare(jvmOptions));
         command.add(ExitWithParent.class.getName());
         command.add(main.getName());
         command.addAll(List.of(args));
