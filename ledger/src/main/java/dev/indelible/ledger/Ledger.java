@@ -174,7 +174,15 @@ public interface Ledger extends AutoCloseable {
     long head();
 
     /** Walks the whole journal and reports every problem it can locate. Does not modify anything. */
-    VerifyReport verify();
+    default VerifyReport verify() {
+        return verify(checked -> { });
+    }
+
+    /**
+     * {@link #verify()}, telling {@code progress} how many events it has checked so far, as
+     * {@link #verify(Path, LongConsumer)} does: for a progress bar while appends go on.
+     */
+    VerifyReport verify(LongConsumer progress);
 
     LedgerMetrics metrics();
 

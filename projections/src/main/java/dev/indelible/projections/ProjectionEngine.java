@@ -6,6 +6,7 @@ import dev.indelible.projections.internal.DefaultProjectionEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -66,7 +67,16 @@ public interface ProjectionEngine extends AutoCloseable {
      *
      * @throws RebuildInProgressException at once when another rebuild of it runs, here or in another process
      */
-    RebuildResult rebuild(String projection);
+    default RebuildResult rebuild(String projection) {
+        return rebuild(projection, (position, target) -> { }, Map.of());
+    }
+
+    /**
+     * {@link #rebuild(String)}, telling {@code progress} how far the build is, with {@code audit}
+     * (who asked, through what) added to the figures of its {@code ops.replay} event. Queries go on
+     * against the live version while the new one is built beside it.
+     */
+    RebuildResult rebuild(String projection, RebuildListener progress, Map<String, String> audit);
 
     /**
      * Makes the newest other version that completed its build live again: it catches up from its own
@@ -74,7 +84,15 @@ public interface ProjectionEngine extends AutoCloseable {
      *
      * @throws ProjectionException when no other version completed its build; the live version stays
      */
-    RollbackResult rollback(String projection);
+    default RollbackResult rollback(String projection) {
+        return rollback(projection, Map.of());
+    }
+
+    /** {@link #rollback(String)}, with {@code audit} added to the figures of its {@code ops.rollback} event. */
+    RollbackResult rollback(String projection, Map<String, String> audit);
+
+    /** Its versions on disk and its quarantine, read now: what a rollback could go back to, and what was damaged. */
+    ProjectionVersions versions(String projection);
 
     /**
      * Reads every block of the live version from disk and checks its checksum (the page cache of

@@ -80,6 +80,13 @@ class ProjectionDamageTest {
             ledger.append("s-1", ExpectedVersion.ANY, EventData.json("test.counted", "{}".getBytes(StandardCharsets.UTF_8)));
             assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(30)), "the rebuilt version follows the journal");
             assertEquals(20_001L, engine.read("counts", CountingProjection::total));
+            ProjectionVersions onDisk = engine.versions("counts");
+            assertEquals(found.liveVersion(), onDisk.live());
+            assertEquals(List.of(found.liveVersion()), onDisk.versions().stream().map(ProjectionVersions.Version::name).toList());
+            assertEquals(engine.status("counts").position(), onDisk.versions().get(0).checkpoint());
+            ProjectionVersions.Quarantined damaged = onDisk.quarantined().get(0);
+            assertTrue(damaged.name().startsWith(found.checkedVersion() + "-") && damaged.files() > 0 && damaged.bytes() > 0,
+                damaged.toString());
         }
         assertEquals(1, quarantined().size());
     }

@@ -13,7 +13,8 @@ public enum Verb {
     /** GET /status and GET /metrics. */
     STATUS,
     /**
-     * The web console ({@code /console/}): sign-in and managing tokens. It also allows
+     * The web console ({@code /console/}): sign-in, managing tokens, verifying the journal,
+     * rebuilding and rolling back projections. It also allows
      * {@link #READ}, {@link #QUERY} and {@link #STATUS} on every stream, what the console shows;
      * an admin token's streams are {@code *}. Appending still needs {@link #APPEND}.
      */

@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -84,7 +85,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void shouldSignInSeeTheHeadFindAnEventCreateAndRevokeATokenAndSignOut() throws IOException {
+    void shouldSignInSeeTheHeadFindAnEventCreateAndRevokeATokenRebuildRollBackVerifyAndSignOut() throws Exception {
         long started = System.nanoTime();
         String admin = tokens.create("ops", List.of("*"), EnumSet.of(Verb.ADMIN)).secret();
         String bot = tokens.create("bot", List.of("selfies-*"), EnumSet.of(Verb.APPEND)).secret();
@@ -137,7 +138,35 @@ class ConsoleBrowserTest {
             .stream().map(WebElement::getText).toList());
 
         browser.findElement(By.id("nav-projections")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pj-rows"), "selfies"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#pj-rows button[aria-label='Open projection selfies']"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pj-versions"), "live"));
+        AtomicBoolean rebuilding = new AtomicBoolean(true);
+        Thread producer = new Thread(() -> {
+            for (int user = 100; rebuilding.get(); user++) {
+                api.post("/streams/selfies-user-" + user, bot, Http.selfie(user, "during-rebuild"));
+            }
+        });
+        producer.start();
+        try {
+            browser.findElement(By.id("pj-rebuild")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pj-bar-text"), "100%"));
+        } finally {
+            rebuilding.set(false);
+            producer.join();
+        }
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pj-new")));
+        assertTrue(browser.findElement(By.id("pj-new")).getText().matches("v1-000002 [0-9a-f]{64}"),
+            browser.findElement(By.id("pj-new")).getText());
+        screenshot("projections");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("pj-rollback"))).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("pj-confirm-yes"))).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pj-bar-text"), "Rolled back: v1-000001 is live"));
+        assertEquals("v1-000001", engine.status("selfies").liveVersion());
+
+        browser.findElement(By.id("nav-verify")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("vf-run"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("vf-verdict"), "Intact"));
+        screenshot("verify");
         browser.manage().window().setSize(new Dimension(390, 844));
         browser.findElement(By.id("nav-overview")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ov-head"), Long.toString(ledger.head())));

@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +37,36 @@ final class ConsoleClient {
             } catch (IOException e) {
                 throw new UncheckedIOException("not JSON: " + body, e);
             }
+        }
+
+        /** A streamed operation's server-sent events, in order: each {@code event:} name and its JSON {@code data:}. */
+        List<Map.Entry<String, JsonNode>> events() {
+            List<Map.Entry<String, JsonNode>> events = new ArrayList<>();
+            for (String block : body.split("\n\n")) {
+                String event = null;
+                String data = null;
+                for (String line : block.split("\n")) {
+                    if (line.startsWith("event: ")) {
+                        event = line.substring(7);
+                    } else if (line.startsWith("data: ")) {
+                        data = line.substring(6);
+                    }
+                }
+                if (event != null) {
+                    events.add(Map.entry(event, new Reply(status, data, response).json()));
+                }
+            }
+            return events;
+        }
+
+        /** The last event of a stream, which must be {@code result}: the operation's outcome. */
+        JsonNode result() {
+            List<Map.Entry<String, JsonNode>> events = events();
+            Map.Entry<String, JsonNode> last = events.get(events.size() - 1);
+            if (!last.getKey().equals("result")) {
+                throw new AssertionError("the operation ended with " + last + ", not a result: " + body);
+            }
+            return last.getValue();
         }
 
         String header(String name) {

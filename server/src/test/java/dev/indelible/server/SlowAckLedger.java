@@ -15,6 +15,7 @@ import dev.indelible.ledger.VerifyReport;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * A real ledger whose async appends are acknowledged {@code delayMillis} after they are written:
@@ -106,8 +107,8 @@ final class SlowAckLedger implements Ledger {
     }
 
     @Override
-    public VerifyReport verify() {
-        return ledger.verify();
+    public VerifyReport verify(LongConsumer progress) {
+        return ledger.verify(progress);
     }
 
     @Override

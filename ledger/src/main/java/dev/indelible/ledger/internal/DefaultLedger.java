@@ -182,9 +182,9 @@ public final class DefaultLedger implements Ledger {
     }
 
     @Override
-    public VerifyReport verify() {
+    public VerifyReport verify(LongConsumer progress) {
         ensureOpen();
-        return new JournalVerifier(journal, checked -> { }).run();
+        return new JournalVerifier(journal, progress).run();
     }
 
     @Override

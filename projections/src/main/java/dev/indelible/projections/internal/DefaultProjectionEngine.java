@@ -7,6 +7,8 @@ import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionException;
 import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.ProjectionStatus;
+import dev.indelible.projections.ProjectionVersions;
+import dev.indelible.projections.RebuildListener;
 import dev.indelible.projections.RebuildResult;
 import dev.indelible.projections.RollbackResult;
 import dev.indelible.projections.ScrubResult;
@@ -111,24 +113,30 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
     }
 
     @Override
-    public RebuildResult rebuild(String projection) {
+    public RebuildResult rebuild(String projection, RebuildListener progress, Map<String, String> audit) {
         ProjectionRunner runner = writable(projection);
         Instant started = Instant.now();
         try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
             String previous = runner.liveVersion();
             String previousDigest = previous == null ? null : digest(projection);
-            Rebuilder.Built built = Rebuilder.build(ledger, runner.dir(), runner.projection(), config);
+            Rebuilder.Built built = Rebuilder.build(ledger, runner.dir(), runner.projection(), config, progress);
             awaitLive(runner, built.version());
             RebuildResult result = built.result(projection, previous, previousDigest);
-            ops.replayed(started, result);
+            ops.replayed(started, result, audit);
             return result;
         }
     }
 
     @Override
-    public RollbackResult rollback(String projection) {
+    public RollbackResult rollback(String projection, Map<String, String> audit) {
         ProjectionRunner runner = writable(projection);
-        return Rollback.run(runner.dir(), ops, runner::liveVersion, version -> awaitLive(runner, version));
+        return Rollback.run(runner.dir(), ops, audit, runner::liveVersion, version -> awaitLive(runner, version));
+    }
+
+    @Override
+    public ProjectionVersions versions(String projection) {
+        ProjectionRunner runner = runner(projection);
+        return runner.dir().onDisk(runner.liveVersion(), runner.status().position(), runner.status().eventsApplied());
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +59,7 @@ public final class OfflineBuilds {
                 RebuildResult result = built.get(i).result(projections.get(i).name(), previous.get(i),
                         previousDigests.get(i).join());
                 dirs.get(i).prune(EngineConfig.defaults().keepVersions(), result.newVersion());
-                ops.replayed(started, result);
+                ops.replayed(started, result, Map.of());
                 results.add(result);
             }
             return results;
@@ -73,7 +74,7 @@ public final class OfflineBuilds {
     /** See {@link OfflineProjections#rollback(Ledger, Path, String)}. */
     public static RollbackResult rollback(Ledger ledger, Path dir, String projection) {
         ProjectionDir pdir = new ProjectionDir(dir, ProjectionDir.checkName(projection));
-        return Rollback.run(pdir, new OpsRecorder(ledger), () -> pdir.current().orElse(null), version -> { });
+        return Rollback.run(pdir, new OpsRecorder(ledger), Map.of(), () -> pdir.current().orElse(null), version -> { });
     }
 
     /** Builds the projection up to {@code upTo} in a scratch directory, returns its digest and deletes it. */

@@ -24,9 +24,10 @@ final class OpsRecorder {
                 startedAt, result, figures);
     }
 
-    /** {@code ops.replay}: both versions and digests, the events read and the time taken. */
-    void replayed(Instant startedAt, RebuildResult result) {
-        Map<String, String> figures = new TreeMap<>(Map.of("new_version", result.newVersion(),
+    /** {@code ops.replay}: both versions and digests, the events read and the time taken, and {@code audit}: who asked. */
+    void replayed(Instant startedAt, RebuildResult result, Map<String, String> audit) {
+        Map<String, String> figures = new TreeMap<>(audit);
+        figures.putAll(Map.of("new_version", result.newVersion(),
                 "new_digest", result.newDigest(), "events", Long.toString(result.events()),
                 "applied", Long.toString(result.applied()), "took_ms", Long.toString(result.took().toMillis())));
         if (result.previousVersion() != null) {
@@ -37,9 +38,10 @@ final class OpsRecorder {
         record("replay", result.projection(), startedAt, "ok", figures);
     }
 
-    /** {@code ops.rollback}: from which version to which. */
-    void rolledBack(Instant startedAt, RollbackResult result) {
-        Map<String, String> figures = new TreeMap<>(Map.of("from_version", String.valueOf(result.fromVersion()),
+    /** {@code ops.rollback}: from which version to which, and {@code audit}: who asked. */
+    void rolledBack(Instant startedAt, RollbackResult result, Map<String, String> audit) {
+        Map<String, String> figures = new TreeMap<>(audit);
+        figures.putAll(Map.of("from_version", String.valueOf(result.fromVersion()),
                 "to_version", result.toVersion()));
         discarded(figures, result.discardedUnfinished());
         record("rollback", result.projection(), startedAt, "ok", figures);

@@ -3,6 +3,7 @@ package dev.indelible.projections.internal;
 import dev.indelible.ledger.AtomicFile;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
+import dev.indelible.projections.ProjectionVersions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -187,6 +188,48 @@ final class ProjectionDir {
             }
         }
         return deleted;
+    }
+
+    /**
+     * Every version and quarantined version on disk. The live one's figures are the runner's
+     * ({@code livePosition}, {@code liveApplied}); the others are opened read-only, as a rollback does.
+     */
+    ProjectionVersions onDisk(String live, long livePosition, long liveApplied) {
+        List<ProjectionVersions.Version> versions = new ArrayList<>();
+        for (String v : versions()) {
+            versions.add(v.equals(live) ? new ProjectionVersions.Version(v, true, ProjectionVersions.Build.COMPLETE,
+                    livePosition, liveApplied) : readVersion(v));
+        }
+        List<ProjectionVersions.Quarantined> quarantined = new ArrayList<>();
+        for (Path q : list(root.resolve("quarantine"))) {
+            long[] filesAndBytes = sizeOf(q);
+            quarantined.add(new ProjectionVersions.Quarantined(q.getFileName().toString(), filesAndBytes[0], filesAndBytes[1]));
+        }
+        quarantined.sort(Comparator.comparing(ProjectionVersions.Quarantined::name,
+                Comparator.comparingInt(ProjectionDir::buildNumber)).reversed());
+        return new ProjectionVersions(projection, live, versions, quarantined);
+    }
+
+    private ProjectionVersions.Version readVersion(String name) {
+        try (VersionStore store = VersionStore.openReadOnly(version(name))) {
+            return new ProjectionVersions.Version(name, false, store.complete() ? ProjectionVersions.Build.COMPLETE
+                    : ProjectionVersions.Build.UNFINISHED, store.nextSeq(), store.applied());
+        } catch (RocksDBException e) {
+            return new ProjectionVersions.Version(name, false, ProjectionVersions.Build.UNREADABLE, -1, -1);
+        }
+    }
+
+    private static long[] sizeOf(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            long[] filesAndBytes = new long[2];
+            walk.filter(Files::isRegularFile).forEach(f -> {
+                filesAndBytes[0]++;
+                filesAndBytes[1] += f.toFile().length();
+            });
+            return filesAndBytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** What a version directory holds, as far as going live goes. */

@@ -5,6 +5,7 @@ import dev.indelible.projections.RollbackResult;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -22,17 +23,19 @@ final class Rollback {
     /**
      * Rolls back under the rebuild lock and journals {@code ops.rollback}.
      *
+     * @param audit     who asked, added to the event's figures
      * @param live      the version live now, read under the lock
      * @param untilLive called after the swap, still under the lock: a running engine waits there for
      *                  its runner to adopt the version; without one there is nothing to wait for
      */
-    static RollbackResult run(ProjectionDir dir, OpsRecorder ops, Supplier<String> live, Consumer<String> untilLive) {
+    static RollbackResult run(ProjectionDir dir, OpsRecorder ops, Map<String, String> audit, Supplier<String> live,
+                              Consumer<String> untilLive) {
         Instant started = Instant.now();
         try (RebuildLock lock = RebuildLock.acquire(dir)) {
             RollbackResult result = target(dir, live.get());
             dir.setCurrent(result.toVersion());
             untilLive.accept(result.toVersion());
-            ops.rolledBack(started, result);
+            ops.rolledBack(started, result, audit);
             return result;
         }
     }

@@ -40,24 +40,35 @@ final class Console implements HttpHandler, AutoCloseable {
     private final ConsoleSessions sessions;
     private final ConsoleAssets assets = new ConsoleAssets();
     private final ConsoleViews views;
+    private final ConsoleOperations operations;
 
-    Console(Tokens tokens, Access access, ServerMetrics metrics, boolean tls, Clock clock, ConsoleViews views) {
+    Console(Tokens tokens, Access access, ServerMetrics metrics, boolean tls, Clock clock, ConsoleViews views,
+            ConsoleOperations operations) {
         this.tokens = tokens;
         this.access = access;
         this.metrics = metrics;
         this.tls = tls;
         this.sessions = new ConsoleSessions(clock);
         this.views = views;
+        this.operations = operations;
     }
 
-    /** An answer: a body of a content type, and the session cookie to set, if any. */
-    private record Reply(int status, String contentType, byte[] body, String cookie) {
+    /** An answer: a body of a content type, and the session cookie to set, if any; or an operation's progress stream. */
+    private record Reply(int status, String contentType, byte[] body, String cookie, ConsoleOperations.Streamed streamed) {
+        Reply(int status, String contentType, byte[] body, String cookie) {
+            this(status, contentType, body, cookie, null);
+        }
+
         static Reply json(String body) {
             return new Reply(200, "application/json; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), null);
         }
 
+        static Reply stream(ConsoleOperations.Streamed operation) {
+            return new Reply(200, "text/event-stream; charset=utf-8", new byte[0], null, operation);
+        }
+
         Reply withCookie(String cookie) {
-            return new Reply(status, contentType, body, cookie);
+            return new Reply(status, contentType, body, cookie, streamed);
         }
     }
 
@@ -98,7 +109,7 @@ final class Console implements HttpHandler, AutoCloseable {
             return method + " /console/";
         }
         return method + " /console/api/" + switch (path.get(2)) {
-            case "session", "overview", "events", "streams", "tokens" -> path.get(2);
+            case "session", "overview", "events", "streams", "tokens", "verify", "projections" -> path.get(2);
             default -> "unmatched";
         };
     }
@@ -130,6 +141,14 @@ final class Console implements HttpHandler, AutoCloseable {
             access.permit(r.address(), token, Verb.READ, api.get(1));
             return Reply.json(views.stream(r.onlyParams("from_version", "limit"), api.get(1)));
         }
+        if (api.size() == 1 && api.get(0).equals("verify") && r.method.equals("POST")) {
+            r.onlyParams();
+            access.permit(r.address(), token, Verb.ADMIN, null);
+            return Reply.stream(operations.verify(ConsoleViews.audit(session.tokenName())));
+        }
+        if (api.size() >= 2 && api.get(0).equals("projections")) {
+            return projection(r, api, token, session);
+        }
         if (api.size() == 1 && api.get(0).equals("tokens")) {
             r.onlyParams();
             return switch (r.method) {
@@ -143,6 +162,25 @@ final class Console implements HttpHandler, AutoCloseable {
             return Reply.json(views.revokeToken(api.get(1), session.tokenName()));
         }
         throw ApiError.notFound("path", "no console route " + r.method + " " + r.exchange.getRequestURI().getRawPath());
+    }
+
+    /** {@code GET projections/<name>}: versions, quarantine, history; {@code POST .../rebuild} (streamed), {@code .../rollback}. */
+    private Reply projection(Request r, List<String> api, Token token, ConsoleSessions.Session session) {
+        r.onlyParams();
+        String name = api.get(1);
+        if (api.size() == 2 && r.method.equals("GET")) {
+            access.permit(r.address(), token, Verb.QUERY, null);
+            return Reply.json(operations.versions(name));
+        }
+        if (api.size() != 3 || !r.method.equals("POST")) {
+            throw ApiError.notFound("path", "no console route " + r.method + " " + r.exchange.getRequestURI().getRawPath());
+        }
+        access.permit(r.address(), token, Verb.ADMIN, null);
+        return switch (api.get(2)) {
+            case "rebuild" -> Reply.stream(operations.rebuild(name, ConsoleViews.audit(session.tokenName())));
+            case "rollback" -> Reply.json(operations.rollback(name, ConsoleViews.audit(session.tokenName())));
+            default -> throw ApiError.notFound("path", "projections take rebuild or rollback, not " + api.get(2));
+        };
     }
 
     private Reply asset(Request r, String name) {
@@ -298,6 +336,12 @@ final class Console implements HttpHandler, AutoCloseable {
         }
         if (reply.cookie != null) {
             h.set("Set-Cookie", reply.cookie);
+        }
+        if (reply.streamed != null) {
+            try (ConsoleProgress progress = ConsoleProgress.open(exchange)) {
+                reply.streamed.run(progress);
+            }
+            return;
         }
         exchange.sendResponseHeaders(reply.status, reply.body.length == 0 ? -1 : reply.body.length);
         try (OutputStream out = exchange.getResponseBody()) {

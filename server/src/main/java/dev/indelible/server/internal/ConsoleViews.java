@@ -225,7 +225,8 @@ final class ConsoleViews implements AutoCloseable {
         return "{\"revoked\":" + revoked + "}";
     }
 
-    private static Map<String, String> audit(String by) {
+    /** The figures an {@code ops.*} event of the console carries: the signed-in token's name. */
+    static Map<String, String> audit(String by) {
         return Map.of("by_token", by, "via", "console");
     }
 

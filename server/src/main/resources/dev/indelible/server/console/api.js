@@ -27,6 +27,32 @@ export async function api(method, path, body) {
   return data;
 }
 
+/**
+ * A change that streams its progress as server-sent events (a verify, a rebuild): POSTed with the
+ * CSRF token, read as it arrives; calls onEvent(name, data) for each event, resolves at the end.
+ */
+export async function stream(path, onEvent) {
+  const res = await fetch('/console/api/' + path, {
+    method: 'POST', headers: { 'X-CSRF-Token': csrf || '' }, credentials: 'same-origin',
+  });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const name = /^event: (.*)$/m.exec(block);
+      const data = /^data: (.*)$/m.exec(block);
+      if (name && data) onEvent(name[1], JSON.parse(data[1]));
+    }
+  }
+}
+
 /** A table cell, a row or an element with text: never HTML from the server. */
 export function el(tag, text, attrs = {}) {
   const e = document.createElement(tag);

@@ -4,8 +4,9 @@ import * as overview from './overview.js';
 import * as events from './events.js';
 import * as projections from './projections.js';
 import * as tokens from './tokens.js';
+import * as verify from './verify.js';
 
-const pages = { overview, events, projections, tokens };
+const pages = { overview, events, projections, tokens, verify };
 let current = null;
 
 function show(id) {
