@@ -1,5 +1,6 @@
 package dev.indelible.cli;
 
+import dev.indelible.server.internal.CountHistory;
 import dev.indelible.server.internal.EphemeralStorage;
 import dev.indelible.server.internal.EventJson;
 import dev.indelible.server.internal.ProjectionCounts;
@@ -83,7 +84,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private List<ProjectionLine> projections(Ledger ledger, List<String> warnings) {
-        CountHistory history = new CountHistory(data.dir().resolve("projections").resolve("status-counts.properties"));
+        CountHistory history = new CountHistory(data.dir());
         List<ProjectionLine> lines = new ArrayList<>();
         for (Projection projection : ProjectionNames.all()) {
             if (!Files.exists(data.projections().resolve(projection.name()).resolve("CURRENT"))) {
@@ -93,9 +94,7 @@ final class StatusCommand implements Callable<Integer> {
             try (ProjectionEngine engine = ProjectionEngine.openReadOnly(ledger, data.projections(), List.of(projection))) {
                 ProjectionStatus status = engine.status(projection.name());
                 long count = ProjectionCounts.of(engine, projection.name()).orElse(-1);
-                if (!projection.name().equals("videos")) { // videos can be removed; the others only grow
-                    history.compare(projection.name(), count).ifPresent(warnings::add);
-                }
+                history.compare(projection.name(), count, "the previous status").ifPresent(warnings::add);
                 lines.add(new ProjectionLine(projection.name(), status, count));
             } catch (ProjectionException e) {
                 warnings.add("projection " + projection.name() + " cannot be read: " + e.getMessage());

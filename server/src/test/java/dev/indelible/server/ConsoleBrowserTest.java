@@ -105,6 +105,7 @@ class ConsoleBrowserTest {
         assertEquals("0 0", browser.executeScript("return localStorage.length + ' ' + sessionStorage.length"),
             "nothing kept in the page's storage");
         assertEquals("", browser.executeScript("return document.cookie"), "the session cookie is HttpOnly");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ov-appends-text"), "5 ok, 0 duplicate, 0 refused"));
         screenshot("overview");
 
         browser.get(browser.getCurrentUrl().replaceAll("#.*", "") + "#events");

@@ -17,6 +17,7 @@ import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.projections.reference.ReferenceProjections;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -262,6 +263,46 @@ class ConsoleTest {
         JsonNode community = projection(console.get("/console/api/overview").json(), "community");
         assertFalse(community.has("count"), "a projection that keeps no count shows none");
         assertTrue(community.has("live_version") && community.has("events_applied") && community.has("state"));
+    }
+
+    @Test
+    void shouldChartAppendsByResultAsTheServerAnsweredThem() throws Exception {
+        start();
+        String bot = tokens.create("bot", List.of("selfies-*"), EnumSet.of(Verb.APPEND)).secret();
+        Http api = new Http(server.port());
+        String retried = Http.selfie(1, "f1").replace("{\"type\"", "{\"event_id\":\"0f0e0d0c-0b0a-4908-8706-050403020100\",\"type\"");
+        assertEquals(200, api.post("/streams/selfies-user-1", bot, retried).status());
+        assertEquals(200, api.post("/streams/selfies-user-1", bot, retried).status(), "a retry: answered as a duplicate");
+        assertEquals(200, api.post("/streams/selfies-user-2", bot, Http.selfie(2, "f2")).status());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(409, api.post("/streams/selfies-user-2?expected_version=new", bot, Http.selfie(2, "f3")).status());
+        }
+        console.signIn(admin);
+        Await.await(() -> {
+            JsonNode appends = console.get("/console/api/overview").json().get("appends_per_second");
+            return sum(appends.get("ok")) == 2 && sum(appends.get("duplicate")) == 1 && sum(appends.get("refused")) == 3;
+        }, Duration.ofSeconds(10), () -> console.get("/console/api/overview").body());
+    }
+
+    @Test
+    void shouldWarnWhenACountFellSinceTheLastStatusAndKeepSayingSoForAnHour() throws Exception {
+        Files.createDirectories(dir.resolve("projections"));
+        Files.writeString(dir.resolve("projections").resolve("status-counts.properties"), "selfies=5\n");
+        start();
+        String bot = tokens.create("bot", List.of("selfies-*"), EnumSet.of(Verb.APPEND)).secret();
+        assertEquals(200, new Http(server.port()).post("/streams/selfies-user-1", bot, Http.selfie(1, "f1")).status());
+        assertTrue(engine.awaitCaughtUp(Duration.ofSeconds(10)));
+        console.signIn(admin);
+        String fell = "projection selfies: count fell from 5 to 1 since the last `indelible status`";
+        assertTrue(console.get("/console/api/overview").body().contains(fell), console.get("/console/api/overview").body());
+        clock.move(Duration.ofMinutes(29));
+        assertTrue(console.get("/console/api/overview").body().contains(fell), "still shown at the next look");
+        clock.move(Duration.ofMinutes(29)); // looks within the session's idle time
+        assertTrue(console.get("/console/api/overview").body().contains(fell), "58 minutes on");
+        clock.move(Duration.ofMinutes(3));
+        assertFalse(console.get("/console/api/overview").body().contains("count fell"), "an hour later it is gone");
+        assertEquals("selfies=5", Files.readAllLines(dir.resolve("projections").resolve("status-counts.properties")).get(0),
+            "the console never writes status's file: status still compares with its own previous run");
     }
 
     private static JsonNode projection(JsonNode overview, String name) {

@@ -32,7 +32,8 @@ public final class Apis {
         this.grpcAuth = new GrpcAuth(access);
         this.grpcHealth = new GrpcHealth(() -> Readiness.ready(ledger, engine));
         this.console = new Console(tokens, access, metrics, config.tls(), clock,
-            new ConsoleViews(ledger, engine, tokens, feed, reads, config.maxReadLimit()), new ConsoleOperations(ledger, engine));
+            new ConsoleViews(ledger, engine, tokens, feed, reads, config.maxReadLimit(), metrics, clock),
+            new ConsoleOperations(ledger, engine));
     }
 
     public HttpApi http() {

@@ -7,51 +7,68 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Events and syncs per second over the last {@link #SECONDS} seconds, for the console's chart: the
- * journal's head and this process's sync count sampled once a second by one daemon thread, so the
- * chart has history the moment someone looks. The head counts every append to the journal, this
- * server's or another process's. Thread-safe.
+ * Per second over the last {@link #SECONDS} seconds, for the console's charts: events appended (the
+ * journal's head: every append, this server's or another process's), this process's syncs, and the
+ * appends and transactions this server answered by result ({@link ServerMetrics#appendsByResult}).
+ * Sampled once a second by one daemon thread, so the charts have history the moment someone looks.
+ * Thread-safe.
  */
 final class ConsoleRate implements AutoCloseable {
     static final int SECONDS = 300;
+    private static final int EVENTS = 0;
+    private static final int SYNCS = 1;
+    private static final int OK = 2;
+    private static final int DUPLICATE = 3;
+    private static final int REFUSED = 4;
 
     private final Ledger ledger;
-    private final long[] heads = new long[SECONDS + 1];
-    private final long[] syncs = new long[SECONDS + 1];
+    private final ServerMetrics metrics;
+    /** totals[series][slot]: a ring of running totals, one slot a second. */
+    private final long[][] totals = new long[5][SECONDS + 1];
     private final ScheduledExecutorService sampler;
     private int samples;
     private int next;
 
-    ConsoleRate(Ledger ledger) {
+    ConsoleRate(Ledger ledger, ServerMetrics metrics) {
         this.ledger = ledger;
+        this.metrics = metrics;
         this.sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("indelible-console-rate"));
         sampler.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
     }
 
     private synchronized void sample() {
+        ServerMetrics.AppendsByResult appends = metrics.appendsByResult();
         try {
-            heads[next] = ledger.head();
-            syncs[next] = ledger.metrics().syncs();
+            totals[EVENTS][next] = ledger.head();
+            totals[SYNCS][next] = ledger.metrics().syncs();
         } catch (RuntimeException closed) {
             return; // the ledger closed: the server is stopping
         }
-        next = (next + 1) % heads.length;
-        samples = Math.min(samples + 1, heads.length);
+        totals[OK][next] = appends.ok();
+        totals[DUPLICATE][next] = appends.duplicate();
+        totals[REFUSED][next] = appends.refused();
+        next = (next + 1) % (SECONDS + 1);
+        samples = Math.min(samples + 1, SECONDS + 1);
     }
 
-    /** Per second sampled, oldest first, at most {@link #SECONDS}: events appended, and this process's syncs. */
-    record Rates(long[] events, long[] syncs) {
+    /**
+     * Per second sampled, oldest first, at most {@link #SECONDS}: events appended, this process's
+     * syncs, and appends (a request or a transaction, however many events) answered ok, as a
+     * duplicate of an earlier one, or refused (a wrong expected version, a rule, a conflict).
+     */
+    record Rates(long[] events, long[] syncs, long[] appendsOk, long[] appendsDuplicate, long[] appendsRefused) {
     }
 
     synchronized Rates perSecond() {
-        return new Rates(perSecond(heads), perSecond(syncs));
+        return new Rates(perSecond(EVENTS), perSecond(SYNCS), perSecond(OK), perSecond(DUPLICATE), perSecond(REFUSED));
     }
 
-    private long[] perSecond(long[] totals) {
+    private long[] perSecond(int series) {
+        long[] ring = totals[series];
         long[] rates = new long[Math.max(0, samples - 1)];
-        int first = (next - samples + totals.length) % totals.length;
+        int first = (next - samples + ring.length) % ring.length;
         for (int i = 0; i < rates.length; i++) {
-            rates[i] = totals[(first + i + 1) % totals.length] - totals[(first + i) % totals.length];
+            rates[i] = ring[(first + i + 1) % ring.length] - ring[(first + i) % ring.length];
         }
         return rates;
     }

@@ -12,8 +12,10 @@ import dev.indelible.server.Verb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -34,15 +36,18 @@ final class ConsoleViews implements AutoCloseable {
     private final Reads reads;
     private final int maxReadLimit;
     private final ConsoleRate rate;
+    private final ConsoleWarnings warnings;
 
-    ConsoleViews(Ledger ledger, ProjectionEngine engine, Tokens tokens, EventFeed feed, Reads reads, int maxReadLimit) {
+    ConsoleViews(Ledger ledger, ProjectionEngine engine, Tokens tokens, EventFeed feed, Reads reads, int maxReadLimit,
+                 ServerMetrics metrics, Clock clock) {
         this.ledger = ledger;
         this.engine = engine;
         this.tokens = tokens;
         this.feed = feed;
         this.reads = reads;
         this.maxReadLimit = maxReadLimit;
-        this.rate = new ConsoleRate(ledger);
+        this.rate = new ConsoleRate(ledger, metrics);
+        this.warnings = new ConsoleWarnings(dataDirectory(), clock);
     }
 
     String session(ConsoleSessions.Session session) {
@@ -53,10 +58,17 @@ final class ConsoleViews implements AutoCloseable {
         });
     }
 
-    /** Head, durability, readiness, each projection, the warnings, and events and syncs per second. */
+    /** Head, durability, readiness, each projection, the warnings, and events, syncs and appends by result per second. */
     String overview() {
         List<ProjectionStatus> projections = engine == null ? List.of() : engine.status();
-        List<String> warnings = warnings(projections);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (ProjectionStatus p : projections) {
+            Long count = count(p);
+            if (count != null) {
+                counts.put(p.name(), count);
+            }
+        }
+        List<String> warnings = this.warnings.warnings(projections, counts, engine != null);
         ConsoleRate.Rates rates = rate.perSecond();
         return EventJson.object(g -> {
             g.writeNumberField("head", ledger.head());
@@ -64,7 +76,7 @@ final class ConsoleViews implements AutoCloseable {
             g.writeBooleanField("ready", Readiness.projectionsReady(engine));
             g.writeArrayFieldStart("projections");
             for (ProjectionStatus p : projections) {
-                writeProjection(g, p, count(p));
+                writeProjection(g, p, counts.get(p.name()));
             }
             g.writeEndArray();
             g.writeArrayFieldStart("warnings");
@@ -76,28 +88,15 @@ final class ConsoleViews implements AutoCloseable {
             g.writeArray(rates.events(), 0, rates.events().length);
             g.writeFieldName("syncs_per_second");
             g.writeArray(rates.syncs(), 0, rates.syncs().length);
+            g.writeObjectFieldStart("appends_per_second");
+            g.writeFieldName("ok");
+            g.writeArray(rates.appendsOk(), 0, rates.appendsOk().length);
+            g.writeFieldName("duplicate");
+            g.writeArray(rates.appendsDuplicate(), 0, rates.appendsDuplicate().length);
+            g.writeFieldName("refused");
+            g.writeArray(rates.appendsRefused(), 0, rates.appendsRefused().length);
+            g.writeEndObject();
         });
-    }
-
-    private List<String> warnings(List<ProjectionStatus> projections) {
-        List<String> warnings = new ArrayList<>();
-        try {
-            EphemeralStorage.warning(dataDirectory()).ifPresent(warnings::add);
-        } catch (IOException e) {
-            warnings.add("cannot tell the data directory's file system: " + e.getMessage());
-        }
-        for (ProjectionStatus p : projections) {
-            if (p.state() == ProjectionStatus.State.FAILED) {
-                warnings.add("projection " + p.name() + " failed; the server is not ready (see its log)");
-            } else if (p.lag() > Readiness.READY_LAG) {
-                warnings.add("projection " + p.name() + " trails the journal by " + p.lag() + " events (over "
-                    + Readiness.READY_LAG + ": not ready)");
-            }
-        }
-        if (engine == null) {
-            warnings.add("this server runs no projections (--no-projections): queries are unavailable");
-        }
-        return warnings;
     }
 
     /** {@code <data>/server/tokens.json}'s data directory: where the journal and projections live. */

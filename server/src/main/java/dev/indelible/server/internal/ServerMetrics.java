@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** What {@code GET /metrics} exposes, in Prometheus text through Micrometer. Thread-safe. */
@@ -40,6 +41,33 @@ public final class ServerMetrics {
         String outcome = result instanceof TransactionResult.Committed c ? (c.duplicate() ? "duplicate" : "committed")
             : result instanceof TransactionResult.PartRefused ? "part_refused" : "condition_failed";
         Counter.builder("indelible.http.transactions").tag("result", outcome).register(registry).increment();
+    }
+
+    /**
+     * Appends and transactions answered so far (over HTTP and gRPC), by result.
+     *
+     * @param ok        written
+     * @param duplicate answered from the idempotency index: a retry of one already written
+     * @param refused   an expected outcome that wrote nothing: a wrong expected version, a rule, an id conflict
+     */
+    record AppendsByResult(long ok, long duplicate, long refused) {
+    }
+
+    AppendsByResult appendsByResult() {
+        long ok = 0;
+        long duplicate = 0;
+        long refused = 0;
+        for (String name : List.of("indelible.http.appends", "indelible.http.transactions")) {
+            for (Counter c : registry.find(name).counters()) {
+                long n = (long) c.count();
+                switch (c.getId().getTag("result")) {
+                    case "appended", "committed" -> ok += n;
+                    case "duplicate" -> duplicate += n;
+                    default -> refused += n;
+                }
+            }
+        }
+        return new AppendsByResult(ok, duplicate, refused);
     }
 
     void authFailure(String reason) {
