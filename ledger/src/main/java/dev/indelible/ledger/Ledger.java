@@ -170,6 +170,13 @@ public interface Ledger extends AutoCloseable {
      */
     Subscription subscribe(long fromGlobalSeq, EventHandler handler);
 
+    /**
+     * The streams of the ledger's own audit trail (names beginning with {@link Operations#STREAM_PREFIX}),
+     * sorted by name, including those another process created: kept as streams are created, so
+     * listing them walks neither the journal nor every stream.
+     */
+    List<String> auditStreams();
+
     /** The {@code global_seq} the next event will get: the number of events in the journal. */
     long head();
 

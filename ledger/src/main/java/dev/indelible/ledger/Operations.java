@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>Stateless and thread-safe.
  */
 public final class Operations {
-
+    /** The audit streams' names begin with it: {@code ops-<subject>}. */
+    public static final String STREAM_PREFIX = "ops-";
 
     private Operations() {
     }
@@ -44,7 +45,7 @@ public final class Operations {
                 .build();
         AppendResult appended;
         try {
-            appended = ledger.append("ops-" + subject, ExpectedVersion.ANY, EventData.protobuf("ops." + operation, op.toByteArray()));
+            appended = ledger.append(STREAM_PREFIX + subject, ExpectedVersion.ANY, EventData.protobuf("ops." + operation, op.toByteArray()));
         } catch (RuntimeException e) {
             throw new LedgerException("the audit event of " + operation + " of " + subject + " could not be written: "
                     + e.getMessage() + "; the operation is not confirmed", e);

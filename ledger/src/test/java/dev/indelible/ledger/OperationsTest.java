@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.proto.OperationRecorded;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +28,22 @@ class OperationsTest {
             OperationRecorded op = OperationRecorded.parseFrom(e.payload());
             assertEquals("ok", op.getResult());
             assertEquals("3", op.getFiguresOrThrow("appended"));
+        }
+    }
+
+    @Test
+    void shouldListTheAuditStreamsByNameAsTheyAreCreatedAndAfterAReopen() {
+        try (Ledger ledger = Ledger.open(dir, LedgerConfig.defaults())) {
+            Operations.record(ledger, "token_create", "token-bot", "token bot created", Instant.EPOCH, "ok", Map.of());
+            ledger.append("orders-1", ExpectedVersion.ANY, EventData.json("order.placed", "{}".getBytes(StandardCharsets.UTF_8)));
+            Operations.record(ledger, "backup", "backup", "backup to /b", Instant.EPOCH, "ok", Map.of());
+            Operations.record(ledger, "token_revoke", "token-bot", "token bot revoked", Instant.EPOCH, "ok", Map.of());
+            assertEquals(List.of("ops-backup", "ops-token-bot"), ledger.auditStreams());
+        }
+        try (Ledger reopened = Ledger.open(dir, LedgerConfig.defaults())) {
+            assertEquals(List.of("ops-backup", "ops-token-bot"), reopened.auditStreams(), "from the checkpoint's stream index");
+            Operations.record(reopened, "import", "import-selfies", "import", Instant.EPOCH, "ok", Map.of());
+            assertEquals(List.of("ops-backup", "ops-import-selfies", "ops-token-bot"), reopened.auditStreams());
         }
     }
 

@@ -85,7 +85,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void shouldSignInSeeTheHeadFindAnEventCreateAndRevokeATokenRebuildRollBackVerifyAndSignOut() throws Exception {
+    void shouldSignInSeeTheHeadFindAnEventCreateAndRevokeATokenRebuildRollBackVerifySeeItAuditedAndSignOut() throws Exception {
         long started = System.nanoTime();
         String admin = tokens.create("ops", List.of("*"), EnumSet.of(Verb.ADMIN)).secret();
         String bot = tokens.create("bot", List.of("selfies-*"), EnumSet.of(Verb.APPEND)).secret();
@@ -168,6 +168,14 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.elementToBeClickable(By.id("vf-run"))).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("vf-verdict"), "Intact"));
         screenshot("verify");
+
+        browser.findElement(By.id("nav-audit")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("au-rows"), "ops.verify"));
+        assertEquals(List.of("ops.verify", "ops.rollback", "ops.replay", "ops.token_revoke", "ops.token_create"),
+            browser.findElements(By.cssSelector("#au-rows tr td:nth-child(2)")).stream().map(WebElement::getText).toList(),
+            "every change the console made, newest first");
+        assertEquals("token ops", browser.findElement(By.cssSelector("#au-rows tr td:nth-child(4)")).getText());
+        screenshot("audit");
         browser.manage().window().setSize(new Dimension(390, 844));
         browser.findElement(By.id("nav-overview")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ov-head"), Long.toString(ledger.head())));

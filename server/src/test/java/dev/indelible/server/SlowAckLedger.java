@@ -102,6 +102,11 @@ final class SlowAckLedger implements Ledger {
     }
 
     @Override
+    public List<String> auditStreams() {
+        return ledger.auditStreams();
+    }
+
+    @Override
     public long head() {
         return ledger.head();
     }

@@ -266,6 +266,17 @@ final class Appender implements AutoCloseable {
         }
     }
 
+    /** The audit streams' names, sorted, once this process has caught up on the journal. */
+    List<String> auditStreams() {
+        appendLock.lock();
+        try {
+            follower.followOrFail();
+            return follower.state().streams().auditStreams();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** The address of the stream's last record, or -1 when it has none. */
     long streamHead(String stream) {
         appendLock.lock();

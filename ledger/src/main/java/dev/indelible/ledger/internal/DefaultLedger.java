@@ -164,6 +164,12 @@ public final class DefaultLedger implements Ledger {
     }
 
     @Override
+    public List<String> auditStreams() {
+        ensureOpen();
+        return appender.auditStreams();
+    }
+
+    @Override
     public EventReader openReader(long fromGlobalSeq) {
         ensureOpen();
         return reads.openReader(fromGlobalSeq);

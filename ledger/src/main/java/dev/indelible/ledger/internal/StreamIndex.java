@@ -1,12 +1,16 @@
 package dev.indelible.ledger.internal;
 
 import dev.indelible.ledger.ExpectedVersion;
+import dev.indelible.ledger.Operations;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * Each stream's current version and the address of its last record: what expected-version checks
@@ -41,6 +45,8 @@ final class StreamIndex implements AppendDecision.Versions {
     private static final int CHUNK = 4096;
 
     private final Map<String, Head> heads;
+    /** The audit streams ({@code ops-*}) among them, by name: a few, listed without a walk over every head. */
+    private final NavigableSet<String> auditStreams = new ConcurrentSkipListSet<>();
     /** The open snapshot's epoch, 0 while none is open. */
     private int openEpoch;
     private int lastEpoch;
@@ -73,6 +79,7 @@ final class StreamIndex implements AppendDecision.Versions {
                 head.snapshotVersion = ABSENT;
             }
             heads.put(stream, head);
+            noteAudit(stream);
         } else {
             if (openEpoch != 0 && head.snapshotEpoch != openEpoch) {
                 head.snapshotEpoch = openEpoch;
@@ -82,6 +89,16 @@ final class StreamIndex implements AppendDecision.Versions {
             head.version = lastVersion;
             head.lastAddress = address;
         }
+    }
+
+    private void noteAudit(String stream) {
+        if (stream.startsWith(Operations.STREAM_PREFIX)) {
+            auditStreams.add(stream);
+        }
+    }
+
+    List<String> auditStreams() {
+        return List.copyOf(auditStreams);
     }
 
     int size() {
@@ -186,7 +203,9 @@ final class StreamIndex implements AppendDecision.Versions {
         }
         StreamIndex index = new StreamIndex(count);
         for (int i = 0; i < count; i++) {
-            index.heads.put(in.readUTF(), new Head(in.readLong(), in.readLong()));
+            String stream = in.readUTF();
+            index.heads.put(stream, new Head(in.readLong(), in.readLong()));
+            index.noteAudit(stream);
         }
         return index;
     }

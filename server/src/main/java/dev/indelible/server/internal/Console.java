@@ -109,7 +109,7 @@ final class Console implements HttpHandler, AutoCloseable {
             return method + " /console/";
         }
         return method + " /console/api/" + switch (path.get(2)) {
-            case "session", "overview", "events", "streams", "tokens", "verify", "projections" -> path.get(2);
+            case "session", "overview", "events", "streams", "tokens", "verify", "projections", "audit" -> path.get(2);
             default -> "unmatched";
         };
     }
@@ -136,6 +136,10 @@ final class Console implements HttpHandler, AutoCloseable {
         }
         if (api.size() == 1 && api.get(0).equals("events") && r.method.equals("GET")) {
             return Reply.json(views.events(r.onlyParams("from", "limit", "stream_prefix", "type"), token));
+        }
+        if (api.size() == 1 && api.get(0).equals("audit") && r.method.equals("GET")) {
+            access.permit(r.address(), token, Verb.READ, null);
+            return Reply.json(views.audit(r.onlyParams("before", "limit", "stream_prefix", "type", "by")));
         }
         if (api.size() == 2 && api.get(0).equals("streams") && r.method.equals("GET")) {
             access.permit(r.address(), token, Verb.READ, api.get(1));

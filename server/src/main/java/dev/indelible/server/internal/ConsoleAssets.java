@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class ConsoleAssets {
     static final List<String> FILES = List.of("index.html", "console.css", "console.js", "api.js", "overview.js",
-        "events.js", "tokens.js", "projections.js", "verify.js");
+        "events.js", "tokens.js", "projections.js", "verify.js", "audit.js");
     private static final String ROOT = "/dev/indelible/server/console/";
 
     /** A file's bytes and its content type. */

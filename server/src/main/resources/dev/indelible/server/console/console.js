@@ -5,8 +5,9 @@ import * as events from './events.js';
 import * as projections from './projections.js';
 import * as tokens from './tokens.js';
 import * as verify from './verify.js';
+import * as audit from './audit.js';
 
-const pages = { overview, events, projections, tokens, verify };
+const pages = { overview, events, projections, tokens, verify, audit };
 let current = null;
 
 function show(id) {
