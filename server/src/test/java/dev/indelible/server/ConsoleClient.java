@@ -41,22 +41,7 @@ final class ConsoleClient {
 
         /** A streamed operation's server-sent events, in order: each {@code event:} name and its JSON {@code data:}. */
         List<Map.Entry<String, JsonNode>> events() {
-            List<Map.Entry<String, JsonNode>> events = new ArrayList<>();
-            for (String block : body.split("\n\n")) {
-                String event = null;
-                String data = null;
-                for (String line : block.split("\n")) {
-                    if (line.startsWith("event: ")) {
-                        event = line.substring(7);
-                    } else if (line.startsWith("data: ")) {
-                        data = line.substring(6);
-                    }
-                }
-                if (event != null) {
-                    events.add(Map.entry(event, new Reply(status, data, response).json()));
-                }
-            }
-            return events;
+            return serverSentEvents(body);
         }
 
         /** The last event of a stream, which must be {@code result}: the operation's outcome. */
@@ -77,6 +62,30 @@ final class ConsoleClient {
         public String toString() {
             return status + " " + body;
         }
+    }
+
+    /** An operation's answer as server-sent events: each {@code event:} name and its JSON {@code data:}, in order. */
+    static List<Map.Entry<String, JsonNode>> serverSentEvents(String body) {
+        List<Map.Entry<String, JsonNode>> events = new ArrayList<>();
+        for (String block : body.split("\n\n")) {
+            String event = null;
+            String data = null;
+            for (String line : block.split("\n")) {
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    data = line.substring(6);
+                }
+            }
+            if (event != null) {
+                try {
+                    events.add(Map.entry(event, JSON.readTree(data)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("not JSON: " + data, e);
+                }
+            }
+        }
+        return events;
     }
 
     /** Signs in; keeps the cookie and the CSRF token when it worked. */

@@ -27,13 +27,14 @@ public final class Apis {
         EventFeed feed = new EventFeed(ledger);
         AppendService appends = new AppendService(ledger, access, metrics, config.maxEventsPerRequest(), feed::appended);
         Reads reads = new Reads(ledger, engine, feed);
-        this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed);
+        AdminOperations operations = new AdminOperations(ledger, engine);
+        AuditTrail audit = new AuditTrail(ledger, config.maxReadLimit());
+        this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed, new AdminApi(operations, audit));
         this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
         this.grpcAuth = new GrpcAuth(access);
         this.grpcHealth = new GrpcHealth(() -> Readiness.ready(ledger, engine));
         this.console = new Console(tokens, access, metrics, config.tls(), clock,
-            new ConsoleViews(ledger, engine, tokens, feed, reads, config.maxReadLimit(), metrics, clock),
-            new ConsoleOperations(ledger, engine));
+            new ConsoleViews(ledger, engine, tokens, feed, reads, config.maxReadLimit(), metrics, clock), operations, audit);
     }
 
     public HttpApi http() {

@@ -40,10 +40,11 @@ final class Console implements HttpHandler, AutoCloseable {
     private final ConsoleSessions sessions;
     private final ConsoleAssets assets = new ConsoleAssets();
     private final ConsoleViews views;
-    private final ConsoleOperations operations;
+    private final AdminOperations operations;
+    private final AuditTrail audit;
 
     Console(Tokens tokens, Access access, ServerMetrics metrics, boolean tls, Clock clock, ConsoleViews views,
-            ConsoleOperations operations) {
+            AdminOperations operations, AuditTrail audit) {
         this.tokens = tokens;
         this.access = access;
         this.metrics = metrics;
@@ -51,10 +52,11 @@ final class Console implements HttpHandler, AutoCloseable {
         this.sessions = new ConsoleSessions(clock);
         this.views = views;
         this.operations = operations;
+        this.audit = audit;
     }
 
     /** An answer: a body of a content type, and the session cookie to set, if any; or an operation's progress stream. */
-    private record Reply(int status, String contentType, byte[] body, String cookie, ConsoleOperations.Streamed streamed) {
+    private record Reply(int status, String contentType, byte[] body, String cookie, AdminOperations.Streamed streamed) {
         Reply(int status, String contentType, byte[] body, String cookie) {
             this(status, contentType, body, cookie, null);
         }
@@ -63,7 +65,7 @@ final class Console implements HttpHandler, AutoCloseable {
             return new Reply(200, "application/json; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), null);
         }
 
-        static Reply stream(ConsoleOperations.Streamed operation) {
+        static Reply stream(AdminOperations.Streamed operation) {
             return new Reply(200, "text/event-stream; charset=utf-8", new byte[0], null, operation);
         }
 
@@ -138,8 +140,8 @@ final class Console implements HttpHandler, AutoCloseable {
             return Reply.json(views.events(r.onlyParams("from", "limit", "stream_prefix", "type"), token));
         }
         if (api.size() == 1 && api.get(0).equals("audit") && r.method.equals("GET")) {
-            access.permit(r.address(), token, Verb.READ, null);
-            return Reply.json(views.audit(r.onlyParams("before", "limit", "stream_prefix", "type", "by")));
+            access.permit(r.address(), token, Verb.ADMIN, null);
+            return Reply.json(audit.json(r));
         }
         if (api.size() == 2 && api.get(0).equals("streams") && r.method.equals("GET")) {
             access.permit(r.address(), token, Verb.READ, api.get(1));
@@ -172,14 +174,13 @@ final class Console implements HttpHandler, AutoCloseable {
     private Reply projection(Request r, List<String> api, Token token, ConsoleSessions.Session session) {
         r.onlyParams();
         String name = api.get(1);
+        access.permit(r.address(), token, Verb.ADMIN, null);
         if (api.size() == 2 && r.method.equals("GET")) {
-            access.permit(r.address(), token, Verb.QUERY, null);
             return Reply.json(operations.versions(name));
         }
         if (api.size() != 3 || !r.method.equals("POST")) {
             throw ApiError.notFound("path", "no console route " + r.method + " " + r.exchange.getRequestURI().getRawPath());
         }
-        access.permit(r.address(), token, Verb.ADMIN, null);
         return switch (api.get(2)) {
             case "rebuild" -> Reply.stream(operations.rebuild(name, ConsoleViews.audit(session.tokenName())));
             case "rollback" -> Reply.json(operations.rollback(name, ConsoleViews.audit(session.tokenName())));
@@ -342,7 +343,7 @@ final class Console implements HttpHandler, AutoCloseable {
             h.set("Set-Cookie", reply.cookie);
         }
         if (reply.streamed != null) {
-            try (ConsoleProgress progress = ConsoleProgress.open(exchange)) {
+            try (OperationProgress progress = OperationProgress.open(exchange)) {
                 reply.streamed.run(progress);
             }
             return;

@@ -37,7 +37,6 @@ final class ConsoleViews implements AutoCloseable {
     private final int maxReadLimit;
     private final ConsoleRate rate;
     private final ConsoleWarnings warnings;
-    private final ConsoleAudit audit;
 
     ConsoleViews(Ledger ledger, ProjectionEngine engine, Tokens tokens, EventFeed feed, Reads reads, int maxReadLimit,
                  ServerMetrics metrics, Clock clock) {
@@ -49,7 +48,6 @@ final class ConsoleViews implements AutoCloseable {
         this.maxReadLimit = maxReadLimit;
         this.rate = new ConsoleRate(ledger, metrics);
         this.warnings = new ConsoleWarnings(dataDirectory(), clock);
-        this.audit = new ConsoleAudit(ledger);
     }
 
     String session(ConsoleSessions.Session session) {
@@ -151,22 +149,6 @@ final class ConsoleViews implements AutoCloseable {
         }
         return "{\"from\":" + from + ",\"next\":" + page.next() + ",\"head\":" + head + ",\"events\":"
             + array(page.events()) + "}";
-    }
-
-    /**
-     * The audit trail newest first: {@code before} a {@code global_seq} (default: the newest),
-     * {@code stream_prefix} ({@code ops-...}), {@code type} ({@code ops.a,ops.b}), {@code by} (token or OS user).
-     */
-    String audit(Request r) {
-        int limit = r.limit(maxReadLimit);
-        long before = r.longParam("before", Long.MAX_VALUE);
-        String prefix = r.query.getOrDefault("stream_prefix", "");
-        String types = r.query.get("type");
-        String by = r.query.get("by");
-        ConsoleAudit.Page page = audit.page(before, limit, new ConsoleAudit.Filter(prefix.isEmpty() ? "ops-" : prefix,
-            types == null || types.isBlank() ? List.of() : List.of(types.split(",")), by == null || by.isBlank() ? null : by));
-        return "{\"next\":" + (page.next() < 0 ? "null" : Long.toString(page.next())) + ",\"examined\":" + page.examined()
-            + ",\"events\":" + array(page.events()) + "}";
     }
 
     /** A stream's history from {@code from_version}, through its index. */

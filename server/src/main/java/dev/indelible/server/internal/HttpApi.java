@@ -41,11 +41,12 @@ public final class HttpApi implements HttpHandler {
     private final EventFeed feed;
     private final ServerSentEvents sse;
     private final TokenSlots slots;
+    private final AdminApi admin;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, AppendService appends,
-            Reads reads, EventFeed feed) {
+            Reads reads, EventFeed feed, AdminApi admin) {
         this.ledger = ledger;
         this.engine = engine;
         this.config = config;
@@ -57,6 +58,7 @@ public final class HttpApi implements HttpHandler {
         this.feed = feed;
         this.sse = new ServerSentEvents(feed, access, config.idleTimeout().toMillis());
         this.slots = new TokenSlots(Math.max(1, config.threads() / 2));
+        this.admin = admin;
     }
 
     @Override
@@ -129,6 +131,10 @@ public final class HttpApi implements HttpHandler {
                 throw methodNotAllowed(r);
             }
             return transaction(r.onlyParams());
+        }
+        if (!path.isEmpty() && path.get(0).equals("admin")) {
+            String body = admin.answer(r, authorize(r, Verb.ADMIN, null));
+            return body == null ? new Answer(200, null, null) : json(200, body);
         }
         if (path.size() == 1 && path.get(0).equals("append")) {
             if (!r.method.equals("POST")) {

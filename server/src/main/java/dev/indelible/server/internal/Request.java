@@ -61,14 +61,27 @@ final class Request {
                 case "projections" -> "/projections/{name}";
                 case "health" -> segments.get(1).equals("live") || segments.get(1).equals("ready")
                     ? "/health/" + segments.get(1) : null;
+                case "admin" -> adminRoute();
                 default -> null;
             };
-            default -> null;
+            default -> segments.get(0).equals("admin") ? adminRoute() : null;
         };
         if (template == null) {
             return "unmatched";
         }
         return (method.equals("GET") || method.equals("POST") ? method : "other") + " " + template;
+    }
+
+    /** {@code /admin/...} routes, one series each: {@code /admin/projections/{name}/rebuild}, never a name. */
+    private String adminRoute() {
+        String second = segments.size() > 1 ? segments.get(1) : "";
+        return switch (segments.size()) {
+            case 2 -> second.equals("verify") || second.equals("audit") ? "/admin/" + second : null;
+            case 3 -> second.equals("projections") ? "/admin/projections/{name}" : null;
+            case 4 -> second.equals("projections") && (segments.get(3).equals("rebuild") || segments.get(3).equals("rollback"))
+                ? "/admin/projections/{name}/" + segments.get(3) : null;
+            default -> null;
+        };
     }
 
     /** Takes the token's slot for this request ({@link TokenSlots}), once however often the route authorizes. */

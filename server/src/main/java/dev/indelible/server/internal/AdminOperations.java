@@ -26,13 +26,13 @@ import java.util.function.Supplier;
  * asked: verifying the journal ({@code ops.verify} on {@code ops-journal}), rebuilding a projection
  * ({@code ops.replay}) and rolling it back ({@code ops.rollback}) through the running engine, which
  * builds the new version beside the live one so queries go on. The two long ones stream their
- * progress ({@link ConsoleProgress}). One verify runs at a time; the engine's rebuild lock keeps
+ * progress ({@link OperationProgress}). One verify runs at a time; the engine's rebuild lock keeps
  * rebuilds and rollbacks of one projection apart. Thread-safe.
  */
-final class ConsoleOperations {
+final class AdminOperations {
     /** An operation that runs while its answer streams. */
     interface Streamed {
-        void run(ConsoleProgress progress);
+        void run(OperationProgress progress);
     }
 
     /** Operations on a projection its page lists. */
@@ -42,7 +42,7 @@ final class ConsoleOperations {
     private final ProjectionEngine engine;
     private final AtomicBoolean verifying = new AtomicBoolean();
 
-    ConsoleOperations(Ledger ledger, ProjectionEngine engine) {
+    AdminOperations(Ledger ledger, ProjectionEngine engine) {
         this.ledger = ledger;
         this.engine = engine;
     }
@@ -192,7 +192,7 @@ final class ConsoleOperations {
     }
 
     /** Runs {@code operation}, sending its result, or its refusal as an {@code event: error}. */
-    private static void recorded(ConsoleProgress progress, Supplier<String> operation) {
+    private static void recorded(OperationProgress progress, Supplier<String> operation) {
         try {
             progress.result(answered(operation));
         } catch (ApiError e) {

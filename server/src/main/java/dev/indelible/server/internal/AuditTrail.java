@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * The audit trail for the console: the ledger's {@code ops.*} events newest first, filtered by
+ * The audit trail for the console and {@code GET /admin/audit}: the ledger's {@code ops.*} events newest first, filtered by
  * stream prefix ({@code ops-token-}, {@code ops-projection-selfies}), type and who asked, a page at
  * a time before a {@code global_seq}. It reads only the audit streams ({@link Ledger#auditStreams}),
  * each backwards from its head through the stream index, merged by {@code global_seq}: never the
@@ -21,15 +21,18 @@ import java.util.PriorityQueue;
  * or not, so a filter that matches little cannot pin a thread; its {@code next} goes on from there.
  * Stateless and thread-safe.
  */
-final class ConsoleAudit {
+final class AuditTrail {
     static final int MAX_EXAMINED = 2_000;
     /** Events read per step back along one stream. */
     private static final int CHUNK = 32;
 
     private final Ledger ledger;
+    private final int maxLimit;
 
-    ConsoleAudit(Ledger ledger) {
+    /** @param maxLimit the most events a page may ask for: the server's {@code max_read_limit} */
+    AuditTrail(Ledger ledger, int maxLimit) {
         this.ledger = ledger;
+        this.maxLimit = maxLimit;
     }
 
     /**
@@ -72,6 +75,35 @@ final class ConsoleAudit {
      * @param next the {@code before} of the next (older) page; -1 when there is nothing older
      */
     record Page(List<RecordedEvent> events, long next, int examined) {
+    }
+
+    /**
+     * {@code GET .../audit}: {@code before} a {@code global_seq} (default: the newest), {@code limit},
+     * {@code stream_prefix} ({@code ops-...}), {@code type} ({@code ops.a,ops.b}), {@code by} (token or OS user);
+     * answers {@code {"next", "examined", "events"}}, {@code next} null when nothing is older.
+     */
+    String json(Request r) {
+        r.onlyParams("before", "limit", "stream_prefix", "type", "by");
+        int limit = r.limit(maxLimit);
+        long before = r.longParam("before", Long.MAX_VALUE);
+        String prefix = r.query.get("stream_prefix");
+        String types = r.query.get("type");
+        String by = r.query.get("by");
+        Page page = page(before, limit, new Filter(prefix == null || prefix.isEmpty() ? Operations.STREAM_PREFIX : prefix,
+            types == null || types.isBlank() ? List.of() : List.of(types.split(",")), by == null || by.isBlank() ? null : by));
+        return EventJson.object(g -> {
+            if (page.next() < 0) {
+                g.writeNullField("next");
+            } else {
+                g.writeNumberField("next", page.next());
+            }
+            g.writeNumberField("examined", page.examined());
+            g.writeArrayFieldStart("events");
+            for (RecordedEvent e : page.events()) {
+                g.writeRawValue(EventJson.line(e));
+            }
+            g.writeEndArray();
+        });
     }
 
     /** Up to {@code limit} matching events with a {@code global_seq} below {@code before}, newest first. */

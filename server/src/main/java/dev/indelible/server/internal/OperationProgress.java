@@ -13,25 +13,25 @@ import java.util.concurrent.TimeUnit;
  * that leaves does not stop the operation: it was started, it finishes and is journaled. Thread-safe
  * (a rebuild reports from its own thread).
  */
-final class ConsoleProgress implements AutoCloseable {
+final class OperationProgress implements AutoCloseable {
     static final long EVERY_MILLIS = 100;
 
     private final OutputStream out;
     private long lastProgress;
     private boolean gone;
 
-    private ConsoleProgress(OutputStream out, boolean gone) {
+    private OperationProgress(OutputStream out, boolean gone) {
         this.out = out;
         this.gone = gone;
     }
 
     /** Sends the stream's headers; a client already gone gets nothing, and the operation runs all the same. */
-    static ConsoleProgress open(HttpExchange exchange) {
+    static OperationProgress open(HttpExchange exchange) {
         try {
             exchange.sendResponseHeaders(200, 0);
-            return new ConsoleProgress(exchange.getResponseBody(), false);
+            return new OperationProgress(exchange.getResponseBody(), false);
         } catch (IOException clientLeft) {
-            return new ConsoleProgress(OutputStream.nullOutputStream(), true);
+            return new OperationProgress(OutputStream.nullOutputStream(), true);
         }
     }
 
