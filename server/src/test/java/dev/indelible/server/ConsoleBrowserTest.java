@@ -177,6 +177,13 @@ class ConsoleBrowserTest {
         assertEquals("token ops", browser.findElement(By.cssSelector("#au-rows tr td:nth-child(4)")).getText());
         screenshot("audit");
         browser.manage().window().setSize(new Dimension(390, 844));
+        assertEquals(Boolean.TRUE, browser.executeScript(
+            "return document.documentElement.scrollWidth <= window.innerWidth"), "the audit page at a phone's width");
+        browser.findElement(By.id("nav-projections")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pj-versions")));
+        assertEquals(Boolean.TRUE, browser.executeScript(
+            "return document.documentElement.scrollWidth <= window.innerWidth"), "a projection's page at a phone's width");
+        screenshot("projections-phone");
         browser.findElement(By.id("nav-overview")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ov-head"), Long.toString(ledger.head())));
         assertEquals(Boolean.TRUE, browser.executeScript(

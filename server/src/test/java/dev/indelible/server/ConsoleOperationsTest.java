@@ -5,13 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.proto.OperationRecorded;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +62,47 @@ class ConsoleOperationsTest {
         assertEquals("ops", audit.get("by_token"));
         assertEquals("console", audit.get("via"));
         assertEquals("0", audit.get("problems"));
+    }
+
+    @Test
+    void shouldReportTheDamageFirstWhenAJournalRecordWasChangedOnDisk() throws Exception {
+        long damaged = f.ledger.head();
+        f.ledger.append("notes-1", ExpectedVersion.ANY, EventData.json("note.added",
+            "{\"text\":\"a bit to flip in here\"}".getBytes(StandardCharsets.UTF_8)));
+        f.ledger.append("notes-1", ExpectedVersion.ANY, EventData.json("note.added", "{}".getBytes(StandardCharsets.UTF_8)));
+        flipABitOf("a bit to flip"); // a record before the last: a checksum mismatch, not a torn tail
+
+        JsonNode result = console.change("POST", "/console/api/verify", null).result();
+        assertEquals(false, result.get("ok").asBoolean(), result.toString());
+        JsonNode first = result.get("problems").get(0);
+        assertEquals("CRC_MISMATCH", first.get("kind").asText(), result.toString());
+        assertEquals(damaged, first.get("global_seq").asLong());
+        assertTrue(first.get("location").asText().contains(".cq4"), first.toString());
+        assertEquals(List.of("problems", "events"), fieldsAfterOk(result), "damage first");
+        Map<String, String> audited = figures(f.ledger.readStream("ops-journal", 0, 1).get(0)); // its stream: the journal is damaged
+        assertEquals(Integer.toString(result.get("problems").size()), audited.get("problems"));
+        assertEquals("ops", audited.get("by_token"));
+    }
+
+    private static List<String> fieldsAfterOk(JsonNode result) {
+        List<String> names = new java.util.ArrayList<>();
+        result.fieldNames().forEachRemaining(names::add);
+        return names.subList(1, 3);
+    }
+
+    /** Changes one byte of the journal file under the running server, as a failing disk would. */
+    private void flipABitOf(String marker) throws Exception {
+        Path cycle;
+        try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
+            cycle = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(cycle);
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf(marker);
+        assertTrue(at > 0, "the marker is in the journal file");
+        try (RandomAccessFile file = new RandomAccessFile(cycle.toFile(), "rw")) {
+            file.seek(at);
+            file.write(bytes[at] ^ 0x20);
+        }
     }
 
     @Test
