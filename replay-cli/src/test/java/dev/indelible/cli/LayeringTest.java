@@ -44,7 +44,7 @@ class LayeringTest {
         "dev.indelible.server"};
     private static final String[] STORAGE = {"net.openhft..", "org.rocksdb..", "org.apache.kafka.."};
     private static final List<String> SHARED_WITH_CLI = List.of("EventInput", "EventJson", "NdjsonAppends", "TokenAudit",
-        "EphemeralStorage", "ProjectionCounts");
+        "EphemeralStorage", "ProjectionCounts", "CountHistory");
 
     private static JavaClasses classes;
 

@@ -180,14 +180,19 @@ final class AdminOperations {
         }
     }
 
-    /** The engine's refusals as answers: 409 for a rebuild already running, 409 for nothing to roll back to. */
+    /**
+     * The engine's refusals as answers: 409 for a rebuild already running or nothing to roll back to;
+     * 503 when the audit event cannot be written (a full disk), which fails the operation.
+     */
     private static <T> T answered(Supplier<T> operation) {
         try {
             return operation.get();
         } catch (RebuildInProgressException e) {
             throw new ApiError(409, "conflict", "projection", e.getMessage());
-        } catch (ProjectionException | LedgerException e) {
+        } catch (ProjectionException e) {
             throw new ApiError(409, "failed_precondition", "projection", e.getMessage());
+        } catch (LedgerException e) {
+            throw ApiError.unavailable(e.getMessage());
         }
     }
 
