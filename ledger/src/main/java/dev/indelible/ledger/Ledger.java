@@ -3,10 +3,12 @@ package dev.indelible.ledger;
 import dev.indelible.ledger.internal.DefaultLedger;
 import dev.indelible.ledger.internal.EmbeddedOpen;
 import dev.indelible.ledger.internal.JvmRequirements;
+import dev.indelible.ledger.internal.StagedAppend;
 import dev.indelible.ledger.spi.Journal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
@@ -35,6 +37,23 @@ public interface Ledger extends AutoCloseable {
     static Ledger open(Path dataDir, LedgerConfig config) {
         JvmRequirements.check();
         return EmbeddedOpen.open(dataDir, config);
+    }
+
+    /**
+     * Appends what {@code appends} appends, all or nothing, to the embedded ledger in {@code dataDir}:
+     * for batches too large for one {@link Transaction} (an import of a million records). The
+     * function is given a ledger over a copy of the journal in {@code dataDir/import-staging}; once it
+     * returns, the copy is forced and swapped in whole, so existing events keep their positions.
+     * After {@code kill -9} or a power cut the ledger is as it was, or holds every append the function
+     * made (the next open finishes the swap). Needs the ledger to itself to copy the journal and to
+     * swap it in: refused with a {@link LedgerException} naming why when another ledger has it open,
+     * or when another process appended to it meanwhile (nothing is then written). The copy costs the
+     * journal's written bytes once; the function's appends may be acknowledged unsynced
+     * ({@link Durability#MEMORY_MAPPED}): they are forced before the swap.
+     */
+    static <T> T appendAllOrNothing(Path dataDir, LedgerConfig config, Function<Ledger, T> appends) {
+        JvmRequirements.check();
+        return StagedAppend.run(dataDir, config, appends);
     }
 
     /**

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
 /**
- * Opens the embedded ledger: the data directory checked, the PID-namespace guard held, the
- * journal loaded, and a torn end cut off (at most once) before the ledger is built. A cut moves
+ * Opens the embedded ledger: the data directory checked, the PID-namespace guard held, an
+ * interrupted import finished or its staging deleted ({@link StagedAppend}), the journal loaded, and a torn end cut off (at most once) before the ledger is built. A cut moves
  * files, so it is decided again and done only while no other ledger has the journal open; an end
  * that looked torn while other writers were appending was only their new records.
  *
@@ -25,6 +25,7 @@ public final class EmbeddedOpen {
         DataDirectory directory = DataDirectory.prepare(dataDir);
         NamespaceGuard guard = NamespaceGuard.acquire(directory.stateDir(), directory.journalDir());
         try {
+            StagedAppend.recover(directory, guard);
             Attempt first = load(directory, config, true);
             if (first.sound()) {
                 return first.build(config, directory, guard);

@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Named crash points in the append, roll and checkpoint paths, for tests: started with
+ * Named crash points in the append, roll, checkpoint and staged-import paths, for tests: started with
  * {@code -Dindelible.killPoint=<name>:<n>}, the process sends itself SIGKILL the n-th time it
  * reaches {@code <name>}, after saying so on stderr. Without the property every point is one
  * check of a constant.
@@ -24,6 +24,14 @@ public final class KillPoints {
     public static final String CYCLE_ROLL = "cycle-roll";
     /** The checkpoint's temp file is written, not yet forced or renamed over the old one. */
     public static final String CHECKPOINT_WRITE = "checkpoint-write";
+    /** A staged import is appended and forced; not committed (the live journal is as it was). */
+    public static final String IMPORT_STAGED = "import-staged";
+    /** A staged import's commit marker is written; the live journal is not yet moved. */
+    public static final String IMPORT_COMMITTED = "import-committed";
+    /** The live journal is moved aside; the staged one is not yet in its place (no journal/). */
+    public static final String IMPORT_MOVED_ASIDE = "import-moved-aside";
+    /** The staged journal is in place; the checkpoint and the staging directory are not yet done. */
+    public static final String IMPORT_SWAPPED = "import-swapped";
 
     private static final String ARMED = System.getProperty("indelible.killPoint", "");
     private static final String NAME = ARMED.contains(":") ? ARMED.substring(0, ARMED.indexOf(':')) : "";
