@@ -46,7 +46,7 @@ public interface Ledger extends AutoCloseable {
      * returns, the copy is forced and swapped in whole, so existing events keep their positions.
      * After {@code kill -9} or a power cut the ledger is as it was, or holds every append the function
      * made (the next open finishes the swap). Needs the ledger to itself to copy the journal and to
-     * swap it in: refused with a {@link LedgerException} naming why when another ledger has it open,
+     * swap it in: refused with a {@link LedgerInUseException} naming why when another ledger has it open,
      * or when another process appended to it meanwhile (nothing is then written). The copy costs the
      * journal's written bytes once; the function's appends may be acknowledged unsynced
      * ({@link Durability#MEMORY_MAPPED}): they are forced before the swap.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.testing.AppendWorker;
 import dev.indelible.ledger.testing.ChildJvm;
+import dev.indelible.ledger.testing.ForgetfulDisk;
 import dev.indelible.ledger.testing.LoopDisk;
 import dev.indelible.ledger.testing.WholeTransactions;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,11 +36,9 @@ class PowerCutTest {
     private static final int CUTS = Integer.getInteger("indelible.powerCuts", Boolean.getBoolean("indelible.soak") ? 500 : 50);
     private static final int THREADS = 4;
     private static final String PRODUCER = "cut";
-    private static final Path WRITEBACK = Path.of("/proc/sys/vm/dirty_writeback_centisecs");
 
     @TempDir
     Path tmp;
-    private String writebackBefore;
 
     /** A copy of the disk and how many lines the writer had printed when it was taken. */
     private record Cut(Path image, int linesPrinted) {
@@ -52,7 +50,7 @@ class PowerCutTest {
         Random random = new Random(seed);
         List<Cut> cuts = new ArrayList<>();
         List<String> printed;
-        try (LoopDisk disk = forgetfulDisk()) {
+        try (ForgetfulDisk disk = ForgetfulDisk.format(tmp)) {
             Path data = disk.mountPoint().resolve("data");
             try (ChildJvm writer = ChildJvm.start(AppendWorker.class, tmp.resolve("writer.err"), data.toString(),
                 PRODUCER, Integer.toString(THREADS), "-1", Durability.SYNC.name(), AppendWorker.TRANSACTIONS)) {
@@ -144,7 +142,7 @@ class PowerCutTest {
     void shouldSyncARetryAnsweredAsADuplicateBeforeAcknowledgingIt() throws Exception {
         List<EventData> retried = new ArrayList<>();
         Path image = tmp.resolve("after-retries.img");
-        try (LoopDisk disk = forgetfulDisk()) {
+        try (ForgetfulDisk disk = ForgetfulDisk.format(tmp)) {
             Path data = disk.mountPoint().resolve("data");
             try (ChildJvm writer = ChildJvm.startWith(List.of("-Dindelible.killPoint=before-sync:1"), AppendWorker.class,
                 tmp.resolve("writer.err"), data.toString(), PRODUCER, Integer.toString(THREADS), "-1", Durability.SYNC.name())) {
@@ -172,49 +170,5 @@ class PowerCutTest {
             System.out.printf("PowerCutTest: %d retries of a killed writer's unsynced appends acknowledged as"
                 + " duplicates, all there after the cut%n", retried.size());
         }
-    }
-
-    /**
-     * A loop-mounted ext4 that keeps unsynced writes out of the image: ext4 commits every 600 s,
-     * the kernel's periodic writeback is off until {@link #restoreWriteback()}.
-     */
-    private LoopDisk forgetfulDisk() throws Exception {
-        LoopDisk disk = LoopDisk.format(tmp.resolve("disk.img"), "512M", tmp.resolve("mnt"), "commit=600");
-        // Not Files.readString: procfs reports size 0, and it returned "5" of "500" here.
-        try (var in = Files.newBufferedReader(WRITEBACK)) {
-            writebackBefore = in.readLine().trim();
-        }
-        Files.writeString(WRITEBACK, "0");
-        try {
-            assertUnsyncedWritesAreForgotten(disk);
-        } catch (Throwable e) {
-            disk.close();
-            throw e;
-        }
-        return disk;
-    }
-
-    @AfterEach
-    void restoreWriteback() throws Exception {
-        if (writebackBefore != null) {
-            Files.writeString(WRITEBACK, writebackBefore);
-            try (var in = Files.newBufferedReader(WRITEBACK)) {
-                assertEquals(writebackBefore, in.readLine().trim(), "the writeback interval was not restored");
-            }
-        }
-    }
-
-    /** The harness must forget: a write never synced is not on a copy of the image. */
-    private void assertUnsyncedWritesAreForgotten(LoopDisk disk) throws Exception {
-        Files.write(disk.mountPoint().resolve("canary"), new byte[1 << 20]);
-        Path image = tmp.resolve("canary.img");
-        disk.copyImage(image);
-        try (LoopDisk copy = LoopDisk.mount(image, tmp.resolve("canary"))) {
-            Path canary = copy.mountPoint().resolve("canary");
-            assertTrue(!Files.exists(canary) || Files.size(canary) == 0, "the file system wrote back a write nobody"
-                + " synced: a copy of its image is not what a power cut leaves, and this test would prove nothing");
-        }
-        Files.delete(image);
-        Files.delete(disk.mountPoint().resolve("canary"));
     }
 }

@@ -114,10 +114,15 @@ final class DataOptions {
      * this process becomes the partition's writer and fences the previous one.
      */
     Ledger openLedger(Durability durability) {
-        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).durability(durability)
-            .freeSpaceReserve(freeSpaceReserve()).reserveAlsoOn(projections()).build();
+        LedgerConfig config = ledgerConfig(durability);
         KafkaJournalConfig kafka = kafka();
         return kafka != null ? KafkaLedger.open(kafka, dir(), config) : Ledger.open(dir(), config);
+    }
+
+    /** The configuration every command opens the ledger with: the domain types validated, the reserve. */
+    LedgerConfig ledgerConfig(Durability durability) {
+        return DomainEvents.register(LedgerConfig.builder()).durability(durability)
+            .freeSpaceReserve(freeSpaceReserve()).reserveAlsoOn(projections()).build();
     }
 
     /**

@@ -9,6 +9,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,18 +29,25 @@ import picocli.CommandLine.Spec;
  * Migrates the incident apps' JSON files into events: reads the file once to check every record,
  * then again to append, one record at a time, so memory does not grow with the file.
  *
- * <p>Design note: a run killed while appending leaves the records appended so far; making the
- * whole file one atomic append needs a multi-stream append the ledger does not have (issue 19,
- * part 2). Since event ids derive from content, running the import again completes it.
+ * <p>Design note: the import is all or nothing. A file of a million records cannot be one
+ * transaction (one journal record holds at most {@code maxEventsPerAppend} events), so on the
+ * embedded journal it goes through {@link Ledger#appendAllOrNothing}: the journal is copied into
+ * {@code DIR/import-staging/}, the records and the {@code ops.import} event are appended to the copy,
+ * which is forced and swapped in whole; existing events keep their positions. Killed before the
+ * swap commits, the ledger is as it was (the next open deletes the staging); after, the next open
+ * finishes the swap. It needs the ledger to itself for the copy and the swap: with another process
+ * open on it (serve, a producer), it is refused (exit 3) and nothing is written. On Kafka the
+ * records are appended one by one as before, not atomically; a rerun completes a run cut short,
+ * since event ids derive from content.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Migrates a legacy JSON file of the incident apps into events.",
-        "Kinds: selfies (selfie_checks.json), accounts (users.json), videos (results.json or results.json.b64). Every record is checked first: one bad record refuses the whole file, naming it and the field, and nothing is appended. Event ids derive from content:",
-        "a second run imports nothing, and a run interrupted part way (kill -9, power cut) leaves what it appended, which running it again completes, appending only what is missing."})
+    description = {"Migrates a legacy JSON file of the incident apps into events, all or nothing.",
+        "Kinds: selfies (selfie_checks.json), accounts (users.json), videos (results.json or results.json.b64). Every record is checked first: one bad record refuses the whole file, naming it and the field, and nothing is appended.",
+        "The records are appended to a copy of the journal (DIR/import-staging), swapped in whole once durable: a run interrupted (kill -9, power cut) leaves the ledger as it was or with every record. It needs the ledger to itself: refused (exit 3) while another process has it open. Event ids derive from content: a second run imports nothing. On --journal kafka:// records are appended one by one, not atomically."})
 final class ImportCommand implements Callable<Integer> {
     enum Kind { selfies, accounts, videos }
 
-    /** Appends waiting for their sync: enough for one sync to cover many, as {@code append --ndjson}. */
+    /** Appends in flight: on Kafka, enough for one sync to cover many, as {@code append --ndjson}. */
     private static final int IN_FLIGHT = 4_096;
 
     /** The first pass: reading a record checks it; nothing is kept. */
@@ -98,21 +107,36 @@ final class ImportCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Counted check = new Counted(CHECK_ONLY, Progress.open("import", spec.commandLine().getErr(), true), -1);
         read(check); // counts the records, for the bar of the pass that appends them
+        Function<Ledger, ImportAppends> importAll = ledger -> importInto(ledger, check.seen, started);
         ImportAppends appends;
-        // SYNC: a migration must survive a power cut; the window lets one sync cover many records.
-        try (Ledger ledger = data.openLedger(Durability.SYNC);
-             Progress progress = Progress.open("import " + kind, spec.commandLine().getErr(), output.json)) {
-            appends = new ImportAppends(ledger, IN_FLIGHT);
-            read(new Counted(appends, progress, check.seen));
-            appends.awaitDurable();
-            Operations.record(ledger, "import", "import-" + kind, "import " + kind + " " + file.toAbsolutePath(), started,
-                "ok", new TreeMap<>(Map.of("file", file.toAbsolutePath().toString(),
-                    "records", Long.toString(appends.records()), "appended", Long.toString(appends.appended()),
-                    "already_imported", Long.toString(appends.already()),
-                    "skipped", Integer.toString(appends.skipped().size()))));
+        if (data.kafka() != null) {
+            // SYNC: a migration must survive a power cut; the window lets one sync cover many records.
+            try (Ledger ledger = data.openLedger(Durability.SYNC)) {
+                appends = importAll.apply(ledger);
+            }
+        } else {
+            // The staged copy is forced whole before it is swapped in: no sync per group is needed.
+            appends = Ledger.appendAllOrNothing(data.dir(), data.ledgerConfig(Durability.MEMORY_MAPPED), importAll);
         }
         print(appends.records(), appends.appended(), appends.already(), appends.skipped());
         return Main.OK;
+    }
+
+    /** The second pass: every record appended, then the {@code ops.import} event that records the run. */
+    private ImportAppends importInto(Ledger ledger, long records, Instant started) {
+        ImportAppends appends = new ImportAppends(ledger, IN_FLIGHT);
+        try (Progress progress = Progress.open("import " + kind, spec.commandLine().getErr(), output.json)) {
+            read(new Counted(appends, progress, records));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        appends.awaitDurable();
+        Operations.record(ledger, "import", "import-" + kind, "import " + kind + " " + file.toAbsolutePath(), started,
+            "ok", new TreeMap<>(Map.of("file", file.toAbsolutePath().toString(),
+                "records", Long.toString(appends.records()), "appended", Long.toString(appends.appended()),
+                "already_imported", Long.toString(appends.already()),
+                "skipped", Integer.toString(appends.skipped().size()))));
+        return appends;
     }
 
     /** One pass over the file, record by record. */

@@ -2,6 +2,7 @@ package dev.indelible.cli;
 
 import dev.indelible.ledger.CorruptJournalException;
 import dev.indelible.ledger.JournalFullException;
+import dev.indelible.ledger.LedgerInUseException;
 import dev.indelible.projections.RebuildInProgressException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -62,7 +63,7 @@ public final class Main {
     }
 
     private static int exitCode(Throwable e) {
-        if (e instanceof RebuildInProgressException || e instanceof ConflictException) {
+        if (e instanceof RebuildInProgressException || e instanceof ConflictException || e instanceof LedgerInUseException) {
             return CONFLICT;
         }
         if (e instanceof IllegalArgumentException || e instanceof CommandLine.ParameterException) {

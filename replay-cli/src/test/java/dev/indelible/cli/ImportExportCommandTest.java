@@ -1,5 +1,7 @@
 package dev.indelible.cli;
 
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +67,19 @@ class ImportExportCommandTest {
         assertTrue(notJson.err().contains("file: is not valid JSON"), notJson.err());
         cli().run("import", "videos", tmp.resolve("nope.json").toString()).expect(Main.USAGE);
         assertTrue(Files.notExists(tmp.resolve("data").resolve("journal")), "nothing was written, not even a ledger");
+    }
+
+    @Test
+    void shouldRefuseAnImportWhileAnotherLedgerHasTheDataOpenWritingNothing() throws Exception {
+        Path file = file("selfie_checks.json", SELFIES);
+        try (Ledger serving = Ledger.open(tmp.resolve("data"), LedgerConfig.defaults())) { // as serve would
+            Cli.Result refused = cli().run("import", "selfies", file.toString()).expect(Main.CONFLICT);
+            assertTrue(refused.err().contains("has " + tmp.resolve("data").toAbsolutePath() + " open; an import stages a"
+                + " copy of the journal and swaps it in whole"), refused.err());
+            assertEquals(0, serving.head());
+        }
+        cli().assertJournal(0);
+        assertTrue(cli().run("import", "selfies", file.toString()).expect(0).out().contains("3 appended"));
     }
 
     @Test

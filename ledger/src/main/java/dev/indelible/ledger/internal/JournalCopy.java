@@ -14,10 +14,15 @@ import java.util.stream.Stream;
  * only the written part (and the part allocated ahead of the writer) holds blocks, so blocks of
  * zeros are left as holes instead of written. Each copy is forced before it returns.
  *
+ * <p>Design note: the whole file is read. {@code lseek(SEEK_DATA)} would skip the holes, but on
+ * ext4 it reported as holes the preallocated extents that Chronicle had written through its map
+ * and not yet written back (measured: a staged copy missing the last records).
+ *
  * <p>Stateless.
  */
 final class JournalCopy {
-    private static final int BLOCK = 1 << 16;
+    private static final int BLOCK = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(BLOCK);
 
     private JournalCopy() {
     }
@@ -50,7 +55,7 @@ final class JournalCopy {
                     // fill the block, or up to the end of the file
                 }
                 block.flip();
-                if (!zeros(block)) {
+                if (block.mismatch(ZEROS.duplicate().limit(block.limit())) >= 0) {
                     while (block.hasRemaining()) {
                         out.write(block, at + block.position());
                     }
@@ -61,20 +66,5 @@ final class JournalCopy {
             }
             out.force(true);
         }
-    }
-
-    private static boolean zeros(ByteBuffer block) {
-        int i = 0;
-        for (; i + Long.BYTES <= block.limit(); i += Long.BYTES) {
-            if (block.getLong(i) != 0) {
-                return false;
-            }
-        }
-        for (; i < block.limit(); i++) {
-            if (block.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -13,7 +13,7 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerCopy;
-import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.LedgerInUseException;
 import dev.indelible.ledger.VerifyReport;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +88,7 @@ class StagedAppendTest {
     void shouldRefuseWhileAnotherLedgerHasItOpenWritingNothing() {
         boolean[] ran = {false};
         try (Ledger other = Ledger.open(data, LedgerConfig.defaults())) {
-            LedgerException refused = assertThrows(LedgerException.class, () -> Ledger.appendAllOrNothing(data, STAGED,
+            LedgerInUseException refused = assertThrows(LedgerInUseException.class, () -> Ledger.appendAllOrNothing(data, STAGED,
                 staged -> ran[0] = true));
             assertTrue(refused.getMessage().contains("has " + data.toAbsolutePath() + " open"), refused.getMessage());
             assertTrue(refused.getMessage().contains("Nothing was imported"), refused.getMessage());
@@ -100,7 +100,7 @@ class StagedAppendTest {
 
     @Test
     void shouldRefuseWhenAnotherWriterAppendedWhileItWasStagedKeepingThatAppend() {
-        LedgerException refused = assertThrows(LedgerException.class, () -> Ledger.appendAllOrNothing(data, STAGED,
+        LedgerInUseException refused = assertThrows(LedgerInUseException.class, () -> Ledger.appendAllOrNothing(data, STAGED,
             staged -> {
                 staged.append("imported", ExpectedVersion.ANY, event("imported", 0));
                 try (Ledger other = Ledger.open(data, LedgerConfig.defaults())) {
