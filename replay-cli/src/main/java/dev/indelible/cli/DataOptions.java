@@ -157,6 +157,9 @@ final class DataOptions {
     }
 
     private void requireEmbedded() {
+        if (!Files.isDirectory(dir().resolve("journal")) && Files.isDirectory(dir().resolve("import-staging"))) {
+            openLedger(Durability.MEMORY_MAPPED).close(); // an import killed mid-swap: an open finishes it
+        }
         requireLedger(dir(), " (give --data DIR or set INDELIBLE_DATA, or --journal kafka://...)");
     }
 

@@ -83,6 +83,7 @@ class ImportCommandTest {
                 child.stderrText());
         }
 
+        cli.run("verify").expect(0); // read-only, before any open: the journal as it was, or (moved aside) the new one
         long expected = committed ? 3 + (records - 2) + 1 : 3; // the first file's two records are this one's first two
         try (Ledger ledger = Ledger.open(data, LedgerConfig.defaults())) { // the next open: finishes or drops it
             assertEquals(expected, ledger.head());
