@@ -5,6 +5,7 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.internal.KillPoints;
+import dev.indelible.ledger.testing.AppendWorker;
 import dev.indelible.ledger.testing.ChildJvm;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
@@ -99,6 +100,29 @@ class ImportCommandTest {
         assertEquals(records, types.remove("selfie.submitted"), "each record once: " + types);
         assertEquals(committed ? 3 : 2, types.remove("ops.import"), types.toString());
         assertEquals(Map.of(), types, "nothing else");
+    }
+
+    /** A producer in another process keeps the ledger open and appending: the import is refused, and loses none of its appends. */
+    @Test
+    void shouldRefuseWhileAProducerProcessAppendsKeepingEveryAppendOfIt() throws Exception {
+        Path data = tmp.resolve("data");
+        Path file = selfies("selfie_checks.json", 100, null);
+        int acknowledged;
+        try (ChildJvm producer = ChildJvm.start(AppendWorker.class, tmp.resolve("producer.err"), data.toString(),
+            "producer", "1", "-1")) {
+            producer.awaitLines(10, 60);
+            Cli.Result refused = new Cli(data).run("import", "selfies", file.toString()).expect(Main.CONFLICT);
+            assertTrue(refused.err().contains("another ledger (in this or another process: serve, a producer, a replay) has "
+                + data.toAbsolutePath() + " open"), refused.err());
+            int before = producer.linesSoFar();
+            producer.awaitLines(before + 10, 60); // it went on appending
+            producer.kill9();
+            acknowledged = producer.lines().size();
+        }
+        Map<String, Integer> types = typesInJournal(data);
+        assertTrue(types.remove("test.appended") >= acknowledged, "every acknowledged append kept: " + types);
+        types.remove("ops.journal_repair"); // the kill may leave a torn tail, cut at the next open
+        assertEquals(Map.of(), types, "no selfie, no ops.import");
     }
 
     private static Map<String, Integer> typesInJournal(Path data) {
