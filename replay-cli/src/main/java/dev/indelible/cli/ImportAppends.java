@@ -11,8 +11,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Appends an import's records through {@link Ledger#appendAsync} with at most {@code inFlight}
- * waiting for their sync, so one sync covers many records while memory stays bounded, and counts
- * the outcomes in file order as they become durable.
+ * not yet complete, so memory stays bounded (and on Kafka, under {@code SYNC}, one sync covers
+ * many records), and counts the outcomes in file order. On the embedded journal the ledger it is
+ * given is the staged copy of {@link Ledger#appendAllOrNothing}: complete there means written.
  *
  * <p>Design note: {@code NdjsonAppends} has the same window, but its entry point reads NDJSON
  * lines and its window is private to the server module; import has parsed events (ids from
