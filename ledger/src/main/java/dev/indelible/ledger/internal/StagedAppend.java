@@ -108,7 +108,7 @@ public final class StagedAppend {
         }
         if (Files.exists(staging.resolve(COMMITTED))) {
             if (!guard.exclusively(() -> rollForward(live, staging))) {
-                throw new LedgerException("an import into " + live.root() + " committed but its swap was interrupted;"
+                throw new LedgerInUseException("an import into " + live.root() + " committed but its swap was interrupted;"
                     + " the next open that has the ledger to itself finishes it: stop the other processes that have"
                     + " it open and open it again");
             }
