@@ -108,6 +108,14 @@ public final class AtomicFile {
         rename(from, to);
     }
 
+    /**
+     * Renames {@code from} over {@code to} (a file, or an empty directory) in one step and forces
+     * both directories: for swapping in whole what was built beside it.
+     */
+    public static void replace(Path from, Path to) throws IOException {
+        rename(from, to);
+    }
+
     /** Renames atomically (replacing {@code to}, as rename(2) does), then forces both directories. */
     private static void rename(Path from, Path to) throws IOException {
         try {

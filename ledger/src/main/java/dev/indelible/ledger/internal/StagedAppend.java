@@ -12,7 +12,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
@@ -186,24 +185,18 @@ public final class StagedAppend {
                 }
                 KillPoints.reach(KillPoints.IMPORT_MOVED_ASIDE);
                 // rename(2) replaces the empty journal/ an open may have made since the move above
-                renameOver(staged, live.journalDir());
+                AtomicFile.replace(staged, live.journalDir());
             }
             KillPoints.reach(KillPoints.IMPORT_SWAPPED);
             Path checkpoint = staging.resolve("journal-state").resolve(Checkpoint.FILE_NAME);
             if (Files.exists(checkpoint)) {
-                renameOver(checkpoint, live.stateDir().resolve(Checkpoint.FILE_NAME));
+                AtomicFile.replace(checkpoint, live.stateDir().resolve(Checkpoint.FILE_NAME));
             }
         } catch (IOException e) {
             throw new LedgerException("cannot swap the import staged in " + staging + " in for " + live.journalDir()
                 + ": " + e.getMessage() + "; the next open finishes it", e);
         }
         deleteTree(staging); // the replaced journal is a prefix of the new one, byte for byte
-    }
-
-    private static void renameOver(Path from, Path to) throws IOException {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFile.fsyncDirectory(to.toAbsolutePath().getParent());
-        AtomicFile.fsyncDirectory(from.toAbsolutePath().getParent());
     }
 
     /** Every staged file and directory forced: the appends may have been acknowledged unsynced. */
