@@ -12,6 +12,7 @@ import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.testing.KafkaAppendWorker;
+import dev.indelible.ledger.kafka.testing.LoopbackListeners;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
 import dev.indelible.ledger.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,7 @@ class FencingTest {
 
     @Test
     void shouldFenceTheOlderWriterProcessAndLoseNothingAcknowledged() throws Exception {
+        LoopbackListeners.assertOnlyLoopback(SharedKafka.cluster().ports());
         String bootstrap = SharedKafka.cluster().bootstrapServers();
         KafkaJournalConfig kafka = KafkaJournalConfig.of(bootstrap, "fencing-" + System.nanoTime());
         Path olderData = dir.resolve("older");

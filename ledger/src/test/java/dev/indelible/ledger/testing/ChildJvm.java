@@ -101,6 +101,10 @@ public final class ChildJvm implements AutoCloseable {
         return lines;
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }
