@@ -37,9 +37,12 @@ import org.slf4j.LoggerFactory;
  * {@link #sync} commits it, so under the ledger's group commit an append is acknowledged only once
  * its transaction is committed on the in-sync replicas.
  *
- * <p>Addresses are Kafka offsets. The writer knows each record's offset when it sends it: it is the
- * partition's only writer, so records land one after another and each commit adds one marker;
- * every send's real offset is checked against that, and a record that landed elsewhere (another
+ * <p>Addresses are Kafka offsets. The first record of each transaction waits for its offset (one
+ * round trip per commit): between transactions the partition can hold more than the one commit
+ * marker, because a transaction coordinator that took over re-sends the markers of a commit it
+ * found prepared but not completed, and the partition appends them again. Within a transaction
+ * this writer is the partition's only producer, so its records land one after another; every
+ * send's real offset is checked against that, and a record that landed elsewhere (another
  * producer on the partition) fails the transaction before anything is acknowledged.
  *
  * <p>Thread-safe.
@@ -61,7 +64,7 @@ public final class KafkaJournal implements Journal {
     private volatile long committedEnd;
     /** The last committed data record's offset, as far as this writer knows. */
     private volatile long lastCommittedData;
-    /** Where the next record will land; -1 until the first send after open tells. Under writeLock. */
+    /** Where the next record will land; -1 until the first send of the transaction tells. Under writeLock. */
     private long nextOffset = -1;
     private boolean inTransaction;
     private volatile String sendFailure;
@@ -146,8 +149,14 @@ public final class KafkaJournal implements Journal {
                 var sent = producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, record),
                     (metadata, e) -> checkLanded(expected, metadata, e));
                 if (nextOffset < 0) {
+                    // The first record of the transaction: learn where it landed, past any extra marker.
                     producer.flush();
                     nextOffset = sent.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS).offset();
+                    if (nextOffset > committedEnd) {
+                        LOG.info("{}: the transaction starts at offset {}, after {} more transaction marker(s) than"
+                            + " expected (commit markers re-sent after a coordinator or leader change)", describe(),
+                            nextOffset, nextOffset - committedEnd);
+                    }
                 }
             } catch (KafkaException | ExecutionException | java.util.concurrent.TimeoutException e) {
                 throw fail("cannot send a record", e);
@@ -168,8 +177,8 @@ public final class KafkaJournal implements Journal {
             sendFailure = "a record was not written";
         } else if (expected >= 0 && metadata.offset() != expected) {
             sendFailure = "a record expected at offset " + expected + " landed at " + metadata.offset()
-                + " of " + partition + " (another producer on the partition, or an extra marker after a leader"
-                + " change); the writer stops rather than index it at the wrong offset: reopen it";
+                + " of " + partition + " (another producer wrote to the partition within this writer's"
+                + " transaction); the writer stops rather than index it at the wrong offset: reopen it";
         }
     }
 
@@ -194,8 +203,8 @@ public final class KafkaJournal implements Journal {
             }
             inTransaction = false;
             lastCommittedData = nextOffset - 1;
-            nextOffset++; // the commit marker
-            committedEnd = nextOffset;
+            committedEnd = nextOffset + 1; // past the commit marker; any extra marker lies beyond, never fetched
+            nextOffset = -1;
             unsynced.clear();
         }
     }

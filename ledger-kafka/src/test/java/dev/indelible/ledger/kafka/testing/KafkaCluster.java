@@ -36,7 +36,8 @@ import org.apache.kafka.common.Uuid;
  */
 public final class KafkaCluster implements AutoCloseable {
     private static final int CONTROLLER_ID = 100;
-    private static final Duration READY = Duration.ofSeconds(90);
+    /** Generous: four JVMs starting Kafka on two busy cores took up to 58 s here. */
+    private static final Duration READY = Duration.ofSeconds(180);
     private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true");
 
     private final Path dir;
@@ -151,7 +152,7 @@ public final class KafkaCluster implements AutoCloseable {
     private void awaitBrokers(Set<Integer> ids) throws Exception {
         // The admin client logs a warning for every refused connection: wait for the ports first.
         await(() -> running(ids) && ids.stream().allMatch(id -> accepts(brokerPorts.get(id))), READY,
-            () -> "Kafka brokers " + ids + " not listening; stderr of the nodes in " + dir);
+            () -> "Kafka brokers " + ids + " not listening; " + stderrTails());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             await(() -> {
                 running(ids);
@@ -162,7 +163,7 @@ public final class KafkaCluster implements AutoCloseable {
                 } catch (Exception notYet) {
                     return false;
                 }
-            }, READY, () -> "Kafka brokers " + ids + " not serving; stderr of the nodes in " + dir);
+            }, READY, () -> "Kafka brokers " + ids + " not serving; " + stderrTails());
         }
     }
 
@@ -175,6 +176,17 @@ public final class KafkaCluster implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** The end of each running node's stderr, for a failure message (the directory goes at close). */
+    private synchronized String stderrTails() {
+        StringBuilder tails = new StringBuilder();
+        running.forEach((id, node) -> {
+            String text = node.stderrText();
+            tails.append("\n--- node ").append(id).append(" stderr (end):\n")
+                .append(text.substring(Math.max(0, text.length() - 2_000)));
+        });
+        return tails.toString();
     }
 
     private static boolean accepts(int port) {
