@@ -19,7 +19,8 @@ import java.util.function.Function;
 /**
  * Durable appends per second on the embedded journal (SYNC group commit) and on local 1-broker and
  * 3-broker clusters, in one run: 4 producers, 1,024 appends in flight each, 128-byte payloads. A
- * measurement for the notes, not a test and not a JMH benchmark (the brokers share this JVM).
+ * measurement for the notes, not a test and not a JMH benchmark (the brokers are child JVMs on the
+ * same cores).
  *
  * <p>Run: {@code ./mvnw -pl ledger-kafka exec:exec -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.indelible.ledger.kafka.testing.KafkaThroughput [-Dexec.args=EVENTS]}
