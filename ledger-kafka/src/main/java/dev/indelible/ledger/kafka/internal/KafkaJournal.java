@@ -10,6 +10,7 @@ import dev.indelible.ledger.spi.WriteTransaction;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -153,9 +156,7 @@ public final class KafkaJournal implements Journal {
                     producer.flush();
                     nextOffset = sent.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS).offset();
                     if (nextOffset > committedEnd) {
-                        LOG.info("{}: the transaction starts at offset {}, after {} more transaction marker(s) than"
-                            + " expected (commit markers re-sent after a coordinator or leader change)", describe(),
-                            nextOffset, nextOffset - committedEnd);
+                        checkGap(committedEnd, nextOffset);
                     }
                 }
             } catch (KafkaException | ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -168,6 +169,38 @@ public final class KafkaJournal implements Journal {
             unsynced.put(address, record);
             return address;
         }
+    }
+
+    /**
+     * Under writeLock, when a transaction's first record landed past the offset after the last
+     * commit marker: fails the journal if another producer committed a record in between (the
+     * ledger's readers would meet it); markers written twice and aborted records are harmless.
+     * Rare (a leader or coordinator change), so a consumer of its own is cheap enough.
+     */
+    private void checkGap(long from, long to) throws IOException {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings(true))) {
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, from);
+            long deadline = System.nanoTime() + config.timeout().toNanos();
+            // read_committed stops at this transaction's first offset, the partition's last stable offset now
+            while (consumer.position(partition) < to) {
+                for (ConsumerRecord<byte[], byte[]> foreign : consumer.poll(Duration.ofMillis(100))) {
+                    if (foreign.offset() < to) {
+                        throw fail("another producer committed a record at offset " + foreign.offset() + " of "
+                            + partition + ", between this writer's transactions; the partition is not this ledger's"
+                            + " alone: stop the other producer", null);
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw fail("cannot read offsets " + from + " to " + to + " of " + partition + " within "
+                        + config.timeout(), null);
+                }
+            }
+        } catch (KafkaException e) {
+            throw fail("cannot read offsets " + from + " to " + to + " of " + partition, e);
+        }
+        LOG.info("{}: the transaction starts at offset {}, after {} more transaction marker(s) or aborted record(s) than"
+            + " expected (commit markers written twice after a coordinator or leader change)", describe(), to, to - from);
     }
 
     /** Producer callback thread: notes a send that failed or landed where it was not expected. */
