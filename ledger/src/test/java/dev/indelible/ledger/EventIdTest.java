@@ -28,6 +28,8 @@ class EventIdTest {
 
         assertEquals(EventId.of(uuid), EventId.parse(uuid.toString()));
         assertEquals(EventId.of(uuid), EventId.parse("0f1e2d3c4b5a69788796a5b4c3d2e1f0"));
+        assertEquals(EventId.of(uuid), EventId.parse(" 0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0\n"));
+        assertEquals(new EventId(-1, -1), EventId.parse("ffffffffffffffffffffffffffffffff"));
         assertEquals(EventId.of(uuid), EventId.fromBytes(EventId.of(uuid).toBytes()));
         assertEquals("0f1e2d3c4b5a69788796a5b4c3d2e1f0", EventId.of(uuid).toHex());
     }
@@ -37,6 +39,9 @@ class EventIdTest {
         InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventId.parse("not-an-id"));
 
         assertEquals("event_id", e.field());
+        assertThrows(InvalidEventException.class, () -> EventId.parse("0f1e2d3c4b5a69788796a5b4c3d2e1f"), "31 digits");
+        assertThrows(InvalidEventException.class, () -> EventId.parse("0f1e2d3c4b5a69788796a5b4c3d2e1f00"), "33 digits");
+        assertThrows(InvalidEventException.class, () -> EventId.parse("0f1e2d3c4b5a6978 8796a5b4c3d2e1f0"), "a space inside");
         assertThrows(InvalidEventException.class, () -> EventId.fromBytes(new byte[15]));
     }
 }

@@ -1,10 +1,12 @@
 package dev.indelible.server;
 
+import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.AppendStreamRequest;
 import dev.indelible.server.api.AppendStreamResponse;
+import dev.indelible.server.api.AppendedColumns;
 import dev.indelible.server.api.LedgerServiceGrpc;
 import dev.indelible.server.api.StreamedAppend;
 import dev.indelible.server.api.StreamedOutcome;
@@ -23,8 +25,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The client side of {@code AppendStream}: one call shared by every thread of a client, at most
  * {@code window} appends unanswered (a caller beyond that waits). Callers only queue their append;
- * one thread sends everything queued as one request (up to {@value #BATCH_BYTES} bytes), so appends
- * made while a request goes out share the next one, with no wait added. When the call fails with
+ * one thread sends everything queued as one request (up to {@value #BATCH_BYTES} bytes). It sends
+ * once as many appends are queued as the server still has to answer, or a full request's worth:
+ * an append made when nothing is in flight goes at once, and under load the appends made while
+ * the server works on one request make the next, so each request carries hundreds rather than a
+ * few (every request and response costs both sides far more than an append in it). When the call fails with
  * UNAVAILABLE (the server restarted, the connection dropped), a new call resends every unanswered
  * append in order with its event ids, so the ledger answers those already stored as duplicates;
  * an append unanswered after {@code deliveryTimeoutNanos} fails. Thread-safe.
@@ -39,14 +44,17 @@ final class AppendPipeline implements AutoCloseable {
     // Sends requests, resends after a failure and expires appends left unanswered.
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("indelible-client-appends"));
     // Guarded by this.
-    private ClientCallStreamObserver<AppendStreamRequest> call;
-    private final ArrayDeque<Long> outbox = new ArrayDeque<>();
+    private Observer call; // the open call, null before the first append and after it ended
+    private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
+    private int outboxBytes;
     private boolean sendScheduled;
     private long nextCorrelation;
     private boolean closed;
     private boolean resendScheduled; // appends wait in pending, to go out in order on the next call
 
-    private record Pending(AppendRequest request, CompletableFuture<AppendOutcome> outcome, long deadline) {
+    /** An append sent and not answered yet; {@code expectedVersion} as the caller gave it, for its result. */
+    private record Pending(long correlation, AppendRequest request, int bytes, long expectedVersion,
+                           CompletableFuture<AppendResult> outcome, long deadline) {
     }
 
     AppendPipeline(LedgerServiceGrpc.LedgerServiceStub stub, int window, long deliveryTimeoutNanos) {
@@ -56,8 +64,11 @@ final class AppendPipeline implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Sends {@code request}; waits while the window is full. */
-    CompletableFuture<AppendOutcome> send(AppendRequest request) {
+    /**
+     * Sends {@code request} ({@code bytes} serialized); waits while the window is full. The future
+     * completes as {@code IndelibleClient.appendAsync}'s.
+     */
+    CompletableFuture<AppendResult> send(AppendRequest request, int bytes, long expectedVersion) {
         try {
             window.acquire();
         } catch (InterruptedException e) {
@@ -65,23 +76,36 @@ final class AppendPipeline implements AutoCloseable {
             return CompletableFuture.failedFuture(new IndelibleClient.RequestFailedException("CANCELLED", "",
                 "interrupted while waiting for room among the appends in flight"));
         }
-        Pending p = new Pending(request, new CompletableFuture<>(), System.nanoTime() + deliveryTimeoutNanos);
+        CompletableFuture<AppendResult> outcome = new CompletableFuture<>();
+        long deadline = System.nanoTime() + deliveryTimeoutNanos;
         synchronized (this) {
             if (closed) {
                 window.release();
                 return CompletableFuture.failedFuture(new IllegalStateException("the client is closed"));
             }
-            long correlation = nextCorrelation++;
-            pending.put(correlation, p);
-            outbox.add(correlation);
+            Pending p = new Pending(nextCorrelation++, request, bytes, expectedVersion, outcome, deadline);
+            pending.put(p.correlation, p);
+            queue(p);
             scheduleSend();
         }
-        return p.outcome;
+        return outcome;
+    }
+
+    /** Under the lock. */
+    private void queue(Pending p) {
+        outbox.add(p);
+        outboxBytes += p.bytes;
+    }
+
+    /** Under the lock: whether the queue makes a request now (see the class comment). */
+    private boolean dueToSend() {
+        return !outbox.isEmpty() && !resendScheduled
+            && (call == null || outbox.size() >= call.unanswered() || outboxBytes >= BATCH_BYTES);
     }
 
     /** Under the lock. */
     private void scheduleSend() {
-        if (!sendScheduled && !resendScheduled) {
+        if (!sendScheduled && dueToSend()) {
             sendScheduled = true;
             worker.execute(this::sendQueued);
         }
@@ -91,38 +115,48 @@ final class AppendPipeline implements AutoCloseable {
     private void sendQueued() {
         while (true) {
             synchronized (this) {
-                if (outbox.isEmpty() || resendScheduled) {
+                if (!dueToSend()) {
                     sendScheduled = false;
                     return;
                 }
-                AppendStreamRequest.Builder request = AppendStreamRequest.newBuilder();
+                AppendStreamRequest.Builder request = AppendStreamRequest.newBuilder().setPackAppended(true);
                 int bytes = 0;
                 while (!outbox.isEmpty() && bytes < BATCH_BYTES) {
-                    long correlation = outbox.poll();
-                    Pending p = pending.get(correlation);
-                    if (p != null) { // else expired while queued
-                        request.addAppends(StreamedAppend.newBuilder().setCorrelationId(correlation).setAppend(p.request));
-                        bytes += p.request.getSerializedSize();
+                    Pending p = outbox.poll();
+                    outboxBytes -= p.bytes;
+                    if (!p.outcome.isDone()) { // else expired while queued
+                        request.addAppends(StreamedAppend.newBuilder().setCorrelationId(p.correlation).setAppend(p.request));
+                        bytes += p.bytes;
                     }
                 }
                 if (request.getAppendsCount() > 0) {
-                    open().onNext(request.build());
+                    Observer on = open();
+                    on.sent += request.getAppendsCount();
+                    on.requests.onNext(request.build());
                 }
             }
         }
     }
 
-    private ClientCallStreamObserver<AppendStreamRequest> open() {
+    /** Under the lock: the call, opened if need be. */
+    private Observer open() {
         if (call == null) {
-            Observer observer = new Observer();
-            stub.appendStream(observer);
-            call = observer.requests;
+            call = new Observer();
+            stub.appendStream(call);
         }
         return call;
     }
 
     private final class Observer implements ClientResponseObserver<AppendStreamRequest, AppendStreamResponse> {
         ClientCallStreamObserver<AppendStreamRequest> requests;
+        // Guarded by the pipeline: appends sent on this call, and outcomes received on it.
+        long sent;
+        long answered;
+
+        /** Appends the server took on this call and has not answered yet. */
+        long unanswered() {
+            return sent - answered;
+        }
 
         @Override
         public void beforeStart(ClientCallStreamObserver<AppendStreamRequest> requests) {
@@ -131,13 +165,42 @@ final class AppendPipeline implements AutoCloseable {
 
         @Override
         public void onNext(AppendStreamResponse response) {
-            for (StreamedOutcome answer : response.getOutcomesList()) {
-                Pending p = pending.remove(answer.getCorrelationId());
+            synchronized (AppendPipeline.this) {
+                answered += response.getOutcomesCount() + response.getAppended().getCorrelationIdsCount();
+                scheduleSend(); // the server caught up: what is queued may be due
+            }
+            int released = 0;
+            AppendedColumns appended = response.getAppended();
+            for (int i = 0, d = 0; i < appended.getCorrelationIdsCount(); i++) {
+                boolean duplicate = d < appended.getDuplicatesCount() && appended.getDuplicates(d) == i;
+                d += duplicate ? 1 : 0;
+                Pending p = pending.remove(appended.getCorrelationIds(i));
                 if (p != null) { // else answered twice, on the call before a resend and on the next
-                    window.release();
-                    p.outcome.complete(answer.getOutcome());
+                    released++;
+                    p.outcome.complete(new AppendResult.Appended(p.request.getStream(), appended.getFirstGlobalSeqs(i),
+                        appended.getFirstStreamVersions(i), appended.getCounts(i), duplicate));
                 }
             }
+            for (int i = 0; i < response.getOutcomesCount(); i++) {
+                StreamedOutcome answer = response.getOutcomes(i);
+                Pending p = pending.remove(answer.getCorrelationId());
+                if (p != null) {
+                    released++;
+                    complete(p, answer.getOutcome());
+                }
+            }
+            window.release(released);
+        }
+
+        private void complete(Pending p, AppendOutcome outcome) {
+            AppendResult result;
+            try {
+                result = IndelibleClient.result(p.request.getStream(), p.expectedVersion, outcome);
+            } catch (RuntimeException refused) { // invalid input, a permission, ...
+                p.outcome.completeExceptionally(refused);
+                return;
+            }
+            p.outcome.complete(result);
         }
 
         @Override
@@ -152,7 +215,7 @@ final class AppendPipeline implements AutoCloseable {
 
         private void ended(Status status) {
             synchronized (AppendPipeline.this) {
-                if (call != requests) {
+                if (call != this) {
                     return;
                 }
                 call = null;
@@ -172,7 +235,8 @@ final class AppendPipeline implements AutoCloseable {
     private synchronized void resendAll() {
         resendScheduled = false;
         outbox.clear();
-        outbox.addAll(pending.keySet()); // in correlation order: the order of the calls
+        outboxBytes = 0;
+        pending.values().forEach(this::queue); // in correlation order: the order of the calls
         scheduleSend();
     }
 
@@ -214,7 +278,7 @@ final class AppendPipeline implements AutoCloseable {
         }
         synchronized (this) {
             if (call != null) {
-                call.onCompleted();
+                call.requests.onCompleted();
                 call = null;
             }
         }

@@ -113,9 +113,9 @@ public final class IndelibleClient implements AutoCloseable {
      */
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
         AppendRequest request = request(stream, expectedVersion, events);
-        CompletableFuture<AppendOutcome> outcome = request.getSerializedSize() > AppendPipeline.BATCH_BYTES ? alone(request)
-            : pipeline().send(request);
-        return outcome.thenApply(o -> result(stream, expectedVersion, o));
+        int bytes = request.getSerializedSize();
+        return bytes > AppendPipeline.BATCH_BYTES ? alone(request).thenApply(o -> result(stream, expectedVersion, o))
+            : pipeline().send(request, bytes, expectedVersion);
     }
 
     /**
@@ -234,7 +234,7 @@ public final class IndelibleClient implements AutoCloseable {
     }
 
     /** An outcome as the embedded API's result; an invalid append or another failure throws. */
-    private static AppendResult result(String stream, long expectedVersion, AppendOutcome outcome) {
+    static AppendResult result(String stream, long expectedVersion, AppendOutcome outcome) {
         if (outcome.hasAppended()) {
             var a = outcome.getAppended();
             return new AppendResult.Appended(a.getStream(), a.getFirstGlobalSeq(), a.getFirstStreamVersion(), a.getCount(),

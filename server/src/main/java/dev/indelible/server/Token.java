@@ -36,8 +36,10 @@ public record Token(String name, String id, List<String> streams, Set<Verb> verb
         if (stream == null) {
             return true; // the verb at all: a caller reading many streams filters each
         }
-        for (String pattern : streams) {
-            if (pattern.endsWith("*") ? stream.startsWith(pattern.substring(0, pattern.length() - 1)) : stream.equals(pattern)) {
+        for (int i = 0; i < streams.size(); i++) { // checked for every append: no iterator, no substring
+            String pattern = streams.get(i);
+            int last = pattern.length() - 1;
+            if (last >= 0 && pattern.charAt(last) == '*' ? stream.regionMatches(0, pattern, 0, last) : stream.equals(pattern)) {
                 return true;
             }
         }

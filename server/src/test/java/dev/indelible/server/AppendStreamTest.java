@@ -115,6 +115,75 @@ class AppendStreamTest {
         }
     }
 
+    /** An {@code Appended} per append for clients that predate the columns; columns, duplicates marked, for those that ask. */
+    @Test
+    void shouldAnswerStoredAppendsInColumnsOnlyToARequestThatAsks() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
+            try {
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + f.token("bot", "selfies-*", Verb.APPEND));
+                var stub = LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+                NewEvent event = NewEvent.newBuilder().setType("note.added").setEventId(EventId.random().toString())
+                    .setContentType(dev.indelible.server.api.ContentType.JSON)
+                    .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"n\": 1}")).build();
+                AppendRequest note = AppendRequest.newBuilder().setStream("selfies-notes").addEvents(event).build();
+                AppendRequest refused = AppendRequest.newBuilder().setStream("selfies-notes").setExpectedVersion(7).addEvents(
+                    event.toBuilder().setEventId(EventId.random().toString())).build();
+
+                AppendStreamResponse plain = answer(stub, AppendStreamRequest.newBuilder()
+                    .addAppends(StreamedAppend.newBuilder().setCorrelationId(10).setAppend(note)).build());
+                AppendStreamResponse packed = answer(stub, AppendStreamRequest.newBuilder().setPackAppended(true)
+                    .addAppends(StreamedAppend.newBuilder().setCorrelationId(20).setAppend(note))
+                    .addAppends(StreamedAppend.newBuilder().setCorrelationId(21).setAppend(refused)).build());
+
+                assertEquals(10, plain.getOutcomes(0).getCorrelationId());
+                assertEquals(0, plain.getOutcomes(0).getOutcome().getAppended().getFirstGlobalSeq());
+                assertEquals(0, plain.getAppended().getCorrelationIdsCount());
+                assertEquals(List.of(20L), packed.getAppended().getCorrelationIdsList());
+                assertEquals(List.of(0L), packed.getAppended().getFirstGlobalSeqsList(), "the retry's original position");
+                assertEquals(List.of(1), packed.getAppended().getCountsList());
+                assertEquals(List.of(0), packed.getAppended().getDuplicatesList());
+                assertEquals(21, packed.getOutcomes(0).getCorrelationId());
+                assertEquals("wrong_expected_version", packed.getOutcomes(0).getOutcome().getFailure().getError());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    /** The responses to {@code request} alone on a call of its own, merged. */
+    private static AppendStreamResponse answer(LedgerServiceGrpc.LedgerServiceStub stub, AppendStreamRequest request)
+            throws InterruptedException {
+        AppendStreamResponse.Builder merged = AppendStreamResponse.newBuilder();
+        CountDownLatch ended = new CountDownLatch(1);
+        StreamObserver<AppendStreamRequest> requests = stub.appendStream(new StreamObserver<>() {
+            @Override
+            public void onNext(AppendStreamResponse response) {
+                synchronized (merged) {
+                    merged.mergeFrom(response);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.countDown();
+            }
+        });
+        requests.onNext(request);
+        requests.onCompleted();
+        assertTrue(ended.await(10, TimeUnit.SECONDS), "the call ends once every append is answered");
+        synchronized (merged) {
+            return merged.build();
+        }
+    }
+
     /** A client that sends and never reads its answers holds the server to a bounded window. */
     @Test
     void shouldStopTakingAppendsFromAClientThatDoesNotReadItsAnswers() throws Exception {

@@ -59,14 +59,23 @@ final class AppendService {
      * {@link Failure} outcome.
      */
     CompletableFuture<AppendOutcome> appendAsync(InetAddress address, Token token, AppendRequest request, EventNames names) {
-        int events = request.getEventsCount();
+        boolean indexed = request.getEventsCount() > 1;
+        return write(address, token, request, names).handle((result, refused) -> outcome(result, refused, indexed));
+    }
+
+    /**
+     * {@link #appendAsync} for a transport that writes the ledger's result its own way: the future
+     * completes with the {@link AppendResult} once durable, or exceptionally with the
+     * {@link ApiError} that kept the append out (see {@link #outcome(AppendResult, Throwable, boolean)}).
+     */
+    CompletableFuture<AppendResult> write(InetAddress address, Token token, AppendRequest request, EventNames names) {
         return write(() -> {
             access.permit(address, token, Verb.APPEND, request.getStream());
             return ledger.appendAsync(request.getStream(), expectedVersion(request), eventData(request, names));
         }, result -> {
             metrics.appended(result);
             return result instanceof AppendResult.Appended;
-        }, result -> outcome(result, events > 1), AppendService::failed);
+        });
     }
 
     /**
@@ -91,37 +100,51 @@ final class AppendService {
         }, result -> {
             metrics.committed(result);
             return result instanceof TransactionResult.Committed;
-        }, result -> WireTransactions.outcome(result, request), WireTransactions::failed);
+        }).handle((result, refused) -> refused == null ? WireTransactions.outcome(result, request)
+            : WireTransactions.failed(refusal(refused)));
     }
 
     /**
      * The one way a request reaches the ledger: {@code start} checks it and writes it; a refusal
-     * before the ledger (bad input, a permission) and a failure of the ledger become outcomes too.
-     * {@code counted} records a result and says whether something was written.
+     * before the ledger (bad input, a permission) and a failure of the ledger complete the future
+     * with an {@link ApiError}. {@code counted} records a result and says whether something was written.
      */
-    private <R, O> CompletableFuture<O> write(Supplier<CompletableFuture<R>> start, Predicate<R> counted,
-                                              Function<R, O> outcome, Function<ApiError, O> failed) {
+    private <R> CompletableFuture<R> write(Supplier<CompletableFuture<R>> start, Predicate<R> counted) {
         CompletableFuture<R> written;
         try {
             written = start.get();
-        } catch (ApiError e) {
-            return CompletableFuture.completedFuture(failed.apply(e));
-        } catch (InvalidEventException e) {
-            return CompletableFuture.completedFuture(failed.apply(ApiError.invalid(e.field(), e.reason())));
-        } catch (LedgerException e) {
-            return CompletableFuture.completedFuture(failed.apply(notTaken(e)));
+        } catch (ApiError | InvalidEventException | LedgerException e) {
+            return CompletableFuture.failedFuture(refusal(e));
+        }
+        if (written.isDone() && !written.isCompletedExceptionally()) { // durable already (no sync): no stage to add
+            if (counted.test(written.join())) {
+                onDurable.run();
+            }
+            return written;
         }
         return written.handle((result, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                return failed.apply(cause instanceof InvalidEventException invalid
-                    ? ApiError.invalid(invalid.field(), invalid.reason()) : notTaken(cause));
+                throw refusal(failure);
             }
             if (counted.test(result)) {
                 onDurable.run();
             }
-            return outcome.apply(result);
+            return result;
         });
+    }
+
+    /** Why an append failed, from a failure of {@link #write}: an {@link ApiError} for the wire. */
+    static ApiError refusal(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof ApiError e) {
+            return e;
+        }
+        return cause instanceof InvalidEventException invalid ? ApiError.invalid(invalid.field(), invalid.reason()) : notTaken(cause);
+    }
+
+    /** The outcome of {@link #write}: {@code result}, or when {@code refused} is not null, that failure. */
+    static AppendOutcome outcome(AppendResult result, Throwable refused, boolean indexed) {
+        return refused == null ? outcome(result, indexed) : failed(refusal(refused));
     }
 
     /** {@link #appendAsync}, waited for: at most {@value #TIMEOUT_SECONDS} s, then an {@code unavailable} outcome. */

@@ -121,12 +121,12 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     public StreamObserver<AppendStreamRequest> appendStream(StreamObserver<AppendStreamResponse> observer) {
         Token token = GrpcAuth.TOKEN.get();
         InetAddress address = GrpcAuth.ADDRESS.get();
-        return new GrpcAppendStream((ServerCallStreamObserver<AppendStreamResponse>) observer, request -> {
-            if (!access.stillValid(token)) {
-                throw new ApiError(401, "unauthenticated", "authorization", "token " + token.name() + " was revoked");
-            }
-            return appends.appendAsync(address, token, request, INDEXED);
-        }, appendAnswers, appendStreams);
+        return new GrpcAppendStream((ServerCallStreamObserver<AppendStreamResponse>) observer,
+            request -> appends.write(address, token, request, INDEXED), () -> {
+                if (!access.stillValid(token)) { // a look at the token file: once per request, not per append
+                    throw new ApiError(401, "unauthenticated", "authorization", "token " + token.name() + " was revoked");
+                }
+            }, appendAnswers, appendStreams);
     }
 
     @Override

@@ -1,16 +1,15 @@
 package dev.indelible.server.internal;
 
-import dev.indelible.server.api.AppendOutcome;
+import dev.indelible.ledger.AppendResult;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.AppendStreamRequest;
 import dev.indelible.server.api.AppendStreamResponse;
+import dev.indelible.server.api.AppendedColumns;
 import dev.indelible.server.api.StreamedAppend;
 import dev.indelible.server.api.StreamedOutcome;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -19,21 +18,25 @@ import java.util.function.Function;
 /**
  * One {@code AppendStream} call: each append is made as it arrives and answered, naming its
  * correlation id, once durable or refused. Outcomes that are ready together go out as one
- * response, sent by {@code answers} so that the thread completing appends (a sync) only queues
- * them. The next request is read only while fewer than {@link #IN_FLIGHT} appends are unanswered
- * and the client reads its responses, so a fast producer is held to the ledger's pace and one
- * that never reads holds a bounded amount.
+ * response: those ready when a request's appends are made (refusals, and every append when the
+ * policy needs no sync) by the thread that made them, after the last; those a sync completes later
+ * by {@code answers}, so that the syncing thread only queues them. The next request is read only
+ * while fewer than {@link #IN_FLIGHT} appends are unanswered and the client reads its responses,
+ * so a fast producer is held to the ledger's pace and one that never reads holds a bounded amount.
  */
 final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
     static final int IN_FLIGHT = 4_096;
 
     private final ServerCallStreamObserver<AppendStreamResponse> out;
-    private final Function<AppendRequest, CompletableFuture<AppendOutcome>> append;
+    private final Function<AppendRequest, CompletableFuture<AppendResult>> append;
+    private final Runnable authorize;
     private final Set<GrpcAppendStream> open;
     private final Executor answers;
     // Guarded by this.
-    private List<StreamedOutcome> ready = new ArrayList<>();
+    private AppendStreamResponse.Builder ready = AppendStreamResponse.newBuilder();
+    private int readyCount;
     private boolean sending;
+    private boolean taking; // a request's appends are being made: what is ready goes out after them
     private int unanswered;
     private boolean reading = true;
     private boolean clientDone;
@@ -41,15 +44,17 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
     private boolean ended;
 
     /**
-     * @param append starts one append; its future always completes with the outcome; it throws
-     *               the 401 {@link ApiError} of a revoked token, which ends the call
-     * @param open   the server's open append streams: this one is in it until it ends
+     * @param append    starts one append, as {@link AppendService#write}
+     * @param authorize run once per request, before its appends: throws the 401 {@link ApiError}
+     *                  of a revoked token, which ends the call
+     * @param open      the server's open append streams: this one is in it until it ends
      */
     GrpcAppendStream(ServerCallStreamObserver<AppendStreamResponse> out,
-                     Function<AppendRequest, CompletableFuture<AppendOutcome>> append, Executor answers,
-                     Set<GrpcAppendStream> open) {
+                     Function<AppendRequest, CompletableFuture<AppendResult>> append, Runnable authorize,
+                     Executor answers, Set<GrpcAppendStream> open) {
         this.out = out;
         this.append = append;
+        this.authorize = authorize;
         this.answers = answers;
         this.open = open;
         open.add(this);
@@ -66,20 +71,40 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
 
     @Override
     public void onNext(AppendStreamRequest request) {
+        try {
+            authorize.run();
+        } catch (ApiError revoked) {
+            end(revoked.grpcStatus());
+            return;
+        }
         synchronized (this) {
             unanswered += request.getAppendsCount();
             reading = false;
+            taking = true;
         }
-        for (StreamedAppend one : request.getAppendsList()) {
+        boolean packed = request.getPackAppended();
+        for (int i = 0; i < request.getAppendsCount(); i++) {
+            StreamedAppend one = request.getAppends(i);
             long correlation = one.getCorrelationId();
-            try {
-                append.apply(one.getAppend()).thenAccept(outcome -> answer(correlation, outcome));
-            } catch (ApiError revoked) {
-                end(revoked.grpcStatus());
-                return;
+            boolean indexed = one.getAppend().getEventsCount() > 1;
+            CompletableFuture<AppendResult> written = append.apply(one.getAppend());
+            if (written.isDone() && !written.isCompletedExceptionally()) { // no sync to wait for: no stage to add
+                answer(correlation, packed, indexed, written.join(), null);
+            } else {
+                written.whenComplete((result, refused) -> answer(correlation, packed, indexed, result, refused));
             }
         }
-        readMore();
+        boolean sendNow;
+        synchronized (this) {
+            taking = false;
+            sendNow = readyCount > 0 && !sending;
+            sending |= sendNow;
+        }
+        if (sendNow) {
+            send();
+        } else {
+            readMore();
+        }
     }
 
     @Override
@@ -102,10 +127,22 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
         completeIfDone();
     }
 
-    private void answer(long correlation, AppendOutcome outcome) {
+    /** Queues the answer to one append: in the packed columns when the client reads them and it was stored. */
+    private void answer(long correlation, boolean packed, boolean indexed, AppendResult result, Throwable refused) {
         synchronized (this) {
-            ready.add(StreamedOutcome.newBuilder().setCorrelationId(correlation).setOutcome(outcome).build());
-            if (sending) {
+            if (packed && refused == null && result instanceof AppendResult.Appended a) {
+                AppendedColumns.Builder columns = ready.getAppendedBuilder();
+                if (a.duplicate()) {
+                    columns.addDuplicates(columns.getCorrelationIdsCount());
+                }
+                columns.addCorrelationIds(correlation).addFirstGlobalSeqs(a.firstGlobalSeq())
+                    .addFirstStreamVersions(a.firstStreamVersion()).addCounts(a.count());
+            } else {
+                ready.addOutcomes(StreamedOutcome.newBuilder().setCorrelationId(correlation)
+                    .setOutcome(AppendService.outcome(result, refused, indexed)));
+            }
+            readyCount++;
+            if (sending || taking) {
                 return;
             }
             sending = true;
@@ -116,18 +153,18 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
     /** Sends what is ready as one response, until nothing is. */
     private void send() {
         while (true) {
-            List<StreamedOutcome> batch;
             synchronized (this) {
-                if (ready.isEmpty()) {
+                if (readyCount == 0) {
                     sending = false;
                     completeIfDone();
                     break;
                 }
-                batch = ready;
-                ready = new ArrayList<>();
-                unanswered -= batch.size();
+                AppendStreamResponse response = ready.build();
+                ready = AppendStreamResponse.newBuilder();
+                unanswered -= readyCount;
+                readyCount = 0;
                 if (!ended) {
-                    out.onNext(AppendStreamResponse.newBuilder().addAllOutcomes(batch).build());
+                    out.onNext(response);
                 }
             }
         }

@@ -1,10 +1,10 @@
 package dev.indelible.server.internal;
 
+import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.projections.reference.DomainEvents;
-import dev.indelible.server.api.ContentType;
 import dev.indelible.server.api.NewEvent;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ final class NewEvents {
             EventData data = switch (e.getContentType()) {
                 case PROTOBUF -> protobuf(e);
                 case JSON -> DomainEvents.isDomainType(e.getType()) ? domainJson(e)
-                    : EventData.json(e.getType(), e.getPayload().toByteArray());
+                    : new EventData(provisionalId(e), e.getType(), ContentType.JSON, e.getPayload().toByteArray(), null);
                 default -> throw new InvalidEventException("content_type", "must be PROTOBUF or JSON");
             };
             if (!e.getEventId().isEmpty()) {
@@ -38,8 +38,19 @@ final class NewEvents {
         }
     }
 
+    /**
+     * A fresh random id for an event sent without one; for one with its own, a placeholder that
+     * {@link #eventData} replaces once the payload was checked (drawing a secure random id only to
+     * drop it cost every append a SHA-256 block).
+     */
+    private static EventId provisionalId(NewEvent e) {
+        return e.getEventId().isEmpty() ? EventId.random() : REPLACED;
+    }
+
+    private static final EventId REPLACED = new EventId(0, 0);
+
     private static EventData protobuf(NewEvent e) {
-        EventData data = EventData.protobuf(e.getType(), e.getPayload().toByteArray());
+        EventData data = new EventData(provisionalId(e), e.getType(), ContentType.PROTOBUF, e.getPayload().toByteArray(), null);
         if (DomainEvents.isDomainType(e.getType())) {
             domain(() -> {
                 DomainEvents.validate(data);
@@ -55,7 +66,7 @@ final class NewEvents {
         if (message == null) {
             return domain(() -> DomainEvents.fromJson(e.getType(), utf8(e)));
         }
-        EventData data = EventData.protobuf(e.getType(), message);
+        EventData data = new EventData(provisionalId(e), e.getType(), ContentType.PROTOBUF, message, null);
         return domain(() -> {
             DomainEvents.validate(data);
             return data;

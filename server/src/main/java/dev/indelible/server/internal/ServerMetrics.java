@@ -15,6 +15,12 @@ import java.util.concurrent.TimeUnit;
 /** What {@code GET /metrics} exposes, in Prometheus text through Micrometer. Thread-safe. */
 public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Counted per append: held, not looked up in the registry each time.
+    private final Counter appends = appends("appended");
+    private final Counter duplicates = appends("duplicate");
+    private final Counter wrongExpectedVersions = appends("wrong_expected_version");
+    private final Counter ruleViolations = appends("rule_violated");
+    private final Counter eventIdConflicts = appends("event_id_conflict");
 
     public ServerMetrics(Ledger ledger) {
         Gauge.builder("indelible.ledger.head", ledger, Ledger::head)
@@ -31,10 +37,13 @@ public final class ServerMetrics {
     }
 
     void appended(AppendResult result) {
-        String outcome = result instanceof AppendResult.Appended a ? (a.duplicate() ? "duplicate" : "appended")
-            : result instanceof AppendResult.WrongExpectedVersion ? "wrong_expected_version"
-            : result instanceof AppendResult.RuleViolated ? "rule_violated" : "event_id_conflict";
-        Counter.builder("indelible.http.appends").tag("result", outcome).register(registry).increment();
+        (result instanceof AppendResult.Appended a ? (a.duplicate() ? duplicates : appends)
+            : result instanceof AppendResult.WrongExpectedVersion ? wrongExpectedVersions
+            : result instanceof AppendResult.RuleViolated ? ruleViolations : eventIdConflicts).increment();
+    }
+
+    private Counter appends(String result) {
+        return Counter.builder("indelible.http.appends").tag("result", result).register(registry);
     }
 
     void committed(TransactionResult result) {
