@@ -110,6 +110,7 @@ public final class HttpApi implements HttpHandler {
      */
     public boolean drain(long timeoutNanos) throws InterruptedException {
         draining = true;
+        streamed.stop(); // POST /append requests answer what they read and end, not wait for their clients
         long deadline = System.nanoTime() + timeoutNanos;
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);

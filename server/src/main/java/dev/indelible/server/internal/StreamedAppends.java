@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code POST /append}: an NDJSON body of appends, one per line as {@code indelible append --ndjson}
@@ -31,13 +33,19 @@ import java.util.concurrent.CompletableFuture;
  * it has {@code parts} ({@link JsonAppend#line}), and appended by the {@link AppendService}, as
  * {@code POST /streams/{stream}} and {@code POST /transactions} do. A line refused before the ledger sees it (bad
  * input, a stream the token may not append to) ends the stream; a conflict is that line's outcome.
- * A bad first line is a plain error answer with its status (400, 403). Thread-safe: one call per request.
+ * A bad first line is a plain error answer with its status (400, 403). When the server stops
+ * ({@link #stop}), reading ends, even a read waiting for a client that sends nothing: the lines read
+ * are acknowledged once durable, then a line {@code {"error": "unavailable", ...}} without a
+ * {@code line} ends the answer, so clients send the rest again (with their event ids) when it is
+ * back. Thread-safe: one call per request.
  */
 final class StreamedAppends {
     private static final int IN_FLIGHT = 4_096;
 
     private final int maxLineBytes;
     private final AppendService appends;
+    private final Set<StoppableBody> reading = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     StreamedAppends(int maxLineBytes, AppendService appends) {
         this.maxLineBytes = maxLineBytes;
@@ -62,8 +70,19 @@ final class StreamedAppends {
             refuseBadLine(now != null && now.hasFailure() ? now.getFailure() : null);
             return outcome.thenApply(o -> new LineOutcome(request.getEvents(0).getEventId(), o, null));
         };
+        StoppableBody body = new StoppableBody(exchange.getRequestBody());
+        reading.add(body);
+        if (stopping) {
+            body.stop();
+        }
         try {
-            new NdjsonAppends<LineOutcome>(IN_FLIGHT, maxLineBytes).run(exchange.getRequestBody(), start, answer);
+            new NdjsonAppends<LineOutcome>(IN_FLIGHT, maxLineBytes).run(body, start, answer);
+        } catch (StoppableBody.Stopped e) {
+            if (!answer.started()) {
+                throw ApiError.unavailable("the server is stopping; send the lines again (with their event ids) when it is back");
+            }
+            write(answer, ApiError.unavailable("the server is stopping: the lines after the last one answered were not read;"
+                + " send them again (with their event ids) when it is back").json(null));
         } catch (IOException clientLeft) {
             // mid-body: each line read was one whole append; the client retries the rest with their event ids
         } catch (NdjsonAppends.BadLineException e) {
@@ -79,8 +98,16 @@ final class StreamedAppends {
                 throw ApiError.unavailable(ledgerFailed.getMessage() + "; retry with the same event_id");
             }
             write(answer, ApiError.unavailable(ledgerFailed.getMessage()).json(null));
+        } finally {
+            reading.remove(body);
         }
         answer.close();
+    }
+
+    /** The server is stopping: every request stops reading its body and ends its answer as the class comment says. */
+    void stop() {
+        stopping = true;
+        reading.forEach(StoppableBody::stop);
     }
 
     /** A failure at once that is not a conflict was refused before the ledger saw it: a bad line, which ends the stream. */
