@@ -1,8 +1,8 @@
 package dev.indelible.server;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
@@ -370,7 +370,7 @@ public final class IndelibleClient implements AutoCloseable {
         NewEvent.Builder event = NewEvent.newBuilder().setType(e.type()).setEventId(e.eventId().toString())
             .setContentType(e.contentType() == ContentType.JSON ? dev.indelible.server.api.ContentType.JSON
                 : dev.indelible.server.api.ContentType.PROTOBUF)
-            .setPayload(ByteString.copyFrom(e.payload()));
+            .setPayload(UnsafeByteOperations.unsafeWrap(e.payload())); // EventData's payload is not changed once handed over
         return event.putAllMetadata(e.metadata()).build();
     }
 
