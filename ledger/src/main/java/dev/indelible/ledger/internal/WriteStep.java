@@ -3,7 +3,6 @@ package dev.indelible.ledger.internal;
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventRule;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerMetrics;
 import dev.indelible.ledger.RecordedEvent;

@@ -11,7 +11,6 @@ import dev.indelible.server.api.Appended;
 import dev.indelible.server.api.Condition;
 import dev.indelible.server.api.Expect;
 import dev.indelible.server.api.Failure;
-import dev.indelible.server.api.NewEvent;
 import dev.indelible.server.api.TransactionCommitted;
 import dev.indelible.server.api.TransactionOutcome;
 import dev.indelible.server.api.TransactionRequest;
