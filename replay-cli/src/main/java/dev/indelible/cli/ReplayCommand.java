@@ -1,14 +1,12 @@
 package dev.indelible.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.indelible.projections.OfflineProjections;
-import dev.indelible.server.internal.EventJson;
+import dev.indelible.server.internal.ProjectionResults;
 
 import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.RebuildResult;
 import dev.indelible.projections.RollbackResult;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,12 +51,7 @@ final class ReplayCommand implements Callable<Integer> {
             ProjectionNames.find(rollback);
             try (Ledger ledger = data.openExistingLedgerToAppend()) {
                 RollbackResult r = OfflineProjections.rollback(ledger, data.projections(), rollback);
-                out.println(output.json ? EventJson.object(g -> {
-                    g.writeStringField("projection", rollback);
-                    g.writeStringField("live_version", r.toVersion());
-                    g.writeStringField("previous_version", r.fromVersion());
-                    discardedJson(g, r.discardedUnfinished());
-                }) : "rolled back " + rollback + ": " + r.toVersion() + " is live again" + discardedText(r.discardedUnfinished()));
+                out.println(output.json ? ProjectionResults.rollback(r) : "rolled back " + rollback + ": " + r.toVersion() + " is live again" + discardedText(r.discardedUnfinished()));
                 return Main.OK;
             }
         }
@@ -73,7 +66,7 @@ final class ReplayCommand implements Callable<Integer> {
                 results = OfflineProjections.rebuild(ledger, data.projections(), projections, progress);
             }
             for (RebuildResult result : results) {
-                out.println(output.json ? json(result) : text(result));
+                out.println(output.json ? ProjectionResults.rebuild(result) : text(result));
             }
             out.flush();
         }
@@ -94,27 +87,5 @@ final class ReplayCommand implements Callable<Integer> {
     private static String discardedText(List<String> discarded) {
         return discarded.stream().map(v -> "%n  deleted %s: a build that did not finish (killed or failed before it validated)".formatted(v))
             .collect(Collectors.joining());
-    }
-
-    private static void discardedJson(JsonGenerator g, List<String> discarded) throws IOException {
-        g.writeArrayFieldStart("discarded_unfinished");
-        for (String v : discarded) {
-            g.writeString(v);
-        }
-        g.writeEndArray();
-    }
-
-    private static String json(RebuildResult r) {
-        return EventJson.object(g -> {
-            g.writeStringField("projection", r.projection());
-            g.writeStringField("previous_version", r.previousVersion());
-            g.writeStringField("previous_digest", r.previousDigest());
-            g.writeStringField("new_version", r.newVersion());
-            g.writeStringField("new_digest", r.newDigest());
-            g.writeNumberField("events", r.events());
-            g.writeNumberField("applied", r.applied());
-            g.writeNumberField("took_ms", r.took().toMillis());
-            discardedJson(g, r.discardedUnfinished());
-        });
     }
 }

@@ -44,7 +44,7 @@ class LayeringTest {
         "dev.indelible.server"};
     private static final String[] STORAGE = {"net.openhft..", "org.rocksdb..", "org.apache.kafka.."};
     private static final List<String> SHARED_WITH_CLI = List.of("EventInput", "EventJson", "NdjsonAppends", "TokenAudit",
-        "EphemeralStorage", "ProjectionCounts", "CountHistory");
+        "EphemeralStorage", "ProjectionCounts", "CountHistory", "ProjectionResults");
 
     private static JavaClasses classes;
 
@@ -94,8 +94,8 @@ class LayeringTest {
     @Test
     void shouldLetTheCommandLineUseOnlyTheInternalsItSharesWithTheServer() {
         // The CLI reads and writes events as the server does, changes tokens as the web console does (with their
-        // audit event) and gives status's warnings and counts as the console's overview does: the same classes,
-        // public for it alone.
+        // audit event), gives status's warnings and counts as the console's overview does, and reports a replay as
+        // /admin/projections does: the same classes, public for it alone.
         noClasses().that().resideInAPackage(CLI)
             .should().dependOnClassesThat(DescribedPredicate.describe("are server internals other than "
                 + SHARED_WITH_CLI, c -> c.getPackageName().startsWith("dev.indelible.server.internal")

@@ -99,29 +99,13 @@ final class AdminOperations {
         return progress -> recorded(progress, () -> {
             RebuildResult r = engine.rebuild(projection, (position, target) -> progress.progress("{\"position\":"
                 + position + ",\"of\":" + target + "}"), audit);
-            return EventJson.object(g -> {
-                g.writeStringField("projection", r.projection());
-                g.writeStringField("previous_version", r.previousVersion());
-                g.writeStringField("previous_digest", r.previousDigest());
-                g.writeStringField("new_version", r.newVersion());
-                g.writeStringField("new_digest", r.newDigest());
-                g.writeNumberField("events", r.events());
-                g.writeNumberField("applied", r.applied());
-                g.writeNumberField("took_ms", r.took().toMillis());
-                g.writeStringField("discarded_unfinished", String.join(",", r.discardedUnfinished()));
-            });
+            return ProjectionResults.rebuild(r);
         });
     }
 
     String rollback(String projection, Map<String, String> audit) {
         status(projection);
-        RollbackResult r = answered(() -> engine.rollback(projection, audit));
-        return EventJson.object(g -> {
-            g.writeStringField("projection", r.projection());
-            g.writeStringField("from_version", r.fromVersion());
-            g.writeStringField("to_version", r.toVersion());
-            g.writeStringField("discarded_unfinished", String.join(",", r.discardedUnfinished()));
-        });
+        return ProjectionResults.rollback(answered(() -> engine.rollback(projection, audit)));
     }
 
     /** Its versions on disk (what a rollback goes back to) and its quarantine. */
