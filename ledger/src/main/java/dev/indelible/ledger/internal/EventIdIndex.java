@@ -42,7 +42,11 @@ final class EventIdIndex implements AutoCloseable {
     }
 
     private EventIdIndex(int capacity) {
-        table = new Table(new OffHeapLongs(capacity * 2L));
+        this(new OffHeapLongs(capacity * 2L), capacity);
+    }
+
+    private EventIdIndex(OffHeapLongs slots, int capacity) {
+        table = new Table(slots);
         mask = capacity - 1;
     }
 
@@ -281,6 +285,17 @@ final class EventIdIndex implements AutoCloseable {
         return -1;
     }
 
+    /** The slots holding an id, counted over the whole table: for checks, not the append path. */
+    long filledSlots() {
+        long filled = 0;
+        for (long i = 0; i < table.longs.length(); i += 2) {
+            if (table.longs.get(i) != EMPTY) {
+                filled++;
+            }
+        }
+        return filled;
+    }
+
     /** Tests a candidate address: does the record there really hold the id? */
     @FunctionalInterface
     interface AddressPredicate {
@@ -363,7 +378,8 @@ final class EventIdIndex implements AutoCloseable {
         if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || count < 0 || count * 4L > capacity * 3L) {
             throw new IOException("corrupt event id index: capacity " + capacity + ", size " + count);
         }
-        EventIdIndex index = new EventIdIndex(capacity);
+        // Both formats write every slot, empty ones as zeros: the table's memory is touched once.
+        EventIdIndex index = new EventIdIndex(OffHeapLongs.unzeroed(capacity * 2L), capacity);
         try {
             long filled = dense ? EventIdTableFormat.readDense(in, index.table.longs)
                 : EventIdTableFormat.readSparse(in, index.table.longs);

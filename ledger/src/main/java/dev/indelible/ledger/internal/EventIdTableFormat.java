@@ -94,13 +94,19 @@ final class EventIdTableFormat {
         }
     }
 
-    /** Fills {@code slots} from the sparse form; returns how many slots were filled. */
+    /**
+     * Writes every slot of {@code slots} from the sparse form, a chunk at a time, empty slots as
+     * zeros; returns how many slots were filled.
+     */
     static long readSparse(DataInput in, OffHeapLongs slots) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
         long[] present = new long[CHUNK_LONGS / 2 / 64];
+        long[] chunk = new long[CHUNK_LONGS];
         long filled = 0;
         for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
-            int words = (int) (Math.min(CHUNK_LONGS, slots.length() - from) / 2 / 64);
+            int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
+            int words = longs / 2 / 64;
+            Arrays.fill(chunk, 0, longs, EMPTY);
             in.readFully(bytes.array(), 0, words * 8);
             int inChunk = 0;
             for (int w = 0; w < words; w++) {
@@ -116,11 +122,12 @@ final class EventIdTableFormat {
                     if (fingerprint == EMPTY) {
                         throw new IOException("corrupt event id index: an empty fingerprint marked filled");
                     }
-                    slots.set(from + 2 * slot, fingerprint);
-                    slots.set(from + 2 * slot + 1, bytes.getLong(pair * 16 + 8));
+                    chunk[(int) (2 * slot)] = fingerprint;
+                    chunk[(int) (2 * slot + 1)] = bytes.getLong(pair * 16 + 8);
                     pair++;
                 }
             }
+            slots.copyFrom(chunk, from, longs);
             filled += inChunk;
         }
         return filled;

@@ -22,14 +22,28 @@ final class OffHeapLongs {
     private boolean freed;
 
     OffHeapLongs(long length) {
+        this(length, true);
+    }
+
+    private OffHeapLongs(long length, boolean zeroed) {
         if (length <= 0) {
             throw new IllegalArgumentException("length must be positive: " + length);
         }
         long bytes = length * Long.BYTES;
         this.address = MEMORY.allocate(bytes);
         this.length = length;
-        MEMORY.setMemory(address, bytes, (byte) 0);
+        if (zeroed) {
+            MEMORY.setMemory(address, bytes, (byte) 0);
+        }
         this.cleanable = CLEANER.register(this, new Release(address, bytes));
+    }
+
+    /**
+     * An array whose content is whatever the memory held: for a caller that writes every element
+     * before reading any (a table loaded whole), so its memory is touched once, not zeroed first.
+     */
+    static OffHeapLongs unzeroed(long length) {
+        return new OffHeapLongs(length, false);
     }
 
     long length() {
@@ -42,6 +56,13 @@ final class OffHeapLongs {
 
     void set(long index, long value) {
         MEMORY.writeLong(address + index * Long.BYTES, value);
+    }
+
+    /** Copies {@code from[0..count)} into this array from index {@code to} on. */
+    void copyFrom(long[] from, long to, int count) {
+        for (int i = 0; i < count; i++) {
+            set(to + i, from[i]);
+        }
     }
 
     /** Copies {@code count} longs from {@code from} into {@code to[0..count)}. */

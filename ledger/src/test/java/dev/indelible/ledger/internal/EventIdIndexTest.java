@@ -67,6 +67,32 @@ class EventIdIndexTest {
         }
     }
 
+    /** A load writes every slot, empty ones as zeros, into memory it does not zero first: nothing old shows through. */
+    @Test
+    void shouldLoadEmptySlotsAsEmptyWhateverTheMemoryHeldBefore() throws IOException {
+        EventIdIndex index = new EventIdIndex();
+        for (long i = 0; i < 600; i++) {
+            index.put(EventIdIndex.fingerprint(i, 7), i);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        index.writeTo(new DataOutputStream(bytes));
+        long slotLongs = index.tableBytes() / Long.BYTES;
+        for (int round = 0; round < 3; round++) {
+            OffHeapLongs dirty = new OffHeapLongs(slotLongs); // freed memory of this size is what malloc hands out next
+            for (long i = 0; i < slotLongs; i++) {
+                dirty.set(i, 0x5555_5555_5555_5555L + i);
+            }
+            dirty.free();
+
+            EventIdIndex loaded = EventIdIndex.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+
+            assertEquals(600, loaded.filledSlots(), "every slot without an id loaded empty");
+            assertEquals(-1, loaded.find(EventIdIndex.fingerprint(600, 7), a -> true));
+            loaded.close();
+        }
+        index.close();
+    }
+
     /** Only filled slots are written: a bitmap per chunk and 16 bytes per id, not 16 per slot. */
     @Test
     void shouldWriteOnlyTheFilledSlotsAcrossChunks() throws IOException {
