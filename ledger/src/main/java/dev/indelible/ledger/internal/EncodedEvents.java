@@ -39,9 +39,7 @@ final class EncodedEvents {
 
     /** Encodes {@code events} of {@code stream} after those added before. */
     EncodedEvents add(String stream, List<EventData> events, String producerId) {
-        if (starts.length < 3 * (count + events.size()) + 1) {
-            starts = Arrays.copyOf(starts, Math.max(3 * (count + events.size()) + 1, starts.length * 2));
-        }
+        makeRoom(events.size());
         for (int i = 0; i < events.size(); i++) {
             encode(stream, events.get(i), producerId);
         }
@@ -50,11 +48,17 @@ final class EncodedEvents {
 
     /** {@link #add(String, List, String)} for one event, without a list around it. */
     EncodedEvents add(String stream, EventData event, String producerId) {
-        if (starts.length < 3 * (count + 1) + 1) {
-            starts = Arrays.copyOf(starts, starts.length * 2);
-        }
+        makeRoom(1);
         encode(stream, event, producerId);
         return this;
+    }
+
+    /** Room in {@link #starts} for {@code more} events' runs, and the end of the last. */
+    private void makeRoom(int more) {
+        int needed = 3 * (count + more) + 1;
+        if (starts.length < needed) {
+            starts = Arrays.copyOf(starts, Math.max(needed, starts.length * 2));
+        }
     }
 
     private void encode(String stream, EventData event, String producerId) {
