@@ -1,0 +1,197 @@
+package dev.indelible.ledger.kafka.internal;
+
+import dev.indelible.ledger.DaemonThreads;
+import dev.indelible.ledger.kafka.KafkaJournalConfig;
+import dev.indelible.ledger.kafka.WriterElection;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer group behind {@link WriterElection}: one thread polls the group's consumer (which
+ * runs the rebalance callbacks), opens the writer when the control partition is assigned here and
+ * deposes it when revoked or lost, and asks the coordinator every {@code lookup} who holds it.
+ *
+ * <p>Thread-safe: the consumer is touched by the election thread only; the rest is volatile.
+ */
+public final class ElectionGroup implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ElectionGroup.class);
+    private static final String CLIENT_PREFIX = "indelible-node-";
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final KafkaJournalConfig kafka;
+    private final String groupId;
+    private final String controlTopic;
+    private final String advertised;
+    private final WriterElection.Role role;
+    private final long lookupNanos;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Admin admin;
+    private final Thread thread;
+    private volatile boolean running = true;
+    /** The control partition is assigned here (election thread only writes). */
+    private volatile boolean assigned;
+    /** {@link WriterElection.Role#elected} succeeded and nothing failed since. */
+    private volatile boolean serving;
+    private volatile String writer;
+    private volatile boolean lookupNow = true;
+
+    private ElectionGroup(KafkaJournalConfig kafka, ClientSettings settings, Duration session, Duration heartbeat,
+                          Duration lookup, String advertised, WriterElection.Role role) {
+        this.kafka = kafka;
+        this.groupId = "indelible-writer-" + kafka.topic() + "-" + kafka.partition();
+        this.controlTopic = kafka.topic() + "-writers";
+        this.advertised = advertised;
+        this.role = role;
+        this.lookupNanos = lookup.toNanos();
+        this.admin = Admin.create(settings.admin());
+        this.consumer = new KafkaConsumer<>(settings.electionMember(groupId, CLIENT_PREFIX + advertised, session, heartbeat));
+        this.thread = DaemonThreads.unstarted("indelible-election-" + kafka.partition(), this::run);
+    }
+
+    public static ElectionGroup join(KafkaJournalConfig kafka, Duration session, Duration heartbeat, Duration lookup,
+                                     String advertised, WriterElection.Role role) {
+        ClientSettings settings = new ClientSettings(kafka);
+        try (Admin admin = Admin.create(settings.admin())) {
+            TopicCheck.ensure(admin, kafka); // the followers' readers need the ledger's topic to exist
+            TopicCheck.ensure(admin, new KafkaJournalConfig(kafka.bootstrapServers(), kafka.topic() + "-writers", 0,
+                kafka.transactionalId(), true, kafka.replicationFactor(), kafka.timeout(), kafka.clientProperties()));
+        }
+        ElectionGroup group = new ElectionGroup(kafka, settings, session, heartbeat, lookup, advertised, role);
+        group.thread.start();
+        LOG.info("{}: '{}' joined the writer election (group {}, session timeout {} ms, heartbeat {} ms)",
+            kafka.describe(), advertised, group.groupId, session.toMillis(), heartbeat.toMillis());
+        return group;
+    }
+
+    public boolean isWriter() {
+        return assigned && serving;
+    }
+
+    public String writer() {
+        return isWriter() ? advertised : writer;
+    }
+
+    public void writerFailed() {
+        serving = false;
+    }
+
+    private void run() {
+        consumer.subscribe(List.of(controlTopic), new Callbacks());
+        long lastLookup = 0;
+        long lastAttempt = 0;
+        while (running) {
+            try {
+                consumer.poll(POLL);
+                long now = System.nanoTime();
+                if (assigned && !serving && now - lastAttempt > RETRY_NANOS) {
+                    lastAttempt = now;
+                    serving = elect();
+                }
+                if (lookupNow || now - lastLookup > lookupNanos) {
+                    lookupNow = false;
+                    lastLookup = now;
+                    writer = lookup();
+                }
+            } catch (WakeupException closing) {
+                break;
+            } catch (RuntimeException e) {
+                LOG.warn("{}: writer election: {}", kafka.describe(), e.toString());
+                lookupNow = true;
+            }
+        }
+        depose();
+        try {
+            consumer.close(Duration.ofSeconds(5)); // leaves the group: the next writer is chosen now
+        } catch (RuntimeException e) {
+            LOG.warn("{}: leaving the writer election: {}", kafka.describe(), e.toString());
+        }
+    }
+
+    private boolean elect() {
+        try {
+            boolean opened = role.elected();
+            if (opened) {
+                LOG.info("{}: '{}' is the partition's writer", kafka.describe(), advertised);
+            }
+            return opened;
+        } catch (RuntimeException e) {
+            LOG.warn("{}: elected, but cannot open the writer (trying again while elected): {}", kafka.describe(), e.toString());
+            return false;
+        }
+    }
+
+    private void depose() {
+        boolean was = assigned;
+        assigned = false;
+        serving = false;
+        if (was) {
+            LOG.info("{}: '{}' is no longer the partition's writer", kafka.describe(), advertised);
+            role.deposed();
+        }
+    }
+
+    /** The advertised address of the member holding the control partition, or null when none does. */
+    private String lookup() {
+        ConsumerGroupDescription group = TopicCheck.get(admin.describeConsumerGroups(List.of(groupId)).all(), kafka,
+            "describe the writer election's group").get(groupId);
+        TopicPartition control = new TopicPartition(controlTopic, 0);
+        for (MemberDescription member : group.members()) {
+            if (member.assignment().topicPartitions().contains(control) && member.clientId().startsWith(CLIENT_PREFIX)) {
+                return member.clientId().substring(CLIENT_PREFIX.length());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        admin.close(Duration.ofSeconds(1));
+    }
+
+    /** Runs inside {@code poll}, on the election thread. */
+    private final class Callbacks implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            lookupNow = true;
+            if (!partitions.isEmpty() && !assigned) {
+                assigned = true;
+                serving = elect();
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            lookupNow = true;
+            if (!partitions.isEmpty()) {
+                depose();
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            lookupNow = true;
+            if (!partitions.isEmpty()) {
+                depose();
+            }
+        }
+    }
+}
