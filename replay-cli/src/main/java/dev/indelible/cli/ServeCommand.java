@@ -2,6 +2,7 @@ package dev.indelible.cli;
 
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.ReferenceProjections;
 import dev.indelible.server.IndelibleServer;
@@ -76,6 +77,27 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--log-format", description = "text (default) or json: one JSON object a line.")
     LogSettings.Format logFormat = LogSettings.Format.text;
 
+    @Option(names = "--cluster", description = "Serve as one node of several on the --journal kafka:// partition: the"
+        + " nodes elect its writer through Kafka, the others forward appends to it (ledger-kafka/README.md, Running a cluster).")
+    boolean cluster;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT",
+        description = "With --cluster: this node's gRPC address as the other nodes reach it (default: --bind and the gRPC port).")
+    String advertise;
+
+    @Option(names = "--cluster-token-file", paramLabel = "FILE",
+        description = "With --cluster: a token with the append verb on every stream, valid on every node, that a node"
+            + " forwards appends to the writer with.")
+    Path clusterTokenFile;
+
+    @Option(names = "--cluster-session-timeout", paramLabel = "MS",
+        description = "With --cluster: a writer silent this long is replaced (default 6000, the brokers' least by default).")
+    long clusterSessionTimeoutMs = WriterElection.Settings.DEFAULTS.sessionTimeout().toMillis();
+
+    @Option(names = "--cluster-heartbeat", paramLabel = "MS",
+        description = "With --cluster: how often a node tells the group it lives (default 1000).")
+    long clusterHeartbeatMs = WriterElection.Settings.DEFAULTS.heartbeatInterval().toMillis();
+
     @Option(names = ServeSettings.CONFIG_OPTION, paramLabel = "FILE",
         description = "Settings from FILE (default: $INDELIBLE_CONFIG): `key = value` lines, a key being an option's"
             + " name without its dashes (port = 7171). An option given here wins over the environment"
@@ -95,8 +117,10 @@ final class ServeCommand implements Callable<Integer> {
         LogSettings.apply(logFile, logFormat);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch closed = new CountDownLatch(1);
+        ClusterOptions clustered = clusterOptions(config);
         try (PortReservation ports = PortReservation.hold(address, config.port(), config.grpcPort());
-             Ledger ledger = data.openLedger(durability);
+             ClusterNode node = clustered == null ? null : clustered.start(data, config);
+             Ledger ledger = node != null ? node.ledger() : data.openLedger(durability);
              ProjectionEngine engine = noProjections ? null : ProjectionEngine.start(ledger, data.projections(), ReferenceProjections.all());
              IndelibleServer server = listen(ports, ledger, engine, config)) {
             // On SIGTERM: drain the server, then let this thread close the engine and the ledger before the JVM halts.
@@ -142,6 +166,50 @@ final class ServeCommand implements Callable<Integer> {
             config = config.withTls(tlsCert, tlsKey);
         }
         return grpcPort == null ? config : config.withGrpcPort(grpcPort);
+    }
+
+    /** The cluster options checked, or null without --cluster. */
+    private ClusterOptions clusterOptions(ServerConfig config) throws java.io.IOException {
+        if (!cluster) {
+            return null;
+        }
+        if (data.kafka() == null) {
+            throw new IllegalArgumentException("cluster: needs --journal kafka://... (the nodes elect their writer through Kafka)");
+        }
+        if (clusterTokenFile == null) {
+            throw new IllegalArgumentException("cluster-token-file: is required with --cluster: a token with the append verb"
+                + " on every stream, valid on every node (the nodes share DATA/server/tokens.json)");
+        }
+        requireReadable("cluster-token-file", clusterTokenFile);
+        String token = Files.readString(clusterTokenFile).strip();
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("cluster-token-file: " + clusterTokenFile.toAbsolutePath() + " is empty");
+        }
+        String advertised = advertise;
+        if (advertised == null) {
+            if (config.grpcPort() == 0) {
+                throw new IllegalArgumentException("advertise: give --advertise HOST:PORT, or a fixed --grpc-port, with --cluster");
+            }
+            advertised = config.bind() + ":" + config.grpcPort();
+        } else if (!advertised.matches(".+:\\d{1,5}")) {
+            throw new IllegalArgumentException("advertise: expected HOST:PORT, was '" + advertised + "'");
+        }
+        WriterElection.Settings election;
+        try {
+            election = new WriterElection.Settings(Duration.ofMillis(clusterSessionTimeoutMs),
+                Duration.ofMillis(clusterHeartbeatMs), WriterElection.Settings.DEFAULTS.writerLookup());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cluster-session-timeout, cluster-heartbeat: " + e.getMessage(), e);
+        }
+        return new ClusterOptions(advertised, token, election, config.tls() ? config.tlsCert() : null);
+    }
+
+    /** What --cluster needs to start a node, checked before anything is opened. */
+    private record ClusterOptions(String advertised, String token, WriterElection.Settings election, Path trustedCert) {
+        ClusterNode start(DataOptions data, ServerConfig config) {
+            return ClusterNode.start(data.kafka(), data.dir(), data.ledgerConfig(Durability.SYNC), election, advertised,
+                token, trustedCert);
+        }
     }
 
     /** A log file serve could not write would lose every line in silence: refused first. */

@@ -42,7 +42,11 @@ class ServeRefusalTest {
             Arguments.of(List.of("--tls-cert", "no-such.pem", "--tls-key", "no-such.key"), "tls-cert: cannot read"),
             Arguments.of(List.of("--tls-cert", "no-such.pem"), "tls-cert/tls-key: give both or neither"),
             Arguments.of(List.of("--free-space-reserve", "lots"), "--free-space-reserve: a size is bytes"),
-            Arguments.of(List.of("--journal", "kafka://"), "journal"));
+            Arguments.of(List.of("--journal", "kafka://"), "journal"),
+            Arguments.of(List.of("--cluster"), "cluster: needs --journal kafka://"),
+            Arguments.of(List.of("--cluster", "--journal", "kafka://127.0.0.1:9/t"), "cluster-token-file: is required"),
+            Arguments.of(List.of("--cluster", "--journal", "kafka://127.0.0.1:9/t", "--cluster-token-file", "no-such.token"),
+                "cluster-token-file: cannot read"));
     }
 
     @ParameterizedTest

@@ -41,7 +41,8 @@ class ServeSettingsTest {
         Cli.Result refused = new Cli(missing).run("serve", "--config", config.toString()).expect(Main.USAGE);
 
         assertTrue(refused.err().contains(config + " line 3: unknown key 'prot'; the keys are serve's options without"
-            + " their dashes: bind, data, durability, free-space-reserve, grpc-port, idle-timeout, insecure, journal,"
+            + " their dashes: advertise, bind, cluster, cluster-heartbeat, cluster-session-timeout, cluster-token-file,"
+            + " data, durability, free-space-reserve, grpc-port, idle-timeout, insecure, journal,"
             + " log-file, log-format, max-events, max-request-bytes, no-projections, port, tls-cert, tls-key"),
             refused.err());
         assertFalse(Files.exists(missing), "a refused serve created the data directory");

@@ -1,0 +1,130 @@
+package dev.indelible.cli;
+
+import dev.indelible.ledger.AppendResult;
+import dev.indelible.ledger.DaemonThreads;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.Transaction;
+import dev.indelible.ledger.TransactionResult;
+import dev.indelible.server.IndelibleClient;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A follower's appends, sent to the writer node over gRPC ({@link IndelibleClient}, with the
+ * cluster's forwarding token) and answered as if appended here: the writer's result, its positions
+ * and refusals as values, bad input as {@link InvalidEventException}. Anything else (the writer
+ * unreachable, deposed, or silent for {@value #TIMEOUT_SECONDS} s) is a {@link LedgerException},
+ * which the server answers 503 {@code unavailable}: the client retries with the same event ids,
+ * and the writer answers a retry of a stored append as a duplicate.
+ *
+ * <p>Thread-safe.
+ */
+final class WriterForwarding implements AppendTarget, AutoCloseable {
+    static final long TIMEOUT_SECONDS = 30;
+    private static final int TRANSACTION_THREADS = 8;
+
+    private final String address;
+    private final IndelibleClient client;
+    private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
+    /** Transactions go as blocking calls, so they wait on threads of their own. */
+    private final ExecutorService transactions = Executors.newFixedThreadPool(TRANSACTION_THREADS,
+        DaemonThreads.numbered("indelible-forward-tx"));
+
+    WriterForwarding(String address, String token, Path trustedCert) {
+        this.address = address;
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon).replaceAll("^\\[|]$", "");
+        int port = Integer.parseInt(address.substring(colon + 1));
+        this.client = trustedCert == null ? IndelibleClient.connect(host, port, token)
+            : IndelibleClient.connectTls(host, port, token, trustedCert);
+    }
+
+    String address() {
+        return address;
+    }
+
+    @Override
+    public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
+        return await(appendAsync(stream, expectedVersion, events));
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
+        return answered(client.appendAsync(stream, expectedVersion, events));
+    }
+
+    @Override
+    public TransactionResult append(Transaction transaction) {
+        return await(appendAsync(transaction));
+    }
+
+    @Override
+    public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
+        return answered(CompletableFuture.supplyAsync(() -> client.append(transaction), transactions));
+    }
+
+    /** The writer's answer within the timeout; its failures as the ledger's exceptions. */
+    private <T> CompletableFuture<T> answered(CompletableFuture<T> sent) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        unanswered.add(answer);
+        sent.whenComplete((result, failure) -> {
+            if (failure == null) {
+                answer.complete(result);
+            } else {
+                answer.completeExceptionally(asLedgerFailure(failure));
+            }
+        });
+        answer.orTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((result, failure) -> unanswered.remove(answer));
+        return answer.handle((result, failure) -> {
+            if (failure == null) {
+                return result;
+            }
+            throw new CompletionException(asLedgerFailure(failure));
+        });
+    }
+
+    private RuntimeException asLedgerFailure(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof InvalidEventException || cause instanceof LedgerException) {
+            return (RuntimeException) cause;
+        }
+        String why = cause instanceof TimeoutException ? "no answer within " + TIMEOUT_SECONDS + " s" : cause.getMessage();
+        return new LedgerException("forwarding to the writer node " + address + ": " + why, cause);
+    }
+
+    private static <T> T await(CompletableFuture<T> answer) {
+        try {
+            return answer.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new LedgerException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerException("interrupted while forwarding to " + "the writer node", e);
+        }
+    }
+
+    /**
+     * Fails every append still unanswered (the writer changed: the clients retry them), and closes
+     * the connection in the background: the client waits for its appends in flight, and a dead
+     * writer never answers them.
+     */
+    @Override
+    public void close() {
+        LedgerException replaced = new LedgerException("the writer node " + address + " was replaced before it answered;"
+            + " retry with the same event ids");
+        unanswered.forEach(append -> append.completeExceptionally(replaced));
+        transactions.shutdownNow();
+        DaemonThreads.start("indelible-forward-close", client::close);
+    }
+}
