@@ -4,8 +4,9 @@ NDJSON lines while a reader thread reads the outcomes, in order, from the stream
 Many batches are in flight at once (the server appends each line as it reads it and answers it
 once durable, so one sync covers them all), and the order of the lines is the order of the
 producer's queue. When the request fails (connection error, 503, an answer cut short or ended by
-a bad line), the lines without an outcome are sent again, first, on a new request with the same
-event ids: a line that had been stored is answered as a duplicate with its original position.
+a bad line, or a line answered ``unavailable``), the lines without an outcome are sent again,
+first, on a new request with the same event ids: a line that had been stored is answered as a
+duplicate with its original position.
 """
 import collections
 import http.client
@@ -182,6 +183,11 @@ class _Session:
                 producer._ack(item, outcome["stream"], outcome["global_seq"], outcome["stream_version"],
                               bool(outcome.get("duplicate")))
                 continue
+            if code == "unavailable":  # not taken (the ledger failed, the writer changed): it goes again
+                with self.lock:
+                    self.sent.appendleft(item)
+                    self.resolved -= 1
+                return error_from_answer(outcome, 503, append=True), False
             producer._fail(item, error_from_answer(outcome, _STATUS_OF.get(code), append=True))
             if code not in _CONFLICTS:
                 return None, False  # a bad line: the server read no further, the rest go again
