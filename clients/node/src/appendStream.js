@@ -134,6 +134,8 @@ export class AppendSession {
       });
       return undefined;
     }
+    // Not taken (the ledger failed, a cluster's writer changed): it goes again with the rest, same ids.
+    if (answer.error === 'unavailable') return errorFrom(answer, 503);
     this.take(errorFrom(answer, STATUS[answer.error] ?? 500));
     return CONFLICTS.has(answer.error) ? undefined : null;
   }
