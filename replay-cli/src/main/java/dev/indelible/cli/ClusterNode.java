@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterNode implements WriterElection.Role, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+    private static final long CLOSE_WAIT_MILLIS = 30_000;
 
     private final KafkaJournalConfig kafka;
     private final Path dataDir;
@@ -41,6 +42,7 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
     private volatile WriterElection election;
     private volatile Ledger writer;
     private WriterForwarding forwarding; // guarded by this
+    private volatile Thread closing;
 
     private ClusterNode(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config, String advertised,
                         String forwardToken, Path trustedCert, Ledger reads) {
@@ -149,8 +151,9 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
         election.writerFailed();
     }
 
-    private static void closeInBackground(Ledger ledger) {
-        DaemonThreads.start("indelible-writer-close", () -> {
+    /** Off the election's thread, which must go on polling; {@link #close} waits for it. */
+    private void closeInBackground(Ledger ledger) {
+        closing = DaemonThreads.start("indelible-writer-close", () -> {
             try {
                 ledger.close();
             } catch (RuntimeException fenced) {
@@ -162,6 +165,14 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
     @Override
     public void close() {
         election.close(); // deposes this node first
+        Thread writerClosing = closing;
+        if (writerClosing != null) {
+            try {
+                writerClosing.join(CLOSE_WAIT_MILLIS); // its checkpoint makes the next takeover here quick
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         synchronized (this) {
             if (forwarding != null) {
                 forwarding.close();

@@ -1,14 +1,18 @@
 package dev.indelible.ledger.kafka.internal;
 
 import dev.indelible.ledger.DaemonThreads;
+import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.WriterElection;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +32,7 @@ public final class ElectionGroup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ElectionGroup.class);
     private static final String CLIENT_PREFIX = "indelible-node-";
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(2);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final KafkaJournalConfig kafka;
@@ -144,8 +149,18 @@ public final class ElectionGroup implements AutoCloseable {
 
     /** The advertised address of the member holding the control partition, or null when none does. */
     private String lookup() {
-        ConsumerGroupDescription group = TopicCheck.get(admin.describeConsumerGroups(List.of(groupId)).all(), kafka,
-            "describe the writer election's group").get(groupId);
+        ConsumerGroupDescription group;
+        try {
+            // Briefly: the thread that asks also polls, and a revocation is seen only in poll.
+            group = admin.describeConsumerGroups(List.of(groupId), new DescribeConsumerGroupsOptions()
+                .timeoutMs((int) LOOKUP_TIMEOUT.toMillis())).describedGroups().get(groupId)
+                .get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LedgerException("cannot describe the writer election's group " + groupId + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        }
         TopicPartition control = new TopicPartition(controlTopic, 0);
         for (MemberDescription member : group.members()) {
             if (member.assignment().topicPartitions().contains(control) && member.clientId().startsWith(CLIENT_PREFIX)) {
