@@ -19,7 +19,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ._append_stream import StreamedSender
 from ._events import ExpectedVersion, checked_event, expected_text
-from ._transport import CONNECTION_ERRORS, RETRY_STATUSES, Backoff, decode, quote_segment, unreachable
+from ._transport import (CONNECTION_ERRORS, RETRY_STATUSES, Backoff, _Stale, decode, quote_segment,
+                         unreachable)
 from .errors import (ClosedError, IndelibleError, InvalidEvent, ProtocolError, Unavailable,
                      error_from_answer)
 from .values import Ack
@@ -301,8 +302,10 @@ class Producer:
             try:
                 status, data = self._t.once("POST", self._t.path("/streams/" + quote_segment(stream)), body,
                                             "application/json")
+            except _Stale as e:  # a kept-alive connection the server closed (it restarted): the batch goes again
+                error: IndelibleError = unreachable(e.cause)
             except CONNECTION_ERRORS as e:
-                error: IndelibleError = unreachable(e)
+                error = unreachable(e)
             else:
                 answer = decode(data, status)
                 if status == 200:
