@@ -4,7 +4,10 @@ with the repo's client (event ids from the client), at about RATE a second, and 
 "ack EVENT_ID GLOBAL_SEQ" for each acknowledged one, then "done acked=N failed=F retries=R".
 Exits 0 only when every selfie was acknowledged.
 
-  python3 cluster_producer.py URL TOKEN USER_ID COUNT RATE
+  python3 cluster_producer.py URL TOKEN USER_ID COUNT RATE TRANSPORT
+
+TRANSPORT: ndjson (POST /append, one append a line) or streams (POST /streams/..., a batch of the
+events queued meanwhile as one all-or-nothing append).
 """
 import sys
 import threading
@@ -15,10 +18,11 @@ import indelible
 
 def main() -> int:
     url, token, user, count, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+    transport = sys.argv[6]
     # A node killed and started again, or stopped, for longer than a failover: retries with the same
     # event ids for two minutes. The timeout is above the server's own 30 s wait for the writer.
     client = indelible.Client(url, token, timeout=35, max_attempts=10_000, retry_seconds=120)
-    producer = client.producer(linger_ms=5, max_batch=200)
+    producer = client.producer(linger_ms=20, max_batch=200, transport=transport)
     lock = threading.Lock()
 
     def acked(future) -> None:

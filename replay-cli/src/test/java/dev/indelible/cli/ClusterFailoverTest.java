@@ -35,8 +35,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three {@code serve --cluster} nodes on three brokers, four Python producers (the repo's client)
- * spread over them: the writer node killed with {@code kill -9} mid-run (and started again, as its
+ * Three {@code serve --cluster} nodes on three brokers, four Python producers (the repo's client:
+ * one appends a line at a time over POST /append, three send batches over POST /streams) spread
+ * over them: the writer node killed with {@code kill -9} mid-run (and started again, as its
  * service manager would), later the next writer stopped with SIGSTOP past the failover bound and
  * continued. Every acknowledged selfie is in the partition once, the sequence dense, verify clean,
  * and the stopped writer appended nothing once it was replaced. Prints the takeover times.
@@ -181,7 +182,8 @@ class ClusterFailoverTest {
 
     private Process producer(int p, Node node, String token) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("python3", PRODUCER.toString(), "http://127.0.0.1:" + node.httpPort,
-            token, Long.toString(880_000_001L + p), Integer.toString(SELFIES), Integer.toString(RATE))
+            token, Long.toString(880_000_001L + p), Integer.toString(SELFIES), Integer.toString(RATE),
+            p == 0 ? "ndjson" : "streams")
             .redirectErrorStream(true).redirectOutput(tmp.resolve("producer-" + p + ".out").toFile());
         builder.environment().put("PYTHONPATH", REPO.resolve("clients").resolve("python").toString());
         return builder.start();
@@ -270,8 +272,12 @@ class ClusterFailoverTest {
         }
 
         void awaitServing() throws Exception {
-            await(() -> jvm.lines().stream().anyMatch(l -> l.startsWith("serving ")), Duration.ofSeconds(120),
-                jvm::stderrText);
+            await(() -> {
+                if (!jvm.isAlive()) {
+                    throw new AssertionError("node " + index + " exited: " + jvm.stderrText());
+                }
+                return jvm.lines().stream().anyMatch(l -> l.startsWith("serving "));
+            }, Duration.ofSeconds(120), jvm::stderrText);
         }
 
         boolean isWriter() {

@@ -69,8 +69,9 @@ public final class ElectionGroup implements AutoCloseable {
                                      String advertised, WriterElection.Role role) {
         ClientSettings settings = new ClientSettings(kafka);
         try (Admin admin = Admin.create(settings.admin())) {
-            TopicCheck.ensure(admin, kafka); // the followers' readers need the ledger's topic to exist
-            TopicCheck.ensure(admin, new KafkaJournalConfig(kafka.bootstrapServers(), kafka.topic() + "-writers", 0,
+            // The followers' readers need the ledger's topic to exist.
+            ensureTopic(admin, kafka);
+            ensureTopic(admin, new KafkaJournalConfig(kafka.bootstrapServers(), kafka.topic() + "-writers", 0,
                 kafka.transactionalId(), true, kafka.replicationFactor(), kafka.timeout(), kafka.clientProperties()));
         }
         ElectionGroup group = new ElectionGroup(kafka, settings, session, heartbeat, lookup, advertised, role);
@@ -78,6 +79,32 @@ public final class ElectionGroup implements AutoCloseable {
         LOG.info("{}: '{}' joined the writer election (group {}, session timeout {} ms, heartbeat {} ms)",
             kafka.describe(), advertised, group.groupId, session.toMillis(), heartbeat.toMillis());
         return group;
+    }
+
+    /**
+     * Nodes started together create the topics together: a broker can answer for a topic another
+     * node just created before it knows its settings. Tried again until the timeout.
+     */
+    private static void ensureTopic(Admin admin, KafkaJournalConfig topic) {
+        long deadline = System.nanoTime() + topic.timeout().toNanos();
+        while (true) {
+            try {
+                TopicCheck.ensure(admin, topic);
+                return;
+            } catch (LedgerException e) {
+                if (System.nanoTime() > deadline || e.getMessage().contains("refusing a topic")
+                    || e.getMessage().contains("does not exist")) {
+                    throw e;
+                }
+                LOG.info("{}: {}; trying again", topic.describe(), e.getMessage());
+                try {
+                    Thread.sleep(RETRY_NANOS / 1_000_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public boolean isWriter() {
@@ -102,7 +129,9 @@ public final class ElectionGroup implements AutoCloseable {
                 long now = System.nanoTime();
                 if (assigned && !serving && now - lastAttempt > RETRY_NANOS) {
                     lastAttempt = now;
-                    serving = elect();
+                    // After a failure, only if the coordinator still says so: a writer fenced by a newer one
+                    // may learn that it lost its membership only at a later poll.
+                    serving = holdsPartition() && elect();
                 }
                 if (lookupNow || now - lastLookup > lookupNanos) {
                     lookupNow = false;
@@ -147,8 +176,19 @@ public final class ElectionGroup implements AutoCloseable {
         }
     }
 
+    /** Whether the coordinator says this member holds the control partition. */
+    private boolean holdsPartition() {
+        MemberDescription holder = holder();
+        return holder != null && holder.consumerId().equals(consumer.groupMetadata().memberId());
+    }
+
     /** The advertised address of the member holding the control partition, or null when none does. */
     private String lookup() {
+        MemberDescription holder = holder();
+        return holder == null ? null : holder.clientId().substring(CLIENT_PREFIX.length());
+    }
+
+    private MemberDescription holder() {
         ConsumerGroupDescription group;
         try {
             // Briefly: the thread that asks also polls, and a revocation is seen only in poll.
@@ -164,7 +204,7 @@ public final class ElectionGroup implements AutoCloseable {
         TopicPartition control = new TopicPartition(controlTopic, 0);
         for (MemberDescription member : group.members()) {
             if (member.assignment().topicPartitions().contains(control) && member.clientId().startsWith(CLIENT_PREFIX)) {
-                return member.clientId().substring(CLIENT_PREFIX.length());
+                return member;
             }
         }
         return null;
