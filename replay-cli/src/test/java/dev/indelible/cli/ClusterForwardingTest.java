@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.ledger.kafka.testing.KafkaCluster;
+import dev.indelible.ledger.kafka.testing.SharedKafka;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.server.IndelibleClient;
 import dev.indelible.server.IndelibleServer;
@@ -23,6 +25,10 @@ import dev.indelible.server.Verb;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +41,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two cluster nodes in this JVM on one broker: an append sent to the follower is answered as if
- * appended there, with the writer's positions, its refusals as values and bad input as bad input;
- * a retry of it through the writer is a duplicate; both nodes read it.
+ * Two cluster nodes in this JVM on one broker: an append sent to the follower (over gRPC, and over
+ * HTTP) is answered as if appended there, with the writer's positions, its refusals as values and
+ * bad input as bad input; a retry of it through the writer is a duplicate; the follower reads it.
  */
 @Tag("system")
 class ClusterForwardingTest {
@@ -49,55 +55,56 @@ class ClusterForwardingTest {
 
     @Test
     void shouldAnswerAnAppendSentToAFollowerAsTheWriterDid() throws Exception {
-        try (KafkaCluster kafka = KafkaCluster.start(1)) {
-            KafkaJournalConfig journal = KafkaJournalConfig.of(kafka.bootstrapServers(), "forward-" + System.nanoTime());
-            Path a = dir("a");
-            Path b = dir("b");
-            String token = Tokens.open(a).create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ)).secret();
-            Tokens.install(b, Tokens.stored(a).orElseThrow());
-            int portA = freePort();
-            int portB = freePort();
-            LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).build();
-            try (ClusterNode nodeA = ClusterNode.start(journal, a, config, SETTINGS, "127.0.0.1:" + (portA + 1), token, null);
-                 IndelibleServer serverA = IndelibleServer.start(nodeA.ledger(), null, Tokens.open(a), server(portA));
-                 ClusterNode nodeB = ClusterNode.start(journal, b, config, SETTINGS, "127.0.0.1:" + (portB + 1), token, null);
-                 IndelibleServer serverB = IndelibleServer.start(nodeB.ledger(), null, Tokens.open(b), server(portB))) {
-                await(() -> nodeA.writerOrNull() != null, Duration.ofSeconds(60));
-                await(() -> {
-                    try {
-                        nodeB.target();
-                        return true;
-                    } catch (RuntimeException noWriterYet) {
-                        return false;
-                    }
-                }, Duration.ofSeconds(30));
-                try (IndelibleClient follower = IndelibleClient.connect("127.0.0.1", serverB.grpcPort(), token);
-                     IndelibleClient writer = IndelibleClient.connect("127.0.0.1", serverA.grpcPort(), token)) {
-                    EventData event = EventData.json("custom.thing", "{}".getBytes(StandardCharsets.UTF_8));
-                    AppendResult first = follower.appendAsync("s-1", ExpectedVersion.NO_STREAM, List.of(event)).get();
-                    assertEquals(new AppendResult.Appended("s-1", 0, 0, 1, false), first);
-                    assertEquals(new AppendResult.Appended("s-1", 0, 0, 1, true),
-                        writer.append("s-1", ExpectedVersion.NO_STREAM, List.of(event)), "the retry through the writer");
-                    assertInstanceOf(AppendResult.WrongExpectedVersion.class,
-                        follower.append("s-1", ExpectedVersion.NO_STREAM, List.of(event.withEventId(
-                            dev.indelible.ledger.EventId.random()))));
-                    assertThrows(InvalidEventException.class, () -> follower.append("s-1", ExpectedVersion.ANY,
-                        List.of(EventData.json("selfie.submitted", "{}".getBytes(StandardCharsets.UTF_8)))));
-                    java.net.http.HttpResponse<String> http = java.net.http.HttpClient.newHttpClient().send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + portB + "/streams/s-2"))
-                            .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\":\"custom.thing\",\"data\":{}}")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-                    assertEquals(200, http.statusCode(), http.body());
-                    await(() -> follower.read(0, 10).size() == 2, Duration.ofSeconds(10));
-                    assertTrue(nodeB.ledger().head() >= 1);
+        KafkaCluster kafka = SharedKafka.cluster(); // with KafkaJournalCommandTest; each has topics of its own
+        KafkaJournalConfig journal = KafkaJournalConfig.of(kafka.bootstrapServers(), "forward-" + System.nanoTime());
+        Path a = dir("a");
+        Path b = dir("b");
+        String token = Tokens.open(a).create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ)).secret();
+        Tokens.install(b, Tokens.stored(a).orElseThrow());
+        int portA = freePort();
+        int portB = freePort();
+        int grpcA = freePort();
+        int grpcB = freePort();
+        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).build();
+        try (ClusterNode nodeA = ClusterNode.start(journal, a, config, SETTINGS, "127.0.0.1:" + grpcA, token, null);
+             IndelibleServer serverA = IndelibleServer.start(nodeA.ledger(), null, Tokens.open(a), server(portA, grpcA));
+             ClusterNode nodeB = ClusterNode.start(journal, b, config, SETTINGS, "127.0.0.1:" + grpcB, token, null);
+             IndelibleServer serverB = IndelibleServer.start(nodeB.ledger(), null, Tokens.open(b), server(portB, grpcB))) {
+            await(() -> nodeA.writerOrNull() != null, Duration.ofSeconds(60));
+            await(() -> {
+                try {
+                    nodeB.target();
+                    return true;
+                } catch (RuntimeException noWriterYet) {
+                    return false;
                 }
+            }, Duration.ofSeconds(30));
+            try (IndelibleClient follower = IndelibleClient.connect("127.0.0.1", serverB.grpcPort(), token);
+                 IndelibleClient writer = IndelibleClient.connect("127.0.0.1", serverA.grpcPort(), token)) {
+                EventData event = EventData.json("custom.thing", "{}".getBytes(StandardCharsets.UTF_8));
+                AppendResult first = follower.appendAsync("s-1", ExpectedVersion.NO_STREAM, List.of(event)).get();
+                assertEquals(new AppendResult.Appended("s-1", 0, 0, 1, false), first);
+                assertEquals(new AppendResult.Appended("s-1", 0, 0, 1, true),
+                    writer.append("s-1", ExpectedVersion.NO_STREAM, List.of(event)), "the retry through the writer");
+                assertInstanceOf(AppendResult.WrongExpectedVersion.class,
+                    follower.append("s-1", ExpectedVersion.NO_STREAM, List.of(event.withEventId(
+                        EventId.random()))));
+                assertThrows(InvalidEventException.class, () -> follower.append("s-1", ExpectedVersion.ANY,
+                    List.of(EventData.json("selfie.submitted", "{}".getBytes(StandardCharsets.UTF_8)))));
+                HttpResponse<String> http = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portB + "/streams/s-2"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"custom.thing\",\"data\":{}}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, http.statusCode(), http.body());
+                await(() -> follower.read(0, 10).size() == 2, Duration.ofSeconds(10));
+                assertTrue(nodeB.ledger().head() >= 1);
             }
         }
     }
 
-    private static ServerConfig server(int port) {
-        return ServerConfig.defaults().withBind("127.0.0.1", port).withGrpcPort(port + 1);
+    private static ServerConfig server(int port, int grpcPort) {
+        return ServerConfig.defaults().withBind("127.0.0.1", port).withGrpcPort(grpcPort);
     }
 
     private Path dir(String name) throws IOException {

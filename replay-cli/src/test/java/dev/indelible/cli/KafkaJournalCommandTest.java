@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.kafka.testing.KafkaCluster;
+import dev.indelible.ledger.kafka.testing.SharedKafka;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,20 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("system")
 class KafkaJournalCommandTest {
-    private static KafkaCluster kafka;
+    /** The module's one shared broker (ClusterForwardingTest's too); each test has topics of its own. */
+    private final KafkaCluster kafka = SharedKafka.cluster();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = KafkaCluster.start(1);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
 
     @Test
     void shouldMoveALedgerOntoKafkaAndBackKeepingEveryEvent() {
