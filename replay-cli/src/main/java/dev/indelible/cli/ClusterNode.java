@@ -40,7 +40,8 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
     private final Ledger reads;
     private final ClusterLedger ledger;
     private volatile WriterElection election;
-    private volatile Ledger writer;
+    /** This node's writer while elected, else null. */
+    private volatile Local local;
     private WriterForwarding forwarding; // guarded by this
     private volatile Thread closing;
 
@@ -85,7 +86,7 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
     public boolean elected() {
         long started = System.nanoTime();
         // Fences the previous writer (initTransactions), then reads the partition to its end.
-        writer = KafkaLedger.open(kafka, dataDir.resolve("cluster-writer"), config);
+        local = new Local(KafkaLedger.open(kafka, dataDir.resolve("cluster-writer"), config));
         LOG.info("{}: this node ({}) took over as the writer in {} ms", kafka.describe(), advertised,
             (System.nanoTime() - started) / 1_000_000);
         return true;
@@ -93,18 +94,18 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
 
     @Override
     public void deposed() {
-        Ledger was = writer;
-        writer = null; // no append reaches it from now on
+        Local was = local;
+        local = null; // no append reaches it from now on
         if (was != null) {
-            closeInBackground(was);
+            closeInBackground(was.ledger);
         }
     }
 
     /** Where an append goes now. */
     AppendTarget target() {
-        Ledger local = writer;
-        if (local != null) {
-            return new Local(local);
+        Local own = local;
+        if (own != null) {
+            return own;
         }
         String address = election == null ? null : election.writer().orElse(null);
         if (address == null || address.equals(advertised)) {
@@ -116,16 +117,17 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
 
     /** This node's writer, for what cannot be forwarded (copying recorded events). */
     Ledger localWriter() {
-        Ledger local = writer;
-        if (local == null) {
+        Local own = local;
+        if (own == null) {
             throw new LedgerException(kafka.describe() + ": this node is not the writer; run this on the writer node ("
                 + (election == null ? "none" : election.writer().orElse("none elected yet")) + ")");
         }
-        return local;
+        return own.ledger;
     }
 
     Ledger writerOrNull() {
-        return writer;
+        Local own = local;
+        return own == null ? null : own.ledger;
     }
 
     private synchronized WriterForwarding forwardingTo(String address) {
@@ -142,10 +144,12 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
     /** The local writer failed (fenced, or the cluster lost): stop using it; the election reopens it if still ours. */
     private void failed(Ledger failedWriter, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (!(cause instanceof LedgerException) || cause instanceof JournalFullException || writer != failedWriter) {
+        Local own = local;
+        if (!(cause instanceof LedgerException) || cause instanceof JournalFullException || own == null
+            || own.ledger != failedWriter) {
             return;
         }
-        writer = null;
+        local = null;
         LOG.warn("{}: this node's writer failed ({}); appends wait for the election", kafka.describe(), cause.getMessage());
         closeInBackground(failedWriter);
         election.writerFailed();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
@@ -51,6 +52,8 @@ public final class ElectionGroup implements AutoCloseable {
     private volatile boolean serving;
     private volatile String writer;
     private volatile boolean lookupNow = true;
+    /** Writer failures so far: one during {@link WriterElection.Role#elected} makes its success void. */
+    private final AtomicLong failures = new AtomicLong();
 
     private ElectionGroup(KafkaJournalConfig kafka, ClientSettings settings, Duration session, Duration heartbeat,
                           Duration lookup, String advertised, WriterElection.Role role) {
@@ -116,6 +119,7 @@ public final class ElectionGroup implements AutoCloseable {
     }
 
     public void writerFailed() {
+        failures.incrementAndGet();
         serving = false;
     }
 
@@ -142,7 +146,6 @@ public final class ElectionGroup implements AutoCloseable {
                 break;
             } catch (RuntimeException e) {
                 LOG.warn("{}: writer election: {}", kafka.describe(), e.toString());
-                lookupNow = true;
             }
         }
         depose();
@@ -154,8 +157,9 @@ public final class ElectionGroup implements AutoCloseable {
     }
 
     private boolean elect() {
+        long failed = failures.get();
         try {
-            boolean opened = role.elected();
+            boolean opened = role.elected() && failures.get() == failed;
             if (opened) {
                 LOG.info("{}: '{}' is the partition's writer", kafka.describe(), advertised);
             }
