@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the stopped writer appended nothing once it was replaced. Prints the takeover times.
  */
 @Tag("system")
-@Timeout(value = 8, unit = TimeUnit.MINUTES) // 4 min on 2 cores shared at a load of 20; the default is 5
+@Timeout(value = 8, unit = TimeUnit.MINUTES) // 2.5 to 4 min on 2 cores shared at a load of 10 to 26; the default is 5
 class ClusterFailoverTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Path PRODUCER = Path.of("src", "test", "resources", "cluster_producer.py").toAbsolutePath();
