@@ -110,7 +110,7 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
             throw e.getCause() instanceof RuntimeException r ? r : new LedgerException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LedgerException("interrupted while forwarding to " + "the writer node", e);
+            throw new LedgerException("interrupted while forwarding to the writer node", e);
         }
     }
 
