@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -32,11 +33,14 @@ import java.util.concurrent.TimeoutException;
  */
 final class WriterForwarding implements AppendTarget, AutoCloseable {
     static final long TIMEOUT_SECONDS = 30;
+    /** Below the client's own window (4,096): a caller is answered 503, not blocked, while the writer is silent. */
+    static final int MAX_UNANSWERED = 2_048;
     private static final int TRANSACTION_THREADS = 8;
 
     private final String address;
     private final IndelibleClient client;
     private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
+    private final Semaphore room = new Semaphore(MAX_UNANSWERED);
     /** Transactions go as blocking calls, so they wait on threads of their own. */
     private final ExecutorService transactions = Executors.newFixedThreadPool(TRANSACTION_THREADS,
         DaemonThreads.numbered("indelible-forward-tx"));
@@ -61,6 +65,9 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
 
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
+        if (!room.tryAcquire()) {
+            return CompletableFuture.failedFuture(full());
+        }
         return answered(client.appendAsync(stream, expectedVersion, events));
     }
 
@@ -71,10 +78,18 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
 
     @Override
     public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
+        if (!room.tryAcquire()) {
+            return CompletableFuture.failedFuture(full());
+        }
         return answered(CompletableFuture.supplyAsync(() -> client.append(transaction), transactions));
     }
 
-    /** The writer's answer within the timeout; its failures as the ledger's exceptions. */
+    private LedgerException full() {
+        return new LedgerException("the writer node " + address + " has " + MAX_UNANSWERED
+            + " forwarded appends unanswered; retry with the same event ids");
+    }
+
+    /** The writer's answer within the timeout, its failures as the ledger's; holds a permit of {@link #room} till then. */
     private <T> CompletableFuture<T> answered(CompletableFuture<T> sent) {
         CompletableFuture<T> answer = new CompletableFuture<>();
         unanswered.add(answer);
@@ -85,7 +100,10 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
                 answer.completeExceptionally(asLedgerFailure(failure));
             }
         });
-        answer.orTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((result, failure) -> unanswered.remove(answer));
+        answer.orTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((result, failure) -> {
+            unanswered.remove(answer);
+            room.release();
+        });
         return answer.handle((result, failure) -> {
             if (failure == null) {
                 return result;
