@@ -8,15 +8,12 @@ import dev.indelible.server.api.AppendStreamRequest;
 import dev.indelible.server.api.AppendStreamResponse;
 import dev.indelible.server.api.AppendedColumns;
 import dev.indelible.server.api.LedgerServiceGrpc;
-import dev.indelible.server.api.StreamedAppend;
-import dev.indelible.server.api.StreamedOutcome;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayDeque;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -29,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * once as many appends are queued as the server still has to answer, or a full request's worth:
  * an append made when nothing is in flight goes at once, and under load the appends made while
  * the server works on one request make the next, so each request carries hundreds rather than a
- * few (every request and response costs both sides far more than an append in it). When the call fails with
+ * few (every request and response costs both sides far more than an append in it). A request
+ * carries its appends in {@code batch}, their correlation ids implied by the first, so that no
+ * message wraps each append. When the call fails with
  * UNAVAILABLE (the server restarted, the connection dropped), a new call resends every unanswered
  * append in order with its event ids, so the ledger answers those already stored as duplicates;
  * an append unanswered after {@code deliveryTimeoutNanos} fails. Thread-safe.
@@ -40,10 +39,10 @@ final class AppendPipeline implements AutoCloseable {
     private final LedgerServiceGrpc.LedgerServiceStub stub;
     private final Semaphore window;
     private final long deliveryTimeoutNanos;
-    private final Map<Long, Pending> pending = new ConcurrentSkipListMap<>();
     // Sends requests, resends after a failure and expires appends left unanswered.
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("indelible-client-appends"));
     // Guarded by this.
+    private final PendingAppends<Pending> pending;
     private Observer call; // the open call, null before the first append and after it ended
     private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
     private int outboxBytes;
@@ -60,6 +59,7 @@ final class AppendPipeline implements AutoCloseable {
     AppendPipeline(LedgerServiceGrpc.LedgerServiceStub stub, int window, long deliveryTimeoutNanos) {
         this.stub = stub.withWaitForReady(); // a new call waits for the server to come back instead of failing
         this.window = new Semaphore(window);
+        this.pending = new PendingAppends<>(2 * window, Pending::correlation);
         this.deliveryTimeoutNanos = deliveryTimeoutNanos;
         worker.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
     }
@@ -84,7 +84,7 @@ final class AppendPipeline implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalStateException("the client is closed"));
             }
             Pending p = new Pending(nextCorrelation++, request, bytes, expectedVersion, outcome, deadline);
-            pending.put(p.correlation, p);
+            pending.add(p);
             queue(p);
             scheduleSend();
         }
@@ -119,23 +119,36 @@ final class AppendPipeline implements AutoCloseable {
                     sendScheduled = false;
                     return;
                 }
-                AppendStreamRequest.Builder request = AppendStreamRequest.newBuilder().setPackAppended(true);
+                AppendStreamRequest.Builder request = null;
                 int bytes = 0;
                 while (!outbox.isEmpty() && bytes < BATCH_BYTES) {
                     Pending p = outbox.poll();
                     outboxBytes -= p.bytes;
-                    if (!p.outcome.isDone()) { // else expired while queued
-                        request.addAppends(StreamedAppend.newBuilder().setCorrelationId(p.correlation).setAppend(p.request));
-                        bytes += p.bytes;
+                    if (p.outcome.isDone()) { // expired while queued
+                        continue;
                     }
+                    if (request != null && p.correlation != request.getFirstCorrelationId() + request.getBatchCount()) {
+                        write(request); // the ids of a request follow on; a gap (answered before a resend) starts another
+                        request = null;
+                    }
+                    if (request == null) {
+                        request = AppendStreamRequest.newBuilder().setPackAppended(true).setFirstCorrelationId(p.correlation);
+                    }
+                    request.addBatch(p.request);
+                    bytes += p.bytes;
                 }
-                if (request.getAppendsCount() > 0) {
-                    Observer on = open();
-                    on.sent += request.getAppendsCount();
-                    on.requests.onNext(request.build());
+                if (request != null) {
+                    write(request);
                 }
             }
         }
+    }
+
+    /** Under the lock. */
+    private void write(AppendStreamRequest.Builder request) {
+        Observer on = open();
+        on.sent += request.getBatchCount();
+        on.requests.onNext(request.build());
     }
 
     /** Under the lock: the call, opened if need be. */
@@ -165,28 +178,36 @@ final class AppendPipeline implements AutoCloseable {
 
         @Override
         public void onNext(AppendStreamResponse response) {
+            AppendedColumns appended = response.getAppended();
+            int stored = appended.getCorrelationIdsCount();
+            // answers[i] is null when answered twice: on the call before a resend and on the next
+            Pending[] answers = new Pending[stored + response.getOutcomesCount()];
             synchronized (AppendPipeline.this) {
-                answered += response.getOutcomesCount() + response.getAppended().getCorrelationIdsCount();
+                answered += answers.length;
+                for (int i = 0; i < stored; i++) {
+                    answers[i] = pending.remove(appended.getCorrelationIds(i));
+                }
+                for (int i = 0; i < response.getOutcomesCount(); i++) {
+                    answers[stored + i] = pending.remove(response.getOutcomes(i).getCorrelationId());
+                }
                 scheduleSend(); // the server caught up: what is queued may be due
             }
             int released = 0;
-            AppendedColumns appended = response.getAppended();
-            for (int i = 0, d = 0; i < appended.getCorrelationIdsCount(); i++) {
+            for (int i = 0, d = 0; i < stored; i++) {
                 boolean duplicate = d < appended.getDuplicatesCount() && appended.getDuplicates(d) == i;
                 d += duplicate ? 1 : 0;
-                Pending p = pending.remove(appended.getCorrelationIds(i));
-                if (p != null) { // else answered twice, on the call before a resend and on the next
+                Pending p = answers[i];
+                if (p != null) {
                     released++;
                     p.outcome.complete(new AppendResult.Appended(p.request.getStream(), appended.getFirstGlobalSeqs(i),
                         appended.getFirstStreamVersions(i), appended.getCounts(i), duplicate));
                 }
             }
             for (int i = 0; i < response.getOutcomesCount(); i++) {
-                StreamedOutcome answer = response.getOutcomes(i);
-                Pending p = pending.remove(answer.getCorrelationId());
+                Pending p = answers[stored + i];
                 if (p != null) {
                     released++;
-                    complete(p, answer.getOutcome());
+                    complete(p, response.getOutcomes(i).getOutcome());
                 }
             }
             window.release(released);
@@ -236,41 +257,45 @@ final class AppendPipeline implements AutoCloseable {
         resendScheduled = false;
         outbox.clear();
         outboxBytes = 0;
-        pending.values().forEach(this::queue); // in correlation order: the order of the calls
+        pending.inOrder().forEach(this::queue); // in correlation order: the order of the calls
         scheduleSend();
     }
 
     private void failAll(RuntimeException why) {
-        pending.keySet().forEach(correlation -> fail(correlation, why));
+        List<Pending> failed;
+        synchronized (this) {
+            failed = pending.removeIf(p -> true);
+        }
+        fail(failed, why);
     }
 
-    private void fail(long correlation, RuntimeException why) {
-        Pending p = pending.remove(correlation);
-        if (p != null) {
-            window.release();
-            p.outcome.completeExceptionally(why);
-        }
+    private void fail(List<Pending> failed, RuntimeException why) {
+        window.release(failed.size());
+        failed.forEach(p -> p.outcome.completeExceptionally(why));
     }
 
     private void expire() {
         long now = System.nanoTime();
-        pending.forEach((correlation, p) -> {
-            if (now - p.deadline > 0) {
-                fail(correlation, new IndelibleClient.RequestFailedException("DEADLINE_EXCEEDED", "",
-                    "no answer within " + TimeUnit.NANOSECONDS.toSeconds(deliveryTimeoutNanos)
-                        + " s; it may still be stored: retry with the same event_id"));
-            }
-        });
+        List<Pending> expired;
+        synchronized (this) {
+            expired = pending.removeIf(p -> now - p.deadline > 0);
+        }
+        if (!expired.isEmpty()) {
+            fail(expired, new IndelibleClient.RequestFailedException("DEADLINE_EXCEEDED", "",
+                "no answer within " + TimeUnit.NANOSECONDS.toSeconds(deliveryTimeoutNanos)
+                    + " s; it may still be stored: retry with the same event_id"));
+        }
     }
 
     /** Refuses new appends, waits (up to the delivery timeout) for those in flight, then ends the call. */
     @Override
     public void close() {
+        CompletableFuture<?>[] inFlight;
         synchronized (this) {
             closed = true;
+            inFlight = pending.inOrder().stream().map(Pending::outcome).toArray(CompletableFuture[]::new);
         }
         long deadline = System.nanoTime() + deliveryTimeoutNanos;
-        CompletableFuture<?>[] inFlight = pending.values().stream().map(Pending::outcome).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(inFlight).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (Exception e) {

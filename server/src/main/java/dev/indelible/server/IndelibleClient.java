@@ -371,7 +371,7 @@ public final class IndelibleClient implements AutoCloseable {
             .setContentType(e.contentType() == ContentType.JSON ? dev.indelible.server.api.ContentType.JSON
                 : dev.indelible.server.api.ContentType.PROTOBUF)
             .setPayload(UnsafeByteOperations.unsafeWrap(e.payload())); // EventData's payload is not changed once handed over
-        return event.putAllMetadata(e.metadata()).build();
+        return e.metadata().isEmpty() ? event.build() : event.putAllMetadata(e.metadata()).build(); // an empty map still made a map field to serialize
     }
 
     private static RecordedEvent recorded(Event e) {

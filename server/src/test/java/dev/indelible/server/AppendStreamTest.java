@@ -153,6 +153,39 @@ class AppendStreamTest {
         }
     }
 
+    /** A batch's appends are made after the request's listed ones, in order, each answered by its implied id. */
+    @Test
+    void shouldAnswerABatchsAppendsByCorrelationIdsImpliedByTheFirst() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
+            try {
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + f.token("bot", "selfies-*", Verb.APPEND));
+                var stub = LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+
+                AppendStreamResponse answers = answer(stub, AppendStreamRequest.newBuilder().setPackAppended(true)
+                    .addAppends(StreamedAppend.newBuilder().setCorrelationId(7).setAppend(note(-1)))
+                    .setFirstCorrelationId(100).addBatch(note(-1)).addBatch(note(9)).addBatch(note(-1)).build());
+
+                assertEquals(List.of(7L, 100L, 102L), answers.getAppended().getCorrelationIdsList());
+                assertEquals(List.of(0L, 1L, 2L), answers.getAppended().getFirstGlobalSeqsList(), "made in the order sent");
+                assertEquals(101, answers.getOutcomes(0).getCorrelationId());
+                assertEquals("wrong_expected_version", answers.getOutcomes(0).getOutcome().getFailure().getError());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    /** One event on {@code selfies-notes} with a fresh id, at {@code expectedVersion} (negative: any). */
+    private static AppendRequest note(long expectedVersion) {
+        AppendRequest.Builder append = AppendRequest.newBuilder().setStream("selfies-notes").addEvents(NewEvent.newBuilder()
+            .setType("note.added").setEventId(EventId.random().toString()).setContentType(dev.indelible.server.api.ContentType.JSON)
+            .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"n\": 1}")));
+        return expectedVersion < 0 ? append.build() : append.setExpectedVersion(expectedVersion).build();
+    }
+
     /** The responses to {@code request} alone on a call of its own, merged. */
     private static AppendStreamResponse answer(LedgerServiceGrpc.LedgerServiceStub stub, AppendStreamRequest request)
             throws InterruptedException {

@@ -78,21 +78,18 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
             return;
         }
         synchronized (this) {
-            unanswered += request.getAppendsCount();
+            unanswered += request.getAppendsCount() + request.getBatchCount();
             reading = false;
             taking = true;
         }
         boolean packed = request.getPackAppended();
         for (int i = 0; i < request.getAppendsCount(); i++) {
             StreamedAppend one = request.getAppends(i);
-            long correlation = one.getCorrelationId();
-            boolean indexed = one.getAppend().getEventsCount() > 1;
-            CompletableFuture<AppendResult> written = append.apply(one.getAppend());
-            if (written.isDone() && !written.isCompletedExceptionally()) { // no sync to wait for: no stage to add
-                answer(correlation, packed, indexed, written.join(), null);
-            } else {
-                written.whenComplete((result, refused) -> answer(correlation, packed, indexed, result, refused));
-            }
+            take(one.getCorrelationId(), one.getAppend(), packed);
+        }
+        long first = request.getFirstCorrelationId();
+        for (int i = 0; i < request.getBatchCount(); i++) {
+            take(first + i, request.getBatch(i), packed);
         }
         boolean sendNow;
         synchronized (this) {
@@ -104,6 +101,17 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
             send();
         } else {
             readMore();
+        }
+    }
+
+    /** Makes one append; its answer is queued now if it needs no sync, else when the sync completes it. */
+    private void take(long correlation, AppendRequest request, boolean packed) {
+        boolean indexed = request.getEventsCount() > 1;
+        CompletableFuture<AppendResult> written = append.apply(request);
+        if (written.isDone() && !written.isCompletedExceptionally()) { // no sync to wait for: no stage to add
+            answer(correlation, packed, indexed, written.join(), null);
+        } else {
+            written.whenComplete((result, refused) -> answer(correlation, packed, indexed, result, refused));
         }
     }
 
