@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,6 +24,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -33,7 +35,10 @@ import java.util.Set;
  * creation. A random 256-bit secret needs no slow hash: there is nothing to guess a dictionary of.
  *
  * <p>Thread-safe. The file is re-read when it changes, so {@code indelible token revoke} takes
- * effect in a running server at its next request.
+ * effect in a running server at its next request. Requests take no lock: each looks at the file's
+ * time and checks its hash against the tokens last read, which are replaced whole; only re-reading
+ * and writing the file are serialised, so concurrent requests do not queue behind one another or
+ * behind a token being created.
  */
 public final class Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,8 +46,18 @@ public final class Tokens {
     private static final HexFormat HEX = HexFormat.of();
 
     private final Path file;
-    private Map<String, Entry> byId = new LinkedHashMap<>();
-    private FileTime loaded;
+    private volatile Loaded loaded = new Loaded(Map.of(), null);
+
+    /** The tokens as read from the file when it was {@code stamp} (null: there was no file). */
+    private record Loaded(Map<String, Entry> byId, Stamp stamp) {
+    }
+
+    /**
+     * Which file was read: its time alone misses a revoke in the same clock tick as the write before
+     * (file times advance by the kernel's tick), so the inode (a write replaces the file) and size too.
+     */
+    private record Stamp(Object fileKey, FileTime modified, long size) {
+    }
 
     private Tokens(Path file) {
         this.file = file;
@@ -67,7 +82,7 @@ public final class Tokens {
             throw new IllegalArgumentException("streams: an admin token reads every stream, so its streams are '*', were "
                 + streams);
         }
-        if (byId.values().stream().anyMatch(e -> e.token.name().equals(name) && !e.token.revoked())) {
+        if (loaded.byId.values().stream().anyMatch(e -> e.token.name().equals(name) && !e.token.revoked())) {
             throw new IllegalArgumentException("name: a valid token named '" + name + "' exists; revoke it first");
         }
         byte[] idBytes = new byte[8];
@@ -79,7 +94,7 @@ public final class Tokens {
         String id = HEX.formatHex(idBytes);
         String secret = "idl_" + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         Token token = new Token(name, id, streams, EnumSet.copyOf(verbs), Instant.now(), null);
-        Map<String, Entry> next = new LinkedHashMap<>(byId);
+        Map<String, Entry> next = new LinkedHashMap<>(loaded.byId);
         next.put(id, new Entry(token, salt, hash(salt, secret)));
         save(next);
         return new Created(secret, token);
@@ -91,7 +106,7 @@ public final class Tokens {
         Map<String, Entry> next = new LinkedHashMap<>();
         int revoked = 0;
         Instant now = Instant.now();
-        for (Map.Entry<String, Entry> e : byId.entrySet()) {
+        for (Map.Entry<String, Entry> e : loaded.byId.entrySet()) {
             Token t = e.getValue().token;
             if (t.name().equals(name) && !t.revoked()) {
                 t = new Token(t.name(), t.id(), t.streams(), t.verbs(), t.createdAt(), now);
@@ -105,14 +120,13 @@ public final class Tokens {
         return revoked;
     }
 
-    public synchronized List<Token> list() {
-        reloadIfChanged();
-        return byId.values().stream().map(e -> e.token).toList();
+    public List<Token> list() {
+        return current().byId.values().stream().map(e -> e.token).toList();
     }
 
     /** The valid token a bearer secret belongs to, if any. */
-    public synchronized Optional<Token> authenticate(String secret) {
-        reloadIfChanged();
+    public Optional<Token> authenticate(String secret) {
+        Map<String, Entry> byId = current().byId;
         String id = idOf(secret);
         if (id == null) {
             return Optional.empty();
@@ -126,9 +140,8 @@ public final class Tokens {
     }
 
     /** Whether the token with this id is still valid (not revoked since it authenticated). */
-    public synchronized boolean isValid(String id) {
-        reloadIfChanged();
-        Entry entry = byId.get(id);
+    public boolean isValid(String id) {
+        Entry entry = current().byId.get(id);
         return entry != null && !entry.token.revoked();
     }
 
@@ -163,18 +176,33 @@ public final class Tokens {
         }
     }
 
-    private void reloadIfChanged() {
-        try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            if (modified.equals(loaded)) {
-                return;
+    /** The tokens as the file has them now: those last read unless it changed since. */
+    private Loaded current() {
+        Loaded last = loaded;
+        return Objects.equals(stamp(), last.stamp) ? last : reloadIfChanged();
+    }
+
+    private synchronized Loaded reloadIfChanged() {
+        Stamp stamp = stamp();
+        if (!Objects.equals(stamp, loaded.stamp)) { // else another thread read it meanwhile
+            try {
+                loaded = new Loaded(stamp == null ? Map.of() : parse(JSON.readTree(file.toFile())), stamp);
+            } catch (NoSuchFileException e) {
+                loaded = new Loaded(Map.of(), null);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("cannot read the token file " + file + ": " + e.getMessage(), e);
             }
-            byId = parse(JSON.readTree(file.toFile()));
-            loaded = modified;
+        }
+        return loaded;
+    }
+
+    private Stamp stamp() {
+        try {
+            BasicFileAttributes read = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Stamp(read.fileKey(), read.lastModifiedTime(), read.size());
         } catch (NoSuchFileException e) {
-            byId = new LinkedHashMap<>();
-            loaded = null;
-        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (IOException e) {
             throw new IllegalStateException("cannot read the token file " + file + ": " + e.getMessage(), e);
         }
     }
@@ -240,8 +268,7 @@ public final class Tokens {
         }
         try {
             AtomicFile.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            byId = next;
-            loaded = Files.getLastModifiedTime(file);
+            loaded = new Loaded(next, stamp());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the token file " + file + ": " + e.getMessage(), e);
         }
