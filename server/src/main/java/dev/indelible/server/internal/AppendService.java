@@ -235,9 +235,12 @@ final class AppendService {
             throw ApiError.invalid("events", "is empty: give at least one event");
         }
         checkCount(request.getEventsCount());
+        if (request.getEventsCount() == 1) { // most appends: no list to grow
+            return List.of(NewEvents.eventData(request.getEvents(0), "", names == EventNames.BARE ? -1 : 0));
+        }
         List<EventData> events = new ArrayList<>(request.getEventsCount());
         for (int i = 0; i < request.getEventsCount(); i++) {
-            events.add(NewEvents.eventData(request.getEvents(i), names == EventNames.BARE ? "" : "events[" + i + "]."));
+            events.add(NewEvents.eventData(request.getEvents(i), "", names == EventNames.BARE ? -1 : i));
         }
         return events;
     }

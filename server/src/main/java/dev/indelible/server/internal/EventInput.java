@@ -62,7 +62,7 @@ public record EventInput(String stream, long expectedVersion, EventData event) {
             }
             AppendRequest request = parsed.append();
             return new Line(new EventInput(request.getStream(), AppendService.expectedVersion(request),
-                NewEvents.eventData(request.getEvents(0), "")), null);
+                NewEvents.eventData(request.getEvents(0), "", -1)), null);
         } catch (ApiError e) {
             throw new InvalidEventException(e.field(), e.getMessage());
         }

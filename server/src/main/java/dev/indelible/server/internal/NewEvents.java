@@ -20,8 +20,12 @@ final class NewEvents {
     private NewEvents() {
     }
 
-    /** @param prefix names the event's place in the request in errors, e.g. {@code events[3].} */
-    static EventData eventData(NewEvent e, String prefix) {
+    /**
+     * @param prefix names the event's place in the request in errors, e.g. {@code parts[1].}
+     * @param index  the event's index, named after the prefix ({@code events[3].}); negative: not named
+     *               (the name is built only for an error: it cost every append a string concatenation)
+     */
+    static EventData eventData(NewEvent e, String prefix, int index) {
         try {
             EventData data = switch (e.getContentType()) {
                 case PROTOBUF -> protobuf(e);
@@ -34,7 +38,7 @@ final class NewEvents {
             }
             return e.getMetadataCount() == 0 ? data : data.withMetadata(e.getMetadataMap());
         } catch (InvalidEventException invalid) {
-            throw ApiError.invalid(prefix + invalid.field(), invalid.reason());
+            throw ApiError.invalid(prefix + (index < 0 ? "" : "events[" + index + "].") + invalid.field(), invalid.reason());
         }
     }
 

@@ -42,7 +42,7 @@ final class WireTransactions {
             }
             List<EventData> events = new ArrayList<>(part.getEventsCount());
             for (int i = 0; i < part.getEventsCount(); i++) {
-                events.add(NewEvents.eventData(part.getEvents(i), prefix + "events[" + i + "]."));
+                events.add(NewEvents.eventData(part.getEvents(i), prefix, i));
             }
             tx.append(part.getStream(), expectedVersion(prefix, part), events);
         }
