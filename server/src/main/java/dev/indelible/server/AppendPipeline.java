@@ -2,6 +2,7 @@ package dev.indelible.server;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.DaemonThreads;
+import dev.indelible.ledger.EventData;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.AppendStreamRequest;
@@ -27,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * an append made when nothing is in flight goes at once, and under load the appends made while
  * the server works on one request make the next, so each request carries hundreds rather than a
  * few (every request and response costs both sides far more than an append in it). A request
- * carries its appends in {@code batch}, their correlation ids implied by the first, so that no
- * message wraps each append. When the call fails with
+ * carries its appends in {@code batch}, or when each is one event without metadata (most are) in
+ * the {@code singles} columns, their correlation ids implied by the first: no message per append
+ * to build and parse, or none at all for a single. When the call fails with
  * UNAVAILABLE (the server restarted, the connection dropped), a new call resends every unanswered
  * append in order with its event ids, so the ledger answers those already stored as duplicates;
  * an append unanswered after {@code deliveryTimeoutNanos} fails. Thread-safe.
@@ -51,9 +53,12 @@ final class AppendPipeline implements AutoCloseable {
     private boolean closed;
     private boolean resendScheduled; // appends wait in pending, to go out in order on the next call
 
-    /** An append sent and not answered yet; {@code expectedVersion} as the caller gave it, for its result. */
-    private record Pending(long correlation, AppendRequest request, int bytes, long expectedVersion,
-                           CompletableFuture<AppendResult> outcome, long deadline) {
+    /**
+     * An append sent and not answered yet: {@code request}, or when that is null the one event
+     * {@code single} at {@code wireVersion}; {@code expectedVersion} as the caller gave it, for its result.
+     */
+    private record Pending(long correlation, String stream, AppendRequest request, EventData single, long wireVersion,
+                           int bytes, long expectedVersion, CompletableFuture<AppendResult> outcome, long deadline) {
     }
 
     AppendPipeline(LedgerServiceGrpc.LedgerServiceStub stub, int window, long deliveryTimeoutNanos) {
@@ -69,6 +74,19 @@ final class AppendPipeline implements AutoCloseable {
      * completes as {@code IndelibleClient.appendAsync}'s.
      */
     CompletableFuture<AppendResult> send(AppendRequest request, int bytes, long expectedVersion) {
+        return send(request.getStream(), request, null, bytes, expectedVersion, expectedVersion);
+    }
+
+    /**
+     * Sends one event without metadata, as {@link #send(AppendRequest, int, long)}: in a request's
+     * {@code singles} columns, built on the sending thread, so the caller builds no message at all.
+     */
+    CompletableFuture<AppendResult> send(String stream, EventData event, long expectedVersion, long wireVersion) {
+        return send(stream, null, event, SingleColumns.bytes(stream, event), expectedVersion, wireVersion);
+    }
+
+    private CompletableFuture<AppendResult> send(String stream, AppendRequest request, EventData single, int bytes,
+                                                 long expectedVersion, long wireVersion) {
         try {
             window.acquire();
         } catch (InterruptedException e) {
@@ -83,7 +101,8 @@ final class AppendPipeline implements AutoCloseable {
                 window.release();
                 return CompletableFuture.failedFuture(new IllegalStateException("the client is closed"));
             }
-            Pending p = new Pending(nextCorrelation++, request, bytes, expectedVersion, outcome, deadline);
+            Pending p = new Pending(nextCorrelation++, stream, request, single, wireVersion, bytes, expectedVersion, outcome,
+                deadline);
             pending.add(p);
             queue(p);
             scheduleSend();
@@ -127,14 +146,21 @@ final class AppendPipeline implements AutoCloseable {
                     if (p.outcome.isDone()) { // expired while queued
                         continue;
                     }
-                    if (request != null && p.correlation != request.getFirstCorrelationId() + request.getBatchCount()) {
-                        write(request); // the ids of a request follow on; a gap (answered before a resend) starts another
+                    if (request != null && (p.correlation != request.getFirstCorrelationId() + count(request)
+                            || (p.single == null) != (request.getBatchCount() > 0))) {
+                        // the ids of a request follow on, and its appends are all in batch or all in singles:
+                        // a gap (answered before a resend) or the other kind starts another
+                        write(request);
                         request = null;
                     }
                     if (request == null) {
                         request = AppendStreamRequest.newBuilder().setPackAppended(true).setFirstCorrelationId(p.correlation);
                     }
-                    request.addBatch(p.request);
+                    if (p.single == null) {
+                        request.addBatch(p.request);
+                    } else {
+                        SingleColumns.add(request.getSinglesBuilder(), p.stream, p.wireVersion, p.single);
+                    }
                     bytes += p.bytes;
                 }
                 if (request != null) {
@@ -144,10 +170,14 @@ final class AppendPipeline implements AutoCloseable {
         }
     }
 
+    private static int count(AppendStreamRequest.Builder request) {
+        return request.getBatchCount() + request.getSinglesBuilder().getStreamsCount();
+    }
+
     /** Under the lock. */
     private void write(AppendStreamRequest.Builder request) {
         Observer on = open();
-        on.sent += request.getBatchCount();
+        on.sent += count(request);
         on.requests.onNext(request.build());
     }
 
@@ -199,7 +229,7 @@ final class AppendPipeline implements AutoCloseable {
                 Pending p = answers[i];
                 if (p != null) {
                     released++;
-                    p.outcome.complete(new AppendResult.Appended(p.request.getStream(), appended.getFirstGlobalSeqs(i),
+                    p.outcome.complete(new AppendResult.Appended(p.stream, appended.getFirstGlobalSeqs(i),
                         appended.getFirstStreamVersions(i), appended.getCounts(i), duplicate));
                 }
             }
@@ -216,7 +246,7 @@ final class AppendPipeline implements AutoCloseable {
         private void complete(Pending p, AppendOutcome outcome) {
             AppendResult result;
             try {
-                result = IndelibleClient.result(p.request.getStream(), p.expectedVersion, outcome);
+                result = IndelibleClient.result(p.stream, p.expectedVersion, outcome);
             } catch (RuntimeException refused) { // invalid input, a permission, ...
                 p.outcome.completeExceptionally(refused);
                 return;

@@ -41,6 +41,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +113,13 @@ public final class IndelibleClient implements AutoCloseable {
      * append over 256 KiB goes as a call of its own, not ordered with the others.
      */
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
+        if (events.size() == 1 && SingleColumns.fits(events.get(0))) {
+            EventData event = events.get(0);
+            checkSingle(stream, event); // here, not on the sending thread
+            if (SingleColumns.bytes(stream, event) <= AppendPipeline.BATCH_BYTES) {
+                return pipeline().send(stream, event, expectedVersion, wireVersion(expectedVersion));
+            }
+        }
         AppendRequest request = request(stream, expectedVersion, events);
         int bytes = request.getSerializedSize();
         return bytes > AppendPipeline.BATCH_BYTES ? alone(request).thenApply(o -> result(stream, expectedVersion, o))
@@ -226,6 +234,23 @@ public final class IndelibleClient implements AutoCloseable {
         }
         events.forEach(e -> request.addEvents(newEvent(e)));
         return request.build();
+    }
+
+    private static void checkSingle(String stream, EventData event) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(event.type(), "type");
+        Objects.requireNonNull(event.eventId(), "eventId");
+        Objects.requireNonNull(event.contentType(), "contentType");
+        Objects.requireNonNull(event.payload(), "payload");
+    }
+
+    /** The expected version as {@link #request} sends it: an unknown negative one is ANY. */
+    private static long wireVersion(long expectedVersion) {
+        return expectedVersion >= 0 ? expectedVersion : switch (expect(expectedVersion)) {
+            case NO_STREAM -> ExpectedVersion.NO_STREAM;
+            case STREAM_EXISTS -> ExpectedVersion.STREAM_EXISTS;
+            default -> ExpectedVersion.ANY;
+        };
     }
 
     private static Expect expect(long expectedVersion) {

@@ -19,6 +19,7 @@ import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.LedgerServiceGrpc;
 import dev.indelible.server.api.NewEvent;
+import dev.indelible.server.api.SingleEventColumns;
 import dev.indelible.server.api.StreamedAppend;
 import dev.indelible.server.api.AppendStreamRequest;
 import dev.indelible.server.api.AppendStreamResponse;
@@ -32,6 +33,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -172,6 +175,43 @@ class AppendStreamTest {
                 assertEquals(List.of(0L, 1L, 2L), answers.getAppended().getFirstGlobalSeqsList(), "made in the order sent");
                 assertEquals(101, answers.getOutcomes(0).getCorrelationId());
                 assertEquals("wrong_expected_version", answers.getOutcomes(0).getOutcome().getFailure().getError());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    /** Singles follow a request's batch; each column is checked for each append, which alone is refused. */
+    @Test
+    void shouldAnswerSinglesAfterTheBatchAndRefuseOnlyTheAppendAColumnFails() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir)) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
+            try {
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + f.token("bot", "selfies-*", Verb.APPEND));
+                var stub = LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+                com.google.protobuf.ByteString json = com.google.protobuf.ByteString.copyFromUtf8("{\"n\": 1}");
+                com.google.protobuf.ByteString id = com.google.protobuf.ByteString.copyFrom(EventId.random().toBytes());
+                SingleEventColumns.Builder singles = SingleEventColumns.newBuilder();
+                for (long expected : new long[] {0, 1, -3, 5, -2}) { // after the batch's event; -3 means nothing; 5 is wrong
+                    singles.addStreams("selfies-notes").addExpectedVersions(expected).addTypes("note.added")
+                        .addContentTypes(dev.indelible.server.api.ContentType.JSON).addPayloads(json)
+                        .addEventIds(com.google.protobuf.ByteString.copyFrom(EventId.random().toBytes()));
+                }
+                singles.setEventIds(4, id.substring(0, 15)); // a short id
+                singles.addStreams("selfies-notes").addExpectedVersions(-2).addTypes("note.added"); // columns left short
+
+                AppendStreamResponse answers = answer(stub, AppendStreamRequest.newBuilder().setPackAppended(true)
+                    .setFirstCorrelationId(40).addBatch(note(-1)).setSingles(singles).build());
+
+                assertEquals(List.of(40L, 41L, 42L), answers.getAppended().getCorrelationIdsList());
+                assertEquals(List.of(0L, 1L, 2L), answers.getAppended().getFirstGlobalSeqsList(), "made in the order sent");
+                Map<Long, String> refused = new TreeMap<>();
+                answers.getOutcomesList().forEach(o -> refused.put(o.getCorrelationId(),
+                    o.getOutcome().getFailure().getError() + " " + o.getOutcome().getFailure().getField()));
+                assertEquals(Map.of(43L, "invalid_argument expected_version", 44L, "wrong_expected_version expected_version",
+                    45L, "invalid_argument events[0].event_id", 46L, "invalid_argument singles.content_types"), refused);
             } finally {
                 channel.shutdownNow();
             }

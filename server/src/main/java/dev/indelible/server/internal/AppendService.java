@@ -13,6 +13,7 @@ import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Appended;
 import dev.indelible.server.api.Failure;
+import dev.indelible.server.api.SingleEventColumns;
 import dev.indelible.server.api.TransactionOutcome;
 import dev.indelible.server.api.TransactionRequest;
 import java.net.InetAddress;
@@ -76,6 +77,46 @@ final class AppendService {
             metrics.appended(result);
             return result instanceof AppendResult.Appended;
         });
+    }
+
+    /**
+     * {@link #write(InetAddress, Token, AppendRequest, EventNames)} for append {@code i} of
+     * {@code columns}: one event, no metadata, errors named as for an {@code AppendRequest} of one event.
+     */
+    CompletableFuture<AppendResult> write(InetAddress address, Token token, SingleEventColumns columns, int i) {
+        return write(() -> {
+            String stream = columns.getStreams(i);
+            access.permit(address, token, Verb.APPEND, stream);
+            column(columns.getExpectedVersionsCount(), i, "expected_versions");
+            column(columns.getTypesCount(), i, "types");
+            column(columns.getContentTypesCount(), i, "content_types");
+            column(columns.getPayloadsCount(), i, "payloads");
+            column(columns.getEventIdsCount(), i, "event_ids");
+            long expectedVersion = expectedVersion(columns.getExpectedVersions(i));
+            EventData event = NewEvents.eventData(columns.getTypes(i), columns.getContentTypes(i), columns.getPayloads(i),
+                columns.getEventIds(i));
+            return ledger.appendAsync(stream, expectedVersion, event);
+        }, result -> {
+            metrics.appended(result);
+            return result instanceof AppendResult.Appended;
+        });
+    }
+
+    /** Refuses append {@code i} when a column has no value for it. */
+    private static void column(int count, int i, String name) {
+        if (i >= count) {
+            throw ApiError.invalid("singles." + name, "has " + count + " values, not one for each of the streams");
+        }
+    }
+
+    /** A {@code SingleEventColumns} expected version: the ledger's own numbers. */
+    private static long expectedVersion(long version) {
+        if (version < 0 && version != ExpectedVersion.ANY && version != ExpectedVersion.NO_STREAM
+                && version != ExpectedVersion.STREAM_EXISTS) {
+            throw ApiError.invalid("expected_version", "is " + version + ": give a version >= 0, -1 (no stream), "
+                + "-2 (any) or -4 (exists)");
+        }
+        return version;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.indelible.server.internal;
 import static dev.indelible.server.internal.AppendService.EventNames.INDEXED;
 
 import com.google.protobuf.ByteString;
+import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.InvalidEventException;
@@ -25,6 +26,7 @@ import dev.indelible.server.api.ProjectionState;
 import dev.indelible.server.api.QueryRequest;
 import dev.indelible.server.api.QueryResponse;
 import dev.indelible.server.api.ReadRequest;
+import dev.indelible.server.api.SingleEventColumns;
 import dev.indelible.server.api.StatusRequest;
 import dev.indelible.server.api.StatusResponse;
 import dev.indelible.server.api.AppendStreamRequest;
@@ -115,7 +117,17 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         Token token = GrpcAuth.TOKEN.get();
         InetAddress address = GrpcAuth.ADDRESS.get();
         return new GrpcAppendStream((ServerCallStreamObserver<AppendStreamResponse>) observer,
-            request -> appends.write(address, token, request, INDEXED), () -> {
+            new GrpcAppendStream.Appends() {
+                @Override
+                public CompletableFuture<AppendResult> write(AppendRequest request) {
+                    return appends.write(address, token, request, INDEXED);
+                }
+
+                @Override
+                public CompletableFuture<AppendResult> write(SingleEventColumns columns, int i) {
+                    return appends.write(address, token, columns, i);
+                }
+            }, () -> {
                 if (!access.stillValid(token)) { // a look at the token file: once per request, not per append
                     throw new ApiError(401, "unauthenticated", "authorization", "token " + token.name() + " was revoked");
                 }

@@ -5,6 +5,7 @@ import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.AppendStreamRequest;
 import dev.indelible.server.api.AppendStreamResponse;
 import dev.indelible.server.api.AppendedColumns;
+import dev.indelible.server.api.SingleEventColumns;
 import dev.indelible.server.api.StreamedAppend;
 import dev.indelible.server.api.StreamedOutcome;
 import io.grpc.Status;
@@ -13,7 +14,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 
 /**
  * One {@code AppendStream} call: each append is made as it arrives and answered, naming its
@@ -28,7 +28,7 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
     static final int IN_FLIGHT = 4_096;
 
     private final ServerCallStreamObserver<AppendStreamResponse> out;
-    private final Function<AppendRequest, CompletableFuture<AppendResult>> append;
+    private final Appends append;
     private final Runnable authorize;
     private final Set<GrpcAppendStream> open;
     private final Executor answers;
@@ -43,14 +43,22 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
     private boolean stopping;
     private boolean ended;
 
+    /** Starts one append, as {@link AppendService#write}. */
+    interface Appends {
+        CompletableFuture<AppendResult> write(AppendRequest request);
+
+        /** Append {@code i} of {@code columns}. */
+        CompletableFuture<AppendResult> write(SingleEventColumns columns, int i);
+    }
+
     /**
-     * @param append    starts one append, as {@link AppendService#write}
+     * @param append    starts one append
      * @param authorize run once per request, before its appends: throws the 401 {@link ApiError}
      *                  of a revoked token, which ends the call
      * @param open      the server's open append streams: this one is in it until it ends
      */
     GrpcAppendStream(ServerCallStreamObserver<AppendStreamResponse> out,
-                     Function<AppendRequest, CompletableFuture<AppendResult>> append, Runnable authorize,
+                     Appends append, Runnable authorize,
                      Executor answers, Set<GrpcAppendStream> open) {
         this.out = out;
         this.append = append;
@@ -78,18 +86,23 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
             return;
         }
         synchronized (this) {
-            unanswered += request.getAppendsCount() + request.getBatchCount();
+            unanswered += request.getAppendsCount() + request.getBatchCount() + request.getSingles().getStreamsCount();
             reading = false;
             taking = true;
         }
         boolean packed = request.getPackAppended();
         for (int i = 0; i < request.getAppendsCount(); i++) {
             StreamedAppend one = request.getAppends(i);
-            take(one.getCorrelationId(), one.getAppend(), packed);
+            take(one.getCorrelationId(), append.write(one.getAppend()), one.getAppend().getEventsCount() > 1, packed);
         }
-        long first = request.getFirstCorrelationId();
+        long next = request.getFirstCorrelationId();
         for (int i = 0; i < request.getBatchCount(); i++) {
-            take(first + i, request.getBatch(i), packed);
+            AppendRequest one = request.getBatch(i);
+            take(next++, append.write(one), one.getEventsCount() > 1, packed);
+        }
+        SingleEventColumns singles = request.getSingles();
+        for (int i = 0; i < singles.getStreamsCount(); i++) {
+            take(next++, append.write(singles, i), false, packed);
         }
         boolean sendNow;
         synchronized (this) {
@@ -104,10 +117,8 @@ final class GrpcAppendStream implements StreamObserver<AppendStreamRequest> {
         }
     }
 
-    /** Makes one append; its answer is queued now if it needs no sync, else when the sync completes it. */
-    private void take(long correlation, AppendRequest request, boolean packed) {
-        boolean indexed = request.getEventsCount() > 1;
-        CompletableFuture<AppendResult> written = append.apply(request);
+    /** Queues the answer to an append just made: now if it needs no sync, else when the sync completes it. */
+    private void take(long correlation, CompletableFuture<AppendResult> written, boolean indexed, boolean packed) {
         if (written.isDone() && !written.isCompletedExceptionally()) { // no sync to wait for: no stage to add
             answer(correlation, packed, indexed, written.join(), null);
         } else {

@@ -1,5 +1,6 @@
 package dev.indelible.server.internal;
 
+import com.google.protobuf.ByteString;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
@@ -27,35 +28,57 @@ final class NewEvents {
      */
     static EventData eventData(NewEvent e, String prefix, int index) {
         try {
-            EventData data = switch (e.getContentType()) {
-                case PROTOBUF -> protobuf(e);
-                case JSON -> DomainEvents.isDomainType(e.getType()) ? domainJson(e)
-                    : new EventData(provisionalId(e), e.getType(), ContentType.JSON, e.getPayload().toByteArray(), null);
-                default -> throw new InvalidEventException("content_type", "must be PROTOBUF or JSON");
-            };
-            if (!e.getEventId().isEmpty()) {
+            boolean ownId = !e.getEventId().isEmpty();
+            EventData data = withPayload(e.getType(), e.getContentType(), e.getPayload(), ownId);
+            if (ownId) {
                 data = data.withEventId(EventId.parse(e.getEventId()));
             }
             return e.getMetadataCount() == 0 ? data : data.withMetadata(e.getMetadataMap());
         } catch (InvalidEventException invalid) {
-            throw ApiError.invalid(prefix + (index < 0 ? "" : "events[" + index + "].") + invalid.field(), invalid.reason());
+            throw named(prefix, index, invalid);
         }
     }
 
     /**
-     * A fresh random id for an event sent without one; for one with its own, a placeholder that
-     * {@link #eventData} replaces once the payload was checked (drawing a secure random id only to
-     * drop it cost every append a SHA-256 block).
+     * One event of a {@code SingleEventColumns} append, named in errors as the one event of an
+     * {@code AppendRequest} ({@code events[0].type}).
+     *
+     * @param eventId 16 bytes, big-endian; empty: a fresh id
      */
-    private static EventId provisionalId(NewEvent e) {
-        return e.getEventId().isEmpty() ? EventId.random() : REPLACED;
+    static EventData eventData(String type, dev.indelible.server.api.ContentType contentType, ByteString payload,
+                               ByteString eventId) {
+        try {
+            EventData data = withPayload(type, contentType, payload, !eventId.isEmpty());
+            return eventId.isEmpty() ? data : data.withEventId(EventId.fromBytes(eventId.toByteArray()));
+        } catch (InvalidEventException invalid) {
+            throw named("", 0, invalid);
+        }
+    }
+
+    private static ApiError named(String prefix, int index, InvalidEventException invalid) {
+        return ApiError.invalid(prefix + (index < 0 ? "" : "events[" + index + "].") + invalid.field(), invalid.reason());
+    }
+
+    /**
+     * The event with its payload checked, and a fresh random id unless it has its own, which the
+     * caller sets (drawing a secure random id only to drop it cost every append a SHA-256 block).
+     */
+    private static EventData withPayload(String type, dev.indelible.server.api.ContentType contentType, ByteString payload,
+                                         boolean ownId) {
+        EventId id = ownId ? REPLACED : EventId.random();
+        return switch (contentType) {
+            case PROTOBUF -> protobuf(id, type, payload);
+            case JSON -> DomainEvents.isDomainType(type) ? domainJson(id, type, payload)
+                : new EventData(id, type, ContentType.JSON, payload.toByteArray(), null);
+            default -> throw new InvalidEventException("content_type", "must be PROTOBUF or JSON");
+        };
     }
 
     private static final EventId REPLACED = new EventId(0, 0);
 
-    private static EventData protobuf(NewEvent e) {
-        EventData data = new EventData(provisionalId(e), e.getType(), ContentType.PROTOBUF, e.getPayload().toByteArray(), null);
-        if (DomainEvents.isDomainType(e.getType())) {
+    private static EventData protobuf(EventId id, String type, ByteString payload) {
+        EventData data = new EventData(id, type, ContentType.PROTOBUF, payload.toByteArray(), null);
+        if (DomainEvents.isDomainType(type)) {
             domain(() -> {
                 DomainEvents.validate(data);
                 return data;
@@ -65,12 +88,12 @@ final class NewEvents {
     }
 
     /** A domain type's JSON object as its validated message: in one pass when plain, else by Protobuf's JSON mapping. */
-    private static EventData domainJson(NewEvent e) {
-        byte[] message = DomainJson.protobuf(e.getType(), e.getPayload().toByteArray());
+    private static EventData domainJson(EventId id, String type, ByteString payload) {
+        byte[] message = DomainJson.protobuf(type, payload.toByteArray());
         if (message == null) {
-            return domain(() -> DomainEvents.fromJson(e.getType(), utf8(e)));
+            return domain(() -> DomainEvents.fromJson(type, utf8(payload)));
         }
-        EventData data = new EventData(provisionalId(e), e.getType(), ContentType.PROTOBUF, message, null);
+        EventData data = new EventData(id, type, ContentType.PROTOBUF, message, null);
         return domain(() -> {
             DomainEvents.validate(data);
             return data;
@@ -87,9 +110,9 @@ final class NewEvents {
         }
     }
 
-    private static String utf8(NewEvent e) {
+    private static String utf8(ByteString payload) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(e.getPayload().asReadOnlyByteBuffer()).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(payload.asReadOnlyByteBuffer()).toString();
         } catch (CharacterCodingException invalid) {
             throw new InvalidEventException("payload", "is not valid UTF-8");
         }
