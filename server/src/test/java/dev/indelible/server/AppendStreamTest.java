@@ -67,7 +67,9 @@ class AppendStreamTest {
                 sent.add(pool.submit(() -> {
                     List<CompletableFuture<AppendResult>> futures = new ArrayList<>();
                     for (int i = 0; i < perThread; i++) {
-                        futures.add(client.appendAsync("selfies-user-" + user, ExpectedVersion.ANY, selfie(user, "f" + i)));
+                        EventData event = selfie(user, "f" + i); // with metadata it goes in a batch, else in singles
+                        futures.add(client.appendAsync("selfies-user-" + user, ExpectedVersion.ANY,
+                            i % 3 == 0 ? event.withMetadata(Map.of("i", "" + i)) : event));
                     }
                     return futures;
                 }));
@@ -84,6 +86,7 @@ class AppendStreamTest {
                 assertEquals(perThread, stream.size());
                 for (int i = 0; i < perThread; i++) {
                     assertEquals("f" + i, SelfieSubmitted.parseFrom(stream.get(i).payload()).getFileId(), "thread " + t + "'s order");
+                    assertEquals(i % 3 == 0 ? Map.of("i", "" + i) : Map.of(), stream.get(i).metadata());
                 }
             }
         }
@@ -373,6 +376,7 @@ class AppendStreamTest {
                 assertEquals(perThread, stream.size(), "each event of thread " + t + " once");
                 for (int i = 0; i < perThread; i++) {
                     assertEquals("f" + i, SelfieSubmitted.parseFrom(stream.get(i).payload()).getFileId(), "thread " + t + "'s order");
+                    assertEquals(i % 3 == 0 ? Map.of("i", "" + i) : Map.of(), stream.get(i).metadata());
                 }
             }
             assertTrue(ledger.verify().ok());
