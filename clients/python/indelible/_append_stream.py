@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any, List, Optional
 
-from ._transport import CONNECTION_ERRORS, RETRY_STATUSES, Backoff, decode, unreachable
+from ._transport import CHUNKED_REFUSED, CONNECTION_ERRORS, RETRY_STATUSES, Backoff, decode, unreachable
 from .errors import IndelibleError, ProtocolError, Unavailable, error_from_answer
 
 __all__ = ["StreamedSender"]
@@ -146,6 +146,10 @@ class _Session:
         """A refusal of the whole request (the server read at most its first line)."""
         status = response.status
         error = error_from_answer(decode(response.read(), status), status, append=True)
+        if status in CHUNKED_REFUSED:
+            error = ProtocolError(f"http_{status}", "the request's chunked body was refused, by a proxy on the way "
+                                  "most likely: POST /append streams its body; let the proxy pass chunked request "
+                                  "bodies unbuffered, or use transport='streams'", status=status)
         if status in RETRY_STATUSES:
             return error
         if status in (400, 403):  # the first line is bad: it alone is refused, the rest go again

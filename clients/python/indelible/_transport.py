@@ -18,6 +18,8 @@ CONNECTION_ERRORS: Tuple[type, ...] = (OSError, http.client.HTTPException)
 
 # Statuses retried with the same request: the server (or a proxy in front) is stopping or unreachable.
 RETRY_STATUSES = (502, 503, 504)
+# What a proxy that takes no chunked request body answers one: Length Required, Not Implemented.
+CHUNKED_REFUSED = (411, 501)
 
 
 class Backoff:
@@ -126,9 +128,10 @@ class Transport:
 
     # -- requests ---------------------------------------------------------------------------
 
-    def once(self, method: str, path: str, body: Optional[bytes], content_type: Optional[str]
+    def once(self, method: str, path: str, body: Any, content_type: Optional[str]
              ) -> Tuple[int, bytes]:
-        """One request on this thread's connection; a failure drops the connection and raises."""
+        """One request on this thread's connection; a failure drops the connection and raises.
+        ``body``: bytes, or an iterable of them sent as a chunked body."""
         conn, reused = self.connection()
         try:
             conn.request(method, path, body=body, headers=self.headers(content_type))

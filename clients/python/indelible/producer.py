@@ -19,8 +19,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ._append_stream import StreamedSender
 from ._events import ExpectedVersion, checked_event, expected_text
-from ._transport import (CONNECTION_ERRORS, RETRY_STATUSES, Backoff, _Stale, decode, quote_segment,
-                         unreachable)
+from ._transport import (CHUNKED_REFUSED, CONNECTION_ERRORS, RETRY_STATUSES, Backoff, _Stale, decode,
+                         quote_segment, unreachable)
 from .errors import (ClosedError, IndelibleError, InvalidEvent, ProtocolError, Unavailable,
                      error_from_answer)
 from .values import Ack
@@ -250,18 +250,20 @@ class Producer:
 
     def _detect(self) -> str:
         """``ndjson`` when the server answers an empty ``POST /append`` (200, nothing appended),
-        ``streams`` when it has no such route (404/405)."""
+        ``streams`` when it has no such route (404/405) or the request's chunked body is refused
+        (411/501: a proxy on the way that takes only bodies of a known length). The probe's body
+        is chunked, as the appends' are, so such a proxy is found here and not by every append."""
         backoff = Backoff(self._t.max_attempts, self._t.retry_seconds)
         while True:
             try:
-                status, data = self._t.once("POST", self._t.path("/append"), b"", "application/x-ndjson")
+                status, data = self._t.once("POST", self._t.path("/append"), iter(()), "application/x-ndjson")
             except CONNECTION_ERRORS as e:
                 failure: IndelibleError = unreachable(e)
             else:
                 self.stats.requests += 1
                 if status == 200:
                     return "ndjson"
-                if status in (404, 405):
+                if status in (404, 405) + CHUNKED_REFUSED:
                     return "streams"
                 failure = error_from_answer(decode(data, status), status, append=True)
                 if status not in RETRY_STATUSES:

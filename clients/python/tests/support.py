@@ -1,6 +1,8 @@
 """What the tests share: the server they run against (from the environment), unique names, and a
 TCP proxy that cuts connections on demand, to test the client's retries without stopping the
 server."""
+import http.client
+import http.server
 import os
 import random
 import socket
@@ -163,6 +165,81 @@ class Proxy:
                 self.swallowed += 1
                 return True
             return False
+
+
+class BufferingProxy:
+    """An HTTP proxy that reads a whole request body before it forwards it and a whole answer before
+    it passes it on, as nginx does by default (proxy_request_buffering, proxy_buffering); with
+    ``refuse_chunked`` it answers a chunked request body 411 Length Required, as some proxies do.
+    One request per connection."""
+
+    def __init__(self, refuse_chunked: bool = False) -> None:
+        target = urllib.parse.urlsplit(url())
+        self._target = (target.hostname or "127.0.0.1", target.port or 80)
+        self._refuse_chunked = refuse_chunked
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                proxy._forward(self)
+
+            do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="test-buffering-proxy").start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _forward(self, h: http.server.BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        chunked = h.headers.get("Transfer-Encoding", "").lower() == "chunked"
+        if chunked and self._refuse_chunked:
+            self._answer(h, 411, [], b"")
+            return
+        body = _chunked_body(h.rfile) if chunked else h.rfile.read(int(h.headers.get("Content-Length", "0")))
+        headers = {k: v for k, v in h.headers.items() if k.lower() not in _HOP_BY_HOP}
+        upstream = http.client.HTTPConnection(*self._target, timeout=60)
+        try:
+            upstream.request(h.command, h.path, body=body, headers=headers)
+            answer = upstream.getresponse()
+            self._answer(h, answer.status, answer.getheaders(), answer.read())
+        finally:
+            upstream.close()
+
+    @staticmethod
+    def _answer(h: http.server.BaseHTTPRequestHandler, status: int, headers, body: bytes) -> None:
+        h.send_response(status)
+        for name, value in headers:
+            if name.lower() not in _HOP_BY_HOP:
+                h.send_header(name, value)
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.wfile.write(body)
+
+
+_HOP_BY_HOP = ("transfer-encoding", "connection", "content-length", "host", "keep-alive")
+
+
+def _chunked_body(stream) -> bytes:
+    body = b""
+    while True:
+        size = int(stream.readline().split(b";")[0], 16)
+        if size == 0:
+            while stream.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return body
+        body += stream.read(size)
+        stream.readline()
 
 
 def _close(s: Optional[socket.socket]) -> None:

@@ -6,7 +6,7 @@ import time
 from concurrent.futures import wait
 
 import indelible
-from tests.support import NOW, Proxy, ServerTestCase, narrow_token, token, unique, url, user_id
+from tests.support import NOW, BufferingProxy, Proxy, ServerTestCase, narrow_token, token, unique, url, user_id
 
 THREADS = 8
 PER_THREAD = 2000
@@ -163,5 +163,24 @@ class ProducerTest(ServerTestCase):
             duplicates = sum(1 for thread in futures for f in thread if f.result().duplicate)
             self.assertEqual(duplicates, producer.stats.duplicates)
             self.check_stored_once_in_order(start, run, futures, 1500, retried=True)
+        finally:
+            proxy.close()
+
+    def test_through_a_proxy_that_buffers_whole_requests_every_append_is_acked_in_order(self):
+        self.check_through(BufferingProxy(), "ndjson")
+
+    def test_behind_a_proxy_that_refuses_chunked_bodies_the_producer_sends_batches_to_streams(self):
+        self.check_through(BufferingProxy(refuse_chunked=True), "streams")
+
+    def check_through(self, proxy, transport):
+        user, run = user_id(), unique("p")
+        try:
+            with indelible.Client(proxy.url, token()) as proxied, proxied.producer(linger_ms=2) as producer:
+                futures = [producer.append(indelible.Selfies.stream(user),
+                                           indelible.Selfies.event(user, "photo", f"{run}-{i}", NOW)) for i in range(300)]
+                versions = [f.result(30).stream_version for f in futures]
+            self.assertEqual(producer.transport, transport)
+            self.assertEqual(versions, list(range(300)))
+            self.assertEqual(producer.stats.failed, 0, producer.stats)
         finally:
             proxy.close()
