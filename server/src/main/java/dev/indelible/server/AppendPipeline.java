@@ -81,8 +81,9 @@ final class AppendPipeline implements AutoCloseable {
      * Sends one event without metadata, as {@link #send(AppendRequest, int, long)}: in a request's
      * {@code singles} columns, built on the sending thread, so the caller builds no message at all.
      */
-    CompletableFuture<AppendResult> send(String stream, EventData event, long expectedVersion, long wireVersion) {
-        return send(stream, null, event, SingleColumns.bytes(stream, event), expectedVersion, wireVersion);
+    CompletableFuture<AppendResult> send(String stream, EventData event, long expectedVersion) {
+        return send(stream, null, event, SingleColumns.bytes(stream, event), expectedVersion,
+            SingleColumns.wireVersion(expectedVersion));
     }
 
     private CompletableFuture<AppendResult> send(String stream, AppendRequest request, EventData single, int bytes,

@@ -41,7 +41,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -115,9 +114,9 @@ public final class IndelibleClient implements AutoCloseable {
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
         if (events.size() == 1 && SingleColumns.fits(events.get(0))) {
             EventData event = events.get(0);
-            checkSingle(stream, event); // here, not on the sending thread
+            SingleColumns.check(stream, event); // here, not on the sending thread
             if (SingleColumns.bytes(stream, event) <= AppendPipeline.BATCH_BYTES) {
-                return pipeline().send(stream, event, expectedVersion, wireVersion(expectedVersion));
+                return pipeline().send(stream, event, expectedVersion);
             }
         }
         AppendRequest request = request(stream, expectedVersion, events);
@@ -234,23 +233,6 @@ public final class IndelibleClient implements AutoCloseable {
         }
         events.forEach(e -> request.addEvents(newEvent(e)));
         return request.build();
-    }
-
-    private static void checkSingle(String stream, EventData event) {
-        Objects.requireNonNull(stream, "stream");
-        Objects.requireNonNull(event.type(), "type");
-        Objects.requireNonNull(event.eventId(), "eventId");
-        Objects.requireNonNull(event.contentType(), "contentType");
-        Objects.requireNonNull(event.payload(), "payload");
-    }
-
-    /** The expected version as {@link #request} sends it: an unknown negative one is ANY. */
-    private static long wireVersion(long expectedVersion) {
-        return expectedVersion >= 0 ? expectedVersion : switch (expect(expectedVersion)) {
-            case NO_STREAM -> ExpectedVersion.NO_STREAM;
-            case STREAM_EXISTS -> ExpectedVersion.STREAM_EXISTS;
-            default -> ExpectedVersion.ANY;
-        };
     }
 
     private static Expect expect(long expectedVersion) {
