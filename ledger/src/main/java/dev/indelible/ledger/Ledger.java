@@ -212,6 +212,9 @@ public interface Ledger extends AutoCloseable {
 
     LedgerMetrics metrics();
 
+    /** Opens sealed personal fields, names reservation streams by their keyed hash, erases subjects: see {@link PersonalData}. */
+    PersonalData personalData();
+
     LedgerConfig config();
 
     /** Waits for pending syncs, writes a checkpoint for a fast reopen, releases the files. */

@@ -43,6 +43,8 @@ public final class LedgerConfig {
     private final Clock clock;
     private final Map<String, EventValidator> validators;
     private final Map<String, EventRule> rules;
+    private final Map<String, PersonalFields> personalFields;
+    private final List<String> personalStreams;
 
     private LedgerConfig(Builder b) {
         this.durability = b.durability;
@@ -59,6 +61,8 @@ public final class LedgerConfig {
         this.clock = b.clock;
         this.validators = Map.copyOf(b.validators);
         this.rules = Map.copyOf(b.rules);
+        this.personalFields = Map.copyOf(b.personalFields);
+        this.personalStreams = List.copyOf(b.personalStreams);
     }
 
     /** {@link Durability#MEMORY_MAPPED}, daily files, the default limits. */
@@ -87,6 +91,8 @@ public final class LedgerConfig {
         b.clock = clock;
         b.validators.putAll(validators);
         b.rules.putAll(rules);
+        b.personalFields.putAll(personalFields);
+        b.personalStreams.addAll(personalStreams);
         return b;
     }
 
@@ -155,6 +161,16 @@ public final class LedgerConfig {
         return rules.keySet();
     }
 
+    /** The personal fields registered for {@code type}, or null. */
+    public PersonalFields personalFields(String type) {
+        return personalFields.get(type);
+    }
+
+    /** The stream name prefixes whose names are stored as a keyed hash: see {@link Builder#personalStreams}. */
+    public List<String> personalStreams() {
+        return personalStreams;
+    }
+
     /** Validates settings as they are set: a bad value fails at once, naming the setting. */
     public static final class Builder {
         private Durability durability = Durability.MEMORY_MAPPED;
@@ -171,6 +187,8 @@ public final class LedgerConfig {
         private Clock clock = Clock.systemUTC();
         private final Map<String, EventValidator> validators = new HashMap<>();
         private final Map<String, EventRule> rules = new HashMap<>();
+        private final Map<String, PersonalFields> personalFields = new HashMap<>();
+        private final List<String> personalStreams = new ArrayList<>();
 
         private Builder() {
         }
@@ -275,6 +293,32 @@ public final class LedgerConfig {
          */
         public Builder rule(String type, EventRule value) {
             rules.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(value, "rule"));
+            return this;
+        }
+
+        /**
+         * Registers the personal fields of {@code type}: sealed with their subject's key after the
+         * type's validator and rule accepted the event, before it is written. See {@link PersonalFields}.
+         */
+        public Builder personalFields(String type, PersonalFields value) {
+            personalFields.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(value, "personalFields"));
+            return this;
+        }
+
+        /**
+         * Stream names beginning with {@code prefix} hold personal data after it (a reservation
+         * {@code email-alice@example.com}): they are stored as the prefix and a keyed hash of the
+         * rest (HMAC-SHA-256 with the ledger's secret, in hex), so the name outlives an erasure
+         * without revealing it. Appends and reads name the stream in clear; the ledger hashes it.
+         * A rest that is already 64 lower-case hex digits is taken as hashed.
+         */
+        public Builder personalStreams(String prefix) {
+            if (prefix == null || prefix.isEmpty()) {
+                throw new IllegalArgumentException("personalStreams: the prefix must not be empty");
+            }
+            if (!personalStreams.contains(prefix)) {
+                personalStreams.add(prefix);
+            }
             return this;
         }
 

@@ -70,7 +70,7 @@ final class ExportCommand implements Callable<Integer> {
                 case selfies -> JSON.writeValueAsBytes(new SelfiesQueries(engine).all().stream().map(s -> record(
                     "user_id", s.userId(), "media_type", s.mediaType(), "file_id", s.fileId(),
                     "timestamp", s.submittedAt().toString())).toList());
-                case accounts -> JSON.writeValueAsBytes(new AccountsQueries(engine, null).all().stream().map(a -> record(
+                case accounts -> JSON.writeValueAsBytes(new AccountsQueries(engine, ledger).all().stream().map(a -> record(
                     "id", a.accountId(), "email", a.email(), "display_name", a.displayName(), "closed", a.closed())).toList());
             };
             AtomicFile.write(out, bytes);

@@ -92,7 +92,7 @@ final class QueryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Ledger ledger = data.openExistingLedger();
              ProjectionEngine engine = Projections.open(ledger, data.projections(), List.of(ProjectionNames.find(projection)))) {
-            List<ReferenceQueries.Row> rows = new ReferenceQueries(engine, projection, params()).rows();
+            List<ReferenceQueries.Row> rows = new ReferenceQueries(engine, ledger.personalData(), projection, params()).rows();
             for (ReferenceQueries.Row row : rows) {
                 out.println(output.json ? row.json() : row.text());
             }

@@ -4,6 +4,7 @@ import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
 import java.io.PrintWriter;
 import java.util.List;
@@ -47,6 +48,8 @@ final class ReadCommand implements Callable<Integer> {
     private PrintWriter out;
     private long printed;
 
+    private PersonalData personal;
+
     @Override
     public Integer call() {
         if (from < 0 || limit < 0) {
@@ -54,6 +57,7 @@ final class ReadCommand implements Callable<Integer> {
         }
         out = spec.commandLine().getOut();
         try (Ledger ledger = data.openExistingLedger()) {
+            personal = ledger.personalData();
             if (stream != null) {
                 readStream(ledger);
             } else {
@@ -102,7 +106,7 @@ final class ReadCommand implements Callable<Integer> {
         if (printed >= limit || !matches(event.type())) {
             return;
         }
-        out.println(EventJson.line(event));
+        out.println(EventJson.line(event, personal));
         printed++;
         if (follow) {
             out.flush();

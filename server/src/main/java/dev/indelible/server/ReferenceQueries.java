@@ -2,6 +2,7 @@ package dev.indelible.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.AccountsQueries;
 import dev.indelible.projections.reference.CommunityQueries;
@@ -29,11 +30,13 @@ public final class ReferenceQueries {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final PersonalData personal;
     private final ProjectionEngine engine;
     private final Params q;
 
-    public ReferenceQueries(ProjectionEngine engine, String projection, Map<String, String> params) {
+    public ReferenceQueries(ProjectionEngine engine, PersonalData personal, String projection, Map<String, String> params) {
         this.engine = engine;
+        this.personal = personal;
         this.q = new Params(projection, params);
     }
 
@@ -143,7 +146,7 @@ public final class ReferenceQueries {
     }
 
     private List<Row> accounts() {
-        AccountsQueries accounts = new AccountsQueries(engine, null);
+        AccountsQueries accounts = new AccountsQueries(engine, null, personal);
         Optional<AccountsQueries.Account> found = q.email != null ? accounts.byEmail(q.email)
             : accounts.byId(required("email or id", q.id));
         return found.stream().map(a -> row("account_id", a.accountId(), "email", a.email(),

@@ -122,6 +122,11 @@ final class SlowAckLedger implements Ledger {
     }
 
     @Override
+    public dev.indelible.ledger.PersonalData personalData() {
+        return ledger.personalData();
+    }
+
+    @Override
     public LedgerConfig config() {
         return ledger.config();
     }

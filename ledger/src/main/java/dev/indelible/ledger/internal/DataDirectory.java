@@ -64,6 +64,11 @@ public final class DataDirectory {
     }
 
     /** Checkpoints of the in-memory indexes: a cache, rebuilt from the journal when absent. */
+    /** The personal-data key store's directory: beside the journal, never in it. */
+    public Path keysDir() {
+        return root.resolve("keys");
+    }
+
     public Path stateDir() {
         return root.resolve("journal-state");
     }

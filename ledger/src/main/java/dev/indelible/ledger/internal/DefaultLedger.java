@@ -10,11 +10,14 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.LedgerMetrics;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.VerifyReport;
+import dev.indelible.ledger.internal.keys.KeyStore;
+import dev.indelible.ledger.internal.keys.PersonalSealing;
 import dev.indelible.ledger.spi.Journal;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,18 +40,36 @@ public final class DefaultLedger implements Ledger {
     private final AppendChecks checks;
     private final ReadSide reads;
     private final Appender appender;
+    private final PersonalSealing personal;
     /** Held while open, so a writer from another PID namespace is refused; null for other journals. */
     private final NamespaceGuard guard;
     private volatile boolean closed;
 
     DefaultLedger(LedgerConfig config, Journal journal, Path stateDir, JournalLoader.Loaded loaded,
-                  NamespaceGuard guard) {
+                  NamespaceGuard guard, Path keysDir) {
         this.config = config;
         this.journal = journal;
         this.guard = guard;
         this.checks = new AppendChecks(config);
         this.reads = new ReadSide(journal, loaded.follower().state().positions());
         this.appender = new Appender(config, journal, stateDir, loaded, reads);
+        try {
+            boolean empty = appender.head() == 0;
+            this.personal = new PersonalSealing(config, KeyStore.open(keysDir, empty,
+                config.durability() != dev.indelible.ledger.Durability.MEMORY_MAPPED));
+            personal.attach(this);
+        } catch (RuntimeException | Error e) {
+            closed = true;
+            reads.close();
+            appender.close();
+            journal.close();
+            throw e;
+        }
+    }
+
+    /** Where the key store of a ledger with its checkpoints in {@code stateDir} lives: beside them. */
+    static Path keysDir(Path stateDir) {
+        return stateDir.toAbsolutePath().normalize().resolveSibling("keys");
     }
 
     /**
@@ -67,7 +88,7 @@ public final class DefaultLedger implements Ledger {
             journal.close();
             throw damaged.damage().exception();
         }
-        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null);
+        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null, keysDir(stateDir));
     }
 
     /** Verifies any journal, read-only, telling {@code progress} the events checked so far. */
@@ -78,33 +99,37 @@ public final class DefaultLedger implements Ledger {
     @Override
     public AppendResult append(String stream, long expectedVersion, EventData event) {
         // No list around the one event: the path allocates only the result.
-        return appender.append(stream, expectedVersion, null, event, checks.check(stream, expectedVersion, event), null);
+        EventRule.Requirement[] rules = personal.streamNames(checks.check(stream, expectedVersion, event));
+        return appender.append(personal.streamName(stream), expectedVersion, null, personal.seal(event), rules, null);
     }
 
     @Override
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-        return appender.append(stream, expectedVersion, events, null, checks.check(stream, expectedVersion, events), null);
+        EventRule.Requirement[] rules = personal.streamNames(checks.check(stream, expectedVersion, events));
+        return appender.append(personal.streamName(stream), expectedVersion, personal.seal(events), null, rules, null);
     }
 
     @Override
     public AppendReceipt append(String stream, long expectedVersion, EventData event, AppendReceipt receipt) {
         Objects.requireNonNull(receipt, "receipt");
-        appender.append(stream, expectedVersion, null, event, checks.check(stream, expectedVersion, event), receipt);
+        EventRule.Requirement[] rules = personal.streamNames(checks.check(stream, expectedVersion, event));
+        appender.append(personal.streamName(stream), expectedVersion, null, personal.seal(event), rules, receipt);
         return receipt;
     }
 
     @Override
     public AppendReceipt append(String stream, long expectedVersion, List<EventData> events, AppendReceipt receipt) {
         Objects.requireNonNull(receipt, "receipt");
-        appender.append(stream, expectedVersion, events, null, checks.check(stream, expectedVersion, events), receipt);
+        EventRule.Requirement[] rules = personal.streamNames(checks.check(stream, expectedVersion, events));
+        appender.append(personal.streamName(stream), expectedVersion, personal.seal(events), null, rules, receipt);
         return receipt;
     }
 
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event) {
         try {
-            EventRule.Requirement[] rules = checks.check(stream, expectedVersion, event);
-            return appender.appendAsync(stream, expectedVersion, null, event, rules);
+            EventRule.Requirement[] rules = personal.streamNames(checks.check(stream, expectedVersion, event));
+            return appender.appendAsync(personal.streamName(stream), expectedVersion, null, personal.seal(event), rules);
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -113,8 +138,8 @@ public final class DefaultLedger implements Ledger {
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
         try {
-            EventRule.Requirement[] rules = checks.check(stream, expectedVersion, events);
-            return appender.appendAsync(stream, expectedVersion, events, null, rules);
+            EventRule.Requirement[] rules = personal.streamNames(checks.check(stream, expectedVersion, events));
+            return appender.appendAsync(personal.streamName(stream), expectedVersion, personal.seal(events), null, rules);
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -122,14 +147,15 @@ public final class DefaultLedger implements Ledger {
 
     @Override
     public TransactionResult append(Transaction transaction) {
-        return appender.append(transaction, checks.check(transaction));
+        EventRule.Requirement[][] rules = personal.streamNames(checks.check(transaction));
+        return appender.append(personal.seal(transaction), rules);
     }
 
     @Override
     public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
         try {
-            EventRule.Requirement[][] rules = checks.check(transaction);
-            return appender.appendAsync(transaction, rules);
+            EventRule.Requirement[][] rules = personal.streamNames(checks.check(transaction));
+            return appender.appendAsync(personal.seal(transaction), rules);
         } catch (LedgerException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -152,15 +178,21 @@ public final class DefaultLedger implements Ledger {
     public List<RecordedEvent> readStream(String stream, long fromVersion, int limit) {
         AppendChecks.checkName("stream", stream, config.maxStreamBytes());
         ensureOpen();
-        long lastAddress = appender.streamHead(stream);
-        return lastAddress < 0 ? List.of() : reads.readStream(stream, lastAddress, fromVersion, limit);
+        String stored = personal.streamName(stream);
+        long lastAddress = appender.streamHead(stored);
+        return lastAddress < 0 ? List.of() : reads.readStream(stored, lastAddress, fromVersion, limit);
     }
 
     @Override
     public long streamVersion(String stream) {
         AppendChecks.checkName("stream", stream, config.maxStreamBytes());
         ensureOpen();
-        return appender.streamVersion(stream);
+        return appender.streamVersion(personal.streamName(stream));
+    }
+
+    @Override
+    public PersonalData personalData() {
+        return personal;
     }
 
     @Override

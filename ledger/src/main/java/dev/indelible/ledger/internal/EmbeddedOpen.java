@@ -22,13 +22,19 @@ public final class EmbeddedOpen {
 
     /** Opens the embedded ledger: a Chronicle Queue journal in {@code dataDir/journal}. */
     public static Ledger open(Path dataDir, LedgerConfig config) {
+        return open(dataDir, config, null);
+    }
+
+    /** {@link #open(Path, LedgerConfig)} with the key store in {@code keysDir} (null: the data directory's own). */
+    static Ledger open(Path dataDir, LedgerConfig config, Path keysDir) {
         DataDirectory directory = DataDirectory.prepare(dataDir);
+        Path keys = keysDir != null ? keysDir : directory.keysDir();
         NamespaceGuard guard = NamespaceGuard.acquire(directory.stateDir(), directory.journalDir());
         try {
             StagedAppend.recover(directory, guard);
             Attempt first = load(directory, config, true);
             if (first.sound()) {
-                return first.build(config, directory, guard);
+                return first.build(config, directory, guard, keys);
             }
             first.close();
             if (!first.torn()) {
@@ -52,7 +58,7 @@ public final class EmbeddedOpen {
                 }
                 throw second.damage.exception();
             }
-            Ledger ledger = second.build(config, directory, guard);
+            Ledger ledger = second.build(config, directory, guard, keys);
             if (repair != null) {
                 repair.record(ledger);
             }
@@ -86,8 +92,8 @@ public final class EmbeddedOpen {
             return damage == null ? cutFrom >= 0 : damage.torn();
         }
 
-        DefaultLedger build(LedgerConfig config, DataDirectory directory, NamespaceGuard guard) {
-            return new DefaultLedger(config, journal, directory.stateDir(), state, guard);
+        DefaultLedger build(LedgerConfig config, DataDirectory directory, NamespaceGuard guard, Path keysDir) {
+            return new DefaultLedger(config, journal, directory.stateDir(), state, guard, keysDir);
         }
 
         void close() {

@@ -33,6 +33,11 @@ public final class KillPoints {
     /** The staged journal is in place; the checkpoint and the staging directory are not yet done. */
     public static final String IMPORT_SWAPPED = "import-swapped";
 
+    /** An erasure's {@code ops.erase} event is appended; the subject's key is not yet destroyed. */
+    public static final String ERASE_RECORDED = "erase-recorded";
+    /** The key store without the erased key is renamed into place; nothing after it is done. */
+    public static final String ERASE_KEY_DESTROYED = "erase-key-destroyed";
+
     private static final String ARMED = System.getProperty("indelible.killPoint", "");
     private static final String NAME = ARMED.contains(":") ? ARMED.substring(0, ARMED.indexOf(':')) : "";
     private static final long AT = ARMED.contains(":") ? Long.parseLong(ARMED.substring(ARMED.indexOf(':') + 1)) : 0;

@@ -70,7 +70,7 @@ public final class StagedAppend {
             long copied = System.nanoTime();
             long base;
             T result;
-            try (Ledger staged = EmbeddedOpen.open(staging, config)) {
+            try (Ledger staged = EmbeddedOpen.open(staging, config, live.keysDir())) {
                 base = staged.head();
                 result = appends.apply(staged);
             }

@@ -19,7 +19,8 @@ import java.util.UUID;
  * condition that {@code account-<id>} does not exist: closing appends there with {@code NO_STREAM},
  * so an account closes once and a closed account never changes its address. The ledger enforces
  * these rules ({@link DomainRules}) for every producer; this class only chooses the events.
- * Addresses are never released, not even by closing.
+ * Addresses are never released, not even by closing, nor by erasing the account: the
+ * reservation is named by a keyed hash of the address, which the erasure leaves in place.
  *
  * <p>Thread-safe.
  */
@@ -34,8 +35,17 @@ public final class Accounts {
         this.lookup = lookup;
     }
 
+    /** The reservation streams' prefix: registered as personal, so the ledger stores them by a keyed hash. */
+    public static final String EMAIL_STREAM_PREFIX = "email-";
+
+    /**
+     * The reservation stream of an address, as appends and reads name it. The ledger stores it as
+     * {@code email-<HMAC-SHA-256 of the address with its secret, hex>}
+     * ({@link dev.indelible.ledger.PersonalData#streamName}), so the address is in no stream name and
+     * the reservation outlives an erasure of the account.
+     */
     public static String emailStream(String normalizedEmail) {
-        return "email-" + normalizedEmail;
+        return EMAIL_STREAM_PREFIX + normalizedEmail;
     }
 
     public static String accountStream(String accountId) {

@@ -19,11 +19,15 @@ import java.util.Set;
  * are in {@link AccountsQueries}.
  *
  * <pre>{@code
- * 'a' account_id  -> AccountState
- * 'e' email       -> account_id (UTF-8)
+ * 'a' account_id    -> AccountState (email and display_name as appended: sealed)
+ * 'e' email stream  -> account_id (UTF-8); the reservation stream as stored, a keyed hash of the address
  * 'n'             -> count of accounts registered
  * 'x' global_seq  -> anomaly text: a change to an unknown or closed account, kept for inspection
  * }</pre>
+ *
+ * <p>Design note: no personal data in clear is stored here, so an erasure needs no rewrite and a
+ * rebuild gives the same digest before and after one; {@link AccountsQueries} opens the sealed
+ * values at answer time.
  *
  * <p>Not thread-safe (the engine applies on one thread); holds no state of its own.
  */
@@ -40,7 +44,7 @@ public final class AccountsProjection implements Projection {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -64,9 +68,9 @@ public final class AccountsProjection implements Projection {
             return;
         }
         AccountState state = AccountState.newBuilder().setAccountId(r.getAccountId()).setEmail(r.getEmail())
-                .setDisplayName(r.getDisplayName()).setRegisteredSeq(event.globalSeq()).build();
+                .setDisplayName(r.getDisplayName()).setRegisteredSeq(event.globalSeq()).setEmailStream(event.stream()).build();
         batch.put(account(r.getAccountId()), state.toByteArray());
-        batch.put(email(r.getEmail()), r.getAccountId().getBytes(StandardCharsets.UTF_8));
+        batch.put(email(event.stream()), r.getAccountId().getBytes(StandardCharsets.UTF_8));
         batch.add(COUNT, 1);
     }
 
@@ -78,9 +82,10 @@ public final class AccountsProjection implements Projection {
                     + " account " + c.getAccountId());
             return;
         }
-        batch.delete(email(state.getEmail()));
-        batch.put(email(c.getEmail()), c.getAccountId().getBytes(StandardCharsets.UTF_8));
-        batch.put(account(c.getAccountId()), state.toBuilder().setEmail(c.getEmail()).build().toByteArray());
+        batch.delete(email(state.getEmailStream()));
+        batch.put(email(event.stream()), c.getAccountId().getBytes(StandardCharsets.UTF_8));
+        batch.put(account(c.getAccountId()), state.toBuilder().setEmail(c.getEmail()).setEmailStream(event.stream())
+                .build().toByteArray());
     }
 
     private static void close(RecordedEvent event, ProjectionBatch batch) {
@@ -114,7 +119,8 @@ public final class AccountsProjection implements Projection {
         return Keys.of('a').string(accountId).build();
     }
 
-    static byte[] email(String normalizedEmail) {
-        return Keys.of('e').string(normalizedEmail).build();
+    /** @param storedEmailStream the reservation stream as the ledger stores it */
+    static byte[] email(String storedEmailStream) {
+        return Keys.of('e').string(storedEmailStream).build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.indelible.projections.reference;
 
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.projections.Keys;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionException;
@@ -13,7 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Typed queries of the {@code accounts} projection; each runs on one consistent snapshot. Also the
+ * Typed queries of the {@code accounts} projection; each runs on one consistent snapshot. Sealed
+ * personal fields are opened at answer time, {@link PersonalData#ERASED} once the account is erased;
+ * an address is found by its keyed hash, as the ledger names its reservation stream. Also the
  * {@link Accounts.Lookup} the client uses, after waiting until the projection has applied every
  * event appended before the call (read-your-writes).
  *
@@ -25,10 +28,17 @@ public final class AccountsQueries implements Accounts.Lookup {
 
     private final ProjectionEngine engine;
     private final Ledger ledger;
+    private final PersonalData personal;
 
     public AccountsQueries(ProjectionEngine engine, Ledger ledger) {
+        this(engine, ledger, ledger.personalData());
+    }
+
+    /** @param ledger for {@link #isClosed} only; may be null when {@code personal} is given */
+    public AccountsQueries(ProjectionEngine engine, Ledger ledger, PersonalData personal) {
         this.engine = engine;
         this.ledger = ledger;
+        this.personal = personal;
     }
 
     /** The account registered under an address (normalised first), if any. */
@@ -37,8 +47,9 @@ public final class AccountsQueries implements Accounts.Lookup {
         if (address == null) {
             return Optional.empty();
         }
+        String stored = personal.streamName(Accounts.emailStream(address));
         return engine.read(AccountsProjection.NAME, s -> {
-            byte[] id = s.get(AccountsProjection.email(address));
+            byte[] id = s.get(AccountsProjection.email(stored));
             return id == null ? Optional.empty() : byId(s, new String(id, StandardCharsets.UTF_8));
         });
     }
@@ -52,9 +63,7 @@ public final class AccountsQueries implements Accounts.Lookup {
         return engine.read(AccountsProjection.NAME, s -> {
             List<Account> accounts = new ArrayList<>();
             s.scan(Keys.of('a').build(), (key, value) -> {
-                AccountState a = AccountsProjection.parse(value);
-                return accounts.add(new Account(a.getAccountId(), a.getEmail(), a.getDisplayName(), a.getClosed(),
-                        a.getRegisteredSeq()));
+                return accounts.add(account(AccountsProjection.parse(value)));
             });
             return accounts;
         });
@@ -82,15 +91,17 @@ public final class AccountsQueries implements Accounts.Lookup {
         return byId(accountId).map(Account::closed);
     }
 
-    static Optional<Account> byId(ProjectionState state, String accountId) {
+    private Optional<Account> byId(ProjectionState state, String accountId) {
         byte[] bytes = state.get(AccountsProjection.account(accountId));
-        if (bytes == null) {
-            return Optional.empty();
-        }
-        AccountState a = AccountsProjection.parse(bytes);
-        return Optional.of(new Account(a.getAccountId(), a.getEmail(), a.getDisplayName(), a.getClosed(), a.getRegisteredSeq()));
+        return bytes == null ? Optional.empty() : Optional.of(account(AccountsProjection.parse(bytes)));
     }
 
+    private Account account(AccountState a) {
+        return new Account(a.getAccountId(), personal.open("email", a.getEmail()),
+                personal.open("display_name", a.getDisplayName()), a.getClosed(), a.getRegisteredSeq());
+    }
+
+    /** An account; {@code email} and {@code displayName} read {@link PersonalData#ERASED} once it is erased. */
     public record Account(String accountId, String email, String displayName, boolean closed, long registeredSeq) {
     }
 }

@@ -86,9 +86,17 @@ public final class DomainEvents {
     private DomainEvents() {
     }
 
-    /** Registers a validator and the rule ({@link DomainRules}) of every domain type; returns the builder. */
+    /**
+     * Registers a validator, the rule ({@link DomainRules}) and the personal fields (marked in
+     * {@code events.proto}) of every domain type, and the reservation streams {@code email-} as
+     * personal stream names; returns the builder.
+     */
     public static LedgerConfig.Builder register(LedgerConfig.Builder builder) {
-        TYPES.keySet().forEach(type -> builder.validator(type, DomainEvents::validate));
+        TYPES.forEach((type, domain) -> {
+            builder.validator(type, DomainEvents::validate);
+            DomainPersonalFields.register(builder, type, domain.prototype());
+        });
+        builder.personalStreams(Accounts.EMAIL_STREAM_PREFIX);
         return DomainRules.register(builder);
     }
 

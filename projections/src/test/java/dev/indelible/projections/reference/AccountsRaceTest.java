@@ -5,6 +5,7 @@ import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.RuleAudit;
@@ -78,7 +79,7 @@ class AccountsRaceTest {
         Expected expected = checkAnswers(ids, calls);
         try (Ledger ledger = Ledger.open(data, DomainEvents.register(LedgerConfig.builder()).build())) {
             List<RecordedEvent> events = readAll(ledger);
-            JournalSummary journal = checkJournal(events);
+            JournalSummary journal = checkJournal(events, ledger.personalData());
             assertEquals(List.of(), journal.violations(), "the journal breaks the account rules");
             assertEquals(ACCOUNTS, journal.registered());
             assertEquals(expected.changesDone().size(), journal.changed(),
@@ -381,6 +382,11 @@ class AccountsRaceTest {
      * account; a close once, in its {@code account-} stream; no change after the close.
      */
     static JournalSummary checkJournal(List<RecordedEvent> events) {
+        return checkJournal(events, null);
+    }
+
+    /** @param personal opens sealed addresses and names their reservation streams as stored; null for events in clear */
+    static JournalSummary checkJournal(List<RecordedEvent> events, PersonalData personal) {
         List<String> violations = new ArrayList<>();
         Map<String, Long> reservedAt = new HashMap<>();
         Map<String, Long> registeredAt = new HashMap<>();
@@ -400,19 +406,19 @@ class AccountsRaceTest {
                 case DomainEvents.ACCOUNT_REGISTERED -> {
                     registered++;
                     AccountRegistered r = DomainEvents.parse(event, AccountRegistered.class);
-                    reserve(violations, reservedAt, event, r.getEmail());
+                    reserve(violations, reservedAt, event, open(personal, "email", r.getEmail()), personal);
                     Long before = registeredAt.putIfAbsent(r.getAccountId(), seq);
                     if (before != null) {
                         violations.add("global_seq " + seq + ": account " + r.getAccountId() + " registered again (first at "
                                 + before + ")");
                     } else {
-                        currentEmail.put(r.getAccountId(), r.getEmail());
+                        currentEmail.put(r.getAccountId(), open(personal, "email", r.getEmail()));
                     }
                 }
                 case DomainEvents.ACCOUNT_EMAIL_CHANGED -> {
                     changed++;
                     AccountEmailChanged c = DomainEvents.parse(event, AccountEmailChanged.class);
-                    reserve(violations, reservedAt, event, c.getEmail());
+                    reserve(violations, reservedAt, event, open(personal, "email", c.getEmail()), personal);
                     String id = c.getAccountId();
                     if (!registeredAt.containsKey(id)) {
                         violations.add("global_seq " + seq + ": account.email_changed of unknown account " + id);
@@ -420,7 +426,7 @@ class AccountsRaceTest {
                         violations.add("global_seq " + seq + ": account.email_changed of account " + id
                                 + " after its account.closed at global_seq " + closedAt.get(id));
                     } else {
-                        currentEmail.put(id, c.getEmail());
+                        currentEmail.put(id, open(personal, "email", c.getEmail()));
                     }
                 }
                 case DomainEvents.ACCOUNT_CLOSED -> {
@@ -443,8 +449,14 @@ class AccountsRaceTest {
         return new JournalSummary(violations, registered, changed, closed, reservedAt, closedAt, currentEmail);
     }
 
-    private static void reserve(List<String> violations, Map<String, Long> reservedAt, RecordedEvent event, String email) {
-        if (!event.stream().equals(Accounts.emailStream(email))) {
+    private static String open(PersonalData personal, String field, String value) {
+        return personal == null ? value : personal.open(field, value);
+    }
+
+    private static void reserve(List<String> violations, Map<String, Long> reservedAt, RecordedEvent event, String email,
+                                PersonalData personal) {
+        String stream = Accounts.emailStream(email);
+        if (!event.stream().equals(personal == null ? stream : personal.streamName(stream))) {
             violations.add("global_seq " + event.globalSeq() + ": " + event.type() + " of " + email + " in stream "
                     + event.stream());
         }
@@ -507,7 +519,7 @@ class AccountsRaceTest {
             assertInstanceOf(Accounts.Done.class, accounts.close(id));
             assertInstanceOf(Accounts.Done.class, accounts.changeEmail(id, "y@example.com"), "no rule stops it");
 
-            JournalSummary journal = checkJournal(readAll(ledger));
+            JournalSummary journal = checkJournal(readAll(ledger), ledger.personalData());
             assertEquals(List.of("global_seq 2: account.email_changed of account " + id
                     + " after its account.closed at global_seq 1"), journal.violations());
             RuleAudit.Report audit = RuleAudit.run(ledger, rules);
@@ -526,7 +538,7 @@ class AccountsRaceTest {
                             AccountEmailChanged.newBuilder().setAccountId(id).setEmail("z@example.com").build()));
             assertInstanceOf(AppendResult.RuleViolated.class, direct, "another producer is refused too");
             assertEquals(2, ledger.head());
-            assertEquals(List.of(), checkJournal(readAll(ledger)).violations());
+            assertEquals(List.of(), checkJournal(readAll(ledger), ledger.personalData()).violations());
         }
     }
 

@@ -115,7 +115,9 @@ class DomainRulesTest {
                 + " account_id, must not exist; it is at version 0", change.message());
         AppendResult.RuleViolated again = violated("email-alice@example.com", json("account.registered",
                 "{\"account_id\": \"a2\", \"email\": \"alice@example.com\"}"));
-        assertEquals("email-alice@example.com", again.checkedStream());
+        assertEquals(ledger.personalData().streamName("email-alice@example.com"), again.checkedStream(),
+                "the reservation is checked under its keyed hash");
+        assertTrue(again.checkedStream().matches("email-[0-9a-f]{64}"), again.checkedStream());
         assertEquals(2, ledger.head());
     }
 

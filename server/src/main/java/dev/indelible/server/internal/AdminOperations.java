@@ -137,7 +137,7 @@ final class AdminOperations {
             g.writeEndArray();
             g.writeArrayFieldStart("history");
             for (RecordedEvent e : history(projection)) {
-                g.writeRawValue(EventJson.line(e));
+                g.writeRawValue(EventJson.line(e, ledger.personalData()));
             }
             g.writeEndArray();
         });

@@ -100,7 +100,7 @@ final class AuditTrail {
             g.writeNumberField("examined", page.examined());
             g.writeArrayFieldStart("events");
             for (RecordedEvent e : page.events()) {
-                g.writeRawValue(EventJson.line(e));
+                g.writeRawValue(EventJson.line(e, ledger.personalData()));
             }
             g.writeEndArray();
         });

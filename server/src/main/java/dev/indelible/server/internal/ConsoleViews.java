@@ -164,10 +164,10 @@ final class ConsoleViews implements AutoCloseable {
         });
     }
 
-    private static String array(List<RecordedEvent> events) {
+    private String array(List<RecordedEvent> events) {
         StringBuilder out = new StringBuilder("[");
         for (int i = 0; i < events.size(); i++) {
-            out.append(i == 0 ? "" : ",").append(EventJson.line(events.get(i)));
+            out.append(i == 0 ? "" : ",").append(EventJson.line(events.get(i), ledger.personalData()));
         }
         return out.append(']').toString();
     }

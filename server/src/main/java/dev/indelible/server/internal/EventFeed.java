@@ -30,6 +30,11 @@ final class EventFeed {
     private final Ledger ledger;
     private final Object appended = new Object();
 
+    /** Opens the sealed fields of the events it delivers. */
+    dev.indelible.ledger.PersonalData personalData() {
+        return ledger.personalData();
+    }
+
     EventFeed(Ledger ledger) {
         this.ledger = ledger;
     }

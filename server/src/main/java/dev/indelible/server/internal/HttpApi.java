@@ -352,7 +352,7 @@ public final class HttpApi implements HttpHandler {
      * A JSON answer around a page of events, written an event at a time: the page (at most
      * {@link EventFeed#PAGE_BYTES} of payloads) is the only copy in memory, never a string of it all.
      */
-    private static void sendEvents(HttpExchange exchange, Answer answer) throws IOException {
+    private void sendEvents(HttpExchange exchange, Answer answer) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", answer.contentType);
         exchange.sendResponseHeaders(answer.status, 0); // chunked
         try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 16 * 1024)) {
@@ -362,7 +362,7 @@ public final class HttpApi implements HttpHandler {
                 if (i > 0) {
                     out.write(',');
                 }
-                out.write(EventJson.line(answer.events.get(i)).getBytes(StandardCharsets.UTF_8));
+                out.write(EventJson.line(answer.events.get(i), ledger.personalData()).getBytes(StandardCharsets.UTF_8));
             }
             out.write(']');
             out.write(answer.tail.getBytes(StandardCharsets.UTF_8));

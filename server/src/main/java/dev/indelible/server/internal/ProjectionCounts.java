@@ -17,7 +17,7 @@ import java.util.function.ToLongFunction;
 public final class ProjectionCounts {
     private static final Map<String, ToLongFunction<ProjectionEngine>> COUNTS = Map.of(
         "selfies", e -> new SelfiesQueries(e).total(),
-        "accounts", e -> new AccountsQueries(e, null).count(),
+        "accounts", e -> new AccountsQueries(e, null, null).count(),
         "videos", e -> new VideosQueries(e).count(),
         "messages", e -> new MessagesQueries(e).total());
 

@@ -87,7 +87,7 @@ final class Reads {
                 + projection + ": the answer shows streams " + streams + ", and the token's streams are " + token.streams());
         }
         try {
-            return new ReferenceQueries(engine, projection, params).rows();
+            return new ReferenceQueries(engine, ledger.personalData(), projection, params).rows();
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw ApiError.invalid(message.split("[ :]", 2)[0], message);

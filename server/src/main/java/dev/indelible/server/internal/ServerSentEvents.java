@@ -76,7 +76,7 @@ final class ServerSentEvents {
             EventFeed.Page page = feed.read(position, PAGE, filter, CHECK_MILLIS, stopping);
             position = page.next();
             for (RecordedEvent e : page.events()) {
-                write(out, "id: " + e.globalSeq() + "\ndata: " + EventJson.line(e) + "\n\n");
+                write(out, "id: " + e.globalSeq() + "\ndata: " + EventJson.line(e, feed.personalData()) + "\n\n");
             }
             if (!page.events().isEmpty()) {
                 quietSince = System.nanoTime();

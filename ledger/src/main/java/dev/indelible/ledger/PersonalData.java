@@ -1,0 +1,57 @@
+package dev.indelible.ledger;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * A ledger's personal data: opens sealed field values for reads, names reservation streams by a
+ * keyed hash, and erases data subjects. Obtained from {@link Ledger#personalData()}.
+ *
+ * <p>An erased subject's values read as {@link #ERASED} everywhere (reads, queries, exports, the
+ * console); the sealed bytes stay in the journal, so checksums, {@code verify} and rebuilt
+ * projections are unchanged by an erasure.
+ *
+ * <p>Thread-safe.
+ */
+public interface PersonalData {
+    /** What a sealed value of an erased subject reads as. */
+    String ERASED = "[erased]";
+    /** The audit stream of erasures: one {@code ops.erase} event per erased subject. */
+    String ERASURE_STREAM = Operations.STREAM_PREFIX + "erasures";
+
+    /**
+     * The clear value of a sealed {@code value} of {@code field}; {@link #ERASED} once its subject
+     * is erased; {@code value} itself when it is not sealed.
+     *
+     * @throws IllegalArgumentException when a sealed value fails its check (altered, or moved from
+     *                                  another field or subject)
+     */
+    String open(String field, String value);
+
+    /** Whether {@code value} is a sealed value (a string beginning {@code enc:v1:}). */
+    boolean isSealed(String value);
+
+    /**
+     * The name a stream is stored under: a name under a registered personal prefix
+     * ({@link LedgerConfig.Builder#personalStreams}) becomes that prefix and the hex HMAC-SHA-256 of
+     * the rest with the ledger's secret; any other name is itself.
+     */
+    String streamName(String stream);
+
+    boolean isErased(String subject);
+
+    /** The subjects erased so far, sorted. */
+    Set<String> erasedSubjects();
+
+    /**
+     * Erases a data subject: appends an {@code ops.erase} event naming it (and nothing of its data)
+     * to {@link #ERASURE_STREAM}, then destroys its key. After a crash between the two, the next open
+     * destroys the key. Nothing of the subject can be appended afterwards.
+     *
+     * @return false when it was erased already (nothing is appended)
+     */
+    boolean erase(String subject, String detail);
+
+    /** The key store's file, or null for a ledger without one. */
+    Path keyStore();
+}

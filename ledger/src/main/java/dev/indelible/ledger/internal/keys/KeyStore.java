@@ -1,0 +1,387 @@
+package dev.indelible.ledger.internal.keys;
+
+import dev.indelible.ledger.AtomicFile;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.internal.DataDirectory;
+import dev.indelible.ledger.internal.KillPoints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+
+/**
+ * The personal-data key store beside the journal (never in it): a key per data subject, the
+ * subjects erased, and the ledger's secret for naming reservation streams. A new key is one record
+ * appended to the file (1M registrations are 1M short appends, not 1M rewrites); an erasure rewrites
+ * the file whole without the key ({@link AtomicFile}: temp, fsync, rename), so a destroyed key is in
+ * no live block of the file afterwards.
+ *
+ * <pre>
+ * header   "IDLKEYS1" | version u32 = 1 | erasures_applied i64 | secret 32 bytes | crc32c u32 (of the 52 before)
+ * record   kind u8 (1 key, 2 erased) | subject length u16 | subject UTF-8 | key 32 bytes (kind 1) | crc32c u32
+ * </pre>
+ *
+ * {@code erasures_applied} is the version of the {@code ops-erasures} stream whose erasures the file
+ * holds: an open replays the later ones, so an erasure recorded in the journal wins over any key file.
+ * A record cut short at the end (a writer killed mid-write, before its event could be written) is
+ * ignored and overwritten; any other damage (a bad checksum, a bad header) stops the ledger, naming
+ * the file: a damaged store is never recreated, since its keys cannot be.
+ *
+ * <p>Thread-safe; several processes share one file through a lock file beside it.
+ */
+public final class KeyStore {
+    public static final String FILE_NAME = "personal-data.keys";
+    static final byte[] MAGIC = "IDLKEYS1".getBytes(StandardCharsets.US_ASCII);
+    static final int HEADER_BYTES = 56;
+    static final int KEY_BYTES = 32;
+    private static final byte KEY = 1;
+    private static final byte ERASED = 2;
+    private static final long RECHECK_NANOS = 50_000_000L;
+    private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path file;
+    private final Path lockFile;
+    private final Object monitor;
+    private final boolean forceEachKey;
+    private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
+    private final Set<String> erased = ConcurrentHashMap.newKeySet();
+    private volatile byte[] secret;
+    private volatile long erasuresApplied;
+    private volatile Object fileIdentity;
+    private volatile long validLength;
+    private volatile long lastCheck;
+
+    private KeyStore(Path file, boolean forceEachKey) {
+        this.file = file;
+        this.lockFile = file.resolveSibling(FILE_NAME + ".lock");
+        this.monitor = MONITORS.computeIfAbsent(file, f -> new Object());
+        this.forceEachKey = forceEachKey;
+    }
+
+    /**
+     * Opens the store in {@code dir}, creating it only when {@code mayCreate} (a journal without
+     * events, which no key can be missing for).
+     *
+     * @param forceEachKey force each new key to disk before it is used (the journal's SYNC policy)
+     * @throws LedgerException naming the file when it is missing (and may not be created) or damaged
+     */
+    public static KeyStore open(Path dir, boolean mayCreate, boolean forceEachKey) {
+        Path file = dir.toAbsolutePath().normalize().resolve(FILE_NAME);
+        KeyStore store = new KeyStore(file, forceEachKey);
+        synchronized (store.monitor) {
+            store.locked(() -> {
+                if (!Files.exists(file)) {
+                    if (!mayCreate) {
+                        throw new LedgerException("the personal-data key store " + file + " is missing while the journal"
+                            + " holds events: restore it from a backup (a journal written before personal data was"
+                            + " encrypted: migrate it with `indelible export-journal --to NEW --encrypt-personal-data`)");
+                    }
+                    byte[] fresh = new byte[KEY_BYTES];
+                    RANDOM.nextBytes(fresh);
+                    writeWhole(file, fresh, -1, Map.of(), Set.of());
+                }
+                store.checkOwnerOnly();
+                store.loadAll();
+                return null;
+            });
+        }
+        return store;
+    }
+
+    /** Reads the store in {@code dir} without writing anything: for verify. */
+    public static KeyStore read(Path dir) {
+        return open(dir, false, false);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The ledger's secret for keyed hashes of stream names. */
+    public byte[] secret() {
+        return secret;
+    }
+
+    public long erasuresApplied() {
+        return erasuresApplied;
+    }
+
+    public int keyCount() {
+        refreshIfReplaced();
+        return keys.size();
+    }
+
+    public boolean isErased(String subject) {
+        refreshIfReplaced();
+        return erased.contains(subject);
+    }
+
+    /** The subjects erased, sorted. */
+    public Set<String> erasedSubjects() {
+        refreshIfReplaced();
+        return new TreeSet<>(erased);
+    }
+
+    /** The subject's key, or null when it has none (erased, or never had one). */
+    public byte[] key(String subject) {
+        refreshIfReplaced();
+        byte[] key = keys.get(subject);
+        if (key == null && !erased.contains(subject)) {
+            synchronized (monitor) {
+                locked(() -> {
+                    catchUp();
+                    return null;
+                });
+            }
+            key = keys.get(subject);
+        }
+        return key;
+    }
+
+    /**
+     * The subject's key, created (and written before it is returned) if it has none.
+     *
+     * @return null when the subject is erased: nothing of it may be written again
+     */
+    public byte[] keyFor(String subject) {
+        byte[] key = keys.get(subject);
+        if (key != null) {
+            return key;
+        }
+        synchronized (monitor) {
+            return locked(() -> {
+                catchUp();
+                byte[] existing = keys.get(subject);
+                if (existing != null || erased.contains(subject)) {
+                    return existing;
+                }
+                byte[] fresh = new byte[KEY_BYTES];
+                RANDOM.nextBytes(fresh);
+                byte[] record = record(KEY, subject, fresh);
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    channel.write(ByteBuffer.wrap(record), validLength);
+                    if (forceEachKey) {
+                        channel.force(false);
+                    }
+                }
+                validLength += record.length;
+                keys.put(subject, fresh);
+                return fresh;
+            });
+        }
+    }
+
+    /**
+     * Destroys the subjects' keys: the file is rewritten whole without them and with them in its
+     * erased list, and {@code erasuresApplied} set. Idempotent.
+     */
+    public void erase(Set<String> subjects, long appliedThrough) {
+        synchronized (monitor) {
+            locked(() -> {
+                loadAll();
+                Map<String, byte[]> kept = new HashMap<>(keys);
+                Set<String> gone = new TreeSet<>(erased);
+                for (String subject : subjects) {
+                    kept.remove(subject);
+                    gone.add(subject);
+                }
+                writeWhole(file, secret, Math.max(appliedThrough, erasuresApplied), kept, gone);
+                KillPoints.reach(KillPoints.ERASE_KEY_DESTROYED);
+                loadAll();
+                return null;
+            });
+        }
+    }
+
+    /** A key file others may read is refused, not silently fixed: they may have copied it already. */
+    private void checkOwnerOnly() throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (view == null) {
+            return;
+        }
+        Set<PosixFilePermission> permissions = view.readAttributes().permissions();
+        if (!Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE).containsAll(permissions)) {
+            throw damaged("is not owner-only (" + PosixFilePermissions.toString(permissions) + "): others may have"
+                + " read its keys; check who could, then chmod 600 it");
+        }
+    }
+
+    /** Rereads the file if another process replaced it (an erasure), at most every 50 ms. */
+    private void refreshIfReplaced() {
+        long now = System.nanoTime();
+        if (now - lastCheck < RECHECK_NANOS) {
+            return;
+        }
+        lastCheck = now;
+        try {
+            Object identity = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            if (!Objects.equals(identity, fileIdentity)) {
+                synchronized (monitor) {
+                    locked(() -> {
+                        loadAll();
+                        return null;
+                    });
+                }
+            }
+        } catch (IOException e) {
+            throw damaged("cannot be read: " + e);
+        }
+    }
+
+    /** Reads what other processes appended since, or everything if the file was replaced. */
+    private void catchUp() throws IOException {
+        Object identity = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        if (!Objects.equals(identity, fileIdentity)) {
+            loadAll();
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        validLength = parseRecords(bytes, (int) validLength, keys, erased);
+    }
+
+    private void loadAll() throws IOException {
+        byte[] bytes;
+        Object identity;
+        try {
+            identity = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw damaged("is missing (it was there when the ledger opened)");
+        }
+        if (bytes.length < HEADER_BYTES || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+            throw damaged("is not a key store (bad header)");
+        }
+        ByteBuffer header = ByteBuffer.wrap(bytes, 0, HEADER_BYTES);
+        if (crc(bytes, 0, HEADER_BYTES - 4) != header.getInt(HEADER_BYTES - 4)) {
+            throw damaged("has a header that fails its checksum");
+        }
+        if (header.getInt(8) != 1) {
+            throw damaged("has version " + header.getInt(8) + ", this build reads version 1");
+        }
+        Map<String, byte[]> loadedKeys = new HashMap<>();
+        Set<String> loadedErased = new TreeSet<>();
+        long length = parseRecords(bytes, HEADER_BYTES, loadedKeys, loadedErased);
+        erasuresApplied = header.getLong(12);
+        secret = Arrays.copyOfRange(bytes, 20, 20 + KEY_BYTES);
+        keys.keySet().retainAll(loadedKeys.keySet());
+        keys.putAll(loadedKeys);
+        erased.addAll(loadedErased);
+        validLength = length;
+        fileIdentity = identity;
+    }
+
+    /** @return the offset after the last whole record; a record cut short at the very end is ignored */
+    private long parseRecords(byte[] bytes, int from, Map<String, byte[]> intoKeys, Set<String> intoErased) {
+        int at = from;
+        while (at < bytes.length) {
+            if (bytes.length - at < 3) {
+                return at;
+            }
+            byte kind = bytes[at];
+            int subjectLength = ((bytes[at + 1] & 0xff) << 8) | (bytes[at + 2] & 0xff);
+            int length = 3 + subjectLength + (kind == KEY ? KEY_BYTES : 0) + 4;
+            if (kind != KEY && kind != ERASED) {
+                throw damaged("has a record of unknown kind " + kind + " at byte " + at);
+            }
+            if (bytes.length - at < length) {
+                return at;
+            }
+            int stored = ByteBuffer.wrap(bytes, at + length - 4, 4).getInt();
+            if (crc(bytes, at, length - 4) != stored) {
+                throw damaged("has a record that fails its checksum at byte " + at);
+            }
+            String subject = new String(bytes, at + 3, subjectLength, StandardCharsets.UTF_8);
+            if (kind == KEY) {
+                // The first key of a subject wins: a later one was never used by anything.
+                if (!intoErased.contains(subject)) {
+                    intoKeys.putIfAbsent(subject, Arrays.copyOfRange(bytes, at + 3 + subjectLength, at + length - 4));
+                }
+            } else {
+                intoErased.add(subject);
+                intoKeys.remove(subject);
+            }
+            at += length;
+        }
+        return at;
+    }
+
+    private static void writeWhole(Path file, byte[] secret, long erasuresApplied, Map<String, byte[]> keys,
+                                   Set<String> erased) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        header.put(MAGIC).putInt(1).putLong(erasuresApplied).put(secret);
+        header.putInt(crc(header.array(), 0, HEADER_BYTES - 4));
+        out.write(header.array());
+        for (String subject : new TreeSet<>(erased)) {
+            out.write(record(ERASED, subject, null));
+        }
+        for (String subject : new TreeSet<>(keys.keySet())) {
+            out.write(record(KEY, subject, keys.get(subject)));
+        }
+        AtomicFile.write(file, out.toByteArray());
+        DataDirectory.secure(file);
+    }
+
+    private static byte[] record(byte kind, String subject, byte[] key) {
+        byte[] name = subject.getBytes(StandardCharsets.UTF_8);
+        if (name.length > 0xffff) {
+            throw new IllegalArgumentException("subject: over 65535 UTF-8 bytes");
+        }
+        ByteBuffer b = ByteBuffer.allocate(3 + name.length + (key == null ? 0 : KEY_BYTES) + 4);
+        b.put(kind).putShort((short) name.length).put(name);
+        if (key != null) {
+            b.put(key);
+        }
+        b.putInt(crc(b.array(), 0, b.capacity() - 4));
+        return b.array();
+    }
+
+    private static int crc(byte[] bytes, int from, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, from, length);
+        return (int) crc.getValue();
+    }
+
+    private LedgerException damaged(String reason) {
+        return new LedgerException("the personal-data key store " + file + " " + reason
+            + "; nothing is appended until it is restored from a backup (it is never recreated: its keys cannot be)");
+    }
+
+    private interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs under the lock file shared with other processes (the caller holds this JVM's monitor). */
+    private <T> T locked(Locked<T> action) {
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock held = lock.lock()) {
+                DataDirectory.secure(lockFile);
+                return action.run();
+            }
+        } catch (IOException e) {
+            throw damaged("cannot be read or written: " + e);
+        }
+    }
+}

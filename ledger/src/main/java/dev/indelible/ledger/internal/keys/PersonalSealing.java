@@ -1,0 +1,259 @@
+package dev.indelible.ledger.internal.keys;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.indelible.ledger.EventData;
+import dev.indelible.ledger.EventRule;
+import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.Operations;
+import dev.indelible.ledger.PersonalData;
+import dev.indelible.ledger.PersonalFields;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.Transaction;
+import dev.indelible.ledger.internal.KillPoints;
+import dev.indelible.ledger.proto.OperationRecorded;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ledger's side of personal data: seals the personal fields of events on their way in (after
+ * checks, before encoding), names personal streams by their keyed hash, opens sealed values for
+ * reads, and erases subjects. Without a key store (a ledger over a journal that has none) it
+ * passes everything through.
+ *
+ * <p>Thread-safe.
+ */
+public final class PersonalSealing implements PersonalData {
+    /** The figure of an {@code ops.erase} event that names the subject. */
+    public static final String SUBJECT_FIGURE = "subject";
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final LedgerConfig config;
+    private final KeyStore store;
+    private final String[] prefixes;
+    private volatile Ledger ledger;
+
+    public PersonalSealing(LedgerConfig config, KeyStore store) {
+        this.config = config;
+        this.store = store;
+        this.prefixes = config.personalStreams().toArray(new String[0]);
+    }
+
+    /** Binds the ledger erasures are recorded in, and destroys the keys of erasures it records that the store lacks. */
+    public void attach(Ledger owner) {
+        this.ledger = owner;
+        if (store != null) {
+            applyRecordedErasures();
+        }
+    }
+
+    public KeyStore store() {
+        return store;
+    }
+
+    @Override
+    public String streamName(String stream) {
+        if (store == null || stream == null) {
+            return stream;
+        }
+        for (String prefix : prefixes) {
+            if (stream.startsWith(prefix) && !isHash(stream, prefix.length())) {
+                byte[] rest = stream.substring(prefix.length()).getBytes(StandardCharsets.UTF_8);
+                return prefix + HEX.formatHex(FieldCipher.hmac(store.secret(), rest));
+            }
+        }
+        return stream;
+    }
+
+    private static boolean isHash(String stream, int from) {
+        if (stream.length() - from != 64) {
+            return false;
+        }
+        for (int i = from; i < stream.length(); i++) {
+            char c = stream.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The requirements with their streams named as stored; the same array when nothing changes. */
+    public EventRule.Requirement[] streamNames(EventRule.Requirement[] requirements) {
+        if (requirements == null || prefixes.length == 0 || store == null) {
+            return requirements;
+        }
+        EventRule.Requirement[] named = requirements.clone();
+        for (int i = 0; i < named.length; i++) {
+            EventRule.Requirement r = named[i];
+            if (r != null) {
+                List<EventRule.Condition> conditions = new ArrayList<>(r.conditions().size());
+                for (EventRule.Condition c : r.conditions()) {
+                    conditions.add(new EventRule.Condition(streamName(c.stream()), c.field(), c.expectedVersion(), c.why()));
+                }
+                named[i] = new EventRule.Requirement(streamName(r.stream()), r.field(), r.expectedVersion(), r.why(), conditions);
+            }
+        }
+        return named;
+    }
+
+    public EventRule.Requirement[][] streamNames(EventRule.Requirement[][] requirements) {
+        if (requirements == null || prefixes.length == 0 || store == null) {
+            return requirements;
+        }
+        EventRule.Requirement[][] named = requirements.clone();
+        for (int p = 0; p < named.length; p++) {
+            named[p] = streamNames(named[p]);
+        }
+        return named;
+    }
+
+    /** The event with its personal fields sealed; itself when its type has none. */
+    public EventData seal(EventData event) {
+        PersonalFields fields = config.personalFields(event.type());
+        if (fields == null || store == null) {
+            return event;
+        }
+        String subject = fields.subject(event);
+        byte[] key = store.keyFor(subject);
+        if (key == null) {
+            throw new InvalidEventException("payload", "names data subject " + subject + ", which was erased: nothing of"
+                + " it is written again");
+        }
+        byte[] payload = fields.seal(event, (field, value) ->
+            value.isEmpty() || FieldCipher.isSealed(value) ? value : FieldCipher.seal(key, subject, field, value));
+        return new EventData(event.eventId(), event.type(), event.contentType(), payload, event.metadata());
+    }
+
+    public List<EventData> seal(List<EventData> events) {
+        if (store == null) {
+            return events;
+        }
+        List<EventData> sealed = null;
+        for (int i = 0; i < events.size(); i++) {
+            EventData e = seal(events.get(i));
+            if (e != events.get(i) && sealed == null) {
+                sealed = new ArrayList<>(events.subList(0, i));
+            }
+            if (sealed != null) {
+                sealed.add(e);
+            }
+        }
+        return sealed == null ? events : sealed;
+    }
+
+    /** The transaction with its streams named as stored and its events sealed. */
+    public Transaction seal(Transaction transaction) {
+        if (store == null) {
+            return transaction;
+        }
+        List<Transaction.Part> parts = new ArrayList<>(transaction.parts().size());
+        boolean changed = false;
+        for (Transaction.Part part : transaction.parts()) {
+            String stream = streamName(part.stream());
+            List<EventData> events = seal(part.events());
+            changed |= !stream.equals(part.stream()) || events != part.events();
+            parts.add(new Transaction.Part(stream, part.expectedVersion(), events));
+        }
+        List<Transaction.Condition> conditions = new ArrayList<>(transaction.conditions().size());
+        for (Transaction.Condition c : transaction.conditions()) {
+            String stream = streamName(c.stream());
+            changed |= !stream.equals(c.stream());
+            conditions.add(new Transaction.Condition(stream, c.expectedVersion()));
+        }
+        return changed ? new Transaction(parts, conditions) : transaction;
+    }
+
+    @Override
+    public String open(String field, String value) {
+        if (store == null || !FieldCipher.isSealed(value)) {
+            return value;
+        }
+        String subject = FieldCipher.subjectOf(value);
+        byte[] key = subject == null ? null : store.key(subject);
+        return key == null ? ERASED : FieldCipher.open(key, field, value);
+    }
+
+    @Override
+    public boolean isSealed(String value) {
+        return FieldCipher.isSealed(value);
+    }
+
+    @Override
+    public boolean isErased(String subject) {
+        return store != null && store.isErased(subject);
+    }
+
+    @Override
+    public Set<String> erasedSubjects() {
+        return store == null ? Set.of() : store.erasedSubjects();
+    }
+
+    @Override
+    public Path keyStore() {
+        return store == null ? null : store.file();
+    }
+
+    @Override
+    public boolean erase(String subject, String detail) {
+        if (subject == null || subject.isBlank()) {
+            throw new InvalidEventException("subject", "must not be empty");
+        }
+        if (store == null) {
+            throw new LedgerException("this ledger has no personal-data key store: nothing to erase");
+        }
+        if (store.isErased(subject)) {
+            return false;
+        }
+        Operations.record(ledger, "erase", "erasures", detail, Instant.now(), "ok", Map.of(SUBJECT_FIGURE, subject));
+        KillPoints.reach(KillPoints.ERASE_RECORDED);
+        applyRecordedErasures();
+        return true;
+    }
+
+    /** Destroys the keys of every subject an {@code ops.erase} event names after those the store has applied. */
+    private void applyRecordedErasures() {
+        long from = store.erasuresApplied() + 1;
+        Set<String> subjects = new LinkedHashSet<>();
+        long last = from - 1;
+        while (true) {
+            List<RecordedEvent> events = ledger.readStream(ERASURE_STREAM, from, 1_000);
+            for (RecordedEvent e : events) {
+                last = e.streamVersion();
+                String subject = subjectOf(e);
+                if (subject != null) {
+                    subjects.add(subject);
+                }
+            }
+            if (events.size() < 1_000) {
+                break;
+            }
+            from = last + 1;
+        }
+        if (last >= store.erasuresApplied() + 1 || !subjects.isEmpty()) {
+            store.erase(subjects, last);
+        }
+    }
+
+    /** The subject an {@code ops.erase} event names, or null for another event. */
+    public static String subjectOf(RecordedEvent e) {
+        if (!e.type().equals("ops.erase")) {
+            return null;
+        }
+        try {
+            String subject = OperationRecorded.parseFrom(e.payload()).getFiguresOrDefault(SUBJECT_FIGURE, "");
+            return subject.isEmpty() ? null : subject;
+        } catch (InvalidProtocolBufferException bad) {
+            throw new LedgerException("the ops.erase event at global_seq " + e.globalSeq() + " cannot be read: " + bad, bad);
+        }
+    }
+}
