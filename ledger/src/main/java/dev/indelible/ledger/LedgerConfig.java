@@ -166,6 +166,11 @@ public final class LedgerConfig {
         return personalFields.get(type);
     }
 
+    /** Whether any type has personal fields or any stream prefix is personal. */
+    public boolean hasPersonalData() {
+        return !personalFields.isEmpty() || !personalStreams.isEmpty();
+    }
+
     /** The stream name prefixes whose names are stored as a keyed hash: see {@link Builder#personalStreams}. */
     public List<String> personalStreams() {
         return personalStreams;

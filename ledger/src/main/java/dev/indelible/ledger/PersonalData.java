@@ -40,6 +40,9 @@ public interface PersonalData {
 
     boolean isErased(String subject);
 
+    /** Whether the subject has a key: something of it was sealed, and it is not erased. */
+    boolean hasKey(String subject);
+
     /** The subjects erased so far, sorted. */
     Set<String> erasedSubjects();
 
@@ -54,4 +57,36 @@ public interface PersonalData {
 
     /** The key store's file, or null for a ledger without one. */
     Path keyStore();
+
+    /**
+     * Writes a copy of the key store as it is now into {@code dataDir/keys} (owner-only, forced):
+     * for backups and journal copies, whose sealed events and hashed stream names need these keys
+     * and this secret. Take it after the copy's last event was appended. No-op without a key store.
+     */
+    void copyKeyStore(Path dataDir);
+
+    /** The subjects erased in the key store of the data directory {@code dataDir}; empty when it has none. */
+    static Set<String> erasedIn(Path dataDir) {
+        KeyStoreSummary summary = inspect(dataDir);
+        return summary == null ? Set.of() : summary.erased();
+    }
+
+    /**
+     * Reads the key store of the data directory {@code dataDir} without writing anything: for verify.
+     *
+     * @return null when it has none
+     * @throws LedgerException naming the file when it is damaged or readable by others
+     */
+    static KeyStoreSummary inspect(Path dataDir) {
+        Path keys = dataDir.toAbsolutePath().normalize().resolve("keys");
+        if (!dev.indelible.ledger.internal.keys.KeyStore.exists(keys)) {
+            return null;
+        }
+        dev.indelible.ledger.internal.keys.KeyStore store = dev.indelible.ledger.internal.keys.KeyStore.read(keys);
+        return new KeyStoreSummary(store.file(), store.keyCount(), store.erasedSubjects());
+    }
+
+    /** What a key store holds: its file, how many keys, which subjects are erased (sorted). */
+    record KeyStoreSummary(Path file, int keys, Set<String> erased) {
+    }
 }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "backup", mixinStandardHelpOptions = true,
     description = {"Copies the journal and the tokens into DEST while producers keep appending.",
         "The journal is copied up to its head at the start.",
-        "The copy is a ledger of its own, written event for event, fsynced and verified, with the tokens (salted hashes) and backup.json holding its event count, the digest of the event sequence and the tokens' SHA-256. Projections are rebuilt from the journal. DEST must be new or empty."})
+        "The copy is a ledger of its own, written event for event, fsynced and verified, with the personal-data key store (keys/: guard the backup as the data directory), the tokens (salted hashes) and backup.json holding its event count, the digest of the event sequence and the tokens' SHA-256. Projections are rebuilt from the journal. DEST must be new or empty."})
 final class BackupCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -49,6 +49,8 @@ final class BackupCommand implements Callable<Integer> {
         refuseNonEmpty(dest);
         try (Ledger source = data.openExistingLedger()) {
             long head = source.head();
+            // Taken after the head: every event up to it wrote its key before it was appended.
+            source.personalData().copyKeyStore(dest);
             LedgerCopy.Copied copied;
             try (Ledger target = Ledger.open(dest, LedgerConfig.builder().durability(Durability.SYNC).build());
                  Progress progress = Progress.open("backup", spec.commandLine().getErr(), output.json)) {

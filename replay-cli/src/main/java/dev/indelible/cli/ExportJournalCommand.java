@@ -45,6 +45,9 @@ final class ExportJournalCommand implements Callable<Integer> {
         long targetEvents;
         try (Ledger source = data.openExistingLedger()) {
             long head = source.head();
+            if (target.dir() != null) {
+                source.personalData().copyKeyStore(target.dir());
+            }
             try (Ledger copy = target.openToAppend(data.dir())) {
                 if (copy.head() != 0) {
                     throw new IllegalArgumentException("--to: " + target.describe() + " already holds " + copy.head()

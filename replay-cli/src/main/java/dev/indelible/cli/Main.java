@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "indelible", mixinStandardHelpOptions = true, version = "indelible 0.1.0",
     description = "An append-only event ledger: nothing is ever lost, and you can prove it.",
     subcommands = {AppendCommand.class, ReadCommand.class, StatusCommand.class, VerifyCommand.class,
-        ReplayCommand.class, QueryCommand.class, ImportCommand.class, ExportCommand.class, BackupCommand.class, RestoreCommand.class, ExportJournalCommand.class, ServeCommand.class, TokenCommand.class, DemoCommand.class, DemoProducerCommand.class,
+        ReplayCommand.class, QueryCommand.class, ImportCommand.class, ExportCommand.class, BackupCommand.class, RestoreCommand.class, ExportJournalCommand.class, EraseCommand.class, ServeCommand.class, TokenCommand.class, DemoCommand.class, DemoProducerCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
     @CommandLine.Mixin

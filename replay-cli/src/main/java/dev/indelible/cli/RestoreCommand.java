@@ -6,6 +6,7 @@ import dev.indelible.server.Tokens;
 
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.VerifyReport;
@@ -18,6 +19,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -61,6 +64,7 @@ final class RestoreCommand implements Callable<Integer> {
                 + check.eventsChecked() + " of " + manifest.events() + " events readable; " + check.problems());
         }
         byte[] tokens = keptTokens(manifest);
+        int reerased = 0;
         Path target = data.dir();
         try (Ledger backup = Ledger.open(source, LedgerConfig.defaults())) {
             String digest;
@@ -71,7 +75,9 @@ final class RestoreCommand implements Callable<Integer> {
                 throw new BackupManifest.CorruptBackupException("the backup in " + source + " does not match its "
                     + BackupManifest.FILE + ": digest " + digest + ", expected " + manifest.digest());
             }
+            Set<String> erasedLive = Set.of();
             if (!isEmpty(target)) {
+                erasedLive = PersonalData.erasedIn(target);
                 if (!moveAside) {
                     throw new IllegalArgumentException(target + " is not empty; restore never deletes: choose an empty"
                         + " directory, or give --move-aside to rename it first");
@@ -80,6 +86,7 @@ final class RestoreCommand implements Callable<Integer> {
                 AtomicFile.move(target, aside);
                 out.println("moved " + target + " aside to " + aside);
             }
+            backup.personalData().copyKeyStore(target);
             try (Ledger restored = Ledger.open(target, LedgerConfig.builder().durability(Durability.SYNC).build());
                  Progress progress = Progress.open("restore", spec.commandLine().getErr(), output.json)) {
                 LedgerCopy.Copied copied = LedgerCopy.copy(backup, manifest.events(), restored,
@@ -87,6 +94,7 @@ final class RestoreCommand implements Callable<Integer> {
                 Operations.record(restored, "restore", "restore", "restore from " + source.toAbsolutePath(), started, "ok",
                     new TreeMap<>(Map.of("source", source.toAbsolutePath().toString(),
                         "events", Long.toString(copied.events()), "digest", copied.digest())));
+                reerased = reerase(restored, erasedLive, out);
             }
         }
         if (tokens != null) {
@@ -97,17 +105,37 @@ final class RestoreCommand implements Callable<Integer> {
             throw new BackupManifest.CorruptBackupException("the restored journal in " + target + " did not verify: "
                 + after.problems());
         }
+        int erasedAgain = reerased;
         out.println(output.json ? EventJson.object(g -> {
             g.writeStringField("restored", target.toAbsolutePath().toString());
             g.writeNumberField("events", manifest.events());
             g.writeStringField("digest", manifest.digest());
             g.writeBooleanField("tokens", tokens != null);
+            g.writeNumberField("erased_again", erasedAgain);
         }) : String.format("restored %,d events from %s into %s; digest %s verified%n  %s%n"
             + "  projections rebuild from the journal on first use (indelible replay --all)",
             manifest.events(), source, target, manifest.digest(), tokens != null ? "tokens restored: clients keep theirs"
                 : manifest.tokensSha256() == null ? "no tokens: this backup was made before backups kept them;"
                 + " make new ones with indelible token create" : "no tokens: the backed-up directory had none"));
         return Main.OK;
+    }
+
+    /**
+     * The live key store's erasures win over an older backup: each subject erased in the store this
+     * restore replaces, but not in the restored one, is erased again (its {@code ops.erase} appended,
+     * its key destroyed), so a backup taken before an erasure never brings the subject back.
+     */
+    private static int reerase(Ledger restored, Set<String> erasedLive, PrintWriter out) {
+        int count = 0;
+        for (String subject : new TreeSet<>(erasedLive)) {
+            if (restored.personalData().erase(subject, "restore: erased in the key store this restore replaced")) {
+                count++;
+            }
+        }
+        if (count > 0) {
+            out.println("erased again " + count + " subject(s) the backup predates the erasure of");
+        }
+        return count;
     }
 
     /** The backup's token file, checked against its manifest before anything is written; null when it kept none. */

@@ -6,6 +6,8 @@ import dev.indelible.projections.reference.CommunityQueries;
 import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.RuleAudit;
 import dev.indelible.ledger.VerifyReport;
@@ -55,6 +57,9 @@ final class VerifyCommand implements Callable<Integer> {
         if (journal.ok()) {
             checked.add(String.format("journal: %,d events in %,d records", journal.eventsChecked(), journal.records()));
         }
+        if (data.kafka() == null) {
+            verifyKeyStore(journal, findings, checked);
+        }
         if (compare != null) {
             compareWith(OtherJournal.parse(compare), findings, checked);
         }
@@ -99,6 +104,26 @@ final class VerifyCommand implements Callable<Integer> {
                 + " (indelible read --from SEQ --limit 1 shows one)");
         }
         return steps;
+    }
+
+    /** The personal-data key store: present when the journal holds events, whole, owner-only; who is erased. */
+    private void verifyKeyStore(VerifyReport journal, List<String> findings, List<String> checked) {
+        try {
+            PersonalData.KeyStoreSummary keys = PersonalData.inspect(data.dir());
+            if (keys == null) {
+                if (journal.eventsChecked() > 0) {
+                    findings.add("key store: " + data.dir().toAbsolutePath().normalize().resolve("keys/personal-data.keys")
+                        + " is missing while the journal holds events: restore it from a backup (a journal written before"
+                        + " personal data was encrypted: indelible export-journal --to NEW --encrypt-personal-data)");
+                }
+                return;
+            }
+            checked.add(String.format("key store: %s, %,d keys, %,d subjects erased%s", keys.file(), keys.keys(),
+                keys.erased().size(), keys.erased().isEmpty() ? "" : " (" + String.join(", ",
+                    keys.erased().stream().limit(10).toList()) + (keys.erased().size() > 10 ? ", ..." : "") + ")"));
+        } catch (LedgerException damaged) {
+            findings.add("key store: " + damaged.getMessage());
+        }
     }
 
     private void compareWith(OtherJournal other, List<String> findings, List<String> checked) {

@@ -137,7 +137,8 @@ class AppendCommandTest {
 
         assertEquals(1, r.lines().size(), r.out());
         assertTrue(r.err().contains("line 2: transaction refused: parts[0]: events[0]: rule account.registered (an address"
-            + " has one account): stream email-alice@example.com, named by email, must not exist; it is at version 0"), r.err());
+            + " has one account): stream " + cli().stored("email-alice@example.com") + ", named by email, must not exist;"
+            + " it is at version 0"), r.err());
         assertTrue(r.err().contains("line 3: parts[0].stream: rule account.registered: parts[0].events[0] belongs to stream"
             + " email-alice@example.com (named by email), not email-bob@example.com"), r.err());
         cli().assertJournal(2);

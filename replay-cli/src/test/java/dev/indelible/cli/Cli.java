@@ -32,6 +32,14 @@ final class Cli {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /** The name the ledger stores {@code stream} under: a reservation stream's keyed hash, any other name itself. */
+    String stored(String stream) {
+        try (Ledger ledger = Ledger.open(data, dev.indelible.projections.reference.DomainEvents.register(
+            dev.indelible.ledger.LedgerConfig.builder()).build())) {
+            return ledger.personalData().streamName(stream);
+        }
+    }
+
     /** The journal verifies and holds exactly {@code events} events. */
     void assertJournal(long events) {
         VerifyReport report = Ledger.verify(data);

@@ -49,7 +49,7 @@ class StatusAndQueryCommandTest {
         cli.run("replay", "--all").expect(0);
         String json = cli.run("status", "--json").expect(0).out();
         assertTrue(json.contains("\"events\":9"), json);
-        assertTrue(json.contains("\"name\":\"accounts\",\"version\":\"v1-000001\""), json);
+        assertTrue(json.contains("\"name\":\"accounts\",\"version\":\"v2-000001\""), json);
         assertTrue(json.contains("\"count\":1"), json);
         String text = cli.run("status").expect(0).out();
         assertTrue(text.contains("projection selfies    v1-000001"), text);

@@ -55,8 +55,11 @@ public final class DefaultLedger implements Ledger {
         this.appender = new Appender(config, journal, stateDir, loaded, reads);
         try {
             boolean empty = appender.head() == 0;
-            this.personal = new PersonalSealing(config, KeyStore.open(keysDir, empty,
-                config.durability() != dev.indelible.ledger.Durability.MEMORY_MAPPED));
+            // A ledger that seals nothing may open a journal without a store (one written before them, a
+            // copy of one): it has nothing to seal or open, and creates none.
+            boolean needed = empty || config.hasPersonalData() || KeyStore.exists(keysDir);
+            this.personal = new PersonalSealing(config, needed ? KeyStore.open(keysDir, empty,
+                config.durability() != dev.indelible.ledger.Durability.MEMORY_MAPPED) : null);
             personal.attach(this);
         } catch (RuntimeException | Error e) {
             closed = true;

@@ -108,6 +108,22 @@ public final class KeyStore {
         return store;
     }
 
+    public static boolean exists(Path dir) {
+        return Files.exists(dir.resolve(FILE_NAME));
+    }
+
+    /** Writes a copy of the store, as it is now, into {@code dir} (owner-only, temp, fsync, rename): for backups and copies. */
+    public void copyTo(Path dir) {
+        synchronized (monitor) {
+            locked(() -> {
+                Path copy = dir.toAbsolutePath().normalize().resolve(FILE_NAME);
+                AtomicFile.write(copy, Files.readAllBytes(file));
+                DataDirectory.secure(copy);
+                return null;
+            });
+        }
+    }
+
     /** Reads the store in {@code dir} without writing anything: for verify. */
     public static KeyStore read(Path dir) {
         return open(dir, false, false);

@@ -194,6 +194,11 @@ public final class PersonalSealing implements PersonalData {
     }
 
     @Override
+    public boolean hasKey(String subject) {
+        return store != null && store.key(subject) != null;
+    }
+
+    @Override
     public Set<String> erasedSubjects() {
         return store == null ? Set.of() : store.erasedSubjects();
     }
@@ -201,6 +206,13 @@ public final class PersonalSealing implements PersonalData {
     @Override
     public Path keyStore() {
         return store == null ? null : store.file();
+    }
+
+    @Override
+    public void copyKeyStore(Path dataDir) {
+        if (store != null) {
+            store.copyTo(dataDir.resolve("keys"));
+        }
     }
 
     @Override
