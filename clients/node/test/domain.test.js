@@ -25,7 +25,7 @@ test('accounts.register normalises the address and answers EmailTaken for a take
   const c = client();
   const done = await c.accounts.register(`  Ann-${RUN}@Example.COM `, 'Ann');
   assert.equal(done.email, `ann-${RUN}@example.com`);
-  assert.equal(done.stream, `email-ann-${RUN}@example.com`);
+  assert.match(done.stream, /^email-[0-9a-f]{64}$/); // stored under a keyed hash of the address
   assert.match(done.accountId, /^[0-9a-f-]{36}$/);
   await assert.rejects(c.accounts.register(`ann-${RUN}@example.com`, 'Ann again'), EmailTaken);
 });

@@ -122,7 +122,9 @@ class Accounts(_Domain):
             self._append(stream, ACCOUNT_REGISTERED, {"account_id": account_id, "email": address,
                                                       "display_name": (display_name or "").strip()})
         except (RuleViolated, WrongExpectedVersion) as e:
-            if e.stream == stream or getattr(e, "checked_stream", None) == stream:
+            # The ledger names the reservation by a keyed hash of the address, never the address:
+            # a refusal checked on the event's own stream is the address being taken.
+            if e.stream == stream or getattr(e, "checked_stream", None) in (stream, e.stream):
                 raise EmailTaken.of(e, email=address) from e
             raise
         return account_id

@@ -81,11 +81,13 @@ class AppendTest(ServerTestCase):
         with self.assertRaises(indelible.RuleViolated) as caught:
             self.client.append(stream, second)  # expected_version any: the rule still holds
         e = caught.exception
+        stored = e.checked_stream  # the reservation as stored: a keyed hash of the address, not the address
+        self.assertRegex(stored, r"^email-[0-9a-f]{64}$")
         self.assertEqual((e.code, e.status, e.field, e.rule, e.checked_stream, e.actual_version,
                           e.required_version, e.event_index, e.stream),
-                         ("rule_violated", 409, "data.email", "account.registered", stream, 0, -1, 0, stream))
+                         ("rule_violated", 409, "data.email", "account.registered", stored, 0, -1, 0, stored))
         self.assertEqual(e.why, "an address has one account")
-        self.assertEqual(e.details["checked_stream"], stream)
+        self.assertEqual(e.details["checked_stream"], stored)
         self.assertEqual(len(self.client.read_stream(stream)), 1)
 
         with self.assertRaises(indelible.RuleViolated) as caught:  # in a batch: the event is named

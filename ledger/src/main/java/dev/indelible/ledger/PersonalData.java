@@ -53,7 +53,12 @@ public interface PersonalData {
      *
      * @return false when it was erased already (nothing is appended)
      */
-    boolean erase(String subject, String detail);
+    default boolean erase(String subject, String detail) {
+        return erase(subject, detail, java.util.Map.of());
+    }
+
+    /** {@link #erase(String, String)} with more figures for its {@code ops.erase} event (who asked, through what). */
+    boolean erase(String subject, String detail, java.util.Map<String, String> figures);
 
     /** The key store's file, or null for a ledger without one. */
     Path keyStore();

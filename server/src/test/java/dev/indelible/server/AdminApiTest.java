@@ -61,6 +61,34 @@ class AdminApiTest {
     }
 
     @Test
+    void shouldEraseADataSubjectSoItsFieldsReadErasedEverywhere() {
+        String accounts = f.token("accounts", "email-*", Verb.APPEND);
+        String reader = f.token("reader", "*", Verb.READ, Verb.QUERY);
+        for (String[] a : new String[][] {{"acc-1", "ann@example.com", "Ann"}, {"acc-2", "ben@example.com", "Ben"}}) {
+            assertEquals(200, f.http.post("/streams/email-" + a[1], accounts, "{\"type\":\"account.registered\",\"data\":"
+                + "{\"account_id\":\"" + a[0] + "\",\"email\":\"" + a[1] + "\",\"display_name\":\"" + a[2] + "\"}}").status());
+        }
+        assertTrue(f.engine.awaitPosition("accounts", f.ledger.head() - 1, java.time.Duration.ofSeconds(30)));
+        assertTrue(f.http.get("/events?from=5", reader).body().contains("\"email\":\"ben@example.com\""));
+
+        Http.Response erased = f.http.post("/admin/erase?subject=account-acc-2", admin, "");
+        assertEquals(200, erased.status(), erased.body());
+        assertEquals("{\"subject\":\"account-acc-2\",\"erased\":true,\"already_erased\":false}", erased.body());
+        String events = f.http.get("/events?from=5", reader).body();
+        assertTrue(events.contains("\"email\":\"ann@example.com\"") && events.contains("\"email\":\"[erased]\"")
+            && !events.contains("ben@example.com") && !events.contains("\"Ben\""), events);
+        String ben = f.http.get("/projections/accounts?email=ben@example.com", reader).body();
+        assertTrue(ben.contains("\"email\":\"[erased]\",\"display_name\":\"[erased]\""), ben);
+        assertEquals("{\"subject\":\"account-acc-2\",\"erased\":true,\"already_erased\":true}",
+            f.http.post("/admin/erase?subject=account-acc-2", admin, "").body());
+        assertEquals(400, f.http.post("/admin/erase", admin, "").status());
+        assertEquals(404, f.http.post("/admin/erase?subject=account-nobody", admin, "").status());
+        assertEquals(403, f.http.post("/admin/erase?subject=account-acc-1", reader, "").status());
+        JsonNode audit = f.http.get("/admin/audit?by=ops", admin).json();
+        assertEquals(List.of("ops.erase"), audit.get("events").findValues("type").stream().map(JsonNode::asText).toList());
+    }
+
+    @Test
     void shouldRefuseEveryAdminRouteWithoutAnAdminTokenAndDoNothing() {
         String reader = f.token("reader", "*", Verb.READ, Verb.QUERY, Verb.STATUS);
         String live = f.engine.status("selfies").liveVersion();

@@ -52,8 +52,16 @@ class DomainRulesOverNetworkTest {
     private static final String ALICE_STREAM = "email-alice@example.com";
     private static final String WRONG_STREAM_MESSAGE = "rule account.registered: belongs to stream " + ALICE_STREAM
         + " (named by email), not ";
-    private static final String SECOND_ALICE_MESSAGE = "rule account.registered (an address has one account): stream "
-        + ALICE_STREAM + ", named by email, must not exist; it is at version 0";
+
+    /** The reservation as the ledger stores it: a keyed hash of the address. */
+    private String stored() {
+        return f.ledger.personalData().streamName(ALICE_STREAM);
+    }
+
+    private String secondAliceMessage() {
+        return "rule account.registered (an address has one account): stream " + stored()
+            + ", named by email, must not exist; it is at version 0";
+    }
 
     @TempDir
     Path dir;
@@ -105,10 +113,10 @@ class DomainRulesOverNetworkTest {
         JsonNode body = second.json();
         assertEquals("rule_violated", body.get("error").asText(), second.body());
         assertEquals("data.email", body.get("field").asText(), second.body());
-        assertEquals(SECOND_ALICE_MESSAGE, body.get("message").asText(), second.body());
-        assertEquals(ALICE_STREAM, body.get("stream").asText(), second.body());
+        assertEquals(secondAliceMessage(), body.get("message").asText(), second.body());
+        assertEquals(stored(), body.get("stream").asText(), second.body());
         assertEquals("account.registered", body.get("rule").asText(), second.body());
-        assertEquals(ALICE_STREAM, body.get("checked_stream").asText(), second.body());
+        assertEquals(stored(), body.get("checked_stream").asText(), second.body());
         assertEquals(ExpectedVersion.NO_STREAM, body.get("required_version").asLong(), second.body());
         assertEquals(0, body.get("actual_version").asLong(), second.body());
         assertEquals("an address has one account", body.get("why").asText(), second.body());
@@ -144,7 +152,7 @@ class DomainRulesOverNetworkTest {
                 () -> stub.append(request(ALICE_STREAM, DomainEvents.ACCOUNT_REGISTERED, registered("acct-3", ALICE))));
             assertEquals(Status.Code.FAILED_PRECONDITION, second.getStatus().getCode(), second.toString());
             String description = second.getStatus().getDescription();
-            assertTrue(description.startsWith("data.email: " + SECOND_ALICE_MESSAGE), description);
+            assertTrue(description.startsWith("data.email: " + secondAliceMessage()), description);
             assertTrue(description.contains("rule_violated"), description);
             assertEquals(1, f.ledger.head(), "nothing appended by the refused Appends");
 
@@ -166,9 +174,9 @@ class DomainRulesOverNetworkTest {
             assertEquals("FAILED_PRECONDITION", rule.getCode(), rule.toString());
             assertEquals("rule_violated", rule.getError(), rule.toString());
             assertEquals("data.email", rule.getField(), rule.toString());
-            assertEquals(SECOND_ALICE_MESSAGE, rule.getMessage(), rule.toString());
+            assertEquals(secondAliceMessage(), rule.getMessage(), rule.toString());
             assertEquals("account.registered", rule.getRule(), rule.toString());
-            assertEquals(ALICE_STREAM, rule.getCheckedStream(), rule.toString());
+            assertEquals(stored(), rule.getCheckedStream(), rule.toString());
             assertEquals(ExpectedVersion.NO_STREAM, rule.getRequiredVersion(), rule.toString());
             assertEquals(0, rule.getActualVersion(), rule.toString());
             assertEquals("an address has one account", rule.getWhy(), rule.toString());
@@ -236,10 +244,13 @@ class DomainRulesOverNetworkTest {
 
             AppendResult.RuleViolated second = assertInstanceOf(AppendResult.RuleViolated.class, client.append(ALICE_STREAM,
                 ExpectedVersion.ANY, event(DomainEvents.ACCOUNT_REGISTERED, registered("acct-3", ALICE))));
-            assertEquals(new AppendResult.RuleViolated(ALICE_STREAM, 0, "account.registered", "email", ALICE_STREAM,
+            // The client names the stream as it sent it; the check names the reservation as stored (a keyed hash).
+            assertEquals(new AppendResult.RuleViolated(ALICE_STREAM, 0, "account.registered", "email", stored(),
                 ExpectedVersion.NO_STREAM, 0, "an address has one account"), second);
-            assertEquals(SECOND_ALICE_MESSAGE, second.message());
-            assertEquals(second, f.ledger.append(ALICE_STREAM, ExpectedVersion.ANY,
+            assertEquals(secondAliceMessage(), second.message());
+            AppendResult.RuleViolated embedded = new AppendResult.RuleViolated(stored(), 0, "account.registered", "email",
+                stored(), ExpectedVersion.NO_STREAM, 0, "an address has one account");
+            assertEquals(embedded, f.ledger.append(ALICE_STREAM, ExpectedVersion.ANY,
                 event(DomainEvents.ACCOUNT_REGISTERED, registered("acct-4", ALICE))), "as the embedded ledger answers");
 
             AppendResult.RuleViolated orphan = assertInstanceOf(AppendResult.RuleViolated.class, client.append("prayer-p1",

@@ -168,11 +168,12 @@ class TransactionsOverHttpTest {
                 + " stream email-alice@example.com (named by email), not "), answers.get(i).body());
         }
         assertEquals(409, second.status(), second.body());
+        String alice = f.ledger.personalData().streamName("email-alice@example.com"); // stored as a keyed hash
         assertEquals("{\"error\":\"rule_violated\",\"field\":\"parts[0].events[0].data.email\","
             + "\"message\":\"parts[0]: events[0]: rule account.registered (an address has one account): stream"
-            + " email-alice@example.com, named by email, must not exist; it is at version 0\",\"part\":0,"
-            + "\"actual_version\":0,\"checked_stream\":\"email-alice@example.com\",\"event_index\":0,"
-            + "\"required_version\":-1,\"rule\":\"account.registered\",\"stream\":\"email-alice@example.com\","
+            + " " + alice + ", named by email, must not exist; it is at version 0\",\"part\":0,"
+            + "\"actual_version\":0,\"checked_stream\":\"" + alice + "\",\"event_index\":0,"
+            + "\"required_version\":-1,\"rule\":\"account.registered\",\"stream\":\"" + alice + "\","
             + "\"why\":\"an address has one account\"}", second.body());
         assertEquals(2, f.ledger.head(), "the first transaction's two events, nothing else");
         assertEquals(ExpectedVersion.NO_STREAM, f.ledger.streamVersion("signups-acct-x"), "nor the refused ones' other part");

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The HTTP API's routes for a token with the {@code admin} verb, what the console does for a person,
- * for a script: {@code POST /admin/verify} and {@code POST /admin/projections/{name}/rebuild} (each
+ * for a script: {@code POST /admin/erase?subject=account-<id>} (crypto-shredding), {@code POST /admin/verify} and {@code POST /admin/projections/{name}/rebuild} (each
  * streamed as server-sent events), {@code POST /admin/projections/{name}/rollback},
  * {@code GET /admin/projections/{name}} (versions, quarantine, history) and {@code GET /admin/audit}.
  * The same operations as the console's, each change an {@code ops.*} event naming the token with
@@ -32,6 +32,9 @@ final class AdminApi {
             stream(r.onlyParams().exchange, operations.verify(by));
             return null;
         }
+        if (path.equals(List.of("erase")) && post) {
+            return operations.erase(r.onlyParams("subject").query.get("subject"), by);
+        }
         if (path.equals(List.of("audit")) && get) {
             return audit.json(r);
         }
@@ -46,7 +49,7 @@ final class AdminApi {
             return operations.rollback(r.onlyParams().segments.get(2), by);
         }
         throw ApiError.notFound("path", "no route " + r.method + " " + r.exchange.getRequestURI().getRawPath()
-            + " (admin: POST /admin/verify, GET /admin/audit, GET /admin/projections/{name},"
+            + " (admin: POST /admin/verify, POST /admin/erase?subject=, GET /admin/audit, GET /admin/projections/{name},"
             + " POST /admin/projections/{name}/rebuild or /rollback)");
     }
 

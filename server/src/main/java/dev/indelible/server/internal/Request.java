@@ -76,7 +76,7 @@ final class Request {
     private String adminRoute() {
         String second = segments.size() > 1 ? segments.get(1) : "";
         return switch (segments.size()) {
-            case 2 -> second.equals("verify") || second.equals("audit") ? "/admin/" + second : null;
+            case 2 -> second.equals("verify") || second.equals("audit") || second.equals("erase") ? "/admin/" + second : null;
             case 3 -> second.equals("projections") ? "/admin/projections/{name}" : null;
             case 4 -> second.equals("projections") && (segments.get(3).equals("rebuild") || segments.get(3).equals("rollback"))
                 ? "/admin/projections/{name}/" + segments.get(3) : null;

@@ -216,7 +216,7 @@ public final class PersonalSealing implements PersonalData {
     }
 
     @Override
-    public boolean erase(String subject, String detail) {
+    public boolean erase(String subject, String detail, Map<String, String> figures) {
         if (subject == null || subject.isBlank()) {
             throw new InvalidEventException("subject", "must not be empty");
         }
@@ -226,7 +226,9 @@ public final class PersonalSealing implements PersonalData {
         if (store.isErased(subject)) {
             return false;
         }
-        Operations.record(ledger, "erase", "erasures", detail, Instant.now(), "ok", Map.of(SUBJECT_FIGURE, subject));
+        Map<String, String> all = new java.util.TreeMap<>(figures);
+        all.put(SUBJECT_FIGURE, subject);
+        Operations.record(ledger, "erase", "erasures", detail, Instant.now(), "ok", all);
         KillPoints.reach(KillPoints.ERASE_RECORDED);
         applyRecordedErasures();
         return true;
