@@ -106,6 +106,9 @@ class EraseCommandTest {
             && verify.contains("checksum"), verify);
         Cli.Result refused = register("acc-9", "dave@example.com", "Dave");
         assertTrue(refused.code() != 0 && refused.err().contains(keys.toAbsolutePath().normalize().toString()), refused.err());
+        Cli.Result serve = cli.run("serve", "--port", "0", "--grpc-port", "0", "--no-projections");
+        assertTrue(serve.code() != 0 && serve.err().contains(keys.toAbsolutePath().normalize() + " has a record that fails"
+            + " its checksum"), serve.err());
         Files.delete(keys);
         String missing = cli.run("verify").expect(Main.VERIFY_FAILED).out();
         assertTrue(missing.contains("is missing while the journal holds events"), missing);
