@@ -30,7 +30,8 @@ final class Journals {
 
     /** A journal of {@code events} mixed domain events, deterministic for a given size. */
     static Path mixed(long events) {
-        return cached("mixed-" + events, dir -> {
+        // v2: written with sealed personal fields and a key store beside the journal.
+        return cached("mixed-v2-" + events, dir -> {
             Random random = new Random(events);
             try (Ledger ledger = Ledger.open(dir, DomainEvents.register(LedgerConfig.builder()).build())) {
                 for (long i = 0; i < events; i++) {
@@ -38,6 +39,29 @@ final class Journals {
                 }
             }
         });
+    }
+
+    /** A journal of {@code events} account registrations, their personal fields sealed or (not {@code sealed}) in clear. */
+    static Path accounts(long events, boolean sealed) {
+        return cached("accounts-" + (sealed ? "sealed-" : "clear-") + events, dir -> {
+            try (Ledger ledger = Ledger.open(dir, accountsConfig(sealed))) {
+                for (long i = 0; i < events; i++) {
+                    ledger.append("email-user" + i + "@example.com", ExpectedVersion.NO_STREAM, registration(i));
+                }
+            }
+        });
+    }
+
+    /** The domain's validators and rules, with or without its personal fields and reservation hashing. */
+    static LedgerConfig accountsConfig(boolean sealed) {
+        LedgerConfig.Builder builder = DomainEvents.register(LedgerConfig.builder());
+        return (sealed ? builder : builder.withoutPersonalData()).build();
+    }
+
+    /** Account {@code i}'s registration, with a fresh event id. */
+    static EventData registration(long i) {
+        return DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, AccountRegistered.newBuilder().setAccountId("a" + i)
+            .setEmail("user" + i + "@example.com").setDisplayName("User " + i).build());
     }
 
     /** A journal of {@code events} plain 128-byte records, appended 100 per call. */

@@ -24,7 +24,8 @@ class BenchmarksSmokeTest {
         "rawChronicleAppend", "jsonReadModifyWrite", "jsonLockedAtomic", "sqliteAutocommit", "sqliteBatch100",
         "rocksdbPut", "rocksdbPutSync", "rocksdbBatchNoWal", "appendLatency", "replayDecode", "rebuildSelfies",
         "rebuildAll", "reopen", "serverAppend", "serverAppendAsync", "serverTrivial", "asyncCompletion", "callerEvent",
-        "indelibleAppendReceipt", "twoEventAppend", "twoPartTransaction");
+        "indelibleAppendReceipt", "twoEventAppend", "twoPartTransaction", "appendSealed", "appendClear",
+        "rebuildAccountsSealed", "rebuildAccountsClear");
 
     @TempDir
     Path tmp;

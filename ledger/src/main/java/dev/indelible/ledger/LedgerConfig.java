@@ -327,6 +327,13 @@ public final class LedgerConfig {
             return this;
         }
 
+        /** Drops every personal field and personal stream prefix: nothing is sealed or hashed (for copies and comparisons). */
+        public Builder withoutPersonalData() {
+            personalFields.clear();
+            personalStreams.clear();
+            return this;
+        }
+
         /** Drops every registered rule: for copying or auditing journals written before them. */
         public Builder withoutRules() {
             rules.clear();
