@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Copies the first events of one ledger into another, event for event (positions, ids, times,
@@ -36,6 +37,15 @@ public final class LedgerCopy {
 
     /** {@link #copy(Ledger, long, Ledger)}, telling {@code progress} how many events are read so far, a page at a time. */
     public static Copied copy(Ledger source, long upTo, Ledger target, LongConsumer progress) {
+        return copy(source, upTo, target, UnaryOperator.identity(), progress);
+    }
+
+    /**
+     * {@link #copy(Ledger, long, Ledger, LongConsumer)}, each event passed through {@code transform}
+     * first (which keeps its position, e.g. {@link PersonalData#sealed}); the digest is the source's.
+     */
+    public static Copied copy(Ledger source, long upTo, Ledger target, UnaryOperator<RecordedEvent> transform,
+                              LongConsumer progress) {
         Digest digest = new Digest();
         List<CompletableFuture<AppendResult>> pending = new ArrayList<>();
         List<RecordedEvent> group = new ArrayList<>();
@@ -48,7 +58,7 @@ public final class LedgerCopy {
                     }
                     seen[0]++;
                     digest.add(e);
-                    group.add(e);
+                    group.add(transform.apply(e));
                     if (e.globalSeq() + 1 == reader.appendEnd()) { // copied as recorded: a transaction stays whole
                         pending.add(target.appendRecorded(List.copyOf(group)));
                         group.clear();

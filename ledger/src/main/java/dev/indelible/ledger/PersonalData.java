@@ -40,6 +40,15 @@ public interface PersonalData {
 
     boolean isErased(String subject);
 
+    /**
+     * The event as this ledger stores such an event: its personal fields sealed (keys created as
+     * needed), its personal stream named by the keyed hash, everything else as it is. For migrating
+     * a journal written in clear ({@code export-journal --encrypt-personal-data}).
+     *
+     * @throws InvalidEventException naming the event when its personal fields name no subject
+     */
+    RecordedEvent sealed(RecordedEvent event);
+
     /** Whether the subject has a key: something of it was sealed, and it is not erased. */
     boolean hasKey(String subject);
 
@@ -88,7 +97,11 @@ public interface PersonalData {
             return null;
         }
         dev.indelible.ledger.internal.keys.KeyStore store = dev.indelible.ledger.internal.keys.KeyStore.read(keys);
-        return new KeyStoreSummary(store.file(), store.keyCount(), store.erasedSubjects());
+        try {
+            return new KeyStoreSummary(store.file(), store.keyCount(), store.erasedSubjects());
+        } finally {
+            store.close();
+        }
     }
 
     /** What a key store holds: its file, how many keys, which subjects are erased (sorted). */

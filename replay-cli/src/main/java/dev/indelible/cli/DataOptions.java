@@ -138,6 +138,16 @@ final class DataOptions {
         return openLedger(Durability.MEMORY_MAPPED);
     }
 
+    /**
+     * Opens an existing embedded ledger written before personal data was sealed (no key store): with
+     * the domain's validators and rules but no personal data, so nothing is sealed, hashed or created.
+     */
+    Ledger openExistingLedgerInClear() {
+        requireEmbedded();
+        return Ledger.open(dir(), DomainEvents.register(LedgerConfig.builder()).withoutPersonalData()
+            .freeSpaceReserve(freeSpaceReserve()).reserveAlsoOn(projections()).build());
+    }
+
     /** Opens an existing ledger that the command appends to (operations events); on Kafka, as the writer. */
     Ledger openExistingLedgerToAppend() {
         if (kafka() == null) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         "The embedded journal (--data) onto Kafka, and back into a new DIR:",
         "  export-journal --to kafka://127.0.0.1:9092/indelible",
         "  export-journal --journal kafka://127.0.0.1:9092/indelible --to DIR",
+        "With --encrypt-personal-data, migrates a journal written in clear into a new DIR with its personal data sealed.",
         "Exit 1 when the event counts or the digests of the event sequence differ."})
 final class ExportJournalCommand implements Callable<Integer> {
     @Mixin
@@ -31,12 +32,25 @@ final class ExportJournalCommand implements Callable<Integer> {
         description = "kafka://HOST:PORT/TOPIC[?partition=N], or a new or empty data directory.")
     String to;
 
+    @Option(names = "--encrypt-personal-data", description = {"Migrate a journal written before personal data was sealed:"
+        + " the copy (a new data directory) gets a key store, its personal fields sealed and its reservations named by"
+        + " their keyed hash; every other field is kept and compared event for event.",
+        "The old journal still holds the personal data in clear: destroy it (and its backups) once the copy is in use."})
+    boolean encryptPersonalData;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         OtherJournal target = OtherJournal.parse(to);
+        if (encryptPersonalData) {
+            if (target.dir() == null) {
+                throw new IllegalArgumentException("--encrypt-personal-data: --to must be a new data directory");
+            }
+            BackupCommand.refuseNonEmpty(target.dir());
+            return PersonalDataMigration.run(data, target.dir(), output, spec);
+        }
         if (target.dir() != null) {
             BackupCommand.refuseNonEmpty(target.dir());
         }

@@ -253,6 +253,7 @@ public final class DefaultLedger implements Ledger {
         reads.close();
         appender.close();
         journal.close();
+        personal.close();
         if (guard != null) {
             guard.close();
         }

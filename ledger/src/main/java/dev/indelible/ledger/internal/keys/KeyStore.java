@@ -65,6 +65,11 @@ public final class KeyStore {
     private final boolean forceEachKey;
     private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
     private final Set<String> erased = ConcurrentHashMap.newKeySet();
+    /** The lock file, held open; locked under the JVM-wide monitor, so two stores of one JVM never overlap. */
+    private FileChannel lockChannel;
+    /** The key file, open for appending new keys; reopened when an erasure replaced the file. */
+    private FileChannel writeChannel;
+    private Object writeChannelIdentity;
     private volatile byte[] secret;
     private volatile long erasuresApplied;
     private volatile Object fileIdentity;
@@ -88,8 +93,18 @@ public final class KeyStore {
     public static KeyStore open(Path dir, boolean mayCreate, boolean forceEachKey) {
         Path file = dir.toAbsolutePath().normalize().resolve(FILE_NAME);
         KeyStore store = new KeyStore(file, forceEachKey);
-        synchronized (store.monitor) {
-            store.locked(() -> {
+        try {
+            store.load(mayCreate);
+        } catch (RuntimeException | Error e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private void load(boolean mayCreate) {
+        synchronized (monitor) {
+            locked(() -> {
                 if (!Files.exists(file)) {
                     if (!mayCreate) {
                         throw new LedgerException("the personal-data key store " + file + " is missing while the journal"
@@ -100,12 +115,11 @@ public final class KeyStore {
                     RANDOM.nextBytes(fresh);
                     writeWhole(file, fresh, -1, Map.of(), Set.of());
                 }
-                store.checkOwnerOnly();
-                store.loadAll();
+                checkOwnerOnly();
+                loadAll();
                 return null;
             });
         }
-        return store;
     }
 
     public static boolean exists(Path dir) {
@@ -194,11 +208,14 @@ public final class KeyStore {
                 byte[] fresh = new byte[KEY_BYTES];
                 RANDOM.nextBytes(fresh);
                 byte[] record = record(KEY, subject, fresh);
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    channel.write(ByteBuffer.wrap(record), validLength);
-                    if (forceEachKey) {
-                        channel.force(false);
-                    }
+                FileChannel channel = writeChannel();
+                ByteBuffer buffer = ByteBuffer.wrap(record);
+                long at = validLength;
+                while (buffer.hasRemaining()) {
+                    at += channel.write(buffer, at);
+                }
+                if (forceEachKey) {
+                    channel.force(false);
                 }
                 validLength += record.length;
                 keys.put(subject, fresh);
@@ -264,15 +281,35 @@ public final class KeyStore {
         }
     }
 
-    /** Reads what other processes appended since, or everything if the file was replaced. */
+    /** Reads what other processes appended since (only those bytes), or everything if the file was replaced. */
     private void catchUp() throws IOException {
-        Object identity = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-        if (!Objects.equals(identity, fileIdentity)) {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!Objects.equals(attributes.fileKey(), fileIdentity)) {
             loadAll();
             return;
         }
-        byte[] bytes = Files.readAllBytes(file);
-        validLength = parseRecords(bytes, (int) validLength, keys, erased);
+        long size = attributes.size();
+        if (size <= validLength) {
+            return;
+        }
+        ByteBuffer tail = ByteBuffer.allocate(Math.toIntExact(size - validLength));
+        FileChannel channel = writeChannel();
+        while (tail.hasRemaining() && channel.read(tail, validLength + tail.position()) > 0) {
+            // reads the records appended since
+        }
+        validLength += parseRecords(tail.array(), 0, keys, erased);
+    }
+
+    /** The key file open for writing; a new channel once an erasure replaced the file. */
+    private FileChannel writeChannel() throws IOException {
+        if (writeChannel == null || !Objects.equals(writeChannelIdentity, fileIdentity)) {
+            if (writeChannel != null) {
+                writeChannel.close();
+            }
+            writeChannel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            writeChannelIdentity = fileIdentity;
+        }
+        return writeChannel;
     }
 
     private void loadAll() throws IOException {
@@ -387,17 +424,43 @@ public final class KeyStore {
         T run() throws IOException;
     }
 
-    /** Runs under the lock file shared with other processes (the caller holds this JVM's monitor). */
+    /**
+     * Runs under the lock file shared with other processes (the caller holds this JVM's monitor: two
+     * locks on one file from one JVM would overlap).
+     */
     private <T> T locked(Locked<T> action) {
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock held = lock.lock()) {
-                DataDirectory.secure(lockFile);
+            try (FileLock held = lockChannel().lock()) {
                 return action.run();
             }
         } catch (IOException e) {
             throw damaged("cannot be read or written: " + e);
+        }
+    }
+
+    private FileChannel lockChannel() throws IOException {
+        if (lockChannel == null) {
+            Files.createDirectories(file.getParent());
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            DataDirectory.secure(lockFile);
+        }
+        return lockChannel;
+    }
+
+    /** Releases the files; the store is not used afterwards. */
+    public void close() {
+        synchronized (monitor) {
+            for (FileChannel channel : new FileChannel[] {writeChannel, lockChannel}) {
+                try {
+                    if (channel != null) {
+                        channel.close();
+                    }
+                } catch (IOException e) {
+                    // nothing is written on close: a failed close loses nothing
+                }
+            }
+            writeChannel = null;
+            lockChannel = null;
         }
     }
 }

@@ -60,6 +60,13 @@ public final class PersonalSealing implements PersonalData {
         return store;
     }
 
+    /** Releases the key store's files. */
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
     @Override
     public String streamName(String stream) {
         if (store == null || stream == null) {
@@ -181,6 +188,18 @@ public final class PersonalSealing implements PersonalData {
         String subject = FieldCipher.subjectOf(value);
         byte[] key = subject == null ? null : store.key(subject);
         return key == null ? ERASED : FieldCipher.open(key, field, value);
+    }
+
+    @Override
+    public RecordedEvent sealed(RecordedEvent e) {
+        EventData sealed;
+        try {
+            sealed = seal(new EventData(e.eventId(), e.type(), e.contentType(), e.payload(), e.metadata()));
+        } catch (InvalidEventException bad) {
+            throw new InvalidEventException(bad.field(), "global_seq " + e.globalSeq() + " (" + e.type() + "): " + bad.reason());
+        }
+        return new RecordedEvent(e.globalSeq(), streamName(e.stream()), e.streamVersion(), e.eventId(), e.type(),
+            e.contentType(), e.recordedAtMicros(), e.producerId(), sealed.payload(), e.metadata());
     }
 
     @Override
