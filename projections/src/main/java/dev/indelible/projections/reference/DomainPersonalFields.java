@@ -56,9 +56,20 @@ final class DomainPersonalFields implements PersonalFields {
         return builder.personalFields(type, new DomainPersonalFields(type, subject, personal));
     }
 
+    /**
+     * The payload {@link #subject} parsed on this thread, and its message: the ledger asks for the
+     * subject and then seals the same event at once, so the seal reuses the parse. {@link #subject}
+     * always parses afresh, and the seal takes it only for the very same array, then drops it.
+     */
+    private static final ThreadLocal<Object[]> PARSED = ThreadLocal.withInitial(() -> new Object[2]);
+
     @Override
     public String subject(EventData event) {
-        String id = (String) DomainEvents.parse(event.type(), event.payload()).getField(subjectField);
+        Message message = DomainEvents.parse(event.type(), event.payload());
+        Object[] parsed = PARSED.get();
+        parsed[0] = event.payload();
+        parsed[1] = message;
+        String id = (String) message.getField(subjectField);
         if (id.isEmpty()) {
             throw new InvalidEventException(subjectField.getName(), "is required for " + type + ": it names the data subject");
         }
@@ -67,7 +78,10 @@ final class DomainPersonalFields implements PersonalFields {
 
     @Override
     public byte[] seal(EventData event, Sealer sealer) {
-        Message message = DomainEvents.parse(event.type(), event.payload());
+        Object[] parsed = PARSED.get();
+        Message message = parsed[0] == event.payload() ? (Message) parsed[1] : DomainEvents.parse(event.type(), event.payload());
+        parsed[0] = null;
+        parsed[1] = null;
         Message.Builder sealed = message.toBuilder();
         for (FieldDescriptor field : personal) {
             String value = (String) message.getField(field);

@@ -57,7 +57,8 @@ public final class KeyStore {
     private static final byte ERASED = 2;
     private static final long RECHECK_NANOS = 50_000_000L;
     private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** DRBG: drawn in process, where the platform default reads /dev/urandom once per key (a system call). */
+    private static final SecureRandom RANDOM = drbg();
 
     private final Path file;
     private final Path lockFile;
@@ -281,7 +282,11 @@ public final class KeyStore {
         }
     }
 
-    /** Reads what other processes appended since (only those bytes), or everything if the file was replaced. */
+    /**
+     * Reads what other processes appended since (only those bytes), or everything if another process
+     * replaced the file (an erasure): checked under the lock by path, so a new key never goes to a
+     * file an erasure has just replaced.
+     */
     private void catchUp() throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
         if (!Objects.equals(attributes.fileKey(), fileIdentity)) {
@@ -289,11 +294,11 @@ public final class KeyStore {
             return;
         }
         long size = attributes.size();
+        FileChannel channel = writeChannel();
         if (size <= validLength) {
             return;
         }
         ByteBuffer tail = ByteBuffer.allocate(Math.toIntExact(size - validLength));
-        FileChannel channel = writeChannel();
         while (tail.hasRemaining() && channel.read(tail, validLength + tail.position()) > 0) {
             // reads the records appended since
         }
@@ -407,6 +412,14 @@ public final class KeyStore {
         }
         b.putInt(crc(b.array(), 0, b.capacity() - 4));
         return b.array();
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     private static int crc(byte[] bytes, int from, int length) {

@@ -40,12 +40,15 @@ public final class PersonalSealing implements PersonalData {
     private final LedgerConfig config;
     private final KeyStore store;
     private final String[] prefixes;
+    /** Whether anything is sealed or hashed on the way in: without, the append path passes events through untouched. */
+    private final boolean sealing;
     private volatile Ledger ledger;
 
     public PersonalSealing(LedgerConfig config, KeyStore store) {
         this.config = config;
         this.store = store;
         this.prefixes = config.personalStreams().toArray(new String[0]);
+        this.sealing = store != null && config.hasPersonalData();
     }
 
     /** Binds the ledger erasures are recorded in, and destroys the keys of erasures it records that the store lacks. */
@@ -142,7 +145,7 @@ public final class PersonalSealing implements PersonalData {
     }
 
     public List<EventData> seal(List<EventData> events) {
-        if (store == null) {
+        if (!sealing) {
             return events;
         }
         List<EventData> sealed = null;
@@ -160,7 +163,7 @@ public final class PersonalSealing implements PersonalData {
 
     /** The transaction with its streams named as stored and its events sealed. */
     public Transaction seal(Transaction transaction) {
-        if (store == null) {
+        if (!sealing) {
             return transaction;
         }
         List<Transaction.Part> parts = new ArrayList<>(transaction.parts().size());
