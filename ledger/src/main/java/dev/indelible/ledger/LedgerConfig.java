@@ -327,12 +327,6 @@ public final class LedgerConfig {
             return this;
         }
 
-        /** Drops every validator: for copies of recorded events, checked when they were first appended. */
-        public Builder withoutValidators() {
-            validators.clear();
-            return this;
-        }
-
         /** Drops every personal field and personal stream prefix: nothing is sealed or hashed (for copies and comparisons). */
         public Builder withoutPersonalData() {
             personalFields.clear();

@@ -40,8 +40,7 @@ final class PersonalDataMigration {
                     + " already (" + source.personalData().keyStore() + "): its personal data is sealed; copy it without"
                     + " --encrypt-personal-data");
             }
-            // Copies of recorded events: sealed, they would fail the validators that checked them in clear.
-            try (Ledger copy = Ledger.open(dir, data.ledgerConfig(Durability.SYNC).toBuilder().withoutValidators().build());
+            try (Ledger copy = Ledger.open(dir, data.ledgerConfig(Durability.SYNC));
                  Progress progress = Progress.open("export-journal --encrypt-personal-data", spec.commandLine().getErr(),
                      output.json)) {
                 PersonalData personal = copy.personalData();

@@ -41,7 +41,7 @@ final class AppendChecks {
     EventRule.Requirement[] check(String stream, long expectedVersion, EventData event) {
         checkName("stream", stream, config.maxStreamBytes());
         ExpectedVersion.check(expectedVersion);
-        checkEvent(-1, 0, event);
+        checkEvent(-1, 0, event, false);
         EventRule rule = config.rule(event.type());
         if (rule == null) {
             return null;
@@ -67,7 +67,7 @@ final class AppendChecks {
                 + config.maxEventsPerAppend() + " per append");
         }
         for (int i = 0; i < events.size(); i++) {
-            checkEvent(-1, i, events.get(i));
+            checkEvent(-1, i, events.get(i), false);
         }
         if (events.size() > 1) {
             checkDistinctIds(1, p -> events, events.size(), false);
@@ -82,7 +82,7 @@ final class AppendChecks {
      *         null when no event has a rule
      */
     EventRule.Requirement[][] check(Transaction transaction) {
-        checkParts(transaction);
+        checkParts(transaction, false);
         EventRule.Requirement[][] requirements = null;
         List<Transaction.Part> parts = transaction.parts();
         for (int p = 0; p < parts.size(); p++) {
@@ -103,8 +103,12 @@ final class AppendChecks {
         return requirements;
     }
 
-    /** The checks of {@link #check(Transaction)} but the rules': for copies of recorded events. */
-    void checkParts(Transaction transaction) {
+    /**
+     * The checks of {@link #check(Transaction)} but the rules'; with {@code recorded}, for copies of
+     * recorded events, whose personal fields are sealed: the validators of those types checked them in
+     * clear at their first append and are not asked again.
+     */
+    void checkParts(Transaction transaction, boolean recorded) {
         if (transaction == null || transaction.parts() == null || transaction.parts().isEmpty()) {
             throw new InvalidEventException("parts", "must hold at least one part");
         }
@@ -130,7 +134,7 @@ final class AppendChecks {
                     + " events, the limit per append");
             }
             for (int i = 0; i < part.events().size(); i++) {
-                checkEvent(p, i, part.events().get(i));
+                checkEvent(p, i, part.events().get(i), recorded);
             }
         }
         for (int c = 0; c < conditions.size(); c++) {
@@ -249,7 +253,7 @@ final class AppendChecks {
     }
 
     /** {@code part}: the event's part in a transaction, or -1 in an append; only an error names it. */
-    private void checkEvent(int part, int i, EventData event) {
+    private void checkEvent(int part, int i, EventData event, boolean recorded) {
         if (event == null) {
             throw new InvalidEventException(eventField(part, i), "is missing");
         }
@@ -272,7 +276,8 @@ final class AppendChecks {
                 + " bytes, over the limit of " + config.maxPayloadBytes());
         }
         checkMetadata(part, i, event.metadata());
-        EventValidator validator = config.validator(event.type());
+        EventValidator validator = recorded && config.personalFields(event.type()) != null ? null
+            : config.validator(event.type());
         if (validator != null) {
             validator.validate(event);
         } else if (event.contentType() == ContentType.JSON && !JsonSyntax.isObject(payload)) {

@@ -45,8 +45,14 @@ public final class DefaultLedger implements Ledger {
     private final NamespaceGuard guard;
     private volatile boolean closed;
 
+    /**
+     * @param keysDir           the key store's directory
+     * @param keysPerDataDir    a journal shared by writers with a data directory each (Kafka): a store
+     *                          missing beside a journal with events is created (documented limit: keys
+     *                          are per writer's data directory), not refused
+     */
     DefaultLedger(LedgerConfig config, Journal journal, Path stateDir, JournalLoader.Loaded loaded,
-                  NamespaceGuard guard, Path keysDir) {
+                  NamespaceGuard guard, Path keysDir, boolean keysPerDataDir) {
         this.config = config;
         this.journal = journal;
         this.guard = guard;
@@ -54,7 +60,7 @@ public final class DefaultLedger implements Ledger {
         this.reads = new ReadSide(journal, loaded.follower().state().positions());
         this.appender = new Appender(config, journal, stateDir, loaded, reads);
         try {
-            boolean empty = appender.head() == 0;
+            boolean empty = appender.head() == 0 || keysPerDataDir;
             // A ledger that seals nothing may open a journal without a store (one written before them, a
             // copy of one): it has nothing to seal or open, and creates none.
             boolean needed = empty || config.hasPersonalData() || KeyStore.exists(keysDir);
@@ -91,7 +97,7 @@ public final class DefaultLedger implements Ledger {
             journal.close();
             throw damaged.damage().exception();
         }
-        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null, keysDir(stateDir));
+        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null, keysDir(stateDir), true);
     }
 
     /** Verifies any journal, read-only, telling {@code progress} the events checked so far. */
@@ -167,7 +173,7 @@ public final class DefaultLedger implements Ledger {
     @Override
     public CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> recorded) {
         Transaction asParts = RecordedCopy.check(recorded);
-        checks.checkParts(asParts);
+        checks.checkParts(asParts, true);
         return appender.appendRecorded(recorded, asParts);
     }
 
