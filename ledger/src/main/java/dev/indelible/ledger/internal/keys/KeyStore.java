@@ -4,12 +4,10 @@ import dev.indelible.ledger.AtomicFile;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.internal.DataDirectory;
 import dev.indelible.ledger.internal.KillPoints;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,28 +17,21 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.CRC32C;
 
 /**
  * The personal-data key store beside the journal (never in it): a key per data subject, the
  * subjects erased, and the ledger's secret for naming reservation streams. A new key is one record
  * appended to the file (1M registrations are 1M short appends, not 1M rewrites); an erasure rewrites
  * the file whole without the key ({@link AtomicFile}: temp, fsync, rename), so a destroyed key is in
- * no live block of the file afterwards.
+ * no live block of the file afterwards. The layout is {@link KeyStoreFormat}'s.
  *
- * <pre>
- * header   "IDLKEYS1" | version u32 = 1 | erasures_applied i64 | secret 32 bytes | crc32c u32 (of the 52 before)
- * record   kind u8 (1 key, 2 erased) | subject length u16 | subject UTF-8 | key 32 bytes (kind 1) | crc32c u32
- * </pre>
- *
- * {@code erasures_applied} is the version of the {@code ops-erasures} stream whose erasures the file
+ * <p>{@code erasures_applied} is the version of the {@code ops-erasures} stream whose erasures the file
  * holds: an open replays the later ones, so an erasure recorded in the journal wins over any key file.
  * A record cut short at the end (a writer killed mid-write, before its event could be written) is
  * ignored and overwritten; any other damage (a bad checksum, a bad header) stops the ledger, naming
@@ -50,11 +41,8 @@ import java.util.zip.CRC32C;
  */
 public final class KeyStore {
     public static final String FILE_NAME = "personal-data.keys";
-    static final byte[] MAGIC = "IDLKEYS1".getBytes(StandardCharsets.US_ASCII);
-    static final int HEADER_BYTES = 56;
-    static final int KEY_BYTES = 32;
-    private static final byte KEY = 1;
-    private static final byte ERASED = 2;
+    static final int HEADER_BYTES = KeyStoreFormat.HEADER_BYTES;
+    private static final int KEY_BYTES = KeyStoreFormat.KEY_BYTES;
     private static final long RECHECK_NANOS = 50_000_000L;
     private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
     /** DRBG: drawn in process, where the platform default reads /dev/urandom once per key (a system call). */
@@ -208,7 +196,7 @@ public final class KeyStore {
                 }
                 byte[] fresh = new byte[KEY_BYTES];
                 RANDOM.nextBytes(fresh);
-                byte[] record = record(KEY, subject, fresh);
+                byte[] record = KeyStoreFormat.record(KeyStoreFormat.KEY, subject, fresh);
                 FileChannel channel = writeChannel();
                 ByteBuffer buffer = ByteBuffer.wrap(record);
                 long at = validLength;
@@ -326,21 +314,15 @@ public final class KeyStore {
         } catch (NoSuchFileException e) {
             throw damaged("is missing (it was there when the ledger opened)");
         }
-        if (bytes.length < HEADER_BYTES || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
-            throw damaged("is not a key store (bad header)");
-        }
-        ByteBuffer header = ByteBuffer.wrap(bytes, 0, HEADER_BYTES);
-        if (crc(bytes, 0, HEADER_BYTES - 4) != header.getInt(HEADER_BYTES - 4)) {
-            throw damaged("has a header that fails its checksum");
-        }
-        if (header.getInt(8) != 1) {
-            throw damaged("has version " + header.getInt(8) + ", this build reads version 1");
+        String problem = KeyStoreFormat.headerProblem(bytes);
+        if (problem != null) {
+            throw damaged(problem);
         }
         Map<String, byte[]> loadedKeys = new HashMap<>();
         Set<String> loadedErased = new TreeSet<>();
         long length = parseRecords(bytes, HEADER_BYTES, loadedKeys, loadedErased);
-        erasuresApplied = header.getLong(12);
-        secret = Arrays.copyOfRange(bytes, 20, 20 + KEY_BYTES);
+        erasuresApplied = KeyStoreFormat.erasuresApplied(bytes);
+        secret = KeyStoreFormat.secret(bytes);
         keys.keySet().retainAll(loadedKeys.keySet());
         keys.putAll(loadedKeys);
         erased.addAll(loadedErased);
@@ -348,70 +330,18 @@ public final class KeyStore {
         fileIdentity = identity;
     }
 
-    /** @return the offset after the last whole record; a record cut short at the very end is ignored */
     private long parseRecords(byte[] bytes, int from, Map<String, byte[]> intoKeys, Set<String> intoErased) {
-        int at = from;
-        while (at < bytes.length) {
-            if (bytes.length - at < 3) {
-                return at;
-            }
-            byte kind = bytes[at];
-            int subjectLength = ((bytes[at + 1] & 0xff) << 8) | (bytes[at + 2] & 0xff);
-            int length = 3 + subjectLength + (kind == KEY ? KEY_BYTES : 0) + 4;
-            if (kind != KEY && kind != ERASED) {
-                throw damaged("has a record of unknown kind " + kind + " at byte " + at);
-            }
-            if (bytes.length - at < length) {
-                return at;
-            }
-            int stored = ByteBuffer.wrap(bytes, at + length - 4, 4).getInt();
-            if (crc(bytes, at, length - 4) != stored) {
-                throw damaged("has a record that fails its checksum at byte " + at);
-            }
-            String subject = new String(bytes, at + 3, subjectLength, StandardCharsets.UTF_8);
-            if (kind == KEY) {
-                // The first key of a subject wins: a later one was never used by anything.
-                if (!intoErased.contains(subject)) {
-                    intoKeys.putIfAbsent(subject, Arrays.copyOfRange(bytes, at + 3 + subjectLength, at + length - 4));
-                }
-            } else {
-                intoErased.add(subject);
-                intoKeys.remove(subject);
-            }
-            at += length;
+        try {
+            return KeyStoreFormat.parseRecords(bytes, from, intoKeys, intoErased);
+        } catch (KeyStoreFormat.Damage damage) {
+            throw damaged(damage.getMessage());
         }
-        return at;
     }
 
     private static void writeWhole(Path file, byte[] secret, long erasuresApplied, Map<String, byte[]> keys,
                                    Set<String> erased) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-        header.put(MAGIC).putInt(1).putLong(erasuresApplied).put(secret);
-        header.putInt(crc(header.array(), 0, HEADER_BYTES - 4));
-        out.write(header.array());
-        for (String subject : new TreeSet<>(erased)) {
-            out.write(record(ERASED, subject, null));
-        }
-        for (String subject : new TreeSet<>(keys.keySet())) {
-            out.write(record(KEY, subject, keys.get(subject)));
-        }
-        AtomicFile.write(file, out.toByteArray());
+        AtomicFile.write(file, KeyStoreFormat.whole(secret, erasuresApplied, keys, erased));
         DataDirectory.secure(file);
-    }
-
-    private static byte[] record(byte kind, String subject, byte[] key) {
-        byte[] name = subject.getBytes(StandardCharsets.UTF_8);
-        if (name.length > 0xffff) {
-            throw new IllegalArgumentException("subject: over 65535 UTF-8 bytes");
-        }
-        ByteBuffer b = ByteBuffer.allocate(3 + name.length + (key == null ? 0 : KEY_BYTES) + 4);
-        b.put(kind).putShort((short) name.length).put(name);
-        if (key != null) {
-            b.put(key);
-        }
-        b.putInt(crc(b.array(), 0, b.capacity() - 4));
-        return b.array();
     }
 
     private static SecureRandom drbg() {
@@ -420,12 +350,6 @@ public final class KeyStore {
         } catch (java.security.NoSuchAlgorithmException e) {
             return new SecureRandom();
         }
-    }
-
-    private static int crc(byte[] bytes, int from, int length) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, from, length);
-        return (int) crc.getValue();
     }
 
     private LedgerException damaged(String reason) {
