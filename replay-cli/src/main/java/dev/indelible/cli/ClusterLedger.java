@@ -7,6 +7,7 @@ import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerMetrics;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
 import dev.indelible.ledger.Transaction;
@@ -114,6 +115,12 @@ final class ClusterLedger implements Ledger {
     public LedgerMetrics metrics() {
         Ledger writer = node.writerOrNull();
         return writer != null ? writer.metrics() : reads.metrics();
+    }
+
+    /** The reader's: a Kafka journal seals nothing (its writers share no keys), so every node answers alike. */
+    @Override
+    public PersonalData personalData() {
+        return reads.personalData();
     }
 
     @Override

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ledger over any {@link Journal}, built once from a {@link JournalLoader.Loaded} state: a
@@ -35,6 +37,8 @@ import java.util.function.LongConsumer;
  * <p>Thread-safe.
  */
 public final class DefaultLedger implements Ledger {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultLedger.class);
+
     private final LedgerConfig config;
     private final Journal journal;
     private final AppendChecks checks;
@@ -45,14 +49,9 @@ public final class DefaultLedger implements Ledger {
     private final NamespaceGuard guard;
     private volatile boolean closed;
 
-    /**
-     * @param keysDir           the key store's directory
-     * @param keysPerDataDir    a journal shared by writers with a data directory each (Kafka): a store
-     *                          missing beside a journal with events is created (documented limit: keys
-     *                          are per writer's data directory), not refused
-     */
+    /** @param keysDir the key store's directory; null for a ledger that keeps none (and seals nothing) */
     DefaultLedger(LedgerConfig config, Journal journal, Path stateDir, JournalLoader.Loaded loaded,
-                  NamespaceGuard guard, Path keysDir, boolean keysPerDataDir) {
+                  NamespaceGuard guard, Path keysDir) {
         this.config = config;
         this.journal = journal;
         this.guard = guard;
@@ -60,10 +59,10 @@ public final class DefaultLedger implements Ledger {
         this.reads = new ReadSide(journal, loaded.follower().state().positions());
         this.appender = new Appender(config, journal, stateDir, loaded, reads);
         try {
-            boolean empty = appender.head() == 0 || keysPerDataDir;
+            boolean empty = appender.head() == 0;
             // A ledger that seals nothing may open a journal without a store (one written before them, a
             // copy of one): it has nothing to seal or open, and creates none.
-            boolean needed = empty || config.hasPersonalData() || KeyStore.exists(keysDir);
+            boolean needed = keysDir != null && (empty || config.hasPersonalData() || KeyStore.exists(keysDir));
             this.personal = new PersonalSealing(config, needed ? KeyStore.open(keysDir, empty,
                 config.durability() != dev.indelible.ledger.Durability.MEMORY_MAPPED) : null);
             personal.attach(this);
@@ -74,11 +73,6 @@ public final class DefaultLedger implements Ledger {
             journal.close();
             throw e;
         }
-    }
-
-    /** Where the key store of a ledger with its checkpoints in {@code stateDir} lives: beside them. */
-    static Path keysDir(Path stateDir) {
-        return stateDir.toAbsolutePath().normalize().resolveSibling("keys");
     }
 
     /**
@@ -97,7 +91,12 @@ public final class DefaultLedger implements Ledger {
             journal.close();
             throw damaged.damage().exception();
         }
-        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null, keysDir(stateDir), true);
+        if (config.hasPersonalData()) {
+            LOG.warn("{}: personal fields are stored in clear and reservation streams named by the address on this journal:"
+                + " its writers (one data directory each) would not share keys or the secret that names reservations,"
+                + " and two writers hashing an address differently could each reserve it", journal.describe());
+        }
+        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null, null);
     }
 
     /** Verifies any journal, read-only, telling {@code progress} the events checked so far. */

@@ -93,7 +93,7 @@ public final class EmbeddedOpen {
         }
 
         DefaultLedger build(LedgerConfig config, DataDirectory directory, NamespaceGuard guard, Path keysDir) {
-            return new DefaultLedger(config, journal, directory.stateDir(), state, guard, keysDir, false);
+            return new DefaultLedger(config, journal, directory.stateDir(), state, guard, keysDir);
         }
 
         void close() {

@@ -47,8 +47,9 @@ public final class PersonalSealing implements PersonalData {
     public PersonalSealing(LedgerConfig config, KeyStore store) {
         this.config = config;
         this.store = store;
-        this.prefixes = config.personalStreams().toArray(new String[0]);
         this.sealing = store != null && config.hasPersonalData();
+        // Without a store there is no secret: personal streams keep their names, as nothing is sealed.
+        this.prefixes = sealing ? config.personalStreams().toArray(new String[0]) : new String[0];
     }
 
     /** Binds the ledger erasures are recorded in, and destroys the keys of erasures it records that the store lacks. */
@@ -243,7 +244,8 @@ public final class PersonalSealing implements PersonalData {
             throw new InvalidEventException("subject", "must not be empty");
         }
         if (store == null) {
-            throw new LedgerException("this ledger has no personal-data key store: nothing to erase");
+            throw new LedgerException("this ledger keeps no personal-data key store, so it sealed nothing and has nothing to"
+                + " erase (a Kafka journal stores personal fields in clear: its writers share no keys yet)");
         }
         if (store.isErased(subject)) {
             return false;
