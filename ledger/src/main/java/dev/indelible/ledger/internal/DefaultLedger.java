@@ -92,7 +92,7 @@ public final class DefaultLedger implements Ledger {
             throw damaged.damage().exception();
         }
         if (config.hasPersonalData()) {
-            LOG.warn("{}: personal fields are stored in clear and reservation streams named by the address on this journal:"
+            LOG.info("{}: personal fields are stored in clear and reservation streams named by the address on this journal:"
                 + " its writers (one data directory each) would not share keys or the secret that names reservations,"
                 + " and two writers hashing an address differently could each reserve it", journal.describe());
         }
