@@ -127,10 +127,7 @@ class AppendStreamTest {
         try (ServerFixture f = new ServerFixture(dir)) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
             try {
-                Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                    "Bearer " + f.token("bot", "selfies-*", Verb.APPEND));
-                var stub = LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+                var stub = authorized(channel, f.token("bot", "selfies-*", Verb.APPEND));
                 NewEvent event = NewEvent.newBuilder().setType("note.added").setEventId(EventId.random().toString())
                     .setContentType(dev.indelible.server.api.ContentType.JSON)
                     .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"n\": 1}")).build();
@@ -165,10 +162,7 @@ class AppendStreamTest {
         try (ServerFixture f = new ServerFixture(dir)) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
             try {
-                Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                    "Bearer " + f.token("bot", "selfies-*", Verb.APPEND));
-                var stub = LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+                var stub = authorized(channel, f.token("bot", "selfies-*", Verb.APPEND));
 
                 AppendStreamResponse answers = answer(stub, AppendStreamRequest.newBuilder().setPackAppended(true)
                     .addAppends(StreamedAppend.newBuilder().setCorrelationId(7).setAppend(note(-1)))
@@ -190,10 +184,7 @@ class AppendStreamTest {
         try (ServerFixture f = new ServerFixture(dir)) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext().build();
             try {
-                Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                    "Bearer " + f.token("bot", "selfies-*", Verb.APPEND));
-                var stub = LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+                var stub = authorized(channel, f.token("bot", "selfies-*", Verb.APPEND));
                 com.google.protobuf.ByteString json = com.google.protobuf.ByteString.copyFromUtf8("{\"n\": 1}");
                 com.google.protobuf.ByteString id = com.google.protobuf.ByteString.copyFrom(EventId.random().toBytes());
                 SingleEventColumns.Builder singles = SingleEventColumns.newBuilder();
@@ -222,6 +213,13 @@ class AppendStreamTest {
     }
 
     /** One event on {@code selfies-notes} with a fresh id, at {@code expectedVersion} (negative: any). */
+    /** An async stub that sends {@code token} with every call on {@code channel}. */
+    private static LedgerServiceGrpc.LedgerServiceStub authorized(ManagedChannel channel, String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
     private static AppendRequest note(long expectedVersion) {
         AppendRequest.Builder append = AppendRequest.newBuilder().setStream("selfies-notes").addEvents(NewEvent.newBuilder()
             .setType("note.added").setEventId(EventId.random().toString()).setContentType(dev.indelible.server.api.ContentType.JSON)
@@ -268,12 +266,10 @@ class AppendStreamTest {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", f.server.grpcPort()).usePlaintext()
                 .flowControlWindow(64 * 1024).build();
             try {
-                Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
                 CountDownLatch ended = new CountDownLatch(1);
                 AtomicInteger answers = new AtomicInteger();
                 // Manual inbound flow control with no request: the client takes no answer at all.
-                var stub = LedgerServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+                var stub = authorized(channel, token);
                 var requests = (io.grpc.stub.ClientCallStreamObserver<AppendStreamRequest>) stub.appendStream(
                     new io.grpc.stub.ClientResponseObserver<AppendStreamRequest, AppendStreamResponse>() {
                         @Override

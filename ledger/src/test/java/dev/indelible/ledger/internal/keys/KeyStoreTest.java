@@ -1,5 +1,6 @@
 package dev.indelible.ledger.internal.keys;
 
+import static dev.indelible.ledger.testing.Bytes.indexOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -121,18 +122,5 @@ class KeyStoreTest {
         assertTrue(sealed.startsWith("enc:v1:account-a:"), sealed);
         assertEquals("alice@example.com", FieldCipher.open(key, "email", sealed));
         assertThrows(IllegalArgumentException.class, () -> FieldCipher.open(key, "display_name", sealed));
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
