@@ -103,18 +103,42 @@ public final class PersonalSealing implements PersonalData {
         if (requirements == null || prefixes.length == 0 || store == null) {
             return requirements;
         }
-        EventRule.Requirement[] named = requirements.clone();
-        for (int i = 0; i < named.length; i++) {
-            EventRule.Requirement r = named[i];
-            if (r != null) {
-                List<EventRule.Condition> conditions = new ArrayList<>(r.conditions().size());
-                for (EventRule.Condition c : r.conditions()) {
-                    conditions.add(new EventRule.Condition(streamName(c.stream()), c.field(), c.expectedVersion(), c.why()));
+        EventRule.Requirement[] named = requirements;
+        for (int i = 0; i < requirements.length; i++) {
+            EventRule.Requirement r = requirements[i];
+            EventRule.Requirement stored = r == null ? null : storedNames(r);
+            if (stored != r) {
+                if (named == requirements) {
+                    named = requirements.clone();
                 }
-                named[i] = new EventRule.Requirement(streamName(r.stream()), r.field(), r.expectedVersion(), r.why(), conditions);
+                named[i] = stored;
             }
         }
         return named;
+    }
+
+    /**
+     * The requirement with its streams named as stored; itself when none is personal (most appends: a
+     * selfie's). {@link #streamName} returns the very name it was given when it keeps it.
+     */
+    private EventRule.Requirement storedNames(EventRule.Requirement r) {
+        String stream = streamName(r.stream());
+        boolean changed = stream != r.stream();
+        String[] conditionStreams = new String[r.conditions().size()];
+        for (int i = 0; i < conditionStreams.length; i++) {
+            String named = r.conditions().get(i).stream();
+            conditionStreams[i] = streamName(named);
+            changed |= conditionStreams[i] != named;
+        }
+        if (!changed) {
+            return r;
+        }
+        List<EventRule.Condition> conditions = new ArrayList<>(conditionStreams.length);
+        for (int i = 0; i < conditionStreams.length; i++) {
+            EventRule.Condition c = r.conditions().get(i);
+            conditions.add(new EventRule.Condition(conditionStreams[i], c.field(), c.expectedVersion(), c.why()));
+        }
+        return new EventRule.Requirement(stream, r.field(), r.expectedVersion(), r.why(), conditions);
     }
 
     public EventRule.Requirement[][] streamNames(EventRule.Requirement[][] requirements) {
