@@ -197,6 +197,20 @@ class StreamedAppendTest {
         }
     }
 
+    @Test
+    void shouldAnswerUnavailableNotABadLineWhenTheLedgerIsClosedUnderTheServer() throws Exception {
+        List<JsonNode> first = lines(post(line(7, "a", null) + "\n").body());
+        f.ledger.close(); // as when a cluster node stops being the writer while requests are in flight
+
+        HttpResponse<String> answer = post(line(7, "b", null) + "\n" + line(7, "c", null) + "\n");
+
+        assertEquals(0, first.get(0).get("global_seq").asLong());
+        assertEquals(503, answer.statusCode(), answer.body());
+        JsonNode error = JSON.readTree(answer.body());
+        assertEquals("unavailable", error.get("error").asText(), "clients send it again with the same event ids: " + error);
+        assertTrue(error.get("message").asText().contains("the ledger is closed"), error.toString());
+    }
+
     /** The first {@code count} NDJSON lines of a chunked HTTP answer: chunk boundaries fall anywhere in a line. */
     private static List<String> chunkedLines(java.io.InputStream raw, int count) throws Exception {
         return chunkedLines(new java.io.DataInputStream(new java.io.BufferedInputStream(raw)), count, true);

@@ -156,6 +156,8 @@ final class AppendService {
             written = start.get();
         } catch (ApiError | InvalidEventException | LedgerException e) {
             return CompletableFuture.failedFuture(refusal(e));
+        } catch (IllegalStateException closed) { // the ledger closed under the server (a writer stepping down): retry
+            return CompletableFuture.failedFuture(notTaken(closed));
         }
         if (written.isDone() && !written.isCompletedExceptionally()) { // durable already (no sync): no stage to add
             if (counted.test(written.join())) {
