@@ -128,16 +128,18 @@ final class ServeCommand implements Callable<Integer> {
                 server.close();
                 awaitQuietly(closed);
             }, "indelible-serve-shutdown"));
+            // On Kafka every append is acknowledged once its transaction committed, whatever --durability says.
+            String durable = data.kafka() == null ? durability.name() : "Kafka: acknowledged once committed";
             out.printf("serving %s: HTTP on %s://%s:%d, gRPC on %s:%d (%s); stop with Ctrl-C or SIGTERM%n",
                 data.dir().toAbsolutePath(), config.tls() ? "https" : "http", server.address().getHostString(), server.port(),
-                server.address().getHostString(), server.grpcPort(), durability);
+                server.address().getHostString(), server.grpcPort(), durable);
             out.printf("web console on %s://%s:%d/console/ (sign in with a token from: indelible token create --name ops"
                 + " --verbs admin)%n", config.tls() ? "https" : "http", server.address().getHostString(), server.port());
             LOG.info("{} serving {} (journal {}): HTTP on {}:{}, gRPC on {}:{}, TLS {}, durability {}, projections {}",
                 spec.root().version()[0], data.dir().toAbsolutePath(),
                 data.kafka() == null ? "embedded" : data.kafka().describe(), server.address().getHostString(),
                 server.port(), server.address().getHostString(), server.grpcPort(), config.tls() ? "on" : "off",
-                durability, noProjections ? "off" : "on");
+                durable, noProjections ? "off" : "on");
             out.flush();
             server.awaitStop();
             out.println("stopping: requests in flight answered, closing the ledger");

@@ -20,6 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A follower's appends, sent to the writer node over gRPC ({@link IndelibleClient}, with the
@@ -32,6 +35,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe.
  */
 final class WriterForwarding implements AppendTarget, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WriterForwarding.class);
     static final long TIMEOUT_SECONDS = 30;
     /** Below the client's own window (4,096): a caller is answered 503, not blocked, while the writer is silent. */
     static final int MAX_UNANSWERED = 2_048;
@@ -41,6 +45,7 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
     private final IndelibleClient client;
     private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
     private final Semaphore room = new Semaphore(MAX_UNANSWERED);
+    private final AtomicLong lastTokenLog = new AtomicLong();
     /** Transactions go as blocking calls, so they wait on threads of their own. */
     private final ExecutorService transactions = Executors.newFixedThreadPool(TRANSACTION_THREADS,
         DaemonThreads.numbered("indelible-forward-tx"));
@@ -117,8 +122,27 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
         if (cause instanceof InvalidEventException || cause instanceof LedgerException) {
             return (RuntimeException) cause;
         }
+        if (cause instanceof IndelibleClient.RequestFailedException refused && isTokenRefusal(refused.code())) {
+            return tokenRefused(refused);
+        }
         String why = cause instanceof TimeoutException ? "no answer within " + TIMEOUT_SECONDS + " s" : cause.getMessage();
         return new LedgerException("forwarding to the writer node " + address + ": " + why, cause);
+    }
+
+    private static boolean isTokenRefusal(String code) {
+        return "UNAUTHENTICATED".equals(code) || "PERMISSION_DENIED".equals(code);
+    }
+
+    /** Every forward fails alike until an operator acts, so the answer says what to do and the log says it once a minute. */
+    private LedgerException tokenRefused(IndelibleClient.RequestFailedException refused) {
+        LedgerException failure = new LedgerException("the writer node " + address + " refused this node's cluster token ("
+            + refused.getMessage() + "): give every node the same --cluster-token-file and a tokens.json that holds it", refused);
+        long now = System.nanoTime();
+        long last = lastTokenLog.get();
+        if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastTokenLog.compareAndSet(last, now)) {
+            LOG.error("{}; appends sent to this node are answered 503 until then", failure.getMessage());
+        }
+        return failure;
     }
 
     private static <T> T await(CompletableFuture<T> answer) {
