@@ -12,6 +12,11 @@ const STATUS = {
   too_many_events: 413, too_many_requests: 429, unavailable: 503,
   wrong_expected_version: 409, event_id_conflict: 409, rule_violated: 409,
 };
+/**
+ * No route (an older server), or a chunked body refused (Length Required, Not Implemented: a proxy on
+ * the way that takes only bodies of a known length): POST /append cannot be used.
+ */
+const PLAIN_BODIES_ONLY = new Set([404, 405, 411, 501]);
 /** Refusals of one line after which the server goes on with the next (the others end the answer). */
 const CONFLICTS = new Set(['wrong_expected_version', 'event_id_conflict', 'rule_violated']);
 /**
@@ -34,6 +39,7 @@ export class AppendSession {
     this.ended = false;
     this.error = null;
     this.left = [];
+    this.plainBodiesOnly = false;
     this.endsAt = Date.now() + REQUEST_MS;
     this.settle = settle;
     const url = new URL(`${transport.url}/append`);
@@ -74,6 +80,11 @@ export class AppendSession {
   }
 
   async read(response) {
+    if (PLAIN_BODIES_ONLY.has(response.statusCode)) {
+      response.resume();
+      this.plainBodiesOnly = true; // the producer sends these lines again as POST /streams batches
+      return this.end(null);
+    }
     if (response.statusCode !== 200) {
       let parsed = null;
       let text = '';

@@ -1,10 +1,12 @@
 // A batching producer: concurrent append() calls are sent as NDJSON lines of one POST /append kept
-// open (appendStream.js), many batches in flight, so that the ledger stores them in call order.
+// open (appendStream.js), many batches in flight, so that the ledger stores them in call order; where
+// POST /append cannot be used (a proxy refusing chunked bodies), as POST /streams batches (streamBatches.js).
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { IndelibleError } from './errors.js';
 import { AppendSession } from './appendStream.js';
+import { sendAsBatches } from './streamBatches.js';
 import { sleep, backoff, retryable } from './transport.js';
 
 export class Producer {
@@ -24,6 +26,7 @@ export class Producer {
     this.closed = false;
     this.wake = null;
     this.session = null; // the open POST /append
+    this.batches = false; // POST /streams batches instead: POST /append was refused on the way
     this.failures = 0; // retries since the last progress
     this.retryDeadline = 0;
     this.agent = new (new URL(transport.url).protocol === 'https:' ? https : http).Agent({ keepAlive: true });
@@ -47,7 +50,7 @@ export class Producer {
     if (expectedVersion !== undefined && expectedVersion !== null) line.expect = String(expectedVersion);
     let item;
     const promise = new Promise((resolve, reject) => {
-      item = { text: JSON.stringify(line), eventId, resolve, reject, settled: false, at: Date.now(), outstanding: this.outstanding };
+      item = { line, text: JSON.stringify(line), eventId, resolve, reject, settled: false, at: Date.now(), outstanding: this.outstanding };
     });
     this.outstanding.add(item);
     this.queue.push(item);
@@ -119,6 +122,11 @@ export class Producer {
         pending = [...(await this.recover()), ...pending];
       }
       if (!pending.length) return;
+      if (this.batches) {
+        this.stats.lines += pending.length;
+        await sendAsBatches(this.transport, pending, settle, this.stats);
+        return;
+      }
       if (!this.session) {
         this.session = new AppendSession(this.transport, this.agent, settle);
         this.stats.requests++;
@@ -153,6 +161,7 @@ export class Producer {
     await s.done;
     this.session = null;
     if (s.resolved) this.failures = 0; // progress: the budget starts again
+    if (s.plainBodiesOnly) this.batches = true;
     const left = s.left;
     if (!left.length || s.error === null) return left;
     const retry = this.transport.retry;

@@ -116,3 +116,32 @@ test('producer: a dropped answer and 503 are retried with the same ids, nothing 
     await proxy.close();
   }
 });
+
+test('producer: behind a proxy that refuses chunked bodies (411), appends go as POST /streams batches', async () => {
+  const proxy = await faultyProxy((n, req) => (req.headers['transfer-encoding'] === 'chunked' ? '411' : 'pass'));
+  try {
+    const producer = new Client({ url: proxy.url, token: TOKEN, timeoutMs: 10_000 }).producer({ lingerMs: 20 });
+    const stream = `orders-${RUN}-411`;
+    const first = await Promise.all(Array.from({ length: 300 },
+      (_, i) => producer.append(stream, { type: 'order.placed', data: { n: i } })));
+    const r = await Promise.allSettled([
+      producer.append(stream, { type: 'order.placed', data: { n: 300 } }, { expectedVersion: 299 }),
+      producer.append(stream, { type: 'order.placed', data: { n: 301 } }, { expectedVersion: 299 }),
+      producer.append('selfies-user-0', selfie(0, 'zero')),
+      producer.append(stream, { type: 'order.placed', data: { n: 302 } }),
+    ]);
+    assert.deepEqual(first.map((a) => a.streamVersion), Array.from({ length: 300 }, (_, i) => i));
+    assert.equal(r[0].value.streamVersion, 300);
+    assert.ok(r[1].reason instanceof WrongExpectedVersion);
+    assert.equal(r[1].reason.actualVersion, 300);
+    assert.ok(r[2].reason instanceof InvalidEvent);
+    assert.equal(r[2].reason.field, 'data.user_id', 'named as POST /append names it');
+    assert.equal(r[3].value.streamVersion, 301);
+    assert.ok(producer.stats.requests < 20, `batches, not one request per append: ${JSON.stringify(producer.stats)}`);
+    await producer.close();
+    const read = await client().readStream(stream, { limit: 1000 });
+    assert.deepEqual(read.events.map((e) => e.data.n), [...Array.from({ length: 301 }, (_, i) => i), 302]);
+  } finally {
+    await proxy.close();
+  }
+});

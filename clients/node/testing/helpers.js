@@ -34,12 +34,17 @@ export async function readAllEvents(c, keep, from = 0) {
 /**
  * A proxy to the real server that misbehaves as `plan(n, req)` says for its n-th request (0-based):
  * 'pass', '503', 'drop' (closes the connection without an answer) or 'truncate' (forwards, then
- * sends only the first half of the answer's lines and closes the connection).
+ * sends only the first half of the answer's lines and closes the connection), or '411' (refuses the
+ * request at once, as a proxy that takes no chunked bodies does).
  */
 export async function faultyProxy(plan) {
   let n = 0;
   const server = http.createServer(async (req, res) => {
     const action = plan(n++, req);
+    if (action === '411') { // as nginx without chunked request bodies: at once, before the body
+      res.writeHead(411, { 'Content-Type': 'text/html', Connection: 'close' });
+      return res.end('<html><body><h1>411 Length Required</h1></body></html>');
+    }
     const chunks = [];
     for await (const c of req) chunks.push(c);
     if (action === 'drop') return req.socket.destroy();
