@@ -80,6 +80,10 @@ public record KafkaJournalConfig(String bootstrapServers, String topic, int part
                 query.put(pair.substring(0, eq), pair.substring(eq + 1));
             }
         }
+        if (query.containsKey(PartitionedJournalConfig.PARTITIONS) || query.containsKey(PartitionedJournalConfig.KEYS)) {
+            throw new IllegalArgumentException("journal: " + PartitionedJournalConfig.PARTITIONS + ": a journal over several"
+                + " partitions is opened with PartitionedLedger; here give one of them with ?partition=N");
+        }
         int partition = parseInt(query.remove("partition"), "partition", 0);
         String txId = query.remove("transactional.id");
         boolean create = !"false".equals(query.remove("create"));
@@ -119,7 +123,7 @@ public record KafkaJournalConfig(String bootstrapServers, String topic, int part
         return "indelible-" + topic + "-" + partition;
     }
 
-    private static int parseInt(String value, String name, int absent) {
+    static int parseInt(String value, String name, int absent) {
         if (value == null) {
             return absent;
         }
