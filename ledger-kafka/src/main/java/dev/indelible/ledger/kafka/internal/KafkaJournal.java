@@ -114,6 +114,16 @@ public final class KafkaJournal implements Journal {
         }
     }
 
+    /**
+     * Checks (or creates) the topic of a journal over {@code partitions} partitions: safe settings,
+     * and exactly that many partitions.
+     */
+    public static void ensureTopic(KafkaJournalConfig config, int partitions) {
+        try (Admin admin = Admin.create(new ClientSettings(config).admin())) {
+            TopicCheck.ensurePartitions(admin, config, partitions);
+        }
+    }
+
     /** A journal that only reads: committed records, with no writer and no fencing. */
     public static KafkaJournal openReader(KafkaJournalConfig config) {
         ClientSettings settings = new ClientSettings(config);

@@ -66,6 +66,21 @@ final class TopicCheck {
         return check(config, configs.get(resource), replicas, brokers.size());
     }
 
+    /**
+     * Ensures the topic is safe and has exactly {@code partitions} partitions (created with that many
+     * when absent): a journal over several partitions places streams by the count, so another count
+     * would move them.
+     */
+    static void ensurePartitions(Admin admin, KafkaJournalConfig config, int partitions) {
+        ensure(admin, config.withPartition(partitions - 1)); // creates partition + 1 of them
+        int found = describe(admin, config).partitions().size();
+        if (found != partitions) {
+            throw new LedgerException(config.describe() + ": partitions: the journal has " + partitions
+                + " partitions, but topic '" + config.topic() + "' has " + found
+                + "; a journal is opened with the partition count it was written with");
+        }
+    }
+
     private static int check(KafkaJournalConfig config, Config settings, int replicas, int brokers) {
         List<String> unsafe = new ArrayList<>();
         if (!"-1".equals(value(settings, TopicConfig.RETENTION_MS_CONFIG))) {

@@ -4,6 +4,8 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.KafkaLedger;
+import dev.indelible.ledger.kafka.PartitionRule;
+import dev.indelible.ledger.kafka.PartitionedJournalConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -57,6 +59,11 @@ public final class SharedKafka {
     public static KafkaJournalConfig journalFor(Path dataDir) {
         String topic = TOPICS.computeIfAbsent(dataDir.toAbsolutePath(), d -> "ledger-" + UUID.randomUUID());
         return KafkaJournalConfig.of(cluster().bootstrapServers(), topic);
+    }
+
+    /** A journal over {@code partitions} partitions of {@code dataDir}'s own topic on the shared broker. */
+    public static PartitionedJournalConfig partitionedJournalFor(Path dataDir, int partitions, String keys) {
+        return new PartitionedJournalConfig(journalFor(dataDir), PartitionRule.of(partitions, keys));
     }
 
     /** A ledger on the shared broker for {@code dataDir}: what the contract tests open. */
