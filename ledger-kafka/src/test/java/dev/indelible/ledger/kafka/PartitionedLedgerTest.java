@@ -15,7 +15,6 @@ import dev.indelible.ledger.EventRule;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
-import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
@@ -192,10 +191,5 @@ class PartitionedLedgerTest {
             assertTrue(System.nanoTime() < deadline, "positions " + subscription.positions() + ", expected " + expected);
             Thread.sleep(10);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static List<RecordedEvent> events(List<PartitionedEvent> events) {
-        return events.stream().map(PartitionedEvent::event).toList();
     }
 }
