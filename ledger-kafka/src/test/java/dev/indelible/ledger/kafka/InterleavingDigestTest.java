@@ -1,0 +1,169 @@
+package dev.indelible.ledger.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.indelible.ledger.EventId;
+import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.projections.OfflineProjections;
+import dev.indelible.projections.Projection;
+import dev.indelible.projections.ProjectionBatch;
+import dev.indelible.projections.RebuildResult;
+import dev.indelible.projections.reference.DomainEvents;
+import dev.indelible.projections.reference.MessagesProjection;
+import dev.indelible.projections.reference.MixedEvents;
+import dev.indelible.projections.reference.ReferenceProjections;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which reference projections can consume every partition of a journal in whatever order the
+ * partitions interleave: the same events, split into 3 partitions by the default rule and merged in
+ * three interleavings (each partition's order kept, as a reader of every partition sees them), each
+ * event given to the projection with its own partition's {@code global_seq} (what it carries on a
+ * partitioned journal), give one digest per projection for selfies, accounts, community and videos.
+ *
+ * <p>Messages cannot, as written: it keys every message by {@code global_seq} alone ({@code 'm' seq},
+ * {@code 'u' user seq}) over all projects, which are spread over partitions, so two partitions'
+ * messages with the same sequence overwrite each other, and which one survives depends on the
+ * interleaving. It needs the partition in those keys (or the message id and time instead), as a new
+ * code version. The others key by a sequence only within streams that share one partition (a user's
+ * selfies, the accounts, the community) or not at all (videos).
+ */
+class InterleavingDigestTest {
+    private static final int PARTITIONS = 3;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldGiveTheReferenceProjectionsOneDigestHoweverThePartitionsInterleave() {
+        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).build();
+        try (Ledger source = Ledger.open(dir.resolve("source"), config)) {
+            MixedEvents workload = new MixedEvents(source, 42, "i");
+            for (int i = 0; i < 1_000; i++) {
+                workload.next();
+            }
+            List<List<RecordedEvent>> partitions = split(source.read(0, Integer.MAX_VALUE), PartitionRule.reference(PARTITIONS));
+            List<RecordedEvent> roundRobin = interleave(partitions, null);
+            List<RecordedEvent> oneAfterAnother = concatenate(partitions);
+            assertNotEquals(streams(roundRobin), streams(oneAfterAnother), "the interleavings differ, or this shows nothing");
+            Map<EventId, Long> partitionSeqs = partitionSeqs(partitions);
+
+            List<RebuildResult> first = rebuild("round-robin", roundRobin, partitionSeqs, config);
+            List<RebuildResult> second = rebuild("one-after-another", oneAfterAnother, partitionSeqs, config);
+            List<RebuildResult> third = rebuild("random", interleave(partitions, new Random(7)), partitionSeqs, config);
+
+            assertEquals(4, first.size());
+            for (int i = 0; i < first.size(); i++) {
+                String projection = first.get(i).projection();
+                assertEquals(first.get(i).newDigest(), second.get(i).newDigest(), projection);
+                assertEquals(first.get(i).newDigest(), third.get(i).newDigest(), projection);
+            }
+        }
+    }
+
+    private static List<List<RecordedEvent>> split(List<RecordedEvent> events, PartitionRule rule) {
+        List<List<RecordedEvent>> partitions = new ArrayList<>();
+        for (int p = 0; p < rule.partitions(); p++) {
+            partitions.add(new ArrayList<>());
+        }
+        events.forEach(e -> partitions.get(rule.partitionOf(e.stream())).add(e));
+        return partitions;
+    }
+
+    /** Each event's position in its own partition. */
+    private static Map<EventId, Long> partitionSeqs(List<List<RecordedEvent>> partitions) {
+        Map<EventId, Long> seqs = new HashMap<>();
+        for (List<RecordedEvent> partition : partitions) {
+            for (int i = 0; i < partition.size(); i++) {
+                seqs.put(partition.get(i).eventId(), (long) i);
+            }
+        }
+        return seqs;
+    }
+
+    /** Each partition's events in order; the partitions taken in turn, or at random when {@code random} is given. */
+    private static List<RecordedEvent> interleave(List<List<RecordedEvent>> partitions, Random random) {
+        List<RecordedEvent> merged = new ArrayList<>();
+        int[] next = new int[partitions.size()];
+        int total = partitions.stream().mapToInt(List::size).sum();
+        for (int turn = 0; merged.size() < total; turn++) {
+            int p = random == null ? turn % partitions.size() : random.nextInt(partitions.size());
+            if (next[p] < partitions.get(p).size()) {
+                merged.add(partitions.get(p).get(next[p]++));
+            }
+        }
+        return merged;
+    }
+
+    /** The last partition first, then the others. */
+    private static List<RecordedEvent> concatenate(List<List<RecordedEvent>> partitions) {
+        List<RecordedEvent> all = new ArrayList<>();
+        for (int p = partitions.size() - 1; p >= 0; p--) {
+            all.addAll(partitions.get(p));
+        }
+        return all;
+    }
+
+    /**
+     * A journal holding {@code events} in this order, and the reference projections but messages
+     * rebuilt from it, each event given to them with its partition's {@code global_seq}.
+     */
+    private List<RebuildResult> rebuild(String name, List<RecordedEvent> events, Map<EventId, Long> partitionSeqs,
+                                        LedgerConfig config) {
+        try (Ledger ledger = Ledger.open(dir.resolve(name), config)) {
+            for (int i = 0; i < events.size(); i++) {
+                ledger.appendRecorded(List.of(withSeq(events.get(i), i))).join();
+            }
+            List<Projection> partitioned = new ArrayList<>();
+            for (Projection projection : ReferenceProjections.all()) {
+                if (!projection.name().equals(MessagesProjection.NAME)) {
+                    partitioned.add(new OnPartitionSeqs(projection, partitionSeqs));
+                }
+            }
+            return OfflineProjections.rebuild(ledger, dir.resolve(name + "-projections"), partitioned, (position, target) -> { });
+        }
+    }
+
+    private static RecordedEvent withSeq(RecordedEvent e, long seq) {
+        return new RecordedEvent(seq, e.stream(), e.streamVersion(), e.eventId(), e.type(), e.contentType(),
+            e.recordedAtMicros(), e.producerId(), e.payload(), e.metadata());
+    }
+
+    private static List<String> streams(List<RecordedEvent> events) {
+        return events.stream().map(RecordedEvent::stream).toList();
+    }
+
+    /** {@code projection}, given each event with its own partition's global_seq. */
+    private record OnPartitionSeqs(Projection projection, Map<EventId, Long> partitionSeqs) implements Projection {
+        @Override
+        public String name() {
+            return projection.name();
+        }
+
+        @Override
+        public int version() {
+            return projection.version();
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return projection.eventTypes();
+        }
+
+        @Override
+        public void apply(RecordedEvent event, ProjectionBatch batch) {
+            projection.apply(withSeq(event, partitionSeqs.get(event.eventId())), batch);
+        }
+    }
+}
