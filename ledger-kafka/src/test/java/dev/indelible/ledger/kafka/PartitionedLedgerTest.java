@@ -18,11 +18,11 @@ import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
+import dev.indelible.ledger.testing.Await;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,7 +114,9 @@ class PartitionedLedgerTest {
                 ledger.append(ACCOUNT, ANY, event("account.registered"));
             }
             ledger.append("video-abc", ANY, event("video.processed"));
-            awaitReadable(ledger, PartitionPositions.of(0, 4, 3));
+            // Readers see committed events a moment after the append returned.
+            Await.await(() -> PartitionPositions.start(3).after(readAll(ledger)).equals(PartitionPositions.of(0, 4, 3)),
+                Duration.ofSeconds(30), () -> positions(readAll(ledger)).toString());
 
             List<PartitionedEvent> first = ledger.read(PartitionPositions.start(3), 3);
             PartitionPositions resume = PartitionPositions.start(3).after(first);
@@ -126,10 +128,11 @@ class PartitionedLedgerTest {
             ConcurrentLinkedQueue<PartitionedEvent> followed = new ConcurrentLinkedQueue<>();
             try (PartitionedSubscription subscription = ledger.subscribe(resume, followed::add)) {
                 ledger.append(SELFIES, ANY, event("selfie.submitted"));
-                awaitCount(followed, 5);
+                Await.await(() -> followed.size() >= 5, Duration.ofSeconds(30), () -> followed.size() + " delivered");
                 assertEquals(List.of("1:2", "1:3"), positions(followed, 1));
                 assertEquals(List.of("2:1", "2:2", "2:3"), positions(followed, 2));
-                awaitEquals(PartitionPositions.of(0, 4, 4), subscription);
+                Await.await(() -> subscription.positions().equals(PartitionPositions.of(0, 4, 4)), Duration.ofSeconds(30),
+                    () -> "positions " + subscription.positions());
             }
         }
     }
@@ -166,30 +169,7 @@ class PartitionedLedgerTest {
         return positions(events.stream().filter(e -> e.partition() == partition).toList());
     }
 
-    /** Readers see committed events a moment after the append returned. */
-    private static void awaitReadable(PartitionedLedger ledger, PartitionPositions head) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<PartitionedEvent> all = List.of();
-        while (!PartitionPositions.start(3).after(all).equals(head)) {
-            assertTrue(System.nanoTime() < deadline, "not readable within 30 s: " + positions(new ArrayList<>(all)));
-            Thread.sleep(10);
-            all = ledger.read(PartitionPositions.start(3), 1_000);
-        }
-    }
-
-    private static void awaitCount(ConcurrentLinkedQueue<PartitionedEvent> events, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (events.size() < count) {
-            assertTrue(System.nanoTime() < deadline, "delivered within 30 s: " + events.size() + " of " + count);
-            Thread.sleep(10);
-        }
-    }
-
-    private static void awaitEquals(PartitionPositions expected, PartitionedSubscription subscription) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!subscription.positions().equals(expected)) {
-            assertTrue(System.nanoTime() < deadline, "positions " + subscription.positions() + ", expected " + expected);
-            Thread.sleep(10);
-        }
+    private static List<PartitionedEvent> readAll(PartitionedLedger ledger) {
+        return ledger.read(PartitionPositions.start(3), 1_000);
     }
 }
