@@ -12,6 +12,7 @@ import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
+import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.internal.KafkaJournal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * A journal over P partitions of one topic, for throughput: each partition is a whole
@@ -62,13 +64,28 @@ public final class PartitionedLedger implements AutoCloseable {
      */
     public static PartitionedLedger open(PartitionedJournalConfig journal, Path dataDir, LedgerConfig config) {
         KafkaJournal.ensureTopic(journal.journal(), journal.partitions());
+        return open(journal, p -> KafkaLedger.open(journal.partition(p), dataDir, config), config);
+    }
+
+    /**
+     * Opens every partition to read only, as {@link KafkaLedger#openReadOnly} does: committed
+     * events, no fencing, beside the writers. Appends fail, saying the ledger was opened to read.
+     * The topic must exist with exactly P partitions.
+     */
+    public static PartitionedLedger openReadOnly(PartitionedJournalConfig journal, Path dataDir, LedgerConfig config) {
+        KafkaJournal.ensureTopic(journal.journal().withCreateTopic(false), journal.partitions());
+        return open(journal, p -> KafkaLedger.openReadOnly(journal.partition(p), dataDir, config), config);
+    }
+
+    private static PartitionedLedger open(PartitionedJournalConfig journal, IntFunction<Ledger> openPartition,
+                                          LedgerConfig config) {
         // Together: each open fences and reads its partition to the end, which takes a round trip or more.
         ExecutorService pool = Executors.newFixedThreadPool(journal.partitions(), DaemonThreads.numbered("partition-open"));
         List<CompletableFuture<Ledger>> opening = new ArrayList<>();
         try {
             for (int p = 0; p < journal.partitions(); p++) {
-                KafkaJournalConfig partition = journal.partition(p);
-                opening.add(CompletableFuture.supplyAsync(() -> KafkaLedger.open(partition, dataDir, config), pool));
+                int partition = p;
+                opening.add(CompletableFuture.supplyAsync(() -> openPartition.apply(partition), pool));
             }
             CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         } finally {
@@ -202,6 +219,13 @@ public final class PartitionedLedger implements AutoCloseable {
             throw e;
         }
         return new PartitionedSubscription(each);
+    }
+
+    /** Verifies every partition, one report each, in partition order (see {@link Ledger#verify()}). */
+    public List<VerifyReport> verify() {
+        List<VerifyReport> reports = new ArrayList<>();
+        partitions.forEach(ledger -> reports.add(ledger.verify()));
+        return reports;
     }
 
     /** Closes every partition's ledger. */

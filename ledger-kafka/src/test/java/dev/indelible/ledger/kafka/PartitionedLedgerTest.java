@@ -17,6 +17,7 @@ import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
+import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
 import dev.indelible.ledger.testing.Await;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ class PartitionedLedgerTest {
     }
 
     @Test
-    void shouldReadAndFollowEveryPartitionResumingEachWhereItStopped() throws Exception {
+    void shouldReadFollowAndVerifyEveryPartitionResumingEachWhereItStopped() throws Exception {
         try (PartitionedLedger ledger = open(LedgerConfig.defaults())) {
             for (int i = 0; i < 3; i++) {
                 ledger.append(SELFIES, ANY, event("selfie.submitted"));
@@ -133,6 +134,13 @@ class PartitionedLedgerTest {
                 assertEquals(List.of("2:1", "2:2", "2:3"), positions(followed, 2));
                 Await.await(() -> subscription.positions().equals(PartitionPositions.of(0, 4, 4)), Duration.ofSeconds(30),
                     () -> "positions " + subscription.positions());
+            }
+            try (PartitionedLedger reader = PartitionedLedger.openReadOnly(ledger.journal(), dir.resolve("reader"),
+                LedgerConfig.defaults())) {
+                assertEquals(List.of("1:0", "2:0", "1:1", "2:1", "1:2", "2:2", "1:3", "2:3"), positions(readAll(reader)));
+                assertEquals(List.of(0L, 4L, 4L), reader.verify().stream().map(VerifyReport::eventsChecked).toList());
+                assertTrue(reader.verify().stream().allMatch(VerifyReport::ok));
+                assertThrows(LedgerException.class, () -> reader.append(SELFIES, ANY, event("selfie.submitted")));
             }
         }
     }
