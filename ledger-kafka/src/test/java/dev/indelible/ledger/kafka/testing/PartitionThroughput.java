@@ -19,14 +19,13 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Durable appends per second through a {@link PartitionedLedger} over 1 and over 3 partitions of
- * a local 1-broker cluster, alternated, in one run: 6 producers (two per partition when there are
+ * a local 1-broker cluster, alternated (which goes first swaps every round), in one run: 6 producers (two per partition when there are
  * three), 512 async appends in flight each, 128-byte payloads. Prints the ratio of P=3 to P=1, and
  * the CPU the writer's JVM and the broker used against what two cores give, to say whether the
  * cores were the limit. A measurement for the notes, not a test.
  *
- * <p>Run: {@code ./mvnw -pl ledger-kafka -am -o test-compile && ./mvnw -pl ledger-kafka -o exec:exec
- * -Dexec.classpathScope=test -Dexec.mainClass=dev.indelible.ledger.kafka.testing.PartitionThroughput
- * [-Dexec.args="EVENTS ROUNDS"]}
+ * <p>Run with this clone's classes (not another clone's snapshot jars): see ledger-kafka/README.md,
+ * "Measured", for the commands; arguments {@code [EVENTS [ROUNDS]]}, default 100,000 and 2.
  */
 public final class PartitionThroughput {
     private static final int PRODUCERS = 6;
@@ -45,7 +44,9 @@ public final class PartitionThroughput {
             int[] counts = {1, 3};
             measure(cluster, tmp, "warm", 3, events / 5, cores);
             for (int round = 0; round < rounds; round++) {
-                for (int i = 0; i < counts.length; i++) {
+                // P=1 first in even rounds, P=3 first in odd ones: neither always runs the warmer JVM.
+                for (int k = 0; k < counts.length; k++) {
+                    int i = round % 2 == 0 ? k : counts.length - 1 - k;
                     sums[i] += measure(cluster, tmp, "r" + round, counts[i], events, cores);
                 }
             }
