@@ -46,14 +46,31 @@ import java.util.function.IntFunction;
  * <p>Thread-safe, as each partition's ledger is.
  */
 public final class PartitionedLedger implements AutoCloseable {
-    private final PartitionedJournalConfig journal;
+    private final PartitionRule rule;
     private final LedgerConfig config;
     private final List<Ledger> partitions;
 
-    private PartitionedLedger(PartitionedJournalConfig journal, LedgerConfig config, List<Ledger> partitions) {
-        this.journal = journal;
+    private PartitionedLedger(PartitionRule rule, LedgerConfig config, List<Ledger> partitions) {
+        this.rule = rule;
         this.config = config;
         this.partitions = List.copyOf(partitions);
+    }
+
+    /**
+     * Routes by {@code rule} over ledgers the caller opened, one per partition in partition order:
+     * some writers and some read-only ledgers when the writers are spread over nodes, or each
+     * partition's ledger of a cluster node (appending through that partition's elected writer).
+     * Closing it closes them.
+     *
+     * @param config the configuration the ledgers were opened with: its event rules say which other
+     *               streams an event checks, which must be in its partition too
+     */
+    public static PartitionedLedger over(PartitionRule rule, List<Ledger> partitions, LedgerConfig config) {
+        if (partitions.size() != rule.partitions()) {
+            throw new IllegalArgumentException("partitions: the rule has " + rule.partitions() + ", but "
+                + partitions.size() + " ledgers were given");
+        }
+        return new PartitionedLedger(rule, config, partitions);
     }
 
     /**
@@ -105,11 +122,11 @@ public final class PartitionedLedger implements AutoCloseable {
             opened.forEach(Ledger::close);
             throw failed;
         }
-        return new PartitionedLedger(journal, config, opened);
+        return new PartitionedLedger(journal.rule(), config, opened);
     }
 
-    public PartitionedJournalConfig journal() {
-        return journal;
+    public PartitionRule rule() {
+        return rule;
     }
 
     public int partitions() {
@@ -118,7 +135,7 @@ public final class PartitionedLedger implements AutoCloseable {
 
     /** The partition holding {@code stream}. */
     public int partitionOf(String stream) {
-        return journal.rule().partitionOf(stream);
+        return rule.partitionOf(stream);
     }
 
     /**
@@ -255,7 +272,7 @@ public final class PartitionedLedger implements AutoCloseable {
         if (stream == null) {
             return partitions.get(0); // the ledger names the missing stream
         }
-        PartitionCheck check = new PartitionCheck(journal.rule(), stream, "stream");
+        PartitionCheck check = new PartitionCheck(rule, stream, "stream");
         checkRules(check, events, "events");
         return partitions.get(check.partition());
     }
@@ -267,7 +284,7 @@ public final class PartitionedLedger implements AutoCloseable {
             Transaction.Part part = parts.get(i);
             if (part != null && part.stream() != null) {
                 String field = "parts[" + i + "].stream";
-                check = check == null ? new PartitionCheck(journal.rule(), part.stream(), field) : check.and(part.stream(), field);
+                check = check == null ? new PartitionCheck(rule, part.stream(), field) : check.and(part.stream(), field);
             }
         }
         if (check == null) {

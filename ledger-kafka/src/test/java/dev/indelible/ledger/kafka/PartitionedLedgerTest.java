@@ -18,6 +18,7 @@ import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.VerifyReport;
+import dev.indelible.ledger.kafka.internal.KafkaJournal;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
 import dev.indelible.ledger.testing.Await;
 import java.nio.file.Path;
@@ -135,12 +136,36 @@ class PartitionedLedgerTest {
                 Await.await(() -> subscription.positions().equals(PartitionPositions.of(0, 4, 4)), Duration.ofSeconds(30),
                     () -> "positions " + subscription.positions());
             }
-            try (PartitionedLedger reader = PartitionedLedger.openReadOnly(ledger.journal(), dir.resolve("reader"),
+            try (PartitionedLedger reader = PartitionedLedger.openReadOnly(journal(), dir.resolve("reader"),
                 LedgerConfig.defaults())) {
                 assertEquals(List.of("1:0", "2:0", "1:1", "2:1", "1:2", "2:2", "1:3", "2:3"), positions(readAll(reader)));
                 assertEquals(List.of(0L, 4L, 4L), reader.verify().stream().map(VerifyReport::eventsChecked).toList());
                 assertTrue(reader.verify().stream().allMatch(VerifyReport::ok));
                 assertThrows(LedgerException.class, () -> reader.append(SELFIES, ANY, event("selfie.submitted")));
+            }
+        }
+    }
+
+    @Test
+    void shouldSpreadThePartitionsWritersOverTwoNodes() throws Exception {
+        PartitionedJournalConfig journal = journal();
+        LedgerConfig config = LedgerConfig.defaults();
+        KafkaJournal.ensureTopic(journal.journal(), 3);
+        Path a = dir.resolve("node-a");
+        Path b = dir.resolve("node-b");
+        try (PartitionedLedger nodeA = PartitionedLedger.over(journal.rule(), List.of(KafkaLedger.open(journal.partition(0), a, config),
+                KafkaLedger.open(journal.partition(1), a, config), KafkaLedger.openReadOnly(journal.partition(2), a, config)), config);
+             PartitionedLedger nodeB = PartitionedLedger.over(journal.rule(), List.of(KafkaLedger.openReadOnly(journal.partition(0), b, config),
+                KafkaLedger.openReadOnly(journal.partition(1), b, config), KafkaLedger.open(journal.partition(2), b, config)), config)) {
+            appended(nodeA.append(ACCOUNT, NO_STREAM, event("account.registered")));
+            appended(nodeB.append(SELFIES, NO_STREAM, event("selfie.submitted")));
+            appended(nodeA.append(ACCOUNT, 0, event("account.email_changed")));
+
+            assertThrows(LedgerException.class, () -> nodeA.append(SELFIES, ANY, event("selfie.submitted")),
+                "partition 2's writer is node B's");
+            for (PartitionedLedger node : List.of(nodeA, nodeB)) {
+                Await.await(() -> positions(readAll(node)).equals(List.of("1:0", "2:0", "1:1")), Duration.ofSeconds(30),
+                    () -> positions(readAll(node)).toString());
             }
         }
     }
@@ -158,7 +183,11 @@ class PartitionedLedgerTest {
     }
 
     private PartitionedLedger open(LedgerConfig config) {
-        return PartitionedLedger.open(SharedKafka.partitionedJournalFor(dir, 3, PartitionRule.REFERENCE_KEYS), dir, config);
+        return PartitionedLedger.open(journal(), dir, config);
+    }
+
+    private PartitionedJournalConfig journal() {
+        return SharedKafka.partitionedJournalFor(dir, 3, PartitionRule.REFERENCE_KEYS);
     }
 
     private static EventData event(String type) {
