@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Which reference projections can consume every partition of a journal in whatever order the
  * partitions interleave: the same events, split into 3 partitions by the default rule and merged in
- * three interleavings (each partition's order kept, as a reader of every partition sees them), each
+ * two interleavings (each partition's order kept, as a reader of every partition sees them), each
  * event given to the projection with its own partition's {@code global_seq} (what it carries on a
  * partitioned journal), give one digest per projection for selfies, accounts, community and videos.
  *
@@ -50,24 +50,21 @@ class InterleavingDigestTest {
         LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).build();
         try (Ledger source = Ledger.open(dir.resolve("source"), config)) {
             MixedEvents workload = new MixedEvents(source, 42, "i");
-            for (int i = 0; i < 1_000; i++) {
+            for (int i = 0; i < 600; i++) {
                 workload.next();
             }
             List<List<RecordedEvent>> partitions = split(source.read(0, Integer.MAX_VALUE), PartitionRule.reference(PARTITIONS));
-            List<RecordedEvent> roundRobin = interleave(partitions, null);
+            List<RecordedEvent> random = interleave(partitions, new Random(7));
             List<RecordedEvent> oneAfterAnother = concatenate(partitions);
-            assertNotEquals(streams(roundRobin), streams(oneAfterAnother), "the interleavings differ, or this shows nothing");
+            assertNotEquals(streams(random), streams(oneAfterAnother), "the interleavings differ, or this shows nothing");
             Map<EventId, Long> partitionSeqs = partitionSeqs(partitions);
 
-            List<RebuildResult> first = rebuild("round-robin", roundRobin, partitionSeqs, config);
+            List<RebuildResult> first = rebuild("random", random, partitionSeqs, config);
             List<RebuildResult> second = rebuild("one-after-another", oneAfterAnother, partitionSeqs, config);
-            List<RebuildResult> third = rebuild("random", interleave(partitions, new Random(7)), partitionSeqs, config);
 
             assertEquals(4, first.size());
             for (int i = 0; i < first.size(); i++) {
-                String projection = first.get(i).projection();
-                assertEquals(first.get(i).newDigest(), second.get(i).newDigest(), projection);
-                assertEquals(first.get(i).newDigest(), third.get(i).newDigest(), projection);
+                assertEquals(first.get(i).newDigest(), second.get(i).newDigest(), first.get(i).projection());
             }
         }
     }
@@ -92,13 +89,13 @@ class InterleavingDigestTest {
         return seqs;
     }
 
-    /** Each partition's events in order; the partitions taken in turn, or at random when {@code random} is given. */
+    /** Each partition's events in order, the next partition chosen at random. */
     private static List<RecordedEvent> interleave(List<List<RecordedEvent>> partitions, Random random) {
         List<RecordedEvent> merged = new ArrayList<>();
         int[] next = new int[partitions.size()];
         int total = partitions.stream().mapToInt(List::size).sum();
-        for (int turn = 0; merged.size() < total; turn++) {
-            int p = random == null ? turn % partitions.size() : random.nextInt(partitions.size());
+        while (merged.size() < total) {
+            int p = random.nextInt(partitions.size());
             if (next[p] < partitions.get(p).size()) {
                 merged.add(partitions.get(p).get(next[p]++));
             }
