@@ -46,7 +46,8 @@ public record PartitionedJournalConfig(KafkaJournalConfig journal, PartitionRule
                 if (pair.startsWith(PARTITIONS + "=")) {
                     partitions = pair.substring(PARTITIONS.length() + 1);
                 } else if (pair.startsWith(KEYS + "=")) {
-                    keys = URLDecoder.decode(pair.substring(KEYS.length() + 1), StandardCharsets.UTF_8);
+                    // Percent-decoded as URI.getQuery does, keeping a '+' (URLDecoder would make it a space).
+                    keys = URLDecoder.decode(pair.substring(KEYS.length() + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
                 } else if (pair.startsWith("partition=")) {
                     throw new IllegalArgumentException("journal: partition: not with " + PARTITIONS
                         + "=N: the journal is every partition of the topic");

@@ -79,6 +79,8 @@ class PartitionRuleTest {
         assertEquals("indelible-events-2", PartitionedJournalConfig.parse("kafka://h:1/events?partitions=3")
             .partition(2).transactionalId());
         assertEquals(PartitionRule.reference(3), PartitionedJournalConfig.parse("kafka://h:1/events?partitions=3").rule());
+        assertEquals("a+b-*=x%,c-*=*", PartitionedJournalConfig.parse("kafka://h:1/e?partitions=2&partition.keys=a+b-*=x%25,c-*=*")
+            .rule().keys());
     }
 
     @Test
