@@ -1,12 +1,16 @@
 package dev.indelible.projections.reference;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import com.google.protobuf.WireFormat;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.PersonalFields;
 import dev.indelible.projections.proto.EventsProto;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,16 +24,21 @@ import java.util.List;
  */
 final class DomainPersonalFields implements PersonalFields {
 
+    /** Occurrences of personal fields sealed per payload: a singular field occurs once, unless a writer repeats it. */
+    private static final int MAX_OCCURRENCES = 16;
+
     private final String type;
     private final FieldDescriptor subjectField;
     private final String subjectPrefix;
     private final List<FieldDescriptor> personal;
+    private final int subjectTag;
 
     private DomainPersonalFields(String type, FieldDescriptor subjectField, List<FieldDescriptor> personal) {
         this.type = type;
         this.subjectField = subjectField;
         this.subjectPrefix = subjectField.getOptions().getExtension(EventsProto.subjectPrefix);
         this.personal = List.copyOf(personal);
+        this.subjectTag = subjectField.getNumber() << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     }
 
     /** Registers the personal fields of {@code type}, if its message has any; returns the builder. */
@@ -56,39 +65,98 @@ final class DomainPersonalFields implements PersonalFields {
         return builder.personalFields(type, new DomainPersonalFields(type, subject, personal));
     }
 
-    /**
-     * The payload {@link #subject} parsed on this thread, and its message: the ledger asks for the
-     * subject and then seals the same event at once, so the seal reuses the parse. {@link #subject}
-     * always parses afresh, and the seal takes it only for the very same array, then drops it.
-     */
-    private static final ThreadLocal<Object[]> PARSED = ThreadLocal.withInitial(() -> new Object[2]);
-
     @Override
     public String subject(EventData event) {
-        Message message = DomainEvents.parse(event.type(), event.payload());
-        Object[] parsed = PARSED.get();
-        parsed[0] = event.payload();
-        parsed[1] = message;
-        String id = (String) message.getField(subjectField);
+        String id = "";
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(event.payload());
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag == subjectTag) {
+                    id = in.readStringRequireUtf8();
+                } else {
+                    in.skipField(tag);
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidEventException("payload", "is not a valid " + type + " message: " + e.getMessage());
+        }
         if (id.isEmpty()) {
             throw new InvalidEventException(subjectField.getName(), "is required for " + type + ": it names the data subject");
         }
         return subjectPrefix + id;
     }
 
+    /**
+     * Seals on the wire, without parsing the message: every field is copied as its bytes stand but the
+     * personal strings, which are replaced by their sealed values (a parse and a rebuild through
+     * protobuf's reflection cost more than the sealing). The same payload gives the same bytes.
+     */
     @Override
     public byte[] seal(EventData event, Sealer sealer) {
-        Object[] parsed = PARSED.get();
-        Message message = parsed[0] == event.payload() ? (Message) parsed[1] : DomainEvents.parse(event.type(), event.payload());
-        parsed[0] = null;
-        parsed[1] = null;
-        Message.Builder sealed = message.toBuilder();
+        byte[] payload = event.payload();
+        int[] spans = new int[2 * MAX_OCCURRENCES];
+        String[] values = new String[MAX_OCCURRENCES];
+        int[] numbers = new int[MAX_OCCURRENCES];
+        int found = 0;
+        int size = payload.length;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(payload);
+            int start = in.getTotalBytesRead();
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                FieldDescriptor field = personalField(tag);
+                if (field == null) {
+                    in.skipField(tag);
+                } else if (found == MAX_OCCURRENCES) {
+                    throw new InvalidEventException(field.getName(), "occurs more than " + MAX_OCCURRENCES + " times in one"
+                        + " payload: a singular field is written once");
+                } else {
+                    String value = in.readStringRequireUtf8();
+                    String sealed = value.isEmpty() ? value : sealer.seal(field.getName(), value);
+                    int end = in.getTotalBytesRead();
+                    spans[2 * found] = start;
+                    spans[2 * found + 1] = end;
+                    values[found] = sealed;
+                    numbers[found] = field.getNumber();
+                    size += CodedOutputStream.computeStringSize(field.getNumber(), sealed) - (end - start);
+                    found++;
+                }
+                start = in.getTotalBytesRead();
+            }
+        } catch (IOException e) {
+            throw new InvalidEventException("payload", "is not a valid " + type + " message: " + e.getMessage());
+        }
+        return found == 0 ? payload : rewrite(payload, size, spans, values, numbers, found);
+    }
+
+    private static byte[] rewrite(byte[] payload, int size, int[] spans, String[] values, int[] numbers, int found) {
+        byte[] out = new byte[size];
+        CodedOutputStream writer = CodedOutputStream.newInstance(out);
+        try {
+            int copied = 0;
+            for (int i = 0; i < found; i++) {
+                writer.writeRawBytes(payload, copied, spans[2 * i] - copied);
+                writer.writeString(numbers[i], values[i]);
+                copied = spans[2 * i + 1];
+            }
+            writer.writeRawBytes(payload, copied, payload.length - copied);
+            writer.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new IllegalStateException("a sealed payload did not fit the size computed for it", e);
+        }
+        return out;
+    }
+
+    /** The personal field a tag opens, or null for another field (or a personal number of another wire type). */
+    private FieldDescriptor personalField(int tag) {
+        if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            return null;
+        }
+        int number = WireFormat.getTagFieldNumber(tag);
         for (FieldDescriptor field : personal) {
-            String value = (String) message.getField(field);
-            if (!value.isEmpty()) {
-                sealed.setField(field, sealer.seal(field.getName(), value));
+            if (field.getNumber() == number) {
+                return field;
             }
         }
-        return sealed.build().toByteArray();
+        return null;
     }
 }

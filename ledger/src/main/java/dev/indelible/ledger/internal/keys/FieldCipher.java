@@ -31,7 +31,9 @@ public final class FieldCipher {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(FieldCipher::newCipher);
-    private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> newMac());
+    /** Two keyed MACs per thread: one for stream names (the ledger's secret), one for nonces (the subject's key). */
+    private static final ThreadLocal<KeyedMac> NAME_MAC = ThreadLocal.withInitial(KeyedMac::new);
+    private static final ThreadLocal<KeyedMac> NONCE_MAC = ThreadLocal.withInitial(KeyedMac::new);
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
@@ -54,7 +56,7 @@ public final class FieldCipher {
     public static String seal(byte[] key, String subject, String field, String plaintext) {
         byte[] clear = plaintext.getBytes(StandardCharsets.UTF_8);
         byte[] aad = aad(subject, field);
-        byte[] nonce = Arrays.copyOf(hmac(key, aad, clear), NONCE_BYTES);
+        byte[] nonce = Arrays.copyOf(NONCE_MAC.get().mac(key, aad, clear), NONCE_BYTES);
         byte[] out = new byte[NONCE_BYTES + clear.length + TAG_BITS / 8];
         System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
         try {
@@ -100,18 +102,35 @@ public final class FieldCipher {
         }
     }
 
-    /** HMAC-SHA-256 of {@code parts} with {@code key}: the keyed hash of stream names, and the nonce. */
-    public static byte[] hmac(byte[] key, byte[]... parts) {
-        Mac mac = MAC.get();
-        try {
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        } catch (GeneralSecurityException e) {
-            throw new LedgerException("cannot key HMAC-SHA-256: " + e, e);
+    /** HMAC-SHA-256 of {@code name} with the ledger's {@code secret}: the keyed hash of a stream name. */
+    public static byte[] hmac(byte[] secret, byte[] name) {
+        return NAME_MAC.get().mac(secret, name, null);
+    }
+
+    /**
+     * A MAC of one thread, keyed again only when asked with another key array: a MAC keeps its key
+     * across {@code doFinal}, and keying it (two SHA-256 blocks, a key copy) was the larger part of
+     * each hash. Keys are compared by identity: the key store hands out one array per key.
+     */
+    private static final class KeyedMac {
+        private final Mac mac = newMac();
+        private byte[] keyedWith;
+
+        byte[] mac(byte[] key, byte[] first, byte[] second) {
+            if (key != keyedWith) {
+                try {
+                    mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                } catch (GeneralSecurityException e) {
+                    throw new LedgerException("cannot key HMAC-SHA-256: " + e, e);
+                }
+                keyedWith = key;
+            }
+            mac.update(first);
+            if (second != null) {
+                mac.update(second);
+            }
+            return mac.doFinal();
         }
-        for (byte[] part : parts) {
-            mac.update(part);
-        }
-        return mac.doFinal();
     }
 
     private static Cipher init(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {

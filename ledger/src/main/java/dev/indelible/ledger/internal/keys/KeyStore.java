@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -59,6 +60,9 @@ public final class KeyStore {
     /** The key file, open for appending new keys; reopened when an erasure replaced the file. */
     private FileChannel writeChannel;
     private Object writeChannelIdentity;
+    /** Random bytes drawn ahead for new keys (64 at a time: each draw from the DRBG has a fixed cost); guarded by the monitor. */
+    private final byte[] drawn = new byte[KEY_BYTES * 64];
+    private int drawnUsed = drawn.length;
     private volatile byte[] secret;
     private volatile long erasuresApplied;
     private volatile Object fileIdentity;
@@ -194,8 +198,7 @@ public final class KeyStore {
                 if (existing != null || erased.contains(subject)) {
                     return existing;
                 }
-                byte[] fresh = new byte[KEY_BYTES];
-                RANDOM.nextBytes(fresh);
+                byte[] fresh = freshKey();
                 byte[] record = KeyStoreFormat.record(KeyStoreFormat.KEY, subject, fresh);
                 FileChannel channel = writeChannel();
                 ByteBuffer buffer = ByteBuffer.wrap(record);
@@ -211,6 +214,18 @@ public final class KeyStore {
                 return fresh;
             });
         }
+    }
+
+    /** A new random key (the caller holds the monitor). */
+    private byte[] freshKey() {
+        if (drawnUsed == drawn.length) {
+            RANDOM.nextBytes(drawn);
+            drawnUsed = 0;
+        }
+        byte[] key = Arrays.copyOfRange(drawn, drawnUsed, drawnUsed + KEY_BYTES);
+        Arrays.fill(drawn, drawnUsed, drawnUsed + KEY_BYTES, (byte) 0);
+        drawnUsed += KEY_BYTES;
+        return key;
     }
 
     /**

@@ -43,6 +43,8 @@ public final class PersonalSealing implements PersonalData {
     /** Whether anything is sealed or hashed on the way in: without, the append path passes events through untouched. */
     private final boolean sealing;
     private volatile Ledger ledger;
+    /** This thread's last personal stream name and its hash: an append names its stream twice (its own, its rule's). */
+    private final ThreadLocal<String[]> lastName = ThreadLocal.withInitial(() -> new String[2]);
 
     public PersonalSealing(LedgerConfig config, KeyStore store) {
         this.config = config;
@@ -78,11 +80,20 @@ public final class PersonalSealing implements PersonalData {
         }
         for (String prefix : prefixes) {
             if (stream.startsWith(prefix) && !isHash(stream, prefix.length())) {
-                byte[] rest = stream.substring(prefix.length()).getBytes(StandardCharsets.UTF_8);
-                return prefix + HEX.formatHex(FieldCipher.hmac(store.secret(), rest));
+                return hashed(stream, prefix);
             }
         }
         return stream;
+    }
+
+    private String hashed(String stream, String prefix) {
+        String[] last = lastName.get();
+        if (!stream.equals(last[0])) {
+            byte[] rest = stream.substring(prefix.length()).getBytes(StandardCharsets.UTF_8);
+            last[1] = prefix + HEX.formatHex(FieldCipher.hmac(store.secret(), rest));
+            last[0] = stream;
+        }
+        return last[1];
     }
 
     private static boolean isHash(String stream, int from) {
