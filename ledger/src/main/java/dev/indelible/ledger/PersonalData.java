@@ -28,6 +28,14 @@ public interface PersonalData {
      */
     String open(String field, String value);
 
+    /**
+     * The event with its sealed values opened ({@link #open}; {@link #ERASED} for an erased subject;
+     * a value that fails its check stays as stored): the personal fields of a registered Protobuf
+     * type, and every sealed string of a JSON object. The event itself when it holds no sealed value.
+     * What every read that hands out payloads (HTTP, gRPC, the CLI) shows.
+     */
+    RecordedEvent opened(RecordedEvent event);
+
     /** Whether {@code value} is a sealed value (a string beginning {@code enc:v1:}). */
     boolean isSealed(String value);
 

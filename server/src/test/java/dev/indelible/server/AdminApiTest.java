@@ -1,18 +1,32 @@
 package dev.indelible.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.indelible.projections.proto.AccountRegistered;
+import dev.indelible.server.api.EraseRequest;
+import dev.indelible.server.api.EraseResponse;
+import dev.indelible.server.api.Event;
+import dev.indelible.server.api.ReadRequest;
+import dev.indelible.server.api.SubscribeRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The HTTP API's admin routes: what the console does, for a script with an admin token; the same checks and audit. */
+/** The admin routes of the HTTP API (and gRPC's Erase): what the console does, for a script with an admin token; the same checks and audit. */
 class AdminApiTest {
     @TempDir
     Path dir;
@@ -86,6 +100,60 @@ class AdminApiTest {
         assertEquals(403, f.http.post("/admin/erase?subject=account-acc-1", reader, "").status());
         JsonNode audit = f.http.get("/admin/audit?by=ops", admin).json();
         assertEquals(List.of("ops.erase"), audit.get("events").findValues("type").stream().map(JsonNode::asText).toList());
+    }
+
+    /** gRPC's Erase is POST /admin/erase's operation; its Read and Subscribe open sealed fields as /events does. */
+    @Test
+    void shouldEraseOverGrpcSoItsReadsShowTheFieldsErased() throws Exception {
+        String accounts = f.token("accounts", "email-*", Verb.APPEND);
+        String reader = f.token("reader", "*", Verb.READ);
+        for (String[] a : new String[][] {{"acc-1", "ann@example.com", "Ann"}, {"acc-2", "ben@example.com", "Ben"}}) {
+            assertEquals(200, f.http.post("/streams/email-" + a[1], accounts, "{\"type\":\"account.registered\",\"data\":"
+                + "{\"account_id\":\"" + a[0] + "\",\"email\":\"" + a[1] + "\",\"display_name\":\"" + a[2] + "\"}}").status());
+        }
+        ManagedChannel channel = GrpcChannels.open(f.server.grpcPort());
+        try {
+            var admins = GrpcChannels.ledger(channel, admin);
+            var readers = GrpcChannels.ledger(channel, reader);
+            assertEquals(List.of("ann@example.com:Ann", "ben@example.com:Ben"), registrations(readers.read(FROM_5)));
+
+            EraseResponse erased = admins.erase(EraseRequest.newBuilder().setSubject("account-acc-2").build());
+
+            assertEquals("account-acc-2", erased.getSubject());
+            assertFalse(erased.getAlreadyErased());
+            assertEquals(List.of("ann@example.com:Ann", "[erased]:[erased]"), registrations(readers.read(FROM_5)));
+            Iterator<Event> followed = readers.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .subscribe(SubscribeRequest.newBuilder().setFromGlobalSeq(5).setStreamPrefix("email-").build());
+            assertEquals(List.of("ann@example.com:Ann", "[erased]:[erased]"), registrations(List.of(followed.next(), followed.next())
+                .iterator()));
+            assertTrue(admins.erase(EraseRequest.newBuilder().setSubject("account-acc-2").build()).getAlreadyErased());
+            StatusRuntimeException denied = assertThrows(StatusRuntimeException.class,
+                () -> readers.erase(EraseRequest.newBuilder().setSubject("account-acc-1").build()));
+            assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
+            StatusRuntimeException empty = assertThrows(StatusRuntimeException.class,
+                () -> admins.erase(EraseRequest.getDefaultInstance()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, empty.getStatus().getCode());
+            assertTrue(empty.getStatus().getDescription().startsWith("subject"), empty.getStatus().getDescription());
+            assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                () -> admins.erase(EraseRequest.newBuilder().setSubject("account-nobody").build())).getStatus().getCode());
+        } finally {
+            channel.shutdownNow();
+        }
+        JsonNode audit = f.http.get("/admin/audit?by=ops", admin).json();
+        assertEquals("grpc", audit.get("events").get(0).get("data").get("figures").get("via").asText());
+        assertTrue(f.ledger.personalData().isErased("account-acc-2") && !f.ledger.personalData().isErased("account-acc-1"));
+    }
+
+    private static final ReadRequest FROM_5 = ReadRequest.newBuilder().setFromGlobalSeq(5).setLimit(2).build();
+
+    /** Each registration's email and display name as a reader gets them. */
+    private static List<String> registrations(Iterator<Event> events) throws Exception {
+        List<String> seen = new ArrayList<>();
+        while (events.hasNext()) {
+            AccountRegistered a = AccountRegistered.parseFrom(events.next().getPayload());
+            seen.add(a.getEmail() + ":" + a.getDisplayName());
+        }
+        return seen;
     }
 
     @Test

@@ -33,7 +33,13 @@ final class AdminApi {
             return null;
         }
         if (path.equals(List.of("erase")) && post) {
-            return operations.erase(r.onlyParams("subject").query.get("subject"), by);
+            String subject = r.onlyParams("subject").query.get("subject");
+            boolean erased = operations.erase(subject, by);
+            return EventJson.object(g -> {
+                g.writeStringField("subject", subject);
+                g.writeBooleanField("erased", true);
+                g.writeBooleanField("already_erased", !erased);
+            });
         }
         if (path.equals(List.of("audit")) && get) {
             return audit.json(r);

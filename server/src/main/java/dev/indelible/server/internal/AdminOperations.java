@@ -76,8 +76,11 @@ final class AdminOperations {
     /**
      * Erases a data subject ({@link dev.indelible.ledger.PersonalData#erase}): its {@code ops.erase}
      * names the token. 400 without a subject, 404 for a subject that has no key (nothing of it sealed).
+     * The HTTP and gRPC APIs both call it.
+     *
+     * @return false when the subject had been erased before
      */
-    String erase(String subject, Map<String, String> audit) {
+    boolean erase(String subject, Map<String, String> audit) {
         if (subject == null || subject.isBlank()) {
             throw new ApiError(400, "invalid_argument", "subject", "is required, e.g. ?subject=account-<account_id>");
         }
@@ -85,12 +88,7 @@ final class AdminOperations {
         if (!personal.hasKey(subject) && !personal.isErased(subject)) {
             throw ApiError.notFound("subject", subject + " has no key: nothing of it was sealed (check the id)");
         }
-        boolean erased = answered(() -> personal.erase(subject, "erase of " + subject, audit));
-        return EventJson.object(g -> {
-            g.writeStringField("subject", subject);
-            g.writeBooleanField("erased", true);
-            g.writeBooleanField("already_erased", !erased);
-        });
+        return answered(() -> personal.erase(subject, "erase of " + subject, audit));
     }
 
     /** Damage first: the problems, then what was checked. */

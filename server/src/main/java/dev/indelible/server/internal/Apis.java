@@ -30,7 +30,7 @@ public final class Apis {
         AdminOperations operations = new AdminOperations(ledger, engine);
         AuditTrail audit = new AuditTrail(ledger, config.maxReadLimit());
         this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed, new AdminApi(operations, audit));
-        this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads);
+        this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads, operations);
         this.grpcAuth = new GrpcAuth(access);
         this.grpcHealth = new GrpcHealth(() -> Readiness.ready(ledger, engine));
         this.console = new Console(tokens, access, metrics, config.tls(), clock,

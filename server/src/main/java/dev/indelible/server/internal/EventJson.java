@@ -3,9 +3,6 @@ package dev.indelible.server.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
@@ -24,20 +21,19 @@ import java.util.TreeMap;
 /**
  * One NDJSON line per event: positions, type, id, time and the payload decoded to JSON (domain and
  * {@code ops.*} messages through their Protobuf JSON mapping, JSON payloads as they are, other
- * bytes as {@code data_base64}). Sealed personal fields are opened, or read {@link PersonalData#ERASED}
- * once their subject is erased. Shared by the server's reads and the {@code indelible} CLI's output;
+ * bytes as {@code data_base64}). Sealed personal fields are opened ({@link PersonalData#opened}, as
+ * every read does), or read {@link PersonalData#ERASED} once their subject is erased. Shared by the server's reads and the {@code indelible} CLI's output;
  * public for that CLI only, not API.
  */
 public final class EventJson {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final ObjectMapper TREE = new ObjectMapper();
-    private static final String SEALED = "\"enc:v1:";
 
     private EventJson() {
     }
 
     /** One event as a JSON object, without a newline, its sealed fields opened with {@code personal}. */
-    public static String line(RecordedEvent e, PersonalData personal) {
+    public static String line(RecordedEvent sealed, PersonalData personal) {
+        RecordedEvent e = personal.opened(sealed);
         return object(g -> {
             g.writeNumberField("global_seq", e.globalSeq());
             g.writeStringField("stream", e.stream());
@@ -46,7 +42,7 @@ public final class EventJson {
             g.writeStringField("event_id", e.eventId().toString());
             g.writeStringField("recorded_at", Instant.EPOCH.plus(e.recordedAtMicros(), ChronoUnit.MICROS).toString());
             g.writeStringField("producer_id", e.producerId());
-            String data = opened(data(e), personal);
+            String data = data(e);
             if (data != null) {
                 g.writeFieldName("data");
                 g.writeRawValue(data);
@@ -78,44 +74,6 @@ public final class EventJson {
             return null;
         }
         return null;
-    }
-
-    /** The JSON with every sealed string value opened; the same string when it holds none. */
-    static String opened(String data, PersonalData personal) {
-        if (data == null || !data.contains(SEALED)) {
-            return data;
-        }
-        try {
-            JsonNode tree = TREE.readTree(data);
-            open(tree, null, personal);
-            return TREE.writeValueAsString(tree);
-        } catch (IOException e) {
-            return data;
-        }
-    }
-
-    private static void open(JsonNode node, String field, PersonalData personal) {
-        if (node instanceof ObjectNode object) {
-            for (var it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                if (entry.getValue().isTextual() && personal.isSealed(entry.getValue().textValue())) {
-                    entry.setValue(object.textNode(openQuietly(entry.getKey(), entry.getValue().textValue(), personal)));
-                } else {
-                    open(entry.getValue(), entry.getKey(), personal);
-                }
-            }
-        } else if (node.isArray()) {
-            node.forEach(element -> open(element, field, personal));
-        }
-    }
-
-    /** A sealed value that fails its check is shown as it is stored: readers see it is not clear text. */
-    private static String openQuietly(String field, String sealed, PersonalData personal) {
-        try {
-            return personal.open(field, sealed);
-        } catch (IllegalArgumentException altered) {
-            return sealed;
-        }
     }
 
     /** Writes one JSON object with {@code body} and returns it as a line without the newline. */

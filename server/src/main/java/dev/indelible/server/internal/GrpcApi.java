@@ -8,6 +8,7 @@ import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
@@ -19,6 +20,8 @@ import dev.indelible.server.api.AppendBatchResponse;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Appended;
+import dev.indelible.server.api.EraseRequest;
+import dev.indelible.server.api.EraseResponse;
 import dev.indelible.server.api.Event;
 import dev.indelible.server.api.Failure;
 import dev.indelible.server.api.LedgerServiceGrpc;
@@ -42,6 +45,7 @@ import io.grpc.stub.StreamObserver;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +63,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private final Access access;
     private final AppendService appends;
     private final Reads reads;
+    private final AdminOperations admin;
     private final Set<GrpcSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final Set<GrpcAppendStream> appendStreams = ConcurrentHashMap.newKeySet();
     private final ExecutorService subscriptionThreads = Executors.newCachedThreadPool(DaemonThreads.numbered("indelible-subscription"));
@@ -67,7 +72,9 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private final ExecutorService appendAnswers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         DaemonThreads.numbered("indelible-append-answers"));
 
-    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, AppendService appends, Reads reads) {
+    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, AppendService appends, Reads reads,
+            AdminOperations admin) {
+        this.admin = admin;
         this.ledger = ledger;
         this.engine = engine;
         this.config = config;
@@ -155,7 +162,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             observer.onError(ApiError.invalid(e.field(), e.reason()).grpcStatus().asRuntimeException());
             return;
         }
-        events.forEach(e -> observer.onNext(event(e)));
+        events.forEach(e -> observer.onNext(event(e, ledger.personalData())));
         observer.onCompleted();
     }
 
@@ -225,6 +232,17 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         });
     }
 
+    /** {@code POST /admin/erase}'s operation: the {@code ops.erase} event names the token, via grpc. */
+    @Override
+    public void erase(EraseRequest request, StreamObserver<EraseResponse> observer) {
+        answer(observer, () -> {
+            Token token = GrpcAuth.TOKEN.get();
+            access.permit(GrpcAuth.ADDRESS.get(), token, Verb.ADMIN, null);
+            boolean erased = admin.erase(request.getSubject(), Map.of("by_token", token.name(), "via", "grpc"));
+            return EraseResponse.newBuilder().setSubject(request.getSubject()).setAlreadyErased(!erased).build();
+        });
+    }
+
     /**
      * Ends every subscription with UNAVAILABLE (clients resume from their last global_seq + 1), and
      * every append stream once the appends it took are answered (clients resend the rest).
@@ -240,7 +258,9 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         appendAnswers.shutdown();
     }
 
-    static Event event(RecordedEvent e) {
+    /** The event as every read shows it: sealed values opened, or {@code [erased]} (what HTTP's {@code /events} shows). */
+    static Event event(RecordedEvent sealed, PersonalData personal) {
+        RecordedEvent e = personal.opened(sealed);
         return Event.newBuilder().setGlobalSeq(e.globalSeq()).setStream(e.stream()).setStreamVersion(e.streamVersion())
             .setEventId(e.eventId().toString()).setType(e.type())
             .setContentType(e.contentType() == ContentType.JSON ? dev.indelible.server.api.ContentType.JSON

@@ -90,7 +90,7 @@ final class GrpcSubscription implements Runnable {
 
     private void send(RecordedEvent e) {
         if (visible.test(e)) {
-            call.onNext(GrpcApi.event(e));
+            call.onNext(GrpcApi.event(e, ledger.personalData()));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.indelible.ledger.internal.keys;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventRule;
 import dev.indelible.ledger.InvalidEventException;
@@ -227,6 +228,35 @@ public final class PersonalSealing implements PersonalData {
         String subject = FieldCipher.subjectOf(value);
         byte[] key = subject == null ? null : store.key(subject);
         return key == null ? ERASED : FieldCipher.open(key, field, value);
+    }
+
+    @Override
+    public RecordedEvent opened(RecordedEvent e) {
+        if (store == null || !SealedJson.holdsSealed(e.payload())) {
+            return e;
+        }
+        PersonalFields.Sealer opener = (field, value) -> openOrKeep(field, value);
+        byte[] payload;
+        if (e.contentType() == ContentType.JSON) {
+            payload = SealedJson.opened(e.payload(), opener);
+        } else {
+            PersonalFields fields = config.personalFields(e.type());
+            if (fields == null) {
+                return e;
+            }
+            payload = fields.seal(new EventData(e.eventId(), e.type(), e.contentType(), e.payload(), e.metadata()), opener);
+        }
+        return new RecordedEvent(e.globalSeq(), e.stream(), e.streamVersion(), e.eventId(), e.type(), e.contentType(),
+            e.recordedAtMicros(), e.producerId(), payload, e.metadata());
+    }
+
+    /** A sealed value opened; one that fails its check stays as stored: a reader sees it is not clear text. */
+    private String openOrKeep(String field, String value) {
+        try {
+            return open(field, value);
+        } catch (IllegalArgumentException altered) {
+            return value;
+        }
     }
 
     @Override
