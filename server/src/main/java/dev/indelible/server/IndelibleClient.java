@@ -248,11 +248,13 @@ public final class IndelibleClient implements AutoCloseable {
                 a.getDuplicate());
         }
         Failure f = outcome.getFailure();
+        // The stream as stored (a reservation's keyed hash), as the embedded ledger and Appended.stream name it.
+        String stored = f.getStream().isEmpty() ? stream : f.getStream();
         return switch (f.getError()) {
-            case "wrong_expected_version" -> new AppendResult.WrongExpectedVersion(stream, expectedVersion, f.getActualVersion());
-            case "event_id_conflict" -> new AppendResult.EventIdConflict(stream, EventId.parse(f.getEventId()),
+            case "wrong_expected_version" -> new AppendResult.WrongExpectedVersion(stored, expectedVersion, f.getActualVersion());
+            case "event_id_conflict" -> new AppendResult.EventIdConflict(stored, EventId.parse(f.getEventId()),
                 f.getExistingGlobalSeq(), f.getMessage());
-            case "rule_violated" -> new AppendResult.RuleViolated(stream, f.getEventIndex(), f.getRule(),
+            case "rule_violated" -> new AppendResult.RuleViolated(stored, f.getEventIndex(), f.getRule(),
                 f.getField().replaceFirst("^(events\\[\\d+]\\.)?data\\.", ""),
                 f.getCheckedStream(), f.getRequiredVersion(), f.getActualVersion(), f.getWhy());
             case "invalid_argument" -> throw new InvalidEventException(f.getField(), f.getMessage());
