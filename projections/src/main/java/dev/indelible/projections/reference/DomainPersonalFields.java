@@ -12,6 +12,7 @@ import dev.indelible.ledger.PersonalFields;
 import dev.indelible.projections.proto.EventsProto;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -94,9 +95,9 @@ final class DomainPersonalFields implements PersonalFields {
     @Override
     public byte[] seal(EventData event, Sealer sealer) {
         byte[] payload = event.payload();
-        int[] spans = new int[2 * MAX_OCCURRENCES];
-        String[] values = new String[MAX_OCCURRENCES];
-        int[] numbers = new int[MAX_OCCURRENCES];
+        // Per occurrence: where the field starts and ends, its number, its sealed value; grown if a writer repeats one.
+        int[] spans = new int[3 * personal.size()];
+        String[] values = new String[personal.size()];
         int found = 0;
         int size = payload.length;
         try {
@@ -110,13 +111,17 @@ final class DomainPersonalFields implements PersonalFields {
                     throw new InvalidEventException(field.getName(), "occurs more than " + MAX_OCCURRENCES + " times in one"
                         + " payload: a singular field is written once");
                 } else {
+                    if (found == values.length) {
+                        spans = Arrays.copyOf(spans, 2 * spans.length);
+                        values = Arrays.copyOf(values, 2 * values.length);
+                    }
                     String value = in.readStringRequireUtf8();
                     String sealed = value.isEmpty() ? value : sealer.seal(field.getName(), value);
                     int end = in.getTotalBytesRead();
-                    spans[2 * found] = start;
-                    spans[2 * found + 1] = end;
+                    spans[3 * found] = start;
+                    spans[3 * found + 1] = end;
+                    spans[3 * found + 2] = field.getNumber();
                     values[found] = sealed;
-                    numbers[found] = field.getNumber();
                     size += CodedOutputStream.computeStringSize(field.getNumber(), sealed) - (end - start);
                     found++;
                 }
@@ -125,18 +130,18 @@ final class DomainPersonalFields implements PersonalFields {
         } catch (IOException e) {
             throw new InvalidEventException("payload", "is not a valid " + type + " message: " + e.getMessage());
         }
-        return found == 0 ? payload : rewrite(payload, size, spans, values, numbers, found);
+        return found == 0 ? payload : rewrite(payload, size, spans, values, found);
     }
 
-    private static byte[] rewrite(byte[] payload, int size, int[] spans, String[] values, int[] numbers, int found) {
+    private static byte[] rewrite(byte[] payload, int size, int[] spans, String[] values, int found) {
         byte[] out = new byte[size];
         CodedOutputStream writer = CodedOutputStream.newInstance(out);
         try {
             int copied = 0;
             for (int i = 0; i < found; i++) {
-                writer.writeRawBytes(payload, copied, spans[2 * i] - copied);
-                writer.writeString(numbers[i], values[i]);
-                copied = spans[2 * i + 1];
+                writer.writeRawBytes(payload, copied, spans[3 * i] - copied);
+                writer.writeString(spans[3 * i + 2], values[i]);
+                copied = spans[3 * i + 1];
             }
             writer.writeRawBytes(payload, copied, payload.length - copied);
             writer.checkNoSpaceLeft();

@@ -35,12 +35,13 @@ class DomainPersonalFieldsTest {
     }
 
     @Test
-    void shouldKeepEmptyPersonalFieldsAndTheOrderTheWriterChose() throws Exception {
+    void shouldKeepEmptyPersonalFieldsAndTheOrderTheWriterChoseAndSealARepeatedOne() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         out.writeString(3, "");
         out.writeString(2, "bob@example.com");
         out.writeString(1, "b2");
+        out.writeString(2, "bob@example.org");
         out.flush();
         EventData event = new EventData(EventId.random(), DomainEvents.ACCOUNT_REGISTERED,
             ContentType.PROTOBUF, bytes.toByteArray(), Map.of());
@@ -53,6 +54,7 @@ class DomainPersonalFieldsTest {
         want.writeString(3, "");
         want.writeString(2, "x");
         want.writeString(1, "b2");
+        want.writeString(2, "x");
         want.flush();
         assertArrayEquals(expected.toByteArray(), sealed);
     }
