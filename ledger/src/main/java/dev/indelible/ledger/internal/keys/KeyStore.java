@@ -16,8 +16,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -43,16 +41,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KeyStore {
     public static final String FILE_NAME = "personal-data.keys";
     static final int HEADER_BYTES = KeyStoreFormat.HEADER_BYTES;
-    private static final int KEY_BYTES = KeyStoreFormat.KEY_BYTES;
     private static final long RECHECK_NANOS = 50_000_000L;
     private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
-    /** DRBG: drawn in process, where the platform default reads /dev/urandom once per key (a system call). */
-    private static final SecureRandom RANDOM = drbg();
 
     private final Path file;
     private final Path lockFile;
     private final Object monitor;
     private final boolean forceEachKey;
+    /** Held while forcing, outside the monitor, so that other threads write their keys meanwhile and share the next force. */
+    private final Object forcing = new Object();
     private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
     private final Set<String> erased = ConcurrentHashMap.newKeySet();
     /** The lock file, held open; locked under the JVM-wide monitor, so two stores of one JVM never overlap. */
@@ -60,13 +57,14 @@ public final class KeyStore {
     /** The key file, open for appending new keys; reopened when an erasure replaced the file. */
     private FileChannel writeChannel;
     private Object writeChannelIdentity;
-    /** Random bytes drawn ahead for new keys (64 at a time: each draw from the DRBG has a fixed cost); guarded by the monitor. */
-    private final byte[] drawn = new byte[KEY_BYTES * 64];
-    private int drawnUsed = drawn.length;
+    /** Guarded by the monitor. */
+    private final RandomKeys randomKeys = new RandomKeys();
     private volatile byte[] secret;
     private volatile long erasuresApplied;
     private volatile Object fileIdentity;
     private volatile long validLength;
+    /** How much of the key file (of {@code fileIdentity}) is known to be on disk; written under the monitor. */
+    private volatile long forcedLength;
     private volatile long lastCheck;
 
     private KeyStore(Path file, boolean forceEachKey) {
@@ -104,9 +102,7 @@ public final class KeyStore {
                             + " holds events: restore it from a backup (a journal written before personal data was"
                             + " encrypted: migrate it with `indelible export-journal --to NEW --encrypt-personal-data`)");
                     }
-                    byte[] fresh = new byte[KEY_BYTES];
-                    RANDOM.nextBytes(fresh);
-                    writeWhole(file, fresh, -1, Map.of(), Set.of());
+                    writeWhole(file, randomKeys.next(), -1, Map.of(), Set.of());
                 }
                 checkOwnerOnly();
                 loadAll();
@@ -182,15 +178,23 @@ public final class KeyStore {
     }
 
     /**
-     * The subject's key, created (and written before it is returned) if it has none.
+     * The subject's key, created if it has none: written, and with {@code forceEachKey} forced to disk,
+     * before it is returned, so before any event sealed with it is written.
      *
      * @return null when the subject is erased: nothing of it may be written again
      */
     public byte[] keyFor(String subject) {
         byte[] key = keys.get(subject);
-        if (key != null) {
-            return key;
+        if (key == null) {
+            key = createKey(subject);
         }
+        if (forceEachKey && key != null && forcedLength < validLength) {
+            forceWritten();
+        }
+        return key;
+    }
+
+    private byte[] createKey(String subject) {
         synchronized (monitor) {
             return locked(() -> {
                 catchUp();
@@ -198,16 +202,13 @@ public final class KeyStore {
                 if (existing != null || erased.contains(subject)) {
                     return existing;
                 }
-                byte[] fresh = freshKey();
+                byte[] fresh = randomKeys.next();
                 byte[] record = KeyStoreFormat.record(KeyStoreFormat.KEY, subject, fresh);
                 FileChannel channel = writeChannel();
                 ByteBuffer buffer = ByteBuffer.wrap(record);
                 long at = validLength;
                 while (buffer.hasRemaining()) {
                     at += channel.write(buffer, at);
-                }
-                if (forceEachKey) {
-                    channel.force(false);
                 }
                 validLength += record.length;
                 keys.put(subject, fresh);
@@ -216,16 +217,41 @@ public final class KeyStore {
         }
     }
 
-    /** A new random key (the caller holds the monitor). */
-    private byte[] freshKey() {
-        if (drawnUsed == drawn.length) {
-            RANDOM.nextBytes(drawn);
-            drawnUsed = 0;
+    /**
+     * Forces what is written of the key file to disk (SYNC), before a key written since is used: a
+     * group commit, as the journal's. A thread forces outside the monitor while others append their
+     * keys, and one force covers every key written before it; a key another process wrote is
+     * covered too (it is forced here before this process seals with it).
+     */
+    private void forceWritten() {
+        synchronized (forcing) {
+            FileChannel channel;
+            long through;
+            Object identity;
+            synchronized (monitor) {
+                if (forcedLength >= validLength) {
+                    return;
+                }
+                through = validLength;
+                identity = fileIdentity;
+                try {
+                    channel = writeChannel();
+                } catch (IOException e) {
+                    throw damaged("cannot be written: " + e);
+                }
+            }
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                throw damaged("cannot be forced to disk: " + e);
+            }
+            synchronized (monitor) {
+                // An erasure that replaced the file meanwhile wrote the new one whole and forced it.
+                if (Objects.equals(identity, fileIdentity)) {
+                    forcedLength = Math.max(forcedLength, through);
+                }
+            }
         }
-        byte[] key = Arrays.copyOfRange(drawn, drawnUsed, drawnUsed + KEY_BYTES);
-        Arrays.fill(drawn, drawnUsed, drawnUsed + KEY_BYTES, (byte) 0);
-        drawnUsed += KEY_BYTES;
-        return key;
     }
 
     /**
@@ -342,6 +368,8 @@ public final class KeyStore {
         keys.putAll(loadedKeys);
         erased.addAll(loadedErased);
         validLength = length;
+        // Not known: records other processes appended may not be forced yet; the next key used forces once.
+        forcedLength = 0;
         fileIdentity = identity;
     }
 
@@ -357,14 +385,6 @@ public final class KeyStore {
                                    Set<String> erased) throws IOException {
         AtomicFile.write(file, KeyStoreFormat.whole(secret, erasuresApplied, keys, erased));
         DataDirectory.secure(file);
-    }
-
-    private static SecureRandom drbg() {
-        try {
-            return SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            return new SecureRandom();
-        }
     }
 
     private LedgerException damaged(String reason) {

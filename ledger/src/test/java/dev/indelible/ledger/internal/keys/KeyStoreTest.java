@@ -12,7 +12,13 @@ import dev.indelible.ledger.LedgerException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +38,40 @@ class KeyStoreTest {
         assertArrayEquals(alice, reopened.key("account-a"));
         assertArrayEquals(store.secret(), reopened.secret());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())));
+    }
+
+    /** Under SYNC a key is forced before it is returned; threads creating keys at once share the forces and agree on each key. */
+    @Test
+    void shouldGiveEveryThreadTheOneKeyOfASubjectWhenKeysAreForced() throws Exception {
+        KeyStore store = KeyStore.open(dir, true, true);
+        int threads = 4;
+        int subjects = 200;
+        byte[][][] seen = new byte[threads][subjects][];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < subjects; i++) {
+                        int subject = (i + thread * subjects / threads) % subjects; // each thread from its own start
+                        seen[thread][subject] = store.keyFor("account-" + subject);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        KeyStore reopened = KeyStore.open(dir, false, false);
+        assertEquals(subjects, reopened.keyCount());
+        for (int subject = 0; subject < subjects; subject++) {
+            for (int t = 0; t < threads; t++) {
+                assertArrayEquals(reopened.key("account-" + subject), seen[t][subject], "account-" + subject);
+            }
+        }
     }
 
     @Test
