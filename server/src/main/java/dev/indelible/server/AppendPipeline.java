@@ -9,9 +9,13 @@ import dev.indelible.server.api.AppendStreamRequest;
 import dev.indelible.server.api.AppendStreamResponse;
 import dev.indelible.server.api.AppendedColumns;
 import dev.indelible.server.api.LedgerServiceGrpc;
+import dev.indelible.server.api.StreamedAppend;
+import dev.indelible.server.internal.AppendForms;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The client side of {@code AppendStream}: one call shared by every thread of a client, at most
@@ -30,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * few (every request and response costs both sides far more than an append in it). A request
  * carries its appends in {@code batch}, or when each is one event without metadata (most are) in
  * the {@code singles} columns, their correlation ids implied by the first: no message per append
- * to build and parse, or none at all for a single. When the call fails with
+ * to build and parse, or none at all for a single; that is, once the call's headers say the server
+ * makes those forms ({@link AppendForms}): before, and on a server that never says so (one from
+ * before them, which would leave them unanswered), each append goes as a {@code StreamedAppend}.
+ * When the call fails with
  * UNAVAILABLE (the server restarted, the connection dropped), a new call resends every unanswered
  * append in order with its event ids, so the ledger answers those already stored as duplicates;
  * an append unanswered after {@code deliveryTimeoutNanos} fails. Thread-safe.
@@ -139,6 +147,8 @@ final class AppendPipeline implements AutoCloseable {
                     sendScheduled = false;
                     return;
                 }
+                Observer on = open();
+                boolean columns = on.columns();
                 AppendStreamRequest.Builder request = null;
                 int bytes = 0;
                 while (!outbox.isEmpty() && bytes < BATCH_BYTES) {
@@ -147,37 +157,51 @@ final class AppendPipeline implements AutoCloseable {
                     if (p.outcome.isDone()) { // expired while queued
                         continue;
                     }
-                    if (request != null && (p.correlation != request.getFirstCorrelationId() + count(request)
-                            || (p.single == null) != (request.getBatchCount() > 0))) {
-                        // the ids of a request follow on, and its appends are all in batch or all in singles:
-                        // a gap (answered before a resend) or the other kind starts another
-                        write(request);
+                    if (request != null && columns && !followsOn(request, p)) {
+                        write(on, request);
                         request = null;
                     }
                     if (request == null) {
                         request = AppendStreamRequest.newBuilder().setPackAppended(true).setFirstCorrelationId(p.correlation);
                     }
-                    if (p.single == null) {
-                        request.addBatch(p.request);
-                    } else {
-                        SingleColumns.add(request.getSinglesBuilder(), p.stream, p.wireVersion, p.single);
-                    }
+                    add(request, p, columns);
                     bytes += p.bytes;
                 }
                 if (request != null) {
-                    write(request);
+                    write(on, request);
                 }
             }
         }
     }
 
+    /**
+     * Whether {@code p} can join {@code request}'s columns: the ids of a request follow on, and its
+     * appends are all in batch or all in singles, so a gap (answered before a resend) or the other
+     * kind starts another.
+     */
+    private static boolean followsOn(AppendStreamRequest.Builder request, Pending p) {
+        return p.correlation == request.getFirstCorrelationId() + count(request)
+            && (p.single == null) == (request.getBatchCount() > 0);
+    }
+
+    /** Adds {@code p} in {@code batch} or {@code singles}, or when the server has not said it makes those, in {@code appends}. */
+    private static void add(AppendStreamRequest.Builder request, Pending p, boolean columns) {
+        if (!columns) {
+            request.addAppends(StreamedAppend.newBuilder().setCorrelationId(p.correlation).setAppend(p.single == null
+                ? p.request : IndelibleClient.request(p.stream, p.expectedVersion, List.of(p.single))));
+        } else if (p.single == null) {
+            request.addBatch(p.request);
+        } else {
+            SingleColumns.add(request.getSinglesBuilder(), p.stream, p.wireVersion, p.single);
+        }
+    }
+
     private static int count(AppendStreamRequest.Builder request) {
-        return request.getBatchCount() + request.getSinglesBuilder().getStreamsCount();
+        return request.getAppendsCount() + request.getBatchCount() + request.getSinglesBuilder().getStreamsCount();
     }
 
     /** Under the lock. */
-    private void write(AppendStreamRequest.Builder request) {
-        Observer on = open();
+    private void write(Observer on, AppendStreamRequest.Builder request) {
         on.sent += count(request);
         on.requests.onNext(request.build());
     }
@@ -186,16 +210,31 @@ final class AppendPipeline implements AutoCloseable {
     private Observer open() {
         if (call == null) {
             call = new Observer();
-            stub.appendStream(call);
+            stub.withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(call.headers, new AtomicReference<>()))
+                .appendStream(call);
         }
         return call;
     }
 
     private final class Observer implements ClientResponseObserver<AppendStreamRequest, AppendStreamResponse> {
         ClientCallStreamObserver<AppendStreamRequest> requests;
+        final AtomicReference<Metadata> headers = new AtomicReference<>(); // the server's, once they came
+        // Guarded by the pipeline: whether the headers came, and named the columns.
+        private boolean formsKnown;
+        private boolean columns;
         // Guarded by the pipeline: appends sent on this call, and outcomes received on it.
         long sent;
         long answered;
+
+        /** Under the lock: whether to send in the columns ({@link AppendForms}); in {@code appends} until the headers come. */
+        boolean columns() {
+            Metadata came = headers.get();
+            if (!formsKnown && came != null) {
+                formsKnown = true;
+                columns = AppendForms.columns(came);
+            }
+            return columns;
+        }
 
         /** Appends the server took on this call and has not answered yet. */
         long unanswered() {

@@ -224,7 +224,7 @@ public final class IndelibleClient implements AutoCloseable {
         return pipeline;
     }
 
-    private static AppendRequest request(String stream, long expectedVersion, List<EventData> events) {
+    static AppendRequest request(String stream, long expectedVersion, List<EventData> events) {
         AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream);
         if (expectedVersion >= 0) {
             request.setExpectedVersion(expectedVersion);

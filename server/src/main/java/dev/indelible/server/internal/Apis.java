@@ -6,6 +6,7 @@ import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import com.sun.net.httpserver.HttpHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.time.Clock;
@@ -48,7 +49,7 @@ public final class Apis {
 
     /** The LedgerService, health and reflection; {@link #grpcAuth} goes on the whole server. */
     public List<ServerServiceDefinition> grpcServices() {
-        return List.of(grpc.bindService(), grpcHealth.service(), ProtoReflectionServiceV1.newInstance().bindService());
+        return List.of(ServerInterceptors.intercept(grpc, new AppendForms()), grpcHealth.service(), ProtoReflectionServiceV1.newInstance().bindService());
     }
 
     /** The token check of every call but health and reflection. */
