@@ -89,12 +89,15 @@ pg_start() {
 if part postgres; then pg_start || pg_url=""; fi
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-  tp=(-f 1 -wi 1 -w 1s -i 1 -r 1s); lat=("${tp[@]}"); single=(-f 1 -wi 0 -i 1); sizes=(-p events=200000); replay=(-p events=200000); reopen=(-p events=1000000)
+  tp=(-f 1 -wi 1 -w 1s -i 1 -r 1s); lat=("${tp[@]}"); srv=("${tp[@]}"); single=(-f 1 -wi 0 -i 1); sizes=(-p events=200000); replay=(-p events=200000); reopen=(-p events=1000000)
 else
   tp=(-f 1 -wi 1 -w 2s -i 3 -r 3s)
   # Percentiles need the steady state: with 2 s of warm-up the ledger's p99 still holds its JIT
   # and heap warm-up (10-16 us); after 2 x 5 s it is 1.4-1.8 us. Every system gets the same.
-  lat=(-f 1 -wi 2 -w 5s -i 3 -r 3s); single=(-f 1 -wi 0 -i 2); sizes=(); replay=(-p events=1000000); reopen=()
+  lat=(-f 1 -wi 2 -w 5s -i 3 -r 3s)
+  # A server's JIT is busier: 16-21 s into a gRPC run C2 still took 24% of the CPU and recompiled
+  # ~90 methods every 3 s, and gRPC rose from 22k to 55k appends/s over 5 iterations. 4 x 5 s first.
+  srv=(-f 1 -wi 4 -w 5s -i 3 -r 3s); single=(-f 1 -wi 0 -i 2); sizes=(); replay=(-p events=1000000); reopen=()
 fi
 n=0
 jmh() { n=$((n + 1)); "${java_cmd[@]}" ${pg_url:+-Dindelible.postgres.url="$pg_url"} -jar "$jar" "$@" -rf json -rff "$work/part-$n.json"; }
@@ -115,9 +118,9 @@ if part postgres && [ -n "$pg_url" ]; then
   for t in 1 4; do jmh 'PostgresBenchmark.postgresInsert$' -t "$t" "${tp[@]}"; done
 fi
 if part server; then
-  jmh 'ServerBenchmark.serverAppend$' -t 8 "${tp[@]}"
-  jmh 'ServerBenchmark.serverTrivial$' -t 8 -p transport=http,grpc "${tp[@]}"
-  jmh 'ServerBenchmark.serverAppendAsync$' -t 8 -p transport=embedded,grpc "${tp[@]}"
+  jmh 'ServerBenchmark.serverAppend$' -t 8 "${srv[@]}"
+  jmh 'ServerBenchmark.serverTrivial$' -t 8 -p transport=http,grpc "${srv[@]}"
+  jmh 'ServerBenchmark.serverAppendAsync$' -t 8 -p transport=embedded,grpc "${srv[@]}"
 fi
 if part ledger; then
   jmh 'LedgerAsyncLatencyBenchmark' "${lat[@]}"
