@@ -5,7 +5,7 @@
 #   benchmarks/results/<date>/throughput.png (append throughput against threads)
 #   benchmarks/results/<date>/clients.jsonl  (benchmarks/clients.sh: the Python and Node clients, curl, the CLI)
 #   benchmarks/results/<date>/logs/          (the stderr of every set-up step and client workload)
-# About 18 minutes on 2 cores, plus about 10 for the clients (estimated from quick runs). PostgreSQL is installed from Debian's packages when
+# About 20 minutes on 2 cores, plus about 10 for the clients (estimated from quick runs). PostgreSQL is installed from Debian's packages when
 # missing and run as a private cluster on 127.0.0.1 in a temp directory; where that fails,
 # postgresInsert is skipped and the summary says which step failed, quoting its stderr.
 # BENCH_QUICK=1 runs every benchmark briefly (minutes, numbers rough). BENCH_ONLY=clients,server
