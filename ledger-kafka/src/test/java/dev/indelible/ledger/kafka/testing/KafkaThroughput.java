@@ -68,15 +68,23 @@ public final class KafkaThroughput {
     }
 
     private static void run(Ledger ledger, int events) throws Exception {
+        List<String> streams = new ArrayList<>();
+        for (int p = 0; p < PRODUCERS; p++) {
+            streams.add("producer-" + p);
+        }
+        produce(streams, events, IN_FLIGHT, ledger::appendAsync);
+    }
+
+    /** Appends {@code events} 128-byte events, a thread per stream, each keeping {@code inFlight} unanswered. */
+    static void produce(List<String> streams, int events, int inFlight, AsyncAppend append) throws InterruptedException {
         byte[] payload = new byte[128];
         List<Thread> threads = new ArrayList<>();
-        for (int p = 0; p < PRODUCERS; p++) {
-            String stream = "producer-" + p;
+        for (String stream : streams) {
             Thread t = new Thread(() -> {
                 ArrayDeque<CompletableFuture<AppendResult>> window = new ArrayDeque<>();
-                for (int i = 0; i < events / PRODUCERS; i++) {
-                    window.add(ledger.appendAsync(stream, ExpectedVersion.ANY, EventData.protobuf("selfie.submitted", payload)));
-                    if (window.size() >= IN_FLIGHT) {
+                for (int i = 0; i < events / streams.size(); i++) {
+                    window.add(append.appendAsync(stream, ExpectedVersion.ANY, EventData.protobuf("selfie.submitted", payload)));
+                    if (window.size() >= inFlight) {
                         window.poll().join();
                     }
                 }
@@ -88,5 +96,11 @@ public final class KafkaThroughput {
         for (Thread t : threads) {
             t.join();
         }
+    }
+
+    /** A ledger's, or a partitioned ledger's, {@code appendAsync}. */
+    @FunctionalInterface
+    interface AsyncAppend {
+        CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event);
     }
 }

@@ -1,8 +1,5 @@
 package dev.indelible.ledger.kafka.testing;
 
-import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.PartitionRule;
@@ -12,10 +9,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Durable appends per second through a {@link PartitionedLedger} over 1 and over 3 partitions of
@@ -98,25 +93,7 @@ public final class PartitionThroughput {
     }
 
     private static void run(PartitionedLedger ledger, List<String> streams, int events) throws Exception {
-        byte[] payload = new byte[128];
-        List<Thread> threads = new ArrayList<>();
-        for (String stream : streams) {
-            Thread t = new Thread(() -> {
-                ArrayDeque<CompletableFuture<AppendResult>> window = new ArrayDeque<>();
-                for (int i = 0; i < events / PRODUCERS; i++) {
-                    window.add(ledger.appendAsync(stream, ExpectedVersion.ANY, EventData.protobuf("selfie.submitted", payload)));
-                    if (window.size() >= IN_FLIGHT) {
-                        window.poll().join();
-                    }
-                }
-                window.forEach(CompletableFuture::join);
-            });
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
+        KafkaThroughput.produce(streams, events, IN_FLIGHT, ledger::appendAsync);
     }
 
     /** CPU nanoseconds of this JVM (the writers and producers). */
