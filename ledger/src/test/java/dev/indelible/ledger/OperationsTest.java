@@ -58,4 +58,30 @@ class OperationsTest {
         assertTrue(failed.getMessage().startsWith("the audit event of token_create of token-bot could not be written: "),
             failed.getMessage());
     }
+
+    @Test
+    void shouldRefuseAnythingButAnAuditRecordOnTheAuditStreamsAndWriteNothing() {
+        byte[] json = "{\"subject\":\"customer-c1\"}".getBytes(StandardCharsets.UTF_8);
+        try (Ledger ledger = Ledger.open(dir, LedgerConfig.defaults())) {
+            InvalidEventException type = assertThrows(InvalidEventException.class, () -> ledger.append("ops-erasures",
+                ExpectedVersion.ANY, EventData.json("order.placed", json)));
+            assertEquals("events[0].type", type.field());
+            assertTrue(type.reason().contains("ops-erasures, a stream of the ledger's audit trail"), type.reason());
+            InvalidEventException asJson = assertThrows(InvalidEventException.class, () -> ledger.append("ops-erasures",
+                ExpectedVersion.ANY, List.of(EventData.json("ops.erase", json))));
+            assertEquals("events[0].content_type", asJson.field());
+            InvalidEventException bytes = assertThrows(InvalidEventException.class, () -> ledger.append("ops-erasures",
+                ExpectedVersion.ANY, EventData.protobuf("ops.erase", json)));
+            assertEquals("events[0].payload", bytes.field());
+            InvalidEventException part = assertThrows(InvalidEventException.class, () -> ledger.append(Transaction.builder()
+                .append("orders-1", ExpectedVersion.ANY, EventData.json("order.placed", json))
+                .append("ops-token-bot", ExpectedVersion.ANY, EventData.json("ops.token_create", json))
+                .build()));
+            assertEquals("parts[1].events[0].content_type", part.field(), part.getMessage());
+            assertEquals(0, ledger.head(), "nothing written");
+
+            Operations.record(ledger, "erase", "erasures", "erase", Instant.EPOCH, "ok", Map.of());
+            assertEquals(1, ledger.head(), "the ledger's own records still go in");
+        }
+    }
 }

@@ -8,6 +8,7 @@ import dev.indelible.projections.reference.ReferenceProjections;
 import dev.indelible.server.IndelibleServer;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
+import dev.indelible.server.Verb;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -86,8 +87,8 @@ final class ServeCommand implements Callable<Integer> {
     String advertise;
 
     @Option(names = "--cluster-token-file", paramLabel = "FILE",
-        description = "With --cluster: a token with the append verb on every stream, valid on every node, that a node"
-            + " forwards appends to the writer with.")
+        description = "With --cluster: a token with the append and admin verbs on every stream, valid on every node, that a"
+            + " node forwards appends and its operations' audit records to the writer with.")
     Path clusterTokenFile;
 
     @Option(names = "--cluster-session-timeout", paramLabel = "MS",
@@ -179,14 +180,23 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cluster: needs --journal kafka://... (the nodes elect their writer through Kafka)");
         }
         if (clusterTokenFile == null) {
-            throw new IllegalArgumentException("cluster-token-file: is required with --cluster: a token with the append verb"
-                + " on every stream, valid on every node (the nodes share DATA/server/tokens.json)");
+            throw new IllegalArgumentException("cluster-token-file: is required with --cluster: a token with the append and"
+                + " admin verbs on every stream, valid on every node (the nodes share DATA/server/tokens.json)");
         }
         requireReadable("cluster-token-file", clusterTokenFile);
         String token = Files.readString(clusterTokenFile).strip();
         if (token.isEmpty()) {
             throw new IllegalArgumentException("cluster-token-file: " + clusterTokenFile.toAbsolutePath() + " is empty");
         }
+        // A node records its operations (rebuilds, quarantines) through the writer, in the audit
+        // streams, which take appends only with the admin verb: a token without it would fail them later.
+        Tokens.open(data.dir()).authenticate(token)
+            .filter(t -> !t.allowsEvery(Verb.APPEND, "*") || !t.verbs().contains(Verb.ADMIN)).ifPresent(t -> {
+            throw new IllegalArgumentException("cluster-token-file: token " + t.name() + " needs the append and admin"
+                + " verbs on every stream (it has " + t.verbs().stream().map(Verb::text).sorted().toList() + "): a node"
+                + " records its operations in the ops-* audit streams through the writer; create it with"
+                + " indelible token create --name " + t.name() + " --streams '*' --verbs append,read,admin");
+        });
         String advertised = advertise;
         if (advertised == null) {
             if (config.grpcPort() == 0) {

@@ -164,7 +164,7 @@ class ClusterFailoverTest {
     /** A token for the producers and the forwarding, in node 0's token file, copied to the others. */
     private String tokensOnEveryNode() throws IOException {
         Tokens tokens = Tokens.open(dataDir(0));
-        String secret = tokens.create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ)).secret();
+        String secret = tokens.create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ, Verb.ADMIN)).secret();
         byte[] file = Tokens.stored(dataDir(0)).orElseThrow();
         for (int i = 1; i < NODES; i++) {
             Tokens.install(dataDir(i), file);

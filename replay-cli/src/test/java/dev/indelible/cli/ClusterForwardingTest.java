@@ -12,6 +12,7 @@ import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.Operations;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.ledger.kafka.testing.KafkaCluster;
@@ -36,8 +37,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +65,7 @@ class ClusterForwardingTest {
         KafkaJournalConfig journal = KafkaJournalConfig.of(kafka.bootstrapServers(), "forward-" + System.nanoTime());
         Path a = dir("a");
         Path b = dir("b");
-        String token = Tokens.open(a).create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ)).secret();
+        String token = Tokens.open(a).create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ, Verb.ADMIN)).secret();
         Tokens.install(b, Tokens.stored(a).orElseThrow());
         int portA = freePort();
         int portB = freePort();
@@ -116,6 +119,10 @@ class ClusterForwardingTest {
                 await(() -> follower.read(0, 10).size() == 2, Duration.ofSeconds(10));
                 assertTrue(projectionsB.awaitPosition("selfies", 1, Duration.ofSeconds(30)),
                     "the follower's projections follow the appends it forwarded");
+                // A follower's own operations (a rebuild, a quarantine) are recorded through the writer,
+                // in the audit streams, which take the cluster token because it holds the admin verb.
+                Operations.record(nodeB.ledger(), "note", "cluster-test", "a follower's operation", Instant.now(), "ok", Map.of());
+                await(() -> nodeB.ledger().streamVersion("ops-cluster-test") == 0, Duration.ofSeconds(10));
             }
         }
     }

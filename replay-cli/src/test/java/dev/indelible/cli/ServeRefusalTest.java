@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.indelible.ledger.testing.ChildJvm;
+import dev.indelible.server.Tokens;
+import dev.indelible.server.Verb;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -91,6 +94,18 @@ class ServeRefusalTest {
             HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/health/live")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, live.statusCode(), live.body());
+        }
+    }
+
+    @Test
+    void shouldRefuseAClusterTokenWithoutTheAdminVerbBeforeOpeningAnything() throws IOException {
+        Path data = Files.createDirectory(tmp.resolve("node"));
+        String secret = Tokens.open(data).create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ)).secret();
+        Path tokenFile = Files.writeString(tmp.resolve("cluster.token"), secret);
+        assertRefused(data, List.of("--cluster", "--journal", "kafka://127.0.0.1:9/t", "--cluster-token-file", tokenFile.toString()),
+            "cluster-token-file: token cluster needs the append and admin verbs on every stream (it has [append, read])");
+        try (Stream<Path> files = Files.list(data)) {
+            assertEquals(List.of(data.resolve("server")), files.toList(), "only the token file it was given");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.indelible.server;
 
+import dev.indelible.ledger.Operations;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +37,9 @@ public record Token(String name, String id, List<String> streams, Set<Verb> verb
         if (stream == null) {
             return true; // the verb at all: a caller reading many streams filters each
         }
+        if (verb == Verb.APPEND && isAuditStream(stream) && !verbs.contains(Verb.ADMIN)) {
+            return false; // a forged ops.erase would destroy a subject's key: the trail is the operators'
+        }
         for (int i = 0; i < streams.size(); i++) { // checked for every append: no iterator, no substring
             String pattern = streams.get(i);
             int last = pattern.length() - 1;
@@ -59,6 +63,14 @@ public record Token(String name, String id, List<String> streams, Set<Verb> verb
         }
         String prefix = streams.substring(0, streams.length() - 1);
         return this.streams.stream().anyMatch(p -> p.endsWith("*") && prefix.startsWith(p.substring(0, p.length() - 1)));
+    }
+
+    /**
+     * Whether {@code stream} is one of the ledger's audit streams ({@link Operations#STREAM_PREFIX}):
+     * only a token with {@link Verb#ADMIN} appends to them, whatever its stream patterns.
+     */
+    public static boolean isAuditStream(String stream) {
+        return stream.startsWith(Operations.STREAM_PREFIX);
     }
 
     /** Valid and given {@code verb}, or {@link Verb#ADMIN} when the verb is one an admin implies. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
@@ -12,6 +13,8 @@ import dev.indelible.ledger.EventValidator;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.Operations;
+import dev.indelible.ledger.proto.OperationRecorded;
 import dev.indelible.ledger.Transaction;
 import java.io.IOException;
 import java.util.HashSet;
@@ -30,6 +33,7 @@ import java.util.function.IntFunction;
  */
 final class AppendChecks {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final String AUDIT_TYPE_PREFIX = "ops.";
 
     private final LedgerConfig config;
 
@@ -42,6 +46,7 @@ final class AppendChecks {
         checkName("stream", stream, config.maxStreamBytes());
         ExpectedVersion.check(expectedVersion);
         checkEvent(-1, 0, event, false);
+        checkAuditRecord(stream, -1, 0, event);
         EventRule rule = config.rule(event.type());
         if (rule == null) {
             return null;
@@ -52,6 +57,9 @@ final class AppendChecks {
     /** @return what each event's rule requires (null for an event without one), or null when none has a rule */
     EventRule.Requirement[] check(String stream, long expectedVersion, List<EventData> events) {
         checkInput(stream, expectedVersion, events);
+        for (int i = 0; i < events.size(); i++) {
+            checkAuditRecord(stream, -1, i, events.get(i));
+        }
         return requirements(stream, events);
     }
 
@@ -88,6 +96,7 @@ final class AppendChecks {
         for (int p = 0; p < parts.size(); p++) {
             List<EventData> events = parts.get(p).events();
             for (int i = 0; i < events.size(); i++) {
+                checkAuditRecord(parts.get(p).stream(), p, i, events.get(i));
                 EventRule rule = config.rule(events.get(i).type());
                 if (rule != null) {
                     if (requirements == null) {
@@ -283,6 +292,32 @@ final class AppendChecks {
         } else if (event.contentType() == ContentType.JSON && !JsonSyntax.isObject(payload)) {
             // Not certainly valid: Jackson decides and words the error.
             checkJsonObject(eventField(part, i) + ".payload", payload);
+        }
+    }
+
+    /**
+     * An {@code ops-} stream holds the ledger's own audit records ({@link Operations#record}): type
+     * {@code ops.<operation>}, an {@link OperationRecorded} payload. Anything else there would be read
+     * as one: an unreadable {@code ops.erase} stops every reader of personal data. Copies of recorded
+     * events are not checked: they keep what the journal they come from holds.
+     */
+    private static void checkAuditRecord(String stream, int part, int i, EventData event) {
+        if (!stream.startsWith(Operations.STREAM_PREFIX)) {
+            return;
+        }
+        String where = " on " + stream + ", a stream of the ledger's audit trail (ops-*), which holds only the"
+            + " records of its operations";
+        if (!event.type().startsWith(AUDIT_TYPE_PREFIX)) {
+            throw new InvalidEventException(eventField(part, i) + ".type", "must be ops.<operation>" + where);
+        }
+        if (event.contentType() != ContentType.PROTOBUF) {
+            throw new InvalidEventException(eventField(part, i) + ".content_type", "must be PROTOBUF" + where);
+        }
+        try {
+            OperationRecorded.parseFrom(event.payload());
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidEventException(eventField(part, i) + ".payload", "is not an OperationRecorded" + where
+                + ": " + e.getMessage());
         }
     }
 

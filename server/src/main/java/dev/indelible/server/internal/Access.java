@@ -63,6 +63,12 @@ final class Access {
     /** {@link #permit(InetAddress, Token, Verb, String)}, naming {@code field} (e.g. {@code parts[1].stream}) when refused. */
     void permit(InetAddress address, Token token, Verb verb, String stream, String field) {
         if (!token.allows(verb, stream)) {
+            if (verb == Verb.APPEND && stream != null && Token.isAuditStream(stream) && token.allows(verb, null)) {
+                metrics.authFailure("forbidden");
+                throw new ApiError(403, "permission_denied", field, "token " + token.name() + " may not append stream "
+                    + stream + ": the ops-* streams are the ledger's audit trail, appended to only with the admin verb"
+                    + " (the ledger's own operations record there)");
+            }
             throw forbidden(token, verb.text(), stream, field);
         }
     }

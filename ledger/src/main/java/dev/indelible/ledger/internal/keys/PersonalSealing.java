@@ -24,6 +24,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ledger's side of personal data: seals the personal fields of events on their way in (after
@@ -34,6 +36,7 @@ import java.util.Set;
  * <p>Thread-safe.
  */
 public final class PersonalSealing implements PersonalData {
+    private static final Logger LOG = LoggerFactory.getLogger(PersonalSealing.class);
     /** The figure of an {@code ops.erase} event that names the subject. */
     public static final String SUBJECT_FIGURE = "subject";
     private static final HexFormat HEX = HexFormat.of();
@@ -347,7 +350,11 @@ public final class PersonalSealing implements PersonalData {
         }
     }
 
-    /** The subject an {@code ops.erase} event names, or null for another event. */
+    /**
+     * The subject an {@code ops.erase} event names, or null for another event. An unreadable one names
+     * none: the ledger writes them through {@link Operations#record}, so it was appended by hand before
+     * the audit streams took only audit records, and failing here would stop the ledger from opening.
+     */
     public static String subjectOf(RecordedEvent e) {
         if (!e.type().equals("ops.erase")) {
             return null;
@@ -356,7 +363,9 @@ public final class PersonalSealing implements PersonalData {
             String subject = OperationRecorded.parseFrom(e.payload()).getFiguresOrDefault(SUBJECT_FIGURE, "");
             return subject.isEmpty() ? null : subject;
         } catch (InvalidProtocolBufferException bad) {
-            throw new LedgerException("the ops.erase event at global_seq " + e.globalSeq() + " cannot be read: " + bad, bad);
+            LOG.warn("the ops.erase event at global_seq {} is not an audit record ({}): it erases nothing", e.globalSeq(),
+                bad.getMessage());
+            return null;
         }
     }
 }
