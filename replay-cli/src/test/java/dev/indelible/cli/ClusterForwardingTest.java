@@ -11,9 +11,11 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventId;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
+import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.Operations;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
+import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.ledger.kafka.testing.KafkaCluster;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
@@ -25,6 +27,7 @@ import dev.indelible.server.IndelibleServer;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
 import dev.indelible.server.Verb;
+import dev.indelible.server.internal.TokenAudit;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -65,13 +68,16 @@ class ClusterForwardingTest {
         KafkaJournalConfig journal = KafkaJournalConfig.of(kafka.bootstrapServers(), "forward-" + System.nanoTime());
         Path a = dir("a");
         Path b = dir("b");
-        String token = Tokens.open(a).create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ, Verb.ADMIN)).secret();
-        Tokens.install(b, Tokens.stored(a).orElseThrow());
+        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).build();
+        String token; // created before the nodes start, as `indelible token create --data a --journal kafka://...` does
+        try (Ledger setup = KafkaLedger.open(journal, tmp.resolve("setup"), config)) {
+            token = TokenAudit.create(setup, Tokens.open(a), "cluster", List.of("*"),
+                EnumSet.of(Verb.APPEND, Verb.READ, Verb.ADMIN), Map.of()).secret();
+        }
         int portA = freePort();
         int portB = freePort();
         int grpcA = freePort();
         int grpcB = freePort();
-        LedgerConfig config = DomainEvents.register(LedgerConfig.builder()).build();
         try (ClusterNode nodeA = ClusterNode.start(journal, a, config, SETTINGS, "127.0.0.1:" + grpcA, token, null);
              IndelibleServer serverA = IndelibleServer.start(nodeA.ledger(), null, Tokens.open(a), server(portA, grpcA))) {
             // A is elected alone before B joins: two members joining together are assigned in an order of
@@ -82,12 +88,12 @@ class ClusterForwardingTest {
                      ReferenceProjections.all());
                  IndelibleServer serverB = IndelibleServer.start(nodeB.ledger(), projectionsB, Tokens.open(b),
                      server(portB, grpcB))) {
-                forwardThroughB(nodeB, serverA, serverB, projectionsB, portB, token);
+                forwardThroughB(nodeB, b, serverA, serverB, projectionsB, portB, token);
             }
         }
     }
 
-    private static void forwardThroughB(ClusterNode nodeB, IndelibleServer serverA, IndelibleServer serverB,
+    private static void forwardThroughB(ClusterNode nodeB, Path dirB, IndelibleServer serverA, IndelibleServer serverB,
                                         ProjectionEngine projectionsB, int portB, String token) throws Exception {
         {
             await(() -> {
@@ -98,12 +104,14 @@ class ClusterForwardingTest {
                     return false;
                 }
             }, Duration.ofSeconds(30));
+            // B's token file was never copied: B's server learns the token from its ops.token_create in the journal.
+            await(() -> Tokens.open(dirB).authenticate(token).isPresent(), Duration.ofSeconds(30));
             try (IndelibleClient follower = IndelibleClient.connect("127.0.0.1", serverB.grpcPort(), token);
                  IndelibleClient writer = IndelibleClient.connect("127.0.0.1", serverA.grpcPort(), token)) {
                 EventData event = EventData.json("custom.thing", "{}".getBytes(StandardCharsets.UTF_8));
                 AppendResult first = follower.appendAsync("s-1", ExpectedVersion.NO_STREAM, List.of(event)).get();
-                assertEquals(new AppendResult.Appended("s-1", 0, 0, 1, false), first);
-                assertEquals(new AppendResult.Appended("s-1", 0, 0, 1, true),
+                assertEquals(new AppendResult.Appended("s-1", 1, 0, 1, false), first, "after the token's ops.token_create");
+                assertEquals(new AppendResult.Appended("s-1", 1, 0, 1, true),
                     writer.append("s-1", ExpectedVersion.NO_STREAM, List.of(event)), "the retry through the writer");
                 assertInstanceOf(AppendResult.WrongExpectedVersion.class,
                     follower.append("s-1", ExpectedVersion.NO_STREAM, List.of(event.withEventId(
@@ -116,8 +124,8 @@ class ClusterForwardingTest {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"custom.thing\",\"data\":{}}")).build(),
                     HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, http.statusCode(), http.body());
-                await(() -> follower.read(0, 10).size() == 2, Duration.ofSeconds(10));
-                assertTrue(projectionsB.awaitPosition("selfies", 1, Duration.ofSeconds(30)),
+                await(() -> follower.read(0, 10).size() == 3, Duration.ofSeconds(10));
+                assertTrue(projectionsB.awaitPosition("selfies", 2, Duration.ofSeconds(30)),
                     "the follower's projections follow the appends it forwarded");
                 // A follower's own operations (a rebuild, a quarantine) are recorded through the writer,
                 // in the audit streams, which take the cluster token because it holds the admin verb.

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -120,6 +121,48 @@ public final class Tokens {
         return revoked;
     }
 
+    /**
+     * Adds a token as another node keeps it (its {@code ops.token_create} event: salt and salted hash,
+     * never the secret); an id already here is left as it is, so a token revoked here stays revoked.
+     *
+     * @return whether it was added
+     */
+    public synchronized boolean adopt(Kept kept) {
+        reloadIfChanged();
+        if (loaded.byId.containsKey(kept.token().id())) {
+            return false;
+        }
+        Map<String, Entry> next = new LinkedHashMap<>(loaded.byId);
+        next.put(kept.token().id(), new Entry(kept.token(), kept.salt().clone(), kept.sha256().clone()));
+        save(next);
+        return true;
+    }
+
+    /** Revokes, as of {@code at}, the valid tokens among {@code ids} (another node's {@code ops.token_revoke}); returns how many. */
+    public synchronized int revokeIds(Collection<String> ids, Instant at) {
+        reloadIfChanged();
+        Map<String, Entry> next = new LinkedHashMap<>(loaded.byId);
+        int revoked = 0;
+        for (String id : ids) {
+            Entry e = next.get(id);
+            if (e != null && !e.token.revoked()) {
+                Token t = e.token;
+                next.put(id, new Entry(new Token(t.name(), t.id(), t.streams(), t.verbs(), t.createdAt(), at), e.salt, e.hash));
+                revoked++;
+            }
+        }
+        if (revoked > 0) {
+            save(next);
+        }
+        return revoked;
+    }
+
+    /** The token with this id as kept here, with its salt and salted hash, if there is one. */
+    public Optional<Kept> kept(String id) {
+        Entry e = current().byId.get(id);
+        return e == null ? Optional.empty() : Optional.of(new Kept(e.token, e.salt.clone(), e.hash.clone()));
+    }
+
     public List<Token> list() {
         return current().byId.values().stream().map(e -> e.token).toList();
     }
@@ -161,6 +204,10 @@ public final class Tokens {
 
     /** A token just created, with the secret shown once. */
     public record Created(String secret, Token token) {
+    }
+
+    /** A token as kept: the salt and the SHA-256 of salt and secret, which check a secret and cannot give it. */
+    public record Kept(Token token, byte[] salt, byte[] sha256) {
     }
 
     private record Entry(Token token, byte[] salt, byte[] hash) {

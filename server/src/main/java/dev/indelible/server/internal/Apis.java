@@ -19,6 +19,7 @@ public final class Apis {
     private final GrpcAuth grpcAuth;
     private final GrpcHealth grpcHealth;
     private final Console console;
+    private final TokenReplication tokenReplication;
 
     /** @param clock the time console sessions expire by */
     public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config, Clock clock) {
@@ -36,6 +37,7 @@ public final class Apis {
         this.grpcHealth = new GrpcHealth(() -> Readiness.ready(ledger, engine));
         this.console = new Console(tokens, access, metrics, config.tls(), clock,
             new ConsoleViews(ledger, engine, tokens, feed, reads, config.maxReadLimit(), metrics, clock), operations, audit);
+        this.tokenReplication = new TokenReplication(ledger, tokens);
     }
 
     public HttpApi http() {
@@ -71,6 +73,7 @@ public final class Apis {
     public void close() {
         grpc.close();
         console.close();
+        tokenReplication.close();
     }
 
     /** New calls refused, in-flight ones finished (at most {@code timeoutNanos}); subscriptions end. */
