@@ -118,6 +118,8 @@ sqlite_both() { # SYNC EVENTS: 1 and 4 threads, the summary compares with the fa
 
 # 1 and 3: the default policy (reference projections running, as `indelible serve` runs).
 sqlite_both NORMAL "$sqlite_events"
+# The most one Python interpreter can append, whatever the server: what the goals ask of CPython alone.
+workload python-ceiling "${bench_py[@]}" ceiling python-ceiling "$producer_events"
 if serve_start serve-default; then
   workload python-producer "${bench_py[@]}" producer python-producer "$url" "$token" "$producer_events" 4
   workload node-producer node benchmarks/clients/producer.mjs node-producer "$url" "$token" "$producer_events" 4

@@ -4,6 +4,7 @@
   bench.py producer  NAME URL TOKEN EVENTS THREADS   Client.producer(), THREADS threads sharing it
   bench.py sqlite    NAME DB EVENTS THREADS SYNC     sqlite3 autocommit inserts, WAL, synchronous=SYNC
   bench.py subscribe NAME URL TOKEN EVENTS           Client.subscribe() from 0 until EVENTS selfies
+  bench.py ceiling   NAME EVENTS                     CPython's own work per appended event, no I/O, as a rate
   bench.py ndjson    FILE EVENTS                     writes the NDJSON that POST /append and the CLI take
   bench.py gclog     NAME GC_LOG FROM TO USED_BEFORE_K USED_AFTER_K BODY_BYTES
                                                     the server's heap over lines FROM..TO of its GC log
@@ -70,6 +71,23 @@ def producer(name, url, token, events, threads):
     count, seconds, stats = run(f"{name}-{os.getpid()}", events)
     client.close()
     report(name, count, seconds, threads=threads, requests=stats.requests, retries=stats.retries)
+
+
+def ceiling(name, events):
+    """What one interpreter can append at most, whatever the server: the producer workload's own
+    per-event work with no I/O at all (the selfie dict, the producer's queued item with its JSON
+    and Future, its NDJSON line, the Future resolved), in one thread, CPU time. CPython runs one
+    thread's bytecode at a time, so 4 threads share this rate; a producer's real rate is below it.
+    The futures are held until the end, as the producer workload holds them."""
+    from indelible.producer import _Item  # the producer's own per-append object, as append() builds it
+    events = int(events)
+    started = time.process_time()
+    items = [_Item(*selfie(0, i, name), "any") for i in range(events)]
+    body = "".join([item.line() for item in items])
+    for item in items:
+        item.future.set_result(None)
+    seconds = time.process_time() - started
+    report(name, events, seconds, cpu_us_per_event=round(seconds / events * 1e6, 2), body_bytes=len(body))
 
 
 def sqlite(name, db, events, threads, sync):
@@ -167,7 +185,8 @@ def gclog(name, path, first, last, used_before_k, used_after_k, body_bytes):
 
 
 if __name__ == "__main__":
-    commands = {"producer": producer, "sqlite": sqlite, "subscribe": subscribe, "ndjson": ndjson, "gclog": gclog}
+    commands = {"producer": producer, "ceiling": ceiling, "sqlite": sqlite, "subscribe": subscribe, "ndjson": ndjson,
+                "gclog": gclog}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         raise SystemExit(__doc__)
     commands[sys.argv[1]](*sys.argv[2:])
