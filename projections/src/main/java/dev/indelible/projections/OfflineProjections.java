@@ -39,7 +39,19 @@ public final class OfflineProjections {
      */
     public static List<RebuildResult> rebuild(Ledger ledger, Path projectionsDir, List<Projection> projections,
                                               RebuildListener progress) {
-        return OfflineBuilds.rebuild(ledger, projectionsDir, projections, progress);
+        return rebuild(List.of(ledger), projectionsDir, projections, progress);
+    }
+
+    /**
+     * {@link #rebuild(Ledger, Path, List, RebuildListener)} over every partition of a journal,
+     * {@code partitions.get(p)} being partition p's ledger: each version keeps one checkpoint per
+     * partition (see {@link ProjectionEngine}). Progress counts the events read of all partitions.
+     *
+     * @throws ProjectionException when a live version was built over another number of partitions
+     */
+    public static List<RebuildResult> rebuild(List<Ledger> partitions, Path projectionsDir,
+                                              List<Projection> projections, RebuildListener progress) {
+        return OfflineBuilds.rebuild(partitions, projectionsDir, projections, progress);
     }
 
     /**
@@ -50,7 +62,7 @@ public final class OfflineProjections {
      * @throws ProjectionException when no other version completed its build; CURRENT is unchanged
      */
     public static RollbackResult rollback(Ledger ledger, Path projectionsDir, String projection) {
-        return OfflineBuilds.rollback(ledger, projectionsDir, projection);
+        return OfflineBuilds.rollback(List.of(ledger), projectionsDir, projection);
     }
 
     /**
@@ -65,6 +77,6 @@ public final class OfflineProjections {
     /** {@link #digestFromScratch(Ledger, Path, Projection, long)}, telling {@code progress} how far the build is. */
     public static String digestFromScratch(Ledger ledger, Path projectionsDir, Projection projection, long upTo,
                                            RebuildListener progress) {
-        return OfflineBuilds.digestFromScratch(ledger, projectionsDir, projection, upTo, progress);
+        return OfflineBuilds.digestFromScratch(List.of(ledger), projectionsDir, projection, new long[] {upTo}, progress);
     }
 }

@@ -19,6 +19,13 @@ import java.util.function.Function;
  * versions older than the previous one. {@link OfflineProjections} rebuilds and rolls back without an
  * engine; an engine adopts what they swap in.
  *
+ * <p><b>Partitions.</b> An engine follows one ledger, or a journal of P partitions given as P ledgers
+ * (partition p at index p, each with its own dense {@code global_seq}): every projection consumes every
+ * partition, each partition in its own order and with no order across them, and keeps one checkpoint
+ * per partition in the same RocksDB write as its state. One ledger is the case P = 1 and stores the
+ * checkpoint as before partitions. A projection directory built over P partitions refuses to open over
+ * another count. The engine's {@code ops.*} events (rebuild, rollback, quarantine) go to partition 0.
+ *
  * <p>Thread-safe.
  */
 public interface ProjectionEngine extends AutoCloseable {
@@ -29,7 +36,23 @@ public interface ProjectionEngine extends AutoCloseable {
     }
 
     static ProjectionEngine start(Ledger ledger, Path projectionsDir, List<Projection> projections, EngineConfig config) {
-        return DefaultProjectionEngine.start(ledger, projectionsDir, projections, config);
+        return start(List.of(ledger), projectionsDir, projections, config);
+    }
+
+    /** {@link #start(List, Path, List, EngineConfig)} with the default configuration. */
+    static ProjectionEngine start(List<Ledger> partitions, Path projectionsDir, List<Projection> projections) {
+        return start(partitions, projectionsDir, projections, EngineConfig.defaults());
+    }
+
+    /**
+     * Opens every projection's live version and starts following every partition of a journal:
+     * {@code partitions.get(p)} is partition p's ledger.
+     *
+     * @throws ProjectionException when a live version was built over another number of partitions
+     */
+    static ProjectionEngine start(List<Ledger> partitions, Path projectionsDir, List<Projection> projections,
+                                  EngineConfig config) {
+        return DefaultProjectionEngine.start(partitions, projectionsDir, projections, config);
     }
 
     /**
@@ -38,7 +61,12 @@ public interface ProjectionEngine extends AutoCloseable {
      * projection is seen as of the open; rebuild, rollback and scrub are refused.
      */
     static ProjectionEngine openReadOnly(Ledger ledger, Path projectionsDir, List<Projection> projections) {
-        return DefaultProjectionEngine.openReadOnly(ledger, projectionsDir, projections);
+        return openReadOnly(List.of(ledger), projectionsDir, projections);
+    }
+
+    /** {@link #openReadOnly(Ledger, Path, List)} over every partition of a journal, partition p at index p. */
+    static ProjectionEngine openReadOnly(List<Ledger> partitions, Path projectionsDir, List<Projection> projections) {
+        return DefaultProjectionEngine.openReadOnly(partitions, projectionsDir, projections);
     }
 
     /**
@@ -50,10 +78,18 @@ public interface ProjectionEngine extends AutoCloseable {
     /**
      * Waits until {@code projection} has applied every event before {@code globalSeq}; {@code false}
      * when the timeout passed first.
+     *
+     * @throws IllegalArgumentException over several partitions: use {@link #awaitPosition(String, int, long, Duration)}
      */
     boolean awaitPosition(String projection, long globalSeq, Duration timeout);
 
-    /** Waits until every projection has applied everything in the journal when this was called. */
+    /**
+     * Waits until {@code projection} has applied every event of {@code partition} before
+     * {@code globalSeq} (that partition's sequence); {@code false} when the timeout passed first.
+     */
+    boolean awaitPosition(String projection, int partition, long globalSeq, Duration timeout);
+
+    /** Waits until every projection has applied everything in every partition when this was called. */
     boolean awaitCaughtUp(Duration timeout);
 
     ProjectionStatus status(String projection);

@@ -27,8 +27,14 @@ public interface ProjectionState {
         scan(prefix, null, visitor);
     }
 
-    /** The {@code global_seq} of the next event this state would apply: it reflects every event before it. */
+    /**
+     * The {@code global_seq} of the next event this state would apply: it reflects every event before
+     * it. Over a partitioned journal, partition 0's: see {@link #position(int)}.
+     */
     long position();
+
+    /** The next {@code global_seq} of {@code partition} this state would apply (0 for a partition it never read). */
+    long position(int partition);
 
     /** The version directory the snapshot reads, e.g. {@code v1-000002}. */
     String versionName();

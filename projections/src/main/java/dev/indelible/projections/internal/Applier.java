@@ -1,7 +1,7 @@
 package dev.indelible.projections.internal;
 
+import dev.indelible.ledger.EventHandler;
 import dev.indelible.ledger.EventReader;
-import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
@@ -11,8 +11,12 @@ import java.util.Set;
 
 /**
  * Applies the journal to one version from its checkpoint: each {@link #step} reads up to a batch of
- * events and commits them with the new checkpoint in one write. A rebuild of several projections
- * reads the journal once and hands each event to every applier ({@link #accept}, {@link #commit}).
+ * events from the partitions in turn and commits them with the new checkpoint (every partition's next
+ * {@code global_seq}) in one write. A rebuild of several projections reads the journal once and hands
+ * each event to every applier ({@link #accept}, {@link #commit}).
+ *
+ * <p>Partitions have no order between them: each is applied in its own order, and which partition's
+ * events come first depends on timing. A projection over several partitions must not depend on it.
  *
  * <p>Not thread-safe: owned by one runner or rebuild thread. After a failed step it must be discarded
  * (its batch and counters are ahead of what was committed).
@@ -26,49 +30,65 @@ final class Applier implements AutoCloseable {
     private final Set<String> types;
     private final VersionStore store;
     private final BatchWriter batch;
-    private final EventReader reader;
-    private long nextSeq;
+    private final EventReader[] readers;
+    private final EventHandler[] handlers;
+    private final long[] nextSeqs;
     private long applied;
     private long read;
-    private long committedSeq;
+    private long position; // the sum of nextSeqs
+    private long committedPosition;
     private long committedApplied;
     private long committedAt = System.nanoTime();
+    private int firstPartition; // where the next step starts: each partition goes first in turn
 
-    /** An applier reading the journal itself, from the version's checkpoint. */
-    Applier(Ledger ledger, Projection projection, VersionStore store) {
-        this(projection, store, ledger);
+    /** An applier reading every partition itself, each from the version's checkpoint. */
+    Applier(Partitions partitions, Projection projection, VersionStore store) {
+        this(projection, store, partitions.count(), partitions);
     }
 
-    /** An applier fed by the caller through {@link #accept} and {@link #commit}. */
-    Applier(Projection projection, VersionStore store) {
-        this(projection, store, null);
+    /** An applier over {@code partitions} partitions fed by the caller through {@link #accept} and {@link #commit}. */
+    Applier(Projection projection, VersionStore store, int partitions) {
+        this(projection, store, partitions, null);
     }
 
-    private Applier(Projection projection, VersionStore store, Ledger ledger) {
+    private Applier(Projection projection, VersionStore store, int partitions, Partitions source) {
         this.projection = projection;
         this.types = Set.copyOf(projection.eventTypes());
         this.store = store;
         this.batch = store.newBatch();
-        this.nextSeq = store.nextSeq();
+        this.nextSeqs = store.nextSeqs(partitions);
         this.applied = store.applied();
-        this.committedSeq = nextSeq;
+        this.position = Partitions.sum(nextSeqs);
+        this.committedPosition = position;
         this.committedApplied = applied;
-        this.reader = ledger == null ? null : ledger.openReader(nextSeq);
+        this.readers = source == null ? null : source.openReaders(nextSeqs);
+        this.handlers = new EventHandler[partitions];
+        for (int p = 0; p < partitions; p++) {
+            int partition = p;
+            handlers[p] = event -> accept(partition, event);
+        }
     }
 
     /**
-     * Applies up to {@code limit} events; returns how many were read (0: at the head for now).
-     * Events of other types change no state, so a step that applied none commits its checkpoint
-     * only every {@link #IDLE_COMMIT_EVENTS} events or {@link #IDLE_COMMIT_NANOS}: a projection
-     * that is not interested in the traffic does not write to RocksDB for every event. Its state
-     * is the same either way; after a crash it re-reads those events and skips them again. Idle at
-     * the head, it commits the skipped tail within {@link #IDLE_COMMIT_NANOS}, so the stored
-     * checkpoint (what {@code indelible status} reads) shows no lag for events it does not take.
+     * Applies up to {@code limit} events, taken from the partitions in turn; returns how many were
+     * read (0: every partition is at its head for now). Events of other types change no state, so
+     * a step that applied none commits its checkpoint only every {@link #IDLE_COMMIT_EVENTS} events
+     * or {@link #IDLE_COMMIT_NANOS}: a projection that is not interested in the traffic does not
+     * write to RocksDB for every event. Its state is the same either way; after a crash it re-reads
+     * those events and skips them again. Idle at the head, it commits the skipped tail within
+     * {@link #IDLE_COMMIT_NANOS}, so the stored checkpoint (what {@code indelible status} reads)
+     * shows no lag for events it does not take.
      */
     int step(int limit) throws RocksDBException {
-        int n = reader.poll(this::accept, limit);
-        if (nextSeq != committedSeq && (applied != committedApplied || nextSeq - committedSeq >= IDLE_COMMIT_EVENTS
-                || System.nanoTime() - committedAt >= IDLE_COMMIT_NANOS)) {
+        int n = 0;
+        int partitions = readers.length;
+        for (int i = 0; i < partitions && n < limit; i++) {
+            int p = (firstPartition + i) % partitions;
+            n += readers[p].poll(handlers[p], partitions == 1 ? limit : Math.max(1, (limit - n) / (partitions - i)));
+        }
+        firstPartition = (firstPartition + 1) % partitions;
+        if (position != committedPosition && (applied != committedApplied
+                || position - committedPosition >= IDLE_COMMIT_EVENTS || System.nanoTime() - committedAt >= IDLE_COMMIT_NANOS)) {
             commit();
         }
         return n;
@@ -76,37 +96,50 @@ final class Applier implements AutoCloseable {
 
     /** Commits what was accepted since the last commit, with the checkpoint after it. */
     void commit() throws RocksDBException {
-        store.commit(batch, nextSeq, applied);
-        committedSeq = nextSeq;
+        store.commit(batch, nextSeqs, applied);
+        committedPosition = position;
         committedApplied = applied;
         committedAt = System.nanoTime();
     }
 
-    /** Applies everything before {@code target}; returns once the checkpoint reaches it. */
-    void catchUpTo(long target, int batchEvents) throws RocksDBException {
-        while (nextSeq < target) {
-            if (step((int) Math.min(batchEvents, target - nextSeq)) == 0) {
+    /** Applies everything before {@code targets} (one per partition); returns once the checkpoint reaches them. */
+    void catchUpTo(long[] targets, int batchEvents) throws RocksDBException {
+        while (!reached(targets)) {
+            if (step(batchEvents) == 0) {
                 Thread.onSpinWait();
             }
         }
     }
 
-    /** Applies the event at the checkpoint (if it is of the projection's types) to the batch. */
-    void accept(RecordedEvent event) {
-        if (event.globalSeq() != nextSeq) {
-            throw new ProjectionException("projection " + projection.name() + " expected global_seq " + nextSeq
-                    + " but the journal gave " + event.globalSeq() + ": the journal has a gap, run verify");
+    /** Whether every partition's checkpoint is at or past its target. */
+    boolean reached(long[] targets) {
+        for (int p = 0; p < nextSeqs.length; p++) {
+            if (nextSeqs[p] < targets[p]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Applies the event at {@code partition}'s checkpoint (if it is of the projection's types) to the batch. */
+    void accept(int partition, RecordedEvent event) {
+        if (event.globalSeq() != nextSeqs[partition]) {
+            throw new ProjectionException("projection " + projection.name() + " expected global_seq " + nextSeqs[partition]
+                    + (nextSeqs.length == 1 ? "" : " of partition " + partition) + " but the journal gave "
+                    + event.globalSeq() + ": the journal has a gap, run verify");
         }
         if (types.contains(event.type())) {
             projection.apply(event, batch);
             applied++;
         }
-        nextSeq++;
+        nextSeqs[partition]++;
+        position++;
         read++;
     }
 
-    long nextSeq() {
-        return nextSeq;
+    /** Each partition's next {@code global_seq}: a copy. */
+    long[] nextSeqs() {
+        return nextSeqs.clone();
     }
 
     long applied() {
@@ -124,8 +157,10 @@ final class Applier implements AutoCloseable {
 
     @Override
     public void close() {
-        if (reader != null) {
-            reader.close();
+        if (readers != null) {
+            for (EventReader reader : readers) {
+                reader.close();
+            }
         }
         batch.close();
     }

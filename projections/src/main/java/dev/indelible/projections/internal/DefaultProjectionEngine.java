@@ -28,43 +28,46 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
 
     private static final long SWAP_TIMEOUT_NANOS = Duration.ofMinutes(10).toNanos();
 
-    private final Ledger ledger;
+    private final Partitions partitions;
     private final EngineConfig config;
     private final Map<String, ProjectionRunner> runners;
     private final OpsRecorder ops;
     private final boolean readOnly;
 
-    private DefaultProjectionEngine(Ledger ledger, EngineConfig config, Map<String, ProjectionRunner> runners,
+    private DefaultProjectionEngine(Partitions partitions, EngineConfig config, Map<String, ProjectionRunner> runners,
                                     boolean readOnly) {
-        this.ledger = ledger;
-        this.ops = new OpsRecorder(ledger);
+        this.partitions = partitions;
+        this.ops = new OpsRecorder(partitions);
         this.readOnly = readOnly;
         this.config = config;
         this.runners = runners;
     }
 
-    public static ProjectionEngine start(Ledger ledger, Path dir, List<Projection> projections, EngineConfig config) {
+    public static ProjectionEngine start(List<Ledger> ledgers, Path dir, List<Projection> projections, EngineConfig config) {
+        Partitions partitions = Partitions.of(ledgers);
         ProjectionDir.createRoot(dir);
-        Map<String, ProjectionRunner> runners = openAll(ledger, dir, projections, config, ProjectionRunner::open);
+        Map<String, ProjectionRunner> runners = openAll(partitions, dir, projections, config, ProjectionRunner::open);
         runners.values().forEach(ProjectionRunner::start);
-        return new DefaultProjectionEngine(ledger, config, runners, false);
+        return new DefaultProjectionEngine(partitions, config, runners, false);
     }
 
     /** An engine that only reads the live versions another process owns; see {@link ProjectionEngine#openReadOnly}. */
-    public static ProjectionEngine openReadOnly(Ledger ledger, Path dir, List<Projection> projections) {
+    public static ProjectionEngine openReadOnly(List<Ledger> ledgers, Path dir, List<Projection> projections) {
+        Partitions partitions = Partitions.of(ledgers);
         EngineConfig config = EngineConfig.defaults();
-        return new DefaultProjectionEngine(ledger, config,
-                openAll(ledger, dir, projections, config, ProjectionRunner::openReadOnly), true);
+        return new DefaultProjectionEngine(partitions, config,
+                openAll(partitions, dir, projections, config, ProjectionRunner::openReadOnly), true);
     }
 
     /** A runner per projection, each opened by {@code open}: all of them, or none (those opened are closed again). */
-    private static Map<String, ProjectionRunner> openAll(Ledger ledger, Path dir, List<Projection> projections,
+    private static Map<String, ProjectionRunner> openAll(Partitions partitions, Path dir, List<Projection> projections,
                                                          EngineConfig config, Consumer<ProjectionRunner> open) {
-        OpsRecorder ops = new OpsRecorder(ledger);
+        OpsRecorder ops = new OpsRecorder(partitions);
         Map<String, ProjectionRunner> runners = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Projection> named : ProjectionDir.byName(projections).entrySet()) {
-                ProjectionRunner runner = new ProjectionRunner(ledger, named.getValue(), dir, config, Clock.systemUTC(), ops);
+                ProjectionRunner runner = new ProjectionRunner(partitions, named.getValue(), dir, config,
+                        Clock.systemUTC(), ops);
                 open.accept(runner);
                 runners.put(named.getKey(), runner);
             }
@@ -82,8 +85,20 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
 
     @Override
     public boolean awaitPosition(String projection, long globalSeq, Duration timeout) {
+        if (partitions.count() != 1) {
+            throw new IllegalArgumentException("projection " + projection + " follows " + partitions.count()
+                    + " partitions: give the partition, awaitPosition(projection, partition, globalSeq, timeout)");
+        }
+        return awaitPosition(projection, 0, globalSeq, timeout);
+    }
+
+    @Override
+    public boolean awaitPosition(String projection, int partition, long globalSeq, Duration timeout) {
+        if (partition < 0 || partition >= partitions.count()) {
+            throw new IllegalArgumentException("partition must be 0 to " + (partitions.count() - 1) + ": " + partition);
+        }
         try {
-            return runner(projection).awaitPosition(globalSeq, timeout.toNanos());
+            return runner(projection).awaitPosition(partition, globalSeq, timeout.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -92,11 +107,13 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
 
     @Override
     public boolean awaitCaughtUp(Duration timeout) {
-        long target = ledger.head();
+        long[] targets = partitions.heads();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String name : runners.keySet()) {
-            if (!awaitPosition(name, target, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-                return false;
+            for (int p = 0; p < targets.length; p++) {
+                if (!awaitPosition(name, p, targets[p], Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    return false;
+                }
             }
         }
         return true;
@@ -119,7 +136,7 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
         try (RebuildLock lock = RebuildLock.acquire(runner.dir())) {
             String previous = runner.liveVersion();
             String previousDigest = previous == null ? null : digest(projection);
-            Rebuilder.Built built = Rebuilder.build(ledger, runner.dir(), runner.projection(), config, progress);
+            Rebuilder.Built built = Rebuilder.build(partitions, runner.dir(), runner.projection(), config, progress);
             awaitLive(runner, built.version());
             RebuildResult result = built.result(projection, previous, previousDigest);
             ops.replayed(started, result, audit);

@@ -1,6 +1,5 @@
 package dev.indelible.projections.internal;
 
-import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
@@ -27,7 +26,7 @@ final class LiveVersions {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveVersions.class);
 
-    private final Ledger ledger;
+    private final Partitions partitions;
     private final Projection projection;
     private final ProjectionDir dir;
     private final EngineConfig config;
@@ -35,9 +34,9 @@ final class LiveVersions {
     private final OpsRecorder ops;
     private volatile String lastQuarantine;
 
-    LiveVersions(Ledger ledger, Projection projection, ProjectionDir dir, EngineConfig config, Clock clock,
+    LiveVersions(Partitions partitions, Projection projection, ProjectionDir dir, EngineConfig config, Clock clock,
                  OpsRecorder ops) {
-        this.ledger = ledger;
+        this.partitions = partitions;
         this.projection = projection;
         this.dir = dir;
         this.config = config;
@@ -57,7 +56,7 @@ final class LiveVersions {
                 if (!store.complete()) {
                     store.close();
                     quarantineUnfinished(current.get());
-                } else if (store.codeVersion() == projection.version()) {
+                } else if (requirePartitionCount(store) && store.codeVersion() == projection.version()) {
                     return store;
                 } else {
                     LOG.info("projection {}: {} was built by code version {}, this is {}: rebuilding (it is kept)",
@@ -86,6 +85,7 @@ final class LiveVersions {
                         + current + " did not finish its build (killed or failed before it validated); the engine"
                         + " quarantines and rebuilds it at its next start, or run `indelible replay " + projection.name() + "`");
             }
+            requirePartitionCount(store);
             return store;
         } catch (RocksDBException e) {
             throw new ProjectionException("cannot read projection " + projection.name() + " at " + dir.version(current)
@@ -106,7 +106,7 @@ final class LiveVersions {
 
     private VersionStore rebuild() {
         try (RebuildLock lock = RebuildLock.acquire(dir)) {
-            Rebuilder.build(ledger, dir, projection, config);
+            Rebuilder.build(partitions, dir, projection, config);
         }
         String version = dir.current().orElseThrow();
         try {
@@ -134,6 +134,17 @@ final class LiveVersions {
                 + " and rebuilding from the journal", projection.name(), version, moved);
         ops.record("quarantine", projection.name(), started, "ok", Map.of("version", version,
                 "moved_to", moved.toString(), "cause", "its build did not finish: it never validated"));
+    }
+
+    /** Another partition count is a misconfiguration, not damage: refused (and closed), never quarantined or rebuilt. */
+    private boolean requirePartitionCount(VersionStore store) {
+        try {
+            store.checkPartitions(projection.name(), partitions.count());
+            return true;
+        } catch (ProjectionException e) {
+            store.close();
+            throw e;
+        }
     }
 
     private VersionStore openVerified(String version) throws RocksDBException {

@@ -33,8 +33,9 @@ public final class OfflineBuilds {
     }
 
     /** See {@link OfflineProjections#rebuild(Ledger, Path, List, RebuildListener)}. */
-    public static List<RebuildResult> rebuild(Ledger ledger, Path dir, List<Projection> projections,
+    public static List<RebuildResult> rebuild(List<Ledger> ledgers, Path dir, List<Projection> projections,
                                               RebuildListener progress) {
+        Partitions partitions = Partitions.of(ledgers);
         ProjectionDir.createRoot(dir);
         List<ProjectionDir> dirs = ProjectionDir.byName(projections).keySet().stream()
                 .map(name -> new ProjectionDir(dir, name)).toList();
@@ -47,13 +48,15 @@ public final class OfflineBuilds {
             for (ProjectionDir pdir : dirs) {
                 locks.add(RebuildLock.acquire(pdir));
                 String live = pdir.current().filter(v -> Files.isDirectory(pdir.version(v))).orElse(null);
+                requirePartitionCount(pdir, live, partitions.count());
                 previous.add(live);
                 // Read while the new versions are built: the locks keep anyone from changing them.
                 previousDigests.add(live == null ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.supplyAsync(() -> readOnlyDigest(pdir.version(live)), digester));
             }
-            List<Rebuilder.Built> built = Rebuilder.buildAll(ledger, dirs, projections, EngineConfig.defaults(), progress, -1);
-            OpsRecorder ops = new OpsRecorder(ledger);
+            List<Rebuilder.Built> built = Rebuilder.buildAll(partitions, dirs, projections, EngineConfig.defaults(), progress,
+                    null);
+            OpsRecorder ops = new OpsRecorder(partitions);
             List<RebuildResult> results = new ArrayList<>();
             for (int i = 0; i < dirs.size(); i++) {
                 RebuildResult result = built.get(i).result(projections.get(i).name(), previous.get(i),
@@ -72,21 +75,38 @@ public final class OfflineBuilds {
     }
 
     /** See {@link OfflineProjections#rollback(Ledger, Path, String)}. */
-    public static RollbackResult rollback(Ledger ledger, Path dir, String projection) {
+    public static RollbackResult rollback(List<Ledger> ledgers, Path dir, String projection) {
         ProjectionDir pdir = new ProjectionDir(dir, ProjectionDir.checkName(projection));
-        return Rollback.run(pdir, new OpsRecorder(ledger), Map.of(), () -> pdir.current().orElse(null), version -> { });
+        return Rollback.run(pdir, new OpsRecorder(Partitions.of(ledgers)), Map.of(), () -> pdir.current().orElse(null), version -> { });
     }
 
     /** Builds the projection up to {@code upTo} in a scratch directory, returns its digest and deletes it. */
-    public static String digestFromScratch(Ledger ledger, Path dir, Projection projection, long upTo,
+    public static String digestFromScratch(List<Ledger> ledgers, Path dir, Projection projection, long[] upTo,
                                            RebuildListener progress) {
+        Partitions partitions = Partitions.of(ledgers);
+        if (upTo.length != partitions.count()) {
+            throw new IllegalArgumentException("upTo must hold one position per partition (" + partitions.count() + "): "
+                    + Partitions.format(upTo));
+        }
         Path scratch = dir.resolve(".scratch").resolve(ProjectionDir.checkName(projection.name()) + "-"
                 + ProcessHandle.current().pid() + "-" + System.nanoTime());
         try {
             ProjectionDir pdir = new ProjectionDir(scratch.getParent(), scratch.getFileName().toString());
-            return Rebuilder.build(ledger, pdir, projection, EngineConfig.defaults(), progress, upTo).digest();
+            return Rebuilder.build(partitions, pdir, projection, EngineConfig.defaults(), progress, upTo).digest();
         } finally {
             ProjectionDir.deleteTree(scratch);
+        }
+    }
+
+    /** A rebuild over another partition count than the live version's is refused, as an engine's open is. */
+    private static void requirePartitionCount(ProjectionDir dir, String live, int partitions) {
+        if (live == null) {
+            return;
+        }
+        try (VersionStore store = VersionStore.openReadOnly(dir.version(live))) {
+            store.checkPartitions(dir.projection(), partitions);
+        } catch (RocksDBException e) {
+            // unreadable: the rebuild replaces it, as before partitions
         }
     }
 

@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What the engine did to a projection, journaled through {@link Operations} on {@code ops-projection-<name>}. */
+/**
+ * What the engine did to a projection, journaled through {@link Operations} on {@code ops-projection-<name>}:
+ * over a partitioned journal, in partition 0 ({@link Partitions#opsLedger}).
+ */
 final class OpsRecorder {
 
     private final Ledger ledger;
 
-    OpsRecorder(Ledger ledger) {
-        this.ledger = ledger;
+    OpsRecorder(Partitions partitions) {
+        this.ledger = partitions.opsLedger();
     }
 
     void record(String operation, String projection, Instant startedAt, String result, Map<String, String> figures) {

@@ -213,7 +213,8 @@ final class ProjectionDir {
     private ProjectionVersions.Version readVersion(String name) {
         try (VersionStore store = VersionStore.openReadOnly(version(name))) {
             return new ProjectionVersions.Version(name, false, store.complete() ? ProjectionVersions.Build.COMPLETE
-                    : ProjectionVersions.Build.UNFINISHED, store.nextSeq(), store.applied());
+                    : ProjectionVersions.Build.UNFINISHED, Partitions.sum(store.nextSeqs(store.partitions())),
+                    store.applied());
         } catch (RocksDBException e) {
             return new ProjectionVersions.Version(name, false, ProjectionVersions.Build.UNREADABLE, -1, -1);
         }

@@ -1,7 +1,6 @@
 package dev.indelible.projections.internal;
 
 import dev.indelible.ledger.DaemonThreads;
-import dev.indelible.ledger.Ledger;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionException;
@@ -41,12 +40,12 @@ final class ProjectionRunner implements Runnable {
     private static final long NO_SPACE_FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long NO_SPACE_MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final Ledger ledger;
+    private final Partitions partitions;
     private final Projection projection;
     private final ProjectionDir dir;
     private final EngineConfig config;
     private final LiveVersions versions;
-    private final PublishedState published = new PublishedState();
+    private final PublishedState published;
     // Requests from other threads, taken by the runner's thread.
     private volatile boolean checkCurrentNow;
     private volatile RocksDBException damageFoundByScrub;
@@ -56,13 +55,14 @@ final class ProjectionRunner implements Runnable {
     private String refusedVersion; // the unfinished version CURRENT named, logged once
     private Thread thread;
 
-    ProjectionRunner(Ledger ledger, Projection projection, Path projectionsDir, EngineConfig config, Clock clock,
+    ProjectionRunner(Partitions partitions, Projection projection, Path projectionsDir, EngineConfig config, Clock clock,
                      OpsRecorder ops) {
-        this.ledger = ledger;
+        this.partitions = partitions;
+        this.published = new PublishedState(partitions.count());
         this.projection = projection;
         this.dir = new ProjectionDir(projectionsDir, projection.name());
         this.config = config;
-        this.versions = new LiveVersions(ledger, projection, dir, config, clock, ops);
+        this.versions = new LiveVersions(partitions, projection, dir, config, clock, ops);
     }
 
     ProjectionDir dir() {
@@ -89,7 +89,7 @@ final class ProjectionRunner implements Runnable {
         VersionStore store = versions.openReadOnly();
         published.live(store);
         published.state(ProjectionStatus.State.READ_ONLY);
-        published.advanced(store.nextSeq(), store.applied());
+        published.advanced(store.nextSeqs(partitions.count()), store.applied());
     }
 
     void start() {
@@ -166,9 +166,10 @@ final class ProjectionRunner implements Runnable {
         if (next == null) {
             return 0;
         }
-        Applier nextApplier = new Applier(ledger, projection, next);
+        Applier nextApplier = new Applier(partitions, projection, next);
         try {
-            nextApplier.catchUpTo(Math.max(published.position(), ledger.head()), config.batchEvents());
+            // never behind what readers saw: they do not go back
+            nextApplier.catchUpTo(Partitions.max(published.positions(), partitions.heads()), config.batchEvents());
         } catch (RocksDBException | RuntimeException e) {
             nextApplier.close();
             next.close();
@@ -185,7 +186,10 @@ final class ProjectionRunner implements Runnable {
         return 1;
     }
 
-    /** The version CURRENT names, or null while its builder still has it open or when its build never finished. */
+    /**
+     * The version CURRENT names, or null while its builder still has it open, when its build never
+     * finished, or when it was built over another partition count.
+     */
     private VersionStore openCompleted(String version) throws RocksDBException {
         VersionStore next;
         try {
@@ -196,14 +200,17 @@ final class ProjectionRunner implements Runnable {
             }
             throw e;
         }
-        if (next.complete()) {
+        String refused = !next.complete() ? "whose build did not finish (it never validated)"
+                : next.partitions() != partitions.count() ? "built over " + next.partitions() + " partitions, not "
+                + partitions.count() : null;
+        if (refused == null) {
             return next;
         }
         next.close();
         if (!version.equals(refusedVersion)) {
             refusedVersion = version;
-            LOG.error("projection {}: CURRENT names {}, whose build did not finish (it never validated): {} stays live",
-                    projection.name(), version, published.liveVersion());
+            LOG.error("projection {}: CURRENT names {}, {}: {} stays live",
+                    projection.name(), version, refused, published.liveVersion());
         }
         return null;
     }
@@ -225,8 +232,13 @@ final class ProjectionRunner implements Runnable {
         }
     }
 
-    boolean awaitPosition(long globalSeq, long timeoutNanos) throws InterruptedException {
-        return published.await(() -> published.position() >= globalSeq, timeoutNanos);
+    /** Waits until {@code partition}'s checkpoint is at or past {@code globalSeq}. */
+    boolean awaitPosition(int partition, long globalSeq, long timeoutNanos) throws InterruptedException {
+        return published.await(() -> published.positions()[partition] >= globalSeq, timeoutNanos);
+    }
+
+    int partitions() {
+        return partitions.count();
     }
 
     /** Waits until the live version is {@code version}; asks the runner to look at CURRENT at once. */
@@ -268,7 +280,7 @@ final class ProjectionRunner implements Runnable {
     }
 
     ProjectionStatus status() {
-        return published.status(projection.name(), ledger.head());
+        return published.status(projection.name(), partitions.heads());
     }
 
     String liveVersion() {
@@ -324,7 +336,7 @@ final class ProjectionRunner implements Runnable {
     private void awaitSpace(RocksDBException full) {
         published.failed(full);
         LOG.error("projection {} stopped at global_seq {}: the disk is full ({}); it goes on by itself once there is room",
-                projection.name(), published.position(), full.getMessage());
+                projection.name(), Partitions.format(published.positions()), full.getMessage());
         Backoff retry = new Backoff(NO_SPACE_FIRST_PAUSE_NANOS, NO_SPACE_MAX_PAUSE_NANOS);
         while (!published.closed()) {
             retry.idle(0);
@@ -335,7 +347,7 @@ final class ProjectionRunner implements Runnable {
                 reopenLive();
                 published.recovered();
                 LOG.info("projection {}: disk space is back; going on from global_seq {}", projection.name(),
-                        published.position());
+                        Partitions.format(published.positions()));
                 return;
             } catch (RocksDBException e) {
                 if (!Damage.isNoSpace(e)) {
@@ -382,19 +394,19 @@ final class ProjectionRunner implements Runnable {
         if (applier != null) {
             applier.close();
         }
-        applier = new Applier(ledger, projection, store);
+        applier = new Applier(partitions, projection, store);
         published.live(store);
         published.state(ProjectionStatus.State.CATCHING_UP);
         publishProgress();
     }
 
     private void publishProgress() {
-        published.advanced(applier.nextSeq(), applier.applied());
+        published.advanced(applier.nextSeqs(), applier.applied());
     }
 
     private void fail(Throwable e) {
         published.failed(e);
-        LOG.error("projection {} stopped at global_seq {}: {}", projection.name(), published.position(), e.toString(), e);
+        LOG.error("projection {} stopped at global_seq {}: {}", projection.name(), Partitions.format(published.positions()), e.toString(), e);
     }
 
     private String unavailable() {

@@ -2,6 +2,8 @@ package dev.indelible.projections.internal;
 
 import dev.indelible.projections.ProjectionStatus;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -21,7 +23,11 @@ final class PublishedState {
     private volatile ProjectionStatus.State state = ProjectionStatus.State.CATCHING_UP;
     private volatile Throwable failure;
     private volatile boolean closed;
-    private volatile long position;
+    private volatile long[] positions; // replaced whole, never changed: readers see one checkpoint
+
+    PublishedState(int partitions) {
+        positions = new long[partitions];
+    }
     private volatile long applied;
 
     VersionStore live() {
@@ -38,13 +44,14 @@ final class PublishedState {
         live = store;
     }
 
-    long position() {
-        return position;
+    /** Each partition's next {@code global_seq}; not to be changed. */
+    long[] positions() {
+        return positions;
     }
 
-    /** The next {@code global_seq} to apply and the events applied so far; wakes every waiter. */
-    void advanced(long nextSeq, long appliedCount) {
-        position = nextSeq;
+    /** Each partition's next {@code global_seq} to apply (a copy the caller gives up) and the events applied so far; wakes every waiter. */
+    void advanced(long[] nextSeqs, long appliedCount) {
+        positions = nextSeqs;
         applied = appliedCount;
         wakeWaiters();
     }
@@ -104,9 +111,15 @@ final class PublishedState {
         }
     }
 
-    ProjectionStatus status(String projection, long head) {
-        long at = position;
-        return new ProjectionStatus(projection, liveVersion(), at, Math.max(0, head - at), applied,
-                closed ? ProjectionStatus.State.CLOSED : state);
+    ProjectionStatus status(String projection, long[] heads) {
+        long[] at = positions;
+        long lag = 0;
+        List<Long> each = new ArrayList<>(at.length);
+        for (int p = 0; p < at.length; p++) {
+            lag += Math.max(0, heads[p] - at[p]);
+            each.add(at[p]);
+        }
+        return new ProjectionStatus(projection, liveVersion(), Partitions.sum(at), lag, applied,
+                closed ? ProjectionStatus.State.CLOSED : state, each);
     }
 }

@@ -2,7 +2,6 @@ package dev.indelible.projections.internal;
 
 import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.EventReader;
-import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.Projection;
@@ -14,6 +13,7 @@ import org.rocksdb.RocksDBException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -63,28 +63,28 @@ final class Rebuilder {
         }
     }
 
-    static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config) {
-        return build(ledger, dir, projection, config, (done, of) -> { });
+    static Built build(Partitions partitions, ProjectionDir dir, Projection projection, EngineConfig config) {
+        return build(partitions, dir, projection, config, (done, of) -> { });
     }
 
-    static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config,
+    static Built build(Partitions partitions, ProjectionDir dir, Projection projection, EngineConfig config,
                        RebuildListener progress) {
-        return build(ledger, dir, projection, config, progress, -1);
+        return build(partitions, dir, projection, config, progress, null);
     }
 
-    /** @param upTo the {@code global_seq} to stop before; -1 for the journal head */
-    static Built build(Ledger ledger, ProjectionDir dir, Projection projection, EngineConfig config,
-                       RebuildListener progress, long upTo) {
-        return buildAll(ledger, List.of(dir), List.of(projection), config, progress, upTo).get(0);
+    /** @param upTo each partition's {@code global_seq} to stop before; null for the heads */
+    static Built build(Partitions partitions, ProjectionDir dir, Projection projection, EngineConfig config,
+                       RebuildListener progress, long[] upTo) {
+        return buildAll(partitions, List.of(dir), List.of(projection), config, progress, upTo).get(0);
     }
 
     /**
      * Builds {@code projections.get(i)} into {@code dirs.get(i)} from one read of the journal.
      *
-     * @param upTo the {@code global_seq} to stop before; -1 for the journal head
+     * @param upTo each partition's {@code global_seq} to stop before; null for the heads
      */
-    static List<Built> buildAll(Ledger ledger, List<ProjectionDir> dirs, List<Projection> projections,
-                                EngineConfig config, RebuildListener progress, long upTo) {
+    static List<Built> buildAll(Partitions partitions, List<ProjectionDir> dirs, List<Projection> projections,
+                                EngineConfig config, RebuildListener progress, long[] upTo) {
         long started = System.nanoTime();
         List<VersionStore> stores = new ArrayList<>();
         List<Applier> appliers = new ArrayList<>();
@@ -97,10 +97,10 @@ final class Rebuilder {
                 discarded.add(dirs.get(i).deleteUnfinished()); // a build killed before: never live, never a rollback target
                 versions.add(version);
                 stores.add(open(dirs.get(i), version, projections.get(i)));
-                appliers.add(new Applier(projections.get(i), stores.get(i)));
+                appliers.add(new Applier(projections.get(i), stores.get(i), partitions.count()));
             }
-            long target = upTo >= 0 ? upTo : ledger.head();
-            replay(ledger, appliers, target, Math.max(BULK_BATCH, config.batchEvents()), progress, pool);
+            long[] target = upTo != null ? upTo.clone() : partitions.heads();
+            replay(partitions, appliers, target, Math.max(BULK_BATCH, config.batchEvents()), progress, pool);
             List<CompletableFuture<String>> validated = new ArrayList<>();
             for (int i = 0; i < projections.size(); i++) {
                 int index = i;
@@ -146,39 +146,65 @@ final class Rebuilder {
         }
     }
 
-    /** A batch handed to every projection, and the {@code global_seq} after it. */
+    /** A batch handed to every projection, and the events read of all partitions after it. */
     private record Handed(CompletableFuture<Void> applied, long next) {
     }
 
-    private static void replay(Ledger ledger, List<Applier> appliers, long target, int batch, RebuildListener progress,
-                               ExecutorService pool) throws RocksDBException {
-        long next = 0;
+    /**
+     * Reads every partition up to its target, a batch of one partition after a batch of the next, and
+     * hands each batch to every applier. Progress is the events read of all partitions (for one
+     * partition, its {@code global_seq}).
+     */
+    private static void replay(Partitions partitions, List<Applier> appliers, long[] target, int batch,
+                               RebuildListener progress, ExecutorService pool) throws RocksDBException {
+        long[] next = new long[target.length];
+        long total = Partitions.sum(target);
+        long read = 0;
         List<CompletableFuture<Void>> tails = new ArrayList<>();
         appliers.forEach(a -> tails.add(CompletableFuture.completedFuture(null)));
         Deque<Handed> handed = new ArrayDeque<>();
-        try (EventReader reader = ledger.openReader(0)) {
-            while (next < target) {
-                List<RecordedEvent> events = readBatch(reader, (int) Math.min(batch, target - next));
-                int n = events.size();
+        EventReader[] readers = partitions.openReaders(next);
+        try {
+            while (read < total) {
+                int n = 0;
+                for (int p = 0; p < readers.length; p++) {
+                    if (next[p] >= target[p]) {
+                        continue;
+                    }
+                    List<RecordedEvent> events = readBatch(readers[p], (int) Math.min(batch, target[p] - next[p]));
+                    if (events.isEmpty()) {
+                        continue;
+                    }
+                    n += events.size();
+                    next[p] += events.size();
+                    read += events.size();
+                    hand(appliers, p, events, tails, pool);
+                    handed.add(new Handed(CompletableFuture.allOf(tails.toArray(CompletableFuture[]::new)), read));
+                    while (handed.size() > BATCHES_AHEAD) {
+                        reportApplied(handed.poll(), progress, total);
+                    }
+                }
                 if (n == 0) {
                     Thread.onSpinWait();
-                    continue;
-                }
-                next += n;
-                for (int i = 0; i < appliers.size(); i++) {
-                    Applier applier = appliers.get(i);
-                    tails.set(i, tails.get(i).thenRunAsync(() -> unchecked(() -> apply(applier, events)), pool));
-                }
-                handed.add(new Handed(CompletableFuture.allOf(tails.toArray(CompletableFuture[]::new)), next));
-                while (handed.size() > BATCHES_AHEAD) {
-                    reportApplied(handed.poll(), progress, target);
                 }
             }
             while (!handed.isEmpty()) {
-                reportApplied(handed.poll(), progress, target);
+                reportApplied(handed.poll(), progress, total);
             }
         } finally {
+            for (EventReader reader : readers) {
+                reader.close();
+            }
             settle(tails);
+        }
+    }
+
+    /** Queues {@code events} of {@code partition} behind each applier's previous batch. */
+    private static void hand(List<Applier> appliers, int partition, List<RecordedEvent> events,
+                             List<CompletableFuture<Void>> tails, ExecutorService pool) {
+        for (int i = 0; i < appliers.size(); i++) {
+            Applier applier = appliers.get(i);
+            tails.set(i, tails.get(i).thenRunAsync(() -> unchecked(() -> apply(applier, partition, events)), pool));
         }
     }
 
@@ -201,9 +227,9 @@ final class Rebuilder {
         return events;
     }
 
-    private static Void apply(Applier applier, List<RecordedEvent> events) throws RocksDBException {
+    private static Void apply(Applier applier, int partition, List<RecordedEvent> events) throws RocksDBException {
         for (RecordedEvent event : events) {
-            applier.accept(event);
+            applier.accept(partition, event);
         }
         applier.commit();
         return null;
@@ -258,21 +284,23 @@ final class Rebuilder {
         }
     }
 
-    private static String validate(Projection projection, Applier applier, VersionStore store, long target)
+    private static String validate(Projection projection, Applier applier, VersionStore store, long[] target)
             throws RocksDBException {
-        if (applier.nextSeq() != target) {
-            throw new ProjectionException("rebuild of " + projection.name() + " stopped at " + applier.nextSeq()
-                    + " before the head " + target);
+        if (!Arrays.equals(applier.nextSeqs(), target)) {
+            throw new ProjectionException("rebuild of " + projection.name() + " stopped at "
+                    + Partitions.format(applier.nextSeqs()) + " before the head " + Partitions.format(target));
         }
-        if (store.applied() != applier.applied() || store.nextSeq() != target) {
+        long[] stored = store.nextSeqs(target.length);
+        if (store.applied() != applier.applied() || !Arrays.equals(stored, target)) {
             throw new ProjectionException("rebuild of " + projection.name() + " did not validate: checkpoint "
-                    + store.nextSeq() + "/" + target + ", applied " + store.applied() + "/" + applier.applied());
+                    + Partitions.format(stored) + "/" + Partitions.format(target) + ", applied " + store.applied() + "/"
+                    + applier.applied());
         }
         store.flush();
         store.verifyChecksums();
         String digest = store.digest();
         // Last, and flushed: only a version that passed every check is ever marked fit to go live.
-        store.markComplete(projection.version());
+        store.markComplete(projection.version(), target.length);
         store.flush();
         return digest;
     }

@@ -10,14 +10,11 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Function;
 
 /** A {@link ProjectionState} over one RocksDB snapshot. Not thread-safe: one query's thread. */
 final class SnapshotState implements ProjectionState, AutoCloseable {
-
-    private static final byte[] NEXT_SEQ = "next_seq".getBytes(StandardCharsets.UTF_8);
 
     private final String versionName;
     private final RocksDB db;
@@ -61,8 +58,13 @@ final class SnapshotState implements ProjectionState, AutoCloseable {
 
     @Override
     public long position() {
+        return position(0);
+    }
+
+    @Override
+    public long position(int partition) {
         try {
-            return Keys.decodeLong(db.get(meta, read, NEXT_SEQ));
+            return Keys.decodeLong(db.get(meta, read, VersionStore.checkpointKey(partition)));
         } catch (RocksDBException e) {
             throw new ProjectionException("reading " + versionName + " failed: " + e.getMessage(), e);
         }

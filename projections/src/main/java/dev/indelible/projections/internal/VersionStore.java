@@ -24,6 +24,14 @@ import java.util.List;
  * projection's state and whose {@code indelible} column family is the engine's bookkeeping
  * (checkpoint, counters, code version), kept out of the digest.
  *
+ * <p>The checkpoint is one next {@code global_seq} per partition of the journal, all in the same
+ * write as the state they cover:
+ * <pre>{@code
+ * next_seq       partition 0 (the only one of a single ledger: the layout before partitions)
+ * next_seq.<p>   partition p, for p >= 1
+ * partitions     P, written only when P > 1 (absent: 1), checked at open against the engine's
+ * }</pre>
+ *
  * <p>Thread-safe: one writer (the projection's runner or rebuilder), many readers. Readers hold a
  * reference ({@link #acquire}) so a retired version closes only when the last query ends.
  */
@@ -35,6 +43,7 @@ final class VersionStore implements AutoCloseable {
 
     private static final byte[] META_CF = "indelible".getBytes(StandardCharsets.UTF_8);
     private static final byte[] NEXT_SEQ = "next_seq".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PARTITIONS = "partitions".getBytes(StandardCharsets.UTF_8);
     private static final byte[] APPLIED = "applied".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CODE_VERSION = "code_version".getBytes(StandardCharsets.UTF_8);
     private static final byte[] COMPLETE = "complete".getBytes(StandardCharsets.UTF_8);
@@ -107,8 +116,36 @@ final class VersionStore implements AutoCloseable {
         return dir;
     }
 
-    long nextSeq() {
-        return metaLong(NEXT_SEQ);
+    /** The partition count this version was built for: 1 when none was recorded (every version before partitions). */
+    int partitions() {
+        return (int) Math.max(1, metaLong(PARTITIONS));
+    }
+
+    /** The checkpoint: each of {@code partitions} partitions' next {@code global_seq} (0 where none is stored). */
+    long[] nextSeqs(int partitions) {
+        long[] seqs = new long[partitions];
+        for (int p = 0; p < partitions; p++) {
+            seqs[p] = metaLong(checkpointKey(p));
+        }
+        return seqs;
+    }
+
+    /**
+     * Refuses a version built for another partition count than {@code partitions}: every position in
+     * its checkpoint would belong to another partition.
+     */
+    void checkPartitions(String projection, int partitions) {
+        int built = partitions();
+        if (built != partitions) {
+            throw new ProjectionException("projection " + projection + " at " + dir + " was built over " + built
+                    + (built == 1 ? " partition" : " partitions") + " of the journal, but it is opened over " + partitions
+                    + ": partitions must stay " + built + " for this projection directory (use another directory, or"
+                    + " rebuild it there)");
+        }
+    }
+
+    static byte[] checkpointKey(int partition) {
+        return partition == 0 ? NEXT_SEQ : ("next_seq." + partition).getBytes(StandardCharsets.UTF_8);
     }
 
     long applied() {
@@ -128,20 +165,34 @@ final class VersionStore implements AutoCloseable {
         return new BatchWriter(db, state);
     }
 
-    /** Commits the batch's state together with the checkpoint, in one atomic write. */
-    void commit(BatchWriter batch, long nextSeq, long applied) throws RocksDBException {
+    /** Commits the batch's state together with every partition's checkpoint, in one atomic write. */
+    void commit(BatchWriter batch, long[] nextSeqs, long applied) throws RocksDBException {
         try (WriteBatch writes = new WriteBatch()) {
             batch.drainTo(writes);
-            writes.put(meta, NEXT_SEQ, Keys.encodeLong(nextSeq));
+            for (int p = 0; p < nextSeqs.length; p++) {
+                writes.put(meta, checkpointKey(p), Keys.encodeLong(nextSeqs[p]));
+            }
             writes.put(meta, APPLIED, Keys.encodeLong(applied));
+            putPartitions(writes, nextSeqs.length);
             db.write(writeOptions, writes);
         }
     }
 
-    /** Records what built this version; called once, when the build validated. */
-    void markComplete(int codeVersion) throws RocksDBException {
+    /** Records what built this version, over how many partitions; called once, when the build validated. */
+    void markComplete(int codeVersion, int partitions) throws RocksDBException {
+        try (WriteBatch writes = new WriteBatch()) {
+            putPartitions(writes, partitions);
+            db.write(writeOptions, writes);
+        }
         db.put(meta, writeOptions, CODE_VERSION, Keys.encodeLong(codeVersion));
         db.put(meta, writeOptions, COMPLETE, Keys.encodeLong(1));
+    }
+
+    /** One partition writes nothing: its layout stays the one every earlier release wrote and reads. */
+    private void putPartitions(WriteBatch writes, int partitions) throws RocksDBException {
+        if (partitions > 1) {
+            writes.put(meta, PARTITIONS, Keys.encodeLong(partitions));
+        }
     }
 
     void setCodeVersion(int codeVersion) throws RocksDBException {

@@ -31,7 +31,7 @@ class VersionDigestTest {
         try (VersionStore store = VersionStore.open(dir.resolve("v1"), true)) {
             BatchWriter batch = store.newBatch();
             pairs.forEach((k, v) -> batch.put(k.getBytes(StandardCharsets.UTF_8), v));
-            store.commit(batch, pairs.size(), pairs.size());
+            store.commit(batch, new long[] {pairs.size()}, pairs.size());
             digest = store.digest();
         }
 
