@@ -36,8 +36,8 @@ class ReplayCommandTest {
         Cli.Result first = cli.run("replay", "messages").expect(0);
         assertTrue(first.out().contains("replayed messages: 20 events read, 20 applied"), first.out());
         Cli.Result second = cli.run("replay", "messages", "--json").expect(0);
-        assertTrue(second.out().contains("\"previous_version\":\"v1-000001\""), second.out());
-        assertTrue(second.out().contains("\"new_version\":\"v1-000002\""), second.out());
+        assertTrue(second.out().contains("\"previous_version\":\"v2-000001\""), second.out());
+        assertTrue(second.out().contains("\"new_version\":\"v2-000002\""), second.out());
         assertEquals(2, cli.run("read", "--type", "ops.replay").expect(0).lines().size());
         assertTrue(cli.run("query", "messages", "--project", "p", "--limit", "3").expect(0).out().contains("m2"));
     }
@@ -47,7 +47,7 @@ class ReplayCommandTest {
         cli.run("replay", "--all").expect(0);
         cli.run("replay", "messages").expect(0);
         Cli.Result rollback = cli.run("replay", "--rollback", "messages").expect(0);
-        assertTrue(rollback.out().contains("v1-000001 is live again"), rollback.out());
+        assertTrue(rollback.out().contains("v2-000001 is live again"), rollback.out());
         assertEquals(1, cli.run("read", "--type", "ops.rollback").expect(0).lines().size());
     }
 
@@ -56,11 +56,11 @@ class ReplayCommandTest {
         cli.run("replay", "messages").expect(0);
         killReplayMidway();
         Cli.Result second = cli.run("replay", "messages").expect(0);
-        assertTrue(second.out().contains("deleted v1-000002: a build that did not finish"), second.out());
-        assertTrue(second.out().contains("new v1-000003"), second.out());
+        assertTrue(second.out().contains("deleted v2-000002: a build that did not finish"), second.out());
+        assertTrue(second.out().contains("new v2-000003"), second.out());
 
         Cli.Result rollback = cli.run("replay", "--rollback", "messages").expect(0);
-        assertTrue(rollback.out().contains("v1-000001 is live again"), rollback.out());
+        assertTrue(rollback.out().contains("v2-000001 is live again"), rollback.out());
         assertTrue(cli.run("query", "messages", "--project", "p", "--limit", "30").expect(0).out().contains("m19"),
             "answers from the complete version");
     }
@@ -71,8 +71,8 @@ class ReplayCommandTest {
         killReplayMidway();
         Cli.Result refused = cli.run("replay", "--rollback", "messages", "--json").expect(Main.VERIFY_FAILED);
         assertTrue(refused.err().contains("cannot roll back projection messages: it has no previous version that completed"
-            + " its build to roll back to (v1-000002 was a build that did not finish"), refused.err());
-        assertTrue(refused.err().contains("v1-000001 stays live"), refused.err());
+            + " its build to roll back to (v2-000002 was a build that did not finish"), refused.err());
+        assertTrue(refused.err().contains("v2-000001 stays live"), refused.err());
         assertTrue(cli.run("query", "messages", "--project", "p", "--limit", "30").expect(0).out().contains("m19"));
         assertTrue(cli.run("replay", "messages", "--json").expect(0).out().contains("\"discarded_unfinished\":[]"),
             "the refused rollback already deleted the unfinished build");
@@ -84,7 +84,7 @@ class ReplayCommandTest {
             child.awaitLines(1, 60);
             child.kill9();
         }
-        assertTrue(Files.isDirectory(data.resolve("projections/messages/v1-000002")), "the killed build left its directory");
+        assertTrue(Files.isDirectory(data.resolve("projections/messages/v2-000002")), "the killed build left its directory");
     }
 
     @Test

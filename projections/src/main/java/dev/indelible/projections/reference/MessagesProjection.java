@@ -4,6 +4,7 @@ import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.Keys;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionBatch;
+import dev.indelible.projections.internal.ProtoTime;
 import dev.indelible.projections.proto.MessagePosted;
 
 import java.util.Set;
@@ -13,12 +14,16 @@ import java.util.Set;
  * and user, with counts. Queries are in {@link MessagesQueries}.
  *
  * <pre>{@code
- * 'm' global_seq                   -> MessagePosted
- * 'p' project global_seq           -> (empty)     'P' project         -> count
- * 'h' project channel global_seq   -> (empty)     'H' project channel -> count
- * 'u' user global_seq              -> (empty)     'U' user            -> count
- * 't'                              -> total
+ * 'm' project version                       -> global_seq (8 bytes) + MessagePosted   'P' project -> count
+ * 'h' project channel version               -> the 'm' key                  'H' project channel -> count
+ * 'u' user posted_at(micros) project version -> the 'm' key                  'U' user            -> count
+ * 't'                                       -> total
  * }</pre>
+ *
+ * <p>{@code version} is the message's version in its stream {@code messages-<project>}: a project's
+ * messages in the order they were appended. Nothing is keyed by {@code global_seq}, so the state is
+ * the same however the partitions of a partitioned journal interleave (a project is one stream, so
+ * one partition); code version 1 keyed by {@code global_seq} alone, which two partitions share.
  *
  * <p>Not thread-safe (the engine applies on one thread); holds no state of its own.
  */
@@ -27,7 +32,6 @@ public final class MessagesProjection implements Projection {
     public static final String NAME = "messages";
 
     static final byte[] TOTAL = Keys.of('t').build();
-    private static final byte[] EMPTY = new byte[0];
 
     @Override
     public String name() {
@@ -36,7 +40,7 @@ public final class MessagesProjection implements Projection {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -47,23 +51,33 @@ public final class MessagesProjection implements Projection {
     @Override
     public void apply(RecordedEvent event, ProjectionBatch batch) {
         MessagePosted m = DomainEvents.parse(event, MessagePosted.class);
-        long seq = event.globalSeq();
-        batch.put(Keys.of('m').i64(seq).build(), m.toByteArray());
-        batch.put(Keys.of('p').string(m.getProject()).i64(seq).build(), EMPTY);
-        batch.put(Keys.of('h').string(m.getProject()).string(m.getChannel()).i64(seq).build(), EMPTY);
-        batch.put(Keys.of('u').string(m.getUser()).i64(seq).build(), EMPTY);
+        long version = event.streamVersion();
+        byte[] message = message(m.getProject(), version);
+        batch.put(message, withSeq(event.globalSeq(), m.toByteArray()));
+        batch.put(Keys.of('h').string(m.getProject()).string(m.getChannel()).i64(version).build(), message);
+        batch.put(Keys.of('u').string(m.getUser()).i64(ProtoTime.micros(m.getPostedAt())).string(m.getProject())
+                .i64(version).build(), message);
         batch.add(projectCount(m.getProject()), 1);
         batch.add(channelCount(m.getProject(), m.getChannel()), 1);
         batch.add(userCount(m.getUser()), 1);
         batch.add(TOTAL, 1);
     }
 
-    static byte[] message(long seq) {
-        return Keys.of('m').i64(seq).build();
+    static byte[] message(String project, long version) {
+        return Keys.of('m').string(project).i64(version).build();
     }
 
+    /** The value of a message: its {@code global_seq} (8 bytes), then the {@code MessagePosted}. */
+    private static byte[] withSeq(long globalSeq, byte[] posted) {
+        byte[] value = new byte[Long.BYTES + posted.length];
+        System.arraycopy(Keys.encodeLong(globalSeq), 0, value, 0, Long.BYTES);
+        System.arraycopy(posted, 0, value, Long.BYTES, posted.length);
+        return value;
+    }
+
+    /** The messages of a project are its 'm' entries. */
     static byte[] byProject(String project) {
-        return Keys.of('p').string(project).build();
+        return Keys.of('m').string(project).build();
     }
 
     static byte[] byChannel(String project, String channel) {

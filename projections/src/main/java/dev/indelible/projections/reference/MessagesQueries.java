@@ -8,8 +8,10 @@ import dev.indelible.projections.ProjectionState;
 import dev.indelible.projections.internal.ProtoTime;
 import dev.indelible.projections.proto.MessagePosted;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -42,40 +44,47 @@ public final class MessagesQueries {
         return engine.read(MessagesProjection.NAME, s -> s.getLong(MessagesProjection.TOTAL));
     }
 
-    /** Up to {@code limit} messages of a project, oldest first. */
+    /** Up to {@code limit} messages of a project, in the order they were appended to it. */
     public List<Message> byProject(String project, int limit) {
         return engine.read(MessagesProjection.NAME, s -> list(s, MessagesProjection.byProject(project), limit));
     }
 
+    /** Up to {@code limit} messages of a project's channel, in the order they were appended to the project. */
     public List<Message> byChannel(String project, String channel, int limit) {
         return engine.read(MessagesProjection.NAME, s -> list(s, MessagesProjection.byChannel(project, channel), limit));
     }
 
+    /**
+     * Up to {@code limit} messages of a user over every project, oldest {@code posted_at} first; at one
+     * time, by project name, then in each project's order. Not the journal's order: over a
+     * partitioned journal projects are in different partitions, which have no order between them.
+     */
     public List<Message> byUser(String user, int limit) {
         return engine.read(MessagesProjection.NAME, s -> list(s, MessagesProjection.byUser(user), limit));
     }
 
-    /** A page of an index: the global_seq is the last 8 bytes of each index key. */
+    /** A page of an index: the messages themselves ('m'), or an index whose values are their 'm' keys. */
     static List<Message> list(ProjectionState state, byte[] prefix, int limit) {
         List<Message> messages = new ArrayList<>();
+        boolean direct = prefix[0] == 'm';
         state.scan(prefix, (key, value) -> {
-            long seq = Keys.trailingLong(key);
-            messages.add(toMessage(state.get(MessagesProjection.message(seq)), seq));
+            messages.add(toMessage(direct ? key : value, direct ? value : state.get(value)));
             return messages.size() < limit;
         });
         return messages;
     }
 
-    private static Message toMessage(byte[] value, long seq) {
+    private static Message toMessage(byte[] key, byte[] value) {
         try {
-            MessagePosted m = MessagePosted.parseFrom(value);
+            MessagePosted m = MessagePosted.parseFrom(ByteBuffer.wrap(value, Long.BYTES, value.length - Long.BYTES));
             return new Message(m.getMessageId(), m.getProject(), m.getChannel(), m.getUser(),
-                    ProtoTime.instant(m.getPostedAt()), seq);
-        } catch (InvalidProtocolBufferException | NullPointerException e) {
-            throw new ProjectionException("messages has no readable message at global_seq " + seq, e);
+                    ProtoTime.instant(m.getPostedAt()), Keys.decodeLong(Arrays.copyOf(value, Long.BYTES)));
+        } catch (InvalidProtocolBufferException | NullPointerException | IndexOutOfBoundsException e) {
+            throw new ProjectionException("messages has no readable message at " + Keys.parse(key, "sl"), e);
         }
     }
 
+    /** @param globalSeq its position in the journal; over a partitioned journal, in its project's partition */
     public record Message(String messageId, String project, String channel, String user, Instant postedAt,
                           long globalSeq) {
     }
