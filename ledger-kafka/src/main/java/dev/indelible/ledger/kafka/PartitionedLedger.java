@@ -146,6 +146,14 @@ public final class PartitionedLedger implements AutoCloseable {
         return partitions.get(p);
     }
 
+    /**
+     * Every partition's own ledger, partition p at index p: what a projection engine follows
+     * ({@code ProjectionEngine.start(ledger.ledgers(), dir, projections)}), one checkpoint per partition.
+     */
+    public List<Ledger> ledgers() {
+        return List.copyOf(partitions);
+    }
+
     /** {@link Ledger#append(String, long, List)} on the stream's partition. */
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
         return route(stream, events).append(stream, expectedVersion, events);
