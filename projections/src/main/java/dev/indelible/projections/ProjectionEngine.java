@@ -92,6 +92,12 @@ public interface ProjectionEngine extends AutoCloseable {
     /** Waits until every projection has applied everything in every partition when this was called. */
     boolean awaitCaughtUp(Duration timeout);
 
+    /**
+     * Waits until {@code projection} has applied everything in every partition when this was called
+     * (read-your-writes for a query of it); {@code false} when the timeout passed first.
+     */
+    boolean awaitCaughtUp(String projection, Duration timeout);
+
     ProjectionStatus status(String projection);
 
     /** The status of every projection, in registration order. */

@@ -120,6 +120,10 @@ class PartitionedEngineTest {
             assertTrue(e.getMessage().contains("3 partitions"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> engine.awaitPosition(NAME, 3, 0, WAIT));
             assertFalse(engine.awaitPosition(NAME, 2, 1, Duration.ofMillis(50)));
+            append(2, 3);
+            assertTrue(engine.awaitCaughtUp(NAME, WAIT), "one projection, every partition's head");
+            assertEquals(3L, (long) engine.read(NAME, StreamCountingProjection::rows));
+            assertThrows(IllegalArgumentException.class, () -> engine.awaitCaughtUp("nothing", WAIT));
         }
     }
 

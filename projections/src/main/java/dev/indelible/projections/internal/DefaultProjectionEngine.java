@@ -107,9 +107,20 @@ public final class DefaultProjectionEngine implements ProjectionEngine {
 
     @Override
     public boolean awaitCaughtUp(Duration timeout) {
+        return awaitHeads(runners.keySet(), timeout);
+    }
+
+    @Override
+    public boolean awaitCaughtUp(String projection, Duration timeout) {
+        runner(projection);
+        return awaitHeads(List.of(projection), timeout);
+    }
+
+    /** Waits until each of {@code projections} reached every partition's head as it is now. */
+    private boolean awaitHeads(Iterable<String> projections, Duration timeout) {
         long[] targets = partitions.heads();
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (String name : runners.keySet()) {
+        for (String name : projections) {
             for (int p = 0; p < targets.length; p++) {
                 if (!awaitPosition(name, p, targets[p], Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                     return false;

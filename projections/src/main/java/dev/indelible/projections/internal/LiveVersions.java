@@ -56,9 +56,11 @@ final class LiveVersions {
                 if (!store.complete()) {
                     store.close();
                     quarantineUnfinished(current.get());
-                } else if (requirePartitionCount(store) && store.codeVersion() == projection.version()) {
-                    return store;
                 } else {
+                    requirePartitionCount(store); // before a code-version rebuild, which would build over the new count
+                    if (store.codeVersion() == projection.version()) {
+                        return store;
+                    }
                     LOG.info("projection {}: {} was built by code version {}, this is {}: rebuilding (it is kept)",
                             projection.name(), store.name(), store.codeVersion(), projection.version());
                     store.close();
@@ -137,10 +139,9 @@ final class LiveVersions {
     }
 
     /** Another partition count is a misconfiguration, not damage: refused (and closed), never quarantined or rebuilt. */
-    private boolean requirePartitionCount(VersionStore store) {
+    private void requirePartitionCount(VersionStore store) {
         try {
             store.checkPartitions(projection.name(), partitions.count());
-            return true;
         } catch (ProjectionException e) {
             store.close();
             throw e;

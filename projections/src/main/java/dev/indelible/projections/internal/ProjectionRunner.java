@@ -237,9 +237,6 @@ final class ProjectionRunner implements Runnable {
         return published.await(() -> published.positions()[partition] >= globalSeq, timeoutNanos);
     }
 
-    int partitions() {
-        return partitions.count();
-    }
 
     /** Waits until the live version is {@code version}; asks the runner to look at CURRENT at once. */
     boolean awaitLive(String version, long timeoutNanos) throws InterruptedException {

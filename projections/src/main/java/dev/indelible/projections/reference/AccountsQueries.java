@@ -27,17 +27,15 @@ public final class AccountsQueries implements Accounts.Lookup {
     private static final Duration CATCH_UP = Duration.ofSeconds(30);
 
     private final ProjectionEngine engine;
-    private final Ledger ledger;
     private final PersonalData personal;
 
     public AccountsQueries(ProjectionEngine engine, Ledger ledger) {
         this(engine, ledger, ledger.personalData());
     }
 
-    /** @param ledger for {@link #isClosed} only; may be null when {@code personal} is given */
+    /** @param ledger for its personal data only; may be null when {@code personal} is given */
     public AccountsQueries(ProjectionEngine engine, Ledger ledger, PersonalData personal) {
         this.engine = engine;
-        this.ledger = ledger;
         this.personal = personal;
     }
 
@@ -84,7 +82,8 @@ public final class AccountsQueries implements Accounts.Lookup {
 
     @Override
     public Optional<Boolean> isClosed(String accountId) {
-        if (!engine.awaitPosition(AccountsProjection.NAME, ledger.head(), CATCH_UP)) {
+        // every partition's head, so the accounts' own partition too, whichever it is
+        if (!engine.awaitCaughtUp(AccountsProjection.NAME, CATCH_UP)) {
             throw new ProjectionException("the accounts projection did not catch up within " + CATCH_UP
                     + ": " + engine.status(AccountsProjection.NAME));
         }
