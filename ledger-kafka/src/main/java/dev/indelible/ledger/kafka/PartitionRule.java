@@ -1,5 +1,6 @@
 package dev.indelible.ledger.kafka;
 
+import dev.indelible.ledger.Operations;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class PartitionRule {
      * account and email stream shares one partition; a prayer requires its author's
      * {@code member-<name>} and a member its inviter, so the community shares another. Selfies
      * ({@code selfies-user-<id>}, one stream per user), videos and message projects need no other
-     * stream and are spread by their own names, as is the audit trail ({@code ops-*}).
+     * stream and are spread by their own names. The audit trail ({@code ops-*}) is always in partition 0.
      */
     public static final String REFERENCE_KEYS = "account-*=accounts,email-*=accounts,member-*=community,prayer-*=community";
 
@@ -76,8 +77,15 @@ public final class PartitionRule {
         return partitions;
     }
 
-    /** The partition holding {@code stream}. */
+    /**
+     * The partition holding {@code stream}. The audit trail ({@code ops-*}) is in partition 0
+     * whatever the keys: the projection engine records its operations there, a node's token changes
+     * are applied from there, and an audit reads one partition in one order.
+     */
     public int partitionOf(String stream) {
+        if (stream.startsWith(Operations.STREAM_PREFIX)) {
+            return 0;
+        }
         byte[] key = keyOf(stream).getBytes(StandardCharsets.UTF_8);
         return Utils.toPositive(Utils.murmur2(key)) % partitions;
     }

@@ -21,7 +21,9 @@ class PartitionRuleTest {
         "prayer-7, community, 1",
         "selfies-user-1201911108, selfies-user-1201911108, 2",
         "video-abc, video-abc, 1",
-        "ops-replay, ops-replay, 1",
+        "ops-replay, ops-replay, 0",
+        "ops-token-bot, ops-token-bot, 0",
+        "ops-erasures, ops-erasures, 0",
         "s, s, 2",
         "é-ünïcode, é-ünïcode, 2",
     })
