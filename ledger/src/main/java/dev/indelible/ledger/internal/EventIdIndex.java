@@ -381,8 +381,11 @@ final class EventIdIndex implements AutoCloseable {
         // Both formats write every slot, empty ones as zeros: the table's memory is touched once.
         EventIdIndex index = new EventIdIndex(OffHeapLongs.unzeroed(capacity * 2L), capacity);
         try {
-            long filled = dense ? EventIdTableFormat.readDense(in, index.table.longs)
-                : EventIdTableFormat.readSparse(in, index.table.longs);
+            long filled;
+            try (OffHeapLongs.Prefault prefault = index.table.longs.prefaultFromEnd()) {
+                filled = dense ? EventIdTableFormat.readDense(in, index.table.longs, prefault::reached)
+                    : EventIdTableFormat.readSparse(in, index.table.longs, prefault::reached);
+            }
             if (filled != count) {
                 throw new IOException("corrupt event id index: " + filled + " filled slots, size " + count);
             }

@@ -8,6 +8,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -95,18 +96,20 @@ final class EventIdTableFormat {
     }
 
     /**
-     * Writes every slot of {@code slots} from the sparse form, a chunk at a time, empty slots as
-     * zeros; returns how many slots were filled.
+     * Writes every slot of {@code slots} from the sparse form, a chunk at a time: the chunk zeroed
+     * in place, then each pair put in its slot, so the table's memory is written once and no copy
+     * of it passes through the heap. {@code progress} is told each chunk's first index before it
+     * is written. Returns how many slots were filled.
      */
-    static long readSparse(DataInput in, OffHeapLongs slots) throws IOException {
+    static long readSparse(DataInput in, OffHeapLongs slots, LongConsumer progress) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
         long[] present = new long[CHUNK_LONGS / 2 / 64];
-        long[] chunk = new long[CHUNK_LONGS];
         long filled = 0;
         for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+            progress.accept(from);
             int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
             int words = longs / 2 / 64;
-            Arrays.fill(chunk, 0, longs, EMPTY);
+            slots.clear(from, longs);
             in.readFully(bytes.array(), 0, words * 8);
             int inChunk = 0;
             for (int w = 0; w < words; w++) {
@@ -122,22 +125,22 @@ final class EventIdTableFormat {
                     if (fingerprint == EMPTY) {
                         throw new IOException("corrupt event id index: an empty fingerprint marked filled");
                     }
-                    chunk[(int) (2 * slot)] = fingerprint;
-                    chunk[(int) (2 * slot + 1)] = bytes.getLong(pair * 16 + 8);
+                    slots.set(from + 2 * slot, fingerprint);
+                    slots.set(from + 2 * slot + 1, bytes.getLong(pair * 16 + 8));
                     pair++;
                 }
             }
-            slots.copyFrom(chunk, from, longs);
             filled += inChunk;
         }
         return filled;
     }
 
     /** Fills {@code slots} from the first format, every slot written; returns how many were filled. */
-    static long readDense(DataInput in, OffHeapLongs slots) throws IOException {
+    static long readDense(DataInput in, OffHeapLongs slots, LongConsumer progress) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(CHUNK_LONGS * 8);
         long filled = 0;
         for (long from = 0; from < slots.length(); from += CHUNK_LONGS) {
+            progress.accept(from);
             int longs = (int) Math.min(CHUNK_LONGS, slots.length() - from);
             in.readFully(bytes.array(), 0, longs * 8);
             for (int i = 0; i < longs; i++) {

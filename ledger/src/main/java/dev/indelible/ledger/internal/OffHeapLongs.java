@@ -2,6 +2,7 @@ package dev.indelible.ledger.internal;
 
 import static net.openhft.chronicle.core.UnsafeMemory.MEMORY;
 
+import dev.indelible.ledger.DaemonThreads;
 import java.lang.ref.Cleaner;
 import net.openhft.chronicle.core.OS;
 import net.openhft.posix.MAdviseFlag;
@@ -20,6 +21,10 @@ final class OffHeapLongs {
     private static final Cleaner CLEANER = Cleaner.create();
     /** Transparent huge pages are this size and alignment on x86-64 and arm64 (4 KiB base pages). */
     private static final long HUGE_PAGE = 2L << 20;
+    /** Linux's advice to fault a range in writable without writing it (5.14 on). */
+    private static final int MADV_POPULATE_WRITE = 23;
+    /** The smallest array {@link #prefaultFromEnd} starts a thread for. */
+    static final long PREFAULT_MIN_BYTES = 16 * HUGE_PAGE;
 
     private final long address;
     private final long length;
@@ -83,17 +88,73 @@ final class OffHeapLongs {
         MEMORY.writeLong(address + index * Long.BYTES, value);
     }
 
-    /** Copies {@code from[0..count)} into this array from index {@code to} on. */
-    void copyFrom(long[] from, long to, int count) {
-        for (int i = 0; i < count; i++) {
-            set(to + i, from[i]);
-        }
+    /** Sets {@code count} longs from index {@code from} on to zero. */
+    void clear(long from, long count) {
+        MEMORY.setMemory(address + from * Long.BYTES, count * Long.BYTES, (byte) 0);
     }
 
     /** Copies {@code count} longs from {@code from} into {@code to[0..count)}. */
     void copyTo(long from, long[] to, int count) {
         for (int i = 0; i < count; i++) {
             to[i] = get(from + i);
+        }
+    }
+
+    /**
+     * For a caller about to write the whole array from its start (a table loaded from a
+     * checkpoint): another thread faults its memory in from the end meanwhile, so the kernel's work
+     * of providing fresh memory, most of a load where that memory is new to the machine (a new
+     * process's huge pages, a new VM's memory), runs on two cores. The caller reports how far it
+     * has written ({@link Prefault#reached}), and the thread stops where they meet; a kernel
+     * without {@code MADV_POPULATE_WRITE} (Linux 5.14) leaves all the faults to the caller. Small
+     * arrays are not worth a thread: nothing is started.
+     */
+    Prefault prefaultFromEnd() {
+        Prefault prefault = new Prefault();
+        if (OS.isLinux() && length * Long.BYTES >= PREFAULT_MIN_BYTES) {
+            prefault.thread = DaemonThreads.start("indelible-prefault", prefault::run);
+        }
+        return prefault;
+    }
+
+    /** The thread of {@link #prefaultFromEnd}; {@link #close} stops it and waits for it. */
+    final class Prefault implements AutoCloseable {
+        private volatile long reachedBytes;
+        private volatile boolean stopped;
+        private Thread thread;
+        /** How far the thread got down from the end, in bytes: for tests. */
+        private volatile long faultedFrom = length * Long.BYTES;
+
+        /** The caller has written the array up to {@code index}. */
+        void reached(long index) {
+            reachedBytes = index * Long.BYTES;
+        }
+
+        private void run() {
+            PosixAPI posix = PosixAPI.posix();
+            for (long end = length * Long.BYTES; !stopped && end - HUGE_PAGE > reachedBytes; end -= HUGE_PAGE) {
+                if (posix.madvise(address + end - HUGE_PAGE, HUGE_PAGE, MADV_POPULATE_WRITE) != 0) {
+                    return;
+                }
+                faultedFrom = end - HUGE_PAGE;
+            }
+        }
+
+        /** Bytes from the end the thread faulted in. */
+        long faultedBytes() {
+            return length * Long.BYTES - faultedFrom;
+        }
+
+        @Override
+        public void close() {
+            stopped = true;
+            if (thread != null) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 

@@ -93,6 +93,35 @@ class EventIdIndexTest {
         index.close();
     }
 
+    /**
+     * A table large enough that a load faults its memory in on a second thread while it writes
+     * the slots ({@link OffHeapLongs#prefaultFromEnd}) loads slot for slot as it was saved.
+     */
+    @Test
+    void shouldLoadATablePrefaultedOnAnotherThreadSlotForSlot() throws IOException {
+        EventIdIndex index = new EventIdIndex();
+        for (long i = 0; i < 900_000; i++) { // a 2Mi-slot table: 32 MiB
+            index.put(EventIdIndex.fingerprint(i, i ^ 0x5DEECE66DL), i);
+        }
+        assertTrue(index.tableBytes() >= OffHeapLongs.PREFAULT_MIN_BYTES, "table of " + index.tableBytes() + " bytes");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        index.writeTo(new DataOutputStream(bytes));
+
+        EventIdIndex loaded = EventIdIndex.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+
+        assertEquals(index.size(), loaded.size());
+        OffHeapLongs saved = index.table();
+        OffHeapLongs read = loaded.table();
+        assertEquals(saved.length(), read.length());
+        for (long i = 0; i < saved.length(); i++) {
+            if (saved.get(i) != read.get(i)) {
+                assertEquals(saved.get(i), read.get(i), "long " + i + " of " + saved.length());
+            }
+        }
+        loaded.close();
+        index.close();
+    }
+
     /** Only filled slots are written: a bitmap per chunk and 16 bytes per id, not 16 per slot. */
     @Test
     void shouldWriteOnlyTheFilledSlotsAcrossChunks() throws IOException {
