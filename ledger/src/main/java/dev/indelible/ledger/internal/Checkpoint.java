@@ -1,6 +1,7 @@
 package dev.indelible.ledger.internal;
 
 import dev.indelible.ledger.AtomicFile;
+import dev.indelible.ledger.DaemonThreads;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -12,9 +13,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
@@ -25,14 +27,37 @@ import java.util.zip.CheckedOutputStream;
  * against the journal before trusting it.
  *
  * <p>Thread-safe: several processes may write checkpoints; the last rename wins, and each is whole.
+ * One thread loads ({@link #load}), once.
  */
 final class Checkpoint {
     static final String FILE_NAME = "ledger-state.ckpt";
 
     private final Path file;
+    /** The state being read on another thread ({@link #loading}), until {@link #load} takes it. */
+    private FutureTask<LedgerState> reading;
 
     Checkpoint(Path dir) {
         this.file = dir.resolve(FILE_NAME);
+    }
+
+    /**
+     * The checkpoint in {@code dir}, read from now on by a thread of its own; {@link #load} waits for
+     * it. In a new process, reading the checkpoint and starting the journal (Chronicle's classes
+     * loaded, its files mapped) take about as long each, and need nothing of each other.
+     */
+    static Checkpoint loading(Path dir) {
+        Checkpoint checkpoint = new Checkpoint(dir);
+        checkpoint.reading = new FutureTask<>(checkpoint::read);
+        DaemonThreads.start("indelible-checkpoint-load", checkpoint.reading);
+        return checkpoint;
+    }
+
+    /** Frees what {@link #loading} read, for an open that failed before it used it. */
+    void discard() {
+        LedgerState state = reading != null ? take() : null;
+        if (state != null) {
+            state.close();
+        }
     }
 
     /**
@@ -62,13 +87,48 @@ final class Checkpoint {
         }
     }
 
-    /** The saved state, or null when there is none or it is damaged (the caller then scans the journal). */
+    /**
+     * The saved state, or null when there is none or it is damaged (the caller then scans the
+     * journal); waits for the read {@link #loading} started, without giving way to an interrupt,
+     * so the state it holds is never left behind. Damage and I/O errors are both a null.
+     */
     LedgerState load() throws IOException {
+        return take();
+    }
+
+    private LedgerState take() {
+        FutureTask<LedgerState> task = reading;
+        if (task == null) {
+            return read();
+        }
+        reading = null;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    return null; // read returns null for what it can say no more about
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private LedgerState read() {
         AtomicFile.removeAbandonedTemps(file); // a temp as large as the indexes, from a writer killed mid-checkpoint
         long size;
         try {
             size = Files.size(file);
-        } catch (NoSuchFileException e) {
+        } catch (IOException e) { // none, or none this process may read: the journal is scanned
             return null;
         }
         if (size < 8 + CheckpointLayout.TRAILER_LENGTH) {

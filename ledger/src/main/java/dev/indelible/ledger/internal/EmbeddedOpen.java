@@ -104,17 +104,27 @@ public final class EmbeddedOpen {
         }
     }
 
-    /** Loads the journal; with {@code checkEnd}, also looks for bytes to cut after its last record. */
+    /**
+     * Loads the journal; with {@code checkEnd}, also looks for bytes to cut after its last record.
+     * The checkpoint is read while the journal starts ({@link Checkpoint#loading}).
+     */
     private static Attempt load(DataDirectory directory, LedgerConfig config, boolean checkEnd) {
-        ChronicleJournal journal = new ChronicleJournal(directory.journalDir(), config.rollCycle(),
-            config.freeSpaceReserve(), config.reserveAlsoOn());
-        return load(journal, directory, checkEnd);
+        Checkpoint checkpoint = Checkpoint.loading(directory.stateDir());
+        ChronicleJournal journal;
+        try {
+            journal = new ChronicleJournal(directory.journalDir(), config.rollCycle(),
+                config.freeSpaceReserve(), config.reserveAlsoOn());
+        } catch (RuntimeException | Error e) {
+            checkpoint.discard();
+            throw e;
+        }
+        return load(journal, checkpoint, directory, checkEnd);
     }
 
-    private static Attempt load(ChronicleJournal journal, DataDirectory directory, boolean checkEnd) {
+    private static Attempt load(ChronicleJournal journal, Checkpoint checkpoint, DataDirectory directory, boolean checkEnd) {
         JournalLoader.Outcome outcome;
         try {
-            outcome = JournalLoader.load(journal, new Checkpoint(directory.stateDir()));
+            outcome = JournalLoader.load(journal, checkpoint);
         } catch (RuntimeException | Error e) {
             journal.close();
             throw e;
@@ -136,7 +146,8 @@ public final class EmbeddedOpen {
 
     /** With the journal to itself: looks at the end again and cuts it if it is still torn. */
     private static TornTail.Repair recheckAndCut(DataDirectory directory, LedgerConfig config) {
-        Attempt found = load(new ChronicleJournal(directory.journalDir(), config.rollCycle()), directory, true);
+        Attempt found = load(new ChronicleJournal(directory.journalDir(), config.rollCycle()),
+            new Checkpoint(directory.stateDir()), directory, true);
         long nextSeq = found.state != null ? found.state.follower().state().nextSeq() : found.damage.globalSeq();
         found.close();
         if (found.sound()) {
