@@ -5,17 +5,10 @@ import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.internal.DataDirectory;
 import dev.indelible.ledger.internal.KillPoints;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -33,10 +26,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>{@code erasures_applied} is the version of the {@code ops-erasures} stream whose erasures the file
  * holds: an open replays the later ones, so an erasure recorded in the journal wins over any key file.
  * A record cut short at the end (a writer killed mid-write, before its event could be written) is
- * ignored and overwritten; any other damage (a bad checksum, a bad header) stops the ledger, naming
+ * ignored, and cut off before the next record; any other damage (a bad checksum, a bad header) stops the ledger, naming
  * the file: a damaged store is never recreated, since its keys cannot be.
  *
- * <p>Thread-safe; several processes share one file through a lock file beside it.
+ * <p>Several processes share one file through {@link KeyStoreLock}: a new key is written under its lock
+ * without a {@code stat} of the file when its page says nothing changed since this process last
+ * looked. The file is replaced only by an erasure, which raises the page's generation first; replacing
+ * it by hand while ledgers have it open is not supported (stop them first, as a restore does).
+ *
+ * <p>Thread-safe.
  */
 public final class KeyStore {
     public static final String FILE_NAME = "personal-data.keys";
@@ -45,31 +43,26 @@ public final class KeyStore {
     private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
 
     private final Path file;
-    private final Path lockFile;
+    private final KeyStoreLock lock;
+    private final KeyFile keyFile;
     private final Object monitor;
     private final boolean forceEachKey;
     /** Held while forcing, outside the monitor, so that other threads write their keys meanwhile and share the next force. */
     private final Object forcing = new Object();
     private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
     private final Set<String> erased = ConcurrentHashMap.newKeySet();
-    /** The lock file, held open; locked under the JVM-wide monitor, so two stores of one JVM never overlap. */
-    private FileChannel lockChannel;
-    /** The key file, open for appending new keys; reopened when an erasure replaced the file. */
-    private FileChannel writeChannel;
-    private Object writeChannelIdentity;
     /** Guarded by the monitor. */
     private final RandomKeys randomKeys = new RandomKeys();
     private volatile byte[] secret;
     private volatile long erasuresApplied;
-    private volatile Object fileIdentity;
-    private volatile long validLength;
-    /** How much of the key file (of {@code fileIdentity}) is known to be on disk; written under the monitor. */
+    /** How much of the key file (of its identity) is known to be on disk; written under the monitor. */
     private volatile long forcedLength;
     private volatile long lastCheck;
 
     private KeyStore(Path file, boolean forceEachKey) {
         this.file = file;
-        this.lockFile = file.resolveSibling(FILE_NAME + ".lock");
+        this.lock = new KeyStoreLock(file);
+        this.keyFile = new KeyFile(file, lock);
         this.monitor = MONITORS.computeIfAbsent(file, f -> new Object());
         this.forceEachKey = forceEachKey;
     }
@@ -102,9 +95,9 @@ public final class KeyStore {
                             + " holds events: restore it from a backup (a journal written before personal data was"
                             + " encrypted: migrate it with `indelible export-journal --to NEW --encrypt-personal-data`)");
                     }
-                    writeWhole(file, randomKeys.next(), -1, Map.of(), Set.of());
+                    keyFile.create(randomKeys.next(), -1, Map.of(), Set.of());
                 }
-                checkOwnerOnly();
+                keyFile.checkOwnerOnly();
                 loadAll();
                 return null;
             });
@@ -168,7 +161,7 @@ public final class KeyStore {
         if (key == null && !erased.contains(subject)) {
             synchronized (monitor) {
                 locked(() -> {
-                    catchUp();
+                    catchUpUnlessUnchanged();
                     return null;
                 });
             }
@@ -188,7 +181,7 @@ public final class KeyStore {
         if (key == null) {
             key = createKey(subject);
         }
-        if (forceEachKey && key != null && forcedLength < validLength) {
+        if (forceEachKey && key != null && forcedLength < keyFile.validLength()) {
             forceWritten();
         }
         return key;
@@ -197,20 +190,13 @@ public final class KeyStore {
     private byte[] createKey(String subject) {
         synchronized (monitor) {
             return locked(() -> {
-                catchUp();
+                catchUpUnlessUnchanged();
                 byte[] existing = keys.get(subject);
                 if (existing != null || erased.contains(subject)) {
                     return existing;
                 }
                 byte[] fresh = randomKeys.next();
-                byte[] record = KeyStoreFormat.record(KeyStoreFormat.KEY, subject, fresh);
-                FileChannel channel = writeChannel();
-                ByteBuffer buffer = ByteBuffer.wrap(record);
-                long at = validLength;
-                while (buffer.hasRemaining()) {
-                    at += channel.write(buffer, at);
-                }
-                validLength += record.length;
+                keyFile.append(KeyStoreFormat.record(KeyStoreFormat.KEY, subject, fresh));
                 keys.put(subject, fresh);
                 return fresh;
             });
@@ -229,25 +215,25 @@ public final class KeyStore {
             long through;
             Object identity;
             synchronized (monitor) {
-                if (forcedLength >= validLength) {
+                if (forcedLength >= keyFile.validLength()) {
                     return;
                 }
-                through = validLength;
-                identity = fileIdentity;
+                through = keyFile.validLength();
+                identity = keyFile.identity();
                 try {
-                    channel = writeChannel();
+                    channel = keyFile.writeChannel();
                 } catch (IOException e) {
-                    throw damaged("cannot be written: " + e);
+                    throw keyFile.damaged("cannot be written: " + e);
                 }
             }
             try {
                 channel.force(false);
             } catch (IOException e) {
-                throw damaged("cannot be forced to disk: " + e);
+                throw keyFile.damaged("cannot be forced to disk: " + e);
             }
             synchronized (monitor) {
                 // An erasure that replaced the file meanwhile wrote the new one whole and forced it.
-                if (Objects.equals(identity, fileIdentity)) {
+                if (Objects.equals(identity, keyFile.identity())) {
                     forcedLength = Math.max(forcedLength, through);
                 }
             }
@@ -268,24 +254,11 @@ public final class KeyStore {
                     kept.remove(subject);
                     gone.add(subject);
                 }
-                writeWhole(file, secret, Math.max(appliedThrough, erasuresApplied), kept, gone);
+                keyFile.replace(secret, Math.max(appliedThrough, erasuresApplied), kept, gone);
                 KillPoints.reach(KillPoints.ERASE_KEY_DESTROYED);
                 loadAll();
                 return null;
             });
-        }
-    }
-
-    /** A key file others may read is refused, not silently fixed: they may have copied it already. */
-    private void checkOwnerOnly() throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (view == null) {
-            return;
-        }
-        Set<PosixFilePermission> permissions = view.readAttributes().permissions();
-        if (!Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE).containsAll(permissions)) {
-            throw damaged("is not owner-only (" + PosixFilePermissions.toString(permissions) + "): others may have"
-                + " read its keys; check who could, then chmod 600 it");
         }
     }
 
@@ -298,7 +271,7 @@ public final class KeyStore {
         lastCheck = now;
         try {
             Object identity = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            if (!Objects.equals(identity, fileIdentity)) {
+            if (!Objects.equals(identity, keyFile.identity())) {
                 synchronized (monitor) {
                     locked(() -> {
                         loadAll();
@@ -307,132 +280,50 @@ public final class KeyStore {
                 }
             }
         } catch (IOException e) {
-            throw damaged("cannot be read: " + e);
+            throw keyFile.damaged("cannot be read: " + e);
         }
     }
 
-    /**
-     * Reads what other processes appended since (only those bytes), or everything if another process
-     * replaced the file (an erasure): checked under the lock by path, so a new key never goes to a
-     * file an erasure has just replaced.
-     */
-    private void catchUp() throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        if (!Objects.equals(attributes.fileKey(), fileIdentity)) {
+    /** Reads what other processes wrote since, unless the lock page says there is nothing. */
+    private void catchUpUnlessUnchanged() throws IOException {
+        if (!keyFile.unchanged() && !keyFile.catchUp(keys, erased)) {
             loadAll();
-            return;
         }
-        long size = attributes.size();
-        FileChannel channel = writeChannel();
-        if (size <= validLength) {
-            return;
-        }
-        ByteBuffer tail = ByteBuffer.allocate(Math.toIntExact(size - validLength));
-        while (tail.hasRemaining() && channel.read(tail, validLength + tail.position()) > 0) {
-            // reads the records appended since
-        }
-        validLength += parseRecords(tail.array(), 0, keys, erased);
     }
 
-    /** The key file open for writing; a new channel once an erasure replaced the file. */
-    private FileChannel writeChannel() throws IOException {
-        if (writeChannel == null || !Objects.equals(writeChannelIdentity, fileIdentity)) {
-            if (writeChannel != null) {
-                writeChannel.close();
-            }
-            writeChannel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            writeChannelIdentity = fileIdentity;
-        }
-        return writeChannel;
-    }
-
+    /** Reads the whole file by its path; under the lock. */
     private void loadAll() throws IOException {
-        byte[] bytes;
-        Object identity;
-        try {
-            identity = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw damaged("is missing (it was there when the ledger opened)");
-        }
-        String problem = KeyStoreFormat.headerProblem(bytes);
-        if (problem != null) {
-            throw damaged(problem);
-        }
-        Map<String, byte[]> loadedKeys = new HashMap<>();
-        Set<String> loadedErased = new TreeSet<>();
-        long length = parseRecords(bytes, HEADER_BYTES, loadedKeys, loadedErased);
-        erasuresApplied = KeyStoreFormat.erasuresApplied(bytes);
-        secret = KeyStoreFormat.secret(bytes);
-        keys.keySet().retainAll(loadedKeys.keySet());
-        keys.putAll(loadedKeys);
-        erased.addAll(loadedErased);
-        validLength = length;
+        KeyFile.Contents read = keyFile.readWhole();
+        erasuresApplied = read.erasuresApplied();
+        secret = read.secret();
+        keys.keySet().retainAll(read.keys().keySet());
+        keys.putAll(read.keys());
+        erased.addAll(read.erased());
         // Not known: records other processes appended may not be forced yet; the next key used forces once.
         forcedLength = 0;
-        fileIdentity = identity;
-    }
-
-    private long parseRecords(byte[] bytes, int from, Map<String, byte[]> intoKeys, Set<String> intoErased) {
-        try {
-            return KeyStoreFormat.parseRecords(bytes, from, intoKeys, intoErased);
-        } catch (KeyStoreFormat.Damage damage) {
-            throw damaged(damage.getMessage());
-        }
-    }
-
-    private static void writeWhole(Path file, byte[] secret, long erasuresApplied, Map<String, byte[]> keys,
-                                   Set<String> erased) throws IOException {
-        AtomicFile.write(file, KeyStoreFormat.whole(secret, erasuresApplied, keys, erased));
-        DataDirectory.secure(file);
-    }
-
-    private LedgerException damaged(String reason) {
-        return new LedgerException("the personal-data key store " + file + " " + reason
-            + "; nothing is appended until it is restored from a backup (it is never recreated: its keys cannot be)");
-    }
-
-    private interface Locked<T> {
-        T run() throws IOException;
     }
 
     /**
      * Runs under the lock file shared with other processes (the caller holds this JVM's monitor: two
      * locks on one file from one JVM would overlap).
      */
-    private <T> T locked(Locked<T> action) {
+    private <T> T locked(KeyStoreLock.Locked<T> action) {
         try {
-            try (FileLock held = lockChannel().lock()) {
-                return action.run();
-            }
+            return lock.locked(action);
         } catch (IOException e) {
-            throw damaged("cannot be read or written: " + e);
+            throw keyFile.damaged("cannot be read or written: " + e);
         }
-    }
-
-    private FileChannel lockChannel() throws IOException {
-        if (lockChannel == null) {
-            Files.createDirectories(file.getParent());
-            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            DataDirectory.secure(lockFile);
-        }
-        return lockChannel;
     }
 
     /** Releases the files; the store is not used afterwards. */
     public void close() {
         synchronized (monitor) {
-            for (FileChannel channel : new FileChannel[] {writeChannel, lockChannel}) {
-                try {
-                    if (channel != null) {
-                        channel.close();
-                    }
-                } catch (IOException e) {
-                    // nothing is written on close: a failed close loses nothing
-                }
+            keyFile.close();
+            try {
+                lock.close();
+            } catch (IOException e) {
+                // nothing is written on close: a failed close loses nothing
             }
-            writeChannel = null;
-            lockChannel = null;
         }
     }
 }
