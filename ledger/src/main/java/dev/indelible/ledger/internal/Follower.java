@@ -17,6 +17,8 @@ final class Follower implements AutoCloseable {
     private final RecordView view = new RecordView();
     private LedgerState state;
     private long applied;
+    /** Set when appends went ahead without following: the cursor lags behind, at this process's own records. */
+    private boolean cursorBehind;
 
     Follower(JournalCursor cursor) {
         this.cursor = cursor;
@@ -40,8 +42,29 @@ final class Follower implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether the record about to be written at {@code nextAddress} directly follows the last one
+     * applied, so no other writer committed in between and there is nothing to follow. Then the
+     * cursor is left behind, and the next {@link #follow} moves it to the last record applied
+     * instead of reading this process's records back.
+     */
+    boolean current(long nextAddress) {
+        if (nextAddress < 0 || state.lastAddress() < 0 || nextAddress != state.lastAddress() + 1) {
+            return false;
+        }
+        cursorBehind = true;
+        return true;
+    }
+
     /** Applies every record committed since the last one applied; returns the damage that stopped it, or null. */
     JournalDamage follow() {
+        if (cursorBehind) {
+            if (!cursor.seek(state.lastAddress())) {
+                return JournalDamage.inside(state.nextSeq(), buffer.location(),
+                    "the record at address " + state.lastAddress() + ", applied last, cannot be found");
+            }
+            cursorBehind = false;
+        }
         while (cursor.next(buffer)) {
             if (buffer.address() <= state.lastAddress()) {
                 continue; // this process's own record, applied when it was written

@@ -171,7 +171,9 @@ final class WriteStep implements WriteTransaction {
 
     @Override
     public void run(RecordOutput out) {
-        follower.followOrFail();
+        if (!follower.current(out.nextAddress())) {
+            follower.followOrFail();
+        }
         LedgerState state = follower.state();
         if (transaction != null) {
             runTransaction(state, out);

@@ -105,6 +105,7 @@ public final class ChronicleJournal implements Journal {
             try (DocumentContext dc = appender.writingDocument()) {
                 KillPoints.reach(KillPoints.AFTER_HEADER);
                 out.bytes = dc.wire().bytes();
+                out.context = dc;
                 try {
                     transaction.run(out);
                 } catch (RuntimeException | Error e) {
@@ -262,7 +263,14 @@ public final class ChronicleJournal implements Journal {
         /** Room for the index arrays Chronicle may write before the next record. */
         private static final int INDEX_SLACK = 1 << 17;
         Bytes<?> bytes;
+        DocumentContext context;
         boolean written;
+
+        /** Chronicle's appender tracks the index of the document it writes (dense within a cycle). */
+        @Override
+        public long nextAddress() {
+            return context.index();
+        }
 
         @Override
         public void write(byte[] data, int offset, int length) {
