@@ -371,6 +371,17 @@ final class AppendChecks {
         if (value == null || value.isEmpty()) {
             return "must not be empty";
         }
+        int length = value.length();
+        if (length <= maxBytes) {
+            // The usual name, printable ASCII: one byte a character, so short enough already.
+            int i = 0;
+            while (i < length && (char) (value.charAt(i) - 0x20) < 0x7F - 0x20) {
+                i++;
+            }
+            if (i == length) {
+                return null;
+            }
+        }
         int bytes = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
