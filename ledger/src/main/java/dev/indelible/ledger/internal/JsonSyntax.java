@@ -15,6 +15,14 @@ final class JsonSyntax {
     private static final int MAX_STRING = 1 << 20;
     private static final int MAX_NAME = 1_000;
     private static final int FAIL = -1;
+    /** The bytes a run of plain string bytes ends at: the quote, a backslash, control bytes and non-ASCII. */
+    private static final boolean[] STOPS_STRING_RUN = new boolean[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            STOPS_STRING_RUN[c] = c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+        }
+    }
 
     private JsonSyntax() {
     }
@@ -87,6 +95,13 @@ final class JsonSyntax {
     private static int string(byte[] b, int i, int maxBytes) {
         int end = Math.min(b.length, i + maxBytes);
         while (i < end) {
+            // Most string bytes are plain ASCII: one table look-up each until one needs a closer look.
+            while (i < end && !STOPS_STRING_RUN[b[i] & 0xFF]) {
+                i++;
+            }
+            if (i >= end) {
+                break;
+            }
             int c = b[i] & 0xFF;
             if (c == '"') {
                 return i + 1;
@@ -94,8 +109,6 @@ final class JsonSyntax {
                 i = escape(b, i + 1);
             } else if (c < 0x20) {
                 return FAIL;
-            } else if (c < 0x80) {
-                i++;
             } else {
                 i = utf8(b, i, c);
             }
