@@ -12,6 +12,8 @@ import dev.indelible.ledger.spi.RecordBuffer;
  * frees both.
  */
 final class Follower implements AutoCloseable {
+    /** How many of this process's own records the cursor reads back rather than seeking past them. */
+    private static final long READ_BACK_LIMIT = 16;
     private final JournalCursor cursor;
     private final RecordBuffer buffer = new RecordBuffer();
     private final RecordView view = new RecordView();
@@ -45,8 +47,8 @@ final class Follower implements AutoCloseable {
     /**
      * Whether the record about to be written at {@code nextAddress} directly follows the last one
      * applied, so no other writer committed in between and there is nothing to follow. Then the
-     * cursor is left behind, and the next {@link #follow} moves it to the last record applied
-     * instead of reading this process's records back.
+     * cursor is left behind, and the next {@link #follow} reads back at most a few of this
+     * process's records, seeking past a longer run.
      */
     boolean current(long nextAddress) {
         if (nextAddress < 0 || state.lastAddress() < 0 || nextAddress != state.lastAddress() + 1) {
@@ -59,11 +61,13 @@ final class Follower implements AutoCloseable {
     /** Applies every record committed since the last one applied; returns the damage that stopped it, or null. */
     JournalDamage follow() {
         if (cursorBehind) {
-            if (!cursor.seek(state.lastAddress())) {
+            cursorBehind = false;
+            // A few of its own records are read back as before (a reader's look after an append);
+            // a longer run is skipped by one seek.
+            if (state.lastAddress() - buffer.address() > READ_BACK_LIMIT && !cursor.seek(state.lastAddress())) {
                 return JournalDamage.inside(state.nextSeq(), buffer.location(),
                     "the record at address " + state.lastAddress() + ", applied last, cannot be found");
             }
-            cursorBehind = false;
         }
         while (cursor.next(buffer)) {
             if (buffer.address() <= state.lastAddress()) {
