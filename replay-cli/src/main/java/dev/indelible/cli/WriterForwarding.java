@@ -135,8 +135,13 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
 
     /** Every forward fails alike until an operator acts, so the answer says what to do and the log says it once a minute. */
     private LedgerException tokenRefused(IndelibleClient.RequestFailedException refused) {
+        String fix = "PERMISSION_DENIED".equals(refused.code())
+            ? "give the cluster token the append and admin verbs on every stream (indelible token create --streams '*'"
+                + " --verbs append,read,admin), and every node the same --cluster-token-file"
+            : "give every node the same --cluster-token-file; the writer learns a token from the journal within a"
+                + " second of its creation (a token created before tokens were replicated must be in its tokens.json)";
         LedgerException failure = new LedgerException("the writer node " + address + " refused this node's cluster token ("
-            + refused.getMessage() + "): give every node the same --cluster-token-file and a tokens.json that holds it", refused);
+            + refused.getMessage() + "): " + fix, refused);
         long now = System.nanoTime();
         long last = lastTokenLog.get();
         if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastTokenLog.compareAndSet(last, now)) {

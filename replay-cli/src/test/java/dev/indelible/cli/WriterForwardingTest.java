@@ -10,6 +10,8 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.Operations;
+import dev.indelible.ledger.proto.OperationRecorded;
 import dev.indelible.server.IndelibleServer;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
@@ -48,6 +50,24 @@ class WriterForwardingTest {
                 assertTrue(message.contains("refused this node's cluster token (UNAUTHENTICATED")
                     && message.contains("--cluster-token-file"), message);
             }
+            assertEquals(0, ledger.head(), "nothing written");
+        }
+    }
+
+    @Test
+    void shouldAskForTheAdminVerbWhenTheWriterRefusesAnAuditRecordOfThisNode() throws Exception {
+        String withoutAdmin = Tokens.open(writerDir).create("cluster", List.of("*"), EnumSet.of(Verb.APPEND, Verb.READ)).secret();
+        try (Ledger ledger = Ledger.open(writerDir.resolve("data"), LedgerConfig.defaults());
+             IndelibleServer writer = IndelibleServer.start(ledger, null, Tokens.open(writerDir),
+                 ServerConfig.defaults().withBind("127.0.0.1", 0).withGrpcPort(0));
+             WriterForwarding forwarding = new WriterForwarding("127.0.0.1:" + writer.grpcPort(), withoutAdmin, null)) {
+            // What Operations.record sends through a follower's ClusterLedger: an audit record for the writer.
+            EventData record = EventData.protobuf("ops.note", OperationRecorded.newBuilder().setOperation("note").build()
+                .toByteArray());
+            LedgerException refused = assertThrows(LedgerException.class,
+                () -> forwarding.append(Operations.STREAM_PREFIX + "node", ExpectedVersion.ANY, List.of(record)));
+            assertTrue(refused.getMessage().contains("PERMISSION_DENIED")
+                && refused.getMessage().contains("--verbs append,read,admin"), refused.getMessage());
             assertEquals(0, ledger.head(), "nothing written");
         }
     }
