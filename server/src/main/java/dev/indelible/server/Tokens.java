@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The server's tokens, in {@code <data>/server/tokens.json} (0600). A token is
@@ -103,22 +104,7 @@ public final class Tokens {
 
     /** Revokes every valid token named {@code name}; returns how many. */
     public synchronized int revoke(String name) {
-        reloadIfChanged();
-        Map<String, Entry> next = new LinkedHashMap<>();
-        int revoked = 0;
-        Instant now = Instant.now();
-        for (Map.Entry<String, Entry> e : loaded.byId.entrySet()) {
-            Token t = e.getValue().token;
-            if (t.name().equals(name) && !t.revoked()) {
-                t = new Token(t.name(), t.id(), t.streams(), t.verbs(), t.createdAt(), now);
-                revoked++;
-            }
-            next.put(e.getKey(), new Entry(t, e.getValue().salt, e.getValue().hash));
-        }
-        if (revoked > 0) {
-            save(next);
-        }
-        return revoked;
+        return revokeWhere(t -> t.name().equals(name), Instant.now());
     }
 
     /**
@@ -140,16 +126,21 @@ public final class Tokens {
 
     /** Revokes, as of {@code at}, the valid tokens among {@code ids} (another node's {@code ops.token_revoke}); returns how many. */
     public synchronized int revokeIds(Collection<String> ids, Instant at) {
+        return revokeWhere(t -> ids.contains(t.id()), at);
+    }
+
+    /** Revokes, as of {@code at}, every valid token {@code which} picks; returns how many. Under the monitor. */
+    private int revokeWhere(Predicate<Token> which, Instant at) {
         reloadIfChanged();
-        Map<String, Entry> next = new LinkedHashMap<>(loaded.byId);
+        Map<String, Entry> next = new LinkedHashMap<>();
         int revoked = 0;
-        for (String id : ids) {
-            Entry e = next.get(id);
-            if (e != null && !e.token.revoked()) {
-                Token t = e.token;
-                next.put(id, new Entry(new Token(t.name(), t.id(), t.streams(), t.verbs(), t.createdAt(), at), e.salt, e.hash));
+        for (Map.Entry<String, Entry> e : loaded.byId.entrySet()) {
+            Token t = e.getValue().token;
+            if (!t.revoked() && which.test(t)) {
+                t = new Token(t.name(), t.id(), t.streams(), t.verbs(), t.createdAt(), at);
                 revoked++;
             }
+            next.put(e.getKey(), new Entry(t, e.getValue().salt, e.getValue().hash));
         }
         if (revoked > 0) {
             save(next);

@@ -124,7 +124,7 @@ public final class TokenAudit {
     public static int revoke(Ledger ledger, Tokens tokens, String name, Map<String, String> by) {
         Instant started = Instant.now();
         List<String> ids = tokens.list().stream().filter(t -> t.name().equals(name) && !t.revoked()).map(Token::id).toList();
-        int revoked = tokens.revoke(name);
+        int revoked = tokens.revokeIds(ids, started); // the ids and time the event gives every other node
         if (revoked == 0) {
             throw new IllegalArgumentException("name: no valid token named '" + name + "'");
         }
