@@ -146,7 +146,7 @@ public final class ReferenceQueries {
     }
 
     private List<Row> accounts() {
-        AccountsQueries accounts = new AccountsQueries(engine, null, personal);
+        AccountsQueries accounts = new AccountsQueries(engine, personal);
         Optional<AccountsQueries.Account> found = q.email != null ? accounts.byEmail(q.email)
             : accounts.byId(required("email or id", q.id));
         return found.stream().map(a -> row("account_id", a.accountId(), "email", a.email(),

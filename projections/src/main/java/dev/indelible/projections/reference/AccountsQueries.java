@@ -30,11 +30,11 @@ public final class AccountsQueries implements Accounts.Lookup {
     private final PersonalData personal;
 
     public AccountsQueries(ProjectionEngine engine, Ledger ledger) {
-        this(engine, ledger, ledger.personalData());
+        this(engine, ledger.personalData());
     }
 
-    /** @param ledger for its personal data only; may be null when {@code personal} is given */
-    public AccountsQueries(ProjectionEngine engine, Ledger ledger, PersonalData personal) {
+    /** @param personal opens sealed fields; may be null for {@link #count()} alone */
+    public AccountsQueries(ProjectionEngine engine, PersonalData personal) {
         this.engine = engine;
         this.personal = personal;
     }

@@ -1,5 +1,6 @@
 package dev.indelible.server.internal;
 
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.AccountsQueries;
 import dev.indelible.projections.reference.MessagesQueries;
@@ -17,7 +18,7 @@ import java.util.function.ToLongFunction;
 public final class ProjectionCounts {
     private static final Map<String, ToLongFunction<ProjectionEngine>> COUNTS = Map.of(
         "selfies", e -> new SelfiesQueries(e).total(),
-        "accounts", e -> new AccountsQueries(e, null, null).count(),
+        "accounts", e -> new AccountsQueries(e, (PersonalData) null).count(),
         "videos", e -> new VideosQueries(e).count(),
         "messages", e -> new MessagesQueries(e).total());
 
