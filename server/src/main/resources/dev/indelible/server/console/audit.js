@@ -30,6 +30,10 @@ function query(before) {
   return p.toString();
 }
 
+// by_token and via are shown as "who"; a token's salt and salted hash (kept so nodes can replicate
+// it) mean nothing to a reader.
+const NOT_SHOWN = new Set(['by_token', 'via', 'salt', 'sha256']);
+
 function load(before) {
   const mine = ++latest;
   api('GET', 'audit?' + query(before)).then((page) => {
@@ -43,7 +47,7 @@ function load(before) {
       const op = e.data || {};
       const figures = op.figures || {};
       const who = figures.by_token ? `token ${figures.by_token}` : `${op.user || '?'}@${op.host || '?'}`;
-      const rest = Object.entries(figures).filter(([k]) => k !== 'by_token' && k !== 'via')
+      const rest = Object.entries(figures).filter(([k]) => !NOT_SHOWN.has(k))
         .map(([k, v]) => `${k}=${v}`).join(' ');
       return row([e.recorded_at, e.type, e.stream, who, op.result, rest]);
     }));
