@@ -3,9 +3,12 @@ package dev.indelible.cli;
 import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.KafkaLedger;
+import dev.indelible.ledger.kafka.PartitionedJournalConfig;
+import dev.indelible.ledger.kafka.PartitionedLedger;
 import dev.indelible.projections.EngineConfig;
 import dev.indelible.projections.reference.DomainEvents;
 import java.nio.file.Files;
@@ -30,7 +33,7 @@ final class DataOptions {
     Path data;
 
     @Option(names = "--journal", paramLabel = "URI",
-        description = "The journal, when not the embedded one in DIR/journal (default: $INDELIBLE_JOURNAL): kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N]. DIR still holds projections and checkpoints.")
+        description = "The journal, when not the embedded one in DIR/journal (default: $INDELIBLE_JOURNAL): kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N], or over P partitions ?partitions=P[&partition.keys=...] (serve, read, status, verify). DIR still holds projections and checkpoints.")
     String journal;
 
     @Option(names = "--free-space-reserve", paramLabel = "SIZE",
@@ -89,24 +92,82 @@ final class DataOptions {
     /** Parses the reserve and the journal URI: a bad one is refused before anything is opened. */
     void check() {
         freeSpaceReserve();
-        kafka();
+        if (partitioned() == null) {
+            kafka();
+        }
     }
 
     Path projections() {
         return dir().resolve("projections");
     }
 
-    /** The Kafka journal given by --journal or $INDELIBLE_JOURNAL; null for the embedded one. */
+    /**
+     * The Kafka journal of one partition given by --journal or $INDELIBLE_JOURNAL; null for the
+     * embedded one. A journal over several partitions is refused: this command takes one.
+     */
     KafkaJournalConfig kafka() {
+        String uri = journalUri();
+        if (uri != null && overPartitions(uri)) {
+            String name = command == null ? "this command" : command.qualifiedName(" ");
+            throw new IllegalArgumentException("journal: " + PartitionedJournalConfig.PARTITIONS + ": " + name
+                + " takes one partition (?partition=N), not a journal over several; serve, read, status and verify take"
+                + " ?partitions=P");
+        }
+        return uri == null ? null : KafkaJournalConfig.parse(uri);
+    }
+
+    /** The Kafka journal over several partitions ({@code ?partitions=P}) given by --journal; null for any other. */
+    PartitionedJournalConfig partitioned() {
+        String uri = journalUri();
+        return uri != null && overPartitions(uri) ? PartitionedJournalConfig.parse(uri) : null;
+    }
+
+    private String journalUri() {
         String given = value("--journal", journal);
         String uri = given != null ? given : System.getenv("INDELIBLE_JOURNAL");
-        return uri == null || uri.isBlank() ? null : KafkaJournalConfig.parse(uri);
+        return uri == null || uri.isBlank() ? null : uri;
+    }
+
+    /** Whether the address names a journal over several partitions. */
+    private static boolean overPartitions(String uri) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return false;
+        }
+        for (String pair : uri.substring(q + 1).split("&")) {
+            if (pair.startsWith(PartitionedJournalConfig.PARTITIONS + "=") || pair.startsWith(PartitionedJournalConfig.KEYS + "=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where the events are, for messages. */
     String describe() {
+        PartitionedJournalConfig partitioned = partitioned();
+        if (partitioned != null) {
+            return partitioned.describe();
+        }
         KafkaJournalConfig kafka = kafka();
         return kafka != null ? kafka.describe() : dir().toAbsolutePath().toString();
+    }
+
+    /**
+     * Opens the journal to append, as {@link #openLedger}: over several partitions every
+     * partition's writer (fencing the previous ones), else the one ledger as one partition.
+     */
+    LedgerPartitions openPartitions(Durability durability) {
+        PartitionedJournalConfig partitioned = partitioned();
+        return partitioned != null ? PartitionedLedger.open(partitioned, dir(), ledgerConfig(durability))
+            : LedgerPartitions.of(openLedger(durability));
+    }
+
+    /** Opens an existing journal to read, as {@link #openExistingLedger}: over several partitions, every one. */
+    LedgerPartitions openExistingPartitions() {
+        PartitionedJournalConfig partitioned = partitioned();
+        return partitioned != null
+            ? PartitionedLedger.openReadOnly(partitioned, dir(), DomainEvents.register(LedgerConfig.builder()).build())
+            : LedgerPartitions.of(openExistingLedger());
     }
 
     /**

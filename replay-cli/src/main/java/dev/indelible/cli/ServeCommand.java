@@ -1,7 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.Durability;
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.ReferenceProjections;
@@ -121,16 +121,18 @@ final class ServeCommand implements Callable<Integer> {
         ClusterOptions clustered = clusterOptions(config);
         try (PortReservation ports = PortReservation.hold(address, config.port(), config.grpcPort());
              ClusterNode node = clustered == null ? null : clustered.start(data, config);
-             Ledger ledger = node != null ? node.ledger() : data.openLedger(durability);
-             ProjectionEngine engine = noProjections ? null : ProjectionEngine.start(ledger, data.projections(), ReferenceProjections.all());
-             IndelibleServer server = listen(ports, ledger, engine, config)) {
+             LedgerPartitions journal = node != null ? LedgerPartitions.of(node.ledger()) : data.openPartitions(durability);
+             ProjectionEngine engine = noProjections ? null
+                 : ProjectionEngine.start(journal.ledgers(), data.projections(), ReferenceProjections.all());
+             IndelibleServer server = listen(ports, journal, engine, config)) {
             // On SIGTERM: drain the server, then let this thread close the engine and the ledger before the JVM halts.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 awaitQuietly(closed);
             }, "indelible-serve-shutdown"));
             // On Kafka every append is acknowledged once its transaction committed, whatever --durability says.
-            String durable = data.kafka() == null ? durability.name() : "Kafka: acknowledged once committed";
+            String durable = data.partitioned() != null ? "Kafka, " + journal.count() + " partitions: acknowledged once committed"
+                : data.kafka() == null ? durability.name() : "Kafka: acknowledged once committed";
             out.printf("serving %s: HTTP on %s://%s:%d, gRPC on %s:%d (%s); stop with Ctrl-C or SIGTERM%n",
                 data.dir().toAbsolutePath(), config.tls() ? "https" : "http", server.address().getHostString(), server.port(),
                 server.address().getHostString(), server.grpcPort(), durable);
@@ -138,7 +140,7 @@ final class ServeCommand implements Callable<Integer> {
                 + " --verbs admin)%n", config.tls() ? "https" : "http", server.address().getHostString(), server.port());
             LOG.info("{} serving {} (journal {}): HTTP on {}:{}, gRPC on {}:{}, TLS {}, durability {}, projections {}",
                 spec.root().version()[0], data.dir().toAbsolutePath(),
-                data.kafka() == null ? "embedded" : data.kafka().describe(), server.address().getHostString(),
+                data.partitioned() != null || data.kafka() != null ? data.describe() : "embedded", server.address().getHostString(),
                 server.port(), server.address().getHostString(), server.grpcPort(), config.tls() ? "on" : "off",
                 durable, noProjections ? "off" : "on");
             out.flush();
@@ -175,6 +177,11 @@ final class ServeCommand implements Callable<Integer> {
     private ClusterOptions clusterOptions(ServerConfig config) throws java.io.IOException {
         if (!cluster) {
             return null;
+        }
+        if (data.partitioned() != null) {
+            throw new IllegalArgumentException("cluster, journal: --cluster does not take a journal over several partitions"
+                + " (--journal ...?partitions=" + data.partitioned().partitions() + ") yet: serve it on one node without"
+                + " --cluster, or run a cluster per partition (?partition=N)");
         }
         if (data.kafka() == null) {
             throw new IllegalArgumentException("cluster: needs --journal kafka://... (the nodes elect their writer through Kafka)");
@@ -243,9 +250,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** The server takes over the reserved ports: they are let go just before it binds them. */
-    private IndelibleServer listen(PortReservation ports, Ledger ledger, ProjectionEngine engine, ServerConfig config) {
+    private IndelibleServer listen(PortReservation ports, LedgerPartitions journal, ProjectionEngine engine, ServerConfig config) {
         ports.close();
-        return IndelibleServer.start(ledger, engine, Tokens.open(data.dir()), config);
+        return IndelibleServer.start(journal, engine, Tokens.open(data.dir()), config);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -2,6 +2,7 @@ package dev.indelible.server;
 
 import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.internal.Apis;
 import dev.indelible.server.internal.GrpcConnections;
@@ -75,13 +76,29 @@ public final class IndelibleServer implements AutoCloseable {
      * @throws IllegalArgumentException for a non-loopback bind without {@code insecure}, naming the field
      */
     public static IndelibleServer start(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config) {
-        return start(ledger, engine, tokens, config, Clock.systemUTC());
+        return start(LedgerPartitions.of(ledger), engine, tokens, config, Clock.systemUTC());
     }
 
     /** {@link #start}, with the clock the web console's sessions expire by (tests move it). */
     public static IndelibleServer start(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config, Clock clock) {
+        return start(LedgerPartitions.of(ledger), engine, tokens, config, clock);
+    }
+
+    /**
+     * Starts serving a journal of several partitions: each append goes to its stream's partition
+     * ({@link LedgerPartitions#ledgerFor}), a stream is read from its partition, and reads and
+     * subscriptions of every event follow every partition, their positions one {@code global_seq}
+     * per partition (server/README.md, "Partitions"). {@code engine} should follow every partition.
+     */
+    public static IndelibleServer start(LedgerPartitions partitions, ProjectionEngine engine, Tokens tokens,
+                                        ServerConfig config) {
+        return start(partitions, engine, tokens, config, Clock.systemUTC());
+    }
+
+    private static IndelibleServer start(LedgerPartitions partitions, ProjectionEngine engine, Tokens tokens,
+                                         ServerConfig config, Clock clock) {
         InetAddress address = config.checkedAddress();
-        Apis apis = new Apis(ledger, engine, tokens, config, clock);
+        Apis apis = new Apis(partitions, engine, tokens, config, clock);
         // gRPC and HTTP each have their own threads: a flood on one port cannot starve the other.
         ThreadPoolExecutor grpcWorkers = workers(config.threads());
         org.eclipse.jetty.server.Server jetty = null;

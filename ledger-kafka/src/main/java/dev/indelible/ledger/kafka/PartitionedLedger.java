@@ -8,6 +8,9 @@ import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
+import dev.indelible.ledger.PartitionedEvent;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
 import dev.indelible.ledger.Transaction;
@@ -45,7 +48,7 @@ import java.util.function.IntFunction;
  *
  * <p>Thread-safe, as each partition's ledger is.
  */
-public final class PartitionedLedger implements AutoCloseable {
+public final class PartitionedLedger implements LedgerPartitions, AutoCloseable {
     private final PartitionRule rule;
     private final LedgerConfig config;
     private final List<Ledger> partitions;
@@ -134,6 +137,7 @@ public final class PartitionedLedger implements AutoCloseable {
     }
 
     /** The partition holding {@code stream}. */
+    @Override
     public int partitionOf(String stream) {
         return rule.partitionOf(stream);
     }
@@ -150,13 +154,14 @@ public final class PartitionedLedger implements AutoCloseable {
      * Every partition's own ledger, partition p at index p: what a projection engine follows
      * ({@code ProjectionEngine.start(ledger.ledgers(), dir, projections)}), one checkpoint per partition.
      */
+    @Override
     public List<Ledger> ledgers() {
         return List.copyOf(partitions);
     }
 
     /** {@link Ledger#append(String, long, List)} on the stream's partition. */
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-        return route(stream, events).append(stream, expectedVersion, events);
+        return ledgerFor(stream, events).append(stream, expectedVersion, events);
     }
 
     public AppendResult append(String stream, long expectedVersion, EventData event) {
@@ -165,7 +170,7 @@ public final class PartitionedLedger implements AutoCloseable {
 
     /** {@link Ledger#appendAsync(String, long, List)} on the stream's partition. */
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
-        return route(stream, events).appendAsync(stream, expectedVersion, events);
+        return ledgerFor(stream, events).appendAsync(stream, expectedVersion, events);
     }
 
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, EventData event) {
@@ -174,11 +179,11 @@ public final class PartitionedLedger implements AutoCloseable {
 
     /** {@link Ledger#append(Transaction)} on the one partition all its streams are in. */
     public TransactionResult append(Transaction transaction) {
-        return route(transaction).append(transaction);
+        return ledgerFor(transaction).append(transaction);
     }
 
     public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
-        return route(transaction).appendAsync(transaction);
+        return ledgerFor(transaction).appendAsync(transaction);
     }
 
     /** {@link Ledger#readStream} on the stream's partition. */
@@ -189,15 +194,6 @@ public final class PartitionedLedger implements AutoCloseable {
     /** {@link Ledger#streamVersion} on the stream's partition. */
     public long streamVersion(String stream) {
         return partitions.get(partitionOf(stream)).streamVersion(stream);
-    }
-
-    /** The {@code global_seq} each partition gives its next event. */
-    public PartitionPositions head() {
-        long[] heads = new long[partitions.size()];
-        for (int p = 0; p < heads.length; p++) {
-            heads[p] = partitions.get(p).head();
-        }
-        return PartitionPositions.of(heads);
     }
 
     /**
@@ -276,7 +272,9 @@ public final class PartitionedLedger implements AutoCloseable {
         }
     }
 
-    private Ledger route(String stream, List<EventData> events) {
+    /** The stream's partition's ledger, once the streams its events' rules check are found there too. */
+    @Override
+    public Ledger ledgerFor(String stream, List<EventData> events) {
         if (stream == null) {
             return partitions.get(0); // the ledger names the missing stream
         }
@@ -285,7 +283,9 @@ public final class PartitionedLedger implements AutoCloseable {
         return partitions.get(check.partition());
     }
 
-    private Ledger route(Transaction transaction) {
+    /** The one partition's ledger of every stream the transaction writes or checks. */
+    @Override
+    public Ledger ledgerFor(Transaction transaction) {
         PartitionCheck check = null;
         List<Transaction.Part> parts = transaction.parts() == null ? List.of() : transaction.parts();
         for (int i = 0; i < parts.size(); i++) {

@@ -1,5 +1,6 @@
 package dev.indelible.ledger.kafka;
 
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.ledger.Subscription;
 import java.util.List;
 

@@ -15,6 +15,8 @@ import dev.indelible.ledger.EventRule;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.PartitionPositions;
+import dev.indelible.ledger.PartitionedEvent;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.VerifyReport;

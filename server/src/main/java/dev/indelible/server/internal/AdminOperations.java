@@ -2,6 +2,7 @@ package dev.indelible.server.internal;
 
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.Operations;
 import dev.indelible.ledger.RecordedEvent;
@@ -38,12 +39,15 @@ final class AdminOperations {
     /** Operations on a projection its page lists. */
     static final int HISTORY = 20;
 
+    private final LedgerPartitions partitions;
+    /** Partition 0's: it holds the audit trail. */
     private final Ledger ledger;
     private final ProjectionEngine engine;
     private final AtomicBoolean verifying = new AtomicBoolean();
 
-    AdminOperations(Ledger ledger, ProjectionEngine engine) {
-        this.ledger = ledger;
+    AdminOperations(LedgerPartitions partitions, ProjectionEngine engine) {
+        this.partitions = partitions;
+        this.ledger = partitions.auditLedger();
         this.engine = engine;
     }
 
@@ -54,9 +58,9 @@ final class AdminOperations {
         }
         return progress -> {
             try {
-                long head = ledger.head();
+                long head = ServerMetrics.events(partitions);
                 Instant started = Instant.now();
-                VerifyReport report = ledger.verify(checked -> progress.progress("{\"checked\":" + checked
+                VerifyReport report = partitions.verifyAll(checked -> progress.progress("{\"checked\":" + checked
                     + ",\"of\":" + Math.max(head, checked) + "}"));
                 Map<String, String> figures = new HashMap<>(audit);
                 figures.put("events", Long.toString(report.eventsChecked()));

@@ -1,6 +1,6 @@
 package dev.indelible.server.internal;
 
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.server.Tokens;
@@ -12,7 +12,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.time.Clock;
 import java.util.List;
 
-/** The two APIs over one ledger, sharing tokens, the failure rate limit, the append path and the metrics. */
+/** The two APIs over one journal's partitions (often one ledger), sharing tokens, the failure rate limit, the append path and the metrics. */
 public final class Apis {
     private final HttpApi http;
     private final GrpcApi grpc;
@@ -22,22 +22,22 @@ public final class Apis {
     private final TokenReplication tokenReplication;
 
     /** @param clock the time console sessions expire by */
-    public Apis(Ledger ledger, ProjectionEngine engine, Tokens tokens, ServerConfig config, Clock clock) {
+    public Apis(LedgerPartitions partitions, ProjectionEngine engine, Tokens tokens, ServerConfig config, Clock clock) {
         GrpcCancelNoise.install();
-        ServerMetrics metrics = new ServerMetrics(ledger);
+        ServerMetrics metrics = new ServerMetrics(partitions);
         Access access = new Access(tokens, metrics, config.failedAuthPerMinute());
-        EventFeed feed = new EventFeed(ledger);
-        AppendService appends = new AppendService(ledger, access, metrics, config.maxEventsPerRequest(), feed::appended);
-        Reads reads = new Reads(ledger, engine, feed);
-        AdminOperations operations = new AdminOperations(ledger, engine);
-        AuditTrail audit = new AuditTrail(ledger, config.maxReadLimit());
-        this.http = new HttpApi(ledger, engine, config, metrics, access, appends, reads, feed, new AdminApi(operations, audit));
-        this.grpc = new GrpcApi(ledger, engine, config, access, appends, reads, operations);
+        EventFeed feed = new EventFeed(partitions);
+        AppendService appends = new AppendService(partitions, access, metrics, config.maxEventsPerRequest(), feed::appended);
+        Reads reads = new Reads(partitions, engine, feed);
+        AdminOperations operations = new AdminOperations(partitions, engine);
+        AuditTrail audit = new AuditTrail(partitions.auditLedger(), config.maxReadLimit());
+        this.http = new HttpApi(partitions, engine, config, metrics, access, appends, reads, feed, new AdminApi(operations, audit));
+        this.grpc = new GrpcApi(partitions, engine, config, access, appends, reads, operations);
         this.grpcAuth = new GrpcAuth(access);
-        this.grpcHealth = new GrpcHealth(() -> Readiness.ready(ledger, engine));
+        this.grpcHealth = new GrpcHealth(() -> Readiness.ready(partitions, engine));
         this.console = new Console(tokens, access, metrics, config.tls(), clock,
-            new ConsoleViews(ledger, engine, tokens, feed, reads, config.maxReadLimit(), metrics, clock), operations, audit);
-        this.tokenReplication = new TokenReplication(ledger, tokens);
+            new ConsoleViews(partitions, engine, tokens, feed, reads, config.maxReadLimit(), metrics, clock), operations, audit);
+        this.tokenReplication = new TokenReplication(partitions.auditLedger(), tokens);
     }
 
     public HttpApi http() {

@@ -6,6 +6,8 @@ import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
@@ -39,15 +41,15 @@ import java.util.function.Supplier;
 final class AppendService {
     static final long TIMEOUT_SECONDS = 30;
 
-    private final Ledger ledger;
+    private final LedgerPartitions partitions;
     private final Access access;
     private final ServerMetrics metrics;
     private final int maxEvents;
     private final Runnable onDurable;
 
     /** @param onDurable called after each append that is durable, e.g. to wake readers waiting for events */
-    AppendService(Ledger ledger, Access access, ServerMetrics metrics, int maxEvents, Runnable onDurable) {
-        this.ledger = ledger;
+    AppendService(LedgerPartitions partitions, Access access, ServerMetrics metrics, int maxEvents, Runnable onDurable) {
+        this.partitions = partitions;
         this.access = access;
         this.metrics = metrics;
         this.maxEvents = maxEvents;
@@ -72,7 +74,8 @@ final class AppendService {
     CompletableFuture<AppendResult> write(InetAddress address, Token token, AppendRequest request, EventNames names) {
         return write(() -> {
             access.permit(address, token, Verb.APPEND, request.getStream());
-            return ledger.appendAsync(request.getStream(), expectedVersion(request), eventData(request, names));
+            List<EventData> events = eventData(request, names);
+            return partitions.ledgerFor(request.getStream(), events).appendAsync(request.getStream(), expectedVersion(request), events);
         }, result -> {
             metrics.appended(result);
             return result instanceof AppendResult.Appended;
@@ -95,7 +98,7 @@ final class AppendService {
             long expectedVersion = expectedVersion(columns.getExpectedVersions(i));
             EventData event = NewEvents.eventData(columns.getTypes(i), columns.getContentTypes(i), columns.getPayloads(i),
                 columns.getEventIds(i));
-            return ledger.appendAsync(stream, expectedVersion, event);
+            return partitions.ledgerFor(stream, List.of(event)).appendAsync(stream, expectedVersion, event);
         }, result -> {
             metrics.appended(result);
             return result instanceof AppendResult.Appended;
@@ -137,7 +140,8 @@ final class AppendService {
                 throw new ApiError(413, "too_many_events", "parts", events + " events in one transaction; at most "
                     + maxEvents + " (raise --max-events)");
             }
-            return ledger.appendAsync(WireTransactions.transaction(request));
+            Transaction transaction = WireTransactions.transaction(request);
+            return partitions.ledgerFor(transaction).appendAsync(transaction);
         }, result -> {
             metrics.committed(result);
             return result instanceof TransactionResult.Committed;

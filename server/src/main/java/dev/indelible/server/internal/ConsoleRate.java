@@ -1,7 +1,7 @@
 package dev.indelible.server.internal;
 
 import dev.indelible.ledger.DaemonThreads;
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,7 @@ final class ConsoleRate implements AutoCloseable {
     private static final int DUPLICATE = 3;
     private static final int REFUSED = 4;
 
-    private final Ledger ledger;
+    private final LedgerPartitions partitions;
     private final ServerMetrics metrics;
     /** totals[series][slot]: a ring of running totals, one slot a second. */
     private final long[][] totals = new long[5][SECONDS + 1];
@@ -29,8 +29,8 @@ final class ConsoleRate implements AutoCloseable {
     private int samples;
     private int next;
 
-    ConsoleRate(Ledger ledger, ServerMetrics metrics) {
-        this.ledger = ledger;
+    ConsoleRate(LedgerPartitions partitions, ServerMetrics metrics) {
+        this.partitions = partitions;
         this.metrics = metrics;
         this.sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("indelible-console-rate"));
         sampler.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
@@ -39,8 +39,8 @@ final class ConsoleRate implements AutoCloseable {
     private synchronized void sample() {
         ServerMetrics.AppendsByResult appends = metrics.appendsByResult();
         try {
-            totals[EVENTS][next] = ledger.head();
-            totals[SYNCS][next] = ledger.metrics().syncs();
+            totals[EVENTS][next] = ServerMetrics.events(partitions);
+            totals[SYNCS][next] = ServerMetrics.syncs(partitions);
         } catch (RuntimeException closed) {
             return; // the ledger closed: the server is stopping
         }

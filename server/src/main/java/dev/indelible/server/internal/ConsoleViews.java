@@ -3,6 +3,8 @@ package dev.indelible.server.internal;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
@@ -29,6 +31,8 @@ import java.util.function.Supplier;
  * {@code ops.*} event naming that token. Thread-safe.
  */
 final class ConsoleViews implements AutoCloseable {
+    private final LedgerPartitions partitions;
+    /** Partition 0's: the audit trail's, where tokens are recorded. */
     private final Ledger ledger;
     private final ProjectionEngine engine;
     private final Tokens tokens;
@@ -38,15 +42,16 @@ final class ConsoleViews implements AutoCloseable {
     private final ConsoleRate rate;
     private final ConsoleWarnings warnings;
 
-    ConsoleViews(Ledger ledger, ProjectionEngine engine, Tokens tokens, EventFeed feed, Reads reads, int maxReadLimit,
-                 ServerMetrics metrics, Clock clock) {
-        this.ledger = ledger;
+    ConsoleViews(LedgerPartitions partitions, ProjectionEngine engine, Tokens tokens, EventFeed feed, Reads reads,
+                 int maxReadLimit, ServerMetrics metrics, Clock clock) {
+        this.partitions = partitions;
+        this.ledger = partitions.auditLedger();
         this.engine = engine;
         this.tokens = tokens;
         this.feed = feed;
         this.reads = reads;
         this.maxReadLimit = maxReadLimit;
-        this.rate = new ConsoleRate(ledger, metrics);
+        this.rate = new ConsoleRate(partitions, metrics);
         this.warnings = new ConsoleWarnings(dataDirectory(), clock);
     }
 
@@ -71,7 +76,8 @@ final class ConsoleViews implements AutoCloseable {
         List<String> warnings = this.warnings.warnings(projections, counts, engine != null);
         ConsoleRate.Rates rates = rate.perSecond();
         return EventJson.object(g -> {
-            g.writeNumberField("head", ledger.head());
+            g.writeNumberField("head", ServerMetrics.events(partitions)); // over several partitions: the events in all
+            g.writeNumberField("partitions", partitions.count());
             g.writeStringField("durability", ledger.config().durability().name());
             g.writeBooleanField("ready", Readiness.projectionsReady(engine));
             g.writeArrayFieldStart("projections");
@@ -137,8 +143,8 @@ final class ConsoleViews implements AutoCloseable {
      */
     String events(Request r, Token token) {
         int limit = r.limit(maxReadLimit);
-        long head = ledger.head();
-        long from = r.longParam("from", Math.max(0, head - limit));
+        PartitionPositions head = partitions.head();
+        PartitionPositions from = FeedPositions.parse("from", r.query.get("from"), head.partitions(), before(head, limit));
         EventFeed.Page page;
         try {
             page = feed.read(from, limit, EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"),
@@ -147,8 +153,17 @@ final class ConsoleViews implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw ApiError.unavailable("the server is stopping");
         }
-        return "{\"from\":" + from + ",\"next\":" + page.next() + ",\"head\":" + head + ",\"events\":"
-            + array(page.events()) + "}";
+        return "{\"from\":" + FeedPositions.json(from) + ",\"next\":" + FeedPositions.json(page.next()) + ",\"head\":"
+            + FeedPositions.json(head) + ",\"events\":" + array(page.recorded()) + "}";
+    }
+
+    /** {@code limit} events before {@code head} in each partition (or its start). */
+    private static PartitionPositions before(PartitionPositions head, int limit) {
+        long[] from = new long[head.partitions()];
+        for (int p = 0; p < from.length; p++) {
+            from[p] = Math.max(0, head.next(p) - limit);
+        }
+        return PartitionPositions.of(from);
     }
 
     /** A stream's history from {@code from_version}, through its index. */

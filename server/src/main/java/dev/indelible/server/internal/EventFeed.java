@@ -1,7 +1,8 @@
 package dev.indelible.server.internal;
 
-import dev.indelible.ledger.EventReader;
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
+import dev.indelible.ledger.PartitionedReader;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.server.Token;
 import dev.indelible.server.Verb;
@@ -17,6 +18,10 @@ import java.util.function.BooleanSupplier;
  * yet ({@code GET /events?wait=}, {@code GET /subscribe}). Appends made through this server wake
  * the waiters at once; appends by another process are seen within {@link #RECHECK_MILLIS}.
  *
+ * <p>Over several partitions a page takes each partition's events in its order, the partitions in
+ * turn, with no order across them, and its positions are one {@code global_seq} per partition
+ * ({@link FeedPositions}).
+ *
  * <p>Thread-safe.
  */
 final class EventFeed {
@@ -27,16 +32,35 @@ final class EventFeed {
     /** Payload bytes one page holds at most (one event more when it alone is larger). */
     static final long PAGE_BYTES = 1L << 20;
 
-    private final Ledger ledger;
+    private final LedgerPartitions partitions;
     private final Object appended = new Object();
 
     /** Opens the sealed fields of the events it delivers. */
     dev.indelible.ledger.PersonalData personalData() {
-        return ledger.personalData();
+        return partitions.auditLedger().personalData();
     }
 
-    EventFeed(Ledger ledger) {
-        this.ledger = ledger;
+    EventFeed(LedgerPartitions partitions) {
+        this.partitions = partitions;
+    }
+
+    /** The number of partitions: 1 unless the journal has several. */
+    int partitionCount() {
+        return partitions.count();
+    }
+
+    /** Where every partition's next event will go. */
+    PartitionPositions head() {
+        return partitions.head();
+    }
+
+    /**
+     * An event as a reader of every partition gets it.
+     *
+     * @param partition the partition that holds it
+     * @param after     where to read on to have it and everything scanned before it
+     */
+    record Item(int partition, RecordedEvent event, PartitionPositions after) {
     }
 
     /** Which events a reader wants: the token's streams always, then a stream prefix and types if given. */
@@ -93,16 +117,21 @@ final class EventFeed {
      * @param events the matching events
      * @param next   where to read from next: past the last event scanned, matching or not
      */
-    record Page(List<RecordedEvent> events, long next) {
+    record Page(List<Item> events, PartitionPositions next) {
+        /** The events without their partitions. */
+        List<RecordedEvent> recorded() {
+            return events.stream().map(Item::event).toList();
+        }
     }
 
     /**
      * Up to {@code limit} matching events from {@code from}; when none match yet, waits up to
      * {@code waitMillis} for more (0: answers at once), giving up early when {@code stop} says so.
      */
-    Page read(long from, int limit, Filter filter, long waitMillis, BooleanSupplier stop) throws InterruptedException {
+    Page read(PartitionPositions from, int limit, Filter filter, long waitMillis, BooleanSupplier stop)
+        throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-        long position = from;
+        PartitionPositions position = from;
         while (true) {
             Scan scan = scan(position, limit, filter);
             position = scan.next;
@@ -123,9 +152,9 @@ final class EventFeed {
      * match, {@link #SCAN} were read or the kept payloads reach {@link #PAGE_BYTES}: a page of
      * large events never sits in memory whole.
      */
-    private Scan scan(long from, int limit, Filter filter) {
-        Scan scan = new Scan(filter);
-        try (EventReader reader = ledger.openReader(from)) {
+    private Scan scan(PartitionPositions from, int limit, Filter filter) {
+        Scan scan = new Scan(filter, from);
+        try (PartitionedReader reader = partitions.openReader(from)) {
             while (scan.scanned < SCAN && scan.matching.size() < limit && scan.bytes < PAGE_BYTES
                 && reader.poll(scan::take, 1) > 0) {
                 scan.scanned++;
@@ -137,19 +166,25 @@ final class EventFeed {
 
     /** What one scan kept. Not thread-safe. */
     private static final class Scan {
-        final List<RecordedEvent> matching = new ArrayList<>();
+        final List<Item> matching = new ArrayList<>();
         final Filter filter;
         int scanned;
         long bytes;
-        long next;
+        PartitionPositions next;
+        private final long[] at;
 
-        Scan(Filter filter) {
+        Scan(Filter filter, PartitionPositions from) {
             this.filter = filter;
+            this.at = new long[from.partitions()];
+            for (int p = 0; p < at.length; p++) {
+                at[p] = from.next(p);
+            }
         }
 
-        void take(RecordedEvent e) {
+        void take(int partition, RecordedEvent e) {
+            at[partition] = e.globalSeq() + 1;
             if (filter.matches(e)) {
-                matching.add(e);
+                matching.add(new Item(partition, e, PartitionPositions.of(at)));
                 bytes += e.payload().length;
             }
         }

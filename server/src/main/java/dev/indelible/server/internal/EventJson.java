@@ -33,6 +33,19 @@ public final class EventJson {
 
     /** One event as a JSON object, without a newline, its sealed fields opened with {@code personal}. */
     public static String line(RecordedEvent sealed, PersonalData personal) {
+        return line(sealed, personal, -1, null);
+    }
+
+    /**
+     * A followed event as {@code GET /events} and {@code /subscribe} write it: over several
+     * partitions with its {@code partition} and {@code next}, where to read on past it.
+     */
+    static String line(EventFeed.Item item, PersonalData personal, boolean partitioned) {
+        return partitioned ? line(item.event(), personal, item.partition(), item.after().toString())
+            : line(item.event(), personal);
+    }
+
+    private static String line(RecordedEvent sealed, PersonalData personal, int partition, String next) {
         RecordedEvent e = personal.opened(sealed);
         return object(g -> {
             g.writeNumberField("global_seq", e.globalSeq());
@@ -55,6 +68,10 @@ public final class EventJson {
                     g.writeStringField(m.getKey(), m.getValue());
                 }
                 g.writeEndObject();
+            }
+            if (next != null) {
+                g.writeNumberField("partition", partition);
+                g.writeStringField("next", next);
             }
         });
     }

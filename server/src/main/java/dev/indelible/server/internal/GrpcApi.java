@@ -7,7 +7,8 @@ import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.InvalidEventException;
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
@@ -57,7 +58,7 @@ import java.util.function.Supplier;
 final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private static final int MAX_SUBSCRIPTIONS = 256;
 
-    private final Ledger ledger;
+    private final LedgerPartitions partitions;
     private final ProjectionEngine engine;
     private final ServerConfig config;
     private final Access access;
@@ -72,10 +73,10 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     private final ExecutorService appendAnswers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         DaemonThreads.numbered("indelible-append-answers"));
 
-    GrpcApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, Access access, AppendService appends, Reads reads,
+    GrpcApi(LedgerPartitions partitions, ProjectionEngine engine, ServerConfig config, Access access, AppendService appends, Reads reads,
             AdminOperations admin) {
         this.admin = admin;
-        this.ledger = ledger;
+        this.partitions = partitions;
         this.engine = engine;
         this.config = config;
         this.access = access;
@@ -143,17 +144,21 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
 
     @Override
     public void read(ReadRequest request, StreamObserver<Event> observer) {
-        List<RecordedEvent> events;
+        PersonalData personal = partitions.auditLedger().personalData();
+        List<Event> events;
         try {
             Token token = GrpcAuth.TOKEN.get();
             int limit = readLimit(request.getLimit());
             if (request.hasStream()) {
                 String stream = request.getStream().getStream();
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, stream);
-                events = reads.stream(stream, unsigned("from_version", request.getStream().getFromVersion()), limit);
+                events = reads.stream(stream, unsigned("from_version", request.getStream().getFromVersion()), limit)
+                    .stream().map(e -> event(e, personal)).toList();
             } else {
                 access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
-                events = reads.all(token, unsigned("from_global_seq", request.getFromGlobalSeq()), limit);
+                PartitionPositions from = from(request.hasFromPositions() ? request.getFromPositions() : null,
+                    request.getFromGlobalSeq());
+                events = reads.all(token, from, limit).stream().map(e -> event(e, personal)).toList();
             }
         } catch (ApiError e) {
             observer.onError(e.grpcStatus().asRuntimeException());
@@ -162,7 +167,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             observer.onError(ApiError.invalid(e.field(), e.reason()).grpcStatus().asRuntimeException());
             return;
         }
-        events.forEach(e -> observer.onNext(event(e, ledger.personalData())));
+        events.forEach(observer::onNext);
         observer.onCompleted();
     }
 
@@ -171,13 +176,15 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         try {
             Token token = GrpcAuth.TOKEN.get();
             access.permit(GrpcAuth.ADDRESS.get(), token, Verb.READ, null);
-            long from = unsigned("from_global_seq", request.getFromGlobalSeq());
-            EventFeed.Filter filter = EventFeed.Filter.of(token, request.getStreamPrefix(), null, ledger.config().maxStreamBytes());
+            PartitionPositions from = from(request.getFromPositions().isEmpty() ? null : request.getFromPositions(),
+                request.getFromGlobalSeq());
+            EventFeed.Filter filter = EventFeed.Filter.of(token, request.getStreamPrefix(), null,
+                partitions.auditLedger().config().maxStreamBytes());
             if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
                 throw new ApiError(429, "too_many_subscriptions", null, "this server follows " + MAX_SUBSCRIPTIONS
                     + " subscriptions already; retry later");
             }
-            GrpcSubscription subscription = new GrpcSubscription(ledger, (ServerCallStreamObserver<Event>) observer,
+            GrpcSubscription subscription = new GrpcSubscription(partitions, (ServerCallStreamObserver<Event>) observer,
                 from, filter::matches,
                 () -> access.stillValid(token), subscriptions::remove);
             subscriptions.add(subscription);
@@ -185,6 +192,26 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         } catch (ApiError e) {
             observer.onError(e.grpcStatus().asRuntimeException());
         }
+    }
+
+    /**
+     * Where a read of every event starts: {@code from_positions} when given (null when not), else
+     * {@code from_global_seq}, which over several partitions can only be 0, the start of all.
+     */
+    private PartitionPositions from(String positions, long globalSeq) {
+        int count = partitions.count();
+        if (positions != null) {
+            if (globalSeq != 0) {
+                throw ApiError.invalid("from_positions", "give from_positions or from_global_seq, not both");
+            }
+            return FeedPositions.parse("from_positions", positions, count, null);
+        }
+        long from = unsigned("from_global_seq", globalSeq);
+        if (count > 1 && from != 0) {
+            throw ApiError.invalid("from_global_seq", "the journal has " + count + " partitions, each with its own"
+                + " global_seq: give from_positions (an event's next_positions, one global_seq per partition), was " + from);
+        }
+        return count > 1 ? PartitionPositions.start(count) : PartitionPositions.of(from);
     }
 
     /** A read's {@code limit}: 0 is the server's limit; a uint32 over 2^31 - 1 arrives negative. */
@@ -222,8 +249,8 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
         answer(observer, () -> {
             access.permit(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), Verb.STATUS, null);
-            StatusResponse.Builder response = StatusResponse.newBuilder().setHead(ledger.head())
-                .setDurability(ledger.config().durability().name());
+            StatusResponse.Builder response = StatusResponse.newBuilder().setHead(ServerMetrics.events(partitions))
+                .setDurability(partitions.auditLedger().config().durability().name());
             for (ProjectionStatus p : engine == null ? List.<ProjectionStatus>of() : engine.status()) {
                 response.addProjections(ProjectionState.newBuilder().setName(p.name()).setState(p.state().name())
                     .setLiveVersion(p.liveVersion() == null ? "" : p.liveVersion()).setPosition(p.position()).setLag(p.lag()));
@@ -256,6 +283,13 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     /** After every call ended. */
     void close() {
         appendAnswers.shutdown();
+    }
+
+    /** A followed event: over several partitions with its partition and the positions past it. */
+    static Event event(EventFeed.Item item, PersonalData personal) {
+        Event e = event(item.event(), personal);
+        return item.after().partitions() == 1 ? e
+            : e.toBuilder().setPartition(item.partition()).setNextPositions(item.after().toString()).build();
     }
 
     /** The event as every read shows it: sealed values opened, or {@code [erased]} (what HTTP's {@code /events} shows). */

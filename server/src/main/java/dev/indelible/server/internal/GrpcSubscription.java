@@ -1,7 +1,9 @@
 package dev.indelible.server.internal;
 
-import dev.indelible.ledger.EventReader;
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
+import dev.indelible.ledger.PartitionedReader;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.server.api.Event;
 import io.grpc.Status;
@@ -16,7 +18,9 @@ import java.util.function.Predicate;
 /**
  * One Subscribe call on its own thread: reads the journal from the requested position, sends the
  * events the token may read, and follows the head. Sends only while the client keeps up (gRPC flow
- * control), so a slow client holds back its own stream, not the server's memory.
+ * control), so a slow client holds back its own stream, not the server's memory. Over several
+ * partitions it follows every one, each in its order, and each event names its partition and the
+ * positions past it.
  */
 final class GrpcSubscription implements Runnable {
     private static final int BATCH = 256;
@@ -24,9 +28,12 @@ final class GrpcSubscription implements Runnable {
     /** How often the token is checked again: a revoked token's subscription ends within this. */
     private static final long TOKEN_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    private final Ledger ledger;
+    private final LedgerPartitions partitions;
+    private final PersonalData personal;
     private final ServerCallStreamObserver<Event> call;
-    private final long from;
+    private final PartitionPositions from;
+    /** Each partition's global_seq past the last event read: where a client goes on after it. */
+    private final long[] at;
     private final Predicate<RecordedEvent> visible;
     private final BooleanSupplier tokenValid;
     private final Consumer<GrpcSubscription> onEnd;
@@ -34,11 +41,16 @@ final class GrpcSubscription implements Runnable {
     private volatile boolean stopping;
     private volatile Thread thread;
 
-    GrpcSubscription(Ledger ledger, ServerCallStreamObserver<Event> call, long from, Predicate<RecordedEvent> visible,
-                     BooleanSupplier tokenValid, Consumer<GrpcSubscription> onEnd) {
-        this.ledger = ledger;
+    GrpcSubscription(LedgerPartitions partitions, ServerCallStreamObserver<Event> call, PartitionPositions from,
+                     Predicate<RecordedEvent> visible, BooleanSupplier tokenValid, Consumer<GrpcSubscription> onEnd) {
+        this.partitions = partitions;
+        this.personal = partitions.auditLedger().personalData();
         this.call = call;
         this.from = from;
+        this.at = new long[from.partitions()];
+        for (int p = 0; p < at.length; p++) {
+            at[p] = from.next(p);
+        }
         this.visible = visible;
         this.tokenValid = tokenValid;
         this.onEnd = onEnd;
@@ -50,7 +62,8 @@ final class GrpcSubscription implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         long tokenCheckedAt = System.nanoTime();
-        try (EventReader reader = ledger.openReader(from)) {
+        try (PartitionedReader reader = partitions.openReader(from)) {
+            PartitionedReader.Handler send = this::send;
             while (!cancelled && !stopping) {
                 if (System.nanoTime() - tokenCheckedAt > TOKEN_CHECK_NANOS) {
                     if (!tokenValid.getAsBoolean()) {
@@ -64,13 +77,13 @@ final class GrpcSubscription implements Runnable {
                     LockSupport.parkNanos(this, IDLE_NANOS);
                     continue;
                 }
-                if (reader.poll(this::send, BATCH) == 0) {
+                if (reader.poll(send, BATCH) == 0) {
                     LockSupport.parkNanos(this, IDLE_NANOS);
                 }
             }
             if (stopping && !cancelled) {
                 call.onError(Status.UNAVAILABLE.withDescription("the server is stopping: subscribe again from the last"
-                    + " global_seq received + 1").asRuntimeException());
+                    + " global_seq received + 1 (over several partitions: its next_positions)").asRuntimeException());
             }
         } catch (StatusRuntimeException clientGone) {
             // cancelled while sending: nothing to answer
@@ -88,10 +101,13 @@ final class GrpcSubscription implements Runnable {
         wake();
     }
 
-    private void send(RecordedEvent e) {
-        if (visible.test(e)) {
-            call.onNext(GrpcApi.event(e, ledger.personalData()));
+    private void send(int partition, RecordedEvent e) {
+        at[partition] = e.globalSeq() + 1;
+        if (!visible.test(e)) {
+            return;
         }
+        call.onNext(at.length == 1 ? GrpcApi.event(e, personal)
+            : GrpcApi.event(new EventFeed.Item(partition, e, PartitionPositions.of(at)), personal));
     }
 
     private void wake() {

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
@@ -21,6 +23,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * The HTTP/JSON API: routes, authentication, limits and the mapping of ledger results to status
@@ -30,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HttpApi implements HttpHandler {
 
-    private final Ledger ledger;
+    private final LedgerPartitions partitions;
     private final ProjectionEngine engine;
     private final ServerConfig config;
     private final ServerMetrics metrics;
@@ -45,9 +48,9 @@ public final class HttpApi implements HttpHandler {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    HttpApi(Ledger ledger, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, AppendService appends,
+    HttpApi(LedgerPartitions partitions, ProjectionEngine engine, ServerConfig config, ServerMetrics metrics, Access access, AppendService appends,
             Reads reads, EventFeed feed, AdminApi admin) {
-        this.ledger = ledger;
+        this.partitions = partitions;
         this.engine = engine;
         this.config = config;
         this.metrics = metrics;
@@ -76,7 +79,7 @@ public final class HttpApi implements HttpHandler {
             route = request.route();
             Answer answer = route(request);
             status = answer.status;
-            if (answer.events != null) {
+            if (answer.line != null) {
                 sendEvents(exchange, answer);
             } else if (answer.body != null) {
                 send(exchange, answer.status, answer.contentType, answer.body);
@@ -209,7 +212,9 @@ public final class HttpApi implements HttpHandler {
         long from = r.longParam("from_version", 0);
         List<RecordedEvent> events = reads.stream(stream, from, r.limit(config.maxReadLimit()));
         long next = events.isEmpty() ? from : events.get(events.size() - 1).streamVersion() + 1;
-        return events(200, "{\"stream\":" + quote(stream) + ",\"events\":", events, ",\"next_version\":" + next + "}");
+        Ledger ledger = partitions.ledgerOf(stream);
+        return events(200, "{\"stream\":" + quote(stream) + ",\"events\":", events.size(),
+            i -> EventJson.line(events.get(i), ledger.personalData()), ",\"next_version\":" + next + "}");
     }
 
     /**
@@ -218,7 +223,7 @@ public final class HttpApi implements HttpHandler {
      * {@code next} passes the events left out.
      */
     private Answer readAll(Request r, Token token) {
-        long from = r.longParam("from", 0);
+        PartitionPositions from = from(r, r.query.get("from"));
         int limit = r.limit(config.maxReadLimit());
         EventFeed.Page page;
         try {
@@ -229,17 +234,25 @@ public final class HttpApi implements HttpHandler {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + from);
         }
-        return events(200, "{\"events\":", page.events(), ",\"next\":" + page.next() + ",\"head\":" + ledger.head() + "}");
+        boolean partitioned = partitions.count() > 1;
+        List<EventFeed.Item> events = page.events();
+        return events(200, "{\"events\":", events.size(), i -> EventJson.line(events.get(i), feed.personalData(), partitioned),
+            ",\"next\":" + FeedPositions.json(page.next()) + ",\"head\":" + FeedPositions.json(partitions.head()) + "}");
     }
 
-    /** {@code GET /subscribe}: server-sent events; {@code Last-Event-ID} resumes after the event it names. */
+    /**
+     * {@code GET /subscribe}: server-sent events; {@code Last-Event-ID} resumes after the event it
+     * names: its {@code global_seq}, or over several partitions the positions past it (its id).
+     */
     private Answer subscribe(Request r, Token token) {
-        long from = r.longParam("from", 0);
+        PartitionPositions from = from(r, r.query.get("from"));
         String lastEventId = r.exchange.getRequestHeaders().getFirst("Last-Event-ID");
-        if (lastEventId != null) {
+        if (lastEventId != null && partitions.count() > 1) {
+            from = FeedPositions.parse("last-event-id", lastEventId, partitions.count(), from);
+        } else if (lastEventId != null) {
             try {
-                from = Long.parseLong(lastEventId.strip()) + 1;
-            } catch (NumberFormatException e) {
+                from = PartitionPositions.of(Long.parseLong(lastEventId.strip()) + 1);
+            } catch (IllegalArgumentException e) {
                 throw ApiError.invalid("last-event-id", "must be a global_seq, was '" + lastEventId + "'");
             }
         }
@@ -251,9 +264,14 @@ public final class HttpApi implements HttpHandler {
         return new Answer(200, null, null);
     }
 
+    /** {@code from}: the start when absent (see {@link FeedPositions}). */
+    private PartitionPositions from(Request r, String text) {
+        return FeedPositions.parse("from", text, partitions.count(), PartitionPositions.start(partitions.count()));
+    }
+
     /** The events a reader wants: the token's streams, and its {@code stream_prefix} and {@code type} if given. */
     private EventFeed.Filter filter(Request r, Token token) {
-        return EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"), ledger.config().maxStreamBytes());
+        return EventFeed.Filter.of(token, r.query.get("stream_prefix"), r.query.get("type"), partitions.auditLedger().config().maxStreamBytes());
     }
 
     private String query(Request r, Token token, String projection) {
@@ -281,8 +299,12 @@ public final class HttpApi implements HttpHandler {
     private String status() {
         List<ProjectionStatus> projections = engine == null ? List.of() : engine.status();
         return EventJson.object(g -> {
-            g.writeNumberField("head", ledger.head());
-            g.writeStringField("durability", ledger.config().durability().name());
+            g.writeFieldName("head");
+            g.writeRawValue(FeedPositions.json(partitions.head()));
+            if (partitions.count() > 1) {
+                g.writeNumberField("partitions", partitions.count());
+            }
+            g.writeStringField("durability", partitions.auditLedger().config().durability().name());
             g.writeArrayFieldStart("projections");
             for (ProjectionStatus p : projections) {
                 g.writeStartObject();
@@ -358,25 +380,26 @@ public final class HttpApi implements HttpHandler {
         try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 16 * 1024)) {
             out.write(answer.body.getBytes(StandardCharsets.UTF_8));
             out.write('[');
-            for (int i = 0; i < answer.events.size(); i++) {
+            for (int i = 0; i < answer.count; i++) {
                 if (i > 0) {
                     out.write(',');
                 }
-                out.write(EventJson.line(answer.events.get(i), ledger.personalData()).getBytes(StandardCharsets.UTF_8));
+                out.write(answer.line.apply(i).getBytes(StandardCharsets.UTF_8));
             }
             out.write(']');
             out.write(answer.tail.getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    private static Answer events(int status, String head, List<RecordedEvent> events, String tail) {
-        return new Answer(status, "application/json; charset=utf-8", head, events, tail);
+    /** {@code head}, then {@code count} events as a JSON array, each written when sent by {@code line}, then {@code tail}. */
+    private static Answer events(int status, String head, int count, IntFunction<String> line, String tail) {
+        return new Answer(status, "application/json; charset=utf-8", head, count, line, tail);
     }
 
-    /** {@code body}, or with {@code events}: {@code body} + the events as a JSON array + {@code tail}. */
-    private record Answer(int status, String contentType, String body, List<RecordedEvent> events, String tail) {
+    /** {@code body}, or with a {@code line} per event: {@code body} + the events as a JSON array + {@code tail}. */
+    private record Answer(int status, String contentType, String body, int count, IntFunction<String> line, String tail) {
         Answer(int status, String contentType, String body) {
-            this(status, contentType, body, null, null);
+            this(status, contentType, body, 0, null, null);
         }
     }
 }

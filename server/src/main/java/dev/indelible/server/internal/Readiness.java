@@ -1,6 +1,6 @@
 package dev.indelible.server.internal;
 
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionStatus;
 
@@ -18,9 +18,9 @@ final class Readiness {
             .allMatch(p -> p.state() != ProjectionStatus.State.FAILED && p.lag() <= READY_LAG);
     }
 
-    /** {@link #projectionsReady}, and the ledger open (its head throws once it closed). */
-    static boolean ready(Ledger ledger, ProjectionEngine engine) {
-        ledger.head();
+    /** {@link #projectionsReady}, and every partition's ledger open (its head throws once it closed). */
+    static boolean ready(LedgerPartitions partitions, ProjectionEngine engine) {
+        partitions.head();
         return projectionsReady(engine);
     }
 }

@@ -2,6 +2,8 @@ package dev.indelible.server.internal;
 
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.server.ReferenceQueries;
@@ -13,12 +15,12 @@ import java.util.Map;
 
 /** The reads of both APIs, with their errors as {@link ApiError}s. Thread-safe. */
 final class Reads {
-    private final Ledger ledger;
+    private final LedgerPartitions partitions;
     private final ProjectionEngine engine;
     private final EventFeed feed;
 
-    Reads(Ledger ledger, ProjectionEngine engine, EventFeed feed) {
-        this.ledger = ledger;
+    Reads(LedgerPartitions partitions, ProjectionEngine engine, EventFeed feed) {
+        this.partitions = partitions;
         this.engine = engine;
         this.feed = feed;
     }
@@ -29,6 +31,7 @@ final class Reads {
      * time, so a page of large events is never read whole and then cut.
      */
     List<RecordedEvent> stream(String stream, long fromVersion, int limit) {
+        Ledger ledger = partitions.ledgerOf(stream);
         if (ledger.streamVersion(stream) == ExpectedVersion.NO_STREAM) {
             throw ApiError.notFound("stream", "stream " + stream + " has no events");
         }
@@ -53,13 +56,13 @@ final class Reads {
         return page;
     }
 
-    /** Events from {@code fromGlobalSeq} of the streams {@code token} may read, within a page's byte budget. */
-    List<RecordedEvent> all(Token token, long fromGlobalSeq, int limit) {
+    /** Events from {@code from} of the streams {@code token} may read, within a page's byte budget. */
+    List<EventFeed.Item> all(Token token, PartitionPositions from, int limit) {
         try {
-            return feed.read(fromGlobalSeq, limit, EventFeed.Filter.readable(token), 0, () -> false).events();
+            return feed.read(from, limit, EventFeed.Filter.readable(token), 0, () -> false).events();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + fromGlobalSeq);
+            throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + from);
         }
     }
 
@@ -87,7 +90,7 @@ final class Reads {
                 + projection + ": the answer shows streams " + streams + ", and the token's streams are " + token.streams());
         }
         try {
-            return new ReferenceQueries(engine, ledger.personalData(), projection, params).rows();
+            return new ReferenceQueries(engine, partitions.auditLedger().personalData(), projection, params).rows();
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw ApiError.invalid(message.split("[ :]", 2)[0], message);

@@ -2,6 +2,7 @@ package dev.indelible.server.internal;
 
 import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.TransactionResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -22,13 +23,32 @@ public final class ServerMetrics {
     private final Counter ruleViolations = appends("rule_violated");
     private final Counter eventIdConflicts = appends("event_id_conflict");
 
-    public ServerMetrics(Ledger ledger) {
-        Gauge.builder("indelible.ledger.head", ledger, Ledger::head)
-            .description("global_seq the next event will get").register(registry);
-        FunctionCounter.builder("indelible.ledger.events.appended", ledger, l -> l.metrics().eventsAppended())
+    public ServerMetrics(LedgerPartitions partitions) {
+        Gauge.builder("indelible.ledger.head", partitions, ServerMetrics::events)
+            .description("global_seq the next event will get (over several partitions: the events in all)").register(registry);
+        FunctionCounter.builder("indelible.ledger.events.appended", partitions,
+                p -> sum(p, l -> l.metrics().eventsAppended()))
             .description("events appended by this process").register(registry);
-        FunctionCounter.builder("indelible.ledger.syncs", ledger, l -> l.metrics().syncs())
+        FunctionCounter.builder("indelible.ledger.syncs", partitions, ServerMetrics::syncs)
             .description("journal syncs (group commits)").register(registry);
+    }
+
+    /** The events in the journal: its head, or over several partitions the sum of theirs. */
+    static long events(LedgerPartitions partitions) {
+        return sum(partitions, Ledger::head);
+    }
+
+    /** This process's journal syncs (commits), over every partition. */
+    static long syncs(LedgerPartitions partitions) {
+        return sum(partitions, l -> l.metrics().syncs());
+    }
+
+    private static long sum(LedgerPartitions partitions, java.util.function.ToLongFunction<Ledger> each) {
+        long sum = 0;
+        for (Ledger ledger : partitions.ledgers()) {
+            sum += each.applyAsLong(ledger);
+        }
+        return sum;
     }
 
     void request(String route, int status, long nanos) {

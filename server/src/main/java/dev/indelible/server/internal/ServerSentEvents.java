@@ -1,7 +1,7 @@
 package dev.indelible.server.internal;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.server.Token;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code GET /subscribe}: the journal from a position as server-sent events, then following new
  * ones. Each event is {@code id: <global_seq>} and {@code data: <the event as /events writes it>};
- * a client resumes with {@code Last-Event-ID}. A comment line every {@link #HEARTBEAT_MILLIS}
+ * a client resumes with {@code Last-Event-ID}. Over several partitions the id is the positions past
+ * the event (its {@code next}, {@code 12,0,7}), which {@code Last-Event-ID} resumes from. A comment line every {@link #HEARTBEAT_MILLIS}
  * keeps proxies from closing an idle stream; the stream ends when the server stops (the client
  * resumes) or the token is revoked (an {@code event: error} first).
  *
@@ -42,7 +43,7 @@ final class ServerSentEvents {
     }
 
     /** Streams until the client leaves, the server stops or the token is revoked; refuses (429) past the cap. */
-    void answer(HttpExchange exchange, Token token, long from, EventFeed.Filter filter, BooleanSupplier stopping)
+    void answer(HttpExchange exchange, Token token, PartitionPositions from, EventFeed.Filter filter, BooleanSupplier stopping)
         throws InterruptedException {
         if (open.incrementAndGet() > MAX_SUBSCRIBERS) {
             open.decrementAndGet();
@@ -63,10 +64,11 @@ final class ServerSentEvents {
         }
     }
 
-    private void stream(OutputStream out, Token token, long from, EventFeed.Filter filter, BooleanSupplier stopping)
+    private void stream(OutputStream out, Token token, PartitionPositions from, EventFeed.Filter filter, BooleanSupplier stopping)
         throws IOException, InterruptedException {
         write(out, ": following from global_seq " + from + "\n\n");
-        long position = from;
+        PartitionPositions position = from;
+        boolean partitioned = from.partitions() > 1;
         long quietSince = System.nanoTime();
         while (!stopping.getAsBoolean()) {
             if (!access.stillValid(token)) {
@@ -75,8 +77,9 @@ final class ServerSentEvents {
             }
             EventFeed.Page page = feed.read(position, PAGE, filter, CHECK_MILLIS, stopping);
             position = page.next();
-            for (RecordedEvent e : page.events()) {
-                write(out, "id: " + e.globalSeq() + "\ndata: " + EventJson.line(e, feed.personalData()) + "\n\n");
+            for (EventFeed.Item e : page.events()) {
+                String id = partitioned ? e.after().toString() : Long.toString(e.event().globalSeq());
+                write(out, "id: " + id + "\ndata: " + EventJson.line(e, feed.personalData(), partitioned) + "\n\n");
             }
             if (!page.events().isEmpty()) {
                 quietSince = System.nanoTime();

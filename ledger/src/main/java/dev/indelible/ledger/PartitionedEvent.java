@@ -1,4 +1,4 @@
-package dev.indelible.ledger.kafka;
+package dev.indelible.ledger;
 
 import dev.indelible.ledger.RecordedEvent;
 

@@ -1,0 +1,60 @@
+package dev.indelible.server.internal;
+
+import dev.indelible.ledger.PartitionPositions;
+
+/**
+ * Where a reader of every event stands, on the wire. With one partition it is the
+ * {@code global_seq} read next, a number, as it always was. With P partitions there is no order
+ * across them, so it is the {@link PartitionPositions} text, one {@code global_seq} per partition
+ * ({@code "12,0,7"}), which a client passes back as it got it; {@code 0} there means the start of
+ * every partition, so a client's default start works unchanged.
+ */
+final class FeedPositions {
+    private FeedPositions() {
+    }
+
+    /**
+     * {@code text} as positions over {@code partitions} partitions, or {@code absent} when null.
+     *
+     * @throws ApiError 400 naming {@code field} and the reason when it is not such positions
+     */
+    static PartitionPositions parse(String field, String text, int partitions, PartitionPositions absent) {
+        if (text == null) {
+            return absent;
+        }
+        String given = text.strip();
+        if (partitions > 1 && given.equals("0")) {
+            return PartitionPositions.start(partitions);
+        }
+        if (partitions == 1) {
+            return PartitionPositions.of(number(field, text));
+        }
+        if (given.split(",", -1).length != partitions) {
+            throw ApiError.invalid(field, "must be one global_seq per partition, " + partitions + ", separated by commas"
+                + " (as a page's next gave it), or 0 for the start; was '" + text + "'");
+        }
+        try {
+            return PartitionPositions.parse(given);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid(field, "must be " + partitions + " numbers >= 0 separated by commas, was '" + text
+                + "' (" + e.getMessage() + ")");
+        }
+    }
+
+    private static long number(String field, String text) {
+        try {
+            long parsed = Long.parseLong(text);
+            if (parsed >= 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiError.invalid(field, "must be a number >= 0, was '" + text + "'");
+    }
+
+    /** As a JSON value: a number with one partition, else a string. */
+    static String json(PartitionPositions positions) {
+        return positions.partitions() == 1 ? Long.toString(positions.next(0)) : '"' + positions.toString() + '"';
+    }
+}
