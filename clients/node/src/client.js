@@ -22,7 +22,10 @@ export function wireEvent(event, where = 'event') {
   return { type: event.type, data: event.data, event_id: event.eventId ?? event.event_id ?? randomUUID() };
 }
 
-/** One stored event, as /events and subscribe() give it. */
+/**
+ * One stored event, as /events and subscribe() give it. From a journal of several partitions it
+ * also has `partition` (globalSeq counts within it) and `next`, where to read on from past it.
+ */
 export function recordedEvent(e) {
   const out = {
     globalSeq: e.global_seq, stream: e.stream, streamVersion: e.stream_version, type: e.type, eventId: e.event_id,
@@ -30,6 +33,10 @@ export function recordedEvent(e) {
   };
   if (e.data_base64 !== undefined) out.dataBase64 = e.data_base64;
   if (e.metadata !== undefined) out.metadata = e.metadata;
+  if (e.partition !== undefined) {
+    out.partition = e.partition;
+    out.next = e.next;
+  }
   return out;
 }
 
@@ -112,7 +119,11 @@ export class Client {
     };
   }
 
-  /** GET /events: {events, next, head}, only the streams the token may read. */
+  /**
+   * GET /events: {events, next, head}, only the streams the token may read. Over a journal of
+   * several partitions `from`, `next` and `head` are positions as text ("12,0,7"; 0 is the
+   * start): pass `next` or an event's `next` back as it is. Each partition comes in its order.
+   */
   async readAll({ from = 0, limit = 100, signal } = {}) {
     const page = await this.transport.call(`/events${query({ from, limit })}`, { signal });
     return { events: page.events.map(recordedEvent), next: page.next, head: page.head };
@@ -146,6 +157,8 @@ export class Client {
    * `streamPrefix` (a string or an array of them) and `types`. It resumes by itself after network
    * errors and 503 from the last global_seq + 1 and never yields an event twice; it ends when the
    * caller breaks out of the loop or `signal` aborts. Other errors (401, 403, 400) are thrown.
+   * Over a journal of several partitions `from` is positions as text (an event's `next`), and
+   * events come in each partition's order, none across partitions: resume from the last event's `next`.
    */
   subscribe({ from = 0, streamPrefix, types, pollMs = 200, waitMs = 10_000, batch = 1000, signal } = {}) {
     const prefixes = streamPrefix === undefined || streamPrefix === null ? null
@@ -155,6 +168,7 @@ export class Client {
     const keep = (e) => (!prefixes || prefixes.some((p) => e.stream.startsWith(p))) && (!wanted || wanted.has(e.type));
     return (async function* subscription() {
       let position = from;
+      const lastIn = new Map(); // over several partitions: the last globalSeq yielded per partition
       let failures = 0;
       const aborted = () => signal?.aborted;
       while (!aborted()) {
@@ -177,17 +191,24 @@ export class Client {
           }
           continue;
         }
+        const partitioned = typeof page.next === 'string'; // positions over several partitions: the server's, as they are
         for (const raw of page.events) {
-          if (raw.global_seq < position) continue; // never twice
-          position = raw.global_seq + 1;
+          if (partitioned) {
+            if (raw.global_seq <= (lastIn.get(raw.partition) ?? -1)) continue; // never twice
+            lastIn.set(raw.partition, raw.global_seq);
+          } else {
+            if (raw.global_seq < position) continue; // never twice
+            position = raw.global_seq + 1;
+          }
           const e = recordedEvent(raw);
           if (keep(e)) {
             yield e;
             if (aborted()) return;
           }
         }
-        position = Math.max(position, page.next);
-        if (page.events.length === 0 && position >= page.head && waitMs === 0) { // caught up, no long poll: wait here
+        position = partitioned ? page.next : Math.max(position, page.next);
+        const caughtUp = partitioned ? position === page.head : position >= page.head;
+        if (page.events.length === 0 && caughtUp && waitMs === 0) { // caught up, no long poll: wait here
           try {
             await sleep(pollMs, signal);
           } catch {

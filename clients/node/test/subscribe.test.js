@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../src/index.js';
-import { RUN, TOKEN, client, faultyProxy } from '../testing/helpers.js';
+import { PARTITIONED_URL, RUN, TOKEN, client, faultyProxy } from '../testing/helpers.js';
 
 test('subscribe yields exactly the matching events appended, in order, and ends on break', async () => {
   const c = client();
@@ -46,4 +46,31 @@ test('subscribe resumes after 503s and dropped connections without yielding an e
   } finally {
     await proxy.close();
   }
+});
+
+test('subscribe over several partitions resumes from the next of the last event, each event once', async () => {
+  const c = new Client({ url: PARTITIONED_URL, token: TOKEN, timeoutMs: 10_000 });
+  const { head } = await c.readAll({ from: 0, limit: 1 });
+  assert.equal(typeof head, 'string', 'positions over 3 partitions are text');
+  const prefix = `parts-${RUN}-`;
+  for (let n = 0; n < 9; n++) await c.append(`${prefix}${n % 3}`, { type: 'part.added', data: { n } });
+  const first = [];
+  for await (const e of c.subscribe({ from: head, streamPrefix: prefix, pollMs: 20 })) {
+    first.push(e);
+    if (first.length === 4) break;
+  }
+  assert.ok(first.every((e) => e.partition === Number(e.stream.at(-1))));
+  for (let n = 9; n < 12; n++) await c.append(`${prefix}${n % 3}`, { type: 'part.added', data: { n } });
+  const rest = [];
+  for await (const e of c.subscribe({ from: first[3].next, streamPrefix: prefix, pollMs: 20 })) {
+    rest.push(e);
+    if (rest.length === 8) break;
+  }
+  const all = [...first, ...rest];
+  assert.deepEqual(all.map((e) => e.data.n).sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i));
+  for (let p = 0; p < 3; p++) {
+    const mine = all.filter((e) => e.partition === p).map((e) => e.data.n);
+    assert.deepEqual(mine, [...mine].sort((a, b) => a - b), `partition ${p} in its order`);
+  }
+  await assert.rejects(c.readAll({ from: '1,2' }), (e) => e.status === 400 && e.field === 'from');
 });

@@ -3,15 +3,19 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Client } from '../src/index.js';
 
-const missing = ['INDELIBLE_URL', 'INDELIBLE_TOKEN', 'INDELIBLE_NARROW_TOKEN'].filter((v) => !process.env[v]);
+const missing = ['INDELIBLE_URL', 'INDELIBLE_TOKEN', 'INDELIBLE_NARROW_TOKEN', 'INDELIBLE_PARTITIONED_URL']
+  .filter((v) => !process.env[v]);
 if (missing.length) {
   throw new Error(`the tests need a running server: set ${missing.join(', ')} (INDELIBLE_URL=http://127.0.0.1:7171, `
     + "INDELIBLE_TOKEN for streams '*' with verbs append,read,query,status, INDELIBLE_NARROW_TOKEN for 'selfies-*' "
-    + 'with append,read; see server/src/test/java/dev/indelible/server/NodeClientTest.java)');
+    + 'with append,read, INDELIBLE_PARTITIONED_URL for a server of those tokens over 3 partitions; '
+    + 'see server/src/test/java/dev/indelible/server/NodeClientTest.java)');
 }
 export const URL = process.env.INDELIBLE_URL;
 export const TOKEN = process.env.INDELIBLE_TOKEN;
 export const NARROW_TOKEN = process.env.INDELIBLE_NARROW_TOKEN;
+/** A server of the same tokens over 3 partitions (a stream ending in a number n in partition n % 3). */
+export const PARTITIONED_URL = process.env.INDELIBLE_PARTITIONED_URL;
 
 /** A tag unique to this run, so that the tests can share a server with earlier runs. */
 export const RUN = randomUUID().slice(0, 8);

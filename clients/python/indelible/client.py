@@ -5,7 +5,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 from ._transport import Transport, quote_segment
 from ._events import ExpectedVersion, checked_event, expected_text
 from .errors import InvalidEvent, NotFound
-from .values import Appended, Committed, Event, Page
+from .values import Appended, Committed, Event, Page, Position
 
 __all__ = ["Client"]
 
@@ -108,22 +108,33 @@ class Client:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def read(self, from_seq: int = 0, limit: int = 100) -> Page:
+    def read(self, from_seq: Position = 0, limit: int = 100) -> Page:
         """``GET /events``: up to ``limit`` (1 to 1,000) events from ``from_seq``, only those of
-        streams this token may read; ``Page.next`` is where to read on."""
+        streams this token may read; ``Page.next`` is where to read on. Over a journal of several
+        partitions positions are text (``"12,0,7"``; 0 is the start): pass ``Page.next`` or an
+        event's ``next`` back as it is. Each partition comes in its order, with no order across
+        them."""
         return self._read_page(from_seq, limit)
 
-    def _read_page(self, from_seq: int, limit: int, retry: bool = True) -> Page:
+    def _read_page(self, from_seq: Position, limit: int, retry: bool = True) -> Page:
         answer = self._transport.call("GET", self._transport.path("/events", {"from": from_seq, "limit": limit}),
                                       retry=retry)
         return Page([Event.from_json(e) for e in answer["events"]], answer["next"], answer["head"])
 
-    def read_all(self, from_seq: int = 0, until: Optional[int] = None) -> Iterable[Event]:
-        """Every readable event from ``from_seq`` up to the head when called (or ``until``, exclusive)."""
+    def read_all(self, from_seq: Position = 0, until: Optional[int] = None) -> Iterable[Event]:
+        """Every readable event from ``from_seq`` up to the head when called (or ``until``, exclusive).
+        Over several partitions (text positions) it reads until it reaches the head as it then is,
+        so events appended meanwhile may come too; ``until`` is for one partition only."""
         position = from_seq
         end = until
         while True:
             page = self.read(position, 1000)
+            if isinstance(page.next, str):
+                yield from page.events
+                if page.next == page.head or page.next == position:
+                    return
+                position = page.next
+                continue
             if end is None:
                 end = page.head
             for e in page.events:
@@ -146,7 +157,7 @@ class Client:
             raise
         return [Event.from_json(e) for e in answer["events"]]
 
-    def subscribe(self, from_seq: int = 0, stream_prefix: Optional[str] = None,
+    def subscribe(self, from_seq: Position = 0, stream_prefix: Optional[str] = None,
                   types: Optional[Iterable[str]] = None, poll_interval: float = 0.2,
                   wait: float = 10.0) -> "Subscription":
         """Follows the journal from ``from_seq``: an iterator of :class:`~indelible.values.Event`
@@ -154,7 +165,8 @@ class Client:
         ``wait`` s, the server filtering by ``stream_prefix`` and ``types``), or on a server without
         it a poll every ``poll_interval`` s (``wait=0`` asks for that). Resumes by itself after
         connection errors and server restarts from the last global_seq + 1; never yields an event
-        twice. ``close()`` ends it (from any thread); ``.position`` is the global_seq to resume from."""
+        twice. ``close()`` ends it (from any thread); ``.position`` is the global_seq to resume from
+        (over several partitions, the positions as text: pass them back as they are)."""
         from .subscription import Subscription
         return Subscription(self, from_seq, stream_prefix, types, poll_interval, wait)
 

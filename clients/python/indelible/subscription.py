@@ -3,11 +3,11 @@ import collections
 import socket
 import threading
 import time
-from typing import Any, Deque, FrozenSet, Iterable, Optional
+from typing import Any, Deque, Dict, FrozenSet, Iterable, Optional
 
 from ._transport import CONNECTION_ERRORS, RETRY_STATUSES, Backoff
 from .errors import IndelibleError, Unavailable
-from .values import Event, Page
+from .values import Event, Page, Position
 
 __all__ = ["Subscription"]
 
@@ -29,11 +29,15 @@ class Subscription:
     ``close()`` (from any thread, or leaving a ``with`` block) ends the iteration, cutting a held poll.
     ``position`` is the global_seq to resume from: the one after the last event yielded, or past
     everything read when none is waiting. ``reconnects`` counts the failed reads waited out.
+
+    Over a journal of several partitions positions are text, one global_seq per partition
+    (``"12,0,7"``): ``from_seq`` and ``position`` are such text, passed back as the server gave it,
+    and the events come in each partition's order, with no order across partitions.
     """
 
-    def __init__(self, client: Any, from_seq: int = 0, stream_prefix: Optional[str] = None,
+    def __init__(self, client: Any, from_seq: Position = 0, stream_prefix: Optional[str] = None,
                  types: Optional[Iterable[str]] = None, poll_interval: float = 0.2, wait: float = 10.0) -> None:
-        if from_seq < 0:
+        if isinstance(from_seq, int) and from_seq < 0:
             raise ValueError(f"from_seq: must be >= 0, was {from_seq}")
         self._client = client
         self._transport = client._transport
@@ -51,13 +55,16 @@ class Subscription:
         self._buffer: Deque[Event] = collections.deque()
         self._closed = threading.Event()
         self._conn: Any = None
-        self._last_yielded = from_seq - 1
+        self._last_yielded = from_seq - 1 if isinstance(from_seq, int) else -1
+        # Over several partitions: the last global_seq yielded per partition, and where to resume.
+        self._last_in: Dict[int, int] = {}
+        self._resume: Position = from_seq
         self.reconnects = 0
 
     @property
-    def position(self) -> int:
+    def position(self) -> Position:
         if self._buffer:
-            return self._buffer[0].global_seq
+            return self._buffer[0].global_seq if self._buffer[0].next is None else self._resume
         return self._fetch_from
 
     def __iter__(self) -> "Subscription":
@@ -71,11 +78,18 @@ class Subscription:
         if self._closed.is_set():
             raise StopIteration
         event = self._buffer.popleft()
-        self._last_yielded = event.global_seq
+        if event.partition is not None:
+            self._last_in[event.partition] = event.global_seq
+            self._resume = event.next if event.next is not None else self._resume
+        else:
+            self._last_yielded = event.global_seq
         return event
 
     def _wanted(self, event: Event) -> bool:
-        if event.global_seq < self._fetch_from or event.global_seq <= self._last_yielded:
+        if event.partition is not None:  # never twice in its partition, whatever the server sends
+            if event.global_seq <= self._last_in.get(event.partition, -1):
+                return False
+        elif event.global_seq < self._fetch_from or event.global_seq <= self._last_yielded:
             return False  # never twice, whatever the server sends
         if self._prefix is not None and not event.stream.startswith(self._prefix):
             return False
@@ -88,10 +102,17 @@ class Subscription:
         page = self._read()
         if page is None:  # closed while waiting
             return
+        if not self._buffer:
+            self._resume = self._fetch_from  # nothing waits: resume where this page starts
         self._buffer.extend(e for e in page.events if self._wanted(e))
-        last = page.events[-1].global_seq + 1 if page.events else self._fetch_from
-        self._fetch_from = max(self._fetch_from, page.next, last)
-        if self._buffer or self._fetch_from < page.head:
+        if isinstance(page.next, str):  # positions over several partitions: the server's, as they are
+            self._fetch_from = page.next
+            caught_up = page.next == page.head
+        else:
+            last = page.events[-1].global_seq + 1 if page.events else self._fetch_from
+            self._fetch_from = max(self._fetch_from, page.next, last)
+            caught_up = self._fetch_from >= page.head
+        if self._buffer or not caught_up:
             return  # more to read at once
         if not self.long_poll or time.monotonic() - asked < self._wait / 2:
             self._closed.wait(self._poll)  # at the head and not held by the server: wait here

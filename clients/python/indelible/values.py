@@ -1,6 +1,6 @@
 """Values returned by the client."""
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 __all__ = ["Appended", "Ack", "Event", "Page", "Committed"]
 
@@ -39,7 +39,9 @@ class Event:
     """A recorded event as the server returns it. ``data`` is the payload as JSON (for the domain
     types through their Protobuf JSON mapping: 64-bit integers such as ``user_id`` come back as
     strings, timestamps as RFC 3339 text); a payload that is not JSON has ``data`` None and
-    ``data_base64`` set. ``metadata`` is empty when the event has none."""
+    ``data_base64`` set. ``metadata`` is empty when the event has none. From a journal of several
+    partitions (``GET /events``), ``partition`` holds it (``global_seq`` counts within it) and
+    ``next`` is the position to read on from past it; otherwise both are None."""
     global_seq: int
     stream: str
     stream_version: int
@@ -51,21 +53,30 @@ class Event:
     metadata: Dict[str, str] = field(default_factory=dict)
     content_type: Optional[str] = None
     data_base64: Optional[str] = None
+    partition: Optional[int] = None
+    next: Optional[str] = None
 
     @classmethod
     def from_json(cls, e: Dict[str, Any]) -> "Event":
         return cls(e["global_seq"], e["stream"], e["stream_version"], e["event_id"], e["type"],
                    e.get("recorded_at", ""), e.get("producer_id"), e.get("data"),
-                   dict(e.get("metadata") or {}), e.get("content_type"), e.get("data_base64"))
+                   dict(e.get("metadata") or {}), e.get("content_type"), e.get("data_base64"),
+                   e.get("partition"), e.get("next"))
+
+
+# Where a reader stands: a global_seq, or over several partitions their positions as text ("12,0,7").
+Position = Union[int, str]
 
 
 @dataclass(frozen=True)
 class Page:
     """One ``GET /events`` answer: the readable events, where to read on (``next``, past the
-    events this token may not read) and the journal's head (the next global_seq to be written)."""
+    events this token may not read) and the journal's head (the next global_seq to be written).
+    Over a journal of several partitions ``next`` and ``head`` are positions as text, one
+    global_seq per partition (``"12,0,7"``): pass them back as they are."""
     events: List[Event]
-    next: int
-    head: int
+    next: Position
+    head: Position
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ import threading
 import time
 
 import indelible
-from tests.support import NOW, Proxy, ServerTestCase, token, unique, user_id
+from tests.support import NOW, Proxy, ServerTestCase, partitioned_url, token, unique, user_id
 
 
 class Collector(threading.Thread):
@@ -128,3 +128,27 @@ class SubscribeTest(ServerTestCase):
         self.assertLess(time.monotonic() - closed, 2.0)
         self.assertEqual((collector.events, collector.error), ([], None))
 
+    def test_resumes_over_several_partitions_from_the_positions_it_was_given(self):
+        with indelible.Client(partitioned_url(), token()) as c:
+            prefix = unique("parts-")
+            start = c.read(0, 1).head
+            self.assertIsInstance(start, str, "positions over 3 partitions are text")
+            streams = [f"{prefix}-{p}" for p in range(3)]  # partition p holds stream ...-p
+            for n in range(9):
+                c.append(streams[n % 3], {"type": "part.added", "data": {"n": n}})
+            first = Collector(c.subscribe(start, stream_prefix=prefix), 4).finish(self)
+            self.assertEqual(4, len(first))
+            self.assertTrue(all(e.partition == int(e.stream[-1]) for e in first), first)
+            resumed_at = first[-1].next
+            for n in range(9, 12):
+                c.append(streams[n % 3], {"type": "part.added", "data": {"n": n}})
+            rest = Collector(c.subscribe(resumed_at, stream_prefix=prefix), 8).finish(self)
+            self.assertEqual(list(range(12)), sorted(e.data["n"] for e in first + rest), "each event once")
+            for p in range(3):  # each partition in its order
+                mine = [e.data["n"] for e in first + rest if e.partition == p]
+                self.assertEqual(sorted(mine), mine)
+            page = c.read(resumed_at, 1000)
+            self.assertEqual(8, len([e for e in page.events if e.stream.startswith(prefix)]))
+            with self.assertRaises(indelible.InvalidArgument) as refused:
+                c.read("1,2", 10)
+            self.assertEqual("from", refused.exception.field)

@@ -142,6 +142,11 @@ final class DataOptions {
         return false;
     }
 
+    /** Whether the journal is the embedded one in DIR/journal (neither Kafka journal). */
+    boolean embedded() {
+        return partitioned() == null && kafka() == null;
+    }
+
     /** Where the events are, for messages. */
     String describe() {
         PartitionedJournalConfig partitioned = partitioned();
@@ -217,8 +222,16 @@ final class DataOptions {
         return openLedger(Durability.MEMORY_MAPPED);
     }
 
-    /** Verifies the journal, telling {@code progress} the events checked so far. */
+    /**
+     * Verifies the journal, telling {@code progress} the events checked so far. Over several
+     * partitions, every partition in turn, read beside the writers (their problems name them).
+     */
     VerifyReport verifyJournal(LongConsumer progress) {
+        if (partitioned() != null) {
+            try (LedgerPartitions journal = openExistingPartitions()) {
+                return journal.verifyAll(progress);
+            }
+        }
         KafkaJournalConfig kafka = kafka();
         if (kafka != null) {
             return KafkaLedger.verify(kafka, progress);

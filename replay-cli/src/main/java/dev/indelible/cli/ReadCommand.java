@@ -2,8 +2,10 @@ package dev.indelible.cli;
 
 import dev.indelible.server.internal.EventJson;
 
-import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
+import dev.indelible.ledger.PartitionedReader;
 import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.RecordedEvent;
 import java.io.PrintWriter;
@@ -20,6 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "read", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Prints events as NDJSON, optionally following new ones.",
         "One JSON object per line: global_seq, stream, stream_version, type, event_id, recorded_at, data.",
+        "Over a journal of several partitions (--journal ...?partitions=P) each line also has its partition and next,",
+        "the positions to go on from past it (--from 12,0,7: one global_seq per partition); each partition in its order.",
         "The audit trail: indelible read --type 'ops.*'"})
 final class ReadCommand implements Callable<Integer> {
     private static final int PAGE = 1_000;
@@ -27,8 +31,9 @@ final class ReadCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--from", description = "The first global_seq (default 0); with --stream, the first stream_version.")
-    long from;
+    @Option(names = "--from", paramLabel = "POSITION", description = "The first global_seq (default 0); over several"
+        + " partitions one per partition (12,0,7, a line's next); with --stream, the first stream_version.")
+    String from = "0";
 
     @Option(names = "--stream", description = "Only this stream (an unknown stream is an error).")
     String stream;
@@ -52,22 +57,52 @@ final class ReadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (from < 0 || limit < 0) {
+        if (limit < 0) {
             throw new IllegalArgumentException("--from and --limit must not be negative");
         }
         out = spec.commandLine().getOut();
-        try (Ledger ledger = data.openExistingLedger()) {
-            personal = ledger.personalData();
+        try (LedgerPartitions journal = data.openExistingPartitions()) {
+            personal = journal.auditLedger().personalData();
             if (stream != null) {
-                readStream(ledger);
+                readStream(journal.ledgerOf(stream), single());
             } else {
-                readAll(ledger);
+                readAll(journal, positions(journal.count()));
             }
         }
         return Main.OK;
     }
 
-    private void readStream(Ledger ledger) {
+    /** {@code --from} as one number: a global_seq or, with --stream, a version. */
+    private long single() {
+        try {
+            long parsed = Long.parseLong(from.strip());
+            if (parsed >= 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException notANumber) {
+            throw new IllegalArgumentException("--from: expected a number" + (stream == null ? " (over several partitions,"
+                + " one per partition: 12,0,7)" : " (a stream_version)") + ", was '" + from + "'");
+        }
+        throw new IllegalArgumentException("--from and --limit must not be negative");
+    }
+
+    /** {@code --from} over {@code partitions} partitions: 0 is the start of each. */
+    private PartitionPositions positions(int partitions) {
+        if (partitions == 1 || from.strip().equals("0")) {
+            return partitions == 1 ? PartitionPositions.of(single()) : PartitionPositions.start(partitions);
+        }
+        if (from.split(",", -1).length != partitions) {
+            throw new IllegalArgumentException("--from: one global_seq per partition, " + partitions + ", separated by"
+                + " commas (a line's next), or 0; was '" + from + "'");
+        }
+        try {
+            return PartitionPositions.parse(from);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--from: " + e.getMessage() + " in '" + from + "'", e);
+        }
+    }
+
+    private void readStream(Ledger ledger, long from) {
         if (ledger.streamVersion(stream) < 0) {
             if (!follow) {
                 throw new IllegalArgumentException("no stream named '" + stream + "'");
@@ -89,10 +124,18 @@ final class ReadCommand implements Callable<Integer> {
         }
     }
 
-    private void readAll(Ledger ledger) {
-        try (EventReader reader = ledger.openReader(from)) {
+    private void readAll(LedgerPartitions journal, PartitionPositions start) {
+        long[] at = new long[start.partitions()];
+        for (int p = 0; p < at.length; p++) {
+            at[p] = start.next(p);
+        }
+        PartitionedReader.Handler print = at.length == 1 ? (p, e) -> print(e) : (p, e) -> {
+            at[p] = e.globalSeq() + 1;
+            print(e, p, PartitionPositions.of(at).toString());
+        };
+        try (PartitionedReader reader = journal.openReader(start)) {
             while (printed < limit) {
-                if (reader.poll(this::print, PAGE) == 0) {
+                if (reader.poll(print, PAGE) == 0) {
                     if (!follow || Thread.currentThread().isInterrupted()) {
                         return;
                     }
@@ -103,10 +146,15 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     private void print(RecordedEvent event) {
+        print(event, -1, null);
+    }
+
+    /** With {@code next} (over several partitions): the event's partition, and the positions past it. */
+    private void print(RecordedEvent event, int partition, String next) {
         if (printed >= limit || !matches(event.type())) {
             return;
         }
-        out.println(EventJson.line(event, personal));
+        out.println(next == null ? EventJson.line(event, personal) : EventJson.line(event, personal, partition, next));
         printed++;
         if (follow) {
             out.flush();

@@ -7,6 +7,8 @@ import dev.indelible.server.internal.ProjectionCounts;
 
 import dev.indelible.ledger.EventReader;
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionException;
@@ -47,19 +49,24 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         List<String> warnings = new ArrayList<>();
-        boolean embedded = data.kafka() == null;
+        boolean embedded = data.embedded();
         EphemeralStorage.warning(data.dir()).ifPresent(warnings::add);
-        try (Ledger ledger = data.openExistingLedger()) {
-            Map<String, Instant> producers = producers(ledger);
-            List<ProjectionLine> projections = projections(ledger, warnings);
+        try (LedgerPartitions journal = data.openExistingPartitions()) {
+            Map<String, Instant> producers = new TreeMap<>();
+            journal.ledgers().forEach(ledger -> producers(ledger).forEach((p, at) -> producers.merge(p, at,
+                (a, b) -> a.isAfter(b) ? a : b)));
+            List<ProjectionLine> projections = projections(journal, warnings);
             // On Kafka the size is the cluster's to report (kafka-log-dirs.sh); here it is unknown.
             long bytes = embedded ? size(data.dir().resolve("journal")) : -1;
+            PartitionPositions heads = journal.head();
+            long events = journal.ledgers().stream().mapToLong(Ledger::head).sum();
             if (output.json) {
-                out.println(json(ledger.head(), bytes, producers, projections, warnings));
+                out.println(json(events, heads, bytes, producers, projections, warnings));
             } else {
-                out.printf("journal    %s%n           %,d events%s%n",
-                    embedded ? data.dir().resolve("journal").toAbsolutePath() : data.describe(), ledger.head(),
-                    embedded ? String.format(", %,d bytes", bytes) : "");
+                out.printf("journal    %s%n           %,d events%s%s%n",
+                    embedded ? data.dir().resolve("journal").toAbsolutePath() : data.describe(), events,
+                    embedded ? String.format(", %,d bytes", bytes) : "", heads.partitions() == 1 ? ""
+                        : String.format(" in %d partitions (each partition's head: %s)", heads.partitions(), heads));
                 producers.forEach((p, at) -> out.printf("producer   %-24s last appended %s%n", p, at));
                 for (ProjectionLine p : projections) {
                     out.printf("projection %-10s %s%n", p.name(), p.describe());
@@ -83,7 +90,7 @@ final class StatusCommand implements Callable<Integer> {
         return at;
     }
 
-    private List<ProjectionLine> projections(Ledger ledger, List<String> warnings) {
+    private List<ProjectionLine> projections(LedgerPartitions journal, List<String> warnings) {
         CountHistory history = new CountHistory(data.dir());
         List<ProjectionLine> lines = new ArrayList<>();
         for (Projection projection : ProjectionNames.all()) {
@@ -91,7 +98,8 @@ final class StatusCommand implements Callable<Integer> {
                 lines.add(new ProjectionLine(projection.name(), null, -1));
                 continue;
             }
-            try (ProjectionEngine engine = ProjectionEngine.openReadOnly(ledger, data.projections(), List.of(projection))) {
+            try (ProjectionEngine engine = ProjectionEngine.openReadOnly(journal.ledgers(), data.projections(),
+                List.of(projection))) {
                 ProjectionStatus status = engine.status(projection.name());
                 long count = ProjectionCounts.of(engine, projection.name()).orElse(-1);
                 history.compare(projection.name(), count, "the previous status").ifPresent(warnings::add);
@@ -104,10 +112,13 @@ final class StatusCommand implements Callable<Integer> {
         return lines;
     }
 
-    private static String json(long events, long bytes, Map<String, Instant> producers, List<ProjectionLine> projections,
-                               List<String> warnings) {
+    private static String json(long events, PartitionPositions heads, long bytes, Map<String, Instant> producers,
+                               List<ProjectionLine> projections, List<String> warnings) {
         return EventJson.object(g -> {
             g.writeNumberField("events", events);
+            if (heads.partitions() > 1) {
+                g.writeStringField("heads", heads.toString());
+            }
             g.writeNumberField("journal_bytes", bytes);
             g.writeObjectFieldStart("producers");
             for (Map.Entry<String, Instant> p : producers.entrySet()) {

@@ -1,7 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.Durability;
-import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.server.Token;
 import dev.indelible.server.Tokens;
 import dev.indelible.server.Verb;
@@ -55,8 +55,10 @@ final class TokenCommand {
                 }
                 streams = List.of("*");
             }
-            try (Ledger ledger = data.openLedger(Durability.MEMORY_MAPPED)) {
-                Tokens.Created created = TokenAudit.create(ledger, Tokens.open(data.dir()), name, streams, parsed, Map.of());
+            // The audit trail is partition 0's; over several partitions this opens every writer (before serve starts).
+            try (LedgerPartitions journal = data.openPartitions(Durability.MEMORY_MAPPED)) {
+                Tokens.Created created = TokenAudit.create(journal.auditLedger(), Tokens.open(data.dir()), name, streams,
+                    parsed, Map.of());
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(created.secret());
                 spec.commandLine().getErr().println("token " + name + " created; it is shown only now (the server keeps a hash)");
@@ -102,8 +104,8 @@ final class TokenCommand {
 
         @Override
         public Integer call() {
-            try (Ledger ledger = data.openLedger(Durability.MEMORY_MAPPED)) {
-                TokenAudit.revoke(ledger, Tokens.open(data.dir()), name, Map.of());
+            try (LedgerPartitions journal = data.openPartitions(Durability.MEMORY_MAPPED)) {
+                TokenAudit.revoke(journal.auditLedger(), Tokens.open(data.dir()), name, Map.of());
                 spec.commandLine().getOut().println("revoked " + name);
             }
             return Main.OK;

@@ -46,6 +46,11 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (data.partitioned() != null && (projections || compare != null)) {
+            throw new IllegalArgumentException((projections ? "projections" : "compare") + ": not over a journal of several"
+                + " partitions yet (--journal ...?partitions=" + data.partitioned().partitions() + "); verify checks every"
+                + " partition's journal without it");
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<String> findings = new ArrayList<>();
         VerifyReport journal;
@@ -57,7 +62,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (journal.ok()) {
             checked.add(String.format("journal: %,d events in %,d records", journal.eventsChecked(), journal.records()));
         }
-        if (data.kafka() == null) {
+        if (data.embedded()) {
             verifyKeyStore(journal, findings, checked);
         }
         if (compare != null) {

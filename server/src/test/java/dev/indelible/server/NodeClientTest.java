@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeClientTest {
     private static final Path CLIENT = Path.of("..", "clients", "node").toAbsolutePath().normalize();
     /** The tests in clients/node/test/*.test.js; a change there changes this. */
-    private static final int EXPECTED_TESTS = 20;
+    private static final int EXPECTED_TESTS = 21;
 
     @TempDir
     Path dir;
@@ -31,7 +31,8 @@ class NodeClientTest {
     @Test
     void shouldPassTheNodeClientSuiteAgainstARealServer() throws Exception {
         assumeTrue(onPath("node"), "node is needed on the PATH");
-        try (ServerFixture f = new ServerFixture(dir)) {
+        try (ServerFixture f = new ServerFixture(dir);
+             ThreePartitions.Served partitioned = ThreePartitions.serve(dir.resolve("partitioned"), f.tokens)) {
             String wide = f.token("node-client", "*", Verb.APPEND, Verb.READ, Verb.QUERY, Verb.STATUS);
             String narrow = f.token("node-client-selfies", "selfies-*", Verb.APPEND, Verb.READ);
             ProcessBuilder builder = new ProcessBuilder("node", "--test", "--test-reporter=tap")
@@ -39,6 +40,7 @@ class NodeClientTest {
             builder.environment().put("INDELIBLE_URL", "http://127.0.0.1:" + f.server.port());
             builder.environment().put("INDELIBLE_TOKEN", wide);
             builder.environment().put("INDELIBLE_NARROW_TOKEN", narrow);
+            builder.environment().put("INDELIBLE_PARTITIONED_URL", "http://127.0.0.1:" + partitioned.server().port());
             long started = System.nanoTime();
             Process node = builder.start();
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {

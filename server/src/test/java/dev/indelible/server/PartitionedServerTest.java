@@ -153,6 +153,54 @@ class PartitionedServerTest {
         }
     }
 
+    @Test
+    void shouldResumeServerSentEventsFromTheLastEventsId() throws Exception {
+        Set<String> appended = appendAcrossPartitions(6);
+        Set<String> seen = new HashSet<>();
+        String lastId = follow("/subscribe?from=0", null, 3, seen);
+        assertTrue(lastId.matches("\\d+,\\d+,\\d+"), "an event's id is its next: " + lastId);
+        follow("/subscribe", lastId, 3, seen);
+        assertEquals(appended, seen, "each event once");
+        java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + "/subscribe"))
+                .header("Authorization", "Bearer " + token).header("Last-Event-ID", "4").build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("last-event-id"), refused.body());
+    }
+
+    /** Reads {@code count} server-sent events into {@code seen} (each once); the last one's id. */
+    private String follow(String path, String lastEventId, int count, Set<String> seen) throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + server.port() + path)).header("Authorization", "Bearer " + token);
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> answer = java.net.http.HttpClient.newHttpClient()
+            .send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+        if (answer.statusCode() != 200) {
+            try (java.util.stream.Stream<String> body = answer.body()) {
+                assertEquals(200, answer.statusCode(), body.collect(java.util.stream.Collectors.joining("\n")));
+            }
+        }
+        String id = null;
+        try (java.util.stream.Stream<String> lines = answer.body()) {
+            Iterator<String> it = lines.iterator();
+            for (int events = 0; events < count; ) {
+                String line = it.next();
+                if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                } else if (line.startsWith("data: ")) {
+                    JsonNode e = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring(6));
+                    assertTrue(seen.add(e.get("stream").asText() + "@" + e.get("stream_version")), "each event once: " + e);
+                    assertEquals(id, e.get("next").asText(), "the id is the event's next");
+                    events++;
+                }
+            }
+        }
+        return id;
+    }
+
     /** {@code n} events on streams spread over the partitions; their stream@version names. */
     private Set<String> appendAcrossPartitions(int n) {
         Set<String> names = new HashSet<>();

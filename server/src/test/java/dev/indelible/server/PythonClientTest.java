@@ -40,7 +40,7 @@ class PythonClientTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Path CLIENT = REPO.resolve("clients").resolve("python");
     /** The test methods in clients/python/tests/test_*.py; a change there changes this. */
-    private static final int PYTHON_TESTS = 27;
+    private static final int PYTHON_TESTS = 28;
     private static final int SOAK_SELFIES = 20_000;
     private static final int SOAK_THREADS = 4;
     private static final long SOAK_USER_BASE = 770_000_000L;
@@ -53,11 +53,12 @@ class PythonClientTest {
     @Test
     void shouldPassThePythonClientsTestsAgainstARealServer() throws Exception {
         assertTrue(onPath("python3"), "python3 is needed on the PATH");
-        try (ServerFixture f = new ServerFixture(dir)) {
+        try (ServerFixture f = new ServerFixture(dir);
+             ThreePartitions.Served partitioned = ThreePartitions.serve(dir.resolve("partitioned"), f.tokens)) {
             String all = f.token("python-client", "*", Verb.APPEND, Verb.READ, Verb.QUERY, Verb.STATUS);
             String narrow = f.token("python-narrow", "selfies-*", Verb.APPEND, Verb.READ);
             long started = System.nanoTime();
-            Process python = python(f.server.port(), all, narrow, "-m", "unittest", "discover",
+            Process python = python(f.server.port(), partitioned.server().port(), all, narrow, "-m", "unittest", "discover",
                 "-s", CLIENT.resolve("tests").toString(), "-t", CLIENT.toString(), "-v");
             String out = finish(python, 180);
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -240,11 +241,17 @@ class PythonClientTest {
         }
     }
 
-    private Process python(int port, String token, String narrow, String... args) throws IOException {
-        return start(dir.resolve("python-tests.txt"), port, token, narrow, args);
+    /** @param partitionedPort a server over three partitions with the same tokens (the partitioned journal's test) */
+    private Process python(int port, int partitionedPort, String token, String narrow, String... args) throws IOException {
+        return start(dir.resolve("python-tests.txt"), port, token, narrow, partitionedPort, args);
     }
 
     private static Process start(Path log, int port, String token, String narrow, String... args) throws IOException {
+        return start(log, port, token, narrow, 0, args);
+    }
+
+    private static Process start(Path log, int port, String token, String narrow, int partitionedPort, String... args)
+        throws IOException {
         List<String> command = new ArrayList<>(List.of("python3"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(CLIENT.toFile()).redirectErrorStream(true)
@@ -259,6 +266,9 @@ class PythonClientTest {
             env.put("INDELIBLE_NARROW_TOKEN", narrow);
         } else {
             env.remove("INDELIBLE_NARROW_TOKEN");
+        }
+        if (partitionedPort > 0) {
+            env.put("INDELIBLE_PARTITIONED_URL", "http://127.0.0.1:" + partitionedPort);
         }
         return builder.start();
     }

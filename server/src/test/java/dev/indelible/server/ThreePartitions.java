@@ -69,4 +69,25 @@ final class ThreePartitions implements LedgerPartitions {
     public void close() {
         ledgers.forEach(Ledger::close);
     }
+
+    /** A server on 127.0.0.1 at a free port over three partitions in {@code dir}, with {@code tokens}, without projections. */
+    static Served serve(Path dir, Tokens tokens) {
+        ThreePartitions journal = new ThreePartitions(dir);
+        try {
+            return new Served(journal, IndelibleServer.start(journal, null, tokens,
+                ServerConfig.defaults().withBind("127.0.0.1", 0)));
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    /** A server and its journal, closed together. */
+    record Served(ThreePartitions journal, IndelibleServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            journal.close();
+        }
+    }
 }

@@ -45,7 +45,11 @@ public final class EventJson {
             : line(item.event(), personal);
     }
 
-    private static String line(RecordedEvent sealed, PersonalData personal, int partition, String next) {
+    /**
+     * An event read from a journal of several partitions: with its {@code partition} and
+     * {@code next}, the positions to read on from past it ({@code 12,0,7}).
+     */
+    public static String line(RecordedEvent sealed, PersonalData personal, int partition, String next) {
         RecordedEvent e = personal.opened(sealed);
         return object(g -> {
             g.writeNumberField("global_seq", e.globalSeq());

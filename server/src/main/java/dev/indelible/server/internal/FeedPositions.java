@@ -27,7 +27,7 @@ final class FeedPositions {
             return PartitionPositions.start(partitions);
         }
         if (partitions == 1) {
-            return PartitionPositions.of(number(field, text));
+            return PartitionPositions.of(Request.number(field, text));
         }
         if (given.split(",", -1).length != partitions) {
             throw ApiError.invalid(field, "must be one global_seq per partition, " + partitions + ", separated by commas"
@@ -41,16 +41,19 @@ final class FeedPositions {
         }
     }
 
-    private static long number(String field, String text) {
-        try {
-            long parsed = Long.parseLong(text);
-            if (parsed >= 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+    /**
+     * Where {@code GET /subscribe} resumes after the event its {@code Last-Event-ID} names: its
+     * {@code global_seq} + 1, or over several partitions the id itself (the event's {@code next}).
+     */
+    static PartitionPositions afterEventId(String id, int partitions) {
+        if (partitions > 1) {
+            return parse("last-event-id", id, partitions, null);
         }
-        throw ApiError.invalid(field, "must be a number >= 0, was '" + text + "'");
+        try {
+            return PartitionPositions.of(Long.parseLong(id.strip()) + 1);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid("last-event-id", "must be a global_seq, was '" + id + "'");
+        }
     }
 
     /** As a JSON value: a number with one partition, else a string. */

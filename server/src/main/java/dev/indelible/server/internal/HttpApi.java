@@ -245,17 +245,11 @@ public final class HttpApi implements HttpHandler {
      * names: its {@code global_seq}, or over several partitions the positions past it (its id).
      */
     private Answer subscribe(Request r, Token token) {
-        PartitionPositions from = from(r, r.query.get("from"));
-        String lastEventId = r.exchange.getRequestHeaders().getFirst("Last-Event-ID");
-        if (lastEventId != null && partitions.count() > 1) {
-            from = FeedPositions.parse("last-event-id", lastEventId, partitions.count(), from);
-        } else if (lastEventId != null) {
-            try {
-                from = PartitionPositions.of(Long.parseLong(lastEventId.strip()) + 1);
-            } catch (IllegalArgumentException e) {
-                throw ApiError.invalid("last-event-id", "must be a global_seq, was '" + lastEventId + "'");
-            }
-        }
+        // The exchange splits a header's value at commas, as a list of values: positions have them.
+        List<String> values = r.exchange.getRequestHeaders().get("Last-Event-ID");
+        String lastEventId = values == null ? null : String.join(",", values);
+        PartitionPositions from = lastEventId != null ? FeedPositions.afterEventId(lastEventId, partitions.count())
+            : from(r, r.query.get("from"));
         try {
             sse.answer(r.exchange, token, from, filter(r, token), () -> draining);
         } catch (InterruptedException e) {

@@ -140,9 +140,11 @@ final class Request {
 
     long longParam(String name, long absent) {
         String value = query.get(name);
-        if (value == null) {
-            return absent;
-        }
+        return value == null ? absent : number(name, value);
+    }
+
+    /** {@code value} as a number >= 0, else 400 naming {@code name}. */
+    static long number(String name, String value) {
         try {
             long parsed = Long.parseLong(value);
             if (parsed >= 0) {

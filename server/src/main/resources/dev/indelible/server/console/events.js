@@ -76,8 +76,12 @@ function load(from) {
   api('GET', 'events?' + query(from)).then((page) => {
     if (mine !== latest) return;
     next = page.next;
-    $('ev-summary').textContent = `${page.events.length} events in global_seq ${number(page.from)} to `
-      + `${number(Math.max(page.from, page.next - 1))} (head ${number(page.head)}); the next page goes on from ${number(page.next)}`;
+    // Over several partitions positions are text, one global_seq per partition, with no order across them.
+    $('ev-summary').textContent = typeof page.next === 'string'
+      ? `${page.events.length} events from positions ${page.from} (head ${page.head}, one global_seq per partition);`
+        + ` the next page goes on from ${page.next}`
+      : `${page.events.length} events in global_seq ${number(page.from)} to `
+        + `${number(Math.max(page.from, page.next - 1))} (head ${number(page.head)}); the next page goes on from ${number(page.next)}`;
     show(page.events);
   }, failed);
 }
