@@ -50,6 +50,9 @@ public final class PartitionedReader implements AutoCloseable {
      * @throws CorruptJournalException when a partition's next record fails its checksum
      */
     public int poll(Handler handler, int limit) {
+        if (readers.size() == 1) { // one partition: its reader's own batches
+            return readers.get(0).poll(e -> handler.onEvent(0, e), limit);
+        }
         int handed = 0;
         int idle = 0; // partitions found at their head since the last event
         while (handed < limit && idle < readers.size()) {

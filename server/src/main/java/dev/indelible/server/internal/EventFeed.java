@@ -58,7 +58,8 @@ final class EventFeed {
      * An event as a reader of every partition gets it.
      *
      * @param partition the partition that holds it
-     * @param after     where to read on to have it and everything scanned before it
+     * @param after     where to read on to have it and everything scanned before it; null with one
+     *                  partition, where that is its {@code global_seq} + 1
      */
     record Item(int partition, RecordedEvent event, PartitionPositions after) {
     }
@@ -184,7 +185,7 @@ final class EventFeed {
         void take(int partition, RecordedEvent e) {
             at[partition] = e.globalSeq() + 1;
             if (filter.matches(e)) {
-                matching.add(new Item(partition, e, PartitionPositions.of(at)));
+                matching.add(new Item(partition, e, at.length == 1 ? null : PartitionPositions.of(at)));
                 bytes += e.payload().length;
             }
         }

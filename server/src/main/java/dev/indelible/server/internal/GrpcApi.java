@@ -288,7 +288,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     /** A followed event: over several partitions with its partition and the positions past it. */
     static Event event(EventFeed.Item item, PersonalData personal) {
         Event e = event(item.event(), personal);
-        return item.after().partitions() == 1 ? e
+        return item.after() == null ? e
             : e.toBuilder().setPartition(item.partition()).setNextPositions(item.after().toString()).build();
     }
 
