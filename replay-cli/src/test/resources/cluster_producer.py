@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One producer of ClusterFailoverTest: appends COUNT selfies of one user through the node at URL
 with the repo's client (event ids from the client), at about RATE a second, and prints
-"ack EVENT_ID GLOBAL_SEQ" for each acknowledged one, then "done acked=N failed=F retries=R".
+"ack EVENT_ID GLOBAL_SEQ SECONDS" for each acknowledged one (SECONDS since it began; "failed SECONDS
+ERROR" for each failed one), then "done acked=N failed=F retries=R".
 Exits 0 only when every selfie was acknowledged.
 
   python3 cluster_producer.py URL TOKEN USER_ID COUNT RATE TRANSPORT
@@ -24,15 +25,18 @@ def main() -> int:
     client = indelible.Client(url, token, timeout=35, max_attempts=10_000, retry_seconds=120)
     producer = client.producer(linger_ms=20, max_batch=200, transport=transport)
     lock = threading.Lock()
+    began = time.monotonic()
 
     def acked(future) -> None:
         if future.exception() is None:
             ack = future.result()
             with lock:
-                print(f"ack {ack.event_id} {ack.global_seq}", flush=True)
+                print(f"ack {ack.event_id} {ack.global_seq} {time.monotonic() - began:.2f}", flush=True)
+        else:
+            with lock:
+                print(f"failed {time.monotonic() - began:.2f} {future.exception()!r}", flush=True)
 
     futures = []
-    began = time.monotonic()
     stream = indelible.Selfies.stream(user)
     for i in range(count):
         delay = began + i / rate - time.monotonic()

@@ -101,6 +101,24 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
         }
     }
 
+    /**
+     * Fails at once the appends forwarded to a writer that was replaced (killed, stopped, cut off):
+     * it may never answer them, and their clients' retries reach the new writer. Without this they
+     * waited for the forwarding timeout, or longer when no new append came to switch the forwarding.
+     */
+    @Override
+    public void writerIs(String address) {
+        synchronized (this) {
+            if (forwarding == null || forwarding.address().equals(address)) {
+                return;
+            }
+            LOG.info("{}: the writer node is now {}: appends forwarded to {} and not answered yet are answered 503"
+                + " (retried)", kafka.describe(), address, forwarding.address());
+            forwarding.close();
+            forwarding = null;
+        }
+    }
+
     /** Where an append goes now. */
     AppendTarget target() {
         Local own = local;
@@ -261,13 +279,22 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
 
         @Override
         public void deposed() {
-            ClusterNode n;
-            synchronized (this) {
-                n = node;
-            }
+            ClusterNode n = nodeOrNull();
             if (n != null) {
                 n.deposed();
             }
+        }
+
+        @Override
+        public void writerIs(String address) {
+            ClusterNode n = nodeOrNull();
+            if (n != null) {
+                n.writerIs(address);
+            }
+        }
+
+        private synchronized ClusterNode nodeOrNull() {
+            return node;
         }
     }
 }

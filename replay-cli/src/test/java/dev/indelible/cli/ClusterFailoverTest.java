@@ -74,53 +74,88 @@ class ClusterFailoverTest {
             }
             List<Process> producers = new ArrayList<>();
             try {
-                nodes.forEach(Node::launchUnchecked);
-                for (Node n : nodes) {
-                    n.awaitServing();
+                run(began, journal, token, producers);
+                if (Boolean.getBoolean("indelible.keepClusterLogs")) {
+                    keepLogs("passed-");
                 }
-                await(() -> writer() != null, Duration.ofSeconds(60), this::stderrs);
-                double serving = (System.nanoTime() - began) / 1e9;
-                for (int p = 0; p < PRODUCERS; p++) {
-                    producers.add(producer(p, nodes.get(p % NODES), token));
-                }
-
-                awaitAcks(producers, PRODUCERS * SELFIES / 4);
-                Node killed = writer();
-                long killedAt = System.nanoTime();
-                killed.jvm.kill9();
-                Node second = awaitNewWriter(killed);
-                double takeover1 = (System.nanoTime() - killedAt) / 1e9;
-                killed.launch(); // its service manager starts it again: its producer's retries reach it
-
-                awaitAcks(producers, PRODUCERS * SELFIES / 2);
-                long stoppedAt = System.nanoTime();
-                second.jvm.pause();
-                Node third = awaitNewWriter(second);
-                double takeover2 = (System.nanoTime() - stoppedAt) / 1e9;
-                int acksAtTakeover = acks(producers);
-                // Stopped past the failover bound, while appends flow through the third writer.
-                await(() -> acks(producers) >= acksAtTakeover + 500
-                        && System.nanoTime() - stoppedAt > BEYOND_THE_BOUND.toNanos(), Duration.ofSeconds(120),
-                    () -> "acks " + uncheckedAcks(producers) + stderrs());
-                double stoppedFor = (System.nanoTime() - stoppedAt) / 1e9;
-                second.jvm.resume();
-                await(() -> second.jvm.stderrText().contains(DEPOSED), Duration.ofSeconds(60), second.jvm::stderrText);
-
-                for (int p = 0; p < PRODUCERS; p++) {
-                    Process producer = producers.get(p);
-                    await(() -> !producer.isAlive(), Duration.ofSeconds(180), this::stderrs);
-                    assertEquals(0, producer.exitValue(), "producer " + p + ": " + tail(output(p)));
-                }
-                System.out.printf("takeover after kill -9 of the writer: %.1f s; after SIGSTOP of the next: %.1f s"
-                    + " (stopped %.1f s, then continued and deposed); third writer node %d; brokers and nodes serving"
-                    + " after %.1f s, %d selfies acknowledged %.1f s later%n", takeover1, takeover2, stoppedFor,
-                    third.index, serving, PRODUCERS * SELFIES, (System.nanoTime() - began) / 1e9 - serving);
-                checkJournal(KafkaJournalConfig.parse(journal), producers, second);
+            } catch (Throwable failed) {
+                keepLogs("failed-");
+                throw failed;
             } finally {
                 producers.forEach(Process::destroyForcibly);
                 nodes.forEach(Node::close);
             }
         }
+    }
+
+    private void run(long began, String journal, String token, List<Process> producers) throws Exception {
+        nodes.forEach(Node::launchUnchecked);
+        for (Node n : nodes) {
+            n.awaitServing();
+        }
+        await(() -> writer() != null, Duration.ofSeconds(60), this::stderrs);
+        double serving = (System.nanoTime() - began) / 1e9;
+        for (int p = 0; p < PRODUCERS; p++) {
+            producers.add(producer(p, nodes.get(p % NODES), token));
+        }
+
+        awaitAcks(producers, PRODUCERS * SELFIES / 4);
+        Node killed = writer();
+        long killedAt = System.nanoTime();
+        killed.jvm.kill9();
+        Node second = awaitNewWriter(killed);
+        double takeover1 = (System.nanoTime() - killedAt) / 1e9;
+        killed.launch(); // its service manager starts it again: its producer's retries reach it
+
+        awaitAcks(producers, PRODUCERS * SELFIES / 2);
+        long stoppedAt = System.nanoTime();
+        second.jvm.pause();
+        Node third = awaitNewWriter(second);
+        double takeover2 = (System.nanoTime() - stoppedAt) / 1e9;
+        int acksAtTakeover = acks(producers);
+        // Stopped past the failover bound, while appends flow through the third writer.
+        await(() -> acks(producers) >= acksAtTakeover + 500
+                && System.nanoTime() - stoppedAt > BEYOND_THE_BOUND.toNanos(), Duration.ofSeconds(120),
+            () -> "acks " + uncheckedAcks(producers) + stderrs());
+        double stoppedFor = (System.nanoTime() - stoppedAt) / 1e9;
+        second.jvm.resume();
+        await(() -> second.jvm.stderrText().contains(DEPOSED), Duration.ofSeconds(60), second.jvm::stderrText);
+
+        for (int p = 0; p < PRODUCERS; p++) {
+            Process producer = producers.get(p);
+            await(() -> !producer.isAlive(), Duration.ofSeconds(180), this::stderrs);
+            assertEquals(0, producer.exitValue(), "producer " + p + ": " + tail(output(p)));
+        }
+        System.out.printf("takeover after kill -9 of the writer: %.1f s; after SIGSTOP of the next: %.1f s"
+            + " (stopped %.1f s, then continued and deposed); third writer node %d; brokers and nodes serving"
+            + " after %.1f s, %d selfies acknowledged %.1f s later%n", takeover1, takeover2, stoppedFor,
+            third.index, serving, PRODUCERS * SELFIES, (System.nanoTime() - began) / 1e9 - serving);
+        checkJournal(KafkaJournalConfig.parse(journal), producers, second);
+    }
+
+    /**
+     * A failed run's evidence under target/cluster-failover/: each live node's threads (jstack of a
+     * stopped one would wait, so it is continued first), then every node's and producer's output.
+     * A passed run's too with {@code -Dindelible.keepClusterLogs=true}.
+     */
+    private void keepLogs(String outcome) throws Exception {
+        Path kept = Files.createDirectories(Path.of("target", "cluster-failover", outcome + System.currentTimeMillis()));
+        for (Node n : nodes) {
+            if (n.jvm != null && n.jvm.isAlive()) {
+                n.jvm.resume();
+                new ProcessBuilder("jcmd", Long.toString(n.pid), "Thread.print", "-l")
+                    .redirectErrorStream(true).redirectOutput(kept.resolve("node-" + n.index + ".threads").toFile())
+                    .start().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        try (var files = Files.list(tmp)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    Files.copy(f, kept.resolve(f.getFileName()));
+                }
+            }
+        }
+        System.out.println("ClusterFailoverTest: logs of the failed run in " + kept.toAbsolutePath());
     }
 
     /** Every acknowledged selfie once, no other selfie, dense and clean; nothing by the stopped writer after its successor began. */

@@ -38,6 +38,13 @@ public final class WriterElection implements AutoCloseable {
 
         /** This node no longer is the writer (revoked, or its membership lost): stop acknowledging at once. */
         void deposed();
+
+        /**
+         * The coordinator named the writer (this node's own address when it is): at every lookup that
+         * names one, so a node forwarding to a writer that was replaced learns it within a lookup.
+         */
+        default void writerIs(String advertised) {
+        }
     }
 
     /**

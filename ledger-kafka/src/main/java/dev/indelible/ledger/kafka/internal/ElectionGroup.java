@@ -141,6 +141,9 @@ public final class ElectionGroup implements AutoCloseable {
                     lookupNow = false;
                     lastLookup = now;
                     writer = lookup();
+                    if (writer != null) {
+                        role.writerIs(writer);
+                    }
                 }
             } catch (WakeupException closing) {
                 break;
