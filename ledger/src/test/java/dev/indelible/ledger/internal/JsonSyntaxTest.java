@@ -8,7 +8,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,43 @@ class JsonSyntaxTest {
         System.out.printf("JsonSyntaxTest (seed %d): %d documents, %d on the fast path; %d mutants, %d accepted, all"
             + " accepted by Jackson too%n", seed, generated, fastPath, CASES, mutantsAccepted);
         assertTrue(fastPath > generated * 99L / 100, "the fast path takes valid documents: " + fastPath + " of " + generated);
+    }
+
+    @Test
+    void shouldFindAStringStopInAWordExactlyWhenAByteOfItIsOne() {
+        for (int position = 0; position < Long.BYTES; position++) {
+            for (int c = 0; c < 256; c++) {
+                for (int other : new int[] {'a', 0x00, 0x1F, 0x20, 0x21, '"' + 1, '\\' + 1, 0x7F, 0x80, 0xFF}) {
+                    byte[] bytes = new byte[Long.BYTES];
+                    Arrays.fill(bytes, (byte) other);
+                    bytes[position] = (byte) c;
+                    assertEquals(anyStops(bytes), JsonSyntax.stopsStringRun(word(bytes)),
+                        "byte " + c + " at " + position + " among " + other + "s");
+                }
+            }
+        }
+        Random random = new Random(42);
+        byte[] bytes = new byte[Long.BYTES];
+        for (int n = 0; n < 1_000_000; n++) {
+            for (int k = 0; k < Long.BYTES; k++) {
+                bytes[k] = (byte) (random.nextBoolean() ? 0x20 + random.nextInt(0x60) : random.nextInt(256));
+            }
+            assertEquals(anyStops(bytes), JsonSyntax.stopsStringRun(word(bytes)), show(bytes));
+        }
+    }
+
+    private static boolean anyStops(byte[] bytes) {
+        for (byte b : bytes) {
+            int c = b & 0xFF;
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long word(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     @Test
