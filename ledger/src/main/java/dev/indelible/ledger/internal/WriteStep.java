@@ -12,7 +12,6 @@ import dev.indelible.ledger.spi.Journal;
 import dev.indelible.ledger.spi.RecordOutput;
 import dev.indelible.ledger.spi.WriteTransaction;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Objects;
@@ -34,7 +33,7 @@ final class WriteStep implements WriteTransaction {
     private final RecordEncoder encoder = new RecordEncoder();
     private final SingleEvent single = new SingleEvent();
     private final AppendOutcome outcome = new AppendOutcome();
-    private final LedgerConfig config;
+    private final RecordedAtClock clock;
 
     private String stream;
     private long expectedVersion;
@@ -62,7 +61,7 @@ final class WriteStep implements WriteTransaction {
     WriteStep(Follower follower, RetryLookup retries, LedgerConfig config) {
         this.follower = follower;
         this.retries = retries;
-        this.config = config;
+        this.clock = new RecordedAtClock(config.clock());
     }
 
     /**
@@ -187,7 +186,7 @@ final class WriteStep implements WriteTransaction {
             rejected++;
             return;
         }
-        write(state, out, nowMicros());
+        write(state, out, clock.nowMicros());
     }
 
     private void runTransaction(LedgerState state, RecordOutput out) {
@@ -204,7 +203,7 @@ final class WriteStep implements WriteTransaction {
             }
             return;
         }
-        writeTransaction(state, out, recorded == null ? nowMicros() : recorded.get(0).recordedAtMicros());
+        writeTransaction(state, out, recorded == null ? clock.nowMicros() : recorded.get(0).recordedAtMicros());
     }
 
     /** For a copy: whether its events start at this ledger's next {@code global_seq} and continue each stream. */
@@ -259,11 +258,6 @@ final class WriteStep implements WriteTransaction {
         if (!outcome.isAppended()) {
             rejected++;
         }
-    }
-
-    private long nowMicros() {
-        Instant now = config.clock().instant();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     LedgerMetrics metrics(long syncs) {

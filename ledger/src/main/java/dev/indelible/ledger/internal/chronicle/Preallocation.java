@@ -30,9 +30,13 @@ final class Preallocation implements AutoCloseable {
     private static final long CHECK_NANOS = 20_000_000;
 
     private final Path dir;
+    /** {@link #dir} as the File asked for its free space: made once, so a check allocates nothing. */
+    private final File dirFile;
     private final long reserve;
     /** Other file systems that must keep the reserve: the projections' (the same one, usually). */
     private final List<Path> others;
+    /** Each of {@link #others} as a File, made once. */
+    private final File[] otherFiles;
     private File file;
     private int fd = -1;
     private long allocatedTo;
@@ -41,8 +45,10 @@ final class Preallocation implements AutoCloseable {
 
     Preallocation(Path dir, long reserve, List<Path> others) {
         this.dir = dir;
+        this.dirFile = dir.toFile();
         this.reserve = reserve;
         this.others = List.copyOf(others);
+        this.otherFiles = this.others.stream().map(other -> other.toAbsolutePath().toFile()).toArray(File[]::new);
     }
 
     /** Where the blocks allocated ahead of the writer end, in the current file. */
@@ -54,7 +60,7 @@ final class Preallocation implements AutoCloseable {
     void checkReserve() {
         long now = System.nanoTime();
         if (now - lastCheck >= CHECK_NANOS) {
-            long free = dir.toFile().getUsableSpace();
+            long free = dirFile.getUsableSpace();
             if (free < reserve) {
                 throw full(free, 0);
             }
@@ -73,7 +79,7 @@ final class Preallocation implements AutoCloseable {
             switchTo(current);
         }
         long target = end + AHEAD;
-        long free = dir.toFile().getUsableSpace();
+        long free = dirFile.getUsableSpace();
         if (free - (target - allocatedTo) < reserve) {
             throw full(free, target - allocatedTo);
         }
@@ -82,7 +88,7 @@ final class Preallocation implements AutoCloseable {
             if (posix.fallocate(fd, FALLOC_FL_KEEP_SIZE, allocatedTo, target - allocatedTo) != 0) {
                 int errno = posix.lastError();
                 if (errno == ENOSPC || errno == EDQUOT) {
-                    throw full(dir.toFile().getUsableSpace(), target - allocatedTo);
+                    throw full(dirFile.getUsableSpace(), target - allocatedTo);
                 }
                 unsupported = true;
                 LOG.warn("cannot preallocate {} ({}): relying on the free-space reserve alone", current, posix.strerror(errno));
@@ -106,19 +112,28 @@ final class Preallocation implements AutoCloseable {
 
     /** Same number as the journal's when on its file system: asking twice costs one statvfs. */
     private void checkOthers() {
-        for (Path other : others) {
-            Path existing = other.toAbsolutePath();
-            while (!Files.exists(existing) && existing.getParent() != null) {
-                existing = existing.getParent(); // not created yet: it will be on its parent's file system
+        for (int i = 0; i < otherFiles.length; i++) { // no iterator: checked while appending
+            long free = otherFiles[i].getUsableSpace();
+            if (free == 0) { // or it does not exist
+                free = usableSpaceOfExisting(others.get(i));
             }
-            long free = existing.toFile().getUsableSpace();
             if (free < reserve) {
+                Path other = others.get(i);
                 throw new JournalFullException("no room kept for " + other + ", which is written beside the journal: "
                     + free + " bytes free on its file system, " + reserve + " kept free (LedgerConfig.freeSpaceReserve,"
                     + " reserveAlsoOn) so that what is written there can catch up with the events already appended;"
                     + " nothing was written. Free space on that file system and append again.", free);
             }
         }
+    }
+
+    /** The free space of the file system {@code path} is on, or will be on once created: its nearest existing ancestor's. */
+    private static long usableSpaceOfExisting(Path path) {
+        Path existing = path.toAbsolutePath();
+        while (!Files.exists(existing) && existing.getParent() != null) {
+            existing = existing.getParent();
+        }
+        return existing.toFile().getUsableSpace();
     }
 
     private JournalFullException full(long free, long wanted) {
