@@ -31,6 +31,7 @@ final class EnvelopeWriter {
     static final int FIELD_METADATA = 10;
     private static final int CONTENT_TYPE_PROTOBUF = 1;
     static final int CONTENT_TYPE_JSON = 2;
+    private static final int MAX_VARINT_BYTES = 10;
 
     private byte[] buf = new byte[1024];
     private int pos;
@@ -82,17 +83,22 @@ final class EnvelopeWriter {
     int writePlaced(EncodedEvents encoded, int i, long streamVersion, long globalSeq, long recordedAtMicros) {
         int start = pos;
         byte[] runs = encoded.bytes();
+        // One check for the whole envelope: the runs, and three fields of a tag and a varint each.
+        ensure(encoded.end(i) - encoded.idStart(i) + 3 * (1 + MAX_VARINT_BYTES));
         copy(runs, encoded.idStart(i), encoded.typeStart(i));
-        writeVarintField(FIELD_STREAM_VERSION, streamVersion);
-        writeVarintField(FIELD_GLOBAL_SEQ, globalSeq);
+        putVarint((FIELD_STREAM_VERSION << 3) | WIRE_VARINT);
+        putVarint(streamVersion);
+        putVarint((FIELD_GLOBAL_SEQ << 3) | WIRE_VARINT);
+        putVarint(globalSeq);
         copy(runs, encoded.typeStart(i), encoded.bodyStart(i));
-        writeVarintField(FIELD_RECORDED_AT, recordedAtMicros);
+        putVarint((FIELD_RECORDED_AT << 3) | WIRE_VARINT);
+        putVarint(recordedAtMicros);
         copy(runs, encoded.bodyStart(i), encoded.end(i));
         return pos - start;
     }
 
+    /** Copies a run into room already ensured. */
     private void copy(byte[] from, int start, int end) {
-        ensure(end - start);
         System.arraycopy(from, start, buf, pos, end - start);
         pos += end - start;
     }
@@ -158,7 +164,12 @@ final class EnvelopeWriter {
     }
 
     private void writeVarint(long value) {
-        ensure(10);
+        ensure(MAX_VARINT_BYTES);
+        putVarint(value);
+    }
+
+    /** Writes a varint into room already ensured. */
+    private void putVarint(long value) {
         while ((value & ~0x7FL) != 0) {
             buf[pos++] = (byte) ((value & 0x7F) | 0x80);
             value >>>= 7;

@@ -46,6 +46,11 @@ public final class KillPoints {
     private KillPoints() {
     }
 
+    /** Whether {@code point} is the one armed in this process: for a path that does extra work only to have it. */
+    public static boolean armed(String point) {
+        return AT > 0 && point.equals(NAME);
+    }
+
     public static void reach(String point) {
         if (AT > 0 && point.equals(NAME) && REACHED.incrementAndGet() == AT) {
             kill(point);

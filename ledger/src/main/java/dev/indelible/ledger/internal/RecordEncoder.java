@@ -103,13 +103,17 @@ final class RecordEncoder {
     static int checksum(CRC32C crc, byte[] scratch, byte[] b, int index, int previous, int headerLength, int prefix,
                         int length) {
         crc.reset();
-        if (index == 0) {
-            crc.update(b, 0, headerLength);
+        if (index == 0 && prefix == headerLength) {
+            crc.update(b, 0, headerLength + 4); // the header and the length after it, in one pass
         } else {
-            RecordLayout.putInt(scratch, 0, previous);
-            crc.update(scratch, 0, 4);
+            if (index == 0) {
+                crc.update(b, 0, headerLength);
+            } else {
+                RecordLayout.putInt(scratch, 0, previous);
+                crc.update(scratch, 0, 4);
+            }
+            crc.update(b, prefix, 4);
         }
-        crc.update(b, prefix, 4);
         crc.update(b, prefix + EVENT_PREFIX_LENGTH, length);
         return (int) crc.getValue();
     }

@@ -280,10 +280,14 @@ public final class ChronicleJournal implements Journal {
             File current = appender.currentFile();
             space.ensure(current, bytes.writePosition() + length + INDEX_SLACK);
             readAhead.follow(current, bytes.writePosition(), space.allocatedTo());
-            int half = length / 2;
-            bytes.write(data, offset, half);
-            KillPoints.reach(KillPoints.MID_PAYLOAD);
-            bytes.write(data, offset + half, length - half);
+            if (KillPoints.armed(KillPoints.MID_PAYLOAD)) { // a kill between the halves tears the record
+                int half = length / 2;
+                bytes.write(data, offset, half);
+                KillPoints.reach(KillPoints.MID_PAYLOAD);
+                bytes.write(data, offset + half, length - half);
+            } else {
+                bytes.write(data, offset, length);
+            }
             written = true;
         }
     }
