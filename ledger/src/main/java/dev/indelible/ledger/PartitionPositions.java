@@ -51,6 +51,29 @@ public final class PartitionPositions {
         return of(next);
     }
 
+    /**
+     * Reads positions over {@code partitions} partitions as a reader gives them back: one number per
+     * partition, {@code N,N,...}, or {@code 0} for the start of every partition.
+     *
+     * @throws IllegalArgumentException saying why (the caller names its field)
+     */
+    public static PartitionPositions parse(String text, int partitions) {
+        String given = text.strip();
+        if (given.equals("0")) {
+            return start(partitions);
+        }
+        if (given.split(",", -1).length != partitions) {
+            throw new IllegalArgumentException("must be one global_seq per partition, " + partitions
+                + ", separated by commas, or 0 for the start; was '" + text + "'");
+        }
+        try {
+            return parse(given);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be " + partitions + " numbers >= 0 separated by commas, was '" + text
+                + "' (" + e.getMessage() + ")", e);
+        }
+    }
+
     public int partitions() {
         return next.length;
     }

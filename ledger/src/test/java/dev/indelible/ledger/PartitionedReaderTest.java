@@ -93,6 +93,17 @@ class PartitionedReaderTest {
     }
 
     @Test
+    void shouldReadPositionsAsAReaderGivesThemBackAndRefuseOthersSayingWhy() {
+        assertEquals(PartitionPositions.of(12, 0, 7), PartitionPositions.parse(PartitionPositions.of(12, 0, 7).toString(), 3));
+        assertEquals(PartitionPositions.start(3), PartitionPositions.parse("0", 3), "0: the start of every partition");
+        for (String bad : List.of("1,2", "1,2,3,4", "1,x,3", "-1,0,0", "", "5")) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> PartitionPositions.parse(bad, 3), bad);
+            assertTrue(refused.getMessage().startsWith("must be "), refused.getMessage());
+        }
+    }
+
+    @Test
     void shouldVerifyEveryPartitionAsOneReport() {
         append("s-0", 2);
         append("s-2", 3);

@@ -88,17 +88,13 @@ final class ReadCommand implements Callable<Integer> {
 
     /** {@code --from} over {@code partitions} partitions: 0 is the start of each. */
     private PartitionPositions positions(int partitions) {
-        if (partitions == 1 || from.strip().equals("0")) {
-            return partitions == 1 ? PartitionPositions.of(single()) : PartitionPositions.start(partitions);
-        }
-        if (from.split(",", -1).length != partitions) {
-            throw new IllegalArgumentException("--from: one global_seq per partition, " + partitions + ", separated by"
-                + " commas (a line's next), or 0; was '" + from + "'");
+        if (partitions == 1) {
+            return PartitionPositions.of(single());
         }
         try {
-            return PartitionPositions.parse(from);
+            return PartitionPositions.parse(from, partitions);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--from: " + e.getMessage() + " in '" + from + "'", e);
+            throw new IllegalArgumentException("--from: " + e.getMessage() + " (a line's next)", e);
         }
     }
 

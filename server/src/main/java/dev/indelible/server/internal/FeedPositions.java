@@ -22,22 +22,13 @@ final class FeedPositions {
         if (text == null) {
             return absent;
         }
-        String given = text.strip();
-        if (partitions > 1 && given.equals("0")) {
-            return PartitionPositions.start(partitions);
-        }
         if (partitions == 1) {
             return PartitionPositions.of(Request.number(field, text));
         }
-        if (given.split(",", -1).length != partitions) {
-            throw ApiError.invalid(field, "must be one global_seq per partition, " + partitions + ", separated by commas"
-                + " (as a page's next gave it), or 0 for the start; was '" + text + "'");
-        }
         try {
-            return PartitionPositions.parse(given);
+            return PartitionPositions.parse(text, partitions);
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalid(field, "must be " + partitions + " numbers >= 0 separated by commas, was '" + text
-                + "' (" + e.getMessage() + ")");
+            throw ApiError.invalid(field, e.getMessage());
         }
     }
 
