@@ -106,6 +106,7 @@ if part ledger; then
   for t in 1 2 4 8; do
     jmh 'LedgerAppendBenchmark.indelibleAppend$' -t "$t" "${tp[@]}"
     jmh 'RawChronicleBenchmark.rawChronicleAppend$' -t "$t" "${tp[@]}"
+    if [ "$t" = 1 ]; then jmh 'RawChronicleBenchmark.rawChronicleAppendLedgerSized$' -t 1 "${tp[@]}"; fi
   done
   for t in 1 4; do
     jmh 'LedgerAsyncBenchmark.indelibleAppendAsync$' -t "$t" "${tp[@]}"

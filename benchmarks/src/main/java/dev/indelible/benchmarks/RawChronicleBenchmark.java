@@ -54,4 +54,14 @@ public class RawChronicleBenchmark {
     public void rawChronicleAppend(Appender appender) {
         appender.appender.writeBytes(b -> b.write(Workload.RECORD));
     }
+
+    /**
+     * As many bytes as the ledger's record of {@code indelibleAppend}'s event (the payload, its
+     * envelope and checksums): the ratio at equal record size, which says how much of the ledger's
+     * distance from {@link #rawChronicleAppend} is its work and how much is writing more bytes.
+     */
+    @Benchmark
+    public void rawChronicleAppendLedgerSized(Appender appender) {
+        appender.appender.writeBytes(b -> b.write(Workload.LEDGER_SIZED_RECORD));
+    }
 }

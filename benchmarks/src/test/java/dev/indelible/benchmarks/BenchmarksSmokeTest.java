@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class BenchmarksSmokeTest {
     private static final Set<String> METHODS = Set.of("indelibleAppend", "indelibleAppendAsync", "indelibleAppendExpected",
-        "rawChronicleAppend", "jsonReadModifyWrite", "jsonLockedAtomic", "sqliteAutocommit", "sqliteBatch100",
+        "rawChronicleAppend", "rawChronicleAppendLedgerSized", "jsonReadModifyWrite", "jsonLockedAtomic", "sqliteAutocommit", "sqliteBatch100",
         "rocksdbPut", "rocksdbPutSync", "rocksdbBatchNoWal", "appendLatency", "replayDecode", "rebuildSelfies",
         "rebuildAll", "reopen", "serverAppend", "serverAppendAsync", "serverTrivial", "asyncCompletion", "callerEvent",
         "indelibleAppendReceipt", "twoEventAppend", "twoPartTransaction", "appendSealed", "appendClear",
