@@ -11,6 +11,7 @@ import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.PersonalFields;
 import dev.indelible.projections.proto.EventsProto;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,7 +98,7 @@ final class DomainPersonalFields implements PersonalFields {
         byte[] payload = event.payload();
         // Per occurrence: where the field starts and ends, its number, its sealed value; grown if a writer repeats one.
         int[] spans = new int[3 * personal.size()];
-        String[] values = new String[personal.size()];
+        byte[][] values = new byte[personal.size()][];
         int found = 0;
         int size = payload.length;
         try {
@@ -116,13 +117,14 @@ final class DomainPersonalFields implements PersonalFields {
                         values = Arrays.copyOf(values, 2 * values.length);
                     }
                     String value = in.readStringRequireUtf8();
-                    String sealed = value.isEmpty() ? value : sealer.seal(field.getName(), value);
+                    // As bytes, encoded once by the JDK: protobuf sizes and encodes a String char by char, and sealed values are long.
+                    byte[] sealed = (value.isEmpty() ? value : sealer.seal(field.getName(), value)).getBytes(StandardCharsets.UTF_8);
                     int end = in.getTotalBytesRead();
                     spans[3 * found] = start;
                     spans[3 * found + 1] = end;
                     spans[3 * found + 2] = field.getNumber();
                     values[found] = sealed;
-                    size += CodedOutputStream.computeStringSize(field.getNumber(), sealed) - (end - start);
+                    size += CodedOutputStream.computeByteArraySize(field.getNumber(), sealed) - (end - start);
                     found++;
                 }
                 start = in.getTotalBytesRead();
@@ -133,14 +135,14 @@ final class DomainPersonalFields implements PersonalFields {
         return found == 0 ? payload : rewrite(payload, size, spans, values, found);
     }
 
-    private static byte[] rewrite(byte[] payload, int size, int[] spans, String[] values, int found) {
+    private static byte[] rewrite(byte[] payload, int size, int[] spans, byte[][] values, int found) {
         byte[] out = new byte[size];
         CodedOutputStream writer = CodedOutputStream.newInstance(out);
         try {
             int copied = 0;
             for (int i = 0; i < found; i++) {
                 writer.writeRawBytes(payload, copied, spans[3 * i] - copied);
-                writer.writeString(spans[3 * i + 2], values[i]);
+                writer.writeByteArray(spans[3 * i + 2], values[i]);
                 copied = spans[3 * i + 1];
             }
             writer.writeRawBytes(payload, copied, payload.length - copied);

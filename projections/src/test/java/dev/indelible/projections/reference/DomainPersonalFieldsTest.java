@@ -34,6 +34,18 @@ class DomainPersonalFieldsTest {
         assertArrayEquals(sealed, fields.seal(event, (field, value) -> "enc:" + field + ":" + value.length()));
     }
 
+    /** Opening writes clear values back the same way: those beyond ASCII (and beyond the BMP) as protobuf writes them. */
+    @Test
+    void shouldWriteValuesBeyondAsciiAsProtobufDoes() throws Exception {
+        EventData event = DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, AccountRegistered.newBuilder()
+            .setAccountId("a1").setEmail("enc:v1:x").setDisplayName("enc:v1:y").build());
+
+        byte[] opened = fields.seal(event, (field, value) -> field.equals("email") ? "zoë@exämple.com" : "Zoë \uD83D\uDE00");
+
+        assertArrayEquals(AccountRegistered.newBuilder().setAccountId("a1").setEmail("zoë@exämple.com")
+            .setDisplayName("Zoë \uD83D\uDE00").build().toByteArray(), opened);
+    }
+
     @Test
     void shouldKeepEmptyPersonalFieldsAndTheOrderTheWriterChoseAndSealARepeatedOne() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
