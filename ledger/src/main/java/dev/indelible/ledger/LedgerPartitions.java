@@ -69,6 +69,15 @@ public interface LedgerPartitions extends AutoCloseable {
         return PartitionPositions.of(heads);
     }
 
+    /** The events in the journal: its head, or over several partitions the sum of theirs. */
+    default long events() {
+        long events = 0;
+        for (Ledger ledger : ledgers()) {
+            events += ledger.head();
+        }
+        return events;
+    }
+
     /**
      * Verifies every partition in turn ({@link Ledger#verify(LongConsumer)}) as one report: the
      * events and records of all, and each problem with its partition in its location when there are

@@ -19,10 +19,16 @@ public final class PartitionedReader implements AutoCloseable {
     }
 
     private final List<EventReader> readers;
+    /** Each partition's global_seq past the last event handed: {@link #past()}. */
+    private final long[] past;
     private int turn;
 
-    private PartitionedReader(List<EventReader> readers) {
+    private PartitionedReader(List<EventReader> readers, PartitionPositions from) {
         this.readers = readers;
+        this.past = new long[readers.size()];
+        for (int p = 0; p < past.length; p++) {
+            past[p] = from.next(p);
+        }
     }
 
     /** Opens one reader per ledger, partition p's at {@code from.next(p)}. */
@@ -40,7 +46,7 @@ public final class PartitionedReader implements AutoCloseable {
             readers.forEach(EventReader::close);
             throw e;
         }
-        return new PartitionedReader(readers);
+        return new PartitionedReader(readers, from);
     }
 
     /**
@@ -51,14 +57,14 @@ public final class PartitionedReader implements AutoCloseable {
      */
     public int poll(Handler handler, int limit) {
         if (readers.size() == 1) { // one partition: its reader's own batches
-            return readers.get(0).poll(e -> handler.onEvent(0, e), limit);
+            return readers.get(0).poll(e -> hand(handler, 0, e), limit);
         }
         int handed = 0;
         int idle = 0; // partitions found at their head since the last event
         while (handed < limit && idle < readers.size()) {
             int p = turn;
             turn = (turn + 1) % readers.size();
-            if (readers.get(p).poll(e -> handler.onEvent(p, e), 1) == 1) {
+            if (readers.get(p).poll(e -> hand(handler, p, e), 1) == 1) {
                 handed++;
                 idle = 0;
             } else {
@@ -66,6 +72,19 @@ public final class PartitionedReader implements AutoCloseable {
             }
         }
         return handed;
+    }
+
+    private void hand(Handler handler, int partition, RecordedEvent e) {
+        past[partition] = e.globalSeq() + 1;
+        handler.onEvent(partition, e);
+    }
+
+    /**
+     * From a {@link Handler}: the positions past the event being handed, where to read on to have
+     * it and every event handed before it (what a reader gives back to resume).
+     */
+    public PartitionPositions past() {
+        return PartitionPositions.of(past);
     }
 
     /** The {@code global_seq} each partition reads next. */

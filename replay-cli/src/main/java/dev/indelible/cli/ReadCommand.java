@@ -121,15 +121,9 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     private void readAll(LedgerPartitions journal, PartitionPositions start) {
-        long[] at = new long[start.partitions()];
-        for (int p = 0; p < at.length; p++) {
-            at[p] = start.next(p);
-        }
-        PartitionedReader.Handler print = at.length == 1 ? (p, e) -> print(e) : (p, e) -> {
-            at[p] = e.globalSeq() + 1;
-            print(e, p, PartitionPositions.of(at).toString());
-        };
         try (PartitionedReader reader = journal.openReader(start)) {
+            PartitionedReader.Handler print = reader.partitions() == 1 ? (p, e) -> print(e)
+                : (p, e) -> print(e, p, reader.past().toString());
             while (printed < limit) {
                 if (reader.poll(print, PAGE) == 0) {
                     if (!follow || Thread.currentThread().isInterrupted()) {

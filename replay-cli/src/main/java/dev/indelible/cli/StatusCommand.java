@@ -59,7 +59,7 @@ final class StatusCommand implements Callable<Integer> {
             // On Kafka the size is the cluster's to report (kafka-log-dirs.sh); here it is unknown.
             long bytes = embedded ? size(data.dir().resolve("journal")) : -1;
             PartitionPositions heads = journal.head();
-            long events = journal.ledgers().stream().mapToLong(Ledger::head).sum();
+            long events = journal.events();
             if (output.json) {
                 out.println(json(events, heads, bytes, producers, projections, warnings));
             } else {

@@ -39,7 +39,7 @@ final class ConsoleRate implements AutoCloseable {
     private synchronized void sample() {
         ServerMetrics.AppendsByResult appends = metrics.appendsByResult();
         try {
-            totals[EVENTS][next] = ServerMetrics.events(partitions);
+            totals[EVENTS][next] = partitions.events();
             totals[SYNCS][next] = ServerMetrics.syncs(partitions);
         } catch (RuntimeException closed) {
             return; // the ledger closed: the server is stopping

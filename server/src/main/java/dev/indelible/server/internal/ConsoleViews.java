@@ -76,7 +76,7 @@ final class ConsoleViews implements AutoCloseable {
         List<String> warnings = this.warnings.warnings(projections, counts, engine != null);
         ConsoleRate.Rates rates = rate.perSecond();
         return EventJson.object(g -> {
-            g.writeNumberField("head", ServerMetrics.events(partitions)); // over several partitions: the events in all
+            g.writeNumberField("head", partitions.events()); // over several partitions: the events in all
             g.writeNumberField("partitions", partitions.count());
             g.writeStringField("durability", ledger.config().durability().name());
             g.writeBooleanField("ready", Readiness.projectionsReady(engine));

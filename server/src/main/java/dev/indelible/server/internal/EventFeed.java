@@ -154,15 +154,15 @@ final class EventFeed {
      * large events never sits in memory whole.
      */
     private Scan scan(PartitionPositions from, int limit, Filter filter) {
-        Scan scan = new Scan(filter, from);
         try (PartitionedReader reader = partitions.openReader(from)) {
+            Scan scan = new Scan(filter, reader);
             while (scan.scanned < SCAN && scan.matching.size() < limit && scan.bytes < PAGE_BYTES
                 && reader.poll(scan::take, 1) > 0) {
                 scan.scanned++;
             }
             scan.next = reader.position();
+            return scan;
         }
-        return scan;
     }
 
     /** What one scan kept. Not thread-safe. */
@@ -172,20 +172,16 @@ final class EventFeed {
         int scanned;
         long bytes;
         PartitionPositions next;
-        private final long[] at;
+        private final PartitionedReader reader;
 
-        Scan(Filter filter, PartitionPositions from) {
+        Scan(Filter filter, PartitionedReader reader) {
             this.filter = filter;
-            this.at = new long[from.partitions()];
-            for (int p = 0; p < at.length; p++) {
-                at[p] = from.next(p);
-            }
+            this.reader = reader;
         }
 
         void take(int partition, RecordedEvent e) {
-            at[partition] = e.globalSeq() + 1;
             if (filter.matches(e)) {
-                matching.add(new Item(partition, e, at.length == 1 ? null : PartitionPositions.of(at)));
+                matching.add(new Item(partition, e, reader.partitions() == 1 ? null : reader.past()));
                 bytes += e.payload().length;
             }
         }

@@ -40,9 +40,9 @@ public final class EventJson {
      * A followed event as {@code GET /events} and {@code /subscribe} write it: over several
      * partitions with its {@code partition} and {@code next}, where to read on past it.
      */
-    static String line(EventFeed.Item item, PersonalData personal, boolean partitioned) {
-        return partitioned ? line(item.event(), personal, item.partition(), item.after().toString())
-            : line(item.event(), personal);
+    static String line(EventFeed.Item item, PersonalData personal) {
+        return item.after() == null ? line(item.event(), personal)
+            : line(item.event(), personal, item.partition(), item.after().toString());
     }
 
     /**

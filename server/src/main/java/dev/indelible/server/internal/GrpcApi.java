@@ -249,7 +249,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
     public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
         answer(observer, () -> {
             access.permit(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), Verb.STATUS, null);
-            StatusResponse.Builder response = StatusResponse.newBuilder().setHead(ServerMetrics.events(partitions))
+            StatusResponse.Builder response = StatusResponse.newBuilder().setHead(partitions.events())
                 .setDurability(partitions.auditLedger().config().durability().name());
             for (ProjectionStatus p : engine == null ? List.<ProjectionStatus>of() : engine.status()) {
                 response.addProjections(ProjectionState.newBuilder().setName(p.name()).setState(p.state().name())

@@ -32,8 +32,6 @@ final class GrpcSubscription implements Runnable {
     private final PersonalData personal;
     private final ServerCallStreamObserver<Event> call;
     private final PartitionPositions from;
-    /** Each partition's global_seq past the last event read: where a client goes on after it. */
-    private final long[] at;
     private final Predicate<RecordedEvent> visible;
     private final BooleanSupplier tokenValid;
     private final Consumer<GrpcSubscription> onEnd;
@@ -47,10 +45,6 @@ final class GrpcSubscription implements Runnable {
         this.personal = partitions.auditLedger().personalData();
         this.call = call;
         this.from = from;
-        this.at = new long[from.partitions()];
-        for (int p = 0; p < at.length; p++) {
-            at[p] = from.next(p);
-        }
         this.visible = visible;
         this.tokenValid = tokenValid;
         this.onEnd = onEnd;
@@ -63,7 +57,7 @@ final class GrpcSubscription implements Runnable {
         thread = Thread.currentThread();
         long tokenCheckedAt = System.nanoTime();
         try (PartitionedReader reader = partitions.openReader(from)) {
-            PartitionedReader.Handler send = this::send;
+            PartitionedReader.Handler send = (partition, e) -> send(reader, partition, e);
             while (!cancelled && !stopping) {
                 if (System.nanoTime() - tokenCheckedAt > TOKEN_CHECK_NANOS) {
                     if (!tokenValid.getAsBoolean()) {
@@ -101,13 +95,12 @@ final class GrpcSubscription implements Runnable {
         wake();
     }
 
-    private void send(int partition, RecordedEvent e) {
-        at[partition] = e.globalSeq() + 1;
+    private void send(PartitionedReader reader, int partition, RecordedEvent e) {
         if (!visible.test(e)) {
             return;
         }
-        call.onNext(at.length == 1 ? GrpcApi.event(e, personal)
-            : GrpcApi.event(new EventFeed.Item(partition, e, PartitionPositions.of(at)), personal));
+        call.onNext(reader.partitions() == 1 ? GrpcApi.event(e, personal)
+            : GrpcApi.event(new EventFeed.Item(partition, e, reader.past()), personal));
     }
 
     private void wake() {

@@ -223,7 +223,7 @@ public final class HttpApi implements HttpHandler {
      * {@code next} passes the events left out.
      */
     private Answer readAll(Request r, Token token) {
-        PartitionPositions from = from(r, r.query.get("from"));
+        PartitionPositions from = from(r);
         int limit = r.limit(config.maxReadLimit());
         EventFeed.Page page;
         try {
@@ -234,9 +234,8 @@ public final class HttpApi implements HttpHandler {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "unavailable", null, "the server is stopping; read again from " + from);
         }
-        boolean partitioned = partitions.count() > 1;
         List<EventFeed.Item> events = page.events();
-        return events(200, "{\"events\":", events.size(), i -> EventJson.line(events.get(i), feed.personalData(), partitioned),
+        return events(200, "{\"events\":", events.size(), i -> EventJson.line(events.get(i), feed.personalData()),
             ",\"next\":" + FeedPositions.json(page.next()) + ",\"head\":" + FeedPositions.json(partitions.head()) + "}");
     }
 
@@ -249,7 +248,7 @@ public final class HttpApi implements HttpHandler {
         List<String> values = r.exchange.getRequestHeaders().get("Last-Event-ID");
         String lastEventId = values == null ? null : String.join(",", values);
         PartitionPositions from = lastEventId != null ? FeedPositions.afterEventId(lastEventId, partitions.count())
-            : from(r, r.query.get("from"));
+            : from(r);
         try {
             sse.answer(r.exchange, token, from, filter(r, token), () -> draining);
         } catch (InterruptedException e) {
@@ -259,8 +258,8 @@ public final class HttpApi implements HttpHandler {
     }
 
     /** {@code from}: the start when absent (see {@link FeedPositions}). */
-    private PartitionPositions from(Request r, String text) {
-        return FeedPositions.parse("from", text, partitions.count(), PartitionPositions.start(partitions.count()));
+    private PartitionPositions from(Request r) {
+        return FeedPositions.parse("from", r.query.get("from"), partitions.count(), PartitionPositions.start(partitions.count()));
     }
 
     /** The events a reader wants: the token's streams, and its {@code stream_prefix} and {@code type} if given. */

@@ -24,18 +24,13 @@ public final class ServerMetrics {
     private final Counter eventIdConflicts = appends("event_id_conflict");
 
     public ServerMetrics(LedgerPartitions partitions) {
-        Gauge.builder("indelible.ledger.head", partitions, ServerMetrics::events)
+        Gauge.builder("indelible.ledger.head", partitions, LedgerPartitions::events)
             .description("global_seq the next event will get (over several partitions: the events in all)").register(registry);
         FunctionCounter.builder("indelible.ledger.events.appended", partitions,
                 p -> sum(p, l -> l.metrics().eventsAppended()))
             .description("events appended by this process").register(registry);
         FunctionCounter.builder("indelible.ledger.syncs", partitions, ServerMetrics::syncs)
             .description("journal syncs (group commits)").register(registry);
-    }
-
-    /** The events in the journal: its head, or over several partitions the sum of theirs. */
-    static long events(LedgerPartitions partitions) {
-        return sum(partitions, Ledger::head);
     }
 
     /** This process's journal syncs (commits), over every partition. */

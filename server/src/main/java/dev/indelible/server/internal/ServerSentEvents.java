@@ -68,7 +68,6 @@ final class ServerSentEvents {
         throws IOException, InterruptedException {
         write(out, ": following from global_seq " + from + "\n\n");
         PartitionPositions position = from;
-        boolean partitioned = from.partitions() > 1;
         long quietSince = System.nanoTime();
         while (!stopping.getAsBoolean()) {
             if (!access.stillValid(token)) {
@@ -78,8 +77,8 @@ final class ServerSentEvents {
             EventFeed.Page page = feed.read(position, PAGE, filter, CHECK_MILLIS, stopping);
             position = page.next();
             for (EventFeed.Item e : page.events()) {
-                String id = partitioned ? e.after().toString() : Long.toString(e.event().globalSeq());
-                write(out, "id: " + id + "\ndata: " + EventJson.line(e, feed.personalData(), partitioned) + "\n\n");
+                String id = e.after() == null ? Long.toString(e.event().globalSeq()) : e.after().toString();
+                write(out, "id: " + id + "\ndata: " + EventJson.line(e, feed.personalData()) + "\n\n");
             }
             if (!page.events().isEmpty()) {
                 quietSince = System.nanoTime();
