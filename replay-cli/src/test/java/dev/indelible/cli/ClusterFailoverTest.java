@@ -291,7 +291,7 @@ class ClusterFailoverTest {
         }
 
         void launch() throws IOException {
-            jvm = ChildJvm.startWith(List.of("-Xmx256m"), Main.class, tmp.resolve("node-" + index + "-" + launches++ + ".err"),
+            jvm = ChildJvm.startWith(List.of("-Xmx256m", ChildJvm.FULL_JIT), Main.class, tmp.resolve("node-" + index + "-" + launches++ + ".err"),
                 "serve", "--data", dataDir(index).toString(), "--journal", journal, "--cluster",
                 "--port", Integer.toString(httpPort), "--grpc-port", Integer.toString(grpcPort),
                 "--cluster-token-file", tokenFile.toString(), "--no-projections");

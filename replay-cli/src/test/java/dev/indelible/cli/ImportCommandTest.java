@@ -39,7 +39,7 @@ class ImportCommandTest {
     void shouldImportAFileTooLargeToHoldInASmallHeap() throws Exception {
         Path file = selfies("selfie_checks.json", LARGE, null);
         Path data = tmp.resolve("data");
-        try (ChildJvm child = ChildJvm.startWith(List.of("-Xmx64m"), Main.class, tmp.resolve("child.err"),
+        try (ChildJvm child = ChildJvm.startWith(List.of("-Xmx64m", ChildJvm.FULL_JIT), Main.class, tmp.resolve("child.err"),
             "import", "selfies", file.toString(), "--data", data.toString())) {
             child.awaitSuccess(120);
             assertTrue(child.lines().get(0).contains("200,000 records, 200,000 appended, 0 already imported, 0 skipped"),

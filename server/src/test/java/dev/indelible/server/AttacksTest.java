@@ -65,7 +65,7 @@ class AttacksTest {
         Map<String, long[]> figures = new LinkedHashMap<>();
         long httpAcked;
         long grpcAcked;
-        try (ChildJvm server = ChildJvm.startWith(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), ServerMain.class,
+        try (ChildJvm server = ChildJvm.startWith(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", ChildJvm.FULL_JIT), ServerMain.class,
                 dir.resolve("server-stderr.txt"), dir.toString())) {
             server.awaitLines(1, 60);
             String[] ports = server.lines().get(0).split(" ");

@@ -106,7 +106,7 @@ class PythonClientTest {
             long stopping = System.nanoTime();
             node.close(); // new requests 503, those in flight answered, then the port closes
             Thread.sleep(300); // refused connections for a while
-            child = ChildJvm.start(Serve.class, dir.resolve("child-stderr.txt"), dir.toString(), String.valueOf(port));
+            child = ChildJvm.startWith(List.of(ChildJvm.FULL_JIT), Serve.class, dir.resolve("child-stderr.txt"), dir.toString(), String.valueOf(port));
             child.awaitLines(1, 60);
             System.out.printf("soak: server closed and started again (a child JVM) on port %d in %d ms%n", port,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
