@@ -188,7 +188,7 @@ final class AppendPipeline implements AutoCloseable {
     private static void add(AppendStreamRequest.Builder request, Pending p, boolean columns) {
         if (!columns) {
             request.addAppends(StreamedAppend.newBuilder().setCorrelationId(p.correlation).setAppend(p.single == null
-                ? p.request : IndelibleClient.request(p.stream, p.expectedVersion, List.of(p.single))));
+                ? p.request : ClientWire.request(p.stream, p.expectedVersion, List.of(p.single))));
         } else if (p.single == null) {
             request.addBatch(p.request);
         } else {
@@ -286,7 +286,7 @@ final class AppendPipeline implements AutoCloseable {
         private void complete(Pending p, AppendOutcome outcome) {
             AppendResult result;
             try {
-                result = IndelibleClient.result(p.stream, p.expectedVersion, outcome);
+                result = ClientWire.result(p.stream, p.expectedVersion, outcome);
             } catch (RuntimeException refused) { // invalid input, a permission, ...
                 p.outcome.completeExceptionally(refused);
                 return;

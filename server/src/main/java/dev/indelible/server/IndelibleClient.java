@@ -2,12 +2,8 @@ package dev.indelible.server;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.UnsafeByteOperations;
 import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.EventId;
-import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Transaction;
@@ -18,10 +14,8 @@ import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Condition;
 import dev.indelible.server.api.Event;
-import dev.indelible.server.api.Expect;
 import dev.indelible.server.api.Failure;
 import dev.indelible.server.api.LedgerServiceGrpc;
-import dev.indelible.server.api.NewEvent;
 import dev.indelible.server.api.ReadRequest;
 import dev.indelible.server.api.StreamPosition;
 import dev.indelible.server.api.SubscribeRequest;
@@ -45,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
@@ -59,6 +54,11 @@ import javax.net.ssl.SSLException;
  *     AppendResult r = ledger.append("selfies-user-7", ExpectedVersion.ANY, List.of(event));
  * }
  * }</pre>
+ *
+ * <p>A journal of several partitions ({@code serve --journal kafka://...?partitions=P}) has no
+ * {@code global_seq} over all of them: read and follow every event from a position instead,
+ * {@link #read(String, int)} and {@link #subscribe(String, Consumer, Consumer)}, resuming from the
+ * last {@link PositionedEvent#next()} handed (they work over one partition too).
  *
  * <p>Thread-safe; one client per process is enough (calls share one HTTP/2 connection).
  */
@@ -94,10 +94,10 @@ public final class IndelibleClient implements AutoCloseable {
     }
 
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-        AppendRequest request = request(stream, expectedVersion, events);
+        AppendRequest request = ClientWire.request(stream, expectedVersion, events);
         AppendOutcome outcome = call(() -> blocking.appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build()))
             .getOutcomes(0);
-        return result(stream, expectedVersion, outcome);
+        return ClientWire.result(stream, expectedVersion, outcome);
     }
 
     /**
@@ -119,9 +119,9 @@ public final class IndelibleClient implements AutoCloseable {
                 return pipeline().send(stream, event, expectedVersion);
             }
         }
-        AppendRequest request = request(stream, expectedVersion, events);
+        AppendRequest request = ClientWire.request(stream, expectedVersion, events);
         int bytes = request.getSerializedSize();
-        return bytes > AppendPipeline.BATCH_BYTES ? alone(request).thenApply(o -> result(stream, expectedVersion, o))
+        return bytes > AppendPipeline.BATCH_BYTES ? alone(request).thenApply(o -> ClientWire.result(stream, expectedVersion, o))
             : pipeline().send(request, bytes, expectedVersion);
     }
 
@@ -134,13 +134,13 @@ public final class IndelibleClient implements AutoCloseable {
      */
     public TransactionResult append(Transaction transaction) {
         TransactionRequest.Builder request = TransactionRequest.newBuilder();
-        transaction.parts().forEach(p -> request.addParts(request(p.stream(), p.expectedVersion(), p.events())));
+        transaction.parts().forEach(p -> request.addParts(ClientWire.request(p.stream(), p.expectedVersion(), p.events())));
         for (Transaction.Condition c : transaction.conditions()) {
             Condition.Builder condition = Condition.newBuilder().setStream(c.stream());
             if (c.expectedVersion() >= 0) {
                 condition.setExpectedVersion(c.expectedVersion());
             } else {
-                condition.setExpect(expect(c.expectedVersion()));
+                condition.setExpect(ClientWire.expect(c.expectedVersion()));
             }
             request.addConditions(condition);
         }
@@ -170,7 +170,7 @@ public final class IndelibleClient implements AutoCloseable {
             case PART -> {
                 Transaction.Part part = transaction.parts().get(f.getPart());
                 Failure inPart = f.toBuilder().setField(f.getField().replaceFirst("^parts\\[\\d+]\\.", "")).build();
-                yield new TransactionResult.PartRefused(f.getPart(), result(part.stream(), part.expectedVersion(),
+                yield new TransactionResult.PartRefused(f.getPart(), ClientWire.result(part.stream(), part.expectedVersion(),
                     AppendOutcome.newBuilder().setFailure(inPart).build()));
             }
             default -> f.getError().equals("invalid_argument") ? throwInvalid(f) : throwFailed(f);
@@ -224,56 +224,34 @@ public final class IndelibleClient implements AutoCloseable {
         return pipeline;
     }
 
-    static AppendRequest request(String stream, long expectedVersion, List<EventData> events) {
-        AppendRequest.Builder request = AppendRequest.newBuilder().setStream(stream);
-        if (expectedVersion >= 0) {
-            request.setExpectedVersion(expectedVersion);
-        } else {
-            request.setExpect(expect(expectedVersion));
-        }
-        events.forEach(e -> request.addEvents(newEvent(e)));
-        return request.build();
-    }
-
-    private static Expect expect(long expectedVersion) {
-        return expectedVersion == ExpectedVersion.NO_STREAM ? Expect.NO_STREAM
-            : expectedVersion == ExpectedVersion.STREAM_EXISTS ? Expect.STREAM_EXISTS : Expect.ANY;
-    }
-
-    /** An outcome as the embedded API's result; an invalid append or another failure throws. */
-    static AppendResult result(String stream, long expectedVersion, AppendOutcome outcome) {
-        if (outcome.hasAppended()) {
-            var a = outcome.getAppended();
-            return new AppendResult.Appended(a.getStream(), a.getFirstGlobalSeq(), a.getFirstStreamVersion(), a.getCount(),
-                a.getDuplicate());
-        }
-        Failure f = outcome.getFailure();
-        // The stream as stored (a reservation's keyed hash), as the embedded ledger and Appended.stream name it.
-        String stored = f.getStream().isEmpty() ? stream : f.getStream();
-        return switch (f.getError()) {
-            case "wrong_expected_version" -> new AppendResult.WrongExpectedVersion(stored, expectedVersion, f.getActualVersion());
-            case "event_id_conflict" -> new AppendResult.EventIdConflict(stored, EventId.parse(f.getEventId()),
-                f.getExistingGlobalSeq(), f.getMessage());
-            case "rule_violated" -> new AppendResult.RuleViolated(stored, f.getEventIndex(), f.getRule(),
-                f.getField().replaceFirst("^(events\\[\\d+]\\.)?data\\.", ""),
-                f.getCheckedStream(), f.getRequiredVersion(), f.getActualVersion(), f.getWhy());
-            case "invalid_argument" -> throw new InvalidEventException(f.getField(), f.getMessage());
-            default -> throw new RequestFailedException(f.getCode(), f.getField(), f.getMessage());
-        };
-    }
-
     public AppendResult append(String stream, long expectedVersion, EventData event) {
         return append(stream, expectedVersion, List.of(event));
     }
 
     /** Events from {@code fromGlobalSeq} that the token may read, at most {@code limit}. */
     public List<RecordedEvent> read(long fromGlobalSeq, int limit) {
-        return collect(ReadRequest.newBuilder().setFromGlobalSeq(fromGlobalSeq).setLimit(limit).build());
+        return collect(ReadRequest.newBuilder().setFromGlobalSeq(fromGlobalSeq).setLimit(limit).build(), ClientWire::recorded);
+    }
+
+    /**
+     * Events from {@code from} that the token may read, at most {@code limit}, each with its partition
+     * and where to go on past it: how to read a journal of several partitions ({@code serve --journal
+     * kafka://...?partitions=P}), whose {@code global_seq}s count within each partition. Each
+     * partition's events come in its order, with no order across partitions. {@code from} is
+     * {@code "0"} for the start or an event's {@link PositionedEvent#next()}, passed back as it was
+     * given; over one partition it is a {@code global_seq} as text, so this works on any journal.
+     *
+     * @throws InvalidEventException naming {@code from_positions} when the server cannot read it as
+     *                               positions of its journal (another partition count, not numbers)
+     */
+    public List<PositionedEvent> read(String from, int limit) {
+        return collect(ReadRequest.newBuilder().setFromPositions(positions(from)).setLimit(limit).build(),
+            ClientWire::positioned);
     }
 
     public List<RecordedEvent> readStream(String stream, long fromVersion, int limit) {
         return collect(ReadRequest.newBuilder().setStream(StreamPosition.newBuilder().setStream(stream).setFromVersion(fromVersion))
-            .setLimit(limit).build());
+            .setLimit(limit).build(), ClientWire::recorded);
     }
 
     /**
@@ -282,24 +260,49 @@ public final class IndelibleClient implements AutoCloseable {
      * subscribe again from the last global_seq + 1). Close the result to stop.
      */
     public AutoCloseable subscribe(long fromGlobalSeq, Consumer<RecordedEvent> handler, Consumer<Throwable> onEnd) {
+        return follow(SubscribeRequest.newBuilder().setFromGlobalSeq(fromGlobalSeq).build(),
+            e -> handler.accept(ClientWire.recorded(e)), onEnd);
+    }
+
+    /**
+     * Catches up from {@code from} ({@code "0"} or an event's {@link PositionedEvent#next()}, as
+     * {@link #read(String, int)} takes it), then follows every partition: each partition's events in
+     * its order, none across partitions. {@code handler} runs on a gRPC thread, one event at a time.
+     * {@code onEnd} receives the error that ended it (a stopped server: subscribe again from the last
+     * event's {@code next}; a position the server cannot read: INVALID_ARGUMENT). Close the result to stop.
+     */
+    public AutoCloseable subscribe(String from, Consumer<PositionedEvent> handler, Consumer<Throwable> onEnd) {
+        return follow(SubscribeRequest.newBuilder().setFromPositions(positions(from)).build(),
+            e -> handler.accept(ClientWire.positioned(e)), onEnd);
+    }
+
+    /** A position as given; the server says what is wrong with any other text. */
+    private static String positions(String from) {
+        if (from == null || from.isBlank()) {
+            throw new IllegalArgumentException("from: must be \"0\" for the start or an event's next, was "
+                + (from == null ? "null" : "'" + from + "'"));
+        }
+        return from;
+    }
+
+    private AutoCloseable follow(SubscribeRequest request, Consumer<Event> handler, Consumer<Throwable> onEnd) {
         Context.CancellableContext context = Context.current().withCancellation();
-        context.run(() -> async.subscribe(SubscribeRequest.newBuilder().setFromGlobalSeq(fromGlobalSeq).build(),
-            new StreamObserver<>() {
-                @Override
-                public void onNext(Event event) {
-                    handler.accept(recorded(event));
-                }
+        context.run(() -> async.subscribe(request, new StreamObserver<>() {
+            @Override
+            public void onNext(Event event) {
+                handler.accept(event);
+            }
 
-                @Override
-                public void onError(Throwable t) {
-                    onEnd.accept(t);
-                }
+            @Override
+            public void onError(Throwable t) {
+                onEnd.accept(t);
+            }
 
-                @Override
-                public void onCompleted() {
-                    onEnd.accept(null);
-                }
-            }));
+            @Override
+            public void onCompleted() {
+                onEnd.accept(null);
+            }
+        }));
         return () -> context.cancel(null);
     }
 
@@ -346,11 +349,11 @@ public final class IndelibleClient implements AutoCloseable {
         }
     }
 
-    private List<RecordedEvent> collect(ReadRequest request) {
+    private <T> List<T> collect(ReadRequest request, Function<Event, T> as) {
         return call(() -> {
-            List<RecordedEvent> events = new ArrayList<>();
+            List<T> events = new ArrayList<>();
             Iterator<Event> it = blocking.read(request);
-            it.forEachRemaining(e -> events.add(recorded(e)));
+            it.forEachRemaining(e -> events.add(as.apply(e)));
             return events;
         });
     }
@@ -373,20 +376,6 @@ public final class IndelibleClient implements AutoCloseable {
             return new InvalidEventException(field, description.substring(field.isEmpty() ? 0 : colon + 2));
         }
         return new RequestFailedException(status.getCode().name(), field, description);
-    }
-
-    private static NewEvent newEvent(EventData e) {
-        NewEvent.Builder event = NewEvent.newBuilder().setType(e.type()).setEventId(e.eventId().toString())
-            .setContentType(e.contentType() == ContentType.JSON ? dev.indelible.server.api.ContentType.JSON
-                : dev.indelible.server.api.ContentType.PROTOBUF)
-            .setPayload(UnsafeByteOperations.unsafeWrap(e.payload())); // EventData's payload is not changed once handed over
-        return e.metadata().isEmpty() ? event.build() : event.putAllMetadata(e.metadata()).build(); // an empty map still made a map field to serialize
-    }
-
-    private static RecordedEvent recorded(Event e) {
-        return new RecordedEvent(e.getGlobalSeq(), e.getStream(), e.getStreamVersion(), EventId.parse(e.getEventId()),
-            e.getType(), e.getContentType() == dev.indelible.server.api.ContentType.JSON ? ContentType.JSON : ContentType.PROTOBUF,
-            e.getRecordedAtMicros(), e.getProducerId(), e.getPayload().toByteArray(), e.getMetadataMap());
     }
 
     private static final class Bearer extends CallCredentials {

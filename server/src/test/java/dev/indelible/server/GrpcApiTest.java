@@ -86,6 +86,32 @@ class GrpcApiTest {
     }
 
     @Test
+    void shouldReadAndSubscribeFromAPositionOverOnePartitionAsFromItsGlobalSeq() throws Exception {
+        try (ServerFixture f = new ServerFixture(dir);
+             IndelibleClient client = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(),
+                 f.token("reader", "selfies-*", Verb.APPEND, Verb.READ))) {
+            for (int i = 0; i < 3; i++) {
+                client.append("selfies-user-7", ExpectedVersion.ANY, selfie(7, "p" + i));
+            }
+            List<PositionedEvent> page = client.read("0", 2);
+            assertEquals(2, page.size());
+            for (PositionedEvent e : page) {
+                assertEquals(0, e.partition());
+                assertEquals(Long.toString(e.event().globalSeq() + 1), e.next(), "next: the global_seq after it");
+            }
+            long third = page.get(1).event().globalSeq() + 1;
+            assertEquals(List.of(third), client.read(page.get(1).next(), 10).stream().map(e -> e.event().globalSeq()).toList());
+            java.util.concurrent.LinkedBlockingQueue<PositionedEvent> followed = new java.util.concurrent.LinkedBlockingQueue<>();
+            try (AutoCloseable subscription = client.subscribe(Long.toString(third), followed::add, t -> { })) {
+                PositionedEvent e = followed.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(e != null && e.event().globalSeq() == third && e.next().equals(Long.toString(third + 1)),
+                    String.valueOf(e));
+            }
+            assertEquals("from_positions", assertThrows(InvalidEventException.class, () -> client.read("1,0", 10)).field());
+        }
+    }
+
+    @Test
     void shouldEndAnOpenSubscriptionWithinASecondOfItsTokenBeingRevoked() throws Exception {
         try (ServerFixture f = new ServerFixture(dir)) {
             String token = f.token("follower", "selfies-*", Verb.APPEND, Verb.READ);

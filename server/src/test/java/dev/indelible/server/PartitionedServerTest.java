@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.reference.ReferenceProjections;
@@ -150,6 +151,48 @@ class PartitionedServerTest {
             assertTrue(refused.getStatus().getDescription().startsWith("from_global_seq"), refused.getMessage());
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldReadAndSubscribeWithTheJavaClientFromAnEventsNextEachEventOnce() throws Exception {
+        Set<String> appended = appendAcrossPartitions(6);
+        try (IndelibleClient client = IndelibleClient.connect("127.0.0.1", server.grpcPort(), token)) {
+            List<PositionedEvent> page = client.read("0", 4);
+            assertEquals(4, page.size());
+            Set<String> seen = new HashSet<>();
+            for (PositionedEvent e : page) {
+                assertEquals(journal.partitionOf(e.event().stream()), e.partition(), e.toString());
+                assertTrue(seen.add(e.event().stream() + "@" + e.event().streamVersion()), "each event once: " + e);
+            }
+            String next = page.get(3).next();
+            assertTrue(next.matches("\\d+,\\d+,\\d+"), "one global_seq per partition: " + next);
+
+            java.util.concurrent.LinkedBlockingQueue<PositionedEvent> followed = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+            try (AutoCloseable subscription = client.subscribe(next, followed::add, ended::complete)) {
+                appended.addAll(appendAcrossPartitions(3));
+                String last = next;
+                while (seen.size() < appended.size()) {
+                    PositionedEvent e = followed.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                    assertTrue(e != null, "followed " + seen.size() + " of " + appended.size() + "; ended: " + ended.getNow(null));
+                    assertTrue(seen.add(e.event().stream() + "@" + e.event().streamVersion()), "each event once: " + e);
+                    last = e.next();
+                }
+                assertEquals(appended, seen);
+                assertEquals("3,3,3", last, "the last event's next is past every event");
+            }
+            assertEquals(List.of(), client.read("3,3,3", 10), "nothing past the head");
+            assertEquals(5, client.read(next, 100).size(), "a read resumes from the same next");
+
+            InvalidEventException wrong = org.junit.jupiter.api.Assertions.assertThrows(InvalidEventException.class,
+                () -> client.read("3,3", 10));
+            assertEquals("from_positions", wrong.field(), wrong.getMessage());
+            assertEquals("from_global_seq", org.junit.jupiter.api.Assertions.assertThrows(InvalidEventException.class,
+                () -> client.read(4L, 10)).field(), "a global_seq alone means nothing over partitions");
+            IllegalArgumentException blank = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> client.read("", 10));
+            assertEquals(IllegalArgumentException.class, blank.getClass(), "refused before sending: " + blank);
         }
     }
 
