@@ -78,6 +78,18 @@ public final class PartitionPositions {
         return next.length;
     }
 
+    /**
+     * These positions, for a reader of {@code partitions} partitions.
+     *
+     * @throws IllegalArgumentException naming {@code positions} when they are not one per partition
+     */
+    public PartitionPositions requirePartitions(int partitions) {
+        if (next.length != partitions) {
+            throw new IllegalArgumentException("positions: one per partition, " + partitions + ", was " + next.length);
+        }
+        return this;
+    }
+
     /** The {@code global_seq} read next in {@code partition}. */
     public long next(int partition) {
         return next[partition];

@@ -33,10 +33,7 @@ public final class PartitionedReader implements AutoCloseable {
 
     /** Opens one reader per ledger, partition p's at {@code from.next(p)}. */
     static PartitionedReader open(List<Ledger> partitions, PartitionPositions from) {
-        if (from.partitions() != partitions.size()) {
-            throw new IllegalArgumentException("positions: one per partition, " + partitions.size() + ", was "
-                + from.partitions());
-        }
+        from.requirePartitions(partitions.size());
         List<EventReader> readers = new ArrayList<>(partitions.size());
         try {
             for (int p = 0; p < partitions.size(); p++) {

@@ -11,11 +11,11 @@ import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.ledger.PartitionedEvent;
+import dev.indelible.ledger.PartitionedReader;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Subscription;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
-import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.internal.KafkaJournal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -197,28 +197,14 @@ public final class PartitionedLedger implements LedgerPartitions, AutoCloseable 
     }
 
     /**
-     * Up to {@code limit} events from {@code from}: each partition's in its order, the partitions
-     * taken in turn one event at a time, with no order across them. Resume from
-     * {@code from.after(events)}.
+     * Up to {@code limit} events from {@code from}, as one {@link PartitionedReader#poll} gives them:
+     * each partition's in its order, the partitions taken in turn one event at a time, with no order
+     * across them. Resume from {@code from.after(events)}.
      */
     public List<PartitionedEvent> read(PartitionPositions from, int limit) {
-        checkPartitions(from);
-        List<List<RecordedEvent>> each = new ArrayList<>();
-        for (int p = 0; p < partitions.size(); p++) {
-            each.add(partitions.get(p).read(from.next(p), limit));
-        }
         List<PartitionedEvent> events = new ArrayList<>();
-        for (int i = 0; events.size() < limit; i++) {
-            boolean any = false;
-            for (int p = 0; p < each.size() && events.size() < limit; p++) {
-                if (i < each.get(p).size()) {
-                    events.add(new PartitionedEvent(p, each.get(p).get(i)));
-                    any = true;
-                }
-            }
-            if (!any) {
-                break;
-            }
+        try (PartitionedReader reader = openReader(from)) {
+            reader.poll((partition, e) -> events.add(new PartitionedEvent(partition, e)), limit);
         }
         return events;
     }
@@ -228,7 +214,7 @@ public final class PartitionedLedger implements LedgerPartitions, AutoCloseable 
      * partition on its own thread, in its order, so {@code handler} must be thread-safe.
      */
     public PartitionedSubscription subscribe(PartitionPositions from, Consumer<PartitionedEvent> handler) {
-        checkPartitions(from);
+        from.requirePartitions(partitions.size());
         List<Subscription> each = new ArrayList<>();
         try {
             for (int p = 0; p < partitions.size(); p++) {
@@ -240,13 +226,6 @@ public final class PartitionedLedger implements LedgerPartitions, AutoCloseable 
             throw e;
         }
         return new PartitionedSubscription(each);
-    }
-
-    /** Verifies every partition, one report each, in partition order (see {@link Ledger#verify()}). */
-    public List<VerifyReport> verify() {
-        List<VerifyReport> reports = new ArrayList<>();
-        partitions.forEach(ledger -> reports.add(ledger.verify()));
-        return reports;
     }
 
     /** Closes every partition's ledger. */
@@ -262,13 +241,6 @@ public final class PartitionedLedger implements LedgerPartitions, AutoCloseable 
         }
         if (failed != null) {
             throw failed;
-        }
-    }
-
-    private void checkPartitions(PartitionPositions from) {
-        if (from.partitions() != partitions.size()) {
-            throw new IllegalArgumentException("positions: one per partition, " + partitions.size() + ", was "
-                + from.partitions());
         }
     }
 
