@@ -79,4 +79,14 @@ public final class OfflineProjections {
                                            RebuildListener progress) {
         return OfflineBuilds.digestFromScratch(List.of(ledger), projectionsDir, projection, new long[] {upTo}, progress);
     }
+
+    /**
+     * {@link #digestFromScratch(Ledger, Path, Projection, long, RebuildListener)} over every partition
+     * of a journal, {@code partitions.get(p)} being partition p's ledger, applying each partition's
+     * events before {@code upTo[p]}: what a live version at those positions must equal.
+     */
+    public static String digestFromScratch(List<Ledger> partitions, Path projectionsDir, Projection projection,
+                                           long[] upTo, RebuildListener progress) {
+        return OfflineBuilds.digestFromScratch(partitions, projectionsDir, projection, upTo.clone(), progress);
+    }
 }

@@ -33,7 +33,7 @@ final class DataOptions {
     Path data;
 
     @Option(names = "--journal", paramLabel = "URI",
-        description = "The journal, when not the embedded one in DIR/journal (default: $INDELIBLE_JOURNAL): kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N], or over P partitions ?partitions=P[&partition.keys=...] (serve, read, status, verify). DIR still holds projections and checkpoints.")
+        description = "The journal, when not the embedded one in DIR/journal (default: $INDELIBLE_JOURNAL): kafka://HOST:PORT[,HOST:PORT]/TOPIC[?partition=N], or over P partitions ?partitions=P[&partition.keys=...] (serve, read, status, verify, token, export-journal). DIR still holds projections and checkpoints.")
     String journal;
 
     @Option(names = "--free-space-reserve", paramLabel = "SIZE",
@@ -110,8 +110,8 @@ final class DataOptions {
         if (uri != null && overPartitions(uri)) {
             String name = command == null ? "this command" : command.qualifiedName(" ");
             throw new IllegalArgumentException("journal: " + PartitionedJournalConfig.PARTITIONS + ": " + name
-                + " takes one partition (?partition=N), not a journal over several; serve, read, status and verify take"
-                + " ?partitions=P");
+                + " takes one partition (?partition=N), not a journal over several; serve, read, status, verify, token and"
+                + " export-journal take ?partitions=P");
         }
         return uri == null ? null : KafkaJournalConfig.parse(uri);
     }
@@ -129,7 +129,7 @@ final class DataOptions {
     }
 
     /** Whether the address names a journal over several partitions. */
-    private static boolean overPartitions(String uri) {
+    static boolean overPartitions(String uri) {
         int q = uri.indexOf('?');
         if (q < 0) {
             return false;

@@ -20,15 +20,20 @@ final class Projections {
      * a server already runs them, opened read-only as that server has them.
      */
     static ProjectionEngine open(Ledger ledger, Path dir, List<Projection> projections) {
+        return open(List.of(ledger), dir, projections);
+    }
+
+    /** {@link #open(Ledger, Path, List)} over every partition of a journal, partition p at index p. */
+    static ProjectionEngine open(List<Ledger> partitions, Path dir, List<Projection> projections) {
         try {
-            ProjectionEngine engine = ProjectionEngine.start(ledger, dir, projections);
+            ProjectionEngine engine = ProjectionEngine.start(partitions, dir, projections);
             if (!engine.awaitCaughtUp(CATCH_UP)) {
                 engine.close();
                 throw new IllegalStateException("the projections did not catch up with the journal within " + CATCH_UP);
             }
             return engine;
         } catch (ProjectionInUseException e) {
-            return ProjectionEngine.openReadOnly(ledger, dir, projections);
+            return ProjectionEngine.openReadOnly(partitions, dir, projections);
         }
     }
 }

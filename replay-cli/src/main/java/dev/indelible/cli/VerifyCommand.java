@@ -6,6 +6,8 @@ import dev.indelible.projections.reference.CommunityQueries;
 import dev.indelible.server.internal.EventJson;
 
 import dev.indelible.ledger.Ledger;
+import dev.indelible.ledger.LedgerPartitions;
+import dev.indelible.ledger.PartitionPositions;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.LedgerCopy;
@@ -13,6 +15,7 @@ import dev.indelible.ledger.RuleAudit;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.ProjectionState;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +29,7 @@ import picocli.CommandLine.Spec;
 /** Proves the data is whole: the journal's checksums and sequence, and optionally every projection. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Proves the journal (and with --projections every projection) is whole.",
-        "Checks every journal record: checksums, the checksum chain, dense global_seq and stream versions, the tail. With --projections, also compares each projection's digest with a fresh rebuild at the same position, lists every event that breaks its type's rule (two accounts for one address, a reference to no member) and community orphans. With --compare, also compares the event count and sequence digest with another journal. Exit 1 when anything is found."})
+        "Checks every journal record: checksums, the checksum chain, dense global_seq and stream versions, the tail. With --projections, also compares each projection's digest with a fresh rebuild at the same position, lists every event that breaks its type's rule (two accounts for one address, a reference to no member) and community orphans. With --compare, also compares the event count and sequence digest with another journal. Over a journal of several partitions (--journal kafka://...?partitions=P) each partition: the projections at their checkpoint in every partition, --compare partition p with partition p of a journal of as many partitions. Exit 1 when anything is found."})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -38,7 +41,7 @@ final class VerifyCommand implements Callable<Integer> {
     boolean projections;
 
     @Option(names = "--compare", paramLabel = "JOURNAL",
-        description = "Also compare with another journal (kafka://... or a data directory): event counts and digests.")
+        description = "Also compare with another journal (kafka://... or a data directory; of P partitions, kafka://...?partitions=P): event counts and digests, partition by partition.")
     String compare;
 
     @Spec
@@ -46,10 +49,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (data.partitioned() != null && (projections || compare != null)) {
-            throw new IllegalArgumentException((projections ? "projections" : "compare") + ": not over a journal of several"
-                + " partitions yet (--journal ...?partitions=" + data.partitioned().partitions() + "); verify checks every"
-                + " partition's journal without it");
+        OtherJournal other = compare == null ? null : OtherJournal.parse(compare);
+        if (other != null) {
+            other.requirePartitionsOf(data.partitioned(), "--compare", false);
         }
         PrintWriter out = spec.commandLine().getOut();
         List<String> findings = new ArrayList<>();
@@ -65,8 +67,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (data.embedded()) {
             verifyKeyStore(journal, findings, checked);
         }
-        if (compare != null) {
-            compareWith(OtherJournal.parse(compare), findings, checked);
+        if (other != null) {
+            compareWith(other, findings, checked);
         }
         if (projections && journal.ok()) {
             verifyProjections(findings, checked);
@@ -131,50 +133,85 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
+    /** Partition p of this journal against partition p of the other: event counts and sequence digests. */
     private void compareWith(OtherJournal other, List<String> findings, List<String> checked) {
-        try (Ledger ours = data.openExistingLedger(); Ledger theirs = other.openToRead(data.dir())) {
-            long events = ours.head();
-            String digest = LedgerCopy.digest(ours, events);
-            String otherDigest = LedgerCopy.digest(theirs, theirs.head());
-            if (theirs.head() == events && digest.equals(otherDigest)) {
-                checked.add(String.format("compare: %,d events, digest %s, equal in %s", events, digest.substring(0, 16),
-                    other.describe()));
-            } else {
-                findings.add(String.format("compare: %,d events with digest %s here; %,d with digest %s in %s", events,
-                    digest, theirs.head(), otherDigest, other.describe()));
+        try (LedgerPartitions ours = data.openExistingPartitions(); LedgerPartitions theirs = other.openToRead(data.dir())) {
+            for (int p = 0; p < ours.count(); p++) {
+                String in = ours.count() == 1 ? "" : "partition " + p + ": ";
+                Ledger mine = ours.ledgers().get(p);
+                Ledger copy = theirs.ledgers().get(p);
+                long events = mine.head();
+                String digest = LedgerCopy.digest(mine, events);
+                String otherDigest = LedgerCopy.digest(copy, copy.head());
+                if (copy.head() == events && digest.equals(otherDigest)) {
+                    checked.add(String.format("compare: %s%,d events, digest %s, equal in %s", in, events,
+                        digest.substring(0, 16), other.describe()));
+                } else {
+                    findings.add(String.format("compare: %s%,d events with digest %s here; %,d with digest %s in %s", in,
+                        events, digest, copy.head(), otherDigest, other.describe()));
+                }
             }
         }
     }
 
+    /**
+     * Each projection's digest against a fresh rebuild at its checkpoint (one position per partition),
+     * the rules over every partition (a rule's streams are in one partition), and community orphans.
+     */
     private void verifyProjections(List<String> findings, List<String> checked) {
-        try (Ledger ledger = data.openExistingLedger();
-             ProjectionEngine engine = Projections.open(ledger, data.projections(), ProjectionNames.all())) {
+        try (LedgerPartitions journal = data.openExistingPartitions();
+             ProjectionEngine engine = Projections.open(journal.ledgers(), data.projections(), ProjectionNames.all())) {
             for (Projection projection : ProjectionNames.all()) {
-                long position = engine.read(projection.name(), s -> s.position());
+                long[] positions = engine.read(projection.name(), s -> checkpoints(s, journal.count()));
+                String at = journal.count() == 1 ? String.format("global_seq %,d", positions[0])
+                    : "positions " + PartitionPositions.of(positions);
                 String live = engine.digest(projection.name());
                 String fresh;
                 try (Progress progress = Progress.open("verify " + projection.name(), spec.commandLine().getErr(),
                     output.json)) {
-                    fresh = OfflineProjections.digestFromScratch(ledger, data.projections(), projection, position, progress);
+                    fresh = OfflineProjections.digestFromScratch(journal.ledgers(), data.projections(), projection,
+                        positions, progress);
                 }
                 if (live.equals(fresh)) {
-                    checked.add(String.format("%s: digest %s at global_seq %,d equals a fresh rebuild",
-                        projection.name(), live.substring(0, 16), position));
+                    checked.add(String.format("%s: digest %s at %s equals a fresh rebuild", projection.name(),
+                        live.substring(0, 16), at));
                 } else {
-                    findings.add(projection.name() + ": digest " + live + " differs from a fresh rebuild's " + fresh
-                        + " at global_seq " + position + " (indelible replay " + projection.name() + " rebuilds it)");
+                    findings.add(projection.name() + ": digest " + live + " differs from a fresh rebuild's " + fresh + " at "
+                        + at + (journal.count() == 1 ? " (indelible replay " + projection.name() + " rebuilds it)"
+                        : " (POST /admin/projections/" + projection.name() + "/rebuild on the server rebuilds it)"));
                 }
             }
-            RuleAudit.Report rules = RuleAudit.run(ledger, ledger.config());
-            rules.violations().forEach(v -> findings.add("rule broken at " + v));
-            if (rules.ok()) {
-                checked.add(String.format("rules: %,d events of types with a rule, none breaks it", rules.eventsWithRules()));
-            }
+            auditRules(journal, findings, checked);
             List<String> orphans = new CommunityQueries(engine).integrityReport();
             orphans.forEach(o -> findings.add("community orphan: " + o));
             if (orphans.isEmpty()) {
                 checked.add(CommunityProjection.NAME + ": no orphans");
             }
+        }
+    }
+
+    private static long[] checkpoints(ProjectionState state, int partitions) {
+        long[] positions = new long[partitions];
+        for (int p = 0; p < partitions; p++) {
+            positions[p] = state.position(p);
+        }
+        return positions;
+    }
+
+    /** Every event against its type's rule, partition by partition: a rule's streams share one. */
+    private static void auditRules(LedgerPartitions journal, List<String> findings, List<String> checked) {
+        long withRules = 0;
+        boolean ok = true;
+        for (int p = 0; p < journal.count(); p++) {
+            Ledger ledger = journal.ledgers().get(p);
+            RuleAudit.Report rules = RuleAudit.run(ledger, ledger.config());
+            String in = journal.count() == 1 ? "" : "partition " + p + ", ";
+            rules.violations().forEach(v -> findings.add("rule broken at " + in + v));
+            withRules += rules.eventsWithRules();
+            ok &= rules.ok();
+        }
+        if (ok) {
+            checked.add(String.format("rules: %,d events of types with a rule, none breaks it", withRules));
         }
     }
 }

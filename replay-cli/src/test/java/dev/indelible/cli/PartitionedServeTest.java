@@ -222,8 +222,34 @@ class PartitionedServeTest {
         Cli.Result rest = cli.run("read", "--journal", journal, "--from", next).expect(0);
         Cli.Result all = cli.run("read", "--journal", journal).expect(0);
         assertEquals(all.lines().size(), read.lines().size() + rest.lines().size(), "read resumes from a line's next");
-        Cli.Result refused = cli.run("export-journal", "--journal", journal, "--to", "elsewhere").expect(Main.USAGE);
-        assertTrue(refused.err().contains("takes one partition"), refused.err());
+        exportAndVerifyPartitionByPartition(cli, journal);
+    }
+
+    /**
+     * export-journal copies every partition into the same partition of a new topic, each event keeping
+     * its global_seq; verify --compare finds them equal partition by partition and --projections checks
+     * each projection at its checkpoint in every partition; a copy into another partition count, other
+     * keys or a journal holding events is refused naming --to.
+     */
+    private static void exportAndVerifyPartitionByPartition(Cli cli, String journal) {
+        String copy = journal.replace("/served-", "/copied-");
+        Cli.Result exported = cli.run("export-journal", "--journal", journal, "--to", copy).expect(0);
+        assertTrue(exported.out().contains("partition 2: target digest") && !exported.out().contains("DIFFERENT"),
+            exported.out());
+        Cli.Result verified = cli.run("verify", "--journal", journal, "--projections", "--compare", copy).expect(0);
+        for (String line : List.of("compare: partition 0: ", "compare: partition 2: ", "selfies: digest ",
+            "at positions ", "rules: ", "community: no orphans")) {
+            assertTrue(verified.out().contains(line), line + " in:\n" + verified.out());
+        }
+        Cli.Result full = cli.run("export-journal", "--journal", journal, "--to", copy).expect(Main.USAGE);
+        assertTrue(full.err().contains("already holds"), full.err());
+        Cli.Result oneJournal = cli.run("export-journal", "--journal", journal, "--to", "elsewhere").expect(Main.USAGE);
+        assertTrue(oneJournal.err().contains("--to: ") && oneJournal.err().contains("repartitioning"), oneJournal.err());
+        Cli.Result otherKeys = cli.run("export-journal", "--journal", journal, "--to",
+            copy.replace("/copied-", "/rekeyed-") + "&partition.keys=").expect(Main.USAGE);
+        assertTrue(otherKeys.err().contains("--to: partition.keys"), otherKeys.err());
+        Cli.Result compareOne = cli.run("verify", "--journal", journal, "--compare", "elsewhere").expect(Main.USAGE);
+        assertTrue(compareOne.err().contains("--compare: "), compareOne.err());
     }
 
     private static String selfie(long user, String fileId) {
