@@ -5,6 +5,7 @@ import dev.indelible.ledger.internal.EmbeddedOpen;
 import dev.indelible.ledger.internal.JvmRequirements;
 import dev.indelible.ledger.internal.StagedAppend;
 import dev.indelible.ledger.spi.Journal;
+import dev.indelible.ledger.spi.SubjectKeys;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +65,16 @@ public interface Ledger extends AutoCloseable {
     static Ledger open(Journal journal, Path stateDir, LedgerConfig config) {
         JvmRequirements.check();
         return DefaultLedger.open(journal, stateDir, config);
+    }
+
+    /**
+     * {@link #open(Journal, Path, LedgerConfig)} with the personal-data keys kept beside that journal
+     * ({@link SubjectKeys}, e.g. ledger-kafka's keys topic): personal fields are then sealed with them
+     * and subjects can be erased. Null keeps none: nothing is sealed. The ledger closes them.
+     */
+    static Ledger open(Journal journal, Path stateDir, LedgerConfig config, SubjectKeys keys) {
+        JvmRequirements.check();
+        return DefaultLedger.open(journal, stateDir, config, keys);
     }
 
     /**

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The ledger's own audit trail: every operation that changes state (replay, rollback, quarantine,
@@ -34,6 +36,19 @@ public final class Operations {
      */
     public static void record(Ledger ledger, String operation, String subject, String detail, Instant startedAt,
                               String result, Map<String, String> figures) {
+        EventData event = event(operation, detail, startedAt, result, figures);
+        AppendResult appended;
+        try {
+            appended = ledger.append(STREAM_PREFIX + subject, ExpectedVersion.ANY, event);
+        } catch (RuntimeException e) {
+            throw notWritten(operation, subject, e);
+        }
+        checkAppended(operation, subject, appended);
+    }
+
+    /** One operation's audit event, for {@link #record} or a caller that appends it itself. */
+    public static EventData event(String operation, String detail, Instant startedAt, String result,
+                                  Map<String, String> figures) {
         OperationRecorded op = OperationRecorded.newBuilder()
                 .setOperation(operation)
                 .setUser(System.getProperty("user.name", ""))
@@ -43,13 +58,31 @@ public final class Operations {
                 .setStartedAt(ChronoUnit.MICROS.between(Instant.EPOCH, startedAt))
                 .putAllFigures(figures)
                 .build();
-        AppendResult appended;
+        return EventData.protobuf("ops." + operation, op.toByteArray());
+    }
+
+    /**
+     * Waits for the audit event a caller appended itself ({@link #event}) to be durable, failing as
+     * {@link #record} does when it was not written.
+     */
+    public static void confirm(String operation, String subject, CompletableFuture<AppendResult> appended) {
+        AppendResult result;
         try {
-            appended = ledger.append(STREAM_PREFIX + subject, ExpectedVersion.ANY, EventData.protobuf("ops." + operation, op.toByteArray()));
+            result = appended.join();
+        } catch (CompletionException e) {
+            throw notWritten(operation, subject, e.getCause() instanceof RuntimeException r ? r : e);
         } catch (RuntimeException e) {
-            throw new LedgerException("the audit event of " + operation + " of " + subject + " could not be written: "
-                    + e.getMessage() + "; the operation is not confirmed", e);
+            throw notWritten(operation, subject, e);
         }
+        checkAppended(operation, subject, result);
+    }
+
+    private static LedgerException notWritten(String operation, String subject, RuntimeException e) {
+        return new LedgerException("the audit event of " + operation + " of " + subject + " could not be written: "
+                + e.getMessage() + "; the operation is not confirmed", e);
+    }
+
+    private static void checkAppended(String operation, String subject, AppendResult appended) {
         if (!(appended instanceof AppendResult.Appended)) {
             throw new LedgerException("the audit event of " + operation + " of " + subject + " was refused: " + appended);
         }

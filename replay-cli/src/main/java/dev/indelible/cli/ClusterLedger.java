@@ -117,10 +117,14 @@ final class ClusterLedger implements Ledger {
         return writer != null ? writer.metrics() : reads.metrics();
     }
 
-    /** The reader's: a Kafka journal seals nothing (its writers share no keys), so every node answers alike. */
+    /**
+     * The writer's on the writer node, so an erasure goes into its transactions; the reader's elsewhere,
+     * which opens sealed values with the keys it follows in the keys topic and refuses an erasure.
+     */
     @Override
     public PersonalData personalData() {
-        return reads.personalData();
+        Ledger writer = node.writerOrNull();
+        return writer != null ? writer.personalData() : reads.personalData();
     }
 
     @Override

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
     description = {"Erases a data subject: appends an ops.erase event naming it (and none of its data), then destroys its key.",
         "From then on its personal fields read [erased] everywhere (read, query, export, the console, backups);",
         "the journal keeps the sealed bytes, so verify and projection digests are unchanged, and its reserved address stays taken.",
-        "After a crash between the two steps the next open destroys the key. Already erased: nothing is appended."})
+        "After a crash between the two steps the next open destroys the key. Already erased: nothing is appended.",
+        "On Kafka (--journal kafka://...) it becomes the partition's writer: the key's tombstone and the ops.erase event are one transaction."})
 final class EraseCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -34,7 +35,7 @@ final class EraseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Ledger ledger = data.openExistingLedger()) {
+        try (Ledger ledger = data.openExistingLedgerToAppend()) {
             PersonalData personal = ledger.personalData();
             boolean hadKey = personal.hasKey(subject);
             if (!hadKey && !personal.isErased(subject)) {

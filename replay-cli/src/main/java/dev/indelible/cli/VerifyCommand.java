@@ -13,12 +13,15 @@ import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.RuleAudit;
 import dev.indelible.ledger.VerifyReport;
+import dev.indelible.ledger.kafka.KafkaJournalConfig;
+import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.projections.Projection;
 import dev.indelible.projections.ProjectionEngine;
 import dev.indelible.projections.ProjectionState;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,6 +69,8 @@ final class VerifyCommand implements Callable<Integer> {
         }
         if (data.embedded()) {
             verifyKeyStore(journal, findings, checked);
+        } else {
+            verifyKeysTopic(findings, checked);
         }
         if (other != null) {
             compareWith(other, findings, checked);
@@ -126,11 +131,31 @@ final class VerifyCommand implements Callable<Integer> {
                 return;
             }
             checked.add(String.format("key store: %s, %,d keys, %,d subjects erased%s", keys.file(), keys.keys(),
-                keys.erased().size(), keys.erased().isEmpty() ? "" : " (" + String.join(", ",
-                    keys.erased().stream().limit(10).toList()) + (keys.erased().size() > 10 ? ", ..." : "") + ")"));
+                keys.erased().size(), erasedList(keys.erased())));
         } catch (LedgerException damaged) {
             findings.add("key store: " + damaged.getMessage());
         }
+    }
+
+    /** A Kafka journal's keys topic: every record whole, the secret there; who is erased. */
+    private void verifyKeysTopic(List<String> findings, List<String> checked) {
+        KafkaJournalConfig kafka = data.partitioned() != null ? data.partitioned().journal() : data.kafka();
+        try {
+            KafkaLedger.KeysSummary keys = KafkaLedger.inspectKeys(kafka);
+            if (keys == null) {
+                checked.add("keys: no keys topic: personal data is stored in clear on this journal");
+                return;
+            }
+            checked.add(String.format("keys: %s, %,d subjects with keys, %,d subjects erased%s", keys.topic(), keys.subjects(),
+                keys.erased().size(), erasedList(keys.erased())));
+        } catch (LedgerException damaged) {
+            findings.add("keys: " + damaged.getMessage());
+        }
+    }
+
+    private static String erasedList(Set<String> erased) {
+        return erased.isEmpty() ? "" : " (" + String.join(", ", erased.stream().limit(10).toList())
+            + (erased.size() > 10 ? ", ..." : "") + ")";
     }
 
     /** Partition p of this journal against partition p of the other: event counts and sequence digests. */

@@ -5,11 +5,13 @@ import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.kafka.internal.KafkaJournal;
+import dev.indelible.ledger.kafka.internal.KafkaKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
@@ -39,7 +41,7 @@ public final class KafkaLedger {
      */
     public static Ledger open(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config) {
         Path stateDir = stateDir(kafka, dataDir);
-        return open(KafkaJournal.openWriter(kafka), stateDir, config);
+        return open(kafka, KafkaJournal.openWriter(kafka), true, stateDir, config);
     }
 
     /**
@@ -49,17 +51,49 @@ public final class KafkaLedger {
      */
     public static Ledger openReadOnly(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config) {
         Path stateDir = stateDir(kafka, dataDir);
-        return open(KafkaJournal.openReader(kafka), stateDir, config);
+        return open(kafka, KafkaJournal.openReader(kafka), false, stateDir, config);
     }
 
-    /** The ledger over {@code journal}: every append acknowledged only once its transaction committed. */
-    private static Ledger open(KafkaJournal journal, Path stateDir, LedgerConfig config) {
+    /**
+     * The ledger over {@code journal}, with the personal-data keys of the keys topic beside it (read to
+     * its end first): every append acknowledged only once its transaction committed, with the keys its
+     * events were sealed with.
+     */
+    private static Ledger open(KafkaJournalConfig kafka, KafkaJournal journal, boolean writer, Path stateDir,
+                               LedgerConfig config) {
         try {
-            return Ledger.open(journal, stateDir, config.toBuilder().durability(Durability.SYNC).build());
+            KafkaKeys keys = KafkaKeys.open(kafka, writer ? journal : null, config.hasPersonalData());
+            if (keys != null && writer) {
+                journal.carry(keys::takeCarried);
+            }
+            return Ledger.open(journal, stateDir, config.toBuilder().durability(Durability.SYNC).build(), keys);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
         }
+    }
+
+    /**
+     * What the journal's keys topic holds, read without writing anything: for verify. Null when the
+     * journal has none (written in clear).
+     *
+     * @throws dev.indelible.ledger.LedgerException naming the topic and offset when a record is damaged,
+     *                                              or the secret is missing while the journal holds events
+     */
+    public static KeysSummary inspectKeys(KafkaJournalConfig kafka) {
+        KafkaKeys keys = KafkaKeys.open(kafka, null, false);
+        if (keys == null) {
+            return null;
+        }
+        try {
+            return new KeysSummary(keys.describe(), keys.keyCount(), keys.erasedSubjects());
+        } finally {
+            keys.close();
+        }
+    }
+
+    /** What a keys topic holds: where, how many subjects have keys, which are erased (sorted). */
+    public record KeysSummary(String topic, int subjects, Set<String> erased) {
     }
 
     /** Walks every committed record of the partition and checks it, without becoming the writer. */

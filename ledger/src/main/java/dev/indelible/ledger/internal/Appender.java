@@ -89,6 +89,16 @@ final class Appender implements AutoCloseable {
         return result;
     }
 
+    /** Runs {@code work} holding the append lock: no other append of this ledger is written meanwhile. */
+    <T> T exclusively(java.util.function.Supplier<T> work) {
+        appendLock.lock();
+        try {
+            return work.get();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** {@link #append} for a caller that does not wait: the future completes once the append is durable. */
     CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events,
                                                 EventData event, EventRule.Requirement[] rules) {

@@ -19,11 +19,13 @@ import dev.indelible.ledger.VerifyReport;
 import dev.indelible.ledger.internal.keys.KeyStore;
 import dev.indelible.ledger.internal.keys.PersonalSealing;
 import dev.indelible.ledger.spi.Journal;
+import dev.indelible.ledger.spi.SubjectKeys;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,21 +54,34 @@ public final class DefaultLedger implements Ledger {
     /** @param keysDir the key store's directory; null for a ledger that keeps none (and seals nothing) */
     DefaultLedger(LedgerConfig config, Journal journal, Path stateDir, JournalLoader.Loaded loaded,
                   NamespaceGuard guard, Path keysDir) {
+        this(config, journal, stateDir, loaded, guard, head -> {
+            // A ledger that seals nothing may open a journal without a store (one written before them, a
+            // copy of one): it has nothing to seal or open, and creates none.
+            boolean empty = head == 0;
+            boolean needed = keysDir != null && (empty || config.hasPersonalData() || KeyStore.exists(keysDir));
+            return needed ? KeyStore.open(keysDir, empty, config.durability() != dev.indelible.ledger.Durability.MEMORY_MAPPED)
+                : null;
+        });
+    }
+
+    /** @param keys the keys given the journal's head once it is loaded; null from it for a ledger that keeps none */
+    private DefaultLedger(LedgerConfig config, Journal journal, Path stateDir, JournalLoader.Loaded loaded,
+                          NamespaceGuard guard, LongFunction<SubjectKeys> keys) {
         this.config = config;
         this.journal = journal;
         this.guard = guard;
         this.checks = new AppendChecks(config);
         this.reads = new ReadSide(journal, loaded.follower().state().positions());
         this.appender = new Appender(config, journal, stateDir, loaded, reads);
+        SubjectKeys opened = null;
         try {
-            boolean empty = appender.head() == 0;
-            // A ledger that seals nothing may open a journal without a store (one written before them, a
-            // copy of one): it has nothing to seal or open, and creates none.
-            boolean needed = keysDir != null && (empty || config.hasPersonalData() || KeyStore.exists(keysDir));
-            this.personal = new PersonalSealing(config, needed ? KeyStore.open(keysDir, empty,
-                config.durability() != dev.indelible.ledger.Durability.MEMORY_MAPPED) : null);
-            personal.attach(this);
+            opened = keys.apply(appender.head());
+            this.personal = new PersonalSealing(config, opened);
+            personal.attach(this, appender::exclusively);
         } catch (RuntimeException | Error e) {
+            if (opened != null) {
+                opened.close();
+            }
             closed = true;
             reads.close();
             appender.close();
@@ -80,23 +95,38 @@ public final class DefaultLedger implements Ledger {
      * torn end as a {@link TornTailException}, which only the embedded journal cuts.
      */
     public static Ledger open(Journal journal, Path stateDir, LedgerConfig config) {
+        if (config.hasPersonalData()) {
+            LOG.info("{}: personal fields are stored in clear and reservation streams named by the address on this journal:"
+                + " no keys were given for it", journal.describe());
+        }
+        return open(journal, stateDir, config, null);
+    }
+
+    /**
+     * Opens a ledger over any journal with the personal-data keys kept beside it (null: none, and
+     * nothing is sealed). The ledger closes them.
+     */
+    public static Ledger open(Journal journal, Path stateDir, LedgerConfig config, SubjectKeys keys) {
         JournalLoader.Outcome outcome;
         try {
             outcome = JournalLoader.load(journal, new Checkpoint(stateDir));
         } catch (RuntimeException | Error e) {
             journal.close();
+            closeKeys(keys);
             throw e;
         }
         if (outcome instanceof JournalLoader.Damaged damaged) {
             journal.close();
+            closeKeys(keys);
             throw damaged.damage().exception();
         }
-        if (config.hasPersonalData()) {
-            LOG.info("{}: personal fields are stored in clear and reservation streams named by the address on this journal:"
-                + " its writers (one data directory each) would not share keys or the secret that names reservations,"
-                + " and two writers hashing an address differently could each reserve it", journal.describe());
+        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null, head -> keys);
+    }
+
+    private static void closeKeys(SubjectKeys keys) {
+        if (keys != null) {
+            keys.close();
         }
-        return new DefaultLedger(config, journal, stateDir, (JournalLoader.Loaded) outcome, null, null);
     }
 
     /** Verifies any journal, read-only, telling {@code progress} the events checked so far. */
@@ -257,8 +287,8 @@ public final class DefaultLedger implements Ledger {
         closed = true;
         reads.close();
         appender.close();
+        personal.close(); // before the journal: Kafka's keys may still commit a tombstone through it
         journal.close();
-        personal.close();
         if (guard != null) {
             guard.close();
         }

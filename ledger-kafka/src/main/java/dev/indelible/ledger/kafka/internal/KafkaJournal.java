@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -85,6 +86,8 @@ public final class KafkaJournal implements Journal {
     /** How long the last commit took: a commit lingers for a fraction of it. */
     private volatile long lastCommitNanos;
     private IOException failure;
+    /** Records of other topics sent in the transaction of the next record written: the personal-data keys it needs. */
+    private volatile Supplier<List<ProducerRecord<byte[], byte[]>>> carried = List::of;
 
     private KafkaJournal(KafkaJournalConfig config, ClientSettings settings, KafkaProducer<byte[], byte[]> producer,
                          int maxRecordBytes, long committedEnd) {
@@ -170,6 +173,7 @@ public final class KafkaJournal implements Journal {
                     producer.beginTransaction();
                     inTransaction = true;
                 }
+                sendAll(carried.get());
                 long expected = nextOffset;
                 var sent = producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, record),
                     (metadata, e) -> checkLanded(expected, metadata, e));
@@ -191,6 +195,48 @@ public final class KafkaJournal implements Journal {
             unsynced.put(address, record);
             lastWrite = System.nanoTime();
             return address;
+        }
+    }
+
+    /**
+     * Sends {@code records} of other topics with every record written from now on, first, in its
+     * transaction: {@code records} hands out each once (the keys a record's events were sealed with).
+     */
+    public void carry(Supplier<List<ProducerRecord<byte[], byte[]>>> records) {
+        this.carried = records;
+    }
+
+    /**
+     * Commits {@code records} of other topics (the open transaction's records with them, if any):
+     * a keys topic's secret, or a key's tombstone, that no event waits for.
+     *
+     * @throws IOException when they cannot be committed; the journal then fails as on any failed commit
+     */
+    public void commitRecords(List<ProducerRecord<byte[], byte[]>> records) throws IOException {
+        synchronized (writeLock) {
+            if (producer == null) {
+                throw new IOException(describe() + " was opened to read only");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                if (!inTransaction) {
+                    producer.beginTransaction();
+                    inTransaction = true;
+                }
+                sendAll(records);
+            } catch (KafkaException e) {
+                throw fail("cannot send a record", e);
+            }
+        }
+        sync();
+    }
+
+    /** Under writeLock, in the open transaction: a failed send fails the transaction at its commit. */
+    private void sendAll(List<ProducerRecord<byte[], byte[]>> records) {
+        for (ProducerRecord<byte[], byte[]> record : records) {
+            producer.send(record, (metadata, e) -> checkLanded(-1, metadata, e));
         }
     }
 
@@ -261,8 +307,10 @@ public final class KafkaJournal implements Journal {
                 throw fail("cannot commit the transaction", e);
             }
             inTransaction = false;
-            lastCommittedData = nextOffset - 1;
-            committedEnd = nextOffset + 1; // past the commit marker; any extra marker lies beyond, never fetched
+            if (nextOffset >= 0) { // a transaction of other topics' records only writes no marker here
+                lastCommittedData = nextOffset - 1;
+                committedEnd = nextOffset + 1; // past the commit marker; any extra marker lies beyond, never fetched
+            }
             nextOffset = -1;
             unsynced.clear();
         }

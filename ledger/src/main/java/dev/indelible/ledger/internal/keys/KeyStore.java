@@ -4,6 +4,7 @@ import dev.indelible.ledger.AtomicFile;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.internal.DataDirectory;
 import dev.indelible.ledger.internal.KillPoints;
+import dev.indelible.ledger.spi.SubjectKeys;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe.
  */
-public final class KeyStore {
+public final class KeyStore implements SubjectKeys {
     public static final String FILE_NAME = "personal-data.keys";
     static final int HEADER_BYTES = KeyStoreFormat.HEADER_BYTES;
     private static final long RECHECK_NANOS = 50_000_000L;
@@ -118,6 +119,25 @@ public final class KeyStore {
                 return null;
             });
         }
+    }
+
+    /**
+     * Writes a whole store into {@code dir} (owner-only, temp, fsync, rename): for copies of keys kept
+     * elsewhere (a Kafka keys topic) into a data directory.
+     */
+    public static void write(Path dir, byte[] secret, Map<String, byte[]> keys, Set<String> erased) {
+        Path copy = dir.toAbsolutePath().normalize().resolve(FILE_NAME);
+        try {
+            AtomicFile.write(copy, KeyStoreFormat.whole(secret, -1, keys, erased));
+            DataDirectory.secure(copy);
+        } catch (IOException e) {
+            throw new LedgerException("cannot write the personal-data key store " + copy + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "the personal-data key store " + file;
     }
 
     /** Reads the store in {@code dir} without writing anything: for verify. */

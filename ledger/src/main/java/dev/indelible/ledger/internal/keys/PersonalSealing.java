@@ -1,9 +1,11 @@
 package dev.indelible.ledger.internal.keys;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.ContentType;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.EventRule;
+import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
@@ -14,6 +16,7 @@ import dev.indelible.ledger.PersonalFields;
 import dev.indelible.ledger.RecordedEvent;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.internal.KillPoints;
+import dev.indelible.ledger.spi.SubjectKeys;
 import dev.indelible.ledger.proto.OperationRecorded;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,6 +27,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +47,23 @@ public final class PersonalSealing implements PersonalData {
     private static final HexFormat HEX = HexFormat.of();
 
     private final LedgerConfig config;
-    private final KeyStore store;
+    private final SubjectKeys store;
     private final String[] prefixes;
     /** Whether anything is sealed or hashed on the way in: without, the append path passes events through untouched. */
     private final boolean sealing;
     private volatile Ledger ledger;
+    /** Runs its argument with no other append of the ledger in between (the appender's lock). */
+    private volatile Exclusive exclusive;
     /** This thread's last personal stream name and its hash: an append names its stream twice (its own, its rule's). */
     private final ThreadLocal<String[]> lastName = ThreadLocal.withInitial(() -> new String[2]);
 
-    public PersonalSealing(LedgerConfig config, KeyStore store) {
+    /** Runs work with no other append of the ledger in between. */
+    @FunctionalInterface
+    public interface Exclusive {
+        <T> T run(Supplier<T> work);
+    }
+
+    public PersonalSealing(LedgerConfig config, SubjectKeys store) {
         this.config = config;
         this.store = store;
         this.sealing = store != null && config.hasPersonalData();
@@ -58,15 +71,19 @@ public final class PersonalSealing implements PersonalData {
         this.prefixes = sealing ? config.personalStreams().toArray(new String[0]) : new String[0];
     }
 
-    /** Binds the ledger erasures are recorded in, and destroys the keys of erasures it records that the store lacks. */
-    public void attach(Ledger owner) {
+    /**
+     * Binds the ledger erasures are recorded in, and destroys the keys of erasures it records that the
+     * store lacks. {@code exclusive} keeps other appends out from an erasure's keys to its event.
+     */
+    public void attach(Ledger owner, Exclusive exclusive) {
         this.ledger = owner;
+        this.exclusive = exclusive;
         if (store != null) {
             applyRecordedErasures();
         }
     }
 
-    public KeyStore store() {
+    public SubjectKeys store() {
         return store;
     }
 
@@ -230,7 +247,28 @@ public final class PersonalSealing implements PersonalData {
         }
         String subject = FieldCipher.subjectOf(value);
         byte[] key = subject == null ? null : store.key(subject);
-        return key == null ? ERASED : FieldCipher.open(key, field, value);
+        if (key == null) {
+            return ERASED;
+        }
+        try {
+            return FieldCipher.open(key, field, value);
+        } catch (IllegalArgumentException failed) {
+            return openWithAnother(subject, key, field, value, failed);
+        }
+    }
+
+    /** A value another writer of the journal sealed with a key of its own (a Kafka partition's). */
+    private String openWithAnother(String subject, byte[] tried, String field, String value, IllegalArgumentException failed) {
+        for (byte[] other : store.keys(subject)) {
+            if (other != tried) {
+                try {
+                    return FieldCipher.open(other, field, value);
+                } catch (IllegalArgumentException notThisOne) {
+                    // the next
+                }
+            }
+        }
+        throw failed;
     }
 
     @Override
@@ -312,15 +350,26 @@ public final class PersonalSealing implements PersonalData {
             throw new InvalidEventException("subject", "must not be empty");
         }
         if (store == null) {
-            throw new LedgerException("this ledger keeps no personal-data key store, so it sealed nothing and has nothing to"
-                + " erase (a Kafka journal stores personal fields in clear: its writers share no keys yet)");
+            throw new LedgerException("this ledger keeps no personal-data keys, so it sealed nothing and has nothing to"
+                + " erase (a journal written in clear, before personal data was sealed: see `indelible export-journal"
+                + " --encrypt-personal-data`)");
         }
         if (store.isErased(subject)) {
             return false;
         }
         Map<String, String> all = new java.util.TreeMap<>(figures);
         all.put(SUBJECT_FIGURE, subject);
-        Operations.record(ledger, "erase", "erasures", detail, Instant.now(), "ok", all);
+        EventData event = Operations.event("erase", detail, Instant.now(), "ok", all);
+        // Keys destroyed by records of the event's own transaction (Kafka) are made ready with no append between.
+        CompletableFuture<AppendResult> appended = exclusive.run(() -> {
+            store.erasing(subject);
+            try {
+                return ledger.appendAsync(ERASURE_STREAM, ExpectedVersion.ANY, event);
+            } finally {
+                store.erasingDone();
+            }
+        });
+        Operations.confirm("erase", "erasures", appended);
         KillPoints.reach(KillPoints.ERASE_RECORDED);
         applyRecordedErasures();
         return true;
