@@ -3,6 +3,7 @@ package dev.indelible.cli;
 import dev.indelible.ledger.LedgerCopy;
 import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.PartitionPositions;
+import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.server.internal.EventJson;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "export-journal", mixinStandardHelpOptions = true,
     description = {"Copies the whole journal into another, empty one, then reads the copy back and compares.",
         "Event for event: global_seq, stream versions, ids, times and producers are kept.",
-        "The embedded journal (--data) onto Kafka, and back into a new DIR:",
+        "The embedded journal (--data) onto Kafka, and back into a new DIR; its personal-data keys go with it",
+        "(into the keys topic beside the Kafka journal's, and back into DIR/keys):",
         "  export-journal --to kafka://127.0.0.1:9092/indelible",
         "  export-journal --journal kafka://127.0.0.1:9092/indelible --to DIR",
         "A journal of P Kafka partitions into another of P, with the same partition.keys, partition p into partition p:",
@@ -68,6 +70,14 @@ final class ExportJournalCommand implements Callable<Integer> {
             return PersonalDataMigration.run(data, target.dir(), output, spec);
         }
         target.requirePartitionsOf(data.partitioned(), "--to", true);
+        if (data.partitioned() != null) {
+            KafkaLedger.KeysSummary keys = KafkaLedger.inspectKeys(data.partitioned().journal());
+            if (keys != null && (keys.subjects() > 0 || !keys.erased().isEmpty())) {
+                throw new IllegalArgumentException("--to: this journal seals personal data with the keys in " + keys.topic()
+                    + ", and keys are not copied from one Kafka journal into another yet: the copy's sealed values would"
+                    + " not open");
+            }
+        }
         if (target.dir() != null) {
             BackupCommand.refuseNonEmpty(target.dir());
         }
@@ -98,6 +108,10 @@ final class ExportJournalCommand implements Callable<Integer> {
                 if (copy.events() != 0) {
                     throw new IllegalArgumentException("--to: " + target.describe() + " already holds " + copy.events()
                         + " events; export-journal copies into an empty journal only");
+                }
+                if (target.kafka() != null && source.auditLedger().personalData().keyStore() != null) {
+                    // Before the copy's first event: its sealed values and hashed reservations need these keys and secret.
+                    KafkaLedger.importKeys(target.kafka(), source.auditLedger().personalData().keyStore().getParent());
                 }
                 try (Progress progress = Progress.open("export-journal", spec.commandLine().getErr(), output.json)) {
                     for (int p = 0; p < source.count(); p++) {

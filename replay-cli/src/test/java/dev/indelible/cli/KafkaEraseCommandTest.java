@@ -6,6 +6,8 @@ import dev.indelible.ledger.kafka.testing.KafkaCluster;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -63,9 +65,37 @@ class KafkaEraseCommandTest {
         assertTrue(append.code() != 0 && append.err().contains(where), append.err());
     }
 
+    /** export-journal carries the keys both ways: the sealed values open on Kafka, and back in a new directory. */
+    @Test
+    void shouldCarryTheKeysWhenALedgerMovesOntoKafkaAndBack() {
+        String journal = "kafka://" + kafka.bootstrapServers() + "/moved-" + System.nanoTime();
+        Cli embedded = new Cli(tmp.resolve("embedded"));
+        register(embedded, null, "acc-1", "alice@example.com", "Alice Liddell").expect(0);
+        register(embedded, null, "acc-2", "bob@example.com", "Bobby Tables").expect(0);
+        embedded.run("erase", "--subject", "account-acc-2").expect(0);
+        embedded.run("export-journal", "--to", journal).expect(0);
+
+        Cli onKafka = new Cli(tmp.resolve("kafka-side"));
+        String read = onKafka.run("read", "--journal", journal).expect(0).out();
+        assertTrue(read.contains("\"email\":\"alice@example.com\"") && read.contains("\"email\":\"[erased]\""), read);
+        register(onKafka, journal, "acc-3", "alice@example.com", "Another Alice").expect(Main.CONFLICT); // one secret
+        assertTrue(onKafka.run("verify", "--journal", journal).expect(0).out().contains("1 subjects erased (account-acc-2)"));
+
+        Path back = tmp.resolve("back");
+        onKafka.run("export-journal", "--journal", journal, "--to", back.toString()).expect(0);
+        String readBack = new Cli(back).run("read").expect(0).out();
+        assertTrue(readBack.contains("\"email\":\"alice@example.com\"") && readBack.contains("\"email\":\"[erased]\""),
+            readBack);
+    }
+
+    /** Registers an account on {@code journal}, or on the embedded journal when it is null. */
     private static Cli.Result register(Cli cli, String journal, String id, String email, String name) {
-        return cli.run("append", "--journal", journal, "--stream", "email-" + email, "--type", "account.registered",
+        List<String> args = new ArrayList<>(List.of("append", "--stream", "email-" + email, "--type", "account.registered",
             "--expect", "new", "--json", "{\"account_id\": \"" + id + "\", \"email\": \"" + email + "\", \"display_name\": \""
-                + name + "\"}");
+                + name + "\"}"));
+        if (journal != null) {
+            args.addAll(List.of("--journal", journal));
+        }
+        return cli.run(args.toArray(String[]::new));
     }
 }

@@ -4,6 +4,7 @@ import dev.indelible.ledger.Durability;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.VerifyReport;
+import dev.indelible.ledger.spi.SubjectKeys;
 import dev.indelible.ledger.kafka.internal.KafkaJournal;
 import dev.indelible.ledger.kafka.internal.KafkaKeys;
 import java.io.IOException;
@@ -89,6 +90,21 @@ public final class KafkaLedger {
             return new KeysSummary(keys.describe(), keys.keyCount(), keys.erasedSubjects());
         } finally {
             keys.close();
+        }
+    }
+
+    /**
+     * Writes the embedded key store in {@code keyStoreDir} (its secret, keys and erasures) into the keys
+     * topic of an empty Kafka journal, so that events copied there from that embedded journal open and
+     * their reservations keep their names ({@code export-journal --to kafka://}). Does nothing without
+     * a key store.
+     *
+     * @throws dev.indelible.ledger.LedgerException when the journal holds events or its keys topic holds records
+     */
+    public static void importKeys(KafkaJournalConfig kafka, Path keyStoreDir) {
+        SubjectKeys.Contents contents = SubjectKeys.readKeyStore(keyStoreDir);
+        if (contents != null) {
+            KafkaKeys.importKeys(kafka, contents);
         }
     }
 

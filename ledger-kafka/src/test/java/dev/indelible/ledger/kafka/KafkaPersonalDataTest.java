@@ -225,9 +225,16 @@ class KafkaPersonalDataTest {
     /** The last value of each record key of the topic, read_committed (null for a tombstone): what compaction keeps. */
     private static Map<String, byte[]> lastRecords(String topic) {
         Map<String, byte[]> last = new java.util.HashMap<>();
+        records(topic, "read_committed").forEach(r -> last.put(new String(r.key(), StandardCharsets.UTF_8), r.value()));
+        return last;
+    }
+
+    /** Every record of the topic's partition 0 with the {@code isolation} level, in order. */
+    private static List<ConsumerRecord<byte[], byte[]>> records(String topic, String isolation) {
+        List<ConsumerRecord<byte[], byte[]>> all = new java.util.ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.cluster().bootstrapServers(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
             ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
             ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             TopicPartition partition = new TopicPartition(topic, 0);
@@ -236,12 +243,11 @@ class KafkaPersonalDataTest {
             long end = consumer.endOffsets(List.of(partition)).get(partition);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (consumer.position(partition) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    last.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
-                }
+                consumer.poll(Duration.ofMillis(100)).forEach(all::add);
             }
+            assertTrue(consumer.position(partition) >= end, "read the whole topic");
         }
-        return last;
+        return all;
     }
 
     private static AppendResult register(Ledger ledger, String id, String email, String name) {
@@ -270,23 +276,7 @@ class KafkaPersonalDataTest {
     /** Every record of the topic as stored, aborted transactions included. */
     private static byte[] topicBytes(String topic) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.cluster().bootstrapServers(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    all.writeBytes(r.value());
-                }
-            }
-            assertTrue(consumer.position(partition) >= end, "read the whole topic");
-        }
+        records(topic, "read_uncommitted").forEach(r -> all.writeBytes(r.value()));
         return all.toByteArray();
     }
 

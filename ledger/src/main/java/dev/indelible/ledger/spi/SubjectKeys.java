@@ -87,4 +87,26 @@ public interface SubjectKeys {
     static void writeKeyStore(Path dir, byte[] secret, Map<String, byte[]> keys, Set<String> erased) {
         dev.indelible.ledger.internal.keys.KeyStore.write(dir, secret, keys, erased);
     }
+
+    /**
+     * Reads the embedded key store in {@code dir} (as {@link #copyTo} writes it), for moving its keys
+     * elsewhere; null when there is none.
+     *
+     * @throws dev.indelible.ledger.LedgerException naming the file when it is damaged
+     */
+    static Contents readKeyStore(Path dir) {
+        if (!dev.indelible.ledger.internal.keys.KeyStore.exists(dir)) {
+            return null;
+        }
+        dev.indelible.ledger.internal.keys.KeyStore store = dev.indelible.ledger.internal.keys.KeyStore.read(dir);
+        try {
+            return new Contents(store.secret(), store.keys(), store.erasedSubjects());
+        } finally {
+            store.close();
+        }
+    }
+
+    /** What a key store holds: the secret, a key per subject, the subjects erased. */
+    record Contents(byte[] secret, Map<String, byte[]> keys, Set<String> erased) {
+    }
 }

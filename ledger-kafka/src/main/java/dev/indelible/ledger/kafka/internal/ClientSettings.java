@@ -62,6 +62,18 @@ final class ClientSettings {
         return p;
     }
 
+    /** A producer outside any transaction, for records no event waits for (keys imported into a new journal). */
+    Map<String, Object> plainProducer(String clientId) {
+        Map<String, Object> p = common();
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.timeout().toMillis());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return p;
+    }
+
     /**
      * A cursor's consumer. A fetch at the partition's end waits at the broker for up to
      * {@code fetchMaxWaitMs}, and a seek waits for the fetch in flight: the writer's cursors, which

@@ -13,10 +13,15 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +121,46 @@ public final class KafkaKeys implements SubjectKeys {
         } catch (RuntimeException e) {
             keys.close();
             throw e;
+        }
+    }
+
+    /**
+     * Writes an embedded key store's secret, keys (as this partition's) and erasures into the keys topic
+     * of an empty journal, before its first event is copied in (export-journal onto Kafka).
+     *
+     * @throws LedgerException when the journal holds events or its keys topic holds records
+     */
+    public static void importKeys(KafkaJournalConfig journal, SubjectKeys.Contents contents) {
+        String topic = KeysTopic.name(journal);
+        ClientSettings settings = new ClientSettings(journal);
+        try (Admin admin = Admin.create(settings.admin())) {
+            if (!KeysTopic.journalEmpty(admin, journal)) {
+                throw new LedgerException(journal.describe() + " holds events: keys are imported into an empty journal only");
+            }
+            KeysTopic.ensure(admin, journal);
+            if (!KeysTopic.empty(admin, journal)) {
+                throw new LedgerException("keys topic '" + topic + "' of " + journal.describe()
+                    + " holds records already: keys are imported into a new keys topic only");
+            }
+        }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        byte[] id = new byte[8];
+        newRandom().nextBytes(id);
+        records.add(KeyRecordFormat.secret(topic, contents.secret(), id));
+        contents.keys().forEach((subject, key) -> records.add(KeyRecordFormat.key(topic, journal.partition(), subject, key)));
+        contents.erased().forEach(subject -> records.add(KeyRecordFormat.erased(topic, subject)));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.plainProducer("indelible-" + topic + "-import"))) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            records.forEach(r -> sent.add(producer.send(r)));
+            producer.flush();
+            for (Future<RecordMetadata> one : sent) {
+                one.get(journal.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LedgerException("cannot import keys into keys topic '" + topic + "': " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerException("interrupted while importing keys into keys topic '" + topic + "'", e);
         }
     }
 

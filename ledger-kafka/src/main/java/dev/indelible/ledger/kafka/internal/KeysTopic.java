@@ -106,6 +106,13 @@ final class KeysTopic {
         return ends.values().stream().allMatch(end -> end.offset() == 0);
     }
 
+    /** Whether the keys topic holds no record. */
+    static boolean empty(Admin admin, KafkaJournalConfig journal) {
+        TopicPartition partition = new TopicPartition(name(journal), 0);
+        return TopicCheck.get(admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all(), journal,
+            "find the end of the keys topic").get(partition).offset() == 0;
+    }
+
     private static TopicDescription describe(Admin admin, KafkaJournalConfig journal) {
         try {
             return admin.describeTopics(List.of(name(journal))).allTopicNames()

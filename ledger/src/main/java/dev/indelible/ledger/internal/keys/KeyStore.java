@@ -135,6 +135,12 @@ public final class KeyStore implements SubjectKeys {
         }
     }
 
+    /** A copy of every key, by subject: for moving the keys into another store (a Kafka keys topic). */
+    public Map<String, byte[]> keys() {
+        refreshIfReplaced();
+        return Map.copyOf(keys);
+    }
+
     @Override
     public String describe() {
         return "the personal-data key store " + file;
