@@ -64,6 +64,8 @@ public final class KafkaKeys implements SubjectKeys {
     private volatile String erasing;
     /** Subjects whose erasure records this writer sent with their ops.erase event: nothing of them is left to destroy. */
     private final Set<String> erasedHere = ConcurrentHashMap.newKeySet();
+    /** Subjects whose key was waited for and did not come: not waited for again. */
+    private final Set<String> missing = ConcurrentHashMap.newKeySet();
     private volatile long erasuresApplied = -1;
     private volatile boolean closed;
 
@@ -231,12 +233,16 @@ public final class KafkaKeys implements SubjectKeys {
         }
     }
 
+    /** A subject with no key, waited for once: its values were sealed elsewhere (copied in), or its key was lost. */
     @Override
     public byte[] key(String subject) {
         byte[] key = table.any(subject);
-        if (key == null && !table.isErased(subject)) {
+        if (key == null && !table.isErased(subject) && !missing.contains(subject)) {
             reader.awaitUntil(() -> table.any(subject) != null || table.isErased(subject), KEY_WAIT_NANOS);
             key = table.any(subject);
+            if (key == null && !table.isErased(subject)) {
+                missing.add(subject); // the follower still adds its key if it comes
+            }
         }
         return key;
     }
