@@ -101,15 +101,9 @@ public interface PersonalData {
      */
     static KeyStoreSummary inspect(Path dataDir) {
         Path keys = dataDir.toAbsolutePath().normalize().resolve("keys");
-        if (!dev.indelible.ledger.internal.keys.KeyStore.exists(keys)) {
-            return null;
-        }
-        dev.indelible.ledger.internal.keys.KeyStore store = dev.indelible.ledger.internal.keys.KeyStore.read(keys);
-        try {
-            return new KeyStoreSummary(store.file(), store.keyCount(), store.erasedSubjects());
-        } finally {
-            store.close();
-        }
+        dev.indelible.ledger.spi.SubjectKeys.Contents read = dev.indelible.ledger.spi.SubjectKeys.readKeyStore(keys);
+        return read == null ? null : new KeyStoreSummary(keys.resolve(dev.indelible.ledger.internal.keys.KeyStore.FILE_NAME),
+            read.keys().size(), new java.util.TreeSet<>(read.erased()));
     }
 
     /** What a key store holds: its file, how many keys, which subjects are erased (sorted). */
