@@ -2,6 +2,7 @@ package dev.indelible.ledger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
@@ -59,6 +60,15 @@ public interface LedgerPartitions extends AutoCloseable {
      *                               fall in two partitions; nothing is written
      */
     Ledger ledgerFor(Transaction transaction);
+
+    /**
+     * For a journal several nodes serve ({@code indelible serve --cluster}): each partition's writer
+     * node as this node last learned it, partition p at index p, its address, or empty while none is
+     * elected. An empty list for a journal whose appends this process writes itself, or reads only.
+     */
+    default List<Optional<String>> writers() {
+        return List.of();
+    }
 
     /** The {@code global_seq} each partition gives its next event. */
     default PartitionPositions head() {

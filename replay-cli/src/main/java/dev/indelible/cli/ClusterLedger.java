@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 
 /**
- * The ledger a cluster node serves: reads, subscriptions and the projections from a read-only
- * ledger that follows the partition's committed events; appends to whatever {@link ClusterNode}
+ * A cluster node's ledger of one partition: reads, subscriptions and the projections from a read-only
+ * ledger that follows the partition's committed events; appends to whatever {@link ClusterPartition}
  * says is the writer now (its own, or the writer node's, forwarded). So the server, the
  * projections and the console run on any node unchanged. Reads see an append once it is committed
  * and fetched, a few milliseconds after it was acknowledged, on the writer node too.
@@ -27,17 +27,17 @@ import java.util.function.LongConsumer;
  * <p>Thread-safe. Closing it closes nothing: the node owns the ledgers.
  */
 final class ClusterLedger implements Ledger {
-    private final ClusterNode node;
+    private final ClusterPartition partition;
     private final Ledger reads;
 
-    ClusterLedger(ClusterNode node, Ledger reads) {
-        this.node = node;
+    ClusterLedger(ClusterPartition partition, Ledger reads) {
+        this.partition = partition;
         this.reads = reads;
     }
 
     @Override
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-        return node.target().append(stream, expectedVersion, events);
+        return partition.target().append(stream, expectedVersion, events);
     }
 
     @Override
@@ -47,7 +47,7 @@ final class ClusterLedger implements Ledger {
 
     @Override
     public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
-        return node.target().appendAsync(stream, expectedVersion, events);
+        return partition.target().appendAsync(stream, expectedVersion, events);
     }
 
     @Override
@@ -57,17 +57,17 @@ final class ClusterLedger implements Ledger {
 
     @Override
     public TransactionResult append(Transaction transaction) {
-        return node.target().append(transaction);
+        return partition.target().append(transaction);
     }
 
     @Override
     public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
-        return node.target().appendAsync(transaction);
+        return partition.target().appendAsync(transaction);
     }
 
     @Override
     public CompletableFuture<AppendResult> appendRecorded(List<RecordedEvent> events) {
-        return node.localWriter().appendRecorded(events);
+        return partition.localWriter().appendRecorded(events);
     }
 
     @Override
@@ -113,7 +113,7 @@ final class ClusterLedger implements Ledger {
     /** The writer's counts on the writer node (appends, syncs); the reader's elsewhere. */
     @Override
     public LedgerMetrics metrics() {
-        Ledger writer = node.writerOrNull();
+        Ledger writer = partition.writerOrNull();
         return writer != null ? writer.metrics() : reads.metrics();
     }
 
@@ -134,6 +134,6 @@ final class ClusterLedger implements Ledger {
 
     @Override
     public void close() {
-        // the node closes the reader and the writer
+        // the node closes the readers and the writers
     }
 }

@@ -1,60 +1,47 @@
 package dev.indelible.cli;
 
-import dev.indelible.ledger.AppendResult;
-import dev.indelible.ledger.DaemonThreads;
 import dev.indelible.ledger.EventData;
-import dev.indelible.ledger.JournalFullException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.Transaction;
-import dev.indelible.ledger.TransactionResult;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.KafkaLedger;
+import dev.indelible.ledger.kafka.PartitionedJournalConfig;
+import dev.indelible.ledger.kafka.PartitionedLedger;
 import dev.indelible.ledger.kafka.WriterElection;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Optional;
 
 /**
- * One {@code indelible serve --cluster} node: a read-only ledger following the partition for every
- * read, a place in the partition's {@link WriterElection}, the partition's writer while elected,
- * and otherwise {@link WriterForwarding} to the node that is. While no writer is known (an
- * election in progress) appends fail with a {@link LedgerException}: 503, retried by the clients.
+ * One {@code indelible serve --cluster} node, as the journal the server runs over: a
+ * {@link ClusterPartition} per partition of the journal (one, or P over a journal of several),
+ * each reading its partition and appending through its writer, and one {@link WriterElection}
+ * choosing every partition's writer. Over P partitions the election spreads the writers over the
+ * nodes, and appends are routed to their stream's partition as on one node
+ * ({@link PartitionedLedger#over}); {@link #writers()} says which node writes each partition.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Closing it leaves the election (deposing this node's writers) and closes the readers.
  */
-final class ClusterNode implements WriterElection.Role, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-    private static final long CLOSE_WAIT_MILLIS = 30_000;
+final class ClusterNode implements LedgerPartitions {
+    private final WriterElection election;
+    private final Runnable closeReaders;
+    private final List<ClusterPartition> partitions;
+    private final LedgerPartitions routing;
 
-    private final KafkaJournalConfig kafka;
-    private final Path dataDir;
-    private final LedgerConfig config;
-    private final String advertised;
-    private final String forwardToken;
-    private final Path trustedCert;
-    private final Ledger reads;
-    private final ClusterLedger ledger;
-    private volatile WriterElection election;
-    /** This node's writer while elected, else null. */
-    private volatile Local local;
-    private WriterForwarding forwarding; // guarded by this
-    private volatile Thread closing;
+    /** Who this node is, as each of its partitions needs it. */
+    record Member(Path dataDir, LedgerConfig config, String advertised, String forwardToken, Path trustedCert) {
+    }
 
-    private ClusterNode(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config, String advertised,
-                        String forwardToken, Path trustedCert, Ledger reads) {
-        this.kafka = kafka;
-        this.dataDir = dataDir;
-        this.config = config;
-        this.advertised = advertised;
-        this.forwardToken = forwardToken;
-        this.trustedCert = trustedCert;
-        this.reads = reads;
-        this.ledger = new ClusterLedger(this, reads);
+    private ClusterNode(WriterElection election, Runnable closeReaders, List<ClusterPartition> partitions,
+                        LedgerPartitions routing) {
+        this.election = election;
+        this.closeReaders = closeReaders;
+        this.partitions = partitions;
+        this.routing = routing;
     }
 
     /**
@@ -63,205 +50,110 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
      */
     static ClusterNode start(KafkaJournalConfig kafka, Path dataDir, LedgerConfig config, WriterElection.Settings settings,
                              String advertised, String forwardToken, Path trustedCert) {
-        Holder holder = new Holder();
-        WriterElection election = WriterElection.join(kafka, settings, advertised, holder);
+        Member member = new Member(dataDir, config, advertised, forwardToken, trustedCert);
+        List<Holder> holders = List.of(new Holder());
+        WriterElection election = WriterElection.join(kafka, settings, advertised, holders.get(0));
         try {
             Ledger reads = KafkaLedger.openReadOnly(kafka, dataDir, config);
-            ClusterNode node = new ClusterNode(kafka, dataDir, config, advertised, forwardToken, trustedCert, reads);
-            node.election = election;
-            holder.node(node);
-            return node;
+            ClusterPartition partition = new ClusterPartition(kafka, 0, member, election, reads);
+            holders.get(0).partition(partition);
+            return new ClusterNode(election, reads::close, List.of(partition), LedgerPartitions.of(partition.ledger()));
         } catch (RuntimeException e) {
+            holders.forEach(Holder::abandon);
             election.close();
             throw e;
         }
     }
 
-    /** The ledger to serve. */
-    Ledger ledger() {
-        return ledger;
-    }
-
-    @Override
-    public boolean elected() {
-        long started = System.nanoTime();
-        // Fences the previous writer (initTransactions), then reads the partition to its end.
-        local = new Local(KafkaLedger.open(kafka, dataDir.resolve("cluster-writer"), config));
-        LOG.info("{}: this node ({}) took over as the writer in {} ms", kafka.describe(), advertised,
-            (System.nanoTime() - started) / 1_000_000);
-        return true;
-    }
-
-    @Override
-    public void deposed() {
-        Local was = local;
-        local = null; // no append reaches it from now on
-        if (was != null) {
-            closeInBackground(was.ledger);
-        }
-    }
-
     /**
-     * Fails at once the appends forwarded to a writer that was replaced (killed, stopped, cut off):
-     * it may never answer them, and their clients' retries reach the new writer. Without this they
-     * waited for the forwarding timeout, or longer when no new append came to switch the forwarding.
+     * Joins the election of every partition's writer of {@code journal} (creating its topics when
+     * absent), then opens every partition's reader.
      */
+    static ClusterNode start(PartitionedJournalConfig journal, Path dataDir, LedgerConfig config,
+                             WriterElection.Settings settings, String advertised, String forwardToken, Path trustedCert) {
+        Member member = new Member(dataDir, config, advertised, forwardToken, trustedCert);
+        List<Holder> holders = new ArrayList<>();
+        for (int p = 0; p < journal.partitions(); p++) {
+            holders.add(new Holder());
+        }
+        WriterElection election = WriterElection.join(journal, settings, advertised, holders);
+        try {
+            PartitionedLedger reads = PartitionedLedger.openReadOnly(journal, dataDir, config);
+            List<ClusterPartition> partitions = new ArrayList<>();
+            List<Ledger> ledgers = new ArrayList<>();
+            for (int p = 0; p < journal.partitions(); p++) {
+                ClusterPartition partition = new ClusterPartition(journal.partition(p), p, member, election, reads.partition(p));
+                holders.get(p).partition(partition);
+                partitions.add(partition);
+                ledgers.add(partition.ledger());
+            }
+            return new ClusterNode(election, reads::close, List.copyOf(partitions),
+                PartitionedLedger.over(journal.rule(), ledgers, config));
+        } catch (RuntimeException e) {
+            holders.forEach(Holder::abandon);
+            election.close();
+            throw e;
+        }
+    }
+
+    /** Partition {@code p} of this node. */
+    ClusterPartition partition(int p) {
+        return partitions.get(p);
+    }
+
     @Override
-    public void writerIs(String address) {
-        synchronized (this) {
-            if (forwarding == null || forwarding.address().equals(address)) {
-                return;
-            }
-            LOG.info("{}: the writer node is now {}: appends forwarded to {} and not answered yet are answered 503"
-                + " (retried)", kafka.describe(), address, forwarding.address());
-            forwarding.close();
-            forwarding = null;
-        }
+    public List<Ledger> ledgers() {
+        return routing.ledgers();
     }
 
-    /** Where an append goes now. */
-    AppendTarget target() {
-        Local own = local;
-        if (own != null) {
-            return own;
-        }
-        String address = election == null ? null : election.writer().orElse(null);
-        if (address == null || address.equals(advertised)) {
-            throw new LedgerException(kafka.describe() + ": no writer elected yet (an election is in progress);"
-                + " retry with the same event ids");
-        }
-        return forwardingTo(address);
+    @Override
+    public int partitionOf(String stream) {
+        return routing.partitionOf(stream);
     }
 
-    /** This node's writer, for what cannot be forwarded (copying recorded events). */
-    Ledger localWriter() {
-        Local own = local;
-        if (own == null) {
-            throw new LedgerException(kafka.describe() + ": this node is not the writer; run this on the writer node ("
-                + (election == null ? "none" : election.writer().orElse("none elected yet")) + ")");
-        }
-        return own.ledger;
+    @Override
+    public Ledger ledgerFor(String stream, List<EventData> events) {
+        return routing.ledgerFor(stream, events);
     }
 
-    Ledger writerOrNull() {
-        Local own = local;
-        return own == null ? null : own.ledger;
+    @Override
+    public Ledger ledgerFor(Transaction transaction) {
+        return routing.ledgerFor(transaction);
     }
 
-    private synchronized WriterForwarding forwardingTo(String address) {
-        if (forwarding == null || !forwarding.address().equals(address)) {
-            if (forwarding != null) {
-                forwarding.close();
-            }
-            forwarding = new WriterForwarding(address, forwardToken, trustedCert);
-            LOG.info("{}: appends go to the writer node {}", kafka.describe(), address);
-        }
-        return forwarding;
-    }
-
-    /** The local writer failed (fenced, or the cluster lost): stop using it; the election reopens it if still ours. */
-    private void failed(Ledger failedWriter, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        Local own = local;
-        if (!(cause instanceof LedgerException) || cause instanceof JournalFullException || own == null
-            || own.ledger != failedWriter) {
-            return;
-        }
-        local = null;
-        LOG.warn("{}: this node's writer failed ({}); appends wait for the election", kafka.describe(), cause.getMessage());
-        closeInBackground(failedWriter);
-        election.writerFailed();
-    }
-
-    /** Off the election's thread, which must go on polling; {@link #close} waits for it. */
-    private void closeInBackground(Ledger ledger) {
-        closing = DaemonThreads.start("indelible-writer-close", () -> {
-            try {
-                ledger.close();
-            } catch (RuntimeException fenced) {
-                LOG.debug("closing a deposed writer: {}", fenced.toString());
-            }
-        });
+    @Override
+    public List<Optional<String>> writers() {
+        return partitions.stream().map(ClusterPartition::writer).toList();
     }
 
     @Override
     public void close() {
-        election.close(); // deposes this node first
-        Thread writerClosing = closing;
-        if (writerClosing != null) {
-            try {
-                writerClosing.join(CLOSE_WAIT_MILLIS); // its checkpoint makes the next takeover here quick
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        synchronized (this) {
-            if (forwarding != null) {
-                forwarding.close();
-            }
-        }
-        reads.close();
+        election.close(); // deposes this node's writers first
+        partitions.forEach(ClusterPartition::close);
+        closeReaders.run();
     }
 
-    /** Appends to this node's writer, noticing when it fails. */
-    private final class Local implements AppendTarget {
-        private final Ledger ledger;
-
-        Local(Ledger ledger) {
-            this.ledger = ledger;
-        }
-
-        @Override
-        public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
-            try {
-                return ledger.append(stream, expectedVersion, events);
-            } catch (RuntimeException e) {
-                failed(ledger, e);
-                throw e;
-            }
-        }
-
-        @Override
-        public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
-            return watched(ledger.appendAsync(stream, expectedVersion, events));
-        }
-
-        @Override
-        public TransactionResult append(Transaction transaction) {
-            try {
-                return ledger.append(transaction);
-            } catch (RuntimeException e) {
-                failed(ledger, e);
-                throw e;
-            }
-        }
-
-        @Override
-        public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
-            return watched(ledger.appendAsync(transaction));
-        }
-
-        private <T> CompletableFuture<T> watched(CompletableFuture<T> append) {
-            append.whenComplete((result, failure) -> {
-                if (failure != null) {
-                    failed(ledger, failure);
-                }
-            });
-            return append;
-        }
-    }
-
-    /** The election's role before the node exists: the election may elect this node before the reader is open. */
+    /** A partition's role before the partition exists: the election may elect this node before the reader is open. */
     private static final class Holder implements WriterElection.Role {
-        private ClusterNode node; // guarded by this
+        private ClusterPartition partition; // guarded by this
+        private boolean abandoned; // guarded by this
 
-        synchronized void node(ClusterNode value) {
-            node = value;
+        synchronized void partition(ClusterPartition value) {
+            partition = value;
             notifyAll();
         }
 
-        private synchronized ClusterNode awaitNode() {
-            while (node == null) {
+        /** The node failed to start: an election waiting for the partition gives up. */
+        synchronized void abandon() {
+            abandoned = true;
+            notifyAll();
+        }
+
+        private synchronized ClusterPartition awaitPartition() {
+            while (partition == null) {
+                if (abandoned) {
+                    throw new LedgerException("the node failed to start");
+                }
                 try {
                     wait();
                 } catch (InterruptedException e) {
@@ -269,32 +161,32 @@ final class ClusterNode implements WriterElection.Role, AutoCloseable {
                     throw new LedgerException("interrupted while starting", e);
                 }
             }
-            return node;
+            return partition;
         }
 
         @Override
         public boolean elected() {
-            return awaitNode().elected();
+            return awaitPartition().elected();
         }
 
         @Override
         public void deposed() {
-            ClusterNode n = nodeOrNull();
-            if (n != null) {
-                n.deposed();
+            ClusterPartition p = partitionOrNull();
+            if (p != null) {
+                p.deposed();
             }
         }
 
         @Override
         public void writerIs(String address) {
-            ClusterNode n = nodeOrNull();
-            if (n != null) {
-                n.writerIs(address);
+            ClusterPartition p = partitionOrNull();
+            if (p != null) {
+                p.writerIs(address);
             }
         }
 
-        private synchronized ClusterNode nodeOrNull() {
-            return node;
+        private synchronized ClusterPartition partitionOrNull() {
+            return partition;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.indelible.cli;
 
 import dev.indelible.ledger.Durability;
+import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerPartitions;
 import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.projections.ProjectionEngine;
@@ -78,8 +79,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--log-format", description = "text (default) or json: one JSON object a line.")
     LogSettings.Format logFormat = LogSettings.Format.text;
 
-    @Option(names = "--cluster", description = "Serve as one node of several on the --journal kafka:// partition: the"
-        + " nodes elect its writer through Kafka, the others forward appends to it (ledger-kafka/README.md, Running a cluster).")
+    @Option(names = "--cluster", description = "Serve as one node of several on the --journal kafka:// journal: the nodes"
+        + " elect each partition's writer through Kafka (over ?partitions=P spread over the nodes), the others forward"
+        + " appends to it (ledger-kafka/README.md, Running a cluster).")
     boolean cluster;
 
     @Option(names = "--advertise", paramLabel = "HOST:PORT",
@@ -120,8 +122,7 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch closed = new CountDownLatch(1);
         ClusterOptions clustered = clusterOptions(config);
         try (PortReservation ports = PortReservation.hold(address, config.port(), config.grpcPort());
-             ClusterNode node = clustered == null ? null : clustered.start(data, config);
-             LedgerPartitions journal = node != null ? LedgerPartitions.of(node.ledger()) : data.openPartitions(durability);
+             LedgerPartitions journal = clustered != null ? clustered.start(data, config) : data.openPartitions(durability);
              ProjectionEngine engine = noProjections ? null
                  : ProjectionEngine.start(journal.ledgers(), data.projections(), ReferenceProjections.all());
              IndelibleServer server = listen(ports, journal, engine, config)) {
@@ -178,12 +179,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!cluster) {
             return null;
         }
-        if (data.partitioned() != null) {
-            throw new IllegalArgumentException("cluster, journal: --cluster does not take a journal over several partitions"
-                + " (--journal ...?partitions=" + data.partitioned().partitions() + ") yet: serve it on one node without"
-                + " --cluster, or run a cluster per partition (?partition=N)");
-        }
-        if (data.kafka() == null) {
+        if (data.partitioned() == null && data.kafka() == null) {
             throw new IllegalArgumentException("cluster: needs --journal kafka://... (the nodes elect their writer through Kafka)");
         }
         if (clusterTokenFile == null) {
@@ -226,8 +222,10 @@ final class ServeCommand implements Callable<Integer> {
     /** What --cluster needs to start a node, checked before anything is opened. */
     private record ClusterOptions(String advertised, String token, WriterElection.Settings election, Path trustedCert) {
         ClusterNode start(DataOptions data, ServerConfig config) {
-            return ClusterNode.start(data.kafka(), data.dir(), data.ledgerConfig(Durability.SYNC), election, advertised,
-                token, trustedCert);
+            LedgerConfig ledger = data.ledgerConfig(Durability.SYNC);
+            return data.partitioned() != null
+                ? ClusterNode.start(data.partitioned(), data.dir(), ledger, election, advertised, token, trustedCert)
+                : ClusterNode.start(data.kafka(), data.dir(), ledger, election, advertised, token, trustedCert);
         }
     }
 

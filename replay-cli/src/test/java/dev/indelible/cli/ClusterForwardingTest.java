@@ -79,14 +79,15 @@ class ClusterForwardingTest {
         int grpcA = freePort();
         int grpcB = freePort();
         try (ClusterNode nodeA = ClusterNode.start(journal, a, config, SETTINGS, "127.0.0.1:" + grpcA, token, null);
-             IndelibleServer serverA = IndelibleServer.start(nodeA.ledger(), null, Tokens.open(a), server(portA, grpcA))) {
+             IndelibleServer serverA = IndelibleServer.start(nodeA.partition(0).ledger(), null, Tokens.open(a),
+                 server(portA, grpcA))) {
             // A is elected alone before B joins: two members joining together are assigned in an order of
             // the coordinator's choosing (in one CI run A was not the writer within 60 s), and the sticky assignor keeps A.
-            await(() -> nodeA.writerOrNull() != null, Duration.ofSeconds(60));
+            await(() -> nodeA.partition(0).writerOrNull() != null, Duration.ofSeconds(60));
             try (ClusterNode nodeB = ClusterNode.start(journal, b, config, SETTINGS, "127.0.0.1:" + grpcB, token, null);
-                 ProjectionEngine projectionsB = ProjectionEngine.start(nodeB.ledger(), b.resolve("projections"),
+                 ProjectionEngine projectionsB = ProjectionEngine.start(nodeB.partition(0).ledger(), b.resolve("projections"),
                      ReferenceProjections.all());
-                 IndelibleServer serverB = IndelibleServer.start(nodeB.ledger(), projectionsB, Tokens.open(b),
+                 IndelibleServer serverB = IndelibleServer.start(nodeB.partition(0).ledger(), projectionsB, Tokens.open(b),
                      server(portB, grpcB))) {
                 forwardThroughB(nodeB, b, serverA, serverB, projectionsB, portB, token);
             }
@@ -98,7 +99,7 @@ class ClusterForwardingTest {
         {
             await(() -> {
                 try {
-                    nodeB.target();
+                    nodeB.partition(0).target();
                     return true;
                 } catch (RuntimeException noWriterYet) {
                     return false;
@@ -129,8 +130,9 @@ class ClusterForwardingTest {
                     "the follower's projections follow the appends it forwarded");
                 // A follower's own operations (a rebuild, a quarantine) are recorded through the writer,
                 // in the audit streams, which take the cluster token because it holds the admin verb.
-                Operations.record(nodeB.ledger(), "note", "cluster-test", "a follower's operation", Instant.now(), "ok", Map.of());
-                await(() -> nodeB.ledger().streamVersion("ops-cluster-test") == 0, Duration.ofSeconds(10));
+                Operations.record(nodeB.partition(0).ledger(), "note", "cluster-test", "a follower's operation", Instant.now(),
+                    "ok", Map.of());
+                await(() -> nodeB.partition(0).ledger().streamVersion("ops-cluster-test") == 0, Duration.ofSeconds(10));
             }
         }
     }

@@ -61,7 +61,7 @@ class ClusterWriterChangeTest {
             boolean left = false;
             try {
                 // elected alone first: the sticky assignor keeps it when B and C join
-                await(() -> stopped.writerOrNull() != null, Duration.ofSeconds(60));
+                await(() -> stopped.partition(0).writerOrNull() != null, Duration.ofSeconds(60));
                 b = ClusterNode.start(journal, tmp.resolve("b"), config, SETTINGS, "127.0.0.1:1", "t", null);
                 c = ClusterNode.start(journal, tmp.resolve("c"), config, SETTINGS, "127.0.0.1:2", "t", null);
                 viaB = forwarded(b);
@@ -80,9 +80,10 @@ class ClusterWriterChangeTest {
                 System.out.printf("forwarded appends failed %.1f s after the writer left%n", (System.nanoTime() - replaced) / 1e9);
                 ClusterNode first = b;
                 ClusterNode second = c;
-                await(() -> first.writerOrNull() != null || second.writerOrNull() != null, Duration.ofSeconds(60));
-                ClusterNode writer = b.writerOrNull() != null ? b : c;
-                assertInstanceOf(AppendResult.Appended.class, writer.ledger().append("s-1", ExpectedVersion.ANY,
+                await(() -> first.partition(0).writerOrNull() != null || second.partition(0).writerOrNull() != null,
+                    Duration.ofSeconds(60));
+                ClusterNode writer = b.partition(0).writerOrNull() != null ? b : c;
+                assertInstanceOf(AppendResult.Appended.class, writer.partition(0).ledger().append("s-1", ExpectedVersion.ANY,
                     List.of(EventData.json("custom.thing", "{}".getBytes(StandardCharsets.UTF_8)))), "the new writer appends");
             } finally {
                 if (!left) {
@@ -101,12 +102,12 @@ class ClusterWriterChangeTest {
     private static CompletableFuture<AppendResult> forwarded(ClusterNode node) throws Exception {
         await(() -> {
             try {
-                return node.target() instanceof WriterForwarding;
+                return node.partition(0).target() instanceof WriterForwarding;
             } catch (LedgerException noWriterYet) {
                 return false;
             }
         }, Duration.ofSeconds(30));
-        return node.ledger().appendAsync("s-1", ExpectedVersion.ANY,
+        return node.partition(0).ledger().appendAsync("s-1", ExpectedVersion.ANY,
             List.of(EventData.json("custom.thing", "{}".getBytes(StandardCharsets.UTF_8))));
     }
 

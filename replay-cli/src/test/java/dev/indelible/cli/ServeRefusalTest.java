@@ -51,7 +51,7 @@ class ServeRefusalTest {
             Arguments.of(List.of("--cluster", "--journal", "kafka://127.0.0.1:9/t", "--cluster-token-file", "no-such.token"),
                 "cluster-token-file: cannot read"),
             Arguments.of(List.of("--cluster", "--journal", "kafka://127.0.0.1:9/t?partitions=3"),
-                "cluster, journal: --cluster does not take a journal over several partitions (--journal ...?partitions=3)"),
+                "cluster-token-file: is required"), // a journal over several partitions is taken
             Arguments.of(List.of("--journal", "kafka://127.0.0.1:9/t?partitions=0"), "partitions"));
     }
 

@@ -16,8 +16,10 @@ import dev.indelible.ledger.kafka.testing.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,65 @@ class WriterElectionTest {
         } finally {
             a.close();
             b.close();
+        }
+    }
+
+    /**
+     * A journal of 3 partitions: one group's assignor spreads the writers over two nodes (2 and 1);
+     * when the node writing two leaves, the other writes all three. A one-partition election on the
+     * same topic is refused: its control topic would be this one, of 3 partitions.
+     */
+    @Test
+    void shouldSpreadThePartitionsWritersOverTheNodesAndGatherThemWhenOneLeaves() throws Exception {
+        PartitionedJournalConfig journal = SharedKafka.partitionedJournalFor(dir, 3, "");
+        List<Seat> seatsA = seats(3);
+        List<Seat> seatsB = seats(3);
+        try (WriterElection a = WriterElection.join(journal, FAST, "127.0.0.1:1001", seatsA);
+             WriterElection b = WriterElection.join(journal, FAST, "127.0.0.1:1002", seatsB)) {
+            await(() -> IntStream.range(0, 3).allMatch(p -> a.isWriter(p) ^ b.isWriter(p))
+                && IntStream.range(0, 3).anyMatch(a::isWriter) && IntStream.range(0, 3).anyMatch(b::isWriter),
+                Duration.ofSeconds(60), () -> "A " + writing(a) + ", B " + writing(b));
+            WriterElection two = writing(a).size() == 2 ? a : b;
+            WriterElection one = two == a ? b : a;
+            assertEquals(List.of(2, 1), List.of(writing(two).size(), writing(one).size()), "spread 2 and 1");
+            for (int p = 0; p < 3; p++) {
+                int partition = p;
+                await(() -> one.writer(partition).equals(two.writer(partition)), Duration.ofSeconds(30),
+                    () -> "both name partition " + partition + "'s writer");
+            }
+            List<Seat> leaving = two == a ? seatsA : seatsB;
+            int deposedBefore = leaving.stream().mapToInt(s -> s.deposed.get()).sum(); // a handover while spreading
+            two.close();
+            await(() -> writing(one).size() == 3, Duration.ofSeconds(60), () -> "the node left writes " + writing(one));
+            assertEquals(deposedBefore + 2, leaving.stream().mapToInt(s -> s.deposed.get()).sum(),
+                "both partitions of the leaving node deposed");
+        }
+        LedgerException refused = assertThrows(LedgerException.class, () -> WriterElection.join(journal.partition(1), FAST,
+            "127.0.0.1:1003", new Seat()).close());
+        assertTrue(refused.getMessage().contains("has 3 partition(s), one per partition whose writer it elects, but these"
+            + " nodes elect 1"), refused.getMessage());
+    }
+
+    private static List<Integer> writing(WriterElection election) {
+        return IntStream.range(0, election.partitions()).filter(election::isWriter).boxed().toList();
+    }
+
+    private static List<Seat> seats(int count) {
+        return IntStream.range(0, count).mapToObj(p -> new Seat()).toList();
+    }
+
+    /** A partition's role that opens nothing: what the election decides is all this test looks at. */
+    private static final class Seat implements WriterElection.Role {
+        final AtomicInteger deposed = new AtomicInteger();
+
+        @Override
+        public boolean elected() {
+            return true;
+        }
+
+        @Override
+        public void deposed() {
+            deposed.incrementAndGet();
         }
     }
 

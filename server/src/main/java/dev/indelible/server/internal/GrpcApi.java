@@ -251,6 +251,7 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
             access.permit(GrpcAuth.ADDRESS.get(), GrpcAuth.TOKEN.get(), Verb.STATUS, null);
             StatusResponse.Builder response = StatusResponse.newBuilder().setHead(partitions.events())
                 .setDurability(partitions.auditLedger().config().durability().name());
+            partitions.writers().forEach(writer -> response.addWriters(writer.orElse("")));
             for (ProjectionStatus p : engine == null ? List.<ProjectionStatus>of() : engine.status()) {
                 response.addProjections(ProjectionState.newBuilder().setName(p.name()).setState(p.state().name())
                     .setLiveVersion(p.liveVersion() == null ? "" : p.liveVersion()).setPosition(p.position()).setLag(p.lag()));

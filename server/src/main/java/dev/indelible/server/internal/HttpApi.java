@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -298,6 +299,14 @@ public final class HttpApi implements HttpHandler {
                 g.writeNumberField("partitions", partitions.count());
             }
             g.writeStringField("durability", partitions.auditLedger().config().durability().name());
+            List<Optional<String>> writers = partitions.writers();
+            if (!writers.isEmpty()) { // a cluster node: which node writes each partition
+                g.writeArrayFieldStart("writers");
+                for (Optional<String> writer : writers) {
+                    g.writeString(writer.orElse(null));
+                }
+                g.writeEndArray();
+            }
             g.writeArrayFieldStart("projections");
             for (ProjectionStatus p : projections) {
                 g.writeStartObject();

@@ -5,8 +5,10 @@ import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.WriterElection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consumer group behind {@link WriterElection}: one thread polls the group's consumer (which
- * runs the rebalance callbacks), opens the writer when the control partition is assigned here and
- * deposes it when revoked or lost, and asks the coordinator every {@code lookup} who holds it.
+ * runs the rebalance callbacks), opens a partition's writer when its control partition is assigned
+ * here and deposes it when revoked or lost, and asks the coordinator every {@code lookup} who holds
+ * each control partition. Control partition {@code i} elects the writer of {@link Seat} {@code i}.
  *
  * <p>Thread-safe: the consumer is touched by the election thread only; the rest is volatile.
  */
@@ -36,72 +39,118 @@ public final class ElectionGroup implements AutoCloseable {
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(2);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final KafkaJournalConfig kafka;
+    private final String describe;
     private final String groupId;
     private final String controlTopic;
     private final String advertised;
-    private final WriterElection.Role role;
+    private final List<Seat> seats;
     private final long lookupNanos;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Admin admin;
     private final Thread thread;
     private volatile boolean running = true;
-    /** The control partition is assigned here (election thread only writes). */
-    private volatile boolean assigned;
-    /** {@link WriterElection.Role#elected} succeeded and nothing failed since. */
-    private volatile boolean serving;
-    private volatile String writer;
     private volatile boolean lookupNow = true;
-    /** Writer failures so far: one during {@link WriterElection.Role#elected} makes its success void. */
-    private final AtomicLong failures = new AtomicLong();
 
-    private ElectionGroup(KafkaJournalConfig kafka, ClientSettings settings, Duration session, Duration heartbeat,
-                          Duration lookup, String advertised, WriterElection.Role role) {
-        this.kafka = kafka;
-        this.groupId = "indelible-writer-" + kafka.topic() + "-" + kafka.partition();
-        this.controlTopic = kafka.topic() + "-writers";
+    private ElectionGroup(String describe, ClientSettings settings, String groupId, String controlTopic,
+                          WriterElection.Settings timing, String advertised, List<Seat> seats) {
+        this.describe = describe;
+        this.groupId = groupId;
+        this.controlTopic = controlTopic;
         this.advertised = advertised;
-        this.role = role;
-        this.lookupNanos = lookup.toNanos();
+        this.seats = List.copyOf(seats);
+        this.lookupNanos = timing.writerLookup().toNanos();
         this.admin = Admin.create(settings.admin());
-        this.consumer = new KafkaConsumer<>(settings.electionMember(groupId, CLIENT_PREFIX + advertised, session, heartbeat));
-        this.thread = DaemonThreads.unstarted("indelible-election-" + kafka.partition(), this::run);
+        this.consumer = new KafkaConsumer<>(settings.electionMember(groupId, CLIENT_PREFIX + advertised,
+            timing.sessionTimeout(), timing.heartbeatInterval()));
+        this.thread = DaemonThreads.unstarted("indelible-election-" + groupId, this::run);
     }
 
-    public static ElectionGroup join(KafkaJournalConfig kafka, Duration session, Duration heartbeat, Duration lookup,
-                                     String advertised, WriterElection.Role role) {
+    /**
+     * The election of one partition's writer: group {@code indelible-writer-<topic>-<partition>} on
+     * the one-partition control topic {@code <topic>-writers}.
+     */
+    public static ElectionGroup joinOne(KafkaJournalConfig kafka, WriterElection.Settings timing, String advertised,
+                                        WriterElection.Role role) {
         ClientSettings settings = new ClientSettings(kafka);
         try (Admin admin = Admin.create(settings.admin())) {
             // The followers' readers need the ledger's topic to exist.
-            ensureTopic(admin, kafka);
-            ensureTopic(admin, new KafkaJournalConfig(kafka.bootstrapServers(), kafka.topic() + "-writers", 0,
-                kafka.transactionalId(), true, kafka.replicationFactor(), kafka.timeout(), kafka.clientProperties()));
+            retrying(kafka, () -> TopicCheck.ensure(admin, kafka));
+            ensureControlTopic(admin, kafka, 1);
         }
-        ElectionGroup group = new ElectionGroup(kafka, settings, session, heartbeat, lookup, advertised, role);
+        return start(kafka.describe(), settings, "indelible-writer-" + kafka.topic() + "-" + kafka.partition(), timing,
+            advertised, List.of(new Seat(kafka, role)));
+    }
+
+    /**
+     * The election of every partition's writer of a journal over {@code roles.size()} partitions:
+     * one group, {@code indelible-writers-<topic>}, on a control topic {@code <topic>-writers} with as
+     * many partitions, so the coordinator's assignor spreads the writers over the members.
+     *
+     * @param journals partition p's journal at index p (for the topic check and the logs)
+     */
+    public static ElectionGroup joinAll(List<KafkaJournalConfig> journals, WriterElection.Settings timing,
+                                        String advertised, List<? extends WriterElection.Role> roles) {
+        KafkaJournalConfig first = journals.get(0);
+        ClientSettings settings = new ClientSettings(first);
+        try (Admin admin = Admin.create(settings.admin())) {
+            retrying(first, () -> TopicCheck.ensurePartitions(admin, first, journals.size()));
+            ensureControlTopic(admin, first, journals.size());
+        }
+        List<Seat> seats = new ArrayList<>();
+        for (int p = 0; p < journals.size(); p++) {
+            seats.add(new Seat(journals.get(p), roles.get(p)));
+        }
+        String describe = "kafka://" + first.bootstrapServers() + "/" + first.topic() + " (" + journals.size() + " partitions)";
+        return start(describe, settings, "indelible-writers-" + first.topic(), timing, advertised, seats);
+    }
+
+    private static ElectionGroup start(String describe, ClientSettings settings, String groupId,
+                                       WriterElection.Settings timing, String advertised, List<Seat> seats) {
+        ElectionGroup group = new ElectionGroup(describe, settings, groupId, seats.get(0).journal.topic() + "-writers",
+            timing, advertised, seats);
         group.thread.start();
-        LOG.info("{}: '{}' joined the writer election (group {}, session timeout {} ms, heartbeat {} ms)",
-            kafka.describe(), advertised, group.groupId, session.toMillis(), heartbeat.toMillis());
+        LOG.info("{}: '{}' joined the writer election (group {}, session timeout {} ms, heartbeat {} ms)", describe,
+            advertised, groupId, timing.sessionTimeout().toMillis(), timing.heartbeatInterval().toMillis());
         return group;
+    }
+
+    /**
+     * The control topic has one partition per writer it elects: one made for another shape of
+     * journal (a cluster of one partition, or of another count) would elect the wrong writers.
+     */
+    private static void ensureControlTopic(Admin admin, KafkaJournalConfig journal, int partitions) {
+        KafkaJournalConfig control = new KafkaJournalConfig(journal.bootstrapServers(), journal.topic() + "-writers",
+            partitions - 1, journal.transactionalId(), true, journal.replicationFactor(), journal.timeout(),
+            journal.clientProperties());
+        int found = TopicCheck.partitions(admin, control);
+        if (found != 0 && found != partitions) {
+            throw new LedgerException(control.describe() + ": the writer election's control topic '" + control.topic()
+                + "' has " + found + " partition(s), one per partition whose writer it elects, but these nodes elect "
+                + partitions + ": nodes serving this topic as " + (found == 1 ? "one partition (?partition=N)"
+                : "a journal of " + found + " partitions") + " made it. Stop them, delete it (kafka-topics.sh --delete"
+                + " --topic " + control.topic() + "; it never holds a record), and start the nodes again");
+        }
+        retrying(control, () -> TopicCheck.ensure(admin, control)); // creates `partitions` when absent
     }
 
     /**
      * Nodes started together create the topics together: a broker can answer for a topic another
      * node just created before it knows its settings. Tried again until the timeout.
      */
-    private static void ensureTopic(Admin admin, KafkaJournalConfig topic) {
+    private static void retrying(KafkaJournalConfig topic, Runnable check) {
         long deadline = System.nanoTime() + topic.timeout().toNanos();
         while (true) {
             try {
-                TopicCheck.ensure(admin, topic);
+                check.run();
                 return;
             } catch (LedgerException e) {
                 if (System.nanoTime() > deadline || e.getMessage().contains("refusing a topic")
-                    || e.getMessage().contains("does not exist")) {
+                    || e.getMessage().contains("does not exist") || e.getMessage().contains("partitions: the journal has")) {
                     throw e;
                 }
                 LOG.info("{}: {}; trying again", topic.describe(), e.getMessage());
                 try {
-                    Thread.sleep(RETRY_NANOS / 1_000_000);
+                    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(RETRY_NANOS));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;
@@ -110,96 +159,121 @@ public final class ElectionGroup implements AutoCloseable {
         }
     }
 
-    public boolean isWriter() {
-        return assigned && serving;
+    public int seats() {
+        return seats.size();
     }
 
-    public String writer() {
-        return isWriter() ? advertised : writer;
+    public boolean isWriter(int seat) {
+        return seats.get(seat).isWriter();
     }
 
-    public void writerFailed() {
-        failures.incrementAndGet();
-        serving = false;
+    public String writer(int seat) {
+        Seat s = seats.get(seat);
+        return s.isWriter() ? advertised : s.writer;
+    }
+
+    public void writerFailed(int seat) {
+        Seat s = seats.get(seat);
+        s.failures.incrementAndGet();
+        s.serving = false;
     }
 
     private void run() {
         consumer.subscribe(List.of(controlTopic), new Callbacks());
         long lastLookup = 0;
-        long lastAttempt = 0;
         while (running) {
             try {
                 consumer.poll(POLL);
                 long now = System.nanoTime();
-                if (assigned && !serving && now - lastAttempt > RETRY_NANOS) {
-                    lastAttempt = now;
-                    // After a failure, only if the coordinator still says so: a writer fenced by a newer one
-                    // may learn that it lost its membership only at a later poll.
-                    serving = holdsPartition() && elect();
+                for (Seat seat : seats) {
+                    if (seat.assigned && !seat.serving && now - seat.lastAttempt > RETRY_NANOS) {
+                        seat.lastAttempt = now;
+                        // After a failure, only if the coordinator still says so: a writer fenced by a newer one
+                        // may learn that it lost its membership only at a later poll.
+                        seat.serving = holds(seat) && elect(seat);
+                    }
                 }
                 if (lookupNow || now - lastLookup > lookupNanos) {
                     lookupNow = false;
                     lastLookup = now;
-                    writer = lookup();
-                    if (writer != null) {
-                        role.writerIs(writer);
-                    }
+                    lookup();
                 }
             } catch (WakeupException closing) {
                 break;
             } catch (RuntimeException e) {
-                LOG.warn("{}: writer election: {}", kafka.describe(), e.toString());
+                LOG.warn("{}: writer election: {}", describe, e.toString());
             }
         }
-        depose();
+        seats.forEach(this::depose);
         try {
-            consumer.close(Duration.ofSeconds(5)); // leaves the group: the next writer is chosen now
+            consumer.close(Duration.ofSeconds(5)); // leaves the group: the next writers are chosen now
         } catch (RuntimeException e) {
-            LOG.warn("{}: leaving the writer election: {}", kafka.describe(), e.toString());
+            LOG.warn("{}: leaving the writer election: {}", describe, e.toString());
         }
     }
 
-    private boolean elect() {
-        long failed = failures.get();
+    /** Elects several seats together: each opens its writer (fencing, catching up) on a thread of its own. */
+    private void electAll(List<Seat> won) {
+        if (won.size() == 1) {
+            won.get(0).serving = elect(won.get(0));
+            return;
+        }
+        List<CompletableFuture<Void>> opening = new ArrayList<>();
+        for (Seat seat : won) {
+            opening.add(CompletableFuture.runAsync(() -> seat.serving = elect(seat),
+                task -> DaemonThreads.start("indelible-elected-" + seat.journal.partition(), task)));
+        }
+        CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private boolean elect(Seat seat) {
+        long failed = seat.failures.get();
         try {
-            boolean opened = role.elected() && failures.get() == failed;
+            boolean opened = seat.role.elected() && seat.failures.get() == failed;
             if (opened) {
-                LOG.info("{}: '{}' is the partition's writer", kafka.describe(), advertised);
+                LOG.info("{}: '{}' is the partition's writer", seat.journal.describe(), advertised);
             }
             return opened;
         } catch (RuntimeException e) {
-            LOG.warn("{}: elected, but cannot open the writer (trying again while elected): {}", kafka.describe(), e.toString());
+            LOG.warn("{}: elected, but cannot open the writer (trying again while elected): {}", seat.journal.describe(),
+                e.toString());
             return false;
         }
     }
 
-    private void depose() {
-        boolean was = assigned;
-        assigned = false;
-        serving = false;
+    private void depose(Seat seat) {
+        boolean was = seat.assigned;
+        seat.assigned = false;
+        seat.serving = false;
         if (was) {
-            LOG.info("{}: '{}' is no longer the partition's writer", kafka.describe(), advertised);
-            role.deposed();
+            LOG.info("{}: '{}' is no longer the partition's writer", seat.journal.describe(), advertised);
+            seat.role.deposed();
         }
     }
 
-    /** Whether the coordinator says this member holds the control partition. */
-    private boolean holdsPartition() {
-        MemberDescription holder = holder();
+    /** Whether the coordinator says this member holds the seat's control partition. */
+    private boolean holds(Seat seat) {
+        MemberDescription holder = holder(describeGroup(), seats.indexOf(seat));
         return holder != null && holder.consumerId().equals(consumer.groupMetadata().memberId());
     }
 
-    /** The advertised address of the member holding the control partition, or null when none does. */
-    private String lookup() {
-        MemberDescription holder = holder();
-        return holder == null ? null : holder.clientId().substring(CLIENT_PREFIX.length());
+    /** Tells each seat's role the advertised address of the member holding its control partition. */
+    private void lookup() {
+        ConsumerGroupDescription group = describeGroup();
+        for (int i = 0; i < seats.size(); i++) {
+            MemberDescription holder = holder(group, i);
+            Seat seat = seats.get(i);
+            seat.writer = holder == null ? null : holder.clientId().substring(CLIENT_PREFIX.length());
+            if (seat.writer != null) {
+                seat.role.writerIs(seat.writer);
+            }
+        }
     }
 
-    private MemberDescription holder() {
-        ConsumerGroupDescription group;
+    private ConsumerGroupDescription describeGroup() {
         try {
             // Briefly: the thread that asks also polls, and a revocation is seen only in poll.
-            group = admin.describeConsumerGroups(List.of(groupId), new DescribeConsumerGroupsOptions()
+            return admin.describeConsumerGroups(List.of(groupId), new DescribeConsumerGroupsOptions()
                 .timeoutMs((int) LOOKUP_TIMEOUT.toMillis())).describedGroups().get(groupId)
                 .get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -208,7 +282,11 @@ public final class ElectionGroup implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new WakeupException();
         }
-        TopicPartition control = new TopicPartition(controlTopic, 0);
+    }
+
+    /** The member holding control partition {@code index}, or null when none does. */
+    private MemberDescription holder(ConsumerGroupDescription group, int index) {
+        TopicPartition control = new TopicPartition(controlTopic, index);
         for (MemberDescription member : group.members()) {
             if (member.assignment().topicPartitions().contains(control) && member.clientId().startsWith(CLIENT_PREFIX)) {
                 return member;
@@ -229,31 +307,63 @@ public final class ElectionGroup implements AutoCloseable {
         admin.close(Duration.ofSeconds(1));
     }
 
+    /** The seats of {@code partitions} that are control partitions of this group's topic. */
+    private List<Seat> seatsOf(Collection<TopicPartition> partitions) {
+        List<Seat> of = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            if (partition.topic().equals(controlTopic) && partition.partition() < seats.size()) {
+                of.add(seats.get(partition.partition()));
+            }
+        }
+        return of;
+    }
+
+    /** One writer this group elects: its journal partition, its role and what this member knows of it. */
+    private static final class Seat {
+        final KafkaJournalConfig journal;
+        final WriterElection.Role role;
+        /** Its control partition is assigned here (election thread only writes). */
+        volatile boolean assigned;
+        /** {@link WriterElection.Role#elected} succeeded and nothing failed since. */
+        volatile boolean serving;
+        /** The holder's advertised address at the last lookup. */
+        volatile String writer;
+        /** Writer failures so far: one during {@link WriterElection.Role#elected} makes its success void. */
+        final AtomicLong failures = new AtomicLong();
+        long lastAttempt; // election thread only
+
+        Seat(KafkaJournalConfig journal, WriterElection.Role role) {
+            this.journal = journal;
+            this.role = role;
+        }
+
+        boolean isWriter() {
+            return assigned && serving;
+        }
+    }
+
     /** Runs inside {@code poll}, on the election thread. */
     private final class Callbacks implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             lookupNow = true;
-            if (!partitions.isEmpty() && !assigned) {
-                assigned = true;
-                serving = elect();
+            List<Seat> won = seatsOf(partitions).stream().filter(seat -> !seat.assigned).toList();
+            won.forEach(seat -> seat.assigned = true);
+            if (!won.isEmpty()) {
+                electAll(won);
             }
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             lookupNow = true;
-            if (!partitions.isEmpty()) {
-                depose();
-            }
+            seatsOf(partitions).forEach(ElectionGroup.this::depose);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             lookupNow = true;
-            if (!partitions.isEmpty()) {
-                depose();
-            }
+            seatsOf(partitions).forEach(ElectionGroup.this::depose);
         }
     }
 }

@@ -81,6 +81,12 @@ final class TopicCheck {
         }
     }
 
+    /** The topic's partition count, 0 when it does not exist. */
+    static int partitions(Admin admin, KafkaJournalConfig config) {
+        TopicDescription topic = describe(admin, config);
+        return topic == null ? 0 : topic.partitions().size();
+    }
+
     private static int check(KafkaJournalConfig config, Config settings, int replicas, int brokers) {
         List<String> unsafe = new ArrayList<>();
         if (!"-1".equals(value(settings, TopicConfig.RETENTION_MS_CONFIG))) {
