@@ -64,7 +64,7 @@ public final class ClusterThroughput {
         List<ClusterServeNode> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                nodes.add(ClusterServeNode.start(i, dir, journal, tokenFile));
+                nodes.add(ClusterServeNode.start(i, dir, journal, tokenFile, List.of("-Xmx512m")));
             }
             for (ClusterServeNode n : nodes) {
                 n.awaitServing();

@@ -50,8 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionedClusterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 3;
-    private static final int EVENTS = 30; // per producer, over a stream of each partition in turn
-    private static final int ACKED_BEFORE_THE_KILL = 9; // per producer: three in each partition
+    private static final int EVENTS = 15; // per producer, over a stream of each partition in turn
+    private static final int ACKED_BEFORE_THE_KILL = 6; // per producer: two in each partition
     private static final String TYPE = "test.appended";
 
     @TempDir
@@ -69,18 +69,20 @@ class PartitionedClusterTest {
         List<String> streams = oneStreamPerPartition(rule);
         Path tokenFile = ClusterServeNode.tokenOnEveryNode(tmp, 2);
         token = Files.readString(tokenFile);
+        long began = System.nanoTime();
         List<Producer> producers = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                nodes.add(ClusterServeNode.start(i, tmp, journal, tokenFile));
+                nodes.add(ClusterServeNode.start(i, tmp, journal, tokenFile, ClusterServeNode.QUICK_START));
             }
             for (ClusterServeNode n : nodes) {
                 n.awaitServing();
             }
-            long started = System.nanoTime();
+            double serving = since(began);
             await(this::spread, Duration.ofSeconds(60), this::seen);
             Map<String, List<Integer>> held = held(nodes.get(0).writers(token));
-            System.out.printf("writers spread after %.1f s: %s%n", (System.nanoTime() - started) / 1e9, held);
+            System.out.printf("nodes serving after %.1f s, writers spread %.1f s later: %s%n", serving, since(began) - serving,
+                held);
             refuseACrossPartitionTransaction(nodes.get(1), streams);
 
             for (int i = 0; i < 2; i++) {
@@ -98,6 +100,7 @@ class PartitionedClusterTest {
                 p.thread.join(TimeUnit.SECONDS.toMillis(90));
                 assertNull(p.failure, "producer " + p.index + ": " + p.failure);
             }
+            double acked = since(began);
             System.out.printf("takeover after kill -9 of the node writing partitions %s: %s; %d appends acknowledged,"
                 + " %d of them answered as duplicates of a retry%n", held.get(killed.advertised), held.get(killed.advertised)
                     .stream().map(p -> "partition " + p + " in " + tookOver[p] + " s").collect(Collectors.joining(", ")),
@@ -106,10 +109,16 @@ class PartitionedClusterTest {
             checkJournal(PartitionedJournalConfig.parse(journal), rule, producers);
             Cli.Result verify = new Cli(tmp.resolve("verifier")).run("verify", "--journal", journal).expect(0);
             assertTrue(verify.out().contains("verify: ok"), verify.out());
+            System.out.printf("every append acknowledged after %.1f s, the journal checked %.1f s later%n", acked,
+                since(began) - acked);
         } finally {
             producers.forEach(p -> p.thread.interrupt());
             nodes.forEach(ClusterServeNode::close);
         }
+    }
+
+    private static double since(long nanos) {
+        return (System.nanoTime() - nanos) / 1e9;
     }
 
     /** Both nodes name the same writer for every partition, and each node writes at least one. */
