@@ -99,6 +99,16 @@ final class ClusterServeNode implements AutoCloseable {
         return writers;
     }
 
+    /** The commits this node's writers made so far ({@code indelible_ledger_syncs_total} of {@code /metrics}). */
+    long commits(String token) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+            .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body().lines().filter(l -> l.startsWith("indelible_ledger_syncs_total "))
+            .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
+    }
+
     String stderrTail() {
         String text = jvm.stderrText();
         return text.substring(Math.max(0, text.length() - 3_000));

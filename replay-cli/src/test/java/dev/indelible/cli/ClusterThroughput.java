@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ClusterThroughput {
     private static final int PRODUCERS = 6; // 3 through each node
     private static final int IN_FLIGHT = 256;
+    private static final long IDLE_MILLIS = 5_000;
 
     private ClusterThroughput() {
     }
@@ -70,23 +71,29 @@ public final class ClusterThroughput {
                 n.awaitServing();
             }
             await(() -> settled(nodes, token, partitions), Duration.ofSeconds(120));
+            long idleFrom = cpu();
+            long idleStarted = System.nanoTime();
+            Thread.sleep(IDLE_MILLIS); // what the processes cost while nothing is appended
+            double idle = (cpu() - idleFrom) / (double) (System.nanoTime() - idleStarted);
             List<IndelibleClient> clients = new ArrayList<>();
             for (ClusterServeNode n : nodes) {
                 clients.add(IndelibleClient.connect("127.0.0.1", n.grpcPort, token));
             }
             try {
                 produce(clients, events / 5);
+                long commitsBefore = commits(nodes, token);
                 long cpuBefore = cpu();
                 long started = System.nanoTime();
                 produce(clients, events);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 double cpuSeconds = (cpu() - cpuBefore) / 1e9;
+                long commits = commits(nodes, token) - commitsBefore;
                 int cores = Runtime.getRuntime().availableProcessors();
                 double rate = events / seconds;
-                System.out.printf("%-3s P=%d  %,d durable appends in %.2f s: %,.0f/s; writers %s; CPU of every process"
-                        + " %.1f s of %.1f s on %d cores (%.0f%%), %.0f us per append%n", name, partitions, events, seconds,
-                    rate, nodes.get(0).writers(token), cpuSeconds, seconds * cores, cores,
-                    100 * cpuSeconds / (seconds * cores), 1e6 * cpuSeconds / events);
+                System.out.printf("%-3s P=%d  %,d durable appends in %.2f s: %,.0f/s (%,d commits); writers %s; CPU of"
+                        + " every process %.1f s of %.1f s on %d cores (%.0f%%), %.0f us per append; idle before: %.0f%% of"
+                        + " one core%n", name, partitions, events, seconds, rate, commits, nodes.get(0).writers(token),
+                    cpuSeconds, seconds * cores, cores, 100 * cpuSeconds / (seconds * cores), 1e6 * cpuSeconds / events, 100 * idle);
                 return rate;
             } finally {
                 clients.forEach(IndelibleClient::close);
@@ -94,6 +101,14 @@ public final class ClusterThroughput {
         } finally {
             nodes.forEach(ClusterServeNode::close);
         }
+    }
+
+    private static long commits(List<ClusterServeNode> nodes, String token) throws Exception {
+        long commits = 0;
+        for (ClusterServeNode n : nodes) {
+            commits += n.commits(token);
+        }
+        return commits;
     }
 
     /** Every partition has a writer both nodes agree on, and over several partitions both nodes write. */
