@@ -55,7 +55,7 @@ final class ClusterNode implements LedgerPartitions {
         WriterElection election = WriterElection.join(kafka, settings, advertised, holders.get(0));
         try {
             Ledger reads = KafkaLedger.openReadOnly(kafka, dataDir, config);
-            ClusterPartition partition = new ClusterPartition(kafka, 0, member, election, reads);
+            ClusterPartition partition = new ClusterPartition(kafka, 0, member, election, reads, false);
             holders.get(0).partition(partition);
             return new ClusterNode(election, reads::close, List.of(partition), LedgerPartitions.of(partition.ledger()));
         } catch (RuntimeException e) {
@@ -82,7 +82,8 @@ final class ClusterNode implements LedgerPartitions {
             List<ClusterPartition> partitions = new ArrayList<>();
             List<Ledger> ledgers = new ArrayList<>();
             for (int p = 0; p < journal.partitions(); p++) {
-                ClusterPartition partition = new ClusterPartition(journal.partition(p), p, member, election, reads.partition(p));
+                ClusterPartition partition = new ClusterPartition(journal.partition(p), p, member, election,
+                    reads.partition(p), journal.partitions() > 1);
                 holders.get(p).partition(partition);
                 partitions.add(partition);
                 ledgers.add(partition.ledger());

@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +43,22 @@ final class ClusterPartition implements WriterElection.Role {
     private volatile Local local;
     private WriterForwarding forwarding; // guarded by this
     private volatile Thread closing;
+    /**
+     * Over several partitions, this partition's async appends are handed to its writer on a thread of
+     * its own (null over one): a writer's append waits while it commits, and the server hands a
+     * request's appends over one after another, so without it an append to one partition waited for
+     * another's commit, and each commit took the few that came meanwhile.
+     */
+    private final ExecutorService feeder;
 
     /**
      * @param index the partition's index in {@code election}: its journal partition over several, 0 for one
      * @param reads the partition's read-only ledger
      */
-    ClusterPartition(KafkaJournalConfig kafka, int index, ClusterNode.Member member, WriterElection election, Ledger reads) {
+    ClusterPartition(KafkaJournalConfig kafka, int index, ClusterNode.Member member, WriterElection election, Ledger reads,
+                     boolean ofSeveral) {
+        this.feeder = ofSeveral
+            ? Executors.newSingleThreadExecutor(DaemonThreads.named("indelible-appends-" + kafka.partition())) : null;
         this.kafka = kafka;
         this.index = index;
         this.member = member;
@@ -166,6 +180,9 @@ final class ClusterPartition implements WriterElection.Role {
 
     /** Once the election is closed (which deposed this node): waits for the writer's close, ends the forwarding. */
     void close() {
+        if (feeder != null) {
+            feeder.shutdown();
+        }
         Thread writerClosing = closing;
         if (writerClosing != null) {
             try {
@@ -201,7 +218,7 @@ final class ClusterPartition implements WriterElection.Role {
 
         @Override
         public CompletableFuture<AppendResult> appendAsync(String stream, long expectedVersion, List<EventData> events) {
-            return watched(ledger.appendAsync(stream, expectedVersion, events));
+            return watched(handedOver(() -> ledger.appendAsync(stream, expectedVersion, events)));
         }
 
         @Override
@@ -216,7 +233,19 @@ final class ClusterPartition implements WriterElection.Role {
 
         @Override
         public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
-            return watched(ledger.appendAsync(transaction));
+            return watched(handedOver(() -> ledger.appendAsync(transaction)));
+        }
+
+        /** Called here over one partition; over several, in order on the partition's own thread. */
+        private <T> CompletableFuture<T> handedOver(Supplier<CompletableFuture<T>> append) {
+            if (feeder == null) {
+                return append.get();
+            }
+            try {
+                return CompletableFuture.supplyAsync(append, feeder).thenCompose(sent -> sent);
+            } catch (RejectedExecutionException closing) {
+                throw new LedgerException(kafka.describe() + ": the node is stopping; retry with the same event ids", closing);
+            }
         }
 
         private <T> CompletableFuture<T> watched(CompletableFuture<T> append) {
