@@ -123,7 +123,7 @@ final class ClusterLedger implements Ledger {
      */
     @Override
     public PersonalData personalData() {
-        Ledger writer = node.writerOrNull();
+        Ledger writer = partition.writerOrNull();
         return writer != null ? writer.personalData() : reads.personalData();
     }
 

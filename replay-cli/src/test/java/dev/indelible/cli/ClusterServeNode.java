@@ -42,9 +42,6 @@ final class ClusterServeNode implements AutoCloseable {
     final String advertised = "127.0.0.1:" + grpcPort;
     final ChildJvm jvm;
 
-    /** JVM options that start a node soonest on a busy machine: for tests, not for measuring. */
-    static final List<String> QUICK_START = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-
     private ClusterServeNode(int index, Path dataDir, Path stderr, String journal, Path tokenFile, List<String> jvmOptions)
         throws IOException {
         this.index = index;

@@ -6,6 +6,7 @@ import dev.indelible.ledger.AppendResult;
 import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.kafka.testing.KafkaCluster;
+import dev.indelible.ledger.testing.ChildJvm;
 import dev.indelible.server.IndelibleClient;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ public final class ClusterThroughput {
         List<ClusterServeNode> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                nodes.add(ClusterServeNode.start(i, dir, journal, tokenFile, List.of("-Xmx512m")));
+                nodes.add(ClusterServeNode.start(i, dir, journal, tokenFile, List.of("-Xmx512m", ChildJvm.FULL_JIT)));
             }
             for (ClusterServeNode n : nodes) {
                 n.awaitServing();

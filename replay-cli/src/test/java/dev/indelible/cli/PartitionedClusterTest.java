@@ -73,7 +73,7 @@ class PartitionedClusterTest {
         List<Producer> producers = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                nodes.add(ClusterServeNode.start(i, tmp, journal, tokenFile, ClusterServeNode.QUICK_START));
+                nodes.add(ClusterServeNode.start(i, tmp, journal, tokenFile, List.of("-Xmx256m"))); // ChildJvm starts it with C1 only: soonest on a busy machine
             }
             for (ClusterServeNode n : nodes) {
                 n.awaitServing();
