@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -80,12 +79,12 @@ final class KeysTopic {
         Config settings = TopicCheck.get(admin.describeConfigs(List.of(resource)).all(), journal,
             "read the keys topic's settings").get(resource);
         List<String> unsafe = new ArrayList<>();
-        String cleanup = value(settings, TopicConfig.CLEANUP_POLICY_CONFIG);
+        String cleanup = TopicCheck.value(settings, TopicConfig.CLEANUP_POLICY_CONFIG);
         if (!TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanup)) {
             unsafe.add("cleanup.policy is " + cleanup + ": the keys topic needs cleanup.policy=compact (deleting by age"
                 + " would lose keys, and with them every sealed value; without compaction erased keys stay on disk)");
         }
-        if ("true".equals(value(settings, TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG))) {
+        if ("true".equals(TopicCheck.value(settings, TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG))) {
             unsafe.add("unclean.leader.election.enable is true: a replica that missed a key could become leader");
         }
         if (!unsafe.isEmpty()) {
@@ -142,11 +141,6 @@ final class KeysTopic {
                 throw failed(journal, "describe", e);
             }
         }
-    }
-
-    private static String value(Config settings, String name) {
-        ConfigEntry entry = settings.get(name);
-        return entry == null ? null : entry.value();
     }
 
     private static LedgerException failed(KafkaJournalConfig journal, String what, Throwable cause) {

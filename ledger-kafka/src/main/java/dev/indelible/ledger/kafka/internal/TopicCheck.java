@@ -136,7 +136,8 @@ final class TopicCheck {
         }
     }
 
-    private static String value(Config settings, String name) {
+    /** A topic setting's value, or null when the brokers gave none. */
+    static String value(Config settings, String name) {
         ConfigEntry entry = settings.get(name);
         return entry == null ? null : entry.value();
     }
