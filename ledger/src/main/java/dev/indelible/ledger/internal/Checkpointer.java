@@ -43,7 +43,7 @@ final class Checkpointer {
      * checkpoint writes at most {@link #BYTES_PER_EVENT} per event appended since the last.
      */
     private volatile long every;
-    /** Set under the lock when the event id table is half full. */
+    /** Set under the lock when the event id table is due to grow ({@link EventIdIndex#growthDue}). */
     private volatile boolean growthWanted;
 
     Checkpointer(Checkpoint file, ReentrantLock lock, JournalLoader.Loaded loaded, long interval, BooleanSupplier failed) {

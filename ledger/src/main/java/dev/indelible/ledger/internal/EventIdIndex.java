@@ -7,16 +7,20 @@ import java.io.IOException;
 /**
  * Event id to journal address, for idempotency: an open-addressing table of two {@code long}s
  * per slot (a 64-bit fingerprint of the 128-bit id, and the address of the record holding it).
- * 16 bytes a slot at most 3/4 full: about 10 million ids in 256 MiB, no object per id. The table
+ * 16 bytes a slot at most 3/4 full: 10 million ids in 256 MiB, no object per id. The table
  * is off the heap ({@link OffHeapLongs}): it grows with the journal, so on the heap it would set
  * the ledger's {@code -Xmx}, and every doubling would leave the old table as garbage.
  *
  * <p>A fingerprint match is only a candidate: the caller confirms it against the record in the
  * journal, so two ids that share a fingerprint are told apart, and a slot is never trusted alone.
  *
- * <p>A large table doubles in the background ({@link #growth}) once half full, so no
+ * <p>A large table doubles in the background ({@link #growth}) once 5/8 full, so no
  * append waits for a rehash of millions of slots; {@link #put} doubles it at once only when the
- * background growth has not finished by the time the table is 3/4 full.
+ * background growth has not finished by the time the table is 3/4 full. Growing at half full
+ * instead held a quarter more memory (44 bytes an id on average against 35) to save half a probe
+ * per miss (1.8 slots against 2.3, four to a cache line), and memory is what an open pays for: a
+ * new process faults the whole table in, at about 2 ms per MiB on a VM that returns free memory
+ * to its host. 10 million ids fit in 256 MiB instead of 512.
  *
  * <p>A table is freed once neither the index nor a {@link Snapshot} holds it; {@link #close} frees
  * the index's own.
@@ -98,9 +102,9 @@ final class EventIdIndex implements AutoCloseable {
         }
     }
 
-    /** Whether a background growth should start: the table is large and half full, and none runs. */
+    /** Whether a background growth should start: the table is large and 5/8 full, and none runs. */
     boolean growthDue() {
-        return growthLog == null && mask + 1 >= BACKGROUND_GROWTH_CAPACITY && size * 2L >= mask + 1;
+        return growthLog == null && mask + 1 >= BACKGROUND_GROWTH_CAPACITY && size * 8L >= (mask + 1) * 5L;
     }
 
     /**

@@ -175,25 +175,27 @@ class EventIdIndexTest {
         EventIdIndex index = new EventIdIndex();
         PuttingLock lock = new PuttingLock(index, 1_000);
         lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2);
+        assertFalse(index.growthDue(), "half full is not due yet");
+        lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 8);
         long before = index.tableBytes();
         OffHeapLongs old = index.table();
 
-        assertTrue(index.growthDue(), "a large table half full is due to grow");
+        assertTrue(index.growthDue(), "a large table 5/8 full is due to grow");
         assertTrue(Checkpointer.grow(index, lock));
 
         assertEquals(2 * before, index.tableBytes(), "twice the slots");
         assertTrue(old.isFreed(), "the old table is freed once replaced");
-        assertTrue(lock.put > EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2 + 4_000, "puts ran between the chunks");
+        assertTrue(lock.put > EventIdIndex.BACKGROUND_GROWTH_CAPACITY * 5 / 8 + 4_000, "puts ran between the chunks");
         lock.assertAllFound();
-        assertFalse(index.growthDue(), "a quarter full after the growth");
+        assertFalse(index.growthDue(), "5/16 full after the growth");
     }
 
     @Test
     void shouldGiveWayWhenAPutDoublesTheTableBeforeTheBackgroundGrowthEnds() {
         EventIdIndex index = new EventIdIndex();
         // Enough puts per chunk to fill the table to 3/4 before the growth copies its second chunk.
-        PuttingLock lock = new PuttingLock(index, EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 8);
-        lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 2);
+        PuttingLock lock = new PuttingLock(index, EventIdIndex.BACKGROUND_GROWTH_CAPACITY / 16);
+        lock.putWithoutGrowth(EventIdIndex.BACKGROUND_GROWTH_CAPACITY * 5 / 8);
         long before = index.tableBytes();
         OffHeapLongs old = index.table();
 

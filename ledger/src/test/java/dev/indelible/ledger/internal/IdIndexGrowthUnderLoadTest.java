@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IdIndexGrowthUnderLoadTest {
     private static final int THREADS = 4;
-    /** 80,000 ids: the table grows in the background at 32,768 and 65,536 ids. */
-    private static final int PER_THREAD = 20_000;
+    /** 84,000 ids: the table grows in the background at 40,960 and 81,920 ids (5/8 of 65,536 and 131,072 slots). */
+    private static final int PER_THREAD = 21_000;
 
     @TempDir
     Path dir;
