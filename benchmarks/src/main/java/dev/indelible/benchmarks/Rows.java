@@ -22,12 +22,18 @@ final class Rows {
         this.s = s;
     }
 
+    /** How the append pair's scores at {@code threads} were taken, when run.sh ran it more than once. */
+    private String medianOf(int threads) {
+        int runs = s.runs("rawChronicleAppend", threads);
+        return runs > 1 ? " (each the median of " + runs + " alternated runs)" : "";
+    }
+
     List<Row> all() {
         OptionalDouble append1 = s.score("indelibleAppend", 1, "durability=MEMORY_MAPPED", "batch=1");
         OptionalDouble append4 = s.score("indelibleAppend", 4, "durability=MEMORY_MAPPED", "batch=1");
         OptionalDouble putSync4 = s.score("rocksdbPutSync", 4);
-        ratio("indelibleAppend / rawChronicleAppend, 1 thread", append1, s.score("rawChronicleAppend", 1), 0.5);
-        ratio("indelibleAppend / rawChronicleAppend, 4 threads", append4, s.score("rawChronicleAppend", 4), 0.8);
+        ratio("indelibleAppend / rawChronicleAppend, 1 thread" + medianOf(1), append1, s.score("rawChronicleAppend", 1), 0.5);
+        ratio("indelibleAppend / rawChronicleAppend, 4 threads" + medianOf(4), append4, s.score("rawChronicleAppend", 4), 0.8);
         // rawChronicleAppend writes the 128-byte payload alone; the ledger's record of it is larger.
         ratio("indelibleAppend / rawChronicleAppendLedgerSized (raw records as long as the ledger's), 1 thread"
             + " (no goal: how much of the distance is bytes)", append1, s.score("rawChronicleAppendLedgerSized", 1),

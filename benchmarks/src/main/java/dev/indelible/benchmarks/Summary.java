@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,9 +73,13 @@ public final class Summary {
         }).orElse(OptionalDouble.empty());
     }
 
-    /** @param profiled the run with {@code -prof gc} (its score is disturbed by the profiler), or one without */
+    /**
+     * The matching run; of several (run.sh repeats the append pairs), the one with the median score.
+     *
+     * @param profiled the run with {@code -prof gc} (its score is disturbed by the profiler), or one without
+     */
     private Optional<JsonNode> find(String method, int threads, boolean profiled, String... params) {
-        JsonNode best = null;
+        List<JsonNode> runs = new ArrayList<>();
         for (JsonNode r : results) {
             String benchmark = r.path("benchmark").asText();
             if (!benchmark.endsWith("." + method) || r.path("threads").asInt() != threads) {
@@ -86,10 +91,21 @@ public final class Summary {
                 matches &= kv[1].equals(r.path("params").path(kv[0]).asText());
             }
             if (matches && r.path("secondaryMetrics").has("gc.alloc.rate.norm") == profiled) {
-                best = r;
+                runs.add(r);
             }
         }
-        return Optional.ofNullable(best);
+        runs.sort(Comparator.comparingDouble(r -> r.path("primaryMetric").path("score").asDouble()));
+        return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get((runs.size() - 1) / 2));
+    }
+
+    /** How many times {@code method} ran at {@code threads}, unprofiled. */
+    int runs(String method, int threads) {
+        int n = 0;
+        for (JsonNode r : results) {
+            n += r.path("benchmark").asText().endsWith("." + method) && r.path("threads").asInt() == threads
+                && !r.path("secondaryMetrics").has("gc.alloc.rate.norm") ? 1 : 0;
+        }
+        return n;
     }
 
     private String markdown(Path out) throws IOException {
