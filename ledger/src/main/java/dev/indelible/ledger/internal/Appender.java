@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * This process's appends: each caller's events encoded on its own thread ({@link EncodedEvents}),
@@ -36,7 +37,7 @@ final class Appender implements AutoCloseable {
     private final Journal journal;
     private final String producerId;
     /** Orders this process's appends; the journal's own write lock orders processes. */
-    private final AppendLock appendLock = new AppendLock();
+    private final ReentrantLock appendLock = new ReentrantLock();
     private final Follower follower;
     private final WriteStep step;
     private final GroupCommitter committer;

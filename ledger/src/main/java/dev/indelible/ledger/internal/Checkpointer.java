@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ final class Checkpointer {
     static final long BYTES_PER_EVENT = 64;
 
     private final Checkpoint file;
-    private final Lock lock;
+    private final ReentrantLock lock;
     private final LedgerState state;
     private final long interval;
     /** Under the lock: whether the ledger failed, so its state is not to be saved. */
@@ -45,7 +46,7 @@ final class Checkpointer {
     /** Set under the lock when the event id table is due to grow ({@link EventIdIndex#growthDue}). */
     private volatile boolean growthWanted;
 
-    Checkpointer(Checkpoint file, Lock lock, JournalLoader.Loaded loaded, long interval, BooleanSupplier failed) {
+    Checkpointer(Checkpoint file, ReentrantLock lock, JournalLoader.Loaded loaded, long interval, BooleanSupplier failed) {
         this.file = file;
         this.lock = lock;
         this.state = loaded.follower().state();
