@@ -5,11 +5,12 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where a cluster node's appends go: the partition's writer in this process, or the writer node
- * over gRPC ({@link WriterForwarding}). Either answers as the embedded ledger would.
+ * Where a cluster node's appends and erasures go: the partition's writer in this process, or the
+ * writer node over gRPC ({@link WriterForwarding}). Either answers as the embedded ledger would.
  *
  * <p>Implementations are thread-safe.
  */
@@ -21,4 +22,7 @@ interface AppendTarget {
     TransactionResult append(Transaction transaction);
 
     CompletableFuture<TransactionResult> appendAsync(Transaction transaction);
+
+    /** {@link dev.indelible.ledger.PersonalData#erase(String, String, Map)} on the writer. */
+    boolean erase(String subject, String detail, Map<String, String> figures);
 }

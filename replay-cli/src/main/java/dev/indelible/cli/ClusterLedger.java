@@ -19,7 +19,7 @@ import java.util.function.LongConsumer;
 
 /**
  * A cluster node's ledger of one partition: reads, subscriptions and the projections from a read-only
- * ledger that follows the partition's committed events; appends to whatever {@link ClusterPartition}
+ * ledger that follows the partition's committed events; appends and erasures to whatever {@link ClusterPartition}
  * says is the writer now (its own, or the writer node's, forwarded). So the server, the
  * projections and the console run on any node unchanged. Reads see an append once it is committed
  * and fetched, a few milliseconds after it was acknowledged, on the writer node too.
@@ -30,9 +30,12 @@ final class ClusterLedger implements Ledger {
     private final ClusterPartition partition;
     private final Ledger reads;
 
+    private final PersonalData personalData;
+
     ClusterLedger(ClusterPartition partition, Ledger reads) {
         this.partition = partition;
         this.reads = reads;
+        this.personalData = new ClusterPersonalData(partition, reads);
     }
 
     @Override
@@ -118,13 +121,13 @@ final class ClusterLedger implements Ledger {
     }
 
     /**
-     * The writer's on the writer node, so an erasure goes into its transactions; the reader's elsewhere,
-     * which opens sealed values with the keys it follows in the keys topic and refuses an erasure.
+     * Erasures go where appends go: into the writer's transactions on the writer node, forwarded to
+     * the writer node elsewhere. Everything else (opening sealed values, naming reservations) is this
+     * node's: the writer's here, the reader's elsewhere, which follows the keys in the keys topic.
      */
     @Override
     public PersonalData personalData() {
-        Ledger writer = partition.writerOrNull();
-        return writer != null ? writer.personalData() : reads.personalData();
+        return personalData;
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.ledger.kafka.WriterElection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -234,6 +235,16 @@ final class ClusterPartition implements WriterElection.Role {
         @Override
         public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
             return watched(handedOver(() -> ledger.appendAsync(transaction)));
+        }
+
+        @Override
+        public boolean erase(String subject, String detail, Map<String, String> figures) {
+            try {
+                return ledger.personalData().erase(subject, detail, figures);
+            } catch (RuntimeException e) {
+                failed(ledger, e);
+                throw e;
+            }
         }
 
         /** Called here over one partition; over several, in order on the partition's own thread. */

@@ -10,7 +10,9 @@ import dev.indelible.ledger.TransactionResult;
 import dev.indelible.server.IndelibleClient;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,16 +41,16 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
     static final long TIMEOUT_SECONDS = 30;
     /** Below the client's own window (4,096): a caller is answered 503, not blocked, while the writer is silent. */
     static final int MAX_UNANSWERED = 2_048;
-    private static final int TRANSACTION_THREADS = 8;
+    private static final int BLOCKING_THREADS = 8;
 
     private final String address;
     private final IndelibleClient client;
     private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
     private final Semaphore room = new Semaphore(MAX_UNANSWERED);
     private final AtomicLong lastTokenLog = new AtomicLong();
-    /** Transactions go as blocking calls, so they wait on threads of their own. */
-    private final ExecutorService transactions = Executors.newFixedThreadPool(TRANSACTION_THREADS,
-        DaemonThreads.numbered("indelible-forward-tx"));
+    /** Transactions and erasures go as blocking calls, so they wait on threads of their own. */
+    private final ExecutorService blockingCalls = Executors.newFixedThreadPool(BLOCKING_THREADS,
+        DaemonThreads.numbered("indelible-forward-call"));
 
     WriterForwarding(String address, String token, Path trustedCert) {
         this.address = address;
@@ -86,7 +88,22 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
         if (!room.tryAcquire()) {
             return CompletableFuture.failedFuture(full());
         }
-        return answered(CompletableFuture.supplyAsync(() -> client.append(transaction), transactions));
+        return answered(CompletableFuture.supplyAsync(() -> client.append(transaction), blockingCalls));
+    }
+
+    /**
+     * The writer node's erasure (its gRPC {@code Erase}, naming who asked here). Its {@code detail} is
+     * the writer's own ("erase of" the subject); the writer refuses what this node would, and a retry
+     * after a writer change is answered false once the erasure is there.
+     */
+    @Override
+    public boolean erase(String subject, String detail, Map<String, String> figures) {
+        if (!room.tryAcquire()) {
+            throw full();
+        }
+        Map<String, String> askedBy = new TreeMap<>(figures);
+        askedBy.keySet().retainAll(Set.of("by_token", "via"));
+        return await(answered(CompletableFuture.supplyAsync(() -> client.erase(subject, askedBy), blockingCalls)));
     }
 
     private LedgerException full() {
@@ -171,7 +188,7 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
         LedgerException replaced = new LedgerException("the writer node " + address + " was replaced before it answered;"
             + " retry with the same event ids");
         unanswered.forEach(append -> append.completeExceptionally(replaced));
-        transactions.shutdownNow();
+        blockingCalls.shutdownNow();
         DaemonThreads.start("indelible-forward-close", client::close);
     }
 }

@@ -2,6 +2,7 @@ package dev.indelible.cli;
 
 import static dev.indelible.ledger.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,12 +15,16 @@ import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.ledger.Ledger;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.Operations;
+import dev.indelible.ledger.PersonalData;
+import dev.indelible.ledger.RecordedEvent;
+import dev.indelible.ledger.proto.OperationRecorded;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.KafkaLedger;
 import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.ledger.kafka.testing.KafkaCluster;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
 import dev.indelible.projections.ProjectionEngine;
+import dev.indelible.projections.proto.AccountRegistered;
 import dev.indelible.projections.reference.ReferenceProjections;
 import dev.indelible.projections.reference.DomainEvents;
 import dev.indelible.server.IndelibleClient;
@@ -44,6 +49,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two cluster nodes in this JVM on one broker: an append sent to the follower (over gRPC, and over
  * HTTP) is answered as if appended there, with the writer's positions, its refusals as values and
  * bad input as bad input; a retry of it through the writer is a duplicate; the follower reads it,
- * and its projections apply it.
+ * and its projections apply it. An erasure sent to the follower is done by the writer.
  */
 @Tag("system")
 class ClusterForwardingTest {
@@ -90,6 +96,7 @@ class ClusterForwardingTest {
                  IndelibleServer serverB = IndelibleServer.start(nodeB.partition(0).ledger(), projectionsB, Tokens.open(b),
                      server(portB, grpcB))) {
                 forwardThroughB(nodeB, b, serverA, serverB, projectionsB, portB, token);
+                eraseThroughB(journal, serverA, serverB, portA, portB, token);
             }
         }
     }
@@ -135,6 +142,81 @@ class ClusterForwardingTest {
                 await(() -> nodeB.partition(0).ledger().streamVersion("ops-cluster-test") == 0, Duration.ofSeconds(10));
             }
         }
+    }
+
+    /**
+     * An erasure sent to the follower, over HTTP and over gRPC, is done by the writer: the fields read as
+     * erased through both nodes, the keys leave the keys topic, and the ops.erase names who asked the
+     * follower. A retry answers "erased before"; a subject that is empty or has no key gets the writer's
+     * own refusal, and nothing is written.
+     */
+    private static void eraseThroughB(KafkaJournalConfig journal, IndelibleServer serverA, IndelibleServer serverB,
+                                      int portA, int portB, String token) throws Exception {
+        try (IndelibleClient follower = IndelibleClient.connect("127.0.0.1", serverB.grpcPort(), token);
+             IndelibleClient writer = IndelibleClient.connect("127.0.0.1", serverA.grpcPort(), token)) {
+            for (String id : List.of("acc-1", "acc-2", "acc-3")) {
+                assertInstanceOf(AppendResult.Appended.class, follower.append("email-" + id + "@example.com",
+                    ExpectedVersion.NO_STREAM, DomainEvents.event(DomainEvents.ACCOUNT_REGISTERED, AccountRegistered.newBuilder()
+                        .setAccountId(id).setEmail(id + "@example.com").setDisplayName("Name of " + id).build())));
+            }
+            HttpResponse<String> http = erase(portB, "account-acc-1", token);
+            assertEquals(200, http.statusCode(), http.body());
+            assertEquals("{\"subject\":\"account-acc-1\",\"erased\":true,\"already_erased\":false}", http.body());
+            assertTrue(follower.erase("account-acc-2"), "erased by this call");
+            assertFalse(follower.erase("account-acc-2"), "a retry: erased before, nothing done again");
+            Map<String, String> shown = Map.of("acc-1", PersonalData.ERASED, "acc-2", PersonalData.ERASED,
+                "acc-3", "acc-3@example.com");
+            for (IndelibleClient node : List.of(follower, writer)) {
+                await(() -> emails(node).equals(shown), Duration.ofSeconds(10));
+            }
+            KafkaLedger.KeysSummary keys = KafkaLedger.inspectKeys(journal);
+            assertEquals(Set.of("account-acc-1", "account-acc-2"), keys.erased());
+            assertEquals(1, keys.subjects(), "only acc-3's key is left in the keys topic");
+            List<RecordedEvent> erasures = writer.readStream(PersonalData.ERASURE_STREAM, 0, 10);
+            assertEquals(2, erasures.size(), "the retry appended nothing");
+            Map<String, String> figures = OperationRecorded.parseFrom(erasures.get(0).payload()).getFiguresMap();
+            assertEquals(List.of("cluster", "http", "account-acc-1"), List.of(figures.get("forwarded_by_token"),
+                figures.get("forwarded_via"), figures.get("subject")), figures.toString());
+
+            long head = writer.read(0, 1_000).size();
+            for (String subject : List.of("", "account-nobody")) {
+                HttpResponse<String> throughB = erase(portB, subject, token);
+                HttpResponse<String> throughA = erase(portA, subject, token);
+                assertEquals(List.of(throughA.statusCode(), throughA.body()), List.of(throughB.statusCode(), throughB.body()));
+                assertEquals(subject.isEmpty() ? 400 : 404, throughB.statusCode(), throughB.body());
+                assertTrue(throughB.body().contains("\"field\":\"subject\""), throughB.body());
+            }
+            InvalidEventException empty = assertThrows(InvalidEventException.class, () -> follower.erase(""));
+            assertEquals(List.of("subject", empty.getMessage()), List.of(empty.field(),
+                assertThrows(InvalidEventException.class, () -> writer.erase("")).getMessage()));
+            IndelibleClient.RequestFailedException unknown = assertThrows(IndelibleClient.RequestFailedException.class,
+                () -> follower.erase("account-nobody"));
+            assertEquals(List.of("NOT_FOUND", "subject"), List.of(unknown.code(), unknown.field()), unknown.getMessage());
+            assertEquals(head, writer.read(0, 1_000).size(), "nothing written for a refused erasure");
+            assertEquals(keys, KafkaLedger.inspectKeys(journal));
+        }
+    }
+
+    private static HttpResponse<String> erase(int port, String subject, String token) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/admin/erase?subject=" + subject)).header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Each account's address as the node's reads show it. */
+    private static Map<String, String> emails(IndelibleClient node) {
+        Map<String, String> emails = new java.util.TreeMap<>();
+        for (RecordedEvent e : node.read(0, 1_000)) {
+            if (e.type().equals(DomainEvents.ACCOUNT_REGISTERED)) {
+                try {
+                    AccountRegistered a = AccountRegistered.parseFrom(e.payload());
+                    emails.put(a.getAccountId(), a.getEmail());
+                } catch (com.google.protobuf.InvalidProtocolBufferException bad) {
+                    throw new AssertionError(bad);
+                }
+            }
+        }
+        return emails;
     }
 
     private static ServerConfig server(int port, int grpcPort) {

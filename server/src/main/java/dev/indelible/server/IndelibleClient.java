@@ -13,6 +13,7 @@ import dev.indelible.server.api.AppendBatchResponse;
 import dev.indelible.server.api.AppendOutcome;
 import dev.indelible.server.api.AppendRequest;
 import dev.indelible.server.api.Condition;
+import dev.indelible.server.api.EraseRequest;
 import dev.indelible.server.api.Event;
 import dev.indelible.server.api.Failure;
 import dev.indelible.server.api.LedgerServiceGrpc;
@@ -35,6 +36,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -274,6 +276,32 @@ public final class IndelibleClient implements AutoCloseable {
     public AutoCloseable subscribe(String from, Consumer<PositionedEvent> handler, Consumer<Throwable> onEnd) {
         return follow(SubscribeRequest.newBuilder().setFromPositions(positions(from)).build(),
             e -> handler.accept(ClientWire.positioned(e)), onEnd);
+    }
+
+    /**
+     * Erases a data subject (crypto-shredding; the token needs the admin verb), as
+     * {@code PersonalData.erase} and {@code POST /admin/erase?subject=} do: its key is destroyed and an
+     * {@code ops.erase} event names the token; from then on every read shows its personal fields as
+     * {@code [erased]}. Any node of a cluster takes it. A retry is safe: a subject erased already is
+     * answered false, and nothing is done again.
+     *
+     * @return true when this call erased it, false when it had been erased before
+     * @throws InvalidEventException naming {@code subject} when it is empty
+     * @throws RequestFailedException {@code NOT_FOUND} naming {@code subject} when it has no key
+     *                                (nothing of it was sealed: check the id)
+     */
+    public boolean erase(String subject) {
+        return erase(subject, Map.of());
+    }
+
+    /**
+     * {@link #erase(String)} for a cluster node forwarding an erasure it was sent: {@code forwardedFor}
+     * says who asked it there ({@code by_token}, {@code via}), and the {@code ops.erase} event records it.
+     */
+    public boolean erase(String subject, Map<String, String> forwardedFor) {
+        EraseRequest request = EraseRequest.newBuilder().setSubject(subject == null ? "" : subject)
+            .putAllForwardedFor(forwardedFor).build();
+        return !call(() -> blocking.erase(request)).getAlreadyErased();
     }
 
     /** A position as given; the server says what is wrong with any other text. */

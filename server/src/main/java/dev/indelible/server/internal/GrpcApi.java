@@ -260,13 +260,23 @@ final class GrpcApi extends LedgerServiceGrpc.LedgerServiceImplBase {
         });
     }
 
-    /** {@code POST /admin/erase}'s operation: the {@code ops.erase} event names the token, via grpc. */
+    /**
+     * {@code POST /admin/erase}'s operation: the {@code ops.erase} event names the token, via grpc, and
+     * for an erasure a cluster node forwarded, who asked it there.
+     */
     @Override
     public void erase(EraseRequest request, StreamObserver<EraseResponse> observer) {
         answer(observer, () -> {
             Token token = GrpcAuth.TOKEN.get();
             access.permit(GrpcAuth.ADDRESS.get(), token, Verb.ADMIN, null);
-            boolean erased = admin.erase(request.getSubject(), Map.of("by_token", token.name(), "via", "grpc"));
+            Map<String, String> figures = new java.util.TreeMap<>(Map.of("by_token", token.name(), "via", "grpc"));
+            request.getForwardedForMap().forEach((figure, value) -> {
+                if (!figure.equals("by_token") && !figure.equals("via")) {
+                    throw ApiError.invalid("forwarded_for", "takes by_token and via, not '" + figure + "'");
+                }
+                figures.put("forwarded_" + figure, value);
+            });
+            boolean erased = admin.erase(request.getSubject(), figures);
             return EraseResponse.newBuilder().setSubject(request.getSubject()).setAlreadyErased(!erased).build();
         });
     }
