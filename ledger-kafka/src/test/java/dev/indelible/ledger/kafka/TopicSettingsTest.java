@@ -8,6 +8,7 @@ import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -55,6 +56,30 @@ class TopicSettingsTest {
         assertTrue(refused.getMessage().contains("partition 1 does not exist"), refused.getMessage());
     }
 
+    /**
+     * Nodes starting together retry the election's topic check while the brokers catch up, but not a
+     * refusal: that fails at once (a retry would last the journal's whole timeout), with its message.
+     */
+    @Test
+    void shouldRefuseAnUnsafeOrMissingTopicToAnElectionWithoutRetrying() throws Exception {
+        String unsafe = createTopic("election-retention", Map.of("retention.ms", "604800000"));
+        String onePartition = createTopic("election-one-partition", Map.of("retention.ms", "-1", "retention.bytes", "-1"));
+        String servers = SharedKafka.cluster().bootstrapServers();
+        Map<KafkaJournalConfig, String> refusals = Map.of(
+            KafkaJournalConfig.of(servers, unsafe), "refusing a topic that could lose events: retention.ms is 604800000",
+            KafkaJournalConfig.of(servers, onePartition).withPartition(1), "partition 1 does not exist");
+        for (Map.Entry<KafkaJournalConfig, String> refusal : refusals.entrySet()) {
+            long started = System.nanoTime();
+
+            LedgerException refused = assertThrows(LedgerException.class, () -> WriterElection.join(refusal.getKey(),
+                WriterElection.Settings.DEFAULTS, "127.0.0.1:1004", new NeverElected()).close());
+
+            assertTrue(refused.getMessage().contains(refusal.getValue()), refused.getMessage());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertTrue(took.compareTo(refusal.getKey().timeout()) < 0, "refused after " + took + ": it was retried");
+        }
+    }
+
     @Test
     void shouldCreateAnAbsentTopicThatKeepsEverythingForever() throws Exception {
         String topic = "created-" + System.nanoTime();
@@ -96,6 +121,18 @@ class TopicSettingsTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
             () -> KafkaJournalConfig.parse("kafka://127.0.0.1:9092/"));
         assertTrue(bad.getMessage().startsWith("journal: "), bad.getMessage());
+    }
+
+    /** A role the refused elections above never reach. */
+    private static final class NeverElected implements WriterElection.Role {
+        @Override
+        public boolean elected() {
+            throw new AssertionError("elected on a refused topic");
+        }
+
+        @Override
+        public void deposed() {
+        }
     }
 
     private void open(String topic) {

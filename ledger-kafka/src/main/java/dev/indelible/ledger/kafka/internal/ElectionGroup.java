@@ -143,9 +143,10 @@ public final class ElectionGroup implements AutoCloseable {
             try {
                 check.run();
                 return;
+            } catch (TopicRefusedException e) {
+                throw e;
             } catch (LedgerException e) {
-                if (System.nanoTime() > deadline || e.getMessage().contains("refusing a topic")
-                    || e.getMessage().contains("does not exist") || e.getMessage().contains("partitions: the journal has")) {
+                if (System.nanoTime() > deadline) {
                     throw e;
                 }
                 LOG.info("{}: {}; trying again", topic.describe(), e.getMessage());

@@ -56,7 +56,7 @@ final class TopicCheck {
             }
         }
         if (config.partition() >= topic.partitions().size()) {
-            throw new LedgerException(config.describe() + ": topic '" + config.topic() + "' has "
+            throw new TopicRefusedException(config.describe() + ": topic '" + config.topic() + "' has "
                 + topic.partitions().size() + " partitions, so partition " + config.partition() + " does not exist");
         }
         int replicas = topic.partitions().get(config.partition()).replicas().size();
@@ -75,7 +75,7 @@ final class TopicCheck {
         ensure(admin, config.withPartition(partitions - 1)); // creates partition + 1 of them
         int found = describe(admin, config).partitions().size();
         if (found != partitions) {
-            throw new LedgerException(config.describe() + ": partitions: the journal has " + partitions
+            throw new TopicRefusedException(config.describe() + ": partitions: the journal has " + partitions
                 + " partitions, but topic '" + config.topic() + "' has " + found
                 + "; a journal is opened with the partition count it was written with");
         }
@@ -116,7 +116,7 @@ final class TopicCheck {
                 + " brokers: an append would be acknowledged with one copy; a journal needs at least 2");
         }
         if (!unsafe.isEmpty()) {
-            throw new LedgerException(config.describe() + ": refusing a topic that could lose events: "
+            throw new TopicRefusedException(config.describe() + ": refusing a topic that could lose events: "
                 + String.join("; ", unsafe) + ". Fix with kafka-configs.sh --alter --entity-type topics --entity-name "
                 + config.topic() + " --add-config ..., or use another topic.");
         }
@@ -151,7 +151,7 @@ final class TopicCheck {
 
     private static void create(Admin admin, KafkaJournalConfig config, int brokers) {
         if (!config.createTopic()) {
-            throw new LedgerException(config.describe() + ": topic '" + config.topic()
+            throw new TopicRefusedException(config.describe() + ": topic '" + config.topic()
                 + "' does not exist, and creating it was turned off");
         }
         int replicas = config.replicationFactor() > 0 ? config.replicationFactor() : Math.min(3, brokers);
