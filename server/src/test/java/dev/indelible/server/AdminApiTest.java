@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.indelible.ledger.InvalidEventException;
 import dev.indelible.projections.proto.AccountRegistered;
 import dev.indelible.server.api.EraseRequest;
 import dev.indelible.server.api.EraseResponse;
@@ -142,6 +143,20 @@ class AdminApiTest {
         JsonNode audit = f.http.get("/admin/audit?by=ops", admin).json();
         assertEquals("grpc", audit.get("events").get(0).get("data").get("figures").get("via").asText());
         assertTrue(f.ledger.personalData().isErased("account-acc-2") && !f.ledger.personalData().isErased("account-acc-1"));
+
+        // The Java client's erase, as a cluster node forwarding one sends it: who asked it there is recorded.
+        try (IndelibleClient client = IndelibleClient.connect("127.0.0.1", f.server.grpcPort(), admin)) {
+            InvalidEventException forged = assertThrows(InvalidEventException.class,
+                () -> client.erase("account-acc-1", Map.of("by_whom", "x")));
+            assertEquals("forwarded_for", forged.field());
+            assertFalse(f.ledger.personalData().isErased("account-acc-1"), "nothing done for a refused erasure");
+            assertTrue(client.erase("account-acc-1", Map.of("by_token", "someone", "via", "http")));
+            assertFalse(client.erase("account-acc-1"), "erased before");
+        }
+        JsonNode figures = f.http.get("/admin/audit?by=ops", admin).json().get("events").findValues("figures").stream()
+            .filter(fig -> fig.get("subject").asText().equals("account-acc-1")).findFirst().orElseThrow();
+        assertEquals(List.of("ops", "grpc", "someone", "http"), List.of(figures.get("by_token").asText(),
+            figures.get("via").asText(), figures.get("forwarded_by_token").asText(), figures.get("forwarded_via").asText()));
     }
 
     private static final ReadRequest FROM_5 = ReadRequest.newBuilder().setFromGlobalSeq(5).setLimit(2).build();
