@@ -128,7 +128,16 @@ final class KafkaCursor implements JournalCursor {
             return consumer.position(partition) >= end;
         }
         OptionalLong lag = consumer.currentLag(partition);
-        return lag.isPresent() && lag.getAsLong() <= 0;
+        if (lag.isEmpty() || lag.getAsLong() > 0) {
+            return false;
+        }
+        if (sought >= 0) {
+            // A seek goes to a record an index points at, while the lag is from the consumer's last fetch:
+            // before that record for a pooled cursor. The broker says where the end is now.
+            Long committed = consumer.endOffsets(List.of(partition), journal.timeout()).get(partition);
+            return committed != null && consumer.position(partition) >= committed;
+        }
+        return true;
     }
 
     @Override
