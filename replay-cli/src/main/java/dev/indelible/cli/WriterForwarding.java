@@ -19,10 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,10 +87,7 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
 
     @Override
     public CompletableFuture<TransactionResult> appendAsync(Transaction transaction) {
-        if (!room.tryAcquire()) {
-            return CompletableFuture.failedFuture(full());
-        }
-        return answered(CompletableFuture.supplyAsync(() -> client.append(transaction), blockingCalls));
+        return blocking(() -> client.append(transaction));
     }
 
     /**
@@ -98,12 +97,32 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
      */
     @Override
     public boolean erase(String subject, String detail, Map<String, String> figures) {
-        if (!room.tryAcquire()) {
-            throw full();
-        }
         Map<String, String> askedBy = new TreeMap<>(figures);
         askedBy.keySet().retainAll(Set.of("by_token", "via"));
-        return await(answered(CompletableFuture.supplyAsync(() -> client.erase(subject, askedBy), blockingCalls)));
+        return await(blocking(() -> client.erase(subject, askedBy)));
+    }
+
+    /** How many forwarded calls wait for the writer's answer. */
+    int unanswered() {
+        return unanswered.size();
+    }
+
+    /** A blocking call to the writer on a thread of its own, answered as {@link #answered} does. */
+    private <T> CompletableFuture<T> blocking(Supplier<T> call) {
+        if (!room.tryAcquire()) {
+            return CompletableFuture.failedFuture(full());
+        }
+        try {
+            return answered(CompletableFuture.supplyAsync(call, blockingCalls));
+        } catch (RejectedExecutionException closed) { // the writer changed since this forwarding was chosen
+            room.release();
+            return CompletableFuture.failedFuture(replaced());
+        }
+    }
+
+    private LedgerException replaced() {
+        return new LedgerException("the writer node " + address + " was replaced before it answered;"
+            + " retry with the same event ids");
     }
 
     private LedgerException full() {
@@ -185,8 +204,7 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
      */
     @Override
     public void close() {
-        LedgerException replaced = new LedgerException("the writer node " + address + " was replaced before it answered;"
-            + " retry with the same event ids");
+        LedgerException replaced = replaced();
         unanswered.forEach(append -> append.completeExceptionally(replaced));
         blockingCalls.shutdownNow();
         DaemonThreads.start("indelible-forward-close", client::close);

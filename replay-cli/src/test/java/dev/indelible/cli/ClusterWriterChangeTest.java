@@ -11,6 +11,7 @@ import dev.indelible.ledger.EventData;
 import dev.indelible.ledger.ExpectedVersion;
 import dev.indelible.ledger.LedgerConfig;
 import dev.indelible.ledger.LedgerException;
+import dev.indelible.ledger.PersonalData;
 import dev.indelible.ledger.kafka.KafkaJournalConfig;
 import dev.indelible.ledger.kafka.WriterElection;
 import dev.indelible.ledger.kafka.testing.SharedKafka;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -32,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A writer that never answers (stopped, as by SIGSTOP: its socket accepts, nothing replies) is
- * replaced: the appends the other nodes forwarded to it fail at once (503, retried by the clients),
- * not after the forwarding timeout. Both ways a node learns it: it is elected itself, or it is told
+ * replaced: the appends and the erasure the other nodes forwarded to it fail at once (503, retried by
+ * the clients), not after the forwarding timeout. Both ways a node learns it: it is elected itself, or it is told
  * the writer is another node. Before, a forward to the replaced writer waited its 30 s, and the
  * clients' retries with it (issue 26: a ClusterFailoverTest run stalled 120 s after a SIGSTOP).
  */
@@ -66,18 +68,22 @@ class ClusterWriterChangeTest {
                 c = ClusterNode.start(journal, tmp.resolve("c"), config, SETTINGS, "127.0.0.1:2", "t", null);
                 viaB = forwarded(b);
                 viaC = forwarded(c);
-                await(() -> silent.connections() >= 2, Duration.ofSeconds(30));
-                assertFalse(viaB.isDone() || viaC.isDone(), "the silent writer answered");
+                PersonalData personalB = b.partition(0).ledger().personalData();
+                CompletableFuture<Boolean> erasureViaB = CompletableFuture.supplyAsync(
+                    () -> personalB.erase("account-acc-1", "erase of account-acc-1", Map.of()));
+                WriterForwarding forwardingB = (WriterForwarding) b.partition(0).target();
+                await(() -> silent.connections() >= 2 && forwardingB.unanswered() == 2, Duration.ofSeconds(30));
+                assertFalse(viaB.isDone() || viaC.isDone() || erasureViaB.isDone(), "the silent writer answered");
                 stopped.close(); // leaves the group: B or C is elected at once, the other is told
                 left = true;
                 long replaced = System.nanoTime();
-                for (CompletableFuture<AppendResult> pending : List.of(viaB, viaC)) {
+                for (CompletableFuture<?> pending : List.of(viaB, viaC, erasureViaB)) {
                     ExecutionException failed = assertThrows(ExecutionException.class,
                         () -> pending.get(FAILED_WITHIN_SECONDS, TimeUnit.SECONDS), "answered before the forwarding timeout");
                     LedgerException cause = assertInstanceOf(LedgerException.class, failed.getCause());
                     assertTrue(cause.getMessage().contains("was replaced before it answered"), cause.getMessage());
                 }
-                System.out.printf("forwarded appends failed %.1f s after the writer left%n", (System.nanoTime() - replaced) / 1e9);
+                System.out.printf("forwarded appends and an erasure failed %.1f s after the writer left%n", (System.nanoTime() - replaced) / 1e9);
                 ClusterNode first = b;
                 ClusterNode second = c;
                 await(() -> first.partition(0).writerOrNull() != null || second.partition(0).writerOrNull() != null,

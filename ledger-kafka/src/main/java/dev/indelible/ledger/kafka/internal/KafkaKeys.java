@@ -276,8 +276,9 @@ public final class KafkaKeys implements SubjectKeys {
     @Override
     public void erasing(String subject) {
         if (writer == null) {
-            throw new LedgerException(journal.describe() + " was opened to read only: erase through its writer (the"
-                + " writer node of a cluster, or `indelible erase --journal ...`, which becomes the writer)");
+            throw new LedgerException(journal.describe() + " was opened to read only: erase through its writer (any"
+                + " node of a cluster, which forwards it to the writer, or `indelible erase --journal ...`, which becomes"
+                + " the writer)");
         }
         checkUsable();
         reader.catchUp();
