@@ -115,7 +115,7 @@ if part ledger; then
     for ((r = 0; r < repeat; r++)); do
       jmh 'LedgerAppendBenchmark.indelibleAppend$' -t "$t" "${tp[@]}"
       jmh 'RawChronicleBenchmark.rawChronicleAppend$' -t "$t" "${tp[@]}"
-      if [ "$t" = 1 ]; then jmh 'RawChronicleBenchmark.rawChronicleAppendLedgerSized$' -t 1 "${tp[@]}"; fi
+      if [ "$t" = 1 ] || [ "$t" = 4 ]; then jmh 'RawChronicleBenchmark.rawChronicleAppendLedgerSized$' -t "$t" "${tp[@]}"; fi
     done
   done
   for t in 1 4; do

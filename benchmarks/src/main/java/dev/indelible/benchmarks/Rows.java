@@ -38,6 +38,8 @@ final class Rows {
         ratio("indelibleAppend / rawChronicleAppendLedgerSized (raw records as long as the ledger's), 1 thread"
             + " (no goal: how much of the distance is bytes)", append1, s.score("rawChronicleAppendLedgerSized", 1),
             Double.NaN);
+        ratio("indelibleAppend / rawChronicleAppendLedgerSized, 4 threads" + medianOf(4) + " (no goal: the same at 4)",
+            append4, s.score("rawChronicleAppendLedgerSized", 4), Double.NaN);
         ratio("indelibleAppend / sqliteAutocommit", append1, s.score("sqliteAutocommit", 1), 10);
         ratio("indelibleAppend / postgresInsert (synchronous_commit on)", append1,
             s.score("postgresInsert", 1, "synchronousCommit=on"), 150);
