@@ -142,6 +142,19 @@ export class Client {
     return answer.rows;
   }
 
+  /**
+   * POST /admin/erase?subject= (verb admin): crypto-shredding of a data subject, e.g.
+   * `account-<accountId>`. The server appends `ops.erase` and destroys the subject's key, so its
+   * personal fields read `[erased]` everywhere; the events stay. Resolves true when this call erased
+   * it, false when it had been erased before (a retry after a lost answer reads false). NotFound
+   * (field `subject`) when nothing of it was sealed, InvalidEvent (field `subject`) for an empty one;
+   * nothing is written then. Any node of a cluster takes it.
+   */
+  async erase(subject, { signal } = {}) {
+    const answer = await this.transport.call(`/admin/erase${query({ subject })}`, { method: 'POST', signal });
+    return !answer.already_erased;
+  }
+
   /** GET /status. */
   async status({ signal } = {}) {
     return this.transport.call('/status', { signal });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { EmailTaken, UsernameTaken, UnknownMember, UnknownPrayer, RuleViolated, EventIdConflict, domainEventId } from '../src/index.js';
+import { EmailTaken, UsernameTaken, UnknownMember, UnknownPrayer, RuleViolated, EventIdConflict, NotFound, domainEventId } from '../src/index.js';
 import { RUN, client, userBase } from '../testing/helpers.js';
 
 test('selfies.submit: a deterministic id from user and file makes a resubmission a duplicate', async () => {
@@ -28,6 +28,18 @@ test('accounts.register normalises the address and answers EmailTaken for a take
   assert.match(done.stream, /^email-[0-9a-f]{64}$/); // stored under a keyed hash of the address
   assert.match(done.accountId, /^[0-9a-f-]{36}$/);
   await assert.rejects(c.accounts.register(`ann-${RUN}@example.com`, 'Ann again'), EmailTaken);
+});
+
+test('erase shreds an account once and refuses a subject with no key', async () => {
+  const c = client();
+  const done = await c.accounts.register(`gone-${RUN}@example.com`, 'Gone');
+  assert.equal(await c.erase(`account-${done.accountId}`), true);
+  const read = await c.readStream(`email-gone-${RUN}@example.com`); // the address stays taken, its fields shredded
+  assert.deepEqual(read.events.map((e) => [e.data.account_id, e.data.email, e.data.display_name]),
+    [[done.accountId, '[erased]', '[erased]']]);
+  assert.equal(await c.erase(`account-${done.accountId}`), false); // erased before
+  await assert.rejects(c.erase(`account-${randomUUID()}`), (e) => e instanceof NotFound && e.field === 'subject');
+  await assert.rejects(c.erase(''), (e) => e.status === 400 && e.field === 'subject');
 });
 
 test('community: join, submitPrayer, markPrayed and their refusals', async () => {

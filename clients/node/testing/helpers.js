@@ -7,7 +7,7 @@ const missing = ['INDELIBLE_URL', 'INDELIBLE_TOKEN', 'INDELIBLE_NARROW_TOKEN', '
   .filter((v) => !process.env[v]);
 if (missing.length) {
   throw new Error(`the tests need a running server: set ${missing.join(', ')} (INDELIBLE_URL=http://127.0.0.1:7171, `
-    + "INDELIBLE_TOKEN for streams '*' with verbs append,read,query,status, INDELIBLE_NARROW_TOKEN for 'selfies-*' "
+    + "INDELIBLE_TOKEN for streams '*' with verbs append,read,query,status,admin, INDELIBLE_NARROW_TOKEN for 'selfies-*' "
     + 'with append,read, INDELIBLE_PARTITIONED_URL for a server of those tokens over 3 partitions; '
     + 'see server/src/test/java/dev/indelible/server/NodeClientTest.java)');
 }

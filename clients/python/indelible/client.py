@@ -175,6 +175,17 @@ class Client:
         answer = self._transport.call("GET", self._transport.path("/projections/" + quote_segment(projection), params))
         return answer["rows"]
 
+    def erase(self, subject: str) -> bool:
+        """``POST /admin/erase?subject=`` (verb ``admin``): crypto-shredding of a data subject, e.g.
+        ``account-<account_id>``. The server appends ``ops.erase`` and destroys the subject's key,
+        so its personal fields read ``[erased]`` in every read and every copy of the journal; the
+        events stay, and a reserved address stays taken. True when this call erased it, False when
+        it had been erased before (a retry after a lost answer reads False). :class:`NotFound`
+        (``.field`` ``subject``) when nothing of the subject was sealed, :class:`InvalidArgument`
+        for an empty one; nothing is written then. Any node of a cluster takes it."""
+        answer = self._transport.call("POST", self._transport.path("/admin/erase", {"subject": subject}))
+        return not answer["already_erased"]
+
     def status(self) -> Dict[str, Any]:
         """``GET /status`` (verb ``status``): head, durability and each projection's state."""
         return self._transport.call("GET", self._transport.path("/status"))

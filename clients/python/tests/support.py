@@ -16,7 +16,7 @@ from typing import List, Optional, Tuple
 import indelible
 
 _HOW = ("the tests run against a real `indelible serve`: set INDELIBLE_URL (e.g. http://127.0.0.1:7171), "
-        "INDELIBLE_TOKEN (a token for streams '*', verbs append,read,query,status) and "
+        "INDELIBLE_TOKEN (a token for streams '*', verbs append,read,query,status,admin) and "
         "INDELIBLE_NARROW_TOKEN (streams 'selfies-*', verbs append,read), and INDELIBLE_PARTITIONED_URL, a "
         "server of the same tokens over a journal of 3 partitions (a stream ending in a number n in partition n % 3); "
         "server/src/test/java/dev/indelible/server/PythonClientTest.java does all of it")

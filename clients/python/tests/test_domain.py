@@ -43,6 +43,22 @@ class DomainTest(ServerTestCase):
         self.assertRegex(e.details["checked_stream"], r"^email-[0-9a-f]{64}$")  # a keyed hash, not the address
         self.assertEqual(len(self.client.read_stream("email-" + email)), 1)
 
+    def test_erase_shreds_an_account_once_and_refuses_what_has_no_key(self):
+        local = unique("gone.")
+        account_id = self.client.accounts.register(f"{local}@example.com", "Gone")
+        email = f"{local.lower()}@example.com"
+        self.assertTrue(self.client.erase(f"account-{account_id}"))
+        stored = self.client.read_stream("email-" + email)  # the address stays taken, its fields shredded
+        self.assertEqual([(e.data["account_id"], e.data["email"], e.data["display_name"]) for e in stored],
+                         [(account_id, "[erased]", "[erased]")])
+        self.assertFalse(self.client.erase(f"account-{account_id}"), "erased before: a retry reads False")
+        with self.assertRaises(indelible.NotFound) as caught:
+            self.client.erase(f"account-{uuid.uuid4()}")
+        self.assertEqual(caught.exception.field, "subject")
+        with self.assertRaises(indelible.InvalidArgument) as caught:
+            self.client.erase("")
+        self.assertEqual(caught.exception.field, "subject")
+
     def test_community_join_submit_prayer_and_mark_prayed(self):
         founder = self.client.community.join(unique("Max"))
         self.assertEqual(founder, founder.lower())

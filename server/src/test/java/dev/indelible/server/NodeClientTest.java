@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeClientTest {
     private static final Path CLIENT = Path.of("..", "clients", "node").toAbsolutePath().normalize();
     /** The tests in clients/node/test/*.test.js; a change there changes this. */
-    private static final int EXPECTED_TESTS = 21;
+    private static final int EXPECTED_TESTS = 22;
 
     @TempDir
     Path dir;
@@ -33,7 +33,7 @@ class NodeClientTest {
         assumeTrue(onPath("node"), "node is needed on the PATH");
         try (ServerFixture f = new ServerFixture(dir);
              ThreePartitions.Served partitioned = ThreePartitions.serve(dir.resolve("partitioned"), f.tokens)) {
-            String wide = f.token("node-client", "*", Verb.APPEND, Verb.READ, Verb.QUERY, Verb.STATUS);
+            String wide = f.token("node-client", "*", Verb.APPEND, Verb.READ, Verb.QUERY, Verb.STATUS, Verb.ADMIN);
             String narrow = f.token("node-client-selfies", "selfies-*", Verb.APPEND, Verb.READ);
             ProcessBuilder builder = new ProcessBuilder("node", "--test", "--test-reporter=tap")
                 .directory(CLIENT.toFile()).redirectErrorStream(true);

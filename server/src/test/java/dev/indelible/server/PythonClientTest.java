@@ -40,7 +40,7 @@ class PythonClientTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Path CLIENT = REPO.resolve("clients").resolve("python");
     /** The test methods in clients/python/tests/test_*.py; a change there changes this. */
-    private static final int PYTHON_TESTS = 28;
+    private static final int PYTHON_TESTS = 29;
     private static final int SOAK_SELFIES = 20_000;
     private static final int SOAK_THREADS = 4;
     private static final long SOAK_USER_BASE = 770_000_000L;
@@ -55,7 +55,7 @@ class PythonClientTest {
         assertTrue(onPath("python3"), "python3 is needed on the PATH");
         try (ServerFixture f = new ServerFixture(dir);
              ThreePartitions.Served partitioned = ThreePartitions.serve(dir.resolve("partitioned"), f.tokens)) {
-            String all = f.token("python-client", "*", Verb.APPEND, Verb.READ, Verb.QUERY, Verb.STATUS);
+            String all = f.token("python-client", "*", Verb.APPEND, Verb.READ, Verb.QUERY, Verb.STATUS, Verb.ADMIN);
             String narrow = f.token("python-narrow", "selfies-*", Verb.APPEND, Verb.READ);
             long started = System.nanoTime();
             Process python = python(f.server.port(), partitioned.server().port(), all, narrow, "-m", "unittest", "discover",
