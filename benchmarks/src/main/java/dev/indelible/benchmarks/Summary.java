@@ -79,6 +79,17 @@ public final class Summary {
      * @param profiled the run with {@code -prof gc} (its score is disturbed by the profiler), or one without
      */
     private Optional<JsonNode> find(String method, int threads, boolean profiled, String... params) {
+        List<JsonNode> runs = matching(method, threads, profiled, params);
+        runs.sort(Comparator.comparingDouble(r -> r.path("primaryMetric").path("score").asDouble()));
+        return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get((runs.size() - 1) / 2));
+    }
+
+    /** How many times {@code method} ran at {@code threads}, unprofiled. */
+    int runs(String method, int threads) {
+        return matching(method, threads, false).size();
+    }
+
+    private List<JsonNode> matching(String method, int threads, boolean profiled, String... params) {
         List<JsonNode> runs = new ArrayList<>();
         for (JsonNode r : results) {
             String benchmark = r.path("benchmark").asText();
@@ -94,18 +105,7 @@ public final class Summary {
                 runs.add(r);
             }
         }
-        runs.sort(Comparator.comparingDouble(r -> r.path("primaryMetric").path("score").asDouble()));
-        return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get((runs.size() - 1) / 2));
-    }
-
-    /** How many times {@code method} ran at {@code threads}, unprofiled. */
-    int runs(String method, int threads) {
-        int n = 0;
-        for (JsonNode r : results) {
-            n += r.path("benchmark").asText().endsWith("." + method) && r.path("threads").asInt() == threads
-                && !r.path("secondaryMetrics").has("gc.alloc.rate.norm") ? 1 : 0;
-        }
-        return n;
+        return runs;
     }
 
     private String markdown(Path out) throws IOException {
