@@ -51,7 +51,8 @@ public class RawChronicleBenchmark {
     }
 
     @Benchmark
-    public void rawChronicleAppend(Appender appender) {
+    public void rawChronicleAppend(Appender appender, ThreadAllocation allocation) {
+        allocation.appendingThreadCalls++;
         appender.appender.writeBytes(b -> b.write(Workload.RECORD));
     }
 

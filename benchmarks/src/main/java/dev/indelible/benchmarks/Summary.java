@@ -73,6 +73,16 @@ public final class Summary {
         }).orElse(OptionalDouble.empty());
     }
 
+    /** What {@code method}'s own thread allocated per call over its iterations ({@link ThreadAllocation}), at 1 thread. */
+    OptionalDouble threadBytesPerCall(String method, boolean profiled, String... params) {
+        return find(method, 1, profiled, params).map(r -> {
+            JsonNode m = r.path("secondaryMetrics");
+            double calls = m.path("appendingThreadCalls").path("score").asDouble();
+            return calls > 0 ? OptionalDouble.of(m.path("appendingThreadBytes").path("score").asDouble() / calls)
+                : OptionalDouble.empty();
+        }).orElse(OptionalDouble.empty());
+    }
+
     /**
      * The matching run; of several (run.sh repeats the append pairs), the one with the median score.
      *
