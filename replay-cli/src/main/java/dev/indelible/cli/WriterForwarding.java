@@ -9,6 +9,7 @@ import dev.indelible.ledger.Transaction;
 import dev.indelible.ledger.TransactionResult;
 import dev.indelible.server.IndelibleClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,8 +60,10 @@ final class WriterForwarding implements AppendTarget, AutoCloseable {
         int colon = address.lastIndexOf(':');
         String host = address.substring(0, colon).replaceAll("^\\[|]$", "");
         int port = Integer.parseInt(address.substring(colon + 1));
-        this.client = trustedCert == null ? IndelibleClient.connect(host, port, token)
-            : IndelibleClient.connectTls(host, port, token, trustedCert);
+        // The deadline frees a blocking call's thread when the writer falls silent: without it, eight
+        // unanswered transactions would hold every thread, and the rest would wait behind them.
+        this.client = (trustedCert == null ? IndelibleClient.connect(host, port, token)
+            : IndelibleClient.connectTls(host, port, token, trustedCert)).callTimeout(Duration.ofSeconds(TIMEOUT_SECONDS));
     }
 
     String address() {

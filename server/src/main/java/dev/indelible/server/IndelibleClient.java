@@ -33,6 +33,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -65,12 +66,15 @@ import javax.net.ssl.SSLException;
  * <p>Thread-safe; one client per process is enough (calls share one HTTP/2 connection).
  */
 public final class IndelibleClient implements AutoCloseable {
+    /** How long a blocking call waits for the server's answer unless {@link #callTimeout} says otherwise. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
     private final ManagedChannel channel;
     private final LedgerServiceGrpc.LedgerServiceBlockingStub blocking;
     private static final int APPENDS_IN_FLIGHT = 4_096;
     private static final long DELIVERY_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
     private final LedgerServiceGrpc.LedgerServiceStub async;
     private AppendPipeline pipeline; // guarded by this; made at the first appendAsync
+    private volatile long callTimeoutNanos = DEFAULT_CALL_TIMEOUT.toNanos();
 
     private IndelibleClient(ManagedChannel channel, String token) {
         this.channel = channel;
@@ -95,9 +99,28 @@ public final class IndelibleClient implements AutoCloseable {
         }
     }
 
+    /**
+     * How long each blocking call ({@link #append}, a transaction, {@link #read}, {@link #erase})
+     * waits for the whole answer before it fails with {@code DEADLINE_EXCEEDED}
+     * ({@link #DEFAULT_CALL_TIMEOUT} unless set): a server that stops answering, or a connection
+     * that hangs, never holds the caller's thread for good. The call may still have taken effect:
+     * a retry with the same event ids is answered as a duplicate. Returns this client.
+     */
+    public IndelibleClient callTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout: must be positive, was " + timeout);
+        }
+        callTimeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    private LedgerServiceGrpc.LedgerServiceBlockingStub blocking() {
+        return blocking.withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
     public AppendResult append(String stream, long expectedVersion, List<EventData> events) {
         AppendRequest request = ClientWire.request(stream, expectedVersion, events);
-        AppendOutcome outcome = call(() -> blocking.appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build()))
+        AppendOutcome outcome = call(() -> blocking().appendBatch(AppendBatchRequest.newBuilder().addAppends(request).build()))
             .getOutcomes(0);
         return ClientWire.result(stream, expectedVersion, outcome);
     }
@@ -148,7 +171,7 @@ public final class IndelibleClient implements AutoCloseable {
         }
         TransactionCommitted committed;
         try {
-            committed = blocking.appendTransaction(request.build());
+            committed = blocking().appendTransaction(request.build());
         } catch (StatusRuntimeException e) {
             com.google.rpc.Status details = StatusProto.fromThrowable(e);
             Failure failure = details == null ? null : details.getDetailsList().stream().filter(d -> d.is(Failure.class))
@@ -301,7 +324,7 @@ public final class IndelibleClient implements AutoCloseable {
     public boolean erase(String subject, Map<String, String> forwardedFor) {
         EraseRequest request = EraseRequest.newBuilder().setSubject(subject == null ? "" : subject)
             .putAllForwardedFor(forwardedFor).build();
-        return !call(() -> blocking.erase(request)).getAlreadyErased();
+        return !call(() -> blocking().erase(request)).getAlreadyErased();
     }
 
     /** A position as given; the server says what is wrong with any other text. */
@@ -380,7 +403,7 @@ public final class IndelibleClient implements AutoCloseable {
     private <T> List<T> collect(ReadRequest request, Function<Event, T> as) {
         return call(() -> {
             List<T> events = new ArrayList<>();
-            Iterator<Event> it = blocking.read(request);
+            Iterator<Event> it = blocking().read(request);
             it.forEachRemaining(e -> events.add(as.apply(e)));
             return events;
         });
