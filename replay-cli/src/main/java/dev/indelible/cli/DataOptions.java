@@ -40,6 +40,15 @@ final class DataOptions {
         description = "Free space the journal keeps on its disk and the projections' (default: $INDELIBLE_FREE_SPACE_RESERVE, else 704M: 64M for the journal and 128M for each reference projection). Appends are refused below it, so the projections can still apply every event taken. Bytes, or with K, M or G.")
     String freeSpaceReserve;
 
+    @Option(names = ClusterGuard.OPTION,
+        description = "Write a Kafka journal that nodes serve as a cluster (serve --cluster) anyway: this process becomes its writer and fences the cluster's, whose appends in flight fail (503, retried) until a node takes the writer back. Without it, such a write is refused.")
+    Boolean fenceCluster;
+
+    /** Whether {@value ClusterGuard#OPTION} was given, here or before the subcommand. */
+    boolean fenceCluster() {
+        return Boolean.TRUE.equals(value(ClusterGuard.OPTION, fenceCluster));
+    }
+
     Path dir() {
         Path given = value("--data", data);
         if (given != null) {
@@ -163,8 +172,11 @@ final class DataOptions {
      */
     LedgerPartitions openPartitions(Durability durability) {
         PartitionedJournalConfig partitioned = partitioned();
-        return partitioned != null ? PartitionedLedger.open(partitioned, dir(), ledgerConfig(durability))
-            : LedgerPartitions.of(openLedger(durability));
+        if (partitioned == null) {
+            return LedgerPartitions.of(openLedger(durability));
+        }
+        ClusterGuard.check(partitioned, fenceCluster());
+        return PartitionedLedger.open(partitioned, dir(), ledgerConfig(durability));
     }
 
     /** Opens an existing journal to read, as {@link #openExistingLedger}: over several partitions, every one. */
@@ -177,12 +189,17 @@ final class DataOptions {
 
     /**
      * Opens the ledger to append, creating it if needed, with the domain types validated. On Kafka
-     * this process becomes the partition's writer and fences the previous one.
+     * this process becomes the partition's writer and fences the previous one; one a cluster serves
+     * is refused unless {@value ClusterGuard#OPTION} ({@link ClusterGuard}).
      */
     Ledger openLedger(Durability durability) {
         LedgerConfig config = ledgerConfig(durability);
         KafkaJournalConfig kafka = kafka();
-        return kafka != null ? KafkaLedger.open(kafka, dir(), config) : Ledger.open(dir(), config);
+        if (kafka == null) {
+            return Ledger.open(dir(), config);
+        }
+        ClusterGuard.check(kafka, fenceCluster());
+        return KafkaLedger.open(kafka, dir(), config);
     }
 
     /** The configuration every command opens the ledger with: the domain types validated, the reserve. */

@@ -104,7 +104,7 @@ final class ExportJournalCommand implements Callable<Integer> {
             if (target.dir() != null) {
                 source.auditLedger().personalData().copyKeyStore(target.dir());
             }
-            try (LedgerPartitions copy = target.openToAppend(data.dir())) {
+            try (LedgerPartitions copy = target.openToAppend(data.dir(), data.fenceCluster())) {
                 if (copy.events() != 0) {
                     throw new IllegalArgumentException("--to: " + target.describe() + " already holds " + copy.events()
                         + " events; export-journal copies into an empty journal only");

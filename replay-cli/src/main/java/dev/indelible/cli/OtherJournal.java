@@ -52,13 +52,18 @@ record OtherJournal(String given, KafkaJournalConfig kafka, PartitionedJournalCo
         }
     }
 
-    /** Opens it to be written with {@code appendRecorded}; on Kafka as every partition's writer. */
-    LedgerPartitions openToAppend(Path stateDir) {
+    /** Opens it to be written with {@code appendRecorded}; on Kafka as every partition's writer, unless a cluster serves it ({@link ClusterGuard}). */
+    LedgerPartitions openToAppend(Path stateDir, boolean fenceCluster) {
         LedgerConfig config = LedgerConfig.builder().durability(Durability.SYNC).build();
         if (partitioned != null) {
+            ClusterGuard.check(partitioned, fenceCluster);
             return PartitionedLedger.open(partitioned, stateDir, config);
         }
-        return LedgerPartitions.of(kafka != null ? KafkaLedger.open(kafka, stateDir, config) : Ledger.open(dir, config));
+        if (kafka != null) {
+            ClusterGuard.check(kafka, fenceCluster);
+            return LedgerPartitions.of(KafkaLedger.open(kafka, stateDir, config));
+        }
+        return LedgerPartitions.of(Ledger.open(dir, config));
     }
 
     /** Opens it to read; it must exist. */

@@ -42,7 +42,7 @@ class ServeSettingsTest {
 
         assertTrue(refused.err().contains(config + " line 3: unknown key 'prot'; the keys are serve's options without"
             + " their dashes: advertise, bind, cluster, cluster-heartbeat, cluster-session-timeout, cluster-token-file,"
-            + " data, durability, free-space-reserve, grpc-port, idle-timeout, insecure, journal,"
+            + " data, durability, fence-cluster, free-space-reserve, grpc-port, idle-timeout, insecure, journal,"
             + " log-file, log-format, max-events, max-request-bytes, no-projections, port, tls-cert, tls-key"),
             refused.err());
         assertFalse(Files.exists(missing), "a refused serve created the data directory");

@@ -85,6 +85,24 @@ public final class WriterElection implements AutoCloseable {
     }
 
     /**
+     * The addresses of the nodes taking part in the election of {@code kafka}'s writer (a cluster
+     * serving its topic, over this partition or over several), whether or not they are its writer;
+     * empty when none does. A process about to open the writer itself would fence theirs.
+     */
+    public static List<String> members(KafkaJournalConfig kafka) {
+        return ElectionGroup.members(List.of(kafka));
+    }
+
+    /** {@link #members(KafkaJournalConfig)} for a journal over several partitions: any of them. */
+    public static List<String> members(PartitionedJournalConfig journal) {
+        List<KafkaJournalConfig> partitions = new ArrayList<>();
+        for (int p = 0; p < journal.partitions(); p++) {
+            partitions.add(journal.partition(p));
+        }
+        return ElectionGroup.members(partitions);
+    }
+
+    /**
      * Joins the election for {@code kafka}'s partition, creating the ledger's topic and the control
      * topic when absent, and returns at once: {@code role} is told when this node is elected. The
      * election's partition is then index 0 of {@link #isWriter(int)} and {@link #writer(int)}.

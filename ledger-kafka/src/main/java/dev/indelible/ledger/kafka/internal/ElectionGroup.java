@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,9 @@ import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +105,46 @@ public final class ElectionGroup implements AutoCloseable {
         }
         String describe = "kafka://" + first.bootstrapServers() + "/" + first.topic() + " (" + journals.size() + " partitions)";
         return start(describe, settings, "indelible-writers-" + first.topic(), timing, advertised, seats);
+    }
+
+    /**
+     * The addresses the members of the writer elections of {@code journals}' topic advertise,
+     * whether or not they hold a partition: each partition's own group and the topic's group over
+     * partitions. Empty when no node serves the topic as a cluster.
+     */
+    public static List<String> members(List<KafkaJournalConfig> journals) {
+        KafkaJournalConfig first = journals.get(0);
+        List<String> groups = new ArrayList<>(List.of("indelible-writers-" + first.topic()));
+        journals.forEach(j -> groups.add("indelible-writer-" + j.topic() + "-" + j.partition()));
+        List<String> members = new ArrayList<>();
+        try (Admin admin = Admin.create(new ClientSettings(first).admin())) {
+            Map<String, KafkaFuture<ConsumerGroupDescription>> described = admin.describeConsumerGroups(groups,
+                new DescribeConsumerGroupsOptions().timeoutMs((int) first.timeout().toMillis())).describedGroups();
+            for (String group : groups) {
+                for (MemberDescription member : described(described.get(group), group, first)) {
+                    if (member.clientId().startsWith(CLIENT_PREFIX)) {
+                        members.add(member.clientId().substring(CLIENT_PREFIX.length()));
+                    }
+                }
+            }
+        }
+        return members;
+    }
+
+    private static Collection<MemberDescription> described(KafkaFuture<ConsumerGroupDescription> future, String group,
+                                                           KafkaJournalConfig journal) {
+        try {
+            return future.get().members();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return List.of();
+            }
+            throw new LedgerException(journal.describe() + ": cannot describe the writer election's group " + group
+                + ": " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerException("interrupted while describing the writer election's group " + group, e);
+        }
     }
 
     private static ElectionGroup start(String describe, ClientSettings settings, String groupId,
