@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * broker: the writers are spread over them (2 and 1, read from {@code /status}); a producer per
  * node appends to streams of every partition, each append retried with its event id until
  * acknowledged (through the other node once its own is gone); a cross-partition transaction is
- * refused naming both streams. Then the node writing two partitions is killed with {@code kill -9}:
+ * refused naming both streams; an erasure sent to the node not writing partition 0 is forwarded
+ * there and answered as its writer answered. Then the node writing two partitions is killed with {@code kill -9}:
  * the other takes over all three, every acknowledged event is in its partition once, each
  * partition dense, verify clean. Prints the takeover times.
  */
@@ -84,6 +85,7 @@ class PartitionedClusterTest {
             System.out.printf("nodes serving after %.1f s, writers spread %.1f s later: %s%n", serving, since(began) - serving,
                 held);
             refuseACrossPartitionTransaction(nodes.get(1), streams);
+            eraseThroughTheNodeNotWritingPartitionZero(nodes.get(0).writers(token).get(0));
 
             for (int i = 0; i < 2; i++) {
                 producers.add(new Producer(i, streams));
@@ -156,6 +158,31 @@ class PartitionedClusterTest {
         assertEquals("parts[1].stream", error.get("field").asText(), refused.body());
         assertTrue(error.get("message").asText().contains("'" + streams.get(0) + "'")
             && error.get("message").asText().contains("'" + streams.get(1) + "'"), refused.body());
+    }
+
+    /**
+     * An erasure's {@code ops.erase} goes to partition 0: sent to the node that does not write it,
+     * it is forwarded to the one that does, and answered as that writer answered.
+     */
+    private void eraseThroughTheNodeNotWritingPartitionZero(String writerOfZero) throws Exception {
+        ClusterServeNode writer = nodes.stream().filter(n -> n.advertised.equals(writerOfZero)).findFirst().orElseThrow();
+        ClusterServeNode other = nodes.get(1 - writer.index);
+        HttpResponse<String> registered = post(other, "/streams/email-alice@example.com?expected_version=new", "{\"type\":"
+            + " \"account.registered\", \"data\": {\"account_id\": \"acc-1\", \"email\": \"alice@example.com\","
+            + " \"display_name\": \"Alice Liddell\"}}");
+        assertEquals(200, registered.statusCode(), registered.body());
+        // The node refuses a subject whose key it has not read yet (404, nothing done): it reads the
+        // keys topic beside the journal, a fetch behind the writer that sealed the account.
+        HttpResponse<String>[] erased = new HttpResponse[1];
+        await(() -> (erased[0] = post(other, "/admin/erase?subject=account-acc-1", "")).statusCode() != 404,
+            Duration.ofSeconds(30), () -> erased[0].body() + seen());
+        assertEquals(200, erased[0].statusCode(), erased[0].body());
+        assertEquals("{\"subject\":\"account-acc-1\",\"erased\":true,\"already_erased\":false}", erased[0].body());
+        for (ClusterServeNode n : List.of(other, writer)) {
+            HttpResponse<String> again = post(n, "/admin/erase?subject=account-acc-1", "");
+            assertEquals("{\"subject\":\"account-acc-1\",\"erased\":true,\"already_erased\":true}", again.body(),
+                "a retry through node " + n.index);
+        }
     }
 
     /** Every acknowledged event once, where its acknowledgement said, no other; every partition dense. */
