@@ -80,7 +80,7 @@ public final class ElectionGroup implements AutoCloseable {
             retrying(kafka, () -> TopicCheck.ensure(admin, kafka));
             ensureControlTopic(admin, kafka, 1);
         }
-        return start(kafka.describe(), settings, "indelible-writer-" + kafka.topic() + "-" + kafka.partition(), timing,
+        return start(kafka.describe(), settings, partitionGroup(kafka), timing,
             advertised, List.of(new Seat(kafka, role)));
     }
 
@@ -104,7 +104,7 @@ public final class ElectionGroup implements AutoCloseable {
             seats.add(new Seat(journals.get(p), roles.get(p)));
         }
         String describe = "kafka://" + first.bootstrapServers() + "/" + first.topic() + " (" + journals.size() + " partitions)";
-        return start(describe, settings, "indelible-writers-" + first.topic(), timing, advertised, seats);
+        return start(describe, settings, topicGroup(first), timing, advertised, seats);
     }
 
     /**
@@ -114,21 +114,37 @@ public final class ElectionGroup implements AutoCloseable {
      */
     public static List<String> members(List<KafkaJournalConfig> journals) {
         KafkaJournalConfig first = journals.get(0);
-        List<String> groups = new ArrayList<>(List.of("indelible-writers-" + first.topic()));
-        journals.forEach(j -> groups.add("indelible-writer-" + j.topic() + "-" + j.partition()));
+        List<String> groups = new ArrayList<>(List.of(topicGroup(first)));
+        journals.forEach(j -> groups.add(partitionGroup(j)));
         List<String> members = new ArrayList<>();
         try (Admin admin = Admin.create(new ClientSettings(first).admin())) {
             Map<String, KafkaFuture<ConsumerGroupDescription>> described = admin.describeConsumerGroups(groups,
                 new DescribeConsumerGroupsOptions().timeoutMs((int) first.timeout().toMillis())).describedGroups();
             for (String group : groups) {
                 for (MemberDescription member : described(described.get(group), group, first)) {
-                    if (member.clientId().startsWith(CLIENT_PREFIX)) {
-                        members.add(member.clientId().substring(CLIENT_PREFIX.length()));
+                    String address = advertised(member);
+                    if (address != null) {
+                        members.add(address);
                     }
                 }
             }
         }
         return members;
+    }
+
+    /** One partition's election: {@code indelible-writer-<topic>-<partition>}. */
+    private static String partitionGroup(KafkaJournalConfig kafka) {
+        return "indelible-writer-" + kafka.topic() + "-" + kafka.partition();
+    }
+
+    /** The election of every partition of the topic: {@code indelible-writers-<topic>}. */
+    private static String topicGroup(KafkaJournalConfig kafka) {
+        return "indelible-writers-" + kafka.topic();
+    }
+
+    /** The address a node member advertises (its client id carries it); null for any other member. */
+    private static String advertised(MemberDescription member) {
+        return member.clientId().startsWith(CLIENT_PREFIX) ? member.clientId().substring(CLIENT_PREFIX.length()) : null;
     }
 
     private static Collection<MemberDescription> described(KafkaFuture<ConsumerGroupDescription> future, String group,
@@ -307,7 +323,7 @@ public final class ElectionGroup implements AutoCloseable {
         for (int i = 0; i < seats.size(); i++) {
             MemberDescription holder = holder(group, i);
             Seat seat = seats.get(i);
-            seat.writer = holder == null ? null : holder.clientId().substring(CLIENT_PREFIX.length());
+            seat.writer = holder == null ? null : advertised(holder);
             if (seat.writer != null) {
                 seat.role.writerIs(seat.writer);
             }
@@ -332,7 +348,7 @@ public final class ElectionGroup implements AutoCloseable {
     private MemberDescription holder(ConsumerGroupDescription group, int index) {
         TopicPartition control = new TopicPartition(controlTopic, index);
         for (MemberDescription member : group.members()) {
-            if (member.assignment().topicPartitions().contains(control) && member.clientId().startsWith(CLIENT_PREFIX)) {
+            if (member.assignment().topicPartitions().contains(control) && advertised(member) != null) {
                 return member;
             }
         }
